@@ -1,0 +1,53 @@
+// The op loop: one kernel call per op, in file order.
+#include "interpreter.h"
+
+#include "kernel.h"
+
+namespace tmf {
+
+Status interpreter_init(Interpreter* interpreter, const Model* model, uint8_t* arena,
+                        size_t arena_bytes) {
+  if (interpreter == nullptr || model == nullptr || (arena == nullptr && arena_bytes > 0)) {
+    return Status::kErrNullArgument;
+  }
+  if (model->header == nullptr) return Status::kErrNotValidated;
+  if (reinterpret_cast<uintptr_t>(arena) % 16 != 0) return Status::kErrArenaMisaligned;
+  if (arena_bytes < model->header->arena_bytes) return Status::kErrArenaTooSmall;
+  interpreter->model = model;
+  interpreter->arena = arena;
+  return Status::kOk;
+}
+
+Status interpreter_input(const Interpreter& interpreter, uint32_t index,
+                         const TensorRecord** tensor, uint8_t** data) {
+  const Model& m = *interpreter.model;
+  if (index >= m.header->input_count) return Status::kErrBadTensorIndex;
+  const TensorRecord& t = m.tensors[m.operands[index]];
+  if (tensor) *tensor = &t;
+  if (data) *data = interpreter.arena + t.offset;
+  return Status::kOk;
+}
+
+Status interpreter_output(const Interpreter& interpreter, uint32_t index,
+                          const TensorRecord** tensor, const uint8_t** data) {
+  const Model& m = *interpreter.model;
+  if (index >= m.header->output_count) return Status::kErrBadTensorIndex;
+  const TensorRecord& t = m.tensors[m.operands[m.header->input_count + index]];
+  if (tensor) *tensor = &t;
+  if (data) *data = interpreter.arena + t.offset;
+  return Status::kOk;
+}
+
+Status interpreter_invoke(Interpreter* interpreter) {
+  if (interpreter == nullptr || interpreter->model == nullptr) return Status::kErrNullArgument;
+  const Model& m = *interpreter->model;
+  for (uint32_t i = 0; i < m.header->op_count; ++i) {
+    const OpRecord& op = m.ops[i];
+    const EvalContext ctx{{&m, &op}, interpreter->arena};
+    const Status s = kernel_find(op.opcode)->eval(ctx);
+    if (s != Status::kOk) return s;
+  }
+  return Status::kOk;
+}
+
+}  // namespace tmf

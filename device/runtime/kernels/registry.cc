@@ -1,0 +1,108 @@
+// Opcode -> kernel table. A build links only the kernels this table names: by default all of
+// them; define TMF_OP_SET_CUSTOM and TMF_WITH_<OP>=1 for each wanted op to build a smaller
+// runtime (e.g. only FULLY_CONNECTED for an autoencoder); the linker then drops the rest.
+#include "../kernel.h"
+
+#ifndef TMF_OP_SET_CUSTOM
+#define TMF_WITH_FULLY_CONNECTED 1
+#define TMF_WITH_CONV_2D 1
+#define TMF_WITH_DEPTHWISE_CONV_2D 1
+#define TMF_WITH_AVERAGE_POOL_2D 1
+#define TMF_WITH_MAX_POOL_2D 1
+#define TMF_WITH_ADD 1
+#define TMF_WITH_MUL 1
+#define TMF_WITH_RESHAPE 1
+#define TMF_WITH_SOFTMAX 1
+#define TMF_WITH_LOGISTIC 1
+#define TMF_WITH_TANH 1
+#define TMF_WITH_RELU 1
+#define TMF_WITH_RELU6 1
+#define TMF_WITH_QUANTIZE 1
+#define TMF_WITH_DEQUANTIZE 1
+#define TMF_WITH_CONCATENATION 1
+#define TMF_WITH_MEAN 1
+#define TMF_WITH_PAD 1
+#endif
+
+namespace tmf {
+
+extern const KernelRegistration kKernelFullyConnected;
+extern const KernelRegistration kKernelConv2D;
+extern const KernelRegistration kKernelDepthwiseConv2D;
+extern const KernelRegistration kKernelAveragePool2D;
+extern const KernelRegistration kKernelMaxPool2D;
+extern const KernelRegistration kKernelAdd;
+extern const KernelRegistration kKernelMul;
+extern const KernelRegistration kKernelReshape;
+extern const KernelRegistration kKernelSoftmax;
+extern const KernelRegistration kKernelLogistic;
+extern const KernelRegistration kKernelTanh;
+extern const KernelRegistration kKernelRelu;
+extern const KernelRegistration kKernelRelu6;
+extern const KernelRegistration kKernelQuantize;
+extern const KernelRegistration kKernelDequantize;
+extern const KernelRegistration kKernelConcatenation;
+extern const KernelRegistration kKernelMean;
+extern const KernelRegistration kKernelPad;
+
+const KernelRegistration* kernel_find(uint16_t opcode) {
+  switch (opcode) {
+#if TMF_WITH_FULLY_CONNECTED
+    case kOpFullyConnected: return &kKernelFullyConnected;
+#endif
+#if TMF_WITH_CONV_2D
+    case kOpConv2D: return &kKernelConv2D;
+#endif
+#if TMF_WITH_DEPTHWISE_CONV_2D
+    case kOpDepthwiseConv2D: return &kKernelDepthwiseConv2D;
+#endif
+#if TMF_WITH_AVERAGE_POOL_2D
+    case kOpAveragePool2D: return &kKernelAveragePool2D;
+#endif
+#if TMF_WITH_MAX_POOL_2D
+    case kOpMaxPool2D: return &kKernelMaxPool2D;
+#endif
+#if TMF_WITH_ADD
+    case kOpAdd: return &kKernelAdd;
+#endif
+#if TMF_WITH_MUL
+    case kOpMul: return &kKernelMul;
+#endif
+#if TMF_WITH_RESHAPE
+    case kOpReshape: return &kKernelReshape;
+#endif
+#if TMF_WITH_SOFTMAX
+    case kOpSoftmax: return &kKernelSoftmax;
+#endif
+#if TMF_WITH_LOGISTIC
+    case kOpLogistic: return &kKernelLogistic;
+#endif
+#if TMF_WITH_TANH
+    case kOpTanh: return &kKernelTanh;
+#endif
+#if TMF_WITH_RELU
+    case kOpRelu: return &kKernelRelu;
+#endif
+#if TMF_WITH_RELU6
+    case kOpRelu6: return &kKernelRelu6;
+#endif
+#if TMF_WITH_QUANTIZE
+    case kOpQuantize: return &kKernelQuantize;
+#endif
+#if TMF_WITH_DEQUANTIZE
+    case kOpDequantize: return &kKernelDequantize;
+#endif
+#if TMF_WITH_CONCATENATION
+    case kOpConcatenation: return &kKernelConcatenation;
+#endif
+#if TMF_WITH_MEAN
+    case kOpMean: return &kKernelMean;
+#endif
+#if TMF_WITH_PAD
+    case kOpPad: return &kKernelPad;
+#endif
+    default: return nullptr;
+  }
+}
+
+}  // namespace tmf

@@ -1,0 +1,13 @@
+// Registration of the `tinymlops` subcommands with CLI11. Each parses its options and runs in
+// its callback; failures throw CliError or ConvertError, which main() reports.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace tmf::cli {
+
+void register_convert(CLI::App& app);
+void register_inspect(CLI::App& app);
+void register_run(CLI::App& app);
+
+}  // namespace tmf::cli

@@ -1,0 +1,31 @@
+// `tinymlops`: the command-line entry point; each subcommand lives in its own cmd_*.cc.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <exception>
+
+#include "host/cli/cli_common.h"
+#include "host/cli/commands.h"
+#include "host/convert/graph.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"Tiny-MLOps: convert, inspect and run int8 models for microcontrollers", "tinymlops"};
+  app.require_subcommand(1);
+  tmf::cli::register_convert(app);
+  tmf::cli::register_inspect(app);
+  tmf::cli::register_run(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const tmf::cli::CliError& e) {
+    std::fprintf(stderr, "tinymlops: %s\n", e.what());
+    return e.exit_code();
+  } catch (const tmf::host::ConvertError& e) {
+    std::fprintf(stderr, "tinymlops: %s\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "tinymlops: internal error: %s\n", e.what());
+    return 3;
+  }
+  return 0;
+}

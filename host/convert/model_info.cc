@@ -1,0 +1,65 @@
+// MAC counts and arena lower bound of validated models.
+#include "host/convert/model_info.h"
+
+#include <algorithm>
+#include <vector>
+
+namespace tmf::host {
+
+uint64_t op_macs(const Model& model, uint32_t index) {
+  const OpRecord& op = model.ops[index];
+  const auto tensor = [&](uint32_t operand) -> const TensorRecord& {
+    return model.tensors[model.operands[op.operands + operand]];
+  };
+  const uint64_t out_elements = tensor_element_count(tensor(op.input_count));
+  switch (op.opcode) {
+    case kOpFullyConnected:
+      return out_elements * static_cast<uint64_t>(tensor(1).dims[1]);
+    case kOpConv2D:  // filter [out_c, kh, kw, in_c]
+      return out_elements * static_cast<uint64_t>(tensor(1).dims[1]) * tensor(1).dims[2] *
+             tensor(1).dims[3];
+    case kOpDepthwiseConv2D:  // filter [1, kh, kw, out_c]
+      return out_elements * static_cast<uint64_t>(tensor(1).dims[1]) * tensor(1).dims[2];
+    default:
+      return 0;
+  }
+}
+
+uint64_t model_macs(const Model& model) {
+  uint64_t total = 0;
+  for (uint32_t i = 0; i < model.header->op_count; ++i) total += op_macs(model, i);
+  return total;
+}
+
+uint32_t arena_lower_bound(const Model& model) {
+  const FileHeader& h = *model.header;
+  const int op_count = h.op_count;
+  std::vector<int> first(h.tensor_count, op_count + 1), last(h.tensor_count, -1);
+  for (uint32_t i = 0; i < h.input_count; ++i) {
+    first[model.operands[i]] = 0;
+    last[model.operands[i]] = 0;
+  }
+  for (int op = 0; op < op_count; ++op) {
+    const OpRecord& r = model.ops[op];
+    for (uint32_t k = 0; k < static_cast<uint32_t>(r.input_count) + r.output_count; ++k) {
+      const uint16_t t = model.operands[r.operands + k];
+      if (t == kTmfNoTensor) continue;
+      first[t] = std::min(first[t], op);
+      last[t] = std::max(last[t], op);
+    }
+  }
+  for (uint32_t i = 0; i < h.output_count; ++i) last[model.operands[h.input_count + i]] = op_count;
+  uint32_t bound = 0;
+  for (int op = 0; op <= op_count; ++op) {
+    uint32_t live = 0;
+    for (uint32_t t = 0; t < h.tensor_count; ++t) {
+      if (model.tensors[t].storage == kTensorStorageArena && first[t] <= op && op <= last[t]) {
+        live += model.tensors[t].bytes;
+      }
+    }
+    bound = std::max(bound, live);
+  }
+  return bound;
+}
+
+}  // namespace tmf::host

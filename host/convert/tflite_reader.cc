@@ -1,0 +1,511 @@
+// The TFLite importer (see tflite_reader.h): flatbuffer -> Graph, one subgraph, supported ops only.
+#include "host/convert/tflite_reader.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <limits>
+
+#include "host/convert/tflite_schema_generated.h"
+
+namespace tmf::host {
+namespace {
+
+namespace fb = ::tmf::tflite;
+
+constexpr uint32_t kTfliteSchemaVersion = 3;
+constexpr int64_t kMaxElements = std::numeric_limits<int32_t>::max();
+
+struct SupportedOp {
+  fb::BuiltinOperator builtin;
+  OpCode opcode;
+};
+
+// The TFLite builtins we import, and the TMF op each becomes (PADV2 is PAD with its constant
+// value as input 2).
+constexpr SupportedOp kSupportedOps[] = {
+    {fb::BuiltinOperator_ADD, kOpAdd},
+    {fb::BuiltinOperator_AVERAGE_POOL_2D, kOpAveragePool2D},
+    {fb::BuiltinOperator_CONCATENATION, kOpConcatenation},
+    {fb::BuiltinOperator_CONV_2D, kOpConv2D},
+    {fb::BuiltinOperator_DEPTHWISE_CONV_2D, kOpDepthwiseConv2D},
+    {fb::BuiltinOperator_DEQUANTIZE, kOpDequantize},
+    {fb::BuiltinOperator_FULLY_CONNECTED, kOpFullyConnected},
+    {fb::BuiltinOperator_LOGISTIC, kOpLogistic},
+    {fb::BuiltinOperator_MAX_POOL_2D, kOpMaxPool2D},
+    {fb::BuiltinOperator_MEAN, kOpMean},
+    {fb::BuiltinOperator_MUL, kOpMul},
+    {fb::BuiltinOperator_PAD, kOpPad},
+    {fb::BuiltinOperator_PADV2, kOpPad},
+    {fb::BuiltinOperator_QUANTIZE, kOpQuantize},
+    {fb::BuiltinOperator_RELU, kOpRelu},
+    {fb::BuiltinOperator_RELU6, kOpRelu6},
+    {fb::BuiltinOperator_RESHAPE, kOpReshape},
+    {fb::BuiltinOperator_SOFTMAX, kOpSoftmax},
+    {fb::BuiltinOperator_TANH, kOpTanh},
+};
+
+std::string supported_op_list() {
+  std::string s;
+  for (const SupportedOp& op : kSupportedOps) {
+    if (!s.empty()) s += ", ";
+    s += fb::EnumNameBuiltinOperator(op.builtin);
+  }
+  return s;
+}
+
+std::string builtin_name(int32_t code) {
+  const char* name = fb::EnumNameBuiltinOperator(static_cast<fb::BuiltinOperator>(code));
+  if (name != nullptr && name[0] != '\0') return name;
+  return "BUILTIN_" + std::to_string(code);
+}
+
+std::string tflite_type_name(int8_t type) {
+  const char* name = fb::EnumNameTensorType(static_cast<fb::TensorType>(type));
+  if (name != nullptr && name[0] != '\0') return name;
+  return "type " + std::to_string(type);
+}
+
+// Our element type for a TFLite type, if it is one we keep as is.
+bool map_tensor_type(int8_t type, TensorType* out) {
+  switch (type) {
+    case fb::TensorType_INT8: *out = kTensorTypeInt8; return true;
+    case fb::TensorType_UINT8: *out = kTensorTypeUint8; return true;
+    case fb::TensorType_INT16: *out = kTensorTypeInt16; return true;
+    case fb::TensorType_INT32: *out = kTensorTypeInt32; return true;
+    case fb::TensorType_FLOAT32: *out = kTensorTypeFloat32; return true;
+    default: return false;
+  }
+}
+
+size_t element_size(TensorType type) {
+  switch (type) {
+    case kTensorTypeInt8:
+    case kTensorTypeUint8: return 1;
+    case kTensorTypeInt16: return 2;
+    case kTensorTypeInt32:
+    case kTensorTypeFloat32: return 4;
+  }
+  return 0;
+}
+
+std::vector<int32_t> int_vector(const flatbuffers::Vector<int32_t>* v) {
+  if (v == nullptr) return {};
+  return std::vector<int32_t>(v->begin(), v->end());
+}
+
+// Reads tensors, ops and the graph interface of one subgraph. A tensor that cannot be imported
+// (unsupported type, sparse, bad quantization...) records why in `problems_`; the error is
+// raised only when an op or the graph interface uses it, so the message can name the op.
+class Importer {
+ public:
+  Importer(const std::vector<uint8_t>& bytes, const std::string& source)
+      : bytes_(bytes), source_(source) {}
+
+  Graph run() {
+    graph_.source = source_;
+    const size_t verify_bytes =
+        std::min<size_t>(bytes_.size(), FLATBUFFERS_MAX_BUFFER_SIZE - 1);
+    flatbuffers::Verifier verifier(bytes_.data(), verify_bytes);
+    if (bytes_.size() < 8 || !fb::VerifyModelBuffer(verifier)) {
+      fail("not a valid TFLite flatbuffer");
+    }
+    model_ = fb::GetModel(bytes_.data());
+    if (model_->version() != kTfliteSchemaVersion) {
+      fail("TFLite schema version " + std::to_string(model_->version()) +
+           " is not supported (expected " + std::to_string(kTfliteSchemaVersion) + ")");
+    }
+    const auto* subgraphs = model_->subgraphs();
+    if (subgraphs == nullptr || subgraphs->size() == 0) fail("the model has no subgraph");
+    if (subgraphs->size() > 1) {
+      fail("the model has " + std::to_string(subgraphs->size()) +
+           " subgraphs; only single-subgraph models are supported (no control flow ops)");
+    }
+    if (model_->description() != nullptr) graph_.description = model_->description()->str();
+
+    const fb::SubGraph* subgraph = subgraphs->Get(0);
+    read_tensors(subgraph);
+    read_ops(subgraph);
+    graph_.inputs = read_interface(subgraph->inputs(), "input");
+    graph_.outputs = read_interface(subgraph->outputs(), "output");
+    return std::move(graph_);
+  }
+
+ private:
+  [[noreturn]] void fail(const std::string& what) const {
+    throw ConvertError(source_ + ": " + what);
+  }
+
+  [[noreturn]] void fail_op(size_t op, const std::string& what) const {
+    throw ConvertError(graph_.op_context(op) + ": " + what);
+  }
+
+  void read_tensors(const fb::SubGraph* subgraph) {
+    const auto* tensors = subgraph->tensors();
+    const size_t count = tensors == nullptr ? 0 : tensors->size();
+    graph_.tensors.resize(count);
+    problems_.assign(count, std::string());
+    for (size_t i = 0; i < count; ++i) read_tensor(static_cast<int>(i), tensors->Get(i));
+  }
+
+  void read_tensor(int index, const fb::Tensor* src) {
+    Tensor& t = graph_.tensors[index];
+    std::string& problem = problems_[index];
+    if (src->name() != nullptr) t.name = src->name()->str();
+    t.shape = int_vector(src->shape());
+
+    int64_t elements = 1;
+    for (size_t d = 0; d < t.shape.size(); ++d) {
+      if (t.shape[d] < 0) {
+        problem = "dimension " + std::to_string(d) + " is " + std::to_string(t.shape[d]) +
+                  " (dynamic shapes are not supported)";
+        break;
+      }
+      elements *= t.shape[d];
+      if (elements > kMaxElements) {
+        problem = "more than " + std::to_string(kMaxElements) + " elements";
+        break;
+      }
+    }
+
+    t.data = buffer_bytes(index, src->buffer());
+    read_quantization(t, src->quantization(), problem);
+    if (src->sparsity() != nullptr && problem.empty()) problem = "sparse tensors are not supported";
+    if (src->is_variable() && problem.empty()) {
+      problem = "variable (stateful) tensors are not supported";
+    }
+
+    const int8_t type = src->type();
+    if (map_tensor_type(type, &t.type)) {
+      const uint64_t expected = static_cast<uint64_t>(elements) * element_size(t.type);
+      if (problem.empty() && t.is_constant() && t.data.size() != expected) {
+        problem = "constant data has " + std::to_string(t.data.size()) + " bytes, but " +
+                  tflite_type_name(type) + " shape needs " + std::to_string(expected);
+      }
+      return;
+    }
+    if (type == fb::TensorType_INT64 && t.is_constant()) {
+      if (problem.empty()) narrow_int64_constant(t, elements, problem);
+      return;
+    }
+    if (problem.empty()) {
+      problem = "type " + tflite_type_name(type) +
+                " is not supported (supported: INT8, UINT8, INT16, INT32, FLOAT32; INT64 only "
+                "as a constant)";
+    }
+    t.type = kTensorTypeInt8;  // a placeholder: the tensor cannot be used
+    t.data.clear();
+  }
+
+  // Constant shape/axis/padding operands are sometimes INT64; they become INT32.
+  static void narrow_int64_constant(Tensor& t, int64_t elements, std::string& problem) {
+    if (t.data.size() != static_cast<uint64_t>(elements) * 8) {
+      problem = "constant data has " + std::to_string(t.data.size()) +
+                " bytes, but INT64 shape needs " + std::to_string(elements * 8);
+      return;
+    }
+    std::vector<uint8_t> narrowed(static_cast<size_t>(elements) * 4);
+    for (int64_t e = 0; e < elements; ++e) {
+      uint64_t u = 0;
+      for (int b = 7; b >= 0; --b) u = (u << 8) | t.data[e * 8 + b];
+      const int64_t v = static_cast<int64_t>(u);
+      if (v < std::numeric_limits<int32_t>::min() || v > std::numeric_limits<int32_t>::max()) {
+        problem = "INT64 constant value " + std::to_string(v) + " at element " +
+                  std::to_string(e) + " does not fit in INT32";
+        return;
+      }
+      const uint32_t n = static_cast<uint32_t>(static_cast<int32_t>(v));
+      for (int b = 0; b < 4; ++b) narrowed[e * 4 + b] = static_cast<uint8_t>(n >> (8 * b));
+    }
+    t.type = kTensorTypeInt32;
+    t.data = std::move(narrowed);
+  }
+
+  // The bytes of buffer `buffer_index`: inline data, or for files over 2 GB a range of the
+  // file past the flatbuffer. An empty buffer means the tensor is not a constant.
+  std::vector<uint8_t> buffer_bytes(int tensor, uint32_t buffer_index) const {
+    const auto* buffers = model_->buffers();
+    const size_t count = buffers == nullptr ? 0 : buffers->size();
+    if (buffer_index == 0 && count == 0) return {};
+    if (buffer_index >= count) {
+      fail(graph_.tensor_context(tensor) + ": buffer " + std::to_string(buffer_index) +
+           " is out of range (the model has " + std::to_string(count) + " buffers)");
+    }
+    const fb::Buffer* buffer = buffers->Get(buffer_index);
+    if (buffer->data() != nullptr && buffer->data()->size() > 0) {
+      return std::vector<uint8_t>(buffer->data()->begin(), buffer->data()->end());
+    }
+    const uint64_t offset = buffer->offset();
+    const uint64_t size = buffer->size();
+    if (offset > 1 && size > 0) {
+      if (offset > bytes_.size() || size > bytes_.size() - offset) {
+        fail(graph_.tensor_context(tensor) + ": buffer " + std::to_string(buffer_index) +
+             " points at bytes [" + std::to_string(offset) + ", " +
+             std::to_string(offset + size) + ") past the end of the file (" +
+             std::to_string(bytes_.size()) + " bytes)");
+      }
+      return std::vector<uint8_t>(bytes_.begin() + static_cast<ptrdiff_t>(offset),
+                                  bytes_.begin() + static_cast<ptrdiff_t>(offset + size));
+    }
+    return {};
+  }
+
+  static void read_quantization(Tensor& t, const fb::QuantizationParameters* q,
+                                std::string& problem) {
+    if (q == nullptr) return;
+    if (q->details_type() != fb::QuantizationDetails_NONE) {
+      if (problem.empty()) problem = "custom quantization is not supported";
+      return;
+    }
+    const auto* scales = q->scale();
+    if (scales == nullptr || scales->size() == 0) return;  // not quantized
+    const auto* zero_points = q->zero_point();
+    const size_t zp_count = zero_points == nullptr ? 0 : zero_points->size();
+    if (zp_count != scales->size()) {
+      if (problem.empty()) {
+        problem = "quantization has " + std::to_string(scales->size()) + " scales but " +
+                  std::to_string(zp_count) + " zero points";
+      }
+      return;
+    }
+    t.quant.scales.assign(scales->begin(), scales->end());
+    t.quant.zero_points.assign(zero_points->begin(), zero_points->end());
+    t.quant.axis = q->quantized_dimension();
+    if (t.quant.per_channel() && problem.empty()) {
+      const int32_t axis = t.quant.axis;
+      if (axis < 0 || static_cast<size_t>(axis) >= t.shape.size()) {
+        problem = "per-channel quantization on axis " + std::to_string(axis) +
+                  " is outside the tensor's rank " + std::to_string(t.shape.size());
+      } else if (static_cast<size_t>(t.shape[axis]) != t.quant.scales.size()) {
+        problem = "per-channel quantization has " + std::to_string(t.quant.scales.size()) +
+                  " scales for dimension " + std::to_string(axis) + " of size " +
+                  std::to_string(t.shape[axis]);
+      }
+    }
+  }
+
+  void read_ops(const fb::SubGraph* subgraph) {
+    const auto* ops = subgraph->operators();
+    const size_t count = ops == nullptr ? 0 : ops->size();
+    const auto* codes = model_->operator_codes();
+    const size_t code_count = codes == nullptr ? 0 : codes->size();
+    for (size_t i = 0; i < count; ++i) {
+      const fb::Operator* src = ops->Get(i);
+      if (src->opcode_index() >= code_count) {
+        fail("op " + std::to_string(i) + ": operator code index " +
+             std::to_string(src->opcode_index()) + " is out of range (the model has " +
+             std::to_string(code_count) + " operator codes)");
+      }
+      const fb::OperatorCode* code = codes->Get(src->opcode_index());
+      // Old files carry only the byte; codes >= 127 only the int32.
+      const int32_t builtin = std::max<int32_t>(code->deprecated_builtin_code(),
+                                                static_cast<int32_t>(code->builtin_code()));
+
+      graph_.ops.emplace_back();
+      Op& op = graph_.ops.back();
+      std::string custom;
+      if (builtin == fb::BuiltinOperator_CUSTOM) {
+        custom = code->custom_code() != nullptr ? code->custom_code()->str() : std::string();
+        op.source_name = custom.empty() ? "CUSTOM" : custom;
+      } else {
+        op.source_name = builtin_name(builtin);
+      }
+
+      const SupportedOp* supported = nullptr;
+      for (const SupportedOp& s : kSupportedOps) {
+        if (s.builtin == builtin) supported = &s;
+      }
+      if (supported == nullptr) {
+        fail_op(i, std::string(builtin == fb::BuiltinOperator_CUSTOM ? "custom operator "
+                                                                     : "operator ") +
+                       op.source_name + " is not supported (supported: " +
+                       supported_op_list() + ")");
+      }
+      op.opcode = supported->opcode;
+      op.inputs = read_operands(i, src->inputs(), "input", true);
+      op.outputs = read_operands(i, src->outputs(), "output", false);
+      read_options(i, static_cast<fb::BuiltinOperator>(builtin), src, op.options);
+    }
+  }
+
+  std::vector<int> read_operands(size_t op, const flatbuffers::Vector<int32_t>* src,
+                                 const char* kind, bool optional) {
+    std::vector<int> out;
+    if (src == nullptr) return out;
+    for (size_t k = 0; k < src->size(); ++k) {
+      const int32_t index = src->Get(k);
+      if (index < 0 && optional) {
+        out.push_back(-1);
+        continue;
+      }
+      if (index < 0 || static_cast<size_t>(index) >= graph_.tensors.size()) {
+        fail_op(op, std::string(kind) + " " + std::to_string(k) + " refers to tensor " +
+                        std::to_string(index) + ", but the subgraph has " +
+                        std::to_string(graph_.tensors.size()) + " tensors");
+      }
+      if (!problems_[index].empty()) {
+        fail_op(op, graph_.tensor_context(index) + ": " + problems_[index]);
+      }
+      out.push_back(index);
+    }
+    return out;
+  }
+
+  std::vector<int> read_interface(const flatbuffers::Vector<int32_t>* src, const char* kind) {
+    std::vector<int> out;
+    if (src == nullptr) return out;
+    for (size_t k = 0; k < src->size(); ++k) {
+      const int32_t index = src->Get(k);
+      const std::string where = std::string("graph ") + kind + " " + std::to_string(k);
+      if (index < 0 || static_cast<size_t>(index) >= graph_.tensors.size()) {
+        fail(where + " refers to tensor " + std::to_string(index) + ", but the subgraph has " +
+             std::to_string(graph_.tensors.size()) + " tensors");
+      }
+      if (!problems_[index].empty()) {
+        fail(where + ": " + graph_.tensor_context(index) + ": " + problems_[index]);
+      }
+      out.push_back(index);
+    }
+    return out;
+  }
+
+  Activation activation(size_t op, fb::ActivationFunctionType a) const {
+    switch (a) {
+      case fb::ActivationFunctionType_NONE: return Activation::kNone;
+      case fb::ActivationFunctionType_RELU: return Activation::kRelu;
+      case fb::ActivationFunctionType_RELU_N1_TO_1: return Activation::kReluN1To1;
+      case fb::ActivationFunctionType_RELU6: return Activation::kRelu6;
+      case fb::ActivationFunctionType_TANH: return Activation::kTanh;
+      case fb::ActivationFunctionType_SIGN_BIT: return Activation::kSignBit;
+    }
+    fail_op(op, "fused activation " + std::to_string(static_cast<int>(a)) + " is not valid");
+  }
+
+  Padding padding(size_t op, fb::Padding p) const {
+    switch (p) {
+      case fb::Padding_SAME: return Padding::kSame;
+      case fb::Padding_VALID: return Padding::kValid;
+    }
+    fail_op(op, "padding " + std::to_string(static_cast<int>(p)) + " is not valid");
+  }
+
+  int32_t positive(size_t op, const char* field, int32_t value) const {
+    if (value < 1) {
+      fail_op(op, std::string(field) + " " + std::to_string(value) +
+                      " is not valid (must be >= 1)");
+    }
+    return value;
+  }
+
+  template <typename T>
+  const T* required(size_t op, const T* options, const char* table) const {
+    if (options == nullptr) fail_op(op, std::string("missing ") + table);
+    return options;
+  }
+
+  // Ops without options (PAD, QUANTIZE, RELU...) keep the OpOptions defaults; ops whose
+  // options carry only an activation or a flag fall back to TFLite's defaults when absent.
+  void read_options(size_t i, fb::BuiltinOperator builtin, const fb::Operator* src,
+                    OpOptions& o) {
+    switch (builtin) {
+      case fb::BuiltinOperator_CONV_2D: {
+        const auto* p = required(i, src->builtin_options_as_Conv2DOptions(), "Conv2DOptions");
+        o.padding = padding(i, p->padding());
+        o.stride_w = positive(i, "stride_w", p->stride_w());
+        o.stride_h = positive(i, "stride_h", p->stride_h());
+        o.dilation_w = positive(i, "dilation_w_factor", p->dilation_w_factor());
+        o.dilation_h = positive(i, "dilation_h_factor", p->dilation_h_factor());
+        o.activation = activation(i, p->fused_activation_function());
+        break;
+      }
+      case fb::BuiltinOperator_DEPTHWISE_CONV_2D: {
+        const auto* p = required(i, src->builtin_options_as_DepthwiseConv2DOptions(),
+                                 "DepthwiseConv2DOptions");
+        o.padding = padding(i, p->padding());
+        o.stride_w = positive(i, "stride_w", p->stride_w());
+        o.stride_h = positive(i, "stride_h", p->stride_h());
+        o.dilation_w = positive(i, "dilation_w_factor", p->dilation_w_factor());
+        o.dilation_h = positive(i, "dilation_h_factor", p->dilation_h_factor());
+        o.depth_multiplier = p->depth_multiplier();  // as written; TFLite treats it as redundant
+        o.activation = activation(i, p->fused_activation_function());
+        break;
+      }
+      case fb::BuiltinOperator_AVERAGE_POOL_2D:
+      case fb::BuiltinOperator_MAX_POOL_2D: {
+        const auto* p = required(i, src->builtin_options_as_Pool2DOptions(), "Pool2DOptions");
+        o.padding = padding(i, p->padding());
+        o.stride_w = positive(i, "stride_w", p->stride_w());
+        o.stride_h = positive(i, "stride_h", p->stride_h());
+        o.filter_w = positive(i, "filter_width", p->filter_width());
+        o.filter_h = positive(i, "filter_height", p->filter_height());
+        o.activation = activation(i, p->fused_activation_function());
+        break;
+      }
+      case fb::BuiltinOperator_FULLY_CONNECTED:
+        if (const auto* p = src->builtin_options_as_FullyConnectedOptions()) {
+          if (p->weights_format() != fb::FullyConnectedOptionsWeightsFormat_DEFAULT) {
+            std::string name = fb::EnumNameFullyConnectedOptionsWeightsFormat(p->weights_format());
+            if (name.empty()) name = std::to_string(static_cast<int>(p->weights_format()));
+            fail_op(i, "weights format " + name + " is not supported (only DEFAULT)");
+          }
+          o.activation = activation(i, p->fused_activation_function());
+          o.keep_dims = p->keep_num_dims();
+        }
+        break;
+      case fb::BuiltinOperator_SOFTMAX:
+        o.beta = required(i, src->builtin_options_as_SoftmaxOptions(), "SoftmaxOptions")->beta();
+        break;
+      case fb::BuiltinOperator_CONCATENATION:
+        if (const auto* p = src->builtin_options_as_ConcatenationOptions()) {
+          o.axis = p->axis();
+          o.activation = activation(i, p->fused_activation_function());
+        }
+        break;
+      case fb::BuiltinOperator_ADD:
+        if (const auto* p = src->builtin_options_as_AddOptions()) {
+          o.activation = activation(i, p->fused_activation_function());
+        }
+        break;
+      case fb::BuiltinOperator_MUL:
+        if (const auto* p = src->builtin_options_as_MulOptions()) {
+          o.activation = activation(i, p->fused_activation_function());
+        }
+        break;
+      case fb::BuiltinOperator_RESHAPE:
+        if (const auto* p = src->builtin_options_as_ReshapeOptions()) {
+          o.new_shape = int_vector(p->new_shape());
+        }
+        break;
+      case fb::BuiltinOperator_MEAN:
+        if (const auto* p = src->builtin_options_as_ReducerOptions()) o.keep_dims = p->keep_dims();
+        break;
+      default:
+        break;  // no options
+    }
+  }
+
+  const std::vector<uint8_t>& bytes_;
+  std::string source_;
+  const fb::Model* model_ = nullptr;
+  Graph graph_;
+  std::vector<std::string> problems_;  // per tensor: why it cannot be used, or empty
+};
+
+}  // namespace
+
+Graph tflite_read(const std::vector<uint8_t>& bytes, const std::string& source_name) {
+  return Importer(bytes, source_name).run();
+}
+
+Graph tflite_read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ConvertError(path + ": cannot open: " + std::strerror(errno));
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
+                            std::istreambuf_iterator<char>());
+  if (in.bad()) throw ConvertError(path + ": read failed: " + std::strerror(errno));
+  return tflite_read(bytes, path);
+}
+
+}  // namespace tmf::host

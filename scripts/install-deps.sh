@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Tiny-MLOps needs to build, test and benchmark. Idempotent and
+# quiet when everything is present; needs root (or sudo) only when something is missing.
+set -euo pipefail
+
+PACKAGES=(
+  cmake ninja-build g++ ccache pkg-config
+  clang                                   # libFuzzer targets (ASan + UBSan)
+  flatbuffers-compiler libflatbuffers-dev # TFLite importer
+  nlohmann-json3-dev libcli11-dev         # CLI
+  gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib  # Cortex-M builds
+  qemu-system-arm                         # Cortex-M runs
+  valgrind                                # host instruction counts (make bench)
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "install-deps: installing ${missing[*]}"
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
