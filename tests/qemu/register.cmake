@@ -1,0 +1,30 @@
+# Registers the QEMU runs with the host ctest. The images come from the cross builds in
+# build/<core> (make test builds them first; the presets are in CMakePresets.json).
+set(TMF_QEMU_CORES cortex-m0 cortex-m3 cortex-m4 cortex-m7 cortex-m33 CACHE STRING "Cores run under QEMU by ctest")
+set(qemu_models
+  "ad01|${TMF_SHARED_DIR}/models/ad01_int8.tflite|${TMF_SHARED_DIR}/models/ad01_input.i8|${TMF_SHARED_DIR}/models/ad01_expected_output.i8"
+  "kws|${TMF_SHARED_DIR}/models/kws_ref_model_int8.tflite|${TMF_SHARED_DIR}/models/kws_input.i8|${TMF_SHARED_DIR}/models/kws_expected_output.i8"
+  "hello_world|${TMF_SHARED_DIR}/models/hello_world_int8.tflite|${TMF_SHARED_DIR}/models/hello_world_input.i8|${TMF_SHARED_DIR}/models/hello_world_expected_output.i8")
+
+foreach(core IN LISTS TMF_QEMU_CORES)
+  set(bin "${PROJECT_SOURCE_DIR}/build/${core}/bin")
+  if(NOT core STREQUAL "cortex-m0")
+    add_test(NAME qemu_device_tests_${core}
+             COMMAND "${PROJECT_SOURCE_DIR}/scripts/qemu-run.sh" ${core} "${bin}/device_tests.elf")
+  endif()
+  foreach(entry IN LISTS qemu_models)
+    string(REPLACE "|" ";" fields "${entry}")
+    list(GET fields 0 name)
+    # micro:bit (Cortex-M0): 256 KB flash, 16 KB RAM: only hello_world fits.
+    if(core STREQUAL "cortex-m0" AND NOT name STREQUAL "hello_world")
+      continue()
+    endif()
+    list(GET fields 1 tflite)
+    list(GET fields 2 input)
+    list(GET fields 3 expected)
+    add_test(NAME qemu_golden_${core}_${name}
+             COMMAND "${PROJECT_SOURCE_DIR}/tests/qemu/run_golden.sh" ${core} "${bin}/model_runner.elf"
+                     "$<TARGET_FILE:tinymlops>" "${tflite}" "${input}" "${expected}"
+                     "${CMAKE_BINARY_DIR}/qemu_golden/${core}_${name}")
+  endforeach()
+endforeach()
