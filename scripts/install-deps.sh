@@ -10,7 +10,7 @@ PACKAGES=(
   nlohmann-json3-dev libcli11-dev         # CLI
   gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib  # Cortex-M builds
   qemu-system-arm                         # Cortex-M runs
-  valgrind                                # host instruction counts (make bench)
+  valgrind jq                             # host instruction counts, JSON (make bench)
 )
 
 missing=()

@@ -25,6 +25,11 @@ void run_run(const RunArgs& args) {
   const Model& m = loaded.model();
   const FileHeader& h = *m.header;
 
+  constexpr uint32_t kMaxArena = 256u << 20;  // no microcontroller model needs more
+  if (h.arena_bytes > kMaxArena) {
+    throw CliError(args.model + ": asks for an arena of " + std::to_string(h.arena_bytes) +
+                   " bytes, more than the 256 MiB this command allows", 2);
+  }
   std::vector<uint8_t> arena_storage(h.arena_bytes + 16);
   uint8_t* arena = arena_storage.data() + (16 - reinterpret_cast<uintptr_t>(arena_storage.data()) % 16) % 16;
   Interpreter interpreter{};

@@ -2,6 +2,7 @@
 #include "host/convert/tflite_reader.h"
 
 #include <algorithm>
+#include <bit>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -14,6 +15,10 @@ namespace tmf::host {
 namespace {
 
 namespace fb = ::tmf::tflite;
+
+// TFLite data and our Graph both hold little-endian bytes, copied as they are.
+static_assert(std::endian::native == std::endian::little,
+              "the TFLite importer assumes a little-endian host");
 
 constexpr uint32_t kTfliteSchemaVersion = 3;
 constexpr int64_t kMaxElements = std::numeric_limits<int32_t>::max();
@@ -96,6 +101,12 @@ std::vector<int32_t> int_vector(const flatbuffers::Vector<int32_t>* v) {
   return std::vector<int32_t>(v->begin(), v->end());
 }
 
+std::string shape_string(const std::vector<int32_t>& shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i) s += (i ? "," : "") + std::to_string(shape[i]);
+  return s + "]";
+}
+
 // Reads tensors, ops and the graph interface of one subgraph. A tensor that cannot be imported
 // (unsupported type, sparse, bad quantization...) records why in `problems_`; the error is
 // raised only when an op or the graph interface uses it, so the message can name the op.
@@ -106,12 +117,11 @@ class Importer {
 
   Graph run() {
     graph_.source = source_;
-    const size_t verify_bytes =
-        std::min<size_t>(bytes_.size(), FLATBUFFERS_MAX_BUFFER_SIZE - 1);
+    if (bytes_.size() < 8) fail("not a valid TFLite flatbuffer");
+    // Past 2 GB only external buffer data follows the flatbuffer (see Buffer in the schema).
+    const size_t verify_bytes = std::min<size_t>(bytes_.size(), FLATBUFFERS_MAX_BUFFER_SIZE - 1);
     flatbuffers::Verifier verifier(bytes_.data(), verify_bytes);
-    if (bytes_.size() < 8 || !fb::VerifyModelBuffer(verifier)) {
-      fail("not a valid TFLite flatbuffer");
-    }
+    if (!fb::VerifyModelBuffer(verifier)) fail("not a valid TFLite flatbuffer");
     model_ = fb::GetModel(bytes_.data());
     if (model_->version() != kTfliteSchemaVersion) {
       fail("TFLite schema version " + std::to_string(model_->version()) +
@@ -182,7 +192,8 @@ class Importer {
       const uint64_t expected = static_cast<uint64_t>(elements) * element_size(t.type);
       if (problem.empty() && t.is_constant() && t.data.size() != expected) {
         problem = "constant data has " + std::to_string(t.data.size()) + " bytes, but " +
-                  tflite_type_name(type) + " shape needs " + std::to_string(expected);
+                  tflite_type_name(type) + " " + shape_string(t.shape) + " needs " +
+                  std::to_string(expected);
       }
       return;
     }
@@ -202,8 +213,8 @@ class Importer {
   // Constant shape/axis/padding operands are sometimes INT64; they become INT32.
   static void narrow_int64_constant(Tensor& t, int64_t elements, std::string& problem) {
     if (t.data.size() != static_cast<uint64_t>(elements) * 8) {
-      problem = "constant data has " + std::to_string(t.data.size()) +
-                " bytes, but INT64 shape needs " + std::to_string(elements * 8);
+      problem = "constant data has " + std::to_string(t.data.size()) + " bytes, but INT64 " +
+                shape_string(t.shape) + " needs " + std::to_string(elements * 8);
       return;
     }
     std::vector<uint8_t> narrowed(static_cast<size_t>(elements) * 4);
@@ -271,7 +282,10 @@ class Importer {
       return;
     }
     t.quant.scales.assign(scales->begin(), scales->end());
-    t.quant.zero_points.assign(zero_points->begin(), zero_points->end());
+    // The verifier checks vectors only for 4-byte alignment, so 8-byte elements are copied
+    // byte-wise rather than loaded in place.
+    t.quant.zero_points.resize(zp_count);
+    std::memcpy(t.quant.zero_points.data(), zero_points->Data(), zp_count * sizeof(int64_t));
     t.quant.axis = q->quantized_dimension();
     if (t.quant.per_channel() && problem.empty()) {
       const int32_t axis = t.quant.axis;

@@ -1,6 +1,10 @@
 // Runner of the tiny test framework (tmf_test.h); freestanding.
 #include "tests/support/tmf_test.h"
 
+#if defined(TMF_TEST_HOST)
+#include <exception>
+#endif
+
 extern "C" const TmfTestCase* const __start_tmf_tests[];
 extern "C" const TmfTestCase* const __stop_tmf_tests[];
 
@@ -107,7 +111,16 @@ int tmf_test_run_all(const char* filter) {
     if (!contains(full, filter)) continue;
     g_current = t;
     TmfTestState state{0};
+#if defined(TMF_TEST_HOST)
+    // Host tests may call throwing code; an escaped exception fails that test, not the run.
+    try {
+      t->run(&state);
+    } catch (const std::exception& e) {
+      tmf_test_fail(&state, "exception", 0, e.what());
+    }
+#else
     t->run(&state);
+#endif
     g_current = nullptr;
     if (state.failures == 0) {
       ++passed;

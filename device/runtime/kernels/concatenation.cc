@@ -1,0 +1,10 @@
+// PLACEHOLDER until the concatenation kernel lands: rejects every model using it.
+#include "../kernel.h"
+
+namespace tmf {
+namespace {
+Status placeholder_prepare(const OpContext&) { return Status::kErrOpNotInBuild; }
+Status placeholder_eval(const EvalContext&) { return Status::kErrOpNotInBuild; }
+}  // namespace
+extern const KernelRegistration kKernelConcatenation = {kOpConcatenation, placeholder_prepare, placeholder_eval};
+}  // namespace tmf

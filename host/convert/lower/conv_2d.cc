@@ -1,0 +1,6 @@
+// PLACEHOLDER until the conv_2d lowering lands.
+#include "host/convert/lower.h"
+
+namespace tmf::host {
+LoweredOp lower_conv_2d(LoweringContext& ctx) { ctx.fail("not supported yet"); }
+}  // namespace tmf::host

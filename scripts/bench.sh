@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# make bench: measures the runtime and prints the figures as JSON; also writes them (merged
+# with figures other benchmarks already wrote) to build/bench/results.json. Every key is
+# documented in docs/benchmarks.md. Instruction counts are exact and repeatable:
+#   Cortex-M: QEMU TCG plugin counting guest instructions between markers around invoke
+#   host:     valgrind (callgrind) instructions inside interpreter_invoke
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+shared=${TMF_SHARED_DIR:-$root/../shared}
+cli=$root/build/bin/tinymlops
+work=$root/build/bench/work
+results=$root/build/bench/results.json
+cores=(${TMF_BENCH_CORES:-cortex-m3 cortex-m4 cortex-m7 cortex-m33})
+mkdir -p "$work"
+[ -f "$results" ] || echo '{}' > "$results"
+
+declare -A figures
+put() { figures[$1]=$2; echo "bench: $1 = $2" >&2; }
+
+declare -A tflite=([ad01]=ad01_int8.tflite [kws]=kws_ref_model_int8.tflite)
+declare -A input=([ad01]=ad01_input.i8 [kws]=kws_input.i8)
+for model in ad01 kws; do
+  dir=$work/$model
+  mkdir -p "$dir"
+  "$cli" convert "$shared/models/${tflite[$model]}" -o "$dir/model.tmf" >/dev/null
+  cp "$shared/models/${input[$model]}" "$dir/input.bin"
+  info=$("$cli" inspect "$dir/model.tmf" --json)
+  put "$model.arena_bytes" "$(jq .arena_bytes <<<"$info")"
+  put "$model.arena_lower_bound_bytes" "$(jq .arena_lower_bound_bytes <<<"$info")"
+  put "$model.file_bytes" "$(jq .file_bytes <<<"$info")"
+  put "$model.macs" "$(jq .macs <<<"$info")"
+  for core in "${cores[@]}"; do
+    elf=$root/build/$core/bin/model_runner.elf
+    (cd "$dir" && "$root/scripts/qemu-run.sh" "$core" "$elf" --count "counts_$core.txt" -- model.tmf input.bin output.bin >/dev/null)
+    count=$(awk '/^region 0 instructions/ {print $4}' "$dir/counts_$core.txt")
+    put "$model.$core.instructions_per_inference" "$count"
+    put "$model.$core.instructions_per_mac" "$(jq -n "$count / ${figures[$model.macs]} * 1000 | round / 1000")"
+  done
+  valgrind --tool=callgrind --callgrind-out-file="$dir/callgrind.out" \
+    --toggle-collect='tmf::interpreter_invoke(tmf::Interpreter*)' \
+    "$cli" run "$dir/model.tmf" --input "$dir/input.bin" --output "$dir/host_output.bin" >/dev/null 2>"$dir/valgrind.log"
+  put "$model.host.instructions_per_inference" "$(awk '/^summary:/ {print $2}' "$dir/callgrind.out")"
+done
+
+for core in "${cores[@]}" cortex-m0; do
+  put "runtime_flash_bytes.$core" "$("$root/scripts/map-bytes.sh" "$root/build/$core/bin/size_ad01.map" libtmf_runtime_ad01.a)"
+done
+
+json='{}'
+for key in "${!figures[@]}"; do
+  json=$(jq --arg k "$key" --argjson v "${figures[$key]}" '. + {($k): $v}' <<<"$json")
+done
+jq -S --argjson new "$json" '. + $new' "$results" > "$results.tmp" && mv "$results.tmp" "$results"
+jq -S . <<<"$json"
+echo "bench: wrote $results" >&2
