@@ -127,6 +127,11 @@ void OpTest::set_input(uint32_t index, const void* data, uint32_t bytes) {
 
 Status OpTest::invoke() { return interpreter_invoke(&interpreter_); }
 
+Status OpTest::invoke_kernel(const KernelRegistration& kernel) {
+  const EvalContext ctx{{&model_, &model_.ops[0]}, g_arena};
+  return kernel.eval(ctx);
+}
+
 const uint8_t* OpTest::output_data(uint32_t index) const {
   const uint8_t* data = nullptr;
   interpreter_output(interpreter_, index, nullptr, &data);

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "device/runtime/interpreter.h"
+#include "device/runtime/kernel.h"
 #include "device/runtime/model.h"
 #include "device/runtime/model_builder.h"
 
@@ -44,6 +45,9 @@ class OpTest {
   // Copies `bytes` into graph input `index` (call after build()).
   void set_input(uint32_t index, const void* data, uint32_t bytes);
   Status invoke();
+  // Runs op 0 with a kernel other than the one this build registers (e.g. the reference kernel
+  // on a core that registers an optimized one), for bit-exactness sweeps.
+  Status invoke_kernel(const KernelRegistration& kernel);
   const uint8_t* output_data(uint32_t index) const;
   template <typename T>
   const T* output_as(uint32_t index) const {

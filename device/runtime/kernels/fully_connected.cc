@@ -11,6 +11,8 @@ namespace {
 // Keeps |sum of products| < 2^31 for any weights and inputs: 65535 * 255 * 128 < 2^31.
 constexpr int32_t kMaxDepth = 65535;
 
+}  // namespace
+
 Status fully_connected_prepare(const OpContext& ctx) {
   Status s = check_operand_counts(ctx, 3, 3, 1);
   if (s != Status::kOk) return s;
@@ -41,6 +43,10 @@ Status fully_connected_prepare(const OpContext& ctx) {
   if (w.quant == kTensorQuantPerTensor && w.zero_point != 0) return Status::kErrBadQuantization;
   if ((s = check_activation_range(p.act_min, p.act_max, out.type)) != Status::kOk) return s;
   if (p.output_zero_point != out.zero_point) return Status::kErrBadParams;
+  if (p.weights_layout != kFullyConnectedWeightsRowMajor &&
+      !(p.weights_layout == kFullyConnectedWeightsBlocked4 && depth % 4 == 0)) {
+    return Status::kErrBadParams;
+  }
   if (p.per_channel == kTmfNoPerChannel) {
     if (!quantized_multiplier_is_valid(p.output_multiplier, p.output_shift)) {
       return Status::kErrBadParams;
@@ -48,6 +54,26 @@ Status fully_connected_prepare(const OpContext& ctx) {
     return Status::kOk;
   }
   return requant_arrays_check(ctx, p.per_channel, static_cast<uint32_t>(units));
+}
+
+namespace {
+
+// Dot product of input row x with weight row u, whichever layout the weights are in.
+int32_t dot_row(const int8_t* x, const int8_t* weights, int32_t u, int32_t units, int32_t depth,
+                uint32_t layout) {
+  const int32_t grouped_units = layout == kFullyConnectedWeightsBlocked4 ? units - units % 4 : 0;
+  int32_t acc = 0;
+  if (u < grouped_units) {
+    // Row u's 4-byte pieces sit 16 bytes apart, interleaved with the group's other rows.
+    const int8_t* piece = weights + (u - u % 4) * depth + 4 * (u % 4);
+    for (int32_t k = 0; k < depth; k += 4, piece += 16) {
+      for (int32_t j = 0; j < 4; ++j) acc += static_cast<int32_t>(x[k + j]) * piece[j];
+    }
+  } else {
+    const int8_t* row = weights + u * depth;
+    for (int32_t k = 0; k < depth; ++k) acc += static_cast<int32_t>(x[k]) * row[k];
+  }
+  return acc;
 }
 
 Status fully_connected_eval(const EvalContext& ctx) {
@@ -65,15 +91,8 @@ Status fully_connected_eval(const EvalContext& ctx) {
   for (int32_t b = 0; b < batches; ++b) {
     const int8_t* x = input + b * depth;
     for (int32_t u = 0; u < units; ++u) {
-      const int8_t* row = weights + u * depth;
-      int32_t acc = 0;
-      for (int32_t k = 0; k < depth; ++k) acc += static_cast<int32_t>(x[k]) * row[k];
-      acc = wrapping_add(acc, bias[u]);
-      const int32_t multiplier = per_channel.multiplier ? per_channel.multiplier[u] : p.output_multiplier;
-      const int32_t shift = per_channel.shift ? per_channel.shift[u] : p.output_shift;
-      acc = multiply_by_quantized_multiplier(acc, multiplier, shift);
-      acc = wrapping_add(acc, p.output_zero_point);
-      output[b * units + u] = static_cast<int8_t>(clamp_i32(acc, p.act_min, p.act_max));
+      const int32_t acc = dot_row(x, weights, u, units, depth, p.weights_layout);
+      output[b * units + u] = fully_connected_output(wrapping_add(acc, bias[u]), u, p, per_channel);
     }
   }
   return Status::kOk;

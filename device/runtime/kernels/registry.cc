@@ -24,9 +24,18 @@
 #define TMF_WITH_PAD 1
 #endif
 
+// On cores with the DSP extension (Cortex-M4, M7, M33) the optimized kernels of kernels/arm/
+// replace their reference twins; they are tested bit-exact against them (kernel_sweep_test.cc).
+#if defined(__ARM_FEATURE_DSP) && !defined(TMF_REFERENCE_KERNELS_ONLY)
+#define TMF_DSP_KERNEL(reference, dsp) dsp
+#else
+#define TMF_DSP_KERNEL(reference, dsp) reference
+#endif
+
 namespace tmf {
 
 extern const KernelRegistration kKernelFullyConnected;
+extern const KernelRegistration kKernelFullyConnectedDsp;
 extern const KernelRegistration kKernelConv2D;
 extern const KernelRegistration kKernelDepthwiseConv2D;
 extern const KernelRegistration kKernelAveragePool2D;
@@ -48,7 +57,7 @@ extern const KernelRegistration kKernelPad;
 const KernelRegistration* kernel_find(uint16_t opcode) {
   switch (opcode) {
 #if TMF_WITH_FULLY_CONNECTED
-    case kOpFullyConnected: return &kKernelFullyConnected;
+    case kOpFullyConnected: return &TMF_DSP_KERNEL(kKernelFullyConnected, kKernelFullyConnectedDsp);
 #endif
 #if TMF_WITH_CONV_2D
     case kOpConv2D: return &kKernelConv2D;

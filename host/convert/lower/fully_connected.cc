@@ -1,6 +1,7 @@
-// FULLY_CONNECTED lowering: requantization from the three scales, and the input zero point
-// folded into the bias (bias[u] - input_zp * sum_k w[u][k]) so the device loop is a plain dot
-// product. Int32 wrap-around makes the folded form give TFLM's exact bytes.
+// FULLY_CONNECTED lowering: requantization from the three scales, the input zero point folded
+// into the bias (bias[u] - input_zp * sum_k w[u][k]) so the device loop is a plain dot product
+// (int32 wrap-around makes the folded form give TFLM's exact bytes), and the weights packed in
+// the blocked layout the Cortex-M DSP kernel reads with one pointer (fully_connected.h).
 #include "device/runtime/kernels/fully_connected.h"
 
 #include "device/runtime/kernels/requant.h"
@@ -79,6 +80,19 @@ LoweredOp lower_fully_connected(LoweringContext& ctx) {
     p.output_shift = q.shift;
   }
 
+  p.weights_layout = kFullyConnectedWeightsRowMajor;
+  Tensor packed = weights;
+  if (depth % 4 == 0) {
+    p.weights_layout = kFullyConnectedWeightsBlocked4;
+    const int32_t grouped_units = units - units % 4;
+    for (int32_t u = 0; u < grouped_units; ++u) {
+      for (int32_t k = 0; k < depth; ++k) {
+        const size_t to = static_cast<size_t>(u - u % 4) * depth + 16 * (k / 4) + 4 * (u % 4) + k % 4;
+        packed.data[to] = weights.data[static_cast<size_t>(u) * depth + k];
+      }
+    }
+  }
+
   Tensor folded;
   folded.name = weights.name + "/folded_bias";
   folded.type = kTensorTypeInt32;
@@ -88,6 +102,10 @@ LoweredOp lower_fully_connected(LoweringContext& ctx) {
 
   LoweredOp l = ctx.lowered(kOpFullyConnected, p);
   l.inputs.resize(3);
+  if (p.weights_layout != kFullyConnectedWeightsRowMajor) {
+    packed.name = weights.name + "/blocked4";
+    l.inputs[1] = ctx.add_constant(std::move(packed));
+  }
   l.inputs[2] = ctx.add_constant(std::move(folded));
   return l;
 }
