@@ -2,6 +2,8 @@
 #include "host/convert/convert.h"
 
 #include <algorithm>
+#include <climits>
+#include <cmath>
 #include <cstring>
 #include <map>
 
@@ -25,6 +27,36 @@ uint32_t append_per_channel(ParamsBlob& blob, const Tensor& t) {
   return offset;
 }
 
+// Every quantized tensor an op touches must have usable quantization before any lowering computes
+// with it (the importer passes values through as the file states them).
+void check_quantization(const Graph& graph) {
+  for (size_t i = 0; i < graph.ops.size(); ++i) {
+    const Op& op = graph.ops[i];
+    std::vector<int> used = op.inputs;
+    used.insert(used.end(), op.outputs.begin(), op.outputs.end());
+    for (int index : used) {
+      if (index < 0) continue;
+      const Tensor& t = graph.tensors[index];
+      int64_t lo = INT32_MIN, hi = INT32_MAX;
+      if (t.type == kTensorTypeInt8) lo = -128, hi = 127;
+      if (t.type == kTensorTypeUint8) lo = 0, hi = 255;
+      if (t.type == kTensorTypeInt16) lo = -32768, hi = 32767;
+      for (size_t c = 0; c < t.quant.scales.size(); ++c) {
+        const float scale = t.quant.scales[c];
+        const int64_t zp = t.quant.zero_points[c];
+        if (!(scale > 0.0f) || !std::isfinite(scale)) {
+          throw ConvertError(graph.op_context(i) + ": " + graph.tensor_context(index) + ": scale " +
+                             std::to_string(scale) + " is not finite and positive");
+        }
+        if (zp < lo || zp > hi) {
+          throw ConvertError(graph.op_context(i) + ": " + graph.tensor_context(index) + ": zero point " +
+                             std::to_string(zp) + " is out of range for its type");
+        }
+      }
+    }
+  }
+}
+
 }  // namespace
 
 uint32_t fnv1a32(const void* data, size_t bytes) {
@@ -41,6 +73,7 @@ ConvertResult convert_graph(Graph graph, const ConvertOptions& options) {
   ConvertResult result;
   result.source_op_count = static_cast<uint32_t>(graph.ops.size());
 
+  check_quantization(graph);
   ParamsBlob blob;
   std::vector<LoweredOp> lowered;
   for (size_t i = 0; i < graph.ops.size(); ++i) {

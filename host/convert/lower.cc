@@ -1,6 +1,8 @@
 // Shared machinery of the per-op lowerings.
 #include "host/convert/lower.h"
 
+#include <cmath>
+
 namespace tmf::host {
 
 uint32_t ParamsBlob::append(const void* data, size_t bytes) {
@@ -52,23 +54,30 @@ std::string type_name(TensorType type) {
   }
   return "unknown";
 }
+// Empty if `t` is int8 with one finite positive scale and a zero point in [-128, 127], else why not.
+std::string int8_per_tensor_problem(const Tensor& t) {
+  if (t.type != kTensorTypeInt8 || !t.quant.per_tensor()) {
+    return "must be int8 with per-tensor quantization, is " + type_name(t.type) + " " + describe_quant(t);
+  }
+  const float scale = t.quant.scales[0];
+  if (!(scale > 0.0f) || !std::isfinite(scale)) return "scale " + std::to_string(scale) + " is not finite and positive";
+  const int64_t zp = t.quant.zero_points[0];
+  if (zp < -128 || zp > 127) return "zero point " + std::to_string(zp) + " is outside [-128, 127]";
+  return "";
+}
+
 }  // namespace
 
 void LoweringContext::require_int8_per_tensor_input(size_t i) const {
-  const Tensor& t = input(i);
-  if (t.type != kTensorTypeInt8 || !t.quant.per_tensor()) {
-    fail_input(i, "must be int8 with per-tensor quantization, is " + type_name(t.type) + " " +
-                      describe_quant(t));
-  }
+  const std::string problem = int8_per_tensor_problem(input(i));
+  if (!problem.empty()) fail_input(i, problem);
 }
 
 void LoweringContext::require_int8_per_tensor_output(size_t i) const {
-  const Tensor& t = output(i);
-  if (t.type != kTensorTypeInt8 || !t.quant.per_tensor()) {
-    fail_output(i, "must be int8 with per-tensor quantization, is " + type_name(t.type) + " " +
-                       describe_quant(t));
-  }
+  const std::string problem = int8_per_tensor_problem(output(i));
+  if (!problem.empty()) fail_output(i, problem);
 }
+
 
 void LoweringContext::require_constant_input(size_t i) const {
   if (!input(i).is_constant()) fail_input(i, "must be a constant tensor");

@@ -19,8 +19,9 @@ struct ArenaPlan {
   uint32_t lower_bound = 0;       // largest total of tensors alive at one op (no plan can do better)
 };
 
-// Greedy by size: the largest tensors are placed first, each at the lowest 16-byte aligned
-// offset that does not overlap a placed tensor with an intersecting lifetime.
+// Greedy placement: tensors are placed one by one, each at the lowest 16-byte aligned offset
+// that does not overlap a placed tensor with an intersecting lifetime; several orders are tried
+// (largest first, first written first, ...) and the smallest arena wins.
 ArenaPlan plan_arena(const std::vector<PlannerTensor>& tensors);
 
 }  // namespace tmf::host

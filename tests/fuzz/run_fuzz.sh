@@ -11,4 +11,4 @@ cp "$seeds"/* "$work/corpus/"
   -max_len=1048576 -artifact_prefix="$work/artifacts/" -print_final_stats=1 2>"$work/log" || {
   tail -40 "$work/log"; exit 1; }
 grep -E "stat::number_of_executed_units|stat::peak_rss_mb" "$work/log" || true
-echo "fuzz_model: no crash in ${seconds}s over $(ls "$work/corpus" | wc -l) corpus files"
+echo "$(basename "$fuzzer"): no crash in ${seconds}s over $(ls "$work/corpus" | wc -l) corpus files"
