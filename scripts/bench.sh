@@ -42,6 +42,30 @@ for model in ad01 kws; do
   put "$model.host.instructions_per_inference" "$(awk '/^summary:/ {print $2}' "$dir/callgrind.out")"
 done
 
+# Per-op cost tables for the selector: single-op models of several sizes on every core.
+opdir=$work/op_cost
+rm -rf "$opdir" && mkdir -p "$opdir"
+"$root/build/bin/op_cost" models "$opdir" 2>"$opdir/skipped.txt"
+fit_args=()
+for core in "${cores[@]}" cortex-m0; do
+  : > "$opdir/counts_$core.txt"
+  while IFS=$'\t' read -r name op macs bytes; do
+    [ "$name" = name ] && continue
+    # The micro:bit (Cortex-M0) has 16 KB of RAM: models that do not fit are skipped there.
+    if (cd "$opdir" && "$root/scripts/qemu-run.sh" "$core" "$root/build/$core/bin/model_runner.elf" \
+          --count "$name.$core.count" -- "$name.tmf" "$name.in" "$name.$core.out" >/dev/null 2>&1); then
+      echo "$name $(awk '/^region 0/ {print $4}' "$opdir/$name.$core.count")" >> "$opdir/counts_$core.txt"
+    fi
+  done < "$opdir/manifest.tsv"
+  fit_args+=("$core=$opdir/counts_$core.txt")
+done
+"$root/build/bin/op_cost" fit "$opdir/manifest.tsv" "${fit_args[@]}" > "$root/build/bench/op_costs.json"
+echo "bench: wrote $root/build/bench/op_costs.json" >&2
+for core in "${cores[@]}" cortex-m0; do
+  worst=$(jq --arg c "$core" '[.[$c][]?.max_relative_error] | max // 0 | . * 1000 | round / 1000' "$root/build/bench/op_costs.json")
+  put "op_costs.$core.max_relative_error" "$worst"
+done
+
 for core in "${cores[@]}" cortex-m0; do
   put "runtime_flash_bytes.$core" "$("$root/scripts/map-bytes.sh" "$root/build/$core/bin/size_ad01.map" libtmf_runtime_ad01.a)"
 done

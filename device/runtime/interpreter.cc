@@ -38,13 +38,19 @@ Status interpreter_output(const Interpreter& interpreter, uint32_t index,
   return Status::kOk;
 }
 
-Status interpreter_invoke(Interpreter* interpreter) {
+Status interpreter_invoke_op(Interpreter* interpreter, uint32_t index) {
   if (interpreter == nullptr || interpreter->model == nullptr) return Status::kErrNullArgument;
   const Model& m = *interpreter->model;
-  for (uint32_t i = 0; i < m.header->op_count; ++i) {
-    const OpRecord& op = m.ops[i];
-    const EvalContext ctx{{&m, &op}, interpreter->arena};
-    const Status s = kernel_find(op.opcode)->eval(ctx);
+  if (index >= m.header->op_count) return Status::kErrBadTensorIndex;
+  const OpRecord& op = m.ops[index];
+  const EvalContext ctx{{&m, &op}, interpreter->arena};
+  return kernel_find(op.opcode)->eval(ctx);
+}
+
+Status interpreter_invoke(Interpreter* interpreter) {
+  if (interpreter == nullptr || interpreter->model == nullptr) return Status::kErrNullArgument;
+  for (uint32_t i = 0; i < interpreter->model->header->op_count; ++i) {
+    const Status s = interpreter_invoke_op(interpreter, i);
     if (s != Status::kOk) return s;
   }
   return Status::kOk;

@@ -29,4 +29,7 @@ Status interpreter_output(const Interpreter& interpreter, uint32_t index,
 
 Status interpreter_invoke(Interpreter* interpreter);
 
+// Runs only op `index` (ops must still run in order); for per-op measurements.
+Status interpreter_invoke_op(Interpreter* interpreter, uint32_t index);
+
 }  // namespace tmf

@@ -29,13 +29,30 @@ void write_bytes(const std::string& path, const std::vector<uint8_t>& bytes) {
   if (!out) throw std::runtime_error("cannot write " + path);
 }
 
+namespace {
+
+// The per-run temporary directory, removed when the test binary exits.
+class TempDir {
+ public:
+  TempDir() {
+    path_ = (std::filesystem::temp_directory_path() / "tmf-test-XXXXXX").string();
+    if (mkdtemp(path_.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+}  // namespace
+
 std::string temp_path(const std::string& name) {
-  static const std::string dir = [] {
-    std::string pattern = (std::filesystem::temp_directory_path() / "tmf-test-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    return pattern;
-  }();
-  return dir + "/" + name;
+  static const TempDir dir;
+  return dir.path() + "/" + name;
 }
 
 CommandResult run_cli(const std::string& args) {

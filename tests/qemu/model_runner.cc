@@ -1,8 +1,9 @@
-// Bare-metal model runner for QEMU: `model_runner MODEL.tmf INPUT.bin OUTPUT.bin` (paths on the
-// host, through semihosting). Loads the model into RAM as a device would hold it in flash,
-// validates it, runs every input set in INPUT.bin between the instruction-count markers, and
-// writes the outputs back to back. Prints one summary line. Exit 0 on success, 2 for a
-// rejected model, 1 for a usage or I/O error.
+// Bare-metal model runner for QEMU: `model_runner MODEL.tmf INPUT.bin OUTPUT.bin [per-op]`
+// (paths on the host, through semihosting). Loads the model into RAM as a device would hold it
+// in flash, validates it, runs every input set in INPUT.bin between the instruction-count
+// markers (one region per invoke, or with `per-op` one region per op), and writes the outputs
+// back to back. Prints one summary line. Exit 0 on success, 2 for a rejected model, 1 for a
+// usage or I/O error.
 #include <string.h>
 
 #include "bench_markers.h"
@@ -54,8 +55,9 @@ bool write_host_file(const char* path, const uint8_t* data, uint32_t bytes) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 4) {
-    qemu_print("usage: model_runner MODEL.tmf INPUT.bin OUTPUT.bin\n");
+  const bool per_op = argc == 5 && strcmp(argv[4], "per-op") == 0;
+  if (argc != 4 && !per_op) {
+    qemu_print("usage: model_runner MODEL.tmf INPUT.bin OUTPUT.bin [per-op]\n");
     return 1;
   }
   const int32_t model_bytes = read_host_file(argv[1], g_model, sizeof(g_model));
@@ -101,9 +103,17 @@ int main(int argc, char** argv) {
       memcpy(dst, src, t->bytes);
       src += t->bytes;
     }
-    tmf_bench_marker_begin();
-    s = tmf::interpreter_invoke(&interpreter);
-    tmf_bench_marker_end();
+    if (per_op) {
+      for (uint32_t op = 0; op < h.op_count && s == tmf::Status::kOk; ++op) {
+        tmf_bench_marker_begin();
+        s = tmf::interpreter_invoke_op(&interpreter, op);
+        tmf_bench_marker_end();
+      }
+    } else {
+      tmf_bench_marker_begin();
+      s = tmf::interpreter_invoke(&interpreter);
+      tmf_bench_marker_end();
+    }
     if (s != tmf::Status::kOk) {
       qemu_print("model_runner: invoke failed: %s\n", tmf::status_to_string(s));
       return 2;
