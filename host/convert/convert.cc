@@ -8,8 +8,10 @@
 #include <map>
 
 #include "device/runtime/model.h"
+#include "device/runtime/kernels/scratch.h"
 #include "device/runtime/model_builder.h"
 #include "host/convert/lower.h"
+#include "host/convert/rewrite.h"
 
 namespace tmf::host {
 namespace {
@@ -57,6 +59,18 @@ void check_quantization(const Graph& graph) {
   }
 }
 
+// The largest scratch any op's optimized kernel may use (kernels/scratch.h).
+uint32_t scratch_bytes_needed(const Graph& graph, const std::vector<LoweredOp>& lowered) {
+  uint32_t bytes = 0;
+  for (const LoweredOp& op : lowered) {
+    if (op.opcode == kOpConv2D && op.inputs.size() > 1 && op.inputs[1] >= 0) {
+      const std::vector<int32_t>& f = graph.tensors[op.inputs[1]].shape;
+      if (f.size() == 4) bytes = std::max(bytes, conv_2d_dsp_scratch_bytes(f[1], f[2], f[3]));
+    }
+  }
+  return bytes;
+}
+
 }  // namespace
 
 uint32_t fnv1a32(const void* data, size_t bytes) {
@@ -74,6 +88,7 @@ ConvertResult convert_graph(Graph graph, const ConvertOptions& options) {
   result.source_op_count = static_cast<uint32_t>(graph.ops.size());
 
   check_quantization(graph);
+  rewrite_pointwise_conv_as_fully_connected(graph);
   ParamsBlob blob;
   std::vector<LoweredOp> lowered;
   for (size_t i = 0; i < graph.ops.size(); ++i) {
@@ -147,6 +162,7 @@ ConvertResult convert_graph(Graph graph, const ConvertOptions& options) {
     }
   }
   result.plan = plan_arena(arena_tensors);
+  const uint32_t scratch_bytes = scratch_bytes_needed(graph, lowered);
 
   // Capacities, then the builder.
   ModelBuilderCapacity cap{};
@@ -220,7 +236,10 @@ ConvertResult convert_graph(Graph graph, const ConvertOptions& options) {
   ModelBuilderHeader header{};
   header.model_id = options.model_id != 0 ? options.model_id : fnv1a32(name.data(), name.size());
   header.model_version = options.model_version;
-  header.arena_bytes = result.plan.arena_bytes;
+  // The scratch area follows the planned activations.
+  header.scratch_offset = scratch_bytes > 0 ? result.plan.arena_bytes : 0;
+  header.scratch_bytes = scratch_bytes;
+  header.arena_bytes = result.plan.arena_bytes + scratch_bytes;
   result.file.resize(builder.file_bytes());
   if (builder.finish(header, result.file.data(), result.file.size()) != result.file.size()) {
     throw ConvertError(graph.source + ": internal error: model layout failed");

@@ -106,11 +106,11 @@ Status OpTest::build() {
   ModelBuilderHeader header{};
   header.model_id = 1;
   header.model_version = 1;
-  header.arena_bytes = arena_used_;
-  header.scratch_offset = 0;
-  header.scratch_bytes = 0;
+  header.scratch_offset = scratch_bytes_ > 0 ? arena_used_ : 0;
+  header.scratch_bytes = scratch_bytes_;
+  header.arena_bytes = arena_used_ + scratch_bytes_;
   file_bytes_ = static_cast<uint32_t>(builder_.finish(header, g_file, sizeof(g_file)));
-  if (file_bytes_ == 0 || arena_used_ > sizeof(g_arena)) return Status::kErrNullArgument;
+  if (file_bytes_ == 0 || header.arena_bytes > sizeof(g_arena)) return Status::kErrNullArgument;
   const Status s = model_validate(g_file, file_bytes_, &model_, nullptr);
   if (s != Status::kOk) return s;
   memset(g_arena, 0x5A, sizeof(g_arena));  // stale bytes a kernel must not depend on

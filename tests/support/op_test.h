@@ -40,6 +40,10 @@ class OpTest {
   void op_raw(uint16_t opcode, const void* params, uint32_t params_bytes, const uint16_t* inputs,
               uint8_t input_count, const uint16_t* outputs, uint8_t output_count);
 
+  // Reserves a scratch area of `bytes` after the tensors (the converter's scratch for optimized
+  // kernels, kernels/scratch.h).
+  void scratch(uint32_t bytes) { scratch_bytes_ = bytes; }
+
   // Writes the file, validates it and binds the arena. Returns the validation status.
   Status build();
   // Copies `bytes` into graph input `index` (call after build()).
@@ -67,6 +71,7 @@ class OpTest {
   Model model_{};
   Interpreter interpreter_{};
   uint32_t arena_used_ = 0;
+  uint32_t scratch_bytes_ = 0;
   uint32_t file_bytes_ = 0;
   uint16_t inputs_[8];
   uint16_t outputs_[8];

@@ -37,7 +37,9 @@ namespace tmf {
 extern const KernelRegistration kKernelFullyConnected;
 extern const KernelRegistration kKernelFullyConnectedDsp;
 extern const KernelRegistration kKernelConv2D;
+extern const KernelRegistration kKernelConv2DDsp;
 extern const KernelRegistration kKernelDepthwiseConv2D;
+extern const KernelRegistration kKernelDepthwiseConv2DDsp;
 extern const KernelRegistration kKernelAveragePool2D;
 extern const KernelRegistration kKernelMaxPool2D;
 extern const KernelRegistration kKernelAdd;
@@ -60,10 +62,10 @@ const KernelRegistration* kernel_find(uint16_t opcode) {
     case kOpFullyConnected: return &TMF_DSP_KERNEL(kKernelFullyConnected, kKernelFullyConnectedDsp);
 #endif
 #if TMF_WITH_CONV_2D
-    case kOpConv2D: return &kKernelConv2D;
+    case kOpConv2D: return &TMF_DSP_KERNEL(kKernelConv2D, kKernelConv2DDsp);
 #endif
 #if TMF_WITH_DEPTHWISE_CONV_2D
-    case kOpDepthwiseConv2D: return &kKernelDepthwiseConv2D;
+    case kOpDepthwiseConv2D: return &TMF_DSP_KERNEL(kKernelDepthwiseConv2D, kKernelDepthwiseConv2DDsp);
 #endif
 #if TMF_WITH_AVERAGE_POOL_2D
     case kOpAveragePool2D: return &kKernelAveragePool2D;

@@ -1,0 +1,17 @@
+// Scratch space (header.scratch_bytes at header.scratch_offset in the arena) that optimized
+// kernels may use. The converter reserves the largest need of a model's ops, so one model file
+// suits every core; a kernel given less falls back to its reference twin.
+#pragma once
+
+#include <stdint.h>
+
+namespace tmf {
+
+// CONV_2D on DSP cores: one receptive field as int16, rounded up to 16 bytes.
+inline uint32_t conv_2d_dsp_scratch_bytes(int32_t kh, int32_t kw, int32_t in_c) {
+  const uint64_t bytes = 2ull * static_cast<uint64_t>(kh) * static_cast<uint64_t>(kw) *
+                         static_cast<uint64_t>(in_c);
+  return static_cast<uint32_t>((bytes + 15u) / 16u * 16u);
+}
+
+}  // namespace tmf
