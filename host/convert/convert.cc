@@ -63,9 +63,14 @@ void check_quantization(const Graph& graph) {
 uint32_t scratch_bytes_needed(const Graph& graph, const std::vector<LoweredOp>& lowered) {
   uint32_t bytes = 0;
   for (const LoweredOp& op : lowered) {
-    if (op.opcode == kOpConv2D && op.inputs.size() > 1 && op.inputs[1] >= 0) {
-      const std::vector<int32_t>& f = graph.tensors[op.inputs[1]].shape;
-      if (f.size() == 4) bytes = std::max(bytes, conv_2d_dsp_scratch_bytes(f[1], f[2], f[3]));
+    if (op.inputs.size() < 2 || op.inputs[1] < 0) continue;
+    const std::vector<int32_t>& w = graph.tensors[op.inputs[1]].shape;
+    if (op.opcode == kOpConv2D && w.size() == 4) {
+      bytes = std::max(bytes, conv_2d_dsp_scratch_bytes(w[1], w[2], w[3]));
+    }
+    if (op.opcode == kOpFullyConnected && w.size() == 2 && w[1] > 0) {
+      const int64_t batches = graph.tensors[op.inputs[0]].element_count() / w[1];
+      bytes = std::max(bytes, fully_connected_dsp_scratch_bytes(static_cast<int32_t>(batches), w[1]));
     }
   }
   return bytes;
@@ -240,6 +245,8 @@ ConvertResult convert_graph(Graph graph, const ConvertOptions& options) {
   header.scratch_offset = scratch_bytes > 0 ? result.plan.arena_bytes : 0;
   header.scratch_bytes = scratch_bytes;
   header.arena_bytes = result.plan.arena_bytes + scratch_bytes;
+  result.scratch_bytes = scratch_bytes;
+  result.arena_bytes = header.arena_bytes;
   result.file.resize(builder.file_bytes());
   if (builder.finish(header, result.file.data(), result.file.size()) != result.file.size()) {
     throw ConvertError(graph.source + ": internal error: model layout failed");

@@ -113,8 +113,9 @@ Status OpTest::build() {
   if (file_bytes_ == 0 || header.arena_bytes > sizeof(g_arena)) return Status::kErrNullArgument;
   const Status s = model_validate(g_file, file_bytes_, &model_, nullptr);
   if (s != Status::kOk) return s;
-  memset(g_arena, 0x5A, sizeof(g_arena));  // stale bytes a kernel must not depend on
-  return interpreter_init(&interpreter_, &model_, g_arena, sizeof(g_arena));
+  // Stale bytes a kernel must not depend on, also past the arena the model asked for.
+  memset(g_arena, 0x5A, sizeof(g_arena));
+  return interpreter_init(&interpreter_, &model_, g_arena, header.arena_bytes);
 }
 
 void OpTest::set_input(uint32_t index, const void* data, uint32_t bytes) {
