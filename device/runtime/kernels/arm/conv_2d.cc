@@ -58,21 +58,39 @@ void gather_patch(const int8_t* image, int32_t in_h, int32_t in_w, int32_t in_c,
   }
 }
 
-// acc0/acc1 += patch . rows w0/w1 over `depth` values (patch layout of gather_patch()).
-void dot2(const int16_t* patch, const int8_t* w0, const int8_t* w1, int32_t depth, int32_t* acc0,
-          int32_t* acc1) {
+// acc0/acc1 += patch . rows w0/w1 over `depth` values (patch layout of gather_patch()). The
+// loop over full groups of 4 is assembly: 8 MACs in 13 instructions (GCC used two loads for
+// the patch pair and an extra pointer update).
+__attribute__((always_inline)) inline void dot2(const int16_t* patch, const int8_t* w0,
+                                                const int8_t* w1, int32_t depth, int32_t* acc0,
+                                                int32_t* acc1) {
   int32_t a0 = *acc0, a1 = *acc1;
   const int32_t full = depth - depth % 4;
-  for (int32_t k = 0; k < full; k += 4) {
-    int32_t p02, p13;
-    memcpy(&p02, patch + k, 4);
-    memcpy(&p13, patch + k + 2, 4);
-    const int32_t v0 = load_word(w0 + k);
-    const int32_t v1 = load_word(w1 + k);
-    a0 = __smlad(__sxtb16(v0), p02, a0);
-    a0 = __smlad(sxtb16_ror8(v0), p13, a0);
-    a1 = __smlad(__sxtb16(v1), p02, a1);
-    a1 = __smlad(sxtb16_ror8(v1), p13, a1);
+  if (full > 0) {
+    const int16_t* p = patch;
+    const int16_t* p_end = patch + full;
+    const int8_t* r0 = w0;
+    const int8_t* r1 = w1;
+    int32_t p02, p13, v, t;
+    __asm__ volatile(
+        "1:\n"
+        "  ldrd   %[p02], %[p13], [%[p]], #8\n"
+        "  ldr    %[v], [%[r0]], #4\n"
+        "  sxtb16 %[t], %[v]\n"
+        "  sxtb16 %[v], %[v], ror #8\n"
+        "  smlad  %[a0], %[t], %[p02], %[a0]\n"
+        "  smlad  %[a0], %[v], %[p13], %[a0]\n"
+        "  ldr    %[v], [%[r1]], #4\n"
+        "  sxtb16 %[t], %[v]\n"
+        "  sxtb16 %[v], %[v], ror #8\n"
+        "  smlad  %[a1], %[t], %[p02], %[a1]\n"
+        "  smlad  %[a1], %[v], %[p13], %[a1]\n"
+        "  cmp    %[p], %[end]\n"
+        "  bne    1b\n"
+        : [a0] "+r"(a0), [a1] "+r"(a1), [p] "+r"(p), [r0] "+r"(r0), [r1] "+r"(r1),
+          [p02] "=&r"(p02), [p13] "=&r"(p13), [v] "=&r"(v), [t] "=&r"(t)
+        : [end] "r"(p_end)
+        : "cc", "memory");
   }
   for (int32_t k = full; k < depth; ++k) {
     a0 += patch[k] * w0[k];

@@ -51,6 +51,7 @@ Status depthwise_conv_2d_eval_dsp(const EvalContext& ctx) {
   const uint32_t offset2 = (static_cast<uint32_t>(offset) << 16) | (static_cast<uint32_t>(offset) & 0xFFFFu);
   const int32_t row_stride = in_w * channels;
   const int32_t x_step = p.dilation_w * channels;
+  const int32_t y_step = p.dilation_h * row_stride;
   const RequantizeOutput o{p.output_zero_point, p.act_min, p.act_max};
   int32_t acc[kRequantizeBlock];
 
@@ -62,16 +63,22 @@ Status depthwise_conv_2d_eval_dsp(const EvalContext& ctx) {
       for (int32_t ox = 0; ox < out.dims[2]; ++ox) {
         const int32_t x0 = ox * p.stride_w - p.pad_w;
         const SpatialTaps tx = spatial_taps(x0, kw, p.dilation_w, in_w);
+        // The first visited tap of channel 0, and the steps between taps and rows of taps.
+        const int8_t* first_x = image + (y0 + ty.begin * p.dilation_h) * row_stride +
+                                (x0 + tx.begin * p.dilation_w) * channels;
+        const int8_t* first_w = filters + (ty.begin * kw + tx.begin) * channels;
+        const int32_t taps_x = tx.end - tx.begin;
         for (int32_t c = 0; c < channels; c += 4) {
           int32_t a0 = bias ? bias[c] : 0, a1 = bias ? bias[c + 1] : 0;
           int32_t a2 = bias ? bias[c + 2] : 0, a3 = bias ? bias[c + 3] : 0;
-          for (int32_t fy = ty.begin; fy < ty.end; ++fy) {
+          const int8_t* row_x = first_x + c;
+          const int8_t* row_w = first_w + c;
+          for (int32_t fy = ty.begin; fy < ty.end; ++fy, row_x += y_step, row_w += kw * channels) {
             // Walk the row's taps with two pointers: inputs dilation_w pixels apart, weights
             // one tap apart.
-            const int8_t* px = image + (y0 + fy * p.dilation_h) * row_stride +
-                               (x0 + tx.begin * p.dilation_w) * channels + c;
-            const int8_t* pw = filters + (fy * kw + tx.begin) * channels + c;
-            const int8_t* pw_end = pw + (tx.end - tx.begin) * channels;
+            const int8_t* px = row_x;
+            const int8_t* pw = row_w;
+            const int8_t* pw_end = pw + taps_x * channels;
             for (; pw != pw_end; px += x_step, pw += channels) {
               const int32_t xw = load_word(px);
               const int32_t ww = load_word(pw);

@@ -67,7 +67,7 @@ inline int32_t mac4(int32_t acc, int32_t x02, int32_t x13, int32_t w) {
 // group (kFullyConnectedWeightsBlocked4, so depth % 4 == 0). GCC spills registers on this loop,
 // so it is written in assembly: 16 inputs per iteration (64 MACs in 86 instructions), then 4 at a
 // time. SMLAD wraps on overflow exactly like the reference's int32 sums.
-void dot4_blocked(const int8_t* x, const int8_t* w, int32_t depth, int32_t acc[4]) {
+__attribute__((noinline)) void dot4_blocked(const int8_t* x, const int8_t* w, int32_t depth, int32_t acc[4]) {
   int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
   int32_t xv, x13, w0, w1, t;
   const int8_t* x_end16 = x + (depth - depth % 16);
@@ -100,37 +100,47 @@ void dot4_blocked(const int8_t* x, const int8_t* w, int32_t depth, int32_t acc[4
 
 // Two batch rows at once: their inputs were expanded by expand_pair() into `x` as, per 4 inputs,
 // (a0,a2) (a1,a3) (b0,b2) (b1,b3) halfword pairs; w points at row 0 (or 2) of a blocked group and
-// the loop reads rows 0 and 1 (or 2 and 3) of each 16-byte piece: 16 MACs in 18 instructions.
+// the loop reads rows 0 and 1 (or 2 and 3) of each 16-byte piece: 32 MACs in 34 instructions.
 // acc = {row 0 of a, row 1 of a, row 0 of b, row 1 of b}.
-void dot2x2_expanded(const int16_t* x, const int8_t* w, int32_t depth, int32_t acc[4]) {
+#define TMF_FC_DSP_PAIR_STEP \
+  "  ldrd   %[xa02], %[xa13], [%[x]], #8\n"\
+  "  ldrd   %[xb02], %[xb13], [%[x]], #8\n"\
+  "  ldr    %[wv], [%[w]], #4\n"\
+  "  sxtb16 %[t], %[wv]\n"\
+  "  sxtb16 %[wv], %[wv], ror #8\n"\
+  "  smlad  %[a0], %[t], %[xa02], %[a0]\n"\
+  "  smlad  %[a0], %[wv], %[xa13], %[a0]\n"\
+  "  smlad  %[b0], %[t], %[xb02], %[b0]\n"\
+  "  smlad  %[b0], %[wv], %[xb13], %[b0]\n"\
+  "  ldr    %[wv], [%[w]], #12\n"\
+  "  sxtb16 %[t], %[wv]\n"\
+  "  sxtb16 %[wv], %[wv], ror #8\n"\
+  "  smlad  %[a1], %[t], %[xa02], %[a1]\n"\
+  "  smlad  %[a1], %[wv], %[xa13], %[a1]\n"\
+  "  smlad  %[b1], %[t], %[xb02], %[b1]\n"\
+  "  smlad  %[b1], %[wv], %[xb13], %[b1]\n"
+
+__attribute__((noinline)) void dot2x2_expanded(const int16_t* x, const int8_t* w, int32_t depth, int32_t acc[4]) {
   int32_t a0 = acc[0], a1 = acc[1], b0 = acc[2], b1 = acc[3];
   int32_t xa02, xa13, xb02, xb13, wv, t;
-  const int16_t* x_end = x + 2 * depth;  // 4 halfwords per 4 inputs of each of the two rows
-  __asm__ volatile(
-      "1:\n"
-      "  ldrd   %[xa02], %[xa13], [%[x]], #8\n"
-      "  ldrd   %[xb02], %[xb13], [%[x]], #8\n"
-      "  ldr    %[wv], [%[w]], #4\n"
-      "  sxtb16 %[t], %[wv]\n"
-      "  sxtb16 %[wv], %[wv], ror #8\n"
-      "  smlad  %[a0], %[t], %[xa02], %[a0]\n"
-      "  smlad  %[a0], %[wv], %[xa13], %[a0]\n"
-      "  smlad  %[b0], %[t], %[xb02], %[b0]\n"
-      "  smlad  %[b0], %[wv], %[xb13], %[b0]\n"
-      "  ldr    %[wv], [%[w]], #12\n"
-      "  sxtb16 %[t], %[wv]\n"
-      "  sxtb16 %[wv], %[wv], ror #8\n"
-      "  smlad  %[a1], %[t], %[xa02], %[a1]\n"
-      "  smlad  %[a1], %[wv], %[xa13], %[a1]\n"
-      "  smlad  %[b1], %[t], %[xb02], %[b1]\n"
-      "  smlad  %[b1], %[wv], %[xb13], %[b1]\n"
-      "  cmp    %[x], %[end]\n"
-      "  bne    1b\n"
-      : [a0] "+r"(a0), [a1] "+r"(a1), [b0] "+r"(b0), [b1] "+r"(b1), [x] "+r"(x), [w] "+r"(w),
-        [xa02] "=&r"(xa02), [xa13] "=&r"(xa13), [xb02] "=&r"(xb02), [xb13] "=&r"(xb13),
-        [wv] "=&r"(wv), [t] "=&r"(t)
-      : [end] "r"(x_end)
-      : "cc", "memory");
+  // 4 halfwords per 4 inputs of each of the two rows; 8 inputs per iteration, then 4.
+  const int16_t* x_end8 = x + 2 * (depth - depth % 8);
+  const int16_t* x_end = x + 2 * depth;
+#define TMF_FC_DSP_PAIR_OPERANDS                                                                \
+  : [a0] "+r"(a0), [a1] "+r"(a1), [b0] "+r"(b0), [b1] "+r"(b1), [x] "+r"(x), [w] "+r"(w),     \
+    [xa02] "=&r"(xa02), [xa13] "=&r"(xa13), [xb02] "=&r"(xb02), [xb13] "=&r"(xb13),           \
+    [wv] "=&r"(wv), [t] "=&r"(t)
+  if (x != x_end8) {
+    __asm__ volatile("1:\n" TMF_FC_DSP_PAIR_STEP TMF_FC_DSP_PAIR_STEP
+                     "  cmp    %[x], %[end]\n"
+                     "  bne    1b\n" TMF_FC_DSP_PAIR_OPERANDS
+                     : [end] "r"(x_end8)
+                     : "cc", "memory");
+  }
+  if (x != x_end) {
+    __asm__ volatile(TMF_FC_DSP_PAIR_STEP TMF_FC_DSP_PAIR_OPERANDS : : "cc", "memory");
+  }
+#undef TMF_FC_DSP_PAIR_OPERANDS
   acc[0] = a0;
   acc[1] = a1;
   acc[2] = b0;
@@ -138,7 +148,7 @@ void dot2x2_expanded(const int16_t* x, const int8_t* w, int32_t depth, int32_t a
 }
 
 // Sign-extends two input rows into the layout dot2x2_expanded() reads (depth % 4 == 0).
-void expand_pair(const int8_t* a, const int8_t* b, int32_t depth, int16_t* x) {
+__attribute__((noinline)) void expand_pair(const int8_t* a, const int8_t* b, int32_t depth, int16_t* x) {
   int32_t* out = reinterpret_cast<int32_t*>(x);
   for (int32_t k = 0; k < depth; k += 4) {
     const int32_t va = load_word(a + k), vb = load_word(b + k);
@@ -150,7 +160,7 @@ void expand_pair(const int8_t* a, const int8_t* b, int32_t depth, int16_t* x) {
   }
 }
 
-int32_t dot1(const int8_t* x, const int8_t* w, int32_t depth) {
+__attribute__((noinline)) int32_t dot1(const int8_t* x, const int8_t* w, int32_t depth) {
   int32_t acc = 0;
   int32_t k = 0;
   for (; k + 4 <= depth; k += 4) {
@@ -163,7 +173,7 @@ int32_t dot1(const int8_t* x, const int8_t* w, int32_t depth) {
 
 // Accumulators of units [first, first + n) of one batch row (n <= kRequantizeBlock, first a
 // multiple of 4), started from the bias.
-void accumulate_row(const int8_t* x, const int8_t* weights, const int32_t* bias, int32_t first,
+__attribute__((noinline)) void accumulate_row(const int8_t* x, const int8_t* weights, const int32_t* bias, int32_t first,
                     int32_t n, int32_t grouped_units, int32_t depth, int32_t* acc) {
   int32_t u = first;
   for (; u < first + n && u < grouped_units; u += 4) {
@@ -178,7 +188,7 @@ void accumulate_row(const int8_t* x, const int8_t* weights, const int32_t* bias,
 }
 
 // The same for two batch rows whose inputs expand_pair() prepared.
-void accumulate_pair(const int16_t* expanded, const int8_t* xa, const int8_t* weights,
+__attribute__((noinline)) void accumulate_pair(const int16_t* expanded, const int8_t* xa, const int8_t* weights,
                      const int32_t* bias, int32_t first, int32_t n, int32_t grouped_units,
                      int32_t depth, int32_t* acc_a, int32_t* acc_b) {
   int32_t u = first;
@@ -206,6 +216,18 @@ void accumulate_pair(const int16_t* expanded, const int8_t* xa, const int8_t* we
   }
 }
 
+// Output stage of units [first, first + n) of one row.
+__attribute__((noinline)) void requantize_units(const int32_t* acc, int32_t first, int32_t n,
+                                                const FullyConnectedParams& p,
+                                                const RequantArrays& per_channel, int8_t* y) {
+  const RequantizeOutput o{p.output_zero_point, p.act_min, p.act_max};
+  if (per_channel.multiplier != nullptr) {
+    requantize_block_per_channel(acc, n, per_channel.multiplier + first, per_channel.shift + first, o, y + first);
+  } else {
+    requantize_block_per_tensor(acc, n, p.output_multiplier, p.output_shift, o, y + first);
+  }
+}
+
 Status fully_connected_eval_dsp(const EvalContext& ctx) {
   const auto& p = ctx.params<FullyConnectedParams>();
   const TensorRecord& wt = ctx.input(1);
@@ -217,14 +239,6 @@ Status fully_connected_eval_dsp(const EvalContext& ctx) {
   const int32_t* bias = ctx.input_data<int32_t>(2);
   int8_t* output = ctx.output_data<int8_t>(0);
   const RequantArrays per_channel = requant_arrays(ctx, p.per_channel, static_cast<uint32_t>(units));
-  const RequantizeOutput o{p.output_zero_point, p.act_min, p.act_max};
-  const auto requantize = [&](const int32_t* acc, int32_t first, int32_t n, int8_t* y) {
-    if (per_channel.multiplier != nullptr) {
-      requantize_block_per_channel(acc, n, per_channel.multiplier + first, per_channel.shift + first, o, y + first);
-    } else {
-      requantize_block_per_tensor(acc, n, p.output_multiplier, p.output_shift, o, y + first);
-    }
-  };
   // Row-major weights (depth % 4 != 0) take the one-row path for every unit.
   const int32_t grouped_units =
       p.weights_layout == kFullyConnectedWeightsBlocked4 ? units - units % 4 : 0;
@@ -242,15 +256,15 @@ Status fully_connected_eval_dsp(const EvalContext& ctx) {
     for (int32_t first = 0; first < units; first += kRequantizeBlock) {
       const int32_t n = units - first < kRequantizeBlock ? units - first : kRequantizeBlock;
       accumulate_pair(expanded, xa, weights, bias, first, n, grouped_units, depth, acc_a, acc_b);
-      requantize(acc_a, first, n, output + b * units);
-      requantize(acc_b, first, n, output + (b + 1) * units);
+      requantize_units(acc_a, first, n, p, per_channel, output + b * units);
+      requantize_units(acc_b, first, n, p, per_channel, output + (b + 1) * units);
     }
   }
   for (; b < batches; ++b) {
     for (int32_t first = 0; first < units; first += kRequantizeBlock) {
       const int32_t n = units - first < kRequantizeBlock ? units - first : kRequantizeBlock;
       accumulate_row(input + b * depth, weights, bias, first, n, grouped_units, depth, acc_a);
-      requantize(acc_a, first, n, output + b * units);
+      requantize_units(acc_a, first, n, p, per_channel, output + b * units);
     }
   }
   return Status::kOk;
