@@ -67,7 +67,13 @@ for core in "${cores[@]}" cortex-m0; do
 done
 
 for core in "${cores[@]}" cortex-m0; do
-  put "runtime_flash_bytes.$core" "$("$root/scripts/map-bytes.sh" "$root/build/$core/bin/size_ad01.map" libtmf_runtime_ad01.a)"
+  bin=$root/build/$core/bin
+  put "runtime_flash_bytes.$core" "$("$root/scripts/map-bytes.sh" "$bin/size_ad01.map" libtmf_runtime_ad01.a)"
+  all=$("$root/scripts/map-bytes.sh" "$bin/size_all.map" libtmf_runtime_all.a)
+  reference=$("$root/scripts/map-bytes.sh" "$bin/size_all_reference.map" libtmf_runtime_reference.a)
+  put "runtime_flash_bytes_all_ops.$core" "$all"
+  put "runtime_flash_bytes_all_ops_reference.$core" "$reference"
+  put "runtime_flash_ratio_optimized_to_reference.$core" "$(jq -n "$all / $reference * 1000 | round / 1000")"
 done
 
 json='{}'

@@ -39,14 +39,17 @@ void run_convert(const ConvertArgs& args) {
     j["file_bytes"] = result.file.size();
     j["file_ratio"] = ratio;
     j["ops"] = result.source_op_count;
-    j["arena_bytes"] = result.plan.arena_bytes;
+    j["arena_bytes"] = result.arena_bytes;
+    j["activation_bytes"] = result.plan.arena_bytes;
+    j["scratch_bytes"] = result.scratch_bytes;
     j["arena_lower_bound_bytes"] = result.plan.lower_bound;
     std::printf("%s\n", j.dump(2).c_str());
   } else {
-    std::printf("%s -> %s: %u ops, %zu bytes (%.3fx the input), arena %u bytes planned "
-                "(lower bound %u)\n",
-                args.input.c_str(), args.output.c_str(), result.source_op_count,
-                result.file.size(), ratio, result.plan.arena_bytes, result.plan.lower_bound);
+    std::printf("%s -> %s: %u ops, %zu bytes (%.3fx the input), arena %u bytes: activations %u "
+                "(lower bound %u) + scratch %u\n",
+                args.input.c_str(), args.output.c_str(), result.source_op_count, result.file.size(),
+                ratio, result.arena_bytes, result.plan.arena_bytes, result.plan.lower_bound,
+                result.scratch_bytes);
   }
 }
 

@@ -18,7 +18,9 @@ struct ConvertOptions {
 
 struct ConvertResult {
   std::vector<uint8_t> file;   // the TMF bytes, validated by the device runtime's own validator
-  ArenaPlan plan;
+  ArenaPlan plan;              // the activations' placement
+  uint32_t scratch_bytes = 0;  // scratch for optimized kernels, after the activations
+  uint32_t arena_bytes = 0;    // what the device must provide: plan.arena_bytes + scratch_bytes
   uint32_t source_op_count = 0;
 };
 
