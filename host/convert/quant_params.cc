@@ -2,6 +2,7 @@
 #include "host/convert/quant_params.h"
 
 #include <algorithm>
+#include <climits>
 #include <cmath>
 
 namespace tmf::host {
@@ -34,8 +35,14 @@ ActivationRange activation_range(Activation activation, TensorType type, float s
   int32_t qmin = -128, qmax = 127;
   if (type == kTensorTypeUint8) { qmin = 0; qmax = 255; }
   if (type == kTensorTypeInt16) { qmin = -32768; qmax = 32767; }
+  // TFLite computes zero_point + (int32)round(f / scale); a tiny scale makes the quotient exceed
+  // int32, where the cast is undefined. Any such value lies beyond [qmin, qmax], and the callers
+  // clamp to that range, so saturating first gives the same ranges without the undefined cast.
   const auto quantize = [&](float f) {
-    return zero_point + static_cast<int32_t>(std::round(f / scale));
+    const float q = std::round(f / scale);
+    if (!(q > -4.0e9f)) return qmin - 1;
+    if (!(q < 4.0e9f)) return qmax + 1;
+    return static_cast<int32_t>(std::max<int64_t>(INT32_MIN, std::min<int64_t>(INT32_MAX, zero_point + static_cast<int64_t>(q))));
   };
   ActivationRange r{qmin, qmax};
   switch (activation) {

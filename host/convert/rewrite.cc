@@ -14,6 +14,7 @@ int rewrite_pointwise_conv_as_fully_connected(Graph& graph) {
     const OpOptions& o = op.options;
     const bool pointwise = filter.is_constant() && filter.shape.size() == 4 && filter.shape[1] == 1 &&
                            filter.shape[2] == 1 && o.stride_w == 1 && o.stride_h == 1;
+    if (!pointwise) continue;  // the shape reads below need a rank-4 filter
     // The same pixels in and out: no padding and no stride, so nothing is skipped or added.
     const bool same_pixels = input.shape.size() == 4 && output.shape.size() == 4 &&
                              input.shape[0] == output.shape[0] && input.shape[1] == output.shape[1] &&
@@ -22,7 +23,7 @@ int rewrite_pointwise_conv_as_fully_connected(Graph& graph) {
     const bool int8 = input.type == kTensorTypeInt8 && filter.type == kTensorTypeInt8 &&
                       output.type == kTensorTypeInt8;
     const bool channel_axis = !filter.quant.per_channel() || filter.quant.axis == 0;
-    if (!pointwise || !same_pixels || !int8 || !channel_axis) continue;
+    if (!same_pixels || !int8 || !channel_axis) continue;
 
     Tensor weights = filter;
     weights.name = filter.name + "/as_fully_connected";

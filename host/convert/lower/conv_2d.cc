@@ -1,6 +1,61 @@
-// PLACEHOLDER until the conv_2d lowering lands.
+// CONV_2D lowering: TFLite's SAME/VALID padding offsets, the fused activation range and the
+// per-channel requantization arrays TFLM's Prepare computes (a per-tensor filter scale repeated
+// per channel). The bias passes through unchanged: the input zero point is not folded into it,
+// because taps in the padding contribute nothing (conv_2d.h).
+#include "device/runtime/kernels/conv_2d.h"
+
+#include "device/runtime/kernels/spatial.h"
 #include "host/convert/lower.h"
+#include "host/convert/lower/spatial_params.h"
 
 namespace tmf::host {
-LoweredOp lower_conv_2d(LoweringContext& ctx) { ctx.fail("not supported yet"); }
+
+LoweredOp lower_conv_2d(LoweringContext& ctx) {
+  require_operands(ctx, 2, 3);
+  ctx.require_int8_per_tensor_input(0);
+  ctx.require_int8_per_tensor_output(0);
+  require_input_rank(ctx, 0, 4);
+  require_input_rank(ctx, 1, 4);
+  require_output_rank(ctx, 0, 4);
+  const std::vector<int32_t> in = ctx.input(0).shape;
+  const std::vector<int32_t> filter = ctx.input(1).shape;
+  const std::vector<int32_t> out = ctx.output(0).shape;
+  const int32_t out_c = filter[0];
+  const int32_t filter_in_c = filter[3];
+  require_conv_filter_and_bias(ctx, 0, out_c);
+  if (out[0] != in[0] || out[3] != out_c) {
+    ctx.fail_output(0, "batch and depth must match the input's batch and the filter's " +
+                           std::to_string(out_c) + " output channels");
+  }
+  if (in[3] < filter_in_c || in[3] % filter_in_c != 0 || out_c % (in[3] / filter_in_c) != 0) {
+    ctx.fail_input(1, "filter depth " + std::to_string(filter_in_c) +
+                          " does not divide input depth " + std::to_string(in[3]) +
+                          " into groups that divide " + std::to_string(out_c) +
+                          " output channels");
+  }
+  const int64_t taps = static_cast<int64_t>(filter[1]) * filter[2] * filter_in_c;
+  if (taps > kConvMaxTaps) {
+    ctx.fail_input(1, "filter of " + std::to_string(taps) + " taps per output exceeds " +
+                          std::to_string(kConvMaxTaps) + " (int32 accumulator bound)");
+  }
+
+  const OpOptions& o = ctx.op().options;
+  const WindowPadding padding =
+      lower_window_padding(ctx, filter[1], filter[2], o.dilation_h, o.dilation_w);
+  const ActivationRange range = lower_activation_range(ctx);
+  Conv2DParams p{};
+  p.stride_h = o.stride_h;
+  p.stride_w = o.stride_w;
+  p.dilation_h = o.dilation_h;
+  p.dilation_w = o.dilation_w;
+  p.pad_h = padding.pad_h;
+  p.pad_w = padding.pad_w;
+  p.input_zero_point = static_cast<int32_t>(ctx.input(0).quant.zero_points[0]);
+  p.output_zero_point = static_cast<int32_t>(ctx.output(0).quant.zero_points[0]);
+  p.act_min = range.min;
+  p.act_max = range.max;
+  p.per_channel = lower_conv_requant(ctx, out_c);
+  return ctx.lowered(kOpConv2D, p);
+}
+
 }  // namespace tmf::host

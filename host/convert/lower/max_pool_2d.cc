@@ -1,6 +1,12 @@
-// PLACEHOLDER until the max_pool_2d lowering lands.
+// MAX_POOL_2D lowering: window, strides, TFLite's padding offsets and the activation range
+// (PoolParams; shared with AVERAGE_POOL_2D in spatial_params.cc).
+#include "device/runtime/kernels/max_pool_2d.h"
+
 #include "host/convert/lower.h"
+#include "host/convert/lower/spatial_params.h"
 
 namespace tmf::host {
-LoweredOp lower_max_pool_2d(LoweringContext& ctx) { ctx.fail("not supported yet"); }
+
+LoweredOp lower_max_pool_2d(LoweringContext& ctx) { return lower_pool_2d(ctx, kOpMaxPool2D); }
+
 }  // namespace tmf::host
