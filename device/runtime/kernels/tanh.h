@@ -1,0 +1,27 @@
+// TANH, int8 (TFLite Micro reference semantics: kernels/tanh.cc,
+// reference/integer_ops/tanh.h; gemmlowp fixed point).
+//   input:   0  int8 per-tensor, any shape
+//   output:  0  int8, same shape, scale 1/128 and zero point 0 (the only int8 output the
+//               kernel's arithmetic produces)
+//   With d = x - input_zero_point:
+//     d <= -input_range_radius: -128;   d >= input_range_radius: 127;
+//     else out = clamp(rounding_divide_by_pot(tanh<4>(M(d, input_multiplier,
+//                      input_left_shift)), 24), -128, 127)
+//   where M = multiply_by_quantized_multiplier turns d into a Q4.27 value and tanh<4> is
+//   fixed_point::tanh (a Q0.31 result).
+//   Converter (TFLM Prepare): frexp(s_in * 2^27) = q * 2^input_left_shift, input_multiplier =
+//   round(q * 2^31); input_range_radius = floor(15 * 2^27 / 2^input_left_shift).
+#pragma once
+
+#include <stdint.h>
+
+namespace tmf {
+
+struct TanhParams {
+  int32_t input_zero_point;
+  int32_t input_range_radius;  // (15 << 27) >> input_left_shift
+  int32_t input_multiplier;    // Q31 in [2^30, 2^31)
+  int32_t input_left_shift;    // [0, 30]
+};
+
+}  // namespace tmf
