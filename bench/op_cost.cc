@@ -2,9 +2,10 @@
 //   op_cost models OUTDIR         writes single-op models of several sizes through the real
 //                                 converter (OUTDIR/<name>.tmf, <name>.in, manifest.tsv)
 //   op_cost fit MANIFEST CORE=COUNTS... > op_costs.json
-//                                 fits instructions = fixed + per_mac * MACs + per_byte * bytes
-//                                 per core and op (least squares) from the QEMU region counts,
-//                                 and reports each fit's worst relative error on its own points.
+//                                 fits instructions = fixed + per_mac * MACs + per_output * outputs
+//                                 (output elements: each is one requantization) per core and op
+//                                 (least squares) from the QEMU region counts, and reports each
+//                                 fit's worst relative error on its own points.
 #include <cmath>
 #include <cstring>
 #include <cstdio>
@@ -161,7 +162,7 @@ std::vector<std::pair<std::string, Graph>> cost_models() {
 
 int write_models(const std::string& dir) {
   std::ofstream manifest(dir + "/manifest.tsv");
-  manifest << "name\top\tmacs\tbytes\n";
+  manifest << "name\top\tmacs\toutputs\n";
   for (auto& [name, graph] : cost_models()) {
     tmf::host::ConvertResult r;
     try {
@@ -178,31 +179,28 @@ int write_models(const std::string& dir) {
     std::memcpy(base, r.file.data(), r.file.size());
     tmf::Model m;
     tmf::model_validate(base, r.file.size(), &m, nullptr);
-    uint64_t bytes = 0, in_bytes = 0;
+    uint64_t in_bytes = 0;
     const tmf::OpRecord& op = m.ops[0];
-    for (uint32_t k = 0; k < static_cast<uint32_t>(op.input_count) + op.output_count; ++k) {
-      const uint16_t t = m.operands[op.operands + k];
-      if (t != tmf::kTmfNoTensor) bytes += m.tensors[t].bytes;
-    }
+    const uint32_t outputs = tmf::tensor_element_count(m.tensors[m.operands[op.operands + op.input_count]]);
     for (uint32_t i = 0; i < m.header->input_count; ++i) in_bytes += m.tensors[m.operands[i]].bytes;
     std::vector<uint8_t> input(in_bytes);
     for (uint8_t& b : input) b = static_cast<uint8_t>(g_rng());
     std::ofstream(dir + "/" + name + ".in", std::ios::binary)
         .write(reinterpret_cast<const char*>(input.data()), static_cast<std::streamsize>(input.size()));
-    manifest << name << '\t' << tmf::opcode_name(op.opcode) << '\t' << tmf::host::model_macs(m) << '\t' << bytes << '\n';
+    manifest << name << '\t' << tmf::opcode_name(op.opcode) << '\t' << tmf::host::model_macs(m) << '\t' << outputs << '\n';
   }
   return 0;
 }
 
-// Solves the 3x3 normal equations of fixed + a*macs + b*bytes; columns without variation
+// Solves the 3x3 normal equations of fixed + a*macs + b*outputs; columns without variation
 // (ops without MACs) drop out.
 std::vector<double> least_squares(const std::vector<std::vector<double>>& x, const std::vector<double>& y) {
   const size_t n = x[0].size();
   std::vector<size_t> cols;
   for (size_t c = 0; c < n; ++c) {
-    bool varies = c == 0;
-    for (const auto& row : x) varies = varies || row[c] != x[0][c];
-    if (varies) cols.push_back(c);
+    bool used = c == 0;  // the constant column; others only where some point has a nonzero value
+    for (const auto& row : x) used = used || row[c] != 0.0;
+    if (used) cols.push_back(c);
   }
   const size_t k = cols.size();
   std::vector<std::vector<double>> a(k, std::vector<double>(k + 1, 0.0));
@@ -229,7 +227,7 @@ std::vector<double> least_squares(const std::vector<std::vector<double>>& x, con
 }
 
 int fit(const std::string& manifest_path, const std::vector<std::string>& core_counts) {
-  struct Row { std::string name, op; double macs, bytes; };
+  struct Row { std::string name, op; double macs, outputs; };
   std::vector<Row> rows;
   std::ifstream manifest(manifest_path);
   std::string line;
@@ -237,7 +235,7 @@ int fit(const std::string& manifest_path, const std::vector<std::string>& core_c
   while (std::getline(manifest, line)) {
     std::istringstream in(line);
     Row r;
-    in >> r.name >> r.op >> r.macs >> r.bytes;
+    in >> r.name >> r.op >> r.macs >> r.outputs;
     rows.push_back(r);
   }
   nlohmann::json out;
@@ -253,17 +251,24 @@ int fit(const std::string& manifest_path, const std::vector<std::string>& core_c
     for (const auto& [op, members] : by_op) {
       std::vector<std::vector<double>> x;
       std::vector<double> y;
+      // Each point weighted by 1/count: the fit minimises relative, not absolute, error, so
+      // small ops are predicted as well as large ones.
+      std::vector<std::vector<double>> wx;
+      std::vector<double> wy;
       for (const Row* r : members) {
-        x.push_back({1.0, r->macs, r->bytes});
-        y.push_back(counts[r->name]);
+        const double count = counts[r->name];
+        x.push_back({1.0, r->macs, r->outputs});
+        y.push_back(count);
+        wx.push_back({1.0 / count, r->macs / count, r->outputs / count});
+        wy.push_back(1.0);
       }
-      const std::vector<double> c = least_squares(x, y);
+      const std::vector<double> c = least_squares(wx, wy);
       double worst = 0.0;
       for (size_t i = 0; i < x.size(); ++i) {
         const double predicted = c[0] + c[1] * x[i][1] + c[2] * x[i][2];
         worst = std::max(worst, std::fabs(predicted - y[i]) / y[i]);
       }
-      out[core][op] = {{"fixed", c[0]}, {"per_mac", c[1]}, {"per_byte", c[2]},
+      out[core][op] = {{"fixed", c[0]}, {"per_mac", c[1]}, {"per_output", c[2]},
                        {"points", members.size()}, {"max_relative_error", worst}};
     }
   }

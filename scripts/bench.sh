@@ -49,7 +49,7 @@ rm -rf "$opdir" && mkdir -p "$opdir"
 fit_args=()
 for core in "${cores[@]}" cortex-m0; do
   : > "$opdir/counts_$core.txt"
-  while IFS=$'\t' read -r name op macs bytes; do
+  while IFS=$'\t' read -r name op macs outputs; do
     [ "$name" = name ] && continue
     # The micro:bit (Cortex-M0) has 16 KB of RAM: models that do not fit are skipped there.
     if (cd "$opdir" && "$root/scripts/qemu-run.sh" "$core" "$root/build/$core/bin/model_runner.elf" \
