@@ -31,8 +31,9 @@ for model in ad01 kws; do
   put "$model.macs" "$(jq .macs <<<"$info")"
   for core in "${cores[@]}"; do
     elf=$root/build/$core/bin/model_runner.elf
-    (cd "$dir" && "$root/scripts/qemu-run.sh" "$core" "$elf" --count "counts_$core.txt" -- model.tmf input.bin output.bin >/dev/null)
+    summary=$(cd "$dir" && "$root/scripts/qemu-run.sh" "$core" "$elf" --count "counts_$core.txt" -- model.tmf input.bin output.bin)
     count=$(awk '/^region 0 instructions/ {print $4}' "$dir/counts_$core.txt")
+    put "$model.$core.invoke_stack_bytes" "$(sed -n 's/.*invoke stack \([0-9]*\) bytes.*/\1/p' <<<"$summary")"
     put "$model.$core.instructions_per_inference" "$count"
     put "$model.$core.instructions_per_mac" "$(jq -n "$count / ${figures[$model.macs]} * 1000 | round / 1000")"
   done
@@ -68,6 +69,9 @@ done
 
 for core in "${cores[@]}" cortex-m0; do
   bin=$root/build/$core/bin
+  # Static RAM the runtime itself takes (.data + .bss from the library; arena and stack are the
+  # application's and are reported above).
+  put "runtime_static_ram_bytes.$core" "$("$root/scripts/map-bytes.sh" "$bin/size_ad01.map" libtmf_runtime_ad01.a ram)"
   put "runtime_flash_bytes.$core" "$("$root/scripts/map-bytes.sh" "$bin/size_ad01.map" libtmf_runtime_ad01.a)"
   all=$("$root/scripts/map-bytes.sh" "$bin/size_all.map" libtmf_runtime_all.a)
   reference=$("$root/scripts/map-bytes.sh" "$bin/size_all_reference.map" libtmf_runtime_reference.a)

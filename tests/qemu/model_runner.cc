@@ -94,6 +94,8 @@ int main(int argc, char** argv) {
     return 1;
   }
 
+  // Stack used by validation+invoke alone (not by this runner's file reading).
+  size_t invoke_stack = 0;
   for (uint32_t set = 0; set < sets; ++set) {
     const uint8_t* src = g_input + set * set_in;
     for (uint32_t i = 0; i < h.input_count; ++i) {
@@ -103,6 +105,7 @@ int main(int argc, char** argv) {
       memcpy(dst, src, t->bytes);
       src += t->bytes;
     }
+    const size_t base = qemu_stack_rearm();
     if (per_op) {
       for (uint32_t op = 0; op < h.op_count && s == tmf::Status::kOk; ++op) {
         tmf_bench_marker_begin();
@@ -118,6 +121,8 @@ int main(int argc, char** argv) {
       qemu_print("model_runner: invoke failed: %s\n", tmf::status_to_string(s));
       return 2;
     }
+    const size_t used = qemu_stack_high_water() - base;
+    if (used > invoke_stack) invoke_stack = used;
     uint8_t* dst = g_output + set * set_out;
     for (uint32_t i = 0; i < h.output_count; ++i) {
       const tmf::TensorRecord* t = nullptr;
@@ -131,7 +136,8 @@ int main(int argc, char** argv) {
     qemu_print("model_runner: cannot write %s\n", argv[3]);
     return 1;
   }
-  qemu_print("model_runner: %u set(s), arena %u bytes, stack %u bytes\n", static_cast<unsigned>(sets),
-             static_cast<unsigned>(h.arena_bytes), static_cast<unsigned>(qemu_stack_high_water()));
+  qemu_print("model_runner: %u set(s), arena %u bytes, invoke stack %u bytes\n",
+             static_cast<unsigned>(sets), static_cast<unsigned>(h.arena_bytes),
+             static_cast<unsigned>(invoke_stack));
   return 0;
 }

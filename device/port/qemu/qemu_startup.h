@@ -21,6 +21,10 @@ size_t qemu_stack_size(void);
 // Equal to qemu_stack_size() means the stack has (probably) overflowed.
 size_t qemu_stack_high_water(void);
 
+// Repaints the unused stack so that qemu_stack_high_water() afterwards measures what the code run
+// since then used; returns the stack depth at the call (subtract it to get that code's use).
+size_t qemu_stack_rearm(void);
+
 // Flushes qemu_print and ends the program with `code` (see sh_exit).
 __attribute__((noreturn)) void qemu_exit(int code);
 

@@ -69,6 +69,14 @@ size_t qemu_stack_high_water(void) {
   return (size_t)((uintptr_t)__stack_top - (uintptr_t)p);
 }
 
+size_t qemu_stack_rearm(void) {
+  uint32_t* sp;
+  __asm volatile("mov %0, sp" : "=r"(sp));
+  // Leave this function's own frame (and a little margin) untouched.
+  for (uint32_t* p = __stack_limit; p < sp - 16; ++p) *p = QEMU_STACK_FILL;
+  return (size_t)((uintptr_t)__stack_top - (uintptr_t)sp);
+}
+
 void qemu_exit(int code) {
   qemu_print_flush();
   sh_exit(code);

@@ -228,45 +228,69 @@ __attribute__((noinline)) void requantize_units(const int32_t* acc, int32_t firs
   }
 }
 
+// What the row loops need to know about the op, gathered once.
+struct FullyConnectedLayer {
+  const FullyConnectedParams* p;
+  RequantArrays per_channel;
+  const int8_t* weights;
+  const int32_t* bias;
+  int32_t units, depth, grouped_units;
+};
+
+// Batch rows [0, rows) two at a time (rows even), inputs expanded into `expanded`. Its own
+// function so that single-row models (autoencoders) do not carry its two blocks on the stack.
+__attribute__((noinline)) void eval_row_pairs(const FullyConnectedLayer& l, const int8_t* input,
+                                              int32_t rows, int16_t* expanded, int8_t* output) {
+  int32_t acc_a[kRequantizeBlock];
+  int32_t acc_b[kRequantizeBlock];
+  for (int32_t b = 0; b < rows; b += 2) {
+    const int8_t* xa = input + b * l.depth;
+    expand_pair(xa, xa + l.depth, l.depth, expanded);
+    for (int32_t first = 0; first < l.units; first += kRequantizeBlock) {
+      const int32_t n = l.units - first < kRequantizeBlock ? l.units - first : kRequantizeBlock;
+      accumulate_pair(expanded, xa, l.weights, l.bias, first, n, l.grouped_units, l.depth, acc_a, acc_b);
+      requantize_units(acc_a, first, n, *l.p, l.per_channel, output + b * l.units);
+      requantize_units(acc_b, first, n, *l.p, l.per_channel, output + (b + 1) * l.units);
+    }
+  }
+}
+
+__attribute__((noinline)) void eval_rows(const FullyConnectedLayer& l, const int8_t* input,
+                                         int32_t rows, int8_t* output) {
+  int32_t acc[kRequantizeBlock];
+  for (int32_t b = 0; b < rows; ++b) {
+    for (int32_t first = 0; first < l.units; first += kRequantizeBlock) {
+      const int32_t n = l.units - first < kRequantizeBlock ? l.units - first : kRequantizeBlock;
+      accumulate_row(input + b * l.depth, l.weights, l.bias, first, n, l.grouped_units, l.depth, acc);
+      requantize_units(acc, first, n, *l.p, l.per_channel, output + b * l.units);
+    }
+  }
+}
+
 Status fully_connected_eval_dsp(const EvalContext& ctx) {
   const auto& p = ctx.params<FullyConnectedParams>();
   const TensorRecord& wt = ctx.input(1);
-  const int32_t units = wt.dims[0];
-  const int32_t depth = wt.dims[1];
-  const int32_t batches = static_cast<int32_t>(tensor_element_count(ctx.input(0))) / depth;
-  const int8_t* input = ctx.input_data<int8_t>(0);
-  const int8_t* weights = ctx.input_data<int8_t>(1);
-  const int32_t* bias = ctx.input_data<int32_t>(2);
-  int8_t* output = ctx.output_data<int8_t>(0);
-  const RequantArrays per_channel = requant_arrays(ctx, p.per_channel, static_cast<uint32_t>(units));
+  FullyConnectedLayer l;
+  l.p = &p;
+  l.units = wt.dims[0];
+  l.depth = wt.dims[1];
+  l.weights = ctx.input_data<int8_t>(1);
+  l.bias = ctx.input_data<int32_t>(2);
+  l.per_channel = requant_arrays(ctx, p.per_channel, static_cast<uint32_t>(l.units));
   // Row-major weights (depth % 4 != 0) take the one-row path for every unit.
-  const int32_t grouped_units =
-      p.weights_layout == kFullyConnectedWeightsBlocked4 ? units - units % 4 : 0;
-  int32_t acc_a[kRequantizeBlock];
-  int32_t acc_b[kRequantizeBlock];
+  l.grouped_units = p.weights_layout == kFullyConnectedWeightsBlocked4 ? l.units - l.units % 4 : 0;
+  const int32_t batches = static_cast<int32_t>(tensor_element_count(ctx.input(0))) / l.depth;
+  const int8_t* input = ctx.input_data<int8_t>(0);
+  int8_t* output = ctx.output_data<int8_t>(0);
 
   // Pairs of batch rows, when the model reserved scratch for them (kernels/scratch.h).
-  int32_t b = 0;
-  const bool pairs = grouped_units > 0 &&
-                     ctx.model->header->scratch_bytes >= fully_connected_dsp_scratch_bytes(batches, depth);
-  int16_t* expanded = reinterpret_cast<int16_t*>(ctx.scratch());
-  for (; pairs && b + 2 <= batches; b += 2) {
-    const int8_t* xa = input + b * depth;
-    expand_pair(xa, xa + depth, depth, expanded);
-    for (int32_t first = 0; first < units; first += kRequantizeBlock) {
-      const int32_t n = units - first < kRequantizeBlock ? units - first : kRequantizeBlock;
-      accumulate_pair(expanded, xa, weights, bias, first, n, grouped_units, depth, acc_a, acc_b);
-      requantize_units(acc_a, first, n, p, per_channel, output + b * units);
-      requantize_units(acc_b, first, n, p, per_channel, output + (b + 1) * units);
-    }
+  int32_t paired = 0;
+  if (l.grouped_units > 0 &&
+      ctx.model->header->scratch_bytes >= fully_connected_dsp_scratch_bytes(batches, l.depth)) {
+    paired = batches - batches % 2;
+    eval_row_pairs(l, input, paired, reinterpret_cast<int16_t*>(ctx.scratch()), output);
   }
-  for (; b < batches; ++b) {
-    for (int32_t first = 0; first < units; first += kRequantizeBlock) {
-      const int32_t n = units - first < kRequantizeBlock ? units - first : kRequantizeBlock;
-      accumulate_row(input + b * depth, weights, bias, first, n, grouped_units, depth, acc_a);
-      requantize_units(acc_a, first, n, p, per_channel, output + b * units);
-    }
-  }
+  eval_rows(l, input + paired * l.depth, batches - paired, output + paired * l.units);
   return Status::kOk;
 }
 
