@@ -16,4 +16,10 @@ std::string Graph::tensor_context(int index) const {
   return s;
 }
 
+std::string shape_string(const std::vector<int32_t>& shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
+  return s + "]";
+}
+
 }  // namespace tmf::host

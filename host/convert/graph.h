@@ -82,4 +82,7 @@ struct Graph {
   std::string tensor_context(int index) const;
 };
 
+// "[1, 49, 10, 1]", for messages.
+std::string shape_string(const std::vector<int32_t>& shape);
+
 }  // namespace tmf::host

@@ -78,9 +78,50 @@ void LoweringContext::require_int8_per_tensor_output(size_t i) const {
   if (!problem.empty()) fail_output(i, problem);
 }
 
-
 void LoweringContext::require_constant_input(size_t i) const {
   if (!input(i).is_constant()) fail_input(i, "must be a constant tensor");
+}
+
+ActivationRange LoweringContext::fused_activation_range() const {
+  const Activation activation = op().options.activation;
+  if (activation == Activation::kTanh || activation == Activation::kSignBit) {
+    fail("fused activation TANH/SIGN_BIT is not supported");
+  }
+  const Tensor& out = output(0);
+  const float scale = out.quant.scales[0];
+  // TFLite's Quantize() refuses a bound whose quantized value leaves int32, and the sum with the
+  // zero point must stay inside it too: refuse bounds past 2^30 before activation_range() adds.
+  const float bound = activation == Activation::kRelu6       ? 6.0f
+                      : activation == Activation::kReluN1To1 ? 1.0f
+                                                               : 0.0f;
+  if (!(std::round(bound / scale) < 1073741824.0f)) {
+    fail_output(0, "scale " + std::to_string(scale) + " is too small for the fused activation");
+  }
+  return activation_range(activation, out.type, scale, static_cast<int32_t>(out.quant.zero_points[0]));
+}
+
+void LoweringContext::require_inputs_broadcast_to_output() const {
+  const std::vector<int32_t>& a = input(0).shape;
+  const std::vector<int32_t>& b = input(1).shape;
+  const std::vector<int32_t>& out = output(0).shape;
+  if (a.size() > kTmfMaxRank) fail_input(0, "rank " + std::to_string(a.size()) + " exceeds 4");
+  if (b.size() > kTmfMaxRank) fail_input(1, "rank " + std::to_string(b.size()) + " exceeds 4");
+  if (out.size() > kTmfMaxRank)
+    fail_output(0, "rank " + std::to_string(out.size()) + " exceeds 4");
+  const auto dim = [](const std::vector<int32_t>& s, size_t i) {  // i counts from the last dim
+    return i < s.size() ? s[s.size() - 1 - i] : 1;
+  };
+  for (size_t i = 0; i < kTmfMaxRank; ++i) {
+    const int32_t da = dim(a, i), db = dim(b, i);
+    if (da != db && da != 1 && db != 1) {
+      fail_input(
+          1, "shape " + shape_string(b) + " does not broadcast with input 0's " + shape_string(a));
+    }
+    if (dim(out, i) != (da == 1 ? db : da)) {
+      fail_output(0, "shape " + shape_string(out) + " is not the broadcast of " + shape_string(a) +
+                             " and " + shape_string(b));
+    }
+  }
 }
 
 int LoweringContext::add_constant(Tensor tensor) {

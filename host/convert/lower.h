@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "host/convert/graph.h"
+#include "host/convert/quant_params.h"
 
 namespace tmf::host {
 
@@ -57,6 +58,12 @@ class LoweringContext {
   void require_int8_per_tensor_input(size_t i) const;
   void require_int8_per_tensor_output(size_t i) const;
   void require_constant_input(size_t i) const;
+
+  // The op's fused activation as a range of output 0 (TFLite's CalculateActivationRangeQuantized);
+  // fails for TANH/SIGN_BIT and for output scales too small to represent the bounds.
+  ActivationRange fused_activation_range() const;
+  // Inputs 0 and 1 must broadcast (TFLite rules, rank <= 4) to exactly output 0's shape.
+  void require_inputs_broadcast_to_output() const;
 
   // Adds a new constant tensor to the graph (e.g. a folded bias); returns its index.
   int add_constant(Tensor tensor);

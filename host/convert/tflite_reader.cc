@@ -101,12 +101,6 @@ std::vector<int32_t> int_vector(const flatbuffers::Vector<int32_t>* v) {
   return std::vector<int32_t>(v->begin(), v->end());
 }
 
-std::string shape_string(const std::vector<int32_t>& shape) {
-  std::string s = "[";
-  for (size_t i = 0; i < shape.size(); ++i) s += (i ? "," : "") + std::to_string(shape[i]);
-  return s + "]";
-}
-
 // Reads tensors, ops and the graph interface of one subgraph. A tensor that cannot be imported
 // (unsupported type, sparse, bad quantization...) records why in `problems_`; the error is
 // raised only when an op or the graph interface uses it, so the message can name the op.

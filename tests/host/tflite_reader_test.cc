@@ -575,7 +575,7 @@ TMF_TEST(TfliteReader, RejectsBadTensorsWhereTheyAreUsed) {
   m.tensors[1].data = int8_bytes({1, 2, 3});  // shape [3,2] needs 6 bytes
   TMF_EXPECT_THROWS(tflite_read(build(m), "d.tflite"), ConvertError,
                     "d.tflite: op 0 (FULLY_CONNECTED): tensor 1 'w': constant data has 3 "
-                    "bytes, but INT8 [3,2] needs 6");
+                    "bytes, but INT8 [3, 2] needs 6");
 
   m = fully_connected_model();
   m.tensors[1].scales = {0.1f, 0.2f};  // 2 scales for 3 output channels

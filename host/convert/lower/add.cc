@@ -11,46 +11,6 @@
 namespace tmf::host {
 namespace {
 
-std::string shape_text(const std::vector<int32_t>& shape) {
-  std::string s = "[";
-  for (size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
-  return s + "]";
-}
-
-// Inputs 0 and 1 must broadcast (TFLite rules, rank <= 4) to exactly the output's shape.
-void require_broadcast_to_output(const LoweringContext& ctx) {
-  const std::vector<int32_t>& a = ctx.input(0).shape;
-  const std::vector<int32_t>& b = ctx.input(1).shape;
-  const std::vector<int32_t>& out = ctx.output(0).shape;
-  if (a.size() > kTmfMaxRank) ctx.fail_input(0, "rank " + std::to_string(a.size()) + " exceeds 4");
-  if (b.size() > kTmfMaxRank) ctx.fail_input(1, "rank " + std::to_string(b.size()) + " exceeds 4");
-  if (out.size() > kTmfMaxRank)
-    ctx.fail_output(0, "rank " + std::to_string(out.size()) + " exceeds 4");
-  const auto dim = [](const std::vector<int32_t>& s, size_t i) {  // i counts from the last dim
-    return i < s.size() ? s[s.size() - 1 - i] : 1;
-  };
-  for (size_t i = 0; i < kTmfMaxRank; ++i) {
-    const int32_t da = dim(a, i), db = dim(b, i);
-    if (da != db && da != 1 && db != 1) {
-      ctx.fail_input(
-          1, "shape " + shape_text(b) + " does not broadcast with input 0's " + shape_text(a));
-    }
-    if (dim(out, i) != (da == 1 ? db : da)) {
-      ctx.fail_output(0, "shape " + shape_text(out) + " is not the broadcast of " + shape_text(a) +
-                             " and " + shape_text(b));
-    }
-  }
-}
-
-ActivationRange fused_activation_range(const LoweringContext& ctx, const Tensor& output) {
-  try {
-    return activation_range(ctx.op().options.activation, output.type, output.quant.scales[0],
-                            static_cast<int32_t>(output.quant.zero_points[0]));
-  } catch (const ConvertError& e) {
-    ctx.fail(e.what());
-  }
-}
-
 }  // namespace
 
 LoweredOp lower_add(LoweringContext& ctx) {
@@ -59,7 +19,7 @@ LoweredOp lower_add(LoweringContext& ctx) {
   ctx.require_int8_per_tensor_input(0);
   ctx.require_int8_per_tensor_input(1);
   ctx.require_int8_per_tensor_output(0);
-  require_broadcast_to_output(ctx);
+  ctx.require_inputs_broadcast_to_output();
   const Tensor& in1 = ctx.input(0);
   const Tensor& in2 = ctx.input(1);
   const Tensor& out = ctx.output(0);
@@ -91,7 +51,7 @@ LoweredOp lower_add(LoweringContext& ctx) {
   p.input2_shift = q2.shift;
   p.output_multiplier = qo.multiplier;
   p.output_shift = qo.shift;
-  const ActivationRange range = fused_activation_range(ctx, out);
+  const ActivationRange range = ctx.fused_activation_range();
   p.act_min = range.min;
   p.act_max = range.max;
   return ctx.lowered(kOpAdd, p);

@@ -41,7 +41,7 @@ LoweredOp lower_depthwise_conv_2d(LoweringContext& ctx) {
 
   const WindowPadding padding =
       lower_window_padding(ctx, filter[1], filter[2], o.dilation_h, o.dilation_w);
-  const ActivationRange range = lower_activation_range(ctx);
+  const ActivationRange range = ctx.fused_activation_range();
   DepthwiseConv2DParams p{};
   p.stride_h = o.stride_h;
   p.stride_w = o.stride_w;

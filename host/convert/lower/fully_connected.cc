@@ -57,8 +57,7 @@ LoweredOp lower_fully_connected(LoweringContext& ctx) {
 
   FullyConnectedParams p{};
   p.output_zero_point = static_cast<int32_t>(output.quant.zero_points[0]);
-  const ActivationRange range = activation_range(ctx.op().options.activation, output.type,
-                                                 output.quant.scales[0], p.output_zero_point);
+  const ActivationRange range = ctx.fused_activation_range();
   p.act_min = range.min;
   p.act_max = range.max;
   p.per_channel = kTmfNoPerChannel;

@@ -11,12 +11,6 @@
 namespace tmf::host {
 namespace {
 
-std::string shape_text(const std::vector<int32_t>& shape) {
-  std::string s = "[";
-  for (size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
-  return s + "]";
-}
-
 // `requested` with a single -1 replaced so that the element count is `elements`; empty if it
 // cannot be (two -1s, or a count that does not divide).
 std::vector<int32_t> resolve_shape(std::vector<int32_t> requested, int64_t elements) {
@@ -41,8 +35,8 @@ void require_agrees(const LoweringContext& ctx, const std::vector<int32_t>& requ
                     const std::string& what) {
   const std::vector<int32_t>& out = ctx.output(0).shape;
   if (resolve_shape(requested, ctx.input(0).element_count()) != out) {
-    ctx.fail_output(0, "shape " + shape_text(out) + " disagrees with the " + what + " " +
-                           shape_text(requested));
+    ctx.fail_output(0, "shape " + shape_string(out) + " disagrees with the " + what + " " +
+                           shape_string(requested));
   }
 }
 
@@ -56,8 +50,8 @@ LoweredOp lower_reshape(LoweringContext& ctx) {
   const Tensor& out = ctx.output(0);
   if (in.type != out.type) ctx.fail_output(0, "type differs from the input's");
   if (in.element_count() != out.element_count()) {
-    ctx.fail_output(0, "shape " + shape_text(out.shape) +
-                           " holds a different number of elements than " + shape_text(in.shape));
+    ctx.fail_output(0, "shape " + shape_string(out.shape) +
+                           " holds a different number of elements than " + shape_string(in.shape));
   }
   if (ctx.has_input(1) && ctx.input(1).is_constant()) {
     const Tensor& shape = ctx.input(1);

@@ -10,12 +10,6 @@
 namespace tmf::host {
 namespace {
 
-std::string shape_string(const std::vector<int32_t>& shape) {
-  std::string s = "[";
-  for (size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
-  return s + "]";
-}
-
 // One axis of TFLite's geometry: the output size and leading padding, with the device limits.
 struct AxisGeometry {
   int64_t out = 0;
@@ -61,25 +55,6 @@ WindowPadding lower_window_padding(const LoweringContext& ctx, int32_t filter_h,
                            std::to_string(h.out) + ", width " + std::to_string(w.out) + ")");
   }
   return {static_cast<int32_t>(h.pad), static_cast<int32_t>(w.pad)};
-}
-
-ActivationRange lower_activation_range(const LoweringContext& ctx) {
-  const Activation activation = ctx.op().options.activation;
-  if (activation == Activation::kTanh || activation == Activation::kSignBit) {
-    ctx.fail("fused activation TANH/SIGN_BIT is not supported");
-  }
-  const Tensor& output = ctx.output(0);
-  const float scale = output.quant.scales[0];
-  // TFLite's Quantize() refuses a bound whose quantized value leaves int32, and the sum with the
-  // zero point must stay inside it too: refuse bounds past 2^30 before activation_range() adds.
-  const float bound = activation == Activation::kRelu6       ? 6.0f
-                      : activation == Activation::kReluN1To1 ? 1.0f
-                                                               : 0.0f;
-  if (!(std::round(bound / scale) < 1073741824.0f)) {
-    ctx.fail_output(0, "scale " + std::to_string(scale) + " is too small for the fused activation");
-  }
-  return activation_range(activation, output.type, scale,
-                          static_cast<int32_t>(output.quant.zero_points[0]));
 }
 
 void require_operands(const LoweringContext& ctx, size_t min_inputs, size_t max_inputs) {
@@ -187,7 +162,7 @@ LoweredOp lower_pool_2d(LoweringContext& ctx, OpCode opcode) {
              " exceeds " + std::to_string(kPoolMaxWindow) + " taps");
   }
   const WindowPadding padding = lower_window_padding(ctx, o.filter_h, o.filter_w, 1, 1);
-  const ActivationRange range = lower_activation_range(ctx);
+  const ActivationRange range = ctx.fused_activation_range();
   PoolParams p{};
   p.filter_h = o.filter_h;
   p.filter_w = o.filter_w;

@@ -23,10 +23,6 @@ struct WindowPadding {
 WindowPadding lower_window_padding(const LoweringContext& ctx, int32_t filter_h, int32_t filter_w,
                                    int32_t dilation_h, int32_t dilation_w);
 
-// The op's fused activation as a range of output 0 (TFLite's CalculateActivationRangeQuantized);
-// fails naming the op for TANH and SIGN_BIT.
-ActivationRange lower_activation_range(const LoweringContext& ctx);
-
 // Requires min_inputs..max_inputs inputs (the first min_inputs present), exactly one output, and
 // no zero dimension in any of them (the importer passes empty tensors through; the device format
 // has none).

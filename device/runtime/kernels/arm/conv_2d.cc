@@ -7,10 +7,8 @@
 // smaller than conv_2d_dsp_scratch_bytes(), run the reference kernel.
 #if defined(__ARM_FEATURE_DSP)
 
-#include <arm_acle.h>
-#include <string.h>
-
 #include "../../kernel.h"
+#include "dsp.h"
 #include "../conv_2d.h"
 #include "../requant.h"
 #include "../scratch.h"
@@ -21,18 +19,6 @@ namespace tmf {
 extern const KernelRegistration kKernelConv2D;  // the reference kernel
 
 namespace {
-
-inline int32_t load_word(const int8_t* p) {
-  int32_t v;
-  memcpy(&v, p, sizeof(v));  // unaligned LDR: OHWI rows of any depth
-  return v;
-}
-
-inline int32_t sxtb16_ror8(int32_t x) {
-  int32_t r;
-  __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(x));
-  return r;
-}
 
 // Gathers the patch of output pixel (oy, ox): `depth` = kh * kw * in_c values, the full groups of
 // 4 reordered (p0, p2, p1, p3), the last depth % 4 values in order.

@@ -6,10 +6,8 @@
 // 1 and channel counts that are not a multiple of 4 run the reference kernel.
 #if defined(__ARM_FEATURE_DSP)
 
-#include <arm_acle.h>
-#include <string.h>
-
 #include "../../kernel.h"
+#include "dsp.h"
 #include "../depthwise_conv_2d.h"
 #include "../requant.h"
 #include "../spatial.h"
@@ -20,18 +18,6 @@ namespace tmf {
 extern const KernelRegistration kKernelDepthwiseConv2D;  // the reference kernel
 
 namespace {
-
-inline int32_t load_word(const int8_t* p) {
-  int32_t v;
-  memcpy(&v, p, sizeof(v));
-  return v;
-}
-
-inline int32_t sxtb16_ror8(int32_t x) {
-  int32_t r;
-  __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(x));
-  return r;
-}
 
 Status depthwise_conv_2d_eval_dsp(const EvalContext& ctx) {
   const auto& p = ctx.params<DepthwiseConv2DParams>();
@@ -80,11 +66,11 @@ Status depthwise_conv_2d_eval_dsp(const EvalContext& ctx) {
             const int8_t* pw = row_w;
             const int8_t* pw_end = pw + taps_x * channels;
             for (; pw != pw_end; px += x_step, pw += channels) {
-              const int32_t xw = load_word(px);
-              const int32_t ww = load_word(pw);
+              const int32_t xw = dsp_load_word(px);
+              const int32_t ww = dsp_load_word(pw);
               const int32_t x02 = static_cast<int32_t>(__sadd16(__sxtb16(xw), offset2));
-              const int32_t x13 = static_cast<int32_t>(__sadd16(sxtb16_ror8(xw), offset2));
-              const int32_t w02 = __sxtb16(ww), w13 = sxtb16_ror8(ww);
+              const int32_t x13 = static_cast<int32_t>(__sadd16(dsp_sxtb16_ror8(xw), offset2));
+              const int32_t w02 = __sxtb16(ww), w13 = dsp_sxtb16_ror8(ww);
               a0 = __smlabb(x02, w02, a0);
               a2 = __smlatt(x02, w02, a2);
               a1 = __smlabb(x13, w13, a1);

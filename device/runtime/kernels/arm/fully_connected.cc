@@ -7,10 +7,8 @@
 // the weights and 4 x (2 SXTB16 + 2 SMLAD).
 #if defined(__ARM_FEATURE_DSP)
 
-#include <arm_acle.h>
-#include <string.h>
-
 #include "../../kernel.h"
+#include "dsp.h"
 #include "../fully_connected.h"
 #include "../scratch.h"
 #include "requantize_block.h"
@@ -18,22 +16,10 @@
 namespace tmf {
 namespace {
 
-inline int32_t load_word(const int8_t* p) {
-  int32_t v;
-  memcpy(&v, p, sizeof(v));  // an unaligned-capable LDR on v7E-M/v8-M
-  return v;
-}
-
-inline int32_t sxtb16_ror8(int32_t x) {
-  int32_t r;
-  __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(x));
-  return r;
-}
-
 // acc += x . w over 4 bytes, x already split into its even (x02) and odd (x13) bytes.
 inline int32_t mac4(int32_t acc, int32_t x02, int32_t x13, int32_t w) {
   acc = __smlad(__sxtb16(w), x02, acc);
-  return __smlad(sxtb16_ror8(w), x13, acc);
+  return __smlad(dsp_sxtb16_ror8(w), x13, acc);
 }
 
 // One step of the assembly loops: 4 inputs x the 4 rows of a blocked group (16 MACs in 21
@@ -151,11 +137,11 @@ __attribute__((noinline)) void dot2x2_expanded(const int16_t* x, const int8_t* w
 __attribute__((noinline)) void expand_pair(const int8_t* a, const int8_t* b, int32_t depth, int16_t* x) {
   int32_t* out = reinterpret_cast<int32_t*>(x);
   for (int32_t k = 0; k < depth; k += 4) {
-    const int32_t va = load_word(a + k), vb = load_word(b + k);
+    const int32_t va = dsp_load_word(a + k), vb = dsp_load_word(b + k);
     out[0] = __sxtb16(va);
-    out[1] = sxtb16_ror8(va);
+    out[1] = dsp_sxtb16_ror8(va);
     out[2] = __sxtb16(vb);
-    out[3] = sxtb16_ror8(vb);
+    out[3] = dsp_sxtb16_ror8(vb);
     out += 4;
   }
 }
@@ -164,8 +150,8 @@ __attribute__((noinline)) int32_t dot1(const int8_t* x, const int8_t* w, int32_t
   int32_t acc = 0;
   int32_t k = 0;
   for (; k + 4 <= depth; k += 4) {
-    const int32_t xv = load_word(x + k);
-    acc = mac4(acc, __sxtb16(xv), sxtb16_ror8(xv), load_word(w + k));
+    const int32_t xv = dsp_load_word(x + k);
+    acc = mac4(acc, __sxtb16(xv), dsp_sxtb16_ror8(xv), dsp_load_word(w + k));
   }
   for (; k < depth; ++k) acc += static_cast<int32_t>(x[k]) * w[k];
   return acc;
