@@ -73,6 +73,7 @@ for core in "${cores[@]}" cortex-m0; do
   # application's and are reported above).
   put "runtime_static_ram_bytes.$core" "$("$root/scripts/map-bytes.sh" "$bin/size_ad01.map" libtmf_runtime_ad01.a ram)"
   put "runtime_flash_bytes.$core" "$("$root/scripts/map-bytes.sh" "$bin/size_ad01.map" libtmf_runtime_ad01.a)"
+  put "runtime_flash_bytes_reference.$core" "$("$root/scripts/map-bytes.sh" "$bin/size_ad01_reference.map" libtmf_runtime_ad01_reference.a)"
   all=$("$root/scripts/map-bytes.sh" "$bin/size_all.map" libtmf_runtime_all.a)
   reference=$("$root/scripts/map-bytes.sh" "$bin/size_all_reference.map" libtmf_runtime_reference.a)
   put "runtime_flash_bytes_all_ops.$core" "$all"

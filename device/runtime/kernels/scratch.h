@@ -14,11 +14,15 @@ inline uint32_t conv_2d_dsp_scratch_bytes(int32_t kh, int32_t kw, int32_t in_c) 
   return static_cast<uint32_t>((bytes + 15u) / 16u * 16u);
 }
 
-// FULLY_CONNECTED on DSP cores with two or more batch rows (e.g. a 1x1 convolution over pixels)
-// and depth % 4 == 0: two rows of inputs sign-extended to int16, so each weight word serves two
-// rows. Single-row models (autoencoders) need none.
+// FULLY_CONNECTED on DSP cores pairs batch rows (e.g. the pixels of a 1x1 convolution) when there
+// are two or more and depth % 8 == 0: two rows of inputs sign-extended to int16, so each weight
+// word serves two rows. Single-row models (autoencoders) need none.
+inline bool fully_connected_dsp_pairs_rows(int32_t batches, int32_t depth) {
+  return batches >= 2 && depth % 8 == 0;
+}
+
 inline uint32_t fully_connected_dsp_scratch_bytes(int32_t batches, int32_t depth) {
-  if (batches < 2 || depth % 4 != 0) return 0;
+  if (!fully_connected_dsp_pairs_rows(batches, depth)) return 0;
   return static_cast<uint32_t>((4ull * static_cast<uint64_t>(depth) + 15u) / 16u * 16u);
 }
 

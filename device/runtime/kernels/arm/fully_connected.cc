@@ -109,23 +109,18 @@ __attribute__((noinline)) void dot4_blocked(const int8_t* x, const int8_t* w, in
 __attribute__((noinline)) void dot2x2_expanded(const int16_t* x, const int8_t* w, int32_t depth, int32_t acc[4]) {
   int32_t a0 = acc[0], a1 = acc[1], b0 = acc[2], b1 = acc[3];
   int32_t xa02, xa13, xb02, xb13, wv, t;
-  // 4 halfwords per 4 inputs of each of the two rows; 8 inputs per iteration, then 4.
-  const int16_t* x_end8 = x + 2 * (depth - depth % 8);
+  // 4 halfwords per 4 inputs of each of the two rows; 8 inputs per iteration (depth % 8 == 0,
+  // fully_connected_dsp_pairs_rows()).
   const int16_t* x_end = x + 2 * depth;
 #define TMF_FC_DSP_PAIR_OPERANDS                                                                \
   : [a0] "+r"(a0), [a1] "+r"(a1), [b0] "+r"(b0), [b1] "+r"(b1), [x] "+r"(x), [w] "+r"(w),     \
     [xa02] "=&r"(xa02), [xa13] "=&r"(xa13), [xb02] "=&r"(xb02), [xb13] "=&r"(xb13),           \
     [wv] "=&r"(wv), [t] "=&r"(t)
-  if (x != x_end8) {
-    __asm__ volatile("1:\n" TMF_FC_DSP_PAIR_STEP TMF_FC_DSP_PAIR_STEP
-                     "  cmp    %[x], %[end]\n"
-                     "  bne    1b\n" TMF_FC_DSP_PAIR_OPERANDS
-                     : [end] "r"(x_end8)
-                     : "cc", "memory");
-  }
-  if (x != x_end) {
-    __asm__ volatile(TMF_FC_DSP_PAIR_STEP TMF_FC_DSP_PAIR_OPERANDS : : "cc", "memory");
-  }
+  __asm__ volatile("1:\n" TMF_FC_DSP_PAIR_STEP TMF_FC_DSP_PAIR_STEP
+                   "  cmp    %[x], %[end]\n"
+                   "  bne    1b\n" TMF_FC_DSP_PAIR_OPERANDS
+                   : [end] "r"(x_end)
+                   : "cc", "memory");
 #undef TMF_FC_DSP_PAIR_OPERANDS
   acc[0] = a0;
   acc[1] = a1;
@@ -271,7 +266,7 @@ Status fully_connected_eval_dsp(const EvalContext& ctx) {
 
   // Pairs of batch rows, when the model reserved scratch for them (kernels/scratch.h).
   int32_t paired = 0;
-  if (l.grouped_units > 0 &&
+  if (l.grouped_units > 0 && fully_connected_dsp_pairs_rows(batches, l.depth) &&
       ctx.model->header->scratch_bytes >= fully_connected_dsp_scratch_bytes(batches, l.depth)) {
     paired = batches - batches % 2;
     eval_row_pairs(l, input, paired, reinterpret_cast<int16_t*>(ctx.scratch()), output);
