@@ -17,6 +17,8 @@ namespace tmf {
 extern const KernelRegistration kKernelFullyConnected;  // the reference kernels
 extern const KernelRegistration kKernelConv2D;
 extern const KernelRegistration kKernelDepthwiseConv2D;
+extern const KernelRegistration kKernelAveragePool2D;
+extern const KernelRegistration kKernelMaxPool2D;
 
 namespace {
 
@@ -142,7 +144,7 @@ WindowCase random_window(uint32_t* state, int32_t max_c) {
   }
 }
 
-constexpr int32_t kMaxWindowBytes = 2 * 12 * 12 * 32;
+constexpr int32_t kMaxWindowBytes = 2 * 20 * 20 * 24;
 int8_t g_window_input[kMaxWindowBytes];
 int8_t g_window_expected[kMaxWindowBytes * 2];
 int8_t g_filter[32 * 5 * 5 * 32];
@@ -244,6 +246,45 @@ TMF_TEST(KernelSweep, DepthwiseConv2DOptimizedEqualsReference) {
     TMF_ASSERT(t.build() == Status::kOk);
     compare_with_reference(tmf_test_state_, t, kKernelDepthwiseConv2D, static_cast<uint32_t>(in_bytes),
                            static_cast<uint32_t>(w.batches * w.out_h * w.out_w * out_c));
+  }
+}
+
+// Both pools on random geometry: windows up to 17 x 17 (more than 255 taps exercises the average
+// pool's fallback), channel counts with and without the 4-channel fast path.
+TMF_TEST(KernelSweep, PoolsOptimizedEqualReference) {
+  uint32_t state = 0x7FEB352Du;
+  for (int trial = 0; trial < 200; ++trial) {
+    PoolParams p{};
+    const int32_t batches = uniform(&state, 1, 2);
+    const int32_t in_h = uniform(&state, 1, 20), in_w = uniform(&state, 1, 20);
+    int32_t depth = uniform(&state, 1, 12);
+    if (next(&state) % 2 == 0) depth = 4 * uniform(&state, 1, 6);
+    p.filter_h = uniform(&state, 1, trial % 10 == 0 ? 17 : 5);
+    p.filter_w = uniform(&state, 1, trial % 10 == 0 ? 17 : 5);
+    p.stride_h = uniform(&state, 1, 3);
+    p.stride_w = uniform(&state, 1, 3);
+    const SpatialPadding padding = next(&state) % 2 == 0 ? kSpatialPaddingSame : kSpatialPaddingValid;
+    const int32_t out_h = static_cast<int32_t>(spatial_output_size(padding, in_h, p.filter_h, p.stride_h, 1));
+    const int32_t out_w = static_cast<int32_t>(spatial_output_size(padding, in_w, p.filter_w, p.stride_w, 1));
+    if (out_h < 1 || out_w < 1) continue;
+    p.pad_h = static_cast<int32_t>(spatial_leading_padding(in_h, p.filter_h, p.stride_h, 1, out_h));
+    p.pad_w = static_cast<int32_t>(spatial_leading_padding(in_w, p.filter_w, p.stride_w, 1, out_w));
+    p.act_min = uniform(&state, -128, 0);
+    p.act_max = uniform(&state, p.act_min, 127);
+    const int32_t in_bytes = batches * in_h * in_w * depth;
+    const int32_t out_bytes = batches * out_h * out_w * depth;
+    if (in_bytes > kMaxWindowBytes) continue;
+    for (int32_t i = 0; i < in_bytes; ++i) g_window_input[i] = static_cast<int8_t>(next(&state));
+    const int32_t zp = uniform(&state, -128, 127);
+    for (int pool = 0; pool < 2; ++pool) {
+      OpTest t;
+      const uint16_t in = t.input(kTensorTypeInt8, Shape{4, {batches, in_h, in_w, depth}}, 0.5f, zp);
+      const uint16_t out = t.output(kTensorTypeInt8, Shape{4, {batches, out_h, out_w, depth}}, 0.5f, zp);
+      t.op(pool == 0 ? kOpAveragePool2D : kOpMaxPool2D, p, &in, 1, &out, 1);
+      TMF_ASSERT(t.build() == Status::kOk);
+      compare_with_reference(tmf_test_state_, t, pool == 0 ? kKernelAveragePool2D : kKernelMaxPool2D,
+                             static_cast<uint32_t>(in_bytes), static_cast<uint32_t>(out_bytes));
+    }
   }
 }
 

@@ -41,7 +41,9 @@ extern const KernelRegistration kKernelConv2DDsp;
 extern const KernelRegistration kKernelDepthwiseConv2D;
 extern const KernelRegistration kKernelDepthwiseConv2DDsp;
 extern const KernelRegistration kKernelAveragePool2D;
+extern const KernelRegistration kKernelAveragePool2DDsp;
 extern const KernelRegistration kKernelMaxPool2D;
+extern const KernelRegistration kKernelMaxPool2DDsp;
 extern const KernelRegistration kKernelAdd;
 extern const KernelRegistration kKernelMul;
 extern const KernelRegistration kKernelReshape;
@@ -68,10 +70,10 @@ const KernelRegistration* kernel_find(uint16_t opcode) {
     case kOpDepthwiseConv2D: return &TMF_DSP_KERNEL(kKernelDepthwiseConv2D, kKernelDepthwiseConv2DDsp);
 #endif
 #if TMF_WITH_AVERAGE_POOL_2D
-    case kOpAveragePool2D: return &kKernelAveragePool2D;
+    case kOpAveragePool2D: return &TMF_DSP_KERNEL(kKernelAveragePool2D, kKernelAveragePool2DDsp);
 #endif
 #if TMF_WITH_MAX_POOL_2D
-    case kOpMaxPool2D: return &kKernelMaxPool2D;
+    case kOpMaxPool2D: return &TMF_DSP_KERNEL(kKernelMaxPool2D, kKernelMaxPool2DDsp);
 #endif
 #if TMF_WITH_ADD
     case kOpAdd: return &kKernelAdd;
