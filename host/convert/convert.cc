@@ -63,6 +63,10 @@ void check_quantization(const Graph& graph) {
 uint32_t scratch_bytes_needed(const Graph& graph, const std::vector<LoweredOp>& lowered) {
   uint32_t bytes = 0;
   for (const LoweredOp& op : lowered) {
+    if (op.opcode == kOpAdd && !op.outputs.empty()) {
+      const int64_t elements = graph.tensors[op.outputs[0]].element_count();
+      bytes = std::max(bytes, add_dsp_scratch_bytes(static_cast<uint32_t>(elements)));
+    }
     if (op.inputs.size() < 2 || op.inputs[1] < 0) continue;
     const std::vector<int32_t>& w = graph.tensors[op.inputs[1]].shape;
     if (op.opcode == kOpConv2D && w.size() == 4) {

@@ -4,6 +4,7 @@
 // reference one, so the sweep then checks that both weight layouts give the same bytes.
 #include <string.h>
 
+#include "device/runtime/kernels/add.h"
 #include "device/runtime/kernels/conv_2d.h"
 #include "device/runtime/kernels/depthwise_conv_2d.h"
 #include "device/runtime/kernels/fully_connected.h"
@@ -19,6 +20,7 @@ extern const KernelRegistration kKernelConv2D;
 extern const KernelRegistration kKernelDepthwiseConv2D;
 extern const KernelRegistration kKernelAveragePool2D;
 extern const KernelRegistration kKernelMaxPool2D;
+extern const KernelRegistration kKernelAdd;
 
 namespace {
 
@@ -285,6 +287,53 @@ TMF_TEST(KernelSweep, PoolsOptimizedEqualReference) {
       compare_with_reference(tmf_test_state_, t, pool == 0 ? kKernelAveragePool2D : kKernelMaxPool2D,
                              static_cast<uint32_t>(in_bytes), static_cast<uint32_t>(out_bytes));
     }
+  }
+}
+
+int8_t g_add_b[kMaxWindowBytes];
+
+// ADD on random shapes (equal, or the second input broadcast along leading or trailing axes),
+// random zero points and requantization, above and below the size where the optimized kernel
+// tabulates the rescaled inputs, with and without the scratch it needs.
+TMF_TEST(KernelSweep, AddOptimizedEqualsReference) {
+  uint32_t state = 0x165667B1u;
+  for (int trial = 0; trial < 120; ++trial) {
+    const int32_t dims[4] = {uniform(&state, 1, 2), uniform(&state, 1, 16), uniform(&state, 1, 16),
+                             uniform(&state, 1, 16)};
+    int32_t bdims[4] = {dims[0], dims[1], dims[2], dims[3]};
+    const uint32_t kind = next(&state) % 3;
+    if (kind == 1) bdims[0] = bdims[1] = bdims[2] = 1;  // per-channel vector
+    if (kind == 2) bdims[3] = 1;                         // per-pixel scalar
+    const int32_t elements = dims[0] * dims[1] * dims[2] * dims[3];
+    const int32_t b_elements = bdims[0] * bdims[1] * bdims[2] * bdims[3];
+    if (elements > kMaxWindowBytes) continue;
+    for (int32_t i = 0; i < elements; ++i) g_window_input[i] = static_cast<int8_t>(next(&state));
+    for (int32_t i = 0; i < b_elements; ++i) g_add_b[i] = static_cast<int8_t>(next(&state));
+    AddParams p{};
+    p.input1_offset = -uniform(&state, -128, 127);
+    p.input2_offset = -uniform(&state, -128, 127);
+    p.output_offset = uniform(&state, -128, 127);
+    p.left_shift = kAddLeftShift;
+    p.input1_multiplier = (1 << 30) + static_cast<int32_t>(next(&state) % (1u << 30));
+    p.input1_shift = uniform(&state, -3, 0);
+    p.input2_multiplier = (1 << 30) + static_cast<int32_t>(next(&state) % (1u << 30));
+    p.input2_shift = uniform(&state, -3, 0);
+    p.output_multiplier = (1 << 30) + static_cast<int32_t>(next(&state) % (1u << 30));
+    p.output_shift = uniform(&state, -22, -16);
+    p.act_min = uniform(&state, -128, 0);
+    p.act_max = uniform(&state, p.act_min, 127);
+
+    OpTest t;
+    const uint16_t a = t.input(kTensorTypeInt8, Shape{4, {dims[0], dims[1], dims[2], dims[3]}}, 0.5f, -p.input1_offset);
+    const uint16_t b = t.constant(kTensorTypeInt8, Shape{4, {bdims[0], bdims[1], bdims[2], bdims[3]}}, g_add_b,
+                                  0.25f, -p.input2_offset);
+    const uint16_t out = t.output(kTensorTypeInt8, Shape{4, {dims[0], dims[1], dims[2], dims[3]}}, 0.5f, p.output_offset);
+    if (trial % 4 != 0) t.scratch(add_dsp_scratch_bytes(static_cast<uint32_t>(elements)));
+    const uint16_t inputs[2] = {a, b};
+    t.op(kOpAdd, p, inputs, 2, &out, 1);
+    TMF_ASSERT(t.build() == Status::kOk);
+    compare_with_reference(tmf_test_state_, t, kKernelAdd, static_cast<uint32_t>(elements),
+                           static_cast<uint32_t>(elements));
   }
 }
 

@@ -45,6 +45,7 @@ extern const KernelRegistration kKernelAveragePool2DDsp;
 extern const KernelRegistration kKernelMaxPool2D;
 extern const KernelRegistration kKernelMaxPool2DDsp;
 extern const KernelRegistration kKernelAdd;
+extern const KernelRegistration kKernelAddDsp;
 extern const KernelRegistration kKernelMul;
 extern const KernelRegistration kKernelReshape;
 extern const KernelRegistration kKernelSoftmax;
@@ -76,7 +77,7 @@ const KernelRegistration* kernel_find(uint16_t opcode) {
     case kOpMaxPool2D: return &TMF_DSP_KERNEL(kKernelMaxPool2D, kKernelMaxPool2DDsp);
 #endif
 #if TMF_WITH_ADD
-    case kOpAdd: return &kKernelAdd;
+    case kOpAdd: return &TMF_DSP_KERNEL(kKernelAdd, kKernelAddDsp);
 #endif
 #if TMF_WITH_MUL
     case kOpMul: return &kKernelMul;

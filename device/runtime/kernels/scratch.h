@@ -26,4 +26,12 @@ inline uint32_t fully_connected_dsp_scratch_bytes(int32_t batches, int32_t depth
   return static_cast<uint32_t>((4ull * static_cast<uint64_t>(depth) + 15u) / 16u * 16u);
 }
 
+// ADD on DSP cores with at least kAddDspTableMinElements outputs: each input's rescaled term
+// depends only on its int8 value, so two 256-entry int32 tables are built once per invoke.
+constexpr uint32_t kAddDspTableMinElements = 512;  // below, building the tables costs more
+
+inline uint32_t add_dsp_scratch_bytes(uint32_t output_elements) {
+  return output_elements >= kAddDspTableMinElements ? 2u * 256u * 4u : 0u;
+}
+
 }  // namespace tmf
