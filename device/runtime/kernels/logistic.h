@@ -16,13 +16,11 @@
 
 #include <stdint.h>
 
+#include "fixed_point_activation.h"
+
 namespace tmf {
 
-struct LogisticParams {
-  int32_t input_zero_point;
-  int32_t input_range_radius;  // (15 << 27) >> input_left_shift
-  int32_t input_multiplier;    // Q31 in [2^30, 2^31)
-  int32_t input_left_shift;    // [0, 30]
-};
+// The fields and their ranges: fixed_point_activation.h.
+using LogisticParams = FixedPointActivationParams;
 
 }  // namespace tmf
