@@ -16,7 +16,8 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // Help prints and exits 0; any usage error exits 2 (CLI11's own codes are 100+).
+    return app.exit(e) == 0 ? 0 : 2;
   } catch (const tmf::cli::CliError& e) {
     std::fprintf(stderr, "tinymlops: %s\n", e.what());
     return e.exit_code();
