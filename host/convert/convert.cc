@@ -16,8 +16,6 @@
 namespace tmf::host {
 namespace {
 
-uint32_t type_size(TensorType type) { return tensor_type_size(type); }
-
 // The per-channel quantization block of a tensor, as it goes into the params blob.
 uint32_t append_per_channel(ParamsBlob& blob, const Tensor& t) {
   const PerChannelQuant header{static_cast<uint32_t>(t.quant.axis),
@@ -92,6 +90,152 @@ uint32_t fnv1a32(const void* data, size_t bytes) {
   return h;
 }
 
+namespace {
+
+// The tensors an op or the graph's interface uses, renumbered densely in first-use order.
+struct TensorSelection {
+  std::map<int, uint16_t> index;  // graph tensor -> file tensor
+  std::vector<int> kept;          // file tensor -> graph tensor
+};
+
+TensorSelection select_tensors(const Graph& graph, const std::vector<LoweredOp>& lowered) {
+  TensorSelection s;
+  const auto keep = [&](int t) {
+    if (t < 0 || s.index.count(t)) return;
+    if (s.kept.size() >= kTmfNoTensor) throw ConvertError(graph.source + ": too many tensors");
+    s.index[t] = static_cast<uint16_t>(s.kept.size());
+    s.kept.push_back(t);
+  };
+  for (int t : graph.inputs) keep(t);
+  for (const LoweredOp& op : lowered) {
+    for (int t : op.inputs) keep(t);
+    for (int t : op.outputs) keep(t);
+  }
+  for (int t : graph.outputs) keep(t);
+  for (int t : graph.inputs) {
+    if (graph.tensors[t].is_constant()) {
+      throw ConvertError(graph.source + ": graph input " + graph.tensor_context(t) + " is a constant");
+    }
+  }
+  return s;
+}
+
+// Arena offsets of the selected activations: lifetimes from the op order, then the planner.
+// arena_offset[k] is set for every non-constant selected tensor k.
+ArenaPlan plan_activations(const Graph& graph, const std::vector<LoweredOp>& lowered,
+                           const TensorSelection& sel, std::vector<uint32_t>* arena_offset) {
+  const size_t n = sel.kept.size();
+  const int op_count = static_cast<int>(lowered.size());
+  std::vector<PlannerTensor> lifetime(n);
+  std::vector<bool> written(n, false);
+  for (int t : graph.inputs) written[sel.index.at(t)] = true;  // first_op stays 0
+  for (int op = 0; op < op_count; ++op) {
+    for (int t : lowered[op].inputs) {
+      if (t < 0) continue;
+      const uint16_t k = sel.index.at(t);
+      if (!graph.tensors[t].is_constant() && !written[k]) {
+        throw ConvertError(graph.op_context(op) + ": reads " + graph.tensor_context(t) +
+                           " before any op writes it");
+      }
+      lifetime[k].last_op = std::max(lifetime[k].last_op, op);
+    }
+    for (int t : lowered[op].outputs) {
+      const uint16_t k = sel.index.at(t);
+      if (!written[k]) lifetime[k].first_op = op;
+      written[k] = true;
+      lifetime[k].last_op = std::max(lifetime[k].last_op, op);
+    }
+  }
+  for (int t : graph.outputs) lifetime[sel.index.at(t)].last_op = op_count;
+
+  std::vector<PlannerTensor> activations;
+  std::vector<size_t> slot_of;  // activation -> selected tensor
+  for (size_t k = 0; k < n; ++k) {
+    const Tensor& t = graph.tensors[sel.kept[k]];
+    if (t.is_constant()) continue;
+    lifetime[k].bytes = static_cast<uint32_t>(t.element_count()) * tensor_type_size(t.type);
+    activations.push_back(lifetime[k]);
+    slot_of.push_back(k);
+  }
+  ArenaPlan plan = plan_arena(activations);
+  arena_offset->assign(n, 0);
+  for (size_t a = 0; a < slot_of.size(); ++a) (*arena_offset)[slot_of[a]] = plan.offsets[a];
+  return plan;
+}
+
+// The file record of graph tensor `t`; its constant bytes, per-channel block and name go to the
+// builder.
+TensorRecord tensor_record(const Graph& graph, int t, uint32_t arena_offset, ModelBuilder& builder) {
+  const Tensor& tensor = graph.tensors[t];
+  TensorRecord r{};
+  r.type = tensor.type;
+  if (tensor.shape.size() > kTmfMaxRank) {
+    throw ConvertError(graph.source + ": " + graph.tensor_context(t) + ": rank " +
+                       std::to_string(tensor.shape.size()) + " exceeds " + std::to_string(kTmfMaxRank));
+  }
+  r.rank = static_cast<uint8_t>(tensor.shape.size());
+  for (uint32_t i = 0; i < kTmfMaxRank; ++i) r.dims[i] = i < tensor.shape.size() ? tensor.shape[i] : 1;
+  r.name = builder.add_string(tensor.name.c_str());
+  if (tensor.quant.per_tensor()) {
+    r.quant = kTensorQuantPerTensor;
+    r.scale = tensor.quant.scales[0];
+    r.zero_point = static_cast<int32_t>(tensor.quant.zero_points[0]);
+  } else if (tensor.quant.per_channel()) {
+    ParamsBlob block;
+    append_per_channel(block, tensor);
+    r.quant = kTensorQuantPerChannel;
+    r.per_channel = builder.add_params(block.bytes().data(), static_cast<uint32_t>(block.bytes().size()));
+  }
+  if (tensor.is_constant()) {
+    r.storage = kTensorStorageConstant;
+    r.offset = builder.add_constant_data(tensor.data.data(), static_cast<uint32_t>(tensor.data.size()));
+  } else {
+    r.storage = kTensorStorageArena;
+    r.offset = arena_offset;
+  }
+  return r;
+}
+
+// Capacities of the model builder for this graph.
+ModelBuilderCapacity builder_capacity(const Graph& graph, const std::vector<LoweredOp>& lowered,
+                                      const TensorSelection& sel, const ParamsBlob& blob,
+                                      size_t metadata_text_bytes) {
+  ModelBuilderCapacity cap{};
+  cap.tensors = static_cast<uint32_t>(sel.kept.size());
+  cap.ops = static_cast<uint32_t>(lowered.size());
+  for (const LoweredOp& op : lowered) cap.operands += op.inputs.size() + op.outputs.size();
+  size_t params_bytes = blob.bytes().size() + 16;
+  for (int t : sel.kept) {
+    const Tensor& tensor = graph.tensors[t];
+    if (tensor.quant.per_channel()) {
+      params_bytes += sizeof(PerChannelQuant) + 8 * tensor.quant.scales.size() + 8;
+    }
+    if (tensor.is_constant()) cap.constants_bytes += tensor.data.size() + kTmfConstAlign;
+    cap.strings_bytes += tensor.name.size() + 1;
+  }
+  cap.params_bytes = static_cast<uint32_t>(params_bytes);
+  cap.metadata_bytes = static_cast<uint32_t>(2 * sizeof(TlvHeader) + metadata_text_bytes + 8);
+  return cap;
+}
+
+// The device's own validator is the last word on what the converter wrote.
+void check_with_device_validator(const Graph& graph, const std::vector<uint8_t>& file) {
+  std::vector<uint8_t> copy(file.size() + 16);
+  uint8_t* at = copy.data() + (16 - reinterpret_cast<uintptr_t>(copy.data()) % 16) % 16;
+  std::memcpy(at, file.data(), file.size());
+  Model model;
+  ValidationError error{};
+  if (model_validate(at, file.size(), &model, &error) != Status::kOk) {
+    const std::string where = error.item == ValidationItem::kValidationItemOp
+                                  ? graph.op_context(std::min<size_t>(error.index, graph.ops.size()))
+                                  : graph.source;
+    throw ConvertError(where + ": internal error: written model fails validation (" +
+                       status_to_string(error.status) + ")");
+  }
+}
+
+}  // namespace
+
 ConvertResult convert_graph(Graph graph, const ConvertOptions& options) {
   ConvertResult result;
   result.source_op_count = static_cast<uint32_t>(graph.ops.size());
@@ -107,135 +251,34 @@ ConvertResult convert_graph(Graph graph, const ConvertOptions& options) {
     lowered.push_back(lower(ctx));
   }
 
-  // Keep only tensors that an op or the graph's interface uses, in first-use order.
-  std::map<int, uint16_t> remap;
-  std::vector<int> kept;
-  const auto keep = [&](int index) {
-    if (index < 0 || remap.count(index)) return;
-    if (kept.size() >= kTmfNoTensor) throw ConvertError(graph.source + ": too many tensors");
-    remap[index] = static_cast<uint16_t>(kept.size());
-    kept.push_back(index);
-  };
-  for (int index : graph.inputs) keep(index);
-  for (const LoweredOp& op : lowered) {
-    for (int index : op.inputs) keep(index);
-    for (int index : op.outputs) keep(index);
-  }
-  for (int index : graph.outputs) keep(index);
+  const TensorSelection sel = select_tensors(graph, lowered);
+  std::vector<uint32_t> arena_offset;
+  result.plan = plan_activations(graph, lowered, sel, &arena_offset);
+  result.scratch_bytes = scratch_bytes_needed(graph, lowered);
+  result.arena_bytes = result.plan.arena_bytes + result.scratch_bytes;
 
-  for (size_t i = 0; i < graph.inputs.size(); ++i) {
-    if (graph.tensors[graph.inputs[i]].is_constant()) {
-      throw ConvertError(graph.source + ": graph input " + graph.tensor_context(graph.inputs[i]) +
-                         " is a constant");
-    }
-  }
-
-  // Lifetimes of arena tensors, then the offline plan.
-  const int op_count = static_cast<int>(lowered.size());
-  std::vector<PlannerTensor> planner(kept.size());
-  std::vector<bool> in_arena(kept.size(), false);
-  std::vector<bool> seen(kept.size(), false);
-  for (size_t k = 0; k < kept.size(); ++k) {
-    const Tensor& t = graph.tensors[kept[k]];
-    in_arena[k] = !t.is_constant();
-    planner[k].bytes = static_cast<uint32_t>(t.element_count()) * type_size(t.type);
-  }
-  for (int index : graph.inputs) {
-    seen[remap[index]] = true;
-    planner[remap[index]].first_op = 0;
-  }
-  for (int op = 0; op < op_count; ++op) {
-    for (int index : lowered[op].inputs) {
-      if (index < 0) continue;
-      const uint16_t k = remap[index];
-      if (in_arena[k] && !seen[k]) {
-        throw ConvertError(graph.op_context(op) + ": reads " + graph.tensor_context(index) +
-                           " before any op writes it");
-      }
-      planner[k].last_op = std::max(planner[k].last_op, op);
-    }
-    for (int index : lowered[op].outputs) {
-      const uint16_t k = remap[index];
-      if (!seen[k]) planner[k].first_op = op;
-      seen[k] = true;
-      planner[k].last_op = std::max(planner[k].last_op, op);
-    }
-  }
-  for (int index : graph.outputs) planner[remap[index]].last_op = op_count;
-  std::vector<PlannerTensor> arena_tensors;
-  std::vector<size_t> arena_index;
-  for (size_t k = 0; k < kept.size(); ++k) {
-    if (in_arena[k]) {
-      arena_tensors.push_back(planner[k]);
-      arena_index.push_back(k);
-    }
-  }
-  result.plan = plan_arena(arena_tensors);
-  const uint32_t scratch_bytes = scratch_bytes_needed(graph, lowered);
-
-  // Capacities, then the builder.
-  ModelBuilderCapacity cap{};
-  cap.tensors = static_cast<uint32_t>(kept.size());
-  cap.ops = static_cast<uint32_t>(lowered.size());
-  for (const LoweredOp& op : lowered) cap.operands += op.inputs.size() + op.outputs.size();
-  size_t params_bytes = blob.bytes().size();
-  for (int index : kept) {
-    const Tensor& t = graph.tensors[index];
-    if (t.quant.per_channel()) params_bytes += sizeof(PerChannelQuant) + 8 * t.quant.scales.size() + 8;
-    if (t.is_constant()) cap.constants_bytes += t.data.size() + kTmfConstAlign;
-    cap.strings_bytes += t.name.size() + 1;
-  }
-  const std::string name = options.model_name;
+  const std::string& name = options.model_name;
   const std::string source = graph.source + (graph.description.empty() ? "" : " (" + graph.description + ")");
-  cap.params_bytes = static_cast<uint32_t>(params_bytes + 16);
-  cap.metadata_bytes = static_cast<uint32_t>(2 * sizeof(TlvHeader) + name.size() + source.size() + 8);
+  const ModelBuilderCapacity cap = builder_capacity(graph, lowered, sel, blob, name.size() + source.size());
   std::vector<uint8_t> workspace(model_builder_workspace_bytes(cap) + 16);
   uint8_t* aligned = workspace.data() + (16 - reinterpret_cast<uintptr_t>(workspace.data()) % 16) % 16;
   ModelBuilder builder(cap, aligned, workspace.size() - 16);
 
   // The lowering blob goes first, so the offsets the lowerings recorded stay valid.
   if (!blob.bytes().empty()) builder.add_params(blob.bytes().data(), static_cast<uint32_t>(blob.bytes().size()));
-  for (size_t k = 0; k < kept.size(); ++k) {
-    const Tensor& t = graph.tensors[kept[k]];
-    TensorRecord r{};
-    r.type = t.type;
-    if (t.shape.size() > kTmfMaxRank) {
-      throw ConvertError(graph.source + ": " + graph.tensor_context(kept[k]) + ": rank " +
-                         std::to_string(t.shape.size()) + " exceeds " + std::to_string(kTmfMaxRank));
-    }
-    r.rank = static_cast<uint8_t>(t.shape.size());
-    for (uint32_t i = 0; i < kTmfMaxRank; ++i) r.dims[i] = i < t.shape.size() ? t.shape[i] : 1;
-    r.name = builder.add_string(t.name.c_str());
-    if (t.quant.per_tensor()) {
-      r.quant = kTensorQuantPerTensor;
-      r.scale = t.quant.scales[0];
-      r.zero_point = static_cast<int32_t>(t.quant.zero_points[0]);
-    } else if (t.quant.per_channel()) {
-      ParamsBlob one;
-      append_per_channel(one, t);
-      r.quant = kTensorQuantPerChannel;
-      r.per_channel = builder.add_params(one.bytes().data(), static_cast<uint32_t>(one.bytes().size()));
-    }
-    if (t.is_constant()) {
-      r.storage = kTensorStorageConstant;
-      r.offset = builder.add_constant_data(t.data.data(), static_cast<uint32_t>(t.data.size()));
-    } else {
-      r.storage = kTensorStorageArena;
-      const size_t a = std::find(arena_index.begin(), arena_index.end(), k) - arena_index.begin();
-      r.offset = result.plan.offsets[a];
-    }
-    builder.add_tensor(r);
+  for (size_t k = 0; k < sel.kept.size(); ++k) {
+    builder.add_tensor(tensor_record(graph, sel.kept[k], arena_offset[k], builder));
   }
   for (const LoweredOp& op : lowered) {
     std::vector<uint16_t> inputs, outputs;
-    for (int index : op.inputs) inputs.push_back(index < 0 ? kTmfNoTensor : remap[index]);
-    for (int index : op.outputs) outputs.push_back(remap[index]);
+    for (int t : op.inputs) inputs.push_back(t < 0 ? kTmfNoTensor : sel.index.at(t));
+    for (int t : op.outputs) outputs.push_back(sel.index.at(t));
     builder.add_op(op.opcode, inputs.data(), static_cast<uint8_t>(inputs.size()), outputs.data(),
                    static_cast<uint8_t>(outputs.size()), op.params_offset, op.params_bytes);
   }
   std::vector<uint16_t> io_in, io_out;
-  for (int index : graph.inputs) io_in.push_back(remap[index]);
-  for (int index : graph.outputs) io_out.push_back(remap[index]);
+  for (int t : graph.inputs) io_in.push_back(sel.index.at(t));
+  for (int t : graph.outputs) io_out.push_back(sel.index.at(t));
   builder.set_graph_io(io_in.data(), static_cast<uint16_t>(io_in.size()), io_out.data(),
                        static_cast<uint16_t>(io_out.size()));
   builder.add_metadata(kMetadataModelName, name.data(), static_cast<uint32_t>(name.size()));
@@ -246,29 +289,14 @@ ConvertResult convert_graph(Graph graph, const ConvertOptions& options) {
   header.model_id = options.model_id != 0 ? options.model_id : fnv1a32(name.data(), name.size());
   header.model_version = options.model_version;
   // The scratch area follows the planned activations.
-  header.scratch_offset = scratch_bytes > 0 ? result.plan.arena_bytes : 0;
-  header.scratch_bytes = scratch_bytes;
-  header.arena_bytes = result.plan.arena_bytes + scratch_bytes;
-  result.scratch_bytes = scratch_bytes;
-  result.arena_bytes = header.arena_bytes;
+  header.scratch_offset = result.scratch_bytes > 0 ? result.plan.arena_bytes : 0;
+  header.scratch_bytes = result.scratch_bytes;
+  header.arena_bytes = result.arena_bytes;
   result.file.resize(builder.file_bytes());
   if (builder.finish(header, result.file.data(), result.file.size()) != result.file.size()) {
     throw ConvertError(graph.source + ": internal error: model layout failed");
   }
-
-  // The device's own validator is the last word on what we wrote.
-  std::vector<uint8_t> check(result.file.size() + 16);
-  uint8_t* at = check.data() + (16 - reinterpret_cast<uintptr_t>(check.data()) % 16) % 16;
-  std::memcpy(at, result.file.data(), result.file.size());
-  Model model;
-  ValidationError error{};
-  if (model_validate(at, result.file.size(), &model, &error) != Status::kOk) {
-    std::string where = error.item == ValidationItem::kValidationItemOp
-                            ? graph.op_context(std::min<size_t>(error.index, graph.ops.size()))
-                            : graph.source;
-    throw ConvertError(where + ": internal error: written model fails validation (" +
-                       status_to_string(error.status) + ")");
-  }
+  check_with_device_validator(graph, result.file);
   return result;
 }
 
