@@ -9,5 +9,6 @@ namespace tmf::cli {
 void register_convert(CLI::App& app);
 void register_inspect(CLI::App& app);
 void register_run(CLI::App& app);
+void register_data(CLI::App& app);
 
 }  // namespace tmf::cli

@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   tmf::cli::register_convert(app);
   tmf::cli::register_inspect(app);
   tmf::cli::register_run(app);
+  tmf::cli::register_data(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
