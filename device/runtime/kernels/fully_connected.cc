@@ -58,6 +58,15 @@ Status fully_connected_prepare(const OpContext& ctx) {
 
 namespace {
 
+// Unit u's accumulator (dot product + folded bias) to its int8 output.
+int8_t fully_connected_output(int32_t acc, int32_t u, const FullyConnectedParams& p,
+                              const RequantArrays& per_channel) {
+  const int32_t multiplier = per_channel.multiplier ? per_channel.multiplier[u] : p.output_multiplier;
+  const int32_t shift = per_channel.shift ? per_channel.shift[u] : p.output_shift;
+  acc = wrapping_add(multiply_by_quantized_multiplier(acc, multiplier, shift), p.output_zero_point);
+  return static_cast<int8_t>(clamp_i32(acc, p.act_min, p.act_max));
+}
+
 // Dot product of input row x with weight row u, whichever layout the weights are in.
 int32_t dot_row(const int8_t* x, const int8_t* weights, int32_t u, int32_t units, int32_t depth,
                 uint32_t layout) {

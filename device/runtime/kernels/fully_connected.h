@@ -10,8 +10,6 @@
 #include <stdint.h>
 
 #include "../kernel.h"
-#include "../quant_math.h"
-#include "requant.h"
 
 namespace tmf {
 
@@ -34,16 +32,7 @@ struct FullyConnectedParams {
   uint32_t weights_layout;    // FullyConnectedWeights
 };
 
-// Shared by the reference kernel and the optimized ones (kernels/arm/): the checks, and the
-// output stage turning unit u's accumulator (dot product + folded bias) into an int8.
+// The checks, shared by the reference kernel and the optimized one (kernels/arm/).
 Status fully_connected_prepare(const OpContext& ctx);
-
-inline int8_t fully_connected_output(int32_t acc, int32_t u, const FullyConnectedParams& p,
-                                     const RequantArrays& per_channel) {
-  const int32_t multiplier = per_channel.multiplier ? per_channel.multiplier[u] : p.output_multiplier;
-  const int32_t shift = per_channel.shift ? per_channel.shift[u] : p.output_shift;
-  acc = wrapping_add(multiply_by_quantized_multiplier(acc, multiplier, shift), p.output_zero_point);
-  return static_cast<int8_t>(clamp_i32(acc, p.act_min, p.act_max));
-}
 
 }  // namespace tmf

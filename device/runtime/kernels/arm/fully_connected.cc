@@ -8,9 +8,10 @@
 #if defined(__ARM_FEATURE_DSP)
 
 #include "../../kernel.h"
-#include "dsp.h"
 #include "../fully_connected.h"
+#include "../requant.h"
 #include "../scratch.h"
+#include "dsp.h"
 #include "requantize_block.h"
 
 namespace tmf {
