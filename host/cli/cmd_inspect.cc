@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "device/runtime/integrity.h"
 #include "device/runtime/kernel.h"
 #include "host/cli/cli_common.h"
 #include "host/cli/commands.h"
@@ -60,6 +61,8 @@ void run_inspect(const InspectArgs& args) {
   j["arena_lower_bound_bytes"] = host::arena_lower_bound(m);
   j["scratch_bytes"] = h.scratch_bytes;
   j["macs"] = host::model_macs(m);
+  const Status hash = model_verify_hash(m);
+  j["content_hash"] = hash == Status::kOk ? "ok" : (hash == Status::kErrHashMismatch ? "mismatch" : "missing");
   nlohmann::json ops = nlohmann::json::array();
   for (uint32_t i = 0; i < h.op_count; ++i) {
     const OpRecord& op = m.ops[i];
@@ -96,6 +99,7 @@ void run_inspect(const InspectArgs& args) {
               j["format_version"].get<std::string>().c_str(), j["name"].get<std::string>().c_str(),
               h.model_id, h.model_version);
   std::printf("  source: %s\n", j["source"].get<std::string>().c_str());
+  std::printf("  content hash (SHA-256 trailer): %s\n", j["content_hash"].get<std::string>().c_str());
   std::printf("  file %u bytes (constants %u), arena %u bytes (lower bound %u), %llu MACs\n",
               h.file_bytes, h.constants.bytes, h.arena_bytes, j["arena_lower_bound_bytes"].get<uint32_t>(),
               static_cast<unsigned long long>(j["macs"].get<uint64_t>()));

@@ -25,6 +25,7 @@ TMF_TEST(Cli, ConvertInspectRunAd01) {
   TMF_EXPECT_EQ(j["file_bytes"].get<uint64_t>(), test::read_bytes(tmf).size());
   TMF_EXPECT(j["arena_bytes"].get<int>() <= 1024);
   TMF_EXPECT_EQ(j["arena_lower_bound_bytes"].get<int>(), 768);
+  TMF_EXPECT(j["content_hash"] == "ok");
 
   // Two input sets back to back give the two outputs back to back.
   std::vector<uint8_t> input = test::read_bytes(m.input);
