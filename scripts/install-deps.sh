@@ -11,6 +11,9 @@ PACKAGES=(
   gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib  # Cortex-M builds
   qemu-system-arm                         # Cortex-M runs
   valgrind jq                             # host instruction counts, JSON (make bench)
+  libtorch-dev libeigen3-dev              # learners (host/train)
+  libsodium-dev libsqlite3-dev            # signing, registry
+  mosquitto libmosquitto-dev              # MQTT broker (tests, demo) and client
 )
 
 missing=()
