@@ -259,7 +259,11 @@ ConvertResult convert_graph(Graph graph, const ConvertOptions& options) {
 
   const std::string& name = options.model_name;
   const std::string source = graph.source + (graph.description.empty() ? "" : " (" + graph.description + ")");
-  const ModelBuilderCapacity cap = builder_capacity(graph, lowered, sel, blob, name.size() + source.size());
+  size_t metadata_text_bytes = name.size() + source.size();
+  for (const auto& [tag, value] : options.extra_metadata) {
+    metadata_text_bytes += sizeof(TlvHeader) + value.size() + 4;
+  }
+  const ModelBuilderCapacity cap = builder_capacity(graph, lowered, sel, blob, metadata_text_bytes);
   std::vector<uint8_t> workspace(model_builder_workspace_bytes(cap) + 16);
   uint8_t* aligned = workspace.data() + (16 - reinterpret_cast<uintptr_t>(workspace.data()) % 16) % 16;
   ModelBuilder builder(cap, aligned, workspace.size() - 16);
@@ -283,6 +287,9 @@ ConvertResult convert_graph(Graph graph, const ConvertOptions& options) {
                        static_cast<uint16_t>(io_out.size()));
   builder.add_metadata(kMetadataModelName, name.data(), static_cast<uint32_t>(name.size()));
   builder.add_metadata(kMetadataSource, source.data(), static_cast<uint32_t>(source.size()));
+  for (const auto& [tag, value] : options.extra_metadata) {
+    builder.add_metadata(tag, value.data(), static_cast<uint32_t>(value.size()));
+  }
   if (!builder.ok()) throw ConvertError(graph.source + ": internal error: model builder capacity exceeded");
 
   ModelBuilderHeader header{};

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "host/convert/graph.h"
@@ -14,6 +15,8 @@ struct ConvertOptions {
   uint32_t model_id = 0;       // 0: derived from the model name
   uint32_t model_version = 1;
   std::string model_name;      // default: the source file's stem
+  // More metadata TLVs (tag, value), e.g. class labels (4) or pipeline settings (0x100).
+  std::vector<std::pair<uint16_t, std::string>> extra_metadata;
 };
 
 struct ConvertResult {
