@@ -1,0 +1,106 @@
+// The device agent: A/B model slots and the over-the-air update state machine (docs/agent.md),
+// speaking docs/protocol.md through a Port. Freestanding: the caller owns the Agent object (no
+// heap, no global constructors) and the model arena.
+//
+//   agent_boot()       once after power-up: loads the journal, finishes or reverts what a power
+//                      loss interrupted, picks and verifies the model to run.
+//   agent_on_connect() after every (re)connect: publishes info/status/presence, resumes requests.
+//   agent_on_message() for every message on manifest/chunk/cmd.
+//   agent_poll()       periodically: re-requests chunks that did not arrive, gives up on silence.
+//   agent_model()      the validated, hash-checked model to run (null if none).
+//
+// After any kAgentErrFlash (power lost mid-operation) the in-RAM state may disagree with flash:
+// the platform must reboot (agent_boot) before using the agent again.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "agent_status.h"
+#include "device/agent/protocol.h"
+#include "device/port/port.h"
+#include "device/runtime/model.h"
+#include "flash_layout.h"
+#include "journal.h"
+
+namespace tmf {
+
+constexpr uint32_t kAgentMaxWindow = 16;
+constexpr uint8_t kAgentMaxTrialBoots = 2;  // boots into an unconfirmed model before reverting
+constexpr uint32_t kAgentVersion = 1;
+
+struct AgentConfig {
+  const char* core;             // e.g. "cortex-m4" (INFO)
+  const char* group;            // rollout group (INFO)
+  uint8_t* arena;               // 16-byte aligned RAM for the model's activations
+  uint32_t arena_bytes;
+  const uint8_t (*trusted_keys)[32];  // Ed25519 public keys; key id = SHA-256(key)
+  uint32_t trusted_key_count;   // ≤ kOtaMaxKeys
+  uint32_t max_chunk_bytes;     // largest chunk requested (≤ kOtaMaxChunkBytes)
+  uint32_t window;              // chunk requests outstanding at once (1..kAgentMaxWindow)
+  uint32_t request_timeout_ms;  // re-request a chunk after this silence
+  uint32_t give_up_ms;          // report "connection lost" after this long without a chunk
+};
+
+struct AgentOutstanding {
+  uint32_t chunk;    // chunk index
+  uint32_t sent_ms;  // when it was (re-)requested
+};
+
+struct Agent {
+  Port* port;
+  AgentConfig config;
+  AgentFlashLayout layout;
+  Journal journal;
+  JournalRecord state;  // the record in force
+  bool booted;
+  bool connected;
+  bool has_model;
+  Model model;          // valid when has_model
+  uint32_t inference_count;
+  // The update in progress (state erasing/downloading/trial): its manifest, read back from the
+  // update area, and download bookkeeping.
+  uint8_t manifest_bytes[kOtaMaxManifestBytes];
+  uint32_t manifest_size;
+  OtaManifest manifest;
+  uint32_t chunk_count;
+  uint32_t confirmed_chunks;
+  uint8_t confirmed[kAgentMaxChunks / 8];
+  AgentOutstanding outstanding[kAgentMaxWindow];
+  uint32_t outstanding_count;
+  uint32_t next_chunk;       // scan cursor for chunks not yet requested
+  uint32_t last_chunk_ms;    // last useful chunk (for give_up_ms)
+  bool gave_up;
+  uint8_t key_ids[kOtaMaxKeys][32];  // SHA-256 of each trusted key
+  bool reboot_requested;     // COMMAND reboot: the platform reboots when it sees this
+  // An event decided at boot (confirm/revert of a trial), published on the next connect.
+  bool pending_event;
+  OtaEventMessage pending;
+};
+
+// Loads state and selects the model. `agent` may be uninitialized memory. kAgentErrNoModel is
+// not a failure of the agent (a fresh device has no model): it still takes updates.
+AgentStatus agent_boot(Agent* agent, Port* port, const AgentConfig& config);
+
+AgentStatus agent_on_connect(Agent* agent);
+void agent_on_disconnect(Agent* agent);
+AgentStatus agent_on_message(Agent* agent, OtaTopic topic, const uint8_t* data, size_t bytes);
+AgentStatus agent_poll(Agent* agent);
+
+// The model to run, or null.
+const Model* agent_model(const Agent* agent);
+
+// Runs the active model once on `input` (the graph inputs' bytes concatenated) and writes the
+// outputs' bytes to `output`; counts the inference. Returns false without a model or on error.
+bool agent_infer(Agent* agent, const uint8_t* input, uint32_t input_bytes, uint8_t* output,
+                 uint32_t output_bytes, uint32_t* written);
+
+// The STATUS message fields for this state.
+OtaStatusMessage agent_status_message(const Agent* agent);
+
+// Runs `model` on `input` in `arena` and SHA-256s the outputs (the self-test digest; the host
+// computes the golden digest the same way). False if the input size or the run is wrong.
+bool agent_model_digest(const Model& model, uint8_t* arena, uint32_t arena_bytes,
+                        const uint8_t* input, uint32_t input_bytes, uint8_t digest[32]);
+
+}  // namespace tmf

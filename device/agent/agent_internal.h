@@ -1,0 +1,38 @@
+// Helpers shared by agent.cc (lifecycle, messages, status) and agent_update.cc (the update state
+// machine). Not part of the agent's interface.
+#pragma once
+
+#include "agent.h"
+
+namespace tmf {
+
+// Appends `next` to the journal and makes it the state in force.
+AgentStatus agent_persist(Agent* agent, const JournalRecord& next);
+
+void agent_publish_event(Agent* agent, OtaEvent event, OtaResult result, uint32_t update_id,
+                         uint32_t model_id, uint32_t model_version, uint32_t detail);
+void agent_publish_status(Agent* agent);
+
+// Validates the model in `slot` in place, checks its trailer hash and that its header matches
+// `info`. On success fills `model`.
+bool agent_slot_check(Agent* agent, uint8_t slot, const AgentSlotInfo& info, Model* model);
+// Picks the model to run from the state in force (falling back to the other valid slot if the
+// active one fails its check). kAgentErrNoModel when there is none.
+AgentStatus agent_select_model(Agent* agent);
+
+// Highest version of `model_id` the device has confirmed or holds (the anti-rollback floor).
+uint32_t agent_floor_for(const Agent* agent, uint32_t model_id);
+
+// Update state machine (agent_update.cc).
+AgentStatus agent_update_on_manifest(Agent* agent, const uint8_t* data, size_t bytes);
+AgentStatus agent_update_on_chunk(Agent* agent, const uint8_t* data, size_t bytes);
+AgentStatus agent_update_cancel(Agent* agent, uint32_t update_id);
+AgentStatus agent_update_revert(Agent* agent);
+// At boot: continue erasing/downloading, or settle a trial (self-test, confirm or revert).
+AgentStatus agent_update_resume_at_boot(Agent* agent);
+// Re-sends requests that timed out and fills the request window.
+AgentStatus agent_update_poll(Agent* agent);
+// Forgets outstanding requests and requests afresh (after a reconnect or a repeated manifest).
+void agent_update_restart_requests(Agent* agent);
+
+}  // namespace tmf

@@ -1,0 +1,594 @@
+// The over-the-air update state machine (docs/agent.md): manifest checks before download, the
+// erase/download/verify/trial/confirm-or-revert sequence, and its journal records. Invariant:
+// a slot is erased or written only while the record in force marks it empty, and a record marks
+// a slot valid or trial only after its bytes were verified, so a power cut at any flash
+// operation leaves a verified model wherever the journal says one is.
+#include <string.h>
+
+#include "agent_internal.h"
+#include "device/runtime/integrity.h"
+#include "device/runtime/kernel.h"
+#include "device/runtime/sha256.h"
+
+namespace tmf {
+namespace {
+
+constexpr uint32_t kHashBlockBytes = 256;
+
+uint32_t align_up(uint32_t v, uint32_t a) { return (v + a - 1) / a * a; }
+bool bit_get(const uint8_t* bits, uint32_t i) { return ((bits[i / 8] >> (i % 8)) & 1u) != 0; }
+void bit_set(uint8_t* bits, uint32_t i) { bits[i / 8] = static_cast<uint8_t>(bits[i / 8] | (1u << (i % 8))); }
+
+bool digest_equal(const uint8_t* a, const uint8_t* b) {
+  uint8_t difference = 0;  // no early exit
+  for (uint32_t i = 0; i < 32; ++i) difference |= static_cast<uint8_t>(a[i] ^ b[i]);
+  return difference == 0;
+}
+
+bool all_erased(const uint8_t* p, uint32_t bytes) {
+  for (uint32_t i = 0; i < bytes; ++i) {
+    if (p[i] != 0xFF) return false;
+  }
+  return true;
+}
+
+uint32_t chunk_length(const Agent* a, uint32_t index) {
+  const uint32_t c = a->state.chunk_bytes;
+  const uint32_t start = index * c;
+  return a->manifest.file_bytes - start < c ? a->manifest.file_bytes - start : c;
+}
+
+uint32_t marker_offset(const Agent* a, uint32_t index) {
+  return a->layout.markers_offset + index * a->layout.write_bytes;
+}
+
+// The device's chunk size for `m`: at most what both sides allow, a multiple of 16 and of the
+// write granule, and large enough that one marker per chunk fits the update area. 0 if none.
+uint32_t choose_chunk_bytes(const Agent* a, const OtaManifest& m) {
+  const uint32_t unit = a->layout.write_bytes > 16 ? a->layout.write_bytes : 16;
+  uint32_t c = a->config.max_chunk_bytes < m.chunk_bytes ? a->config.max_chunk_bytes : m.chunk_bytes;
+  c = c / unit * unit;
+  if (c == 0) return 0;
+  const uint32_t count = (m.file_bytes + c - 1) / c;
+  return count <= a->layout.marker_capacity ? c : 0;
+}
+
+// Writes `bytes` at `offset`, the last partial granule padded with 0xFF.
+AgentStatus write_padded(Agent* a, uint32_t offset, const uint8_t* data, uint32_t bytes) {
+  const uint32_t granule = a->layout.write_bytes;
+  const uint32_t whole = bytes / granule * granule;
+  if (whole > 0 && a->port->flash_write(offset, data, whole) != PortStatus::kPortOk) {
+    return AgentStatus::kAgentErrFlash;
+  }
+  if (whole < bytes) {
+    uint8_t tail[32];
+    memset(tail, 0xFF, sizeof(tail));
+    memcpy(tail, data + whole, bytes - whole);
+    if (a->port->flash_write(offset + whole, tail, granule) != PortStatus::kPortOk) {
+      return AgentStatus::kAgentErrFlash;
+    }
+  }
+  return AgentStatus::kAgentOk;
+}
+
+AgentStatus erase_range(Agent* a, uint32_t offset, uint32_t bytes) {
+  for (uint32_t at = 0; at < bytes; at += a->layout.sector_bytes) {
+    if (a->port->flash_erase_sector(offset + at) != PortStatus::kPortOk) return AgentStatus::kAgentErrFlash;
+  }
+  return AgentStatus::kAgentOk;
+}
+
+// Reads the manifest copy of the update in force back from the update area and checks it is
+// the one the journal names.
+bool load_manifest(Agent* a) {
+  uint8_t length_bytes[4];
+  if (a->port->flash_read(a->layout.update_offset, length_bytes, 4) != PortStatus::kPortOk) return false;
+  const uint32_t length = length_bytes[0] | (length_bytes[1] << 8) | (length_bytes[2] << 16) |
+                          (static_cast<uint32_t>(length_bytes[3]) << 24);
+  if (length < kOtaManifestFixedBytes || length > kOtaMaxManifestBytes) return false;
+  if (a->port->flash_read(a->layout.update_offset + 32, a->manifest_bytes, length) != PortStatus::kPortOk) {
+    return false;
+  }
+  uint8_t digest[32];
+  sha256(a->manifest_bytes, length, digest);
+  if (!digest_equal(digest, a->state.manifest_sha256)) return false;
+  a->manifest_size = length;
+  return ota_manifest_decode(a->manifest_bytes, length, &a->manifest) == OtaDecodeStatus::kOtaDecodeOk &&
+         a->state.chunk_bytes > 0;
+}
+
+// Rebuilds the RAM bitmap of persisted chunks from the markers.
+AgentStatus load_progress(Agent* a) {
+  const uint32_t c = a->state.chunk_bytes;
+  a->chunk_count = (a->manifest.file_bytes + c - 1) / c;
+  if (a->chunk_count > a->layout.marker_capacity) return AgentStatus::kAgentErrArgument;
+  memset(a->confirmed, 0, sizeof(a->confirmed));
+  a->confirmed_chunks = 0;
+  uint8_t marker[32];
+  for (uint32_t i = 0; i < a->chunk_count; ++i) {
+    if (a->port->flash_read(marker_offset(a, i), marker, a->layout.write_bytes) != PortStatus::kPortOk) {
+      return AgentStatus::kAgentErrFlash;
+    }
+    // A marker is written only after its chunk's data: any programmed bit (even a torn marker
+    // write) means the data is complete.
+    if (!all_erased(marker, a->layout.write_bytes)) {
+      bit_set(a->confirmed, i);
+      ++a->confirmed_chunks;
+    }
+  }
+  a->outstanding_count = 0;
+  a->next_chunk = 0;
+  a->last_chunk_ms = a->port->clock_ms();
+  a->gave_up = false;
+  return AgentStatus::kAgentOk;
+}
+
+// Ends the update in force without installing it: the target slot is empty, the active model
+// (if any) is untouched.
+AgentStatus abandon_update(Agent* a, OtaEvent event, OtaResult result, uint32_t detail) {
+  JournalRecord next = a->state;
+  const uint32_t update_id = next.update_id;
+  const uint32_t model_id = a->manifest.model_id, version = a->manifest.model_version;
+  if (next.target_slot <= 1) next.slots[next.target_slot].state = SlotState::kSlotStateEmpty;
+  next.state = OtaState::kOtaStateIdle;
+  next.last_result = result;
+  next.last_update_id = update_id;
+  next.trial_boots = 0;
+  const AgentStatus s = agent_persist(a, next);
+  if (s != AgentStatus::kAgentOk) return s;
+  a->outstanding_count = 0;
+  agent_publish_event(a, event, result, update_id, model_id, version, detail);
+  agent_publish_status(a);
+  return AgentStatus::kAgentOk;
+}
+
+void raise_floor(JournalRecord* r, uint32_t model_id, uint32_t version) {
+  for (AgentFloor& f : r->floors) {
+    if (f.model_id == model_id) {
+      if (version > f.floor_version) f.floor_version = version;
+      return;
+    }
+  }
+  // New lineage: drop the oldest entry (entry 0) when full, keeping the table ordered by age.
+  uint32_t free_index = kAgentFloorCount;
+  for (uint32_t i = 0; i < kAgentFloorCount; ++i) {
+    if (r->floors[i].model_id == 0) {
+      free_index = i;
+      break;
+    }
+  }
+  if (free_index == kAgentFloorCount) {
+    for (uint32_t i = 1; i < kAgentFloorCount; ++i) r->floors[i - 1] = r->floors[i];
+    free_index = kAgentFloorCount - 1;
+  }
+  r->floors[free_index] = {model_id, version};
+}
+
+// The trial: self-test the target slot's model on the golden input, then confirm or revert.
+AgentStatus run_trial(Agent* a) {
+  const uint8_t target = a->state.target_slot;
+  Model model;
+  uint8_t digest[32];
+  bool passed = agent_slot_check(a, target, a->state.slots[target], &model) &&
+                agent_model_digest(model, a->config.arena, a->config.arena_bytes,
+                                   a->manifest.golden_input, a->manifest.golden_input_bytes, digest) &&
+                digest_equal(digest, a->manifest.golden_output_sha256);
+  const uint32_t update_id = a->state.update_id;
+  JournalRecord next = a->state;
+  next.state = OtaState::kOtaStateIdle;
+  next.trial_boots = 0;
+  next.last_update_id = update_id;
+  if (passed) {
+    next.slots[target].state = SlotState::kSlotStateValid;
+    next.active_slot = target;
+    next.last_result = OtaResult::kOtaResultSuccess;
+    raise_floor(&next, a->manifest.model_id, a->manifest.model_version);
+  } else {
+    const uint8_t previous = static_cast<uint8_t>(1 - target);
+    next.slots[target].state = SlotState::kSlotStateEmpty;
+    next.active_slot = next.slots[previous].state == SlotState::kSlotStateValid ? previous : kOtaNoSlot;
+    next.last_result = OtaResult::kOtaResultSelfTestFailed;
+  }
+  const AgentStatus s = agent_persist(a, next);
+  if (s != AgentStatus::kAgentOk) return s;
+  agent_select_model(a);
+  agent_publish_event(a, passed ? OtaEvent::kOtaEventConfirmed : OtaEvent::kOtaEventReverted,
+                      next.last_result, update_id, a->manifest.model_id, a->manifest.model_version, 0);
+  agent_publish_status(a);
+  return AgentStatus::kAgentOk;
+}
+
+// Every chunk is persisted: check the slot against the manifest, then switch to it on trial.
+AgentStatus verify_and_try(Agent* a) {
+  const OtaManifest& m = a->manifest;
+  const uint8_t target = a->state.target_slot;
+  const uint32_t base = a->layout.slot_offset[target];
+  // One pass: the content hash over [0, content_bytes), the file hash continues to file_bytes.
+  Sha256 file_ctx;
+  sha256_init(&file_ctx);
+  uint8_t content_digest[32], file_digest[32];
+  uint8_t block[kHashBlockBytes];
+  for (uint32_t at = 0; at < m.file_bytes;) {
+    uint32_t n = m.file_bytes - at < kHashBlockBytes ? m.file_bytes - at : kHashBlockBytes;
+    if (at < m.content_bytes && at + n > m.content_bytes) n = m.content_bytes - at;
+    if (a->port->flash_read(base + at, block, n) != PortStatus::kPortOk) return AgentStatus::kAgentErrFlash;
+    sha256_update(&file_ctx, block, n);
+    at += n;
+    if (at == m.content_bytes) {
+      Sha256 content_ctx = file_ctx;
+      sha256_final(&content_ctx, content_digest);
+    }
+  }
+  sha256_final(&file_ctx, file_digest);
+  if (!digest_equal(content_digest, m.content_sha256) || !digest_equal(file_digest, m.file_sha256)) {
+    return abandon_update(a, OtaEvent::kOtaEventRejected, OtaResult::kOtaResultIntegrityFailure, 0);
+  }
+  const uint8_t* mapped = a->port->flash_map(base, m.file_bytes);
+  if (mapped == nullptr) return abandon_update(a, OtaEvent::kOtaEventRejected, OtaResult::kOtaResultUpdateFailed, 0);
+  Model model;
+  const Status valid = model_validate(mapped, m.file_bytes, &model, nullptr);
+  if (valid != Status::kOk) {
+    return abandon_update(a, OtaEvent::kOtaEventRejected, OtaResult::kOtaResultModelInvalid,
+                          static_cast<uint32_t>(valid));
+  }
+  const FileHeader& h = *model.header;
+  if (h.model_id != m.model_id || h.model_version != m.model_version || h.file_bytes != m.file_bytes ||
+      h.arena_bytes != m.arena_bytes || h.trailer.offset != m.content_bytes ||
+      model_verify_hash(model) != Status::kOk) {
+    return abandon_update(a, OtaEvent::kOtaEventRejected, OtaResult::kOtaResultIntegrityFailure, 0);
+  }
+  uint32_t length = 0;
+  const uint8_t* signature = model_find_trailer(model, kTrailerEd25519, &length);
+  if (signature != nullptr &&
+      (length != 96 || memcmp(signature, m.signature, 64) != 0 || memcmp(signature + 64, m.key_id, 32) != 0)) {
+    return abandon_update(a, OtaEvent::kOtaEventRejected, OtaResult::kOtaResultSignatureInvalid, 0);
+  }
+  agent_publish_event(a, OtaEvent::kOtaEventVerified, OtaResult::kOtaResultInitial, a->state.update_id,
+                      m.model_id, m.model_version, 0);
+  // Switch: the new slot becomes active on probation; the old one stays valid for revert.
+  JournalRecord next = a->state;
+  next.state = OtaState::kOtaStateTrial;
+  next.slots[target].state = SlotState::kSlotStateTrial;
+  next.active_slot = target;
+  next.trial_boots = 1;
+  AgentStatus s = agent_persist(a, next);
+  if (s != AgentStatus::kAgentOk) return s;
+  agent_publish_event(a, OtaEvent::kOtaEventTrial, OtaResult::kOtaResultInitial, a->state.update_id,
+                      m.model_id, m.model_version, 0);
+  return run_trial(a);
+}
+
+AgentStatus send_requests(Agent* a, const uint32_t* chunks, uint32_t count, uint32_t now) {
+  if (count == 0 || !a->connected) return AgentStatus::kAgentOk;
+  OtaChunkRequest request{};
+  request.update_id = a->state.update_id;
+  const uint64_t confirmed = static_cast<uint64_t>(a->confirmed_chunks) * a->state.chunk_bytes;
+  request.confirmed_bytes = confirmed > a->manifest.file_bytes ? a->manifest.file_bytes : static_cast<uint32_t>(confirmed);
+  request.range_count = static_cast<uint16_t>(count);
+  for (uint32_t i = 0; i < count; ++i) {
+    request.ranges[i] = {chunks[i] * a->state.chunk_bytes, chunk_length(a, chunks[i])};
+  }
+  uint8_t bytes[16 + 8 * kOtaMaxRanges];
+  const size_t n = ota_chunk_request_encode(request, bytes, sizeof(bytes));
+  (void)now;
+  return a->port->transport_publish(OtaTopic::kOtaTopicRequest, bytes, static_cast<uint32_t>(n)) ==
+                 PortStatus::kPortOk
+             ? AgentStatus::kAgentOk
+             : AgentStatus::kAgentErrTransport;
+}
+
+bool is_outstanding(const Agent* a, uint32_t chunk) {
+  for (uint32_t i = 0; i < a->outstanding_count; ++i) {
+    if (a->outstanding[i].chunk == chunk) return true;
+  }
+  return false;
+}
+
+// Requests new chunks until the window is full.
+AgentStatus fill_window(Agent* a) {
+  if (a->state.state != OtaState::kOtaStateDownloading || !a->connected || a->gave_up) {
+    return AgentStatus::kAgentOk;
+  }
+  const uint32_t now = a->port->clock_ms();
+  uint32_t fresh[kAgentMaxWindow];
+  uint32_t count = 0;
+  while (a->outstanding_count < a->config.window && a->next_chunk < a->chunk_count) {
+    const uint32_t i = a->next_chunk++;
+    if (bit_get(a->confirmed, i) || is_outstanding(a, i)) continue;
+    a->outstanding[a->outstanding_count++] = {i, now};
+    fresh[count++] = i;
+  }
+  return send_requests(a, fresh, count, now);
+}
+
+// Checks a manifest before anything is downloaded. Returns kOtaResultSuccess if acceptable.
+OtaResult check_manifest(Agent* a, const OtaManifest& m, uint32_t* detail, uint32_t* chunk_bytes) {
+  *detail = 0;
+  if (m.package_type != kOtaPackageTmf1) return OtaResult::kOtaResultUnsupportedPackage;
+  if (m.flash_bytes > a->layout.slot_bytes) {
+    *detail = m.flash_bytes;
+    return OtaResult::kOtaResultNotEnoughFlash;
+  }
+  if (m.arena_bytes > a->config.arena_bytes) {
+    *detail = m.arena_bytes;
+    return OtaResult::kOtaResultOutOfRam;
+  }
+  for (uint32_t op = 0; op < 256; ++op) {
+    if (!ota_ops_has(m.ops, op)) continue;
+    if (op == 0 || op >= kOpCodeLimit || kernel_find(static_cast<uint16_t>(op)) == nullptr) {
+      *detail = op;
+      return OtaResult::kOtaResultOpUnsupported;
+    }
+  }
+  const uint32_t floor = agent_floor_for(a, m.model_id);
+  if (m.model_version <= floor) {
+    *detail = floor;
+    return OtaResult::kOtaResultVersionRollback;
+  }
+  uint32_t key = kOtaMaxKeys;
+  for (uint32_t k = 0; k < a->config.trusted_key_count; ++k) {
+    if (memcmp(a->key_ids[k], m.key_id, 32) == 0) key = k;
+  }
+  if (key == kOtaMaxKeys) return OtaResult::kOtaResultUnknownKey;
+  uint8_t message[sizeof(kOtaSignatureMagic) + 32];
+  memcpy(message, kOtaSignatureMagic, sizeof(kOtaSignatureMagic));
+  memcpy(message + sizeof(kOtaSignatureMagic), m.content_sha256, 32);
+  if (!a->port->crypto_ed25519_verify(m.signature, message, sizeof(message), a->config.trusted_keys[key])) {
+    return OtaResult::kOtaResultSignatureInvalid;
+  }
+  *chunk_bytes = choose_chunk_bytes(a, m);
+  if (*chunk_bytes == 0) {
+    *detail = m.file_bytes;
+    return OtaResult::kOtaResultNotEnoughFlash;
+  }
+  return OtaResult::kOtaResultSuccess;
+}
+
+AgentStatus erase_target_and_download(Agent* a) {
+  const uint8_t target = a->state.target_slot;
+  AgentStatus s = erase_range(a, a->layout.slot_offset[target], align_up(a->manifest.flash_bytes, a->layout.sector_bytes));
+  if (s != AgentStatus::kAgentOk) return s;
+  JournalRecord next = a->state;
+  next.state = OtaState::kOtaStateDownloading;
+  s = agent_persist(a, next);
+  if (s != AgentStatus::kAgentOk) return s;
+  return load_progress(a);
+}
+
+// Starts the update described by the raw manifest `data` (already checked).
+AgentStatus begin_update(Agent* a, const uint8_t* data, size_t bytes, uint32_t chunk_bytes) {
+  // 1. The update area is referenced by no record while idle: erase it and store the manifest.
+  AgentStatus s = erase_range(a, a->layout.update_offset, a->layout.update_bytes);
+  if (s != AgentStatus::kAgentOk) return s;
+  memcpy(a->manifest_bytes, data, bytes);
+  a->manifest_size = static_cast<uint32_t>(bytes);
+  ota_manifest_decode(a->manifest_bytes, bytes, &a->manifest);  // re-point golden_input
+  s = write_padded(a, a->layout.update_offset + 32, a->manifest_bytes, a->manifest_size);
+  if (s != AgentStatus::kAgentOk) return s;
+  uint8_t length[32];
+  memset(length, 0xFF, sizeof(length));
+  for (int i = 0; i < 4; ++i) length[i] = static_cast<uint8_t>(a->manifest_size >> (8 * i));
+  s = write_padded(a, a->layout.update_offset, length, 4);
+  if (s != AgentStatus::kAgentOk) return s;
+  // 2. Journal: the inactive slot is given up (empty) before a byte of it is erased.
+  const uint8_t target = a->state.active_slot == kOtaNoSlot ? 0 : static_cast<uint8_t>(1 - a->state.active_slot);
+  JournalRecord next = a->state;
+  next.state = OtaState::kOtaStateErasing;
+  next.target_slot = target;
+  next.slots[target] = {SlotState::kSlotStateEmpty, a->manifest.model_id, a->manifest.model_version,
+                        a->manifest.file_bytes};
+  next.update_id = a->manifest.update_id;
+  sha256(a->manifest_bytes, a->manifest_size, next.manifest_sha256);
+  next.chunk_bytes = chunk_bytes;
+  next.trial_boots = 0;
+  s = agent_persist(a, next);
+  if (s != AgentStatus::kAgentOk) return s;
+  agent_publish_event(a, OtaEvent::kOtaEventAccepted, OtaResult::kOtaResultInitial, a->manifest.update_id,
+                      a->manifest.model_id, a->manifest.model_version, chunk_bytes);
+  // 3. Erase the needed part of the slot, then download.
+  s = erase_target_and_download(a);
+  if (s != AgentStatus::kAgentOk) return s;
+  agent_publish_status(a);
+  return fill_window(a);
+}
+
+}  // namespace
+
+AgentStatus agent_update_on_manifest(Agent* a, const uint8_t* data, size_t bytes) {
+  OtaManifest m{};
+  const OtaDecodeStatus decoded = ota_manifest_decode(data, bytes, &m);
+  if (decoded != OtaDecodeStatus::kOtaDecodeOk) {
+    uint32_t update_id = 0;
+    if (data != nullptr && bytes >= 8) {
+      update_id = data[4] | (data[5] << 8) | (data[6] << 16) | (static_cast<uint32_t>(data[7]) << 24);
+    }
+    agent_publish_event(a, OtaEvent::kOtaEventRejected, OtaResult::kOtaResultUnsupportedProtocol,
+                        update_id, 0, 0, static_cast<uint32_t>(decoded));
+    return AgentStatus::kAgentOk;
+  }
+  const OtaState state = a->state.state;
+  const bool running = state == OtaState::kOtaStateErasing || state == OtaState::kOtaStateDownloading;
+  if (state == OtaState::kOtaStateTrial) {
+    agent_publish_event(a, OtaEvent::kOtaEventRejected, OtaResult::kOtaResultUpdateFailed, m.update_id,
+                        m.model_id, m.model_version, 0);
+    return AgentStatus::kAgentOk;
+  }
+  if (running && m.update_id == a->state.update_id) {
+    agent_publish_event(a, OtaEvent::kOtaEventResumed, OtaResult::kOtaResultInitial, m.update_id,
+                        m.model_id, m.model_version, a->confirmed_chunks);
+    agent_update_restart_requests(a);
+    return AgentStatus::kAgentOk;
+  }
+  // A repeated manifest of the update that was confirmed: answer again (the host may have
+  // missed the event), do not call it a rollback.
+  if (!running && m.update_id == a->state.last_update_id && a->has_model &&
+      a->state.last_result == OtaResult::kOtaResultSuccess &&
+      a->state.slots[a->state.active_slot].model_id == m.model_id &&
+      a->state.slots[a->state.active_slot].model_version == m.model_version) {
+    agent_publish_event(a, OtaEvent::kOtaEventConfirmed, OtaResult::kOtaResultSuccess, m.update_id,
+                        m.model_id, m.model_version, 0);
+    agent_publish_status(a);
+    return AgentStatus::kAgentOk;
+  }
+  uint32_t detail = 0, chunk_bytes = 0;
+  const OtaResult verdict = check_manifest(a, m, &detail, &chunk_bytes);
+  if (verdict != OtaResult::kOtaResultSuccess) {
+    // A running download continues; the rejected update is reported with its own id.
+    agent_publish_event(a, OtaEvent::kOtaEventRejected, verdict, m.update_id, m.model_id,
+                        m.model_version, detail);
+    if (!running) {
+      // Kept in RAM (reported in STATUS, persisted with the next record): a stream of bad
+      // manifests must not wear the journal.
+      a->state.last_result = verdict;
+      a->state.last_update_id = m.update_id;
+      agent_publish_status(a);
+    }
+    return AgentStatus::kAgentOk;
+  }
+  if (running) {
+    const AgentStatus s = abandon_update(a, OtaEvent::kOtaEventCancelled, OtaResult::kOtaResultCancelled, 0);
+    if (s != AgentStatus::kAgentOk) return s;
+  }
+  return begin_update(a, data, bytes, chunk_bytes);
+}
+
+AgentStatus agent_update_on_chunk(Agent* a, const uint8_t* data, size_t bytes) {
+  if (a->state.state != OtaState::kOtaStateDownloading) return AgentStatus::kAgentOk;
+  OtaChunk chunk{};
+  if (ota_chunk_decode(data, bytes, &chunk) != OtaDecodeStatus::kOtaDecodeOk) return AgentStatus::kAgentOk;
+  if (chunk.update_id != a->state.update_id || !ota_chunk_crc_ok(chunk)) return AgentStatus::kAgentOk;
+  const uint32_t c = a->state.chunk_bytes;
+  if (chunk.offset % c != 0) return AgentStatus::kAgentOk;
+  const uint32_t index = chunk.offset / c;
+  if (index >= a->chunk_count || chunk.length != chunk_length(a, index)) return AgentStatus::kAgentOk;
+  if (bit_get(a->confirmed, index)) return fill_window(a);  // a duplicate: already persisted
+  // Data first, then its marker: a marker (even torn) always means complete data.
+  AgentStatus s = write_padded(a, a->layout.slot_offset[a->state.target_slot] + chunk.offset, chunk.data,
+                               chunk.length);
+  if (s != AgentStatus::kAgentOk) return s;
+  uint8_t marker[32];
+  memset(marker, 0x00, sizeof(marker));
+  if (a->port->flash_write(marker_offset(a, index), marker, a->layout.write_bytes) != PortStatus::kPortOk) {
+    return AgentStatus::kAgentErrFlash;
+  }
+  bit_set(a->confirmed, index);
+  ++a->confirmed_chunks;
+  for (uint32_t i = 0; i < a->outstanding_count; ++i) {
+    if (a->outstanding[i].chunk == index) {
+      a->outstanding[i] = a->outstanding[--a->outstanding_count];
+      break;
+    }
+  }
+  a->last_chunk_ms = a->port->clock_ms();
+  a->gave_up = false;
+  if (a->confirmed_chunks == a->chunk_count) {
+    s = verify_and_try(a);
+    return s;
+  }
+  return fill_window(a);
+}
+
+AgentStatus agent_update_cancel(Agent* a, uint32_t update_id) {
+  const OtaState state = a->state.state;
+  if ((state != OtaState::kOtaStateErasing && state != OtaState::kOtaStateDownloading) ||
+      (update_id != 0 && update_id != a->state.update_id)) {
+    agent_publish_event(a, OtaEvent::kOtaEventRejected, OtaResult::kOtaResultUpdateFailed, update_id, 0, 0, 0);
+    return AgentStatus::kAgentOk;
+  }
+  return abandon_update(a, OtaEvent::kOtaEventCancelled, OtaResult::kOtaResultCancelled, 0);
+}
+
+AgentStatus agent_update_revert(Agent* a) {
+  const uint8_t active = a->state.active_slot;
+  Model model;
+  if (a->state.state != OtaState::kOtaStateIdle || active == kOtaNoSlot ||
+      a->state.slots[1 - active].state != SlotState::kSlotStateValid ||
+      !agent_slot_check(a, static_cast<uint8_t>(1 - active), a->state.slots[1 - active], &model)) {
+    agent_publish_event(a, OtaEvent::kOtaEventRejected, OtaResult::kOtaResultUpdateFailed, 0, 0, 0, 0);
+    return AgentStatus::kAgentOk;
+  }
+  JournalRecord next = a->state;
+  next.active_slot = static_cast<uint8_t>(1 - active);
+  const AgentStatus s = agent_persist(a, next);
+  if (s != AgentStatus::kAgentOk) return s;
+  agent_select_model(a);
+  const AgentSlotInfo& now_active = a->state.slots[a->state.active_slot];
+  agent_publish_event(a, OtaEvent::kOtaEventReverted, OtaResult::kOtaResultSuccess, a->state.last_update_id,
+                      now_active.model_id, now_active.model_version, 0);
+  agent_publish_status(a);
+  return AgentStatus::kAgentOk;
+}
+
+AgentStatus agent_update_resume_at_boot(Agent* a) {
+  JournalRecord next = a->state;
+  ++next.boot_count;
+  const OtaState state = a->state.state;
+  if (state == OtaState::kOtaStateIdle) return agent_persist(a, next);
+  const bool manifest_ok = load_manifest(a);
+  if (state == OtaState::kOtaStateTrial) {
+    // A boot in trial means the last trial did not finish (power cut, crash, watchdog).
+    if (manifest_ok && next.trial_boots < kAgentMaxTrialBoots) {
+      ++next.trial_boots;
+      const AgentStatus s = agent_persist(a, next);
+      if (s != AgentStatus::kAgentOk) return s;
+      return run_trial(a);
+    }
+    const uint8_t target = next.target_slot, previous = static_cast<uint8_t>(1 - target);
+    next.slots[target].state = SlotState::kSlotStateEmpty;
+    next.active_slot = next.slots[previous].state == SlotState::kSlotStateValid ? previous : kOtaNoSlot;
+    next.state = OtaState::kOtaStateIdle;
+    next.last_result = OtaResult::kOtaResultSelfTestFailed;
+    next.last_update_id = next.update_id;
+    next.trial_boots = 0;
+    const AgentStatus s = agent_persist(a, next);
+    if (s != AgentStatus::kAgentOk) return s;
+    agent_publish_event(a, OtaEvent::kOtaEventReverted, OtaResult::kOtaResultSelfTestFailed, next.update_id,
+                        next.slots[target].model_id, next.slots[target].model_version, 0);
+    return AgentStatus::kAgentOk;
+  }
+  AgentStatus s = agent_persist(a, next);  // counts the boot
+  if (s != AgentStatus::kAgentOk) return s;
+  if (!manifest_ok) return abandon_update(a, OtaEvent::kOtaEventCancelled, OtaResult::kOtaResultUpdateFailed, 0);
+  if (state == OtaState::kOtaStateErasing) return erase_target_and_download(a);
+  s = load_progress(a);
+  if (s != AgentStatus::kAgentOk) return s;
+  // Power was cut after the last chunk's marker but before verification.
+  if (a->confirmed_chunks == a->chunk_count) return verify_and_try(a);
+  return AgentStatus::kAgentOk;
+}
+
+void agent_update_restart_requests(Agent* a) {
+  a->outstanding_count = 0;
+  a->next_chunk = 0;
+  a->gave_up = false;
+  a->last_chunk_ms = a->port->clock_ms();
+  fill_window(a);
+}
+
+AgentStatus agent_update_poll(Agent* a) {
+  if (a->state.state != OtaState::kOtaStateDownloading || !a->connected || a->gave_up) {
+    return AgentStatus::kAgentOk;
+  }
+  const uint32_t now = a->port->clock_ms();
+  if (a->config.give_up_ms > 0 && now - a->last_chunk_ms >= a->config.give_up_ms) {
+    // Keep the persisted progress; stop asking until a manifest or reconnect resumes.
+    a->gave_up = true;
+    agent_publish_event(a, OtaEvent::kOtaEventRejected, OtaResult::kOtaResultConnectionLost,
+                        a->state.update_id, a->manifest.model_id, a->manifest.model_version,
+                        a->confirmed_chunks);
+    return AgentStatus::kAgentOk;
+  }
+  uint32_t again[kAgentMaxWindow];
+  uint32_t count = 0;
+  for (uint32_t i = 0; i < a->outstanding_count; ++i) {
+    if (now - a->outstanding[i].sent_ms >= a->config.request_timeout_ms) {
+      a->outstanding[i].sent_ms = now;
+      again[count++] = a->outstanding[i].chunk;
+    }
+  }
+  const AgentStatus s = send_requests(a, again, count, now);
+  fill_window(a);
+  return s;
+}
+
+}  // namespace tmf

@@ -1,0 +1,81 @@
+// The agent's persistent state: fixed 128-byte records appended to two flash sectors used in
+// turn (docs/agent.md, "Power-loss argument"). The record with the highest sequence number whose
+// magic and CRC-32 check is the state; a torn write fails its CRC and the previous record stays
+// in force. A sector is erased only when every record in force lies in the other one.
+//
+// Record layout (little-endian):
+//   0 u32 magic "TMJ1" | 4 u32 sequence | 8 u8 state | 9 u8 active_slot | 10 u8 target_slot
+//   11 u8 last_result | 12 u8 trial_boots | 13 u8 slot_state[2] | 15 u8 0 | 16 u32 last_update_id
+//   20 {u32 model_id, u32 model_version, u32 file_bytes}[2] | 44 u32 update_id
+//   48 u8 manifest_sha256[32] | 80 u32 chunk_bytes | 84 u32 boot_count
+//   88 {u32 model_id, u32 floor_version}[4] | 120 u32 0 | 124 u32 crc32 of bytes [0, 124)
+#pragma once
+
+#include <stdint.h>
+
+#include "agent_status.h"
+#include "device/agent/protocol.h"
+#include "device/port/port.h"
+#include "flash_layout.h"
+
+namespace tmf {
+
+constexpr uint32_t kAgentJournalMagic = 0x314A4D54;  // "TMJ1"
+constexpr uint32_t kAgentFloorCount = 4;
+
+enum class SlotState : uint8_t {
+  kSlotStateEmpty = 0,  // may be erased and written
+  kSlotStateValid = 1,  // holds a verified model; never written while in this state
+  kSlotStateTrial = 2,  // verified, active on probation until its self-test confirms it
+};
+
+struct AgentSlotInfo {
+  SlotState state;
+  uint32_t model_id;
+  uint32_t model_version;
+  uint32_t file_bytes;
+};
+
+struct AgentFloor {
+  uint32_t model_id;       // 0: unused entry
+  uint32_t floor_version;  // highest version ever confirmed
+};
+
+struct JournalRecord {
+  uint32_t sequence;
+  OtaState state;          // idle, erasing, downloading or trial (never verifying)
+  uint8_t active_slot;     // kOtaNoSlot when no model
+  uint8_t target_slot;     // slot being erased/written/tried
+  OtaResult last_result;
+  uint8_t trial_boots;
+  uint32_t last_update_id;
+  AgentSlotInfo slots[2];
+  uint32_t update_id;      // the update in progress (state != idle)
+  uint8_t manifest_sha256[32];  // of the manifest copy in the update area
+  uint32_t chunk_bytes;    // chunk size the download uses (markers count chunks)
+  uint32_t boot_count;
+  AgentFloor floors[kAgentFloorCount];
+};
+
+struct Journal {
+  Port* port;
+  AgentFlashLayout layout;
+  uint32_t sequence;      // of the record in force
+  uint32_t write_sector;  // 0 or 1: where the next record goes
+  uint32_t write_index;   // record index in that sector; == records per sector: sector full
+};
+
+// A factory-fresh state: no model, idle, no floors.
+void journal_record_default(JournalRecord* record);
+void journal_record_encode(const JournalRecord& record, uint8_t out[kAgentJournalRecordBytes]);
+// False if magic or CRC do not match (torn, erased or foreign bytes).
+bool journal_record_decode(const uint8_t in[kAgentJournalRecordBytes], JournalRecord* record);
+
+// Scans both journal sectors. *found is false on a blank journal (record is then the default).
+AgentStatus journal_load(Journal* journal, Port* port, const AgentFlashLayout& layout,
+                         JournalRecord* record, bool* found);
+// Writes `record` as the new state (sequence assigned here). On kAgentErrFlash the previous
+// record may still be in force: the caller must treat the state as unknown until the next boot.
+AgentStatus journal_append(Journal* journal, JournalRecord* record);
+
+}  // namespace tmf

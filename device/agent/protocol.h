@@ -1,0 +1,263 @@
+// Encoder/decoder of the device protocol (docs/protocol.md, the one spec): MQTT topic names and
+// the compact little-endian messages. Freestanding (no heap): linked by the device agent and by
+// the host's OTA sender, so both sides use the same bytes.
+//
+//   every payload: u8 version (1) | u8 type | u16 flags (0) | type-specific body
+//   MANIFEST 264+n, CHUNK_REQUEST 16+8k, CHUNK 20+len, EVENT 24, STATUS 48, PRESENCE 8,
+//   INFO 60+c+g+32k, COMMAND 12 bytes.
+//
+// Decoders treat input as untrusted: every length and range is checked before use; bytes after
+// the known fields are ignored (later minors append). Encoders return the bytes written, or 0
+// when `out_bytes` is too small or a field is out of range.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+namespace tmf {
+
+constexpr uint8_t kOtaProtocolVersion = 1;
+constexpr uint32_t kOtaHeaderBytes = 4;
+constexpr uint32_t kOtaManifestFixedBytes = 264;
+constexpr uint32_t kOtaMaxGoldenInputBytes = 4096;
+constexpr uint32_t kOtaMaxManifestBytes = kOtaManifestFixedBytes + kOtaMaxGoldenInputBytes;
+constexpr uint32_t kOtaMinChunkBytes = 64;
+constexpr uint32_t kOtaMaxChunkBytes = 16384;
+constexpr uint32_t kOtaChunkHeaderBytes = 20;
+constexpr uint32_t kOtaMaxRanges = 16;
+constexpr uint32_t kOtaEventBytes = 24;
+constexpr uint32_t kOtaStatusBytes = 48;
+constexpr uint32_t kOtaPresenceBytes = 8;
+constexpr uint32_t kOtaCommandBytes = 12;
+constexpr uint32_t kOtaMaxNameBytes = 32;   // fleet, device, group, core
+constexpr uint32_t kOtaMaxKeys = 8;
+constexpr uint32_t kOtaMaxTopicBytes = 4 + 3 * (kOtaMaxNameBytes + 1) + 16;
+constexpr uint8_t kOtaPackageTmf1 = 1;
+constexpr uint8_t kOtaNoSlot = 0xFF;
+// Signed message = magic || SHA-256(file[0, trailer.offset)).
+constexpr uint8_t kOtaSignatureMagic[8] = {'T', 'M', 'F', '-', 'S', 'I', 'G', '1'};
+
+enum class OtaMessageType : uint8_t {
+  kOtaMessageManifest = 1,
+  kOtaMessageChunkRequest = 2,
+  kOtaMessageChunk = 3,
+  kOtaMessageEvent = 4,
+  kOtaMessageStatus = 5,
+  kOtaMessagePresence = 6,
+  kOtaMessageInfo = 7,
+  kOtaMessageCommand = 8,
+};
+
+// Result codes: LwM2M firmware-update results 0..9, then ours (docs/protocol.md).
+enum class OtaResult : uint8_t {
+  kOtaResultInitial = 0,
+  kOtaResultSuccess = 1,
+  kOtaResultNotEnoughFlash = 2,
+  kOtaResultOutOfRam = 3,
+  kOtaResultConnectionLost = 4,
+  kOtaResultIntegrityFailure = 5,
+  kOtaResultUnsupportedPackage = 6,
+  kOtaResultInvalidUri = 7,
+  kOtaResultUpdateFailed = 8,
+  kOtaResultUnsupportedProtocol = 9,
+  kOtaResultSignatureInvalid = 10,
+  kOtaResultVersionRollback = 11,
+  kOtaResultOpUnsupported = 12,
+  kOtaResultSelfTestFailed = 13,
+  kOtaResultUnknownKey = 14,
+  kOtaResultModelInvalid = 15,
+  kOtaResultCancelled = 16,
+};
+
+enum class OtaState : uint8_t {
+  kOtaStateIdle = 0,
+  kOtaStateErasing = 1,
+  kOtaStateDownloading = 2,
+  kOtaStateVerifying = 3,
+  kOtaStateTrial = 4,
+};
+
+enum class OtaEvent : uint8_t {
+  kOtaEventAccepted = 1,
+  kOtaEventRejected = 2,
+  kOtaEventVerified = 3,
+  kOtaEventTrial = 4,
+  kOtaEventConfirmed = 5,
+  kOtaEventReverted = 6,
+  kOtaEventResumed = 7,
+  kOtaEventCancelled = 8,
+};
+
+enum class OtaCommandCode : uint8_t {
+  kOtaCommandCancel = 1,
+  kOtaCommandRevert = 2,
+  kOtaCommandPublishStatus = 3,
+  kOtaCommandReboot = 4,
+};
+
+// The last path element of tmf/<fleet>/<device>/<leaf>.
+enum class OtaTopic : uint8_t {
+  kOtaTopicPresence = 0,
+  kOtaTopicInfo,
+  kOtaTopicStatus,
+  kOtaTopicEvent,
+  kOtaTopicRequest,
+  kOtaTopicManifest,
+  kOtaTopicChunk,
+  kOtaTopicCommand,
+  kOtaTopicCount,
+};
+
+enum class OtaDecodeStatus : uint8_t {
+  kOtaDecodeOk = 0,
+  kOtaDecodeTruncated,       // shorter than the type's layout or than its length fields say
+  kOtaDecodeBadVersion,      // protocol version != 1
+  kOtaDecodeWrongType,       // not the type the caller asked to decode
+  kOtaDecodeBadField,        // a field out of its range (counts, lengths, zero update_id...)
+};
+
+struct OtaManifest {
+  uint32_t update_id;
+  uint32_t model_id;
+  uint32_t model_version;
+  uint32_t file_bytes;
+  uint32_t content_bytes;
+  uint32_t flash_bytes;
+  uint32_t arena_bytes;
+  uint32_t chunk_bytes;
+  uint8_t package_type;
+  uint16_t golden_input_bytes;
+  uint8_t ops[32];
+  uint8_t content_sha256[32];
+  uint8_t file_sha256[32];
+  uint8_t signature[64];
+  uint8_t key_id[32];
+  uint8_t golden_output_sha256[32];
+  const uint8_t* golden_input;  // decode: points into the decoded buffer; encode: source bytes
+};
+
+struct OtaRange {
+  uint32_t offset;
+  uint32_t length;
+};
+
+struct OtaChunkRequest {
+  uint32_t update_id;
+  uint32_t confirmed_bytes;
+  uint16_t range_count;  // 1..kOtaMaxRanges
+  OtaRange ranges[kOtaMaxRanges];
+};
+
+struct OtaChunk {
+  uint32_t update_id;
+  uint32_t offset;
+  uint32_t length;
+  uint32_t crc32;
+  const uint8_t* data;  // decode: points into the decoded buffer (length bytes)
+};
+
+struct OtaEventMessage {
+  uint32_t update_id;
+  OtaEvent event;
+  OtaResult result;
+  OtaState state;
+  uint8_t active_slot;
+  uint32_t model_id;
+  uint32_t model_version;
+  uint32_t detail;
+};
+
+struct OtaStatusMessage {
+  OtaState state;
+  uint8_t active_slot;
+  OtaResult last_result;
+  uint32_t last_update_id;
+  uint32_t active_model_id;
+  uint32_t active_model_version;
+  uint32_t previous_model_id;
+  uint32_t previous_model_version;
+  uint32_t confirmed_bytes;
+  uint32_t download_file_bytes;
+  uint32_t boot_count;
+  uint32_t inference_count;
+  uint32_t floor_version;
+};
+
+struct OtaInfo {
+  uint32_t agent_version;
+  uint32_t ram_bytes;
+  uint32_t slot_bytes;
+  uint32_t flash_bytes;
+  uint32_t max_chunk_bytes;
+  uint8_t ops[32];
+  char core[kOtaMaxNameBytes + 1];   // NUL-terminated (decode writes the NUL)
+  char group[kOtaMaxNameBytes + 1];
+  uint8_t key_count;
+  uint8_t key_ids[kOtaMaxKeys][32];
+};
+
+struct OtaCommand {
+  OtaCommandCode command;
+  uint32_t update_id;
+};
+
+// The type byte of a payload with a valid header, after checking version and length >= 4.
+OtaDecodeStatus ota_message_type(const uint8_t* data, size_t size, OtaMessageType* type);
+
+size_t ota_manifest_encode(const OtaManifest& manifest, uint8_t* out, size_t out_bytes);
+OtaDecodeStatus ota_manifest_decode(const uint8_t* data, size_t size, OtaManifest* manifest);
+
+size_t ota_chunk_request_encode(const OtaChunkRequest& request, uint8_t* out, size_t out_bytes);
+OtaDecodeStatus ota_chunk_request_decode(const uint8_t* data, size_t size, OtaChunkRequest* request);
+
+// Encodes header and data; crc32 is computed here from `chunk.data` (chunk.crc32 is ignored).
+size_t ota_chunk_encode(const OtaChunk& chunk, uint8_t* out, size_t out_bytes);
+// Checks lengths only; the caller checks the CRC with ota_chunk_crc_ok() (a bad CRC is transport
+// damage, not a malformed message).
+OtaDecodeStatus ota_chunk_decode(const uint8_t* data, size_t size, OtaChunk* chunk);
+bool ota_chunk_crc_ok(const OtaChunk& chunk);
+
+size_t ota_event_encode(const OtaEventMessage& event, uint8_t* out, size_t out_bytes);
+OtaDecodeStatus ota_event_decode(const uint8_t* data, size_t size, OtaEventMessage* event);
+
+size_t ota_status_encode(const OtaStatusMessage& status, uint8_t* out, size_t out_bytes);
+OtaDecodeStatus ota_status_decode(const uint8_t* data, size_t size, OtaStatusMessage* status);
+
+size_t ota_presence_encode(bool online, uint8_t* out, size_t out_bytes);
+OtaDecodeStatus ota_presence_decode(const uint8_t* data, size_t size, bool* online);
+
+size_t ota_info_encode(const OtaInfo& info, uint8_t* out, size_t out_bytes);
+OtaDecodeStatus ota_info_decode(const uint8_t* data, size_t size, OtaInfo* info);
+
+size_t ota_command_encode(const OtaCommand& command, uint8_t* out, size_t out_bytes);
+OtaDecodeStatus ota_command_decode(const uint8_t* data, size_t size, OtaCommand* command);
+
+// CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320, init/xor-out 0xFFFFFFFF); `crc` chains
+// calls: pass 0 first.
+uint32_t ota_crc32(uint32_t crc, const void* data, size_t bytes);
+
+// Opcode bitmaps (MANIFEST.ops, INFO.ops): bit op % 8 of byte op / 8.
+inline bool ota_ops_has(const uint8_t ops[32], uint32_t opcode) {
+  return opcode < 256 && ((ops[opcode / 8] >> (opcode % 8)) & 1u) != 0;
+}
+inline void ota_ops_set(uint8_t ops[32], uint32_t opcode) {
+  if (opcode < 256) ops[opcode / 8] = static_cast<uint8_t>(ops[opcode / 8] | (1u << (opcode % 8)));
+}
+
+// True if `name` is 1..32 characters of [A-Za-z0-9_-].
+bool ota_name_valid(const char* name);
+// Writes "tmf/<fleet>/<device>/<leaf>" with a NUL; returns its length, 0 if a name is invalid or
+// the buffer is too small.
+size_t ota_topic_format(const char* fleet, const char* device, OtaTopic topic, char* out,
+                        size_t out_bytes);
+// The leaf name ("manifest", ...), "" for kOtaTopicCount.
+const char* ota_topic_leaf(OtaTopic topic);
+// If `topic` is tmf/<fleet>/<device>/<leaf> for these names, sets *leaf and returns true.
+bool ota_topic_parse(const char* topic, const char* fleet, const char* device, OtaTopic* leaf);
+
+const char* ota_result_to_string(OtaResult result);
+const char* ota_state_to_string(OtaState state);
+const char* ota_event_to_string(OtaEvent event);
+const char* ota_decode_status_to_string(OtaDecodeStatus status);
+
+}  // namespace tmf
