@@ -1,0 +1,61 @@
+// The pipeline graph and its model file (see pipeline_graph_build.h).
+#include "host/pipeline/pipeline_graph_build.h"
+
+#include <algorithm>
+#include <limits>
+
+#include "host/convert/convert.h"
+#include "host/convert/pipeline_graph.h"
+#include "host/quantize/quantize_network.h"
+
+namespace tmf::pipeline {
+namespace {
+
+// The int8 range of the normalized features: the calibration range widened by half its span on
+// both sides, so windows somewhat louder than any healthy one are still told apart before they
+// saturate (a saturated feature still reads as far out, only no farther).
+host::Quantization feature_quantization(const train::FeatureMatrix& z) {
+  float lo = std::numeric_limits<float>::max(), hi = std::numeric_limits<float>::lowest();
+  for (float v : z.data) lo = std::min(lo, v), hi = std::max(hi, v);
+  const float margin = 0.5f * (hi - lo);
+  return quantize::quantization_for_range(lo - margin, hi + margin);
+}
+
+}  // namespace
+
+std::vector<uint8_t> pipeline_file_build(const PipelineBuild& build, const PipelineSettings& settings) {
+  FeatureExtractor extractor(build.spec);
+  const bool classifier = detector_is_classifier(build.detector->kind);
+  const train::FeatureMatrix& calibration = classifier ? *build.all_z : *build.healthy_z;
+
+  host::Graph graph;
+  graph.source = build.model_name;
+  graph.description = "tinymlops train: " + settings.detector + ", " + settings.features;
+  host::Tensor samples;
+  samples.name = "samples";
+  samples.type = kTensorTypeFloat32;
+  samples.shape = {1, static_cast<int32_t>(build.spec.window)};
+  graph.tensors.push_back(samples);
+  const int input = 0;
+  const int features = host::pipeline_add_dsp_features(
+      graph, input, extractor.params(), extractor.twiddles(), extractor.window(), build.normalization.offset,
+      build.normalization.scale, feature_quantization(calibration));
+  const DetectorGraph detector = detector_append(graph, features, *build.detector, calibration);
+  const int decision = host::pipeline_add_decision_threshold(graph, detector.score, settings.threshold);
+  graph.inputs = {input};
+  graph.outputs = {detector.score, decision};
+  if (detector.probabilities >= 0) graph.outputs.push_back(detector.probabilities);
+
+  host::ConvertOptions options;
+  options.model_name = build.model_name;
+  options.model_version = build.model_version;
+  options.extra_metadata.push_back({kMetadataPipelineSettings, settings.to_json()});
+  if (!settings.classes.empty()) {
+    std::string labels;
+    for (const std::string& c : settings.classes) labels += (labels.empty() ? "" : "\n") + c;
+    options.extra_metadata.push_back({kMetadataLabels, labels});
+  }
+  return host::convert_graph(std::move(graph), options).file;
+}
+
+}  // namespace tmf::pipeline

@@ -1,0 +1,46 @@
+// `tinymlops train`: from a dataset folder to one int8 model file that carries the whole
+// pipeline (DSP front end, detector, score, calibrated decision), with float-vs-int8 parity
+// figures on held-out windows (docs/pipeline.md).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "host/pipeline/feature_spec.h"
+#include "host/pipeline/pipeline_settings.h"
+#include "host/pipeline/score_summary.h"
+
+namespace tmf::pipeline {
+
+struct TrainOptions {
+  std::string data_dir;
+  std::string detector = "autoencoder";  // autoencoder|kmeans|gmm|mahalanobis|mlp|cnn1d
+  FeatureSpec features;                  // window, bands, band range, time statistics
+  std::string normal_label = "normal";
+  double target_false_alarm_rate = 0.01;
+  uint64_t seed = 1;
+  int epochs = 0;                        // 0: the detector's default
+  int clusters = 0;                      // kmeans/gmm components; 0: default
+  std::string model_name = "bearing-detector";
+  uint32_t model_version = 1;
+  // Progress: a stage name and a fraction in [0, 1] of that stage.
+  std::function<void(const std::string& stage, double fraction)> progress;
+};
+
+struct TrainResult {
+  std::vector<uint8_t> file;      // the model file
+  PipelineSettings settings;
+  size_t train_windows = 0, validation_windows = 0, test_windows = 0;
+  ScoreSummary float_scores;      // the float pipeline (float features, float detector)
+  ScoreSummary int8_scores;       // the model file through the device runtime on the host
+  double max_score_relative_difference = 0;  // |int8 - float| / max(|float|, threshold) on test windows
+  std::map<std::string, double> seconds;     // per stage: features, fit, quantize, calibrate, evaluate
+};
+
+// Throws PipelineError / data::DataError / host::ConvertError naming what is wrong.
+TrainResult train_pipeline(const TrainOptions& options);
+
+}  // namespace tmf::pipeline
