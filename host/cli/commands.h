@@ -10,5 +10,9 @@ void register_convert(CLI::App& app);
 void register_inspect(CLI::App& app);
 void register_run(CLI::App& app);
 void register_data(CLI::App& app);
+void register_registry(CLI::App& app);  // registry, devices, keys, sign, deploy, rollout: docs/registry.md, docs/deploy.md
+void register_devices(CLI::App& app);
+void register_keys(CLI::App& app);
+void register_sign(CLI::App& app);
 
 }  // namespace tmf::cli

@@ -1,0 +1,133 @@
+// The registry schema, one numbered step at a time. Never edit a released step: add a new one.
+#include "host/registry/migrations.h"
+
+#include <iterator>
+#include <string>
+
+namespace tmf::registry {
+namespace {
+
+struct Migration {
+  int version;
+  const char* sql;
+};
+
+constexpr Migration kMigrations[] = {
+    {1, R"sql(
+CREATE TABLE models (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  model_id INTEGER NOT NULL,            -- the TMF header's lineage id
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now'))
+);
+CREATE TABLE artifacts (
+  sha256 TEXT PRIMARY KEY,               -- hex SHA-256 of the file; stored at artifacts/<sha256>
+  bytes INTEGER NOT NULL,
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now'))
+);
+CREATE TABLE versions (
+  id INTEGER PRIMARY KEY,
+  model INTEGER NOT NULL REFERENCES models(id),
+  version INTEGER NOT NULL,              -- the TMF header's model_version
+  artifact TEXT NOT NULL REFERENCES artifacts(sha256),
+  stage TEXT NOT NULL DEFAULT 'none' CHECK (stage IN ('none','staging','production','archived')),
+  file_bytes INTEGER NOT NULL,
+  arena_bytes INTEGER NOT NULL,
+  macs INTEGER NOT NULL,
+  source TEXT NOT NULL DEFAULT '',
+  signature_key_id TEXT,                 -- hex key id when the file carries an Ed25519 trailer
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')),
+  UNIQUE (model, version)
+);
+CREATE TABLE lineage (
+  version INTEGER PRIMARY KEY REFERENCES versions(id),
+  data TEXT,                             -- dataset path or id the model was trained on
+  parameters TEXT,                       -- JSON object of training parameters
+  parent INTEGER REFERENCES versions(id)
+);
+CREATE TABLE metrics (
+  version INTEGER NOT NULL REFERENCES versions(id),
+  name TEXT NOT NULL,
+  value REAL NOT NULL,
+  PRIMARY KEY (version, name)
+);
+CREATE TABLE devices (
+  id TEXT PRIMARY KEY,
+  device_group TEXT NOT NULL,
+  core TEXT NOT NULL DEFAULT '',
+  ram_bytes INTEGER NOT NULL DEFAULT 0,
+  flash_bytes INTEGER NOT NULL DEFAULT 0,
+  clock_hz INTEGER NOT NULL DEFAULT 0,
+  current_model_id INTEGER,
+  current_version INTEGER,
+  previous_model_id INTEGER,
+  previous_version INTEGER,
+  online INTEGER NOT NULL DEFAULT 0,
+  last_seen TEXT
+);
+CREATE INDEX devices_by_group ON devices(device_group);
+)sql"},
+    {2, R"sql(
+CREATE TABLE deployments (
+  id INTEGER PRIMARY KEY,
+  version INTEGER NOT NULL REFERENCES versions(id),
+  device_group TEXT NOT NULL,
+  stages TEXT NOT NULL,                  -- JSON array of stage sizes, e.g. ["1","10%","100%"]
+  gates TEXT NOT NULL,                   -- JSON object of health-gate bounds
+  current_stage INTEGER NOT NULL DEFAULT 0,
+  state TEXT NOT NULL DEFAULT 'running'
+    CHECK (state IN ('running','completed','halted','rolled_back')),
+  reason TEXT NOT NULL DEFAULT '',
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')),
+  updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now'))
+);
+CREATE TABLE deployment_devices (
+  deployment INTEGER NOT NULL REFERENCES deployments(id),
+  device TEXT NOT NULL REFERENCES devices(id),
+  stage INTEGER NOT NULL,
+  state TEXT NOT NULL DEFAULT 'pending',
+  result_code INTEGER,
+  detail TEXT NOT NULL DEFAULT '',
+  chunks_sent INTEGER NOT NULL DEFAULT 0,
+  bytes_sent INTEGER NOT NULL DEFAULT 0,
+  previous_model_id INTEGER,
+  previous_version INTEGER,
+  started_at TEXT,
+  updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')),
+  PRIMARY KEY (deployment, device)
+);
+CREATE INDEX deployments_by_state ON deployments(state);
+)sql"},
+};
+
+}  // namespace
+
+int schema_latest_version() { return std::end(kMigrations)[-1].version; }
+
+int schema_current_version(Database& db) {
+  db.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, "
+          "applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')))");
+  Statement s(db, "SELECT COALESCE(MAX(version), 0) FROM schema_version");
+  s.step();
+  return static_cast<int>(s.column_int(0));
+}
+
+void schema_migrate(Database& db) {
+  const int current = schema_current_version(db);
+  if (current > schema_latest_version()) {
+    throw RegistryError(db.path() + ": schema version " + std::to_string(current) +
+                        " is newer than this tinymlops (" + std::to_string(schema_latest_version()) +
+                        "); upgrade tinymlops");
+  }
+  for (const Migration& m : kMigrations) {
+    if (m.version <= current) continue;
+    Transaction tx(db);
+    // Another process may have migrated between our read and our write lock.
+    if (schema_current_version(db) >= m.version) continue;
+    db.exec(m.sql);
+    Statement(db, "INSERT INTO schema_version(version) VALUES (?)").bind(1, int64_t{m.version}).run();
+    tx.commit();
+  }
+}
+
+}  // namespace tmf::registry

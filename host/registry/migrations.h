@@ -1,0 +1,16 @@
+// Schema migrations of the registry database: numbered SQL steps applied in order, each in its
+// own transaction, with the applied step numbers recorded in the schema_version table.
+#pragma once
+
+#include "host/registry/sqlite_db.h"
+
+namespace tmf::registry {
+
+// The highest step this build knows.
+int schema_latest_version();
+// Applies every step above the database's recorded version. A database written by a newer
+// build (recorded version > latest) is refused instead of being misread.
+void schema_migrate(Database& db);
+int schema_current_version(Database& db);
+
+}  // namespace tmf::registry

@@ -1,0 +1,153 @@
+// The model registry: models and their versions (each a content-addressed TMF artifact with
+// lineage and metrics), the device fleet, and deployments with their per-device state. One
+// SQLite database <dir>/registry.db plus <dir>/artifacts/<sha256>; every change is one
+// transaction, so a crash or a rejected input leaves the registry as it was.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "host/registry/artifact_store.h"
+#include "host/registry/sqlite_db.h"
+
+namespace tmf::registry {
+
+struct Lineage {
+  std::optional<std::string> data;        // dataset the model was trained on
+  std::optional<std::string> parameters;  // JSON object text
+  std::optional<std::string> parent;      // "name:version" of the version it derives from
+};
+
+struct VersionInfo {
+  int64_t id = 0;
+  std::string name;
+  uint32_t model_id = 0;
+  uint32_t version = 0;
+  std::string artifact;  // hex SHA-256
+  std::string stage;     // none | staging | production | archived
+  uint32_t file_bytes = 0;
+  uint32_t arena_bytes = 0;
+  uint64_t macs = 0;
+  std::string source;
+  std::optional<std::string> signature_key_id;  // hex
+  std::string created_at;
+  Lineage lineage;
+  std::map<std::string, double> metrics;
+};
+
+struct AddRequest {
+  std::string path;                   // for messages
+  std::vector<uint8_t> bytes;         // the TMF file
+  std::optional<std::string> name;    // default: the file's model-name metadata
+  std::map<std::string, double> metrics;
+  Lineage lineage;
+};
+
+struct AddResult {
+  VersionInfo version;
+  bool already_present = false;  // the same artifact was registered under this version before
+};
+
+struct DeviceProfile {
+  std::string core;
+  uint64_t ram_bytes = 0;
+  uint64_t flash_bytes = 0;
+  uint64_t clock_hz = 0;
+};
+
+struct DeviceInfo {
+  std::string id;
+  std::string group;
+  DeviceProfile profile;
+  std::optional<uint32_t> current_model_id, current_version;
+  std::optional<uint32_t> previous_model_id, previous_version;
+  bool online = false;
+  std::optional<std::string> last_seen;
+};
+
+struct DeploymentInfo {
+  int64_t id = 0;
+  int64_t version_id = 0;
+  std::string model_name;
+  uint32_t model_version = 0;
+  std::string group;
+  std::string stages_json;  // ["1","10%","100%"]
+  std::string gates_json;
+  int current_stage = 0;
+  std::string state;  // running | completed | halted | rolled_back
+  std::string reason;
+  std::string created_at, updated_at;
+};
+
+struct DeploymentDevice {
+  std::string device;
+  int stage = 0;
+  std::string state;  // pending | offered | downloading | installed | confirmed | healthy | failed | rolled_back
+  std::optional<int64_t> result_code;
+  std::string detail;
+  uint64_t chunks_sent = 0;
+  uint64_t bytes_sent = 0;
+  std::optional<uint32_t> previous_model_id, previous_version;
+  std::string updated_at;
+};
+
+// "name" or "name:version"; throws RegistryError naming `text` when malformed.
+struct VersionRef {
+  std::string name;
+  std::optional<uint32_t> version;
+};
+VersionRef parse_version_ref(const std::string& text);
+
+class Registry {
+ public:
+  // $TINYMLOPS_REGISTRY, else ./.tinymlops
+  static std::string default_dir();
+  // Opens (creating and migrating) the registry in `dir`.
+  explicit Registry(const std::string& dir);
+
+  const std::string& dir() const { return dir_; }
+  Database& db() { return db_; }
+  ArtifactStore& artifacts() { return artifacts_; }
+
+  // Models and versions. add_version validates the file with the device runtime and checks its
+  // SHA-256 trailer before anything is stored.
+  AddResult add_version(const AddRequest& request);
+  std::vector<VersionInfo> list_versions(const std::optional<std::string>& name = std::nullopt);
+  // The given version, or the newest one when ref.version is empty. Throws if absent.
+  VersionInfo get_version(const VersionRef& ref);
+  std::optional<VersionInfo> find_version_by_id(int64_t id);
+  std::optional<VersionInfo> find_version_by_model(uint32_t model_id, uint32_t version);
+  // Sets the stage; promoting to production archives the model's previous production version.
+  VersionInfo promote(const VersionRef& ref, const std::string& stage);
+  std::vector<uint8_t> artifact_bytes(const VersionInfo& version);
+
+  // Devices: upsert_device records identity, group and profile (a device announces itself);
+  // record_device_model keeps current/previous when the device reports a different model.
+  void upsert_device(const std::string& id, const std::string& group, const DeviceProfile& profile);
+  void record_device_model(const std::string& id, uint32_t model_id, uint32_t version);
+  void record_device_presence(const std::string& id, bool online);
+  std::vector<DeviceInfo> list_devices(const std::optional<std::string>& group = std::nullopt);
+  std::optional<DeviceInfo> find_device(const std::string& id);
+
+  // Deployments.
+  int64_t create_deployment(int64_t version_id, const std::string& group, const std::string& stages_json,
+                            const std::string& gates_json);
+  std::optional<DeploymentInfo> find_deployment(int64_t id);
+  std::vector<DeploymentInfo> list_deployments(const std::optional<std::string>& state = std::nullopt);
+  void update_deployment(int64_t id, int current_stage, const std::string& state, const std::string& reason);
+  void upsert_deployment_device(int64_t deployment, const DeploymentDevice& device);
+  std::vector<DeploymentDevice> deployment_devices(int64_t deployment);
+
+ private:
+  VersionInfo read_version_row(Statement& s);
+  void load_details(VersionInfo& v);
+
+  std::string dir_;
+  Database db_;
+  ArtifactStore artifacts_;
+};
+
+}  // namespace tmf::registry
