@@ -3,6 +3,7 @@
 
 #include <math.h>
 
+#include "device/dsp/det_math.h"
 #include "device/dsp/fft.h"
 
 namespace tmf::dsp {
@@ -70,7 +71,7 @@ DspStatus spectrum_log(const float* in, float* out, uint32_t n, float floor) {
   if (!is_finite(floor) || !(floor > 0.0f)) return DspStatus::kErrBadParams;
   for (uint32_t i = 0; i < n; ++i) {
     const float e = in[i];
-    out[i] = logf(e > floor ? e : floor);  // NaN compares false: floor
+    out[i] = det_logf(e > floor ? e : floor);  // NaN compares false: floor
   }
   return DspStatus::kOk;
 }

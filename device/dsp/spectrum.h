@@ -35,6 +35,7 @@ uint32_t spectrum_band_first_bin(uint32_t n_fft, float sample_rate, float f_lo, 
                                  uint32_t num_bands, uint32_t b);
 
 // out[i] = ln(max(in[i], floor)), i < n; NaN inputs also give ln(floor). out may alias in.
+// ln is det_logf (det_math.h): the same bits on every platform.
 // Errors: kErrNullArgument, kErrBadLength (n == 0), kErrBadParams (floor not finite and > 0).
 DspStatus spectrum_log(const float* in, float* out, uint32_t n, float floor);
 
