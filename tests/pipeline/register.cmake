@@ -1,0 +1,16 @@
+# Pipeline tests (host/quantize, host/pipeline): quantizer vs float forward passes, and the
+# end-to-end run on the real bearing recordings, whose model and windows the QEMU parity tests
+# (tests/qemu/run_pipeline_parity.sh) then run bare-metal and compare byte for byte.
+file(GLOB TMF_PIPELINE_TEST_SOURCES CONFIGURE_DEPENDS "${CMAKE_CURRENT_LIST_DIR}/*_test.cc")
+add_executable(pipeline_tests ${TMF_PIPELINE_TEST_SOURCES} "${CMAKE_CURRENT_LIST_DIR}/../support/tmf_test_main_host.cc")
+target_link_libraries(pipeline_tests PRIVATE tmf_test_support tmf_pipeline)
+target_compile_definitions(pipeline_tests PRIVATE TMF_PIPELINE_WORK="${CMAKE_BINARY_DIR}/pipeline_e2e")
+add_test(NAME pipeline_tests COMMAND pipeline_tests)
+set_tests_properties(pipeline_tests PROPERTIES FIXTURES_SETUP pipeline_model)
+
+foreach(core IN ITEMS cortex-m3 cortex-m4 cortex-m7 cortex-m33)
+  add_test(NAME qemu_pipeline_parity_${core}
+           COMMAND "${PROJECT_SOURCE_DIR}/tests/qemu/run_pipeline_parity.sh" ${core}
+                   "${PROJECT_SOURCE_DIR}/build/${core}/bin/model_runner.elf" "${CMAKE_BINARY_DIR}/pipeline_e2e")
+  set_tests_properties(qemu_pipeline_parity_${core} PROPERTIES FIXTURES_REQUIRED pipeline_model)
+endforeach()
