@@ -328,6 +328,13 @@ const char* opcode_name(uint16_t opcode) {
     case kOpConcatenation: return "CONCATENATION";
     case kOpMean: return "MEAN";
     case kOpPad: return "PAD";
+    case kOpDspFeatures: return "DSP_FEATURES";
+    case kOpScoreReconstruction: return "SCORE_RECONSTRUCTION";
+    case kOpScoreKMeans: return "SCORE_KMEANS";
+    case kOpScoreGmm: return "SCORE_GMM";
+    case kOpScoreMahalanobis: return "SCORE_MAHALANOBIS";
+    case kOpScoreClass: return "SCORE_CLASS";
+    case kOpDecisionThreshold: return "DECISION_THRESHOLD";
     case kOpCodeLimit: break;
   }
   return "UNKNOWN";

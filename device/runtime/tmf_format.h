@@ -15,7 +15,7 @@ namespace tmf {
 
 constexpr uint8_t kTmfMagic[4] = {'T', 'M', 'F', '1'};
 constexpr uint16_t kTmfVersionMajor = 1;  // readers reject any other major
-constexpr uint16_t kTmfVersionMinor = 0;  // readers accept any minor (minors only add)
+constexpr uint16_t kTmfVersionMinor = 1;  // readers accept any minor (minors only add; 1.1: pipeline ops)
 constexpr uint32_t kTmfSectionAlign = 16;
 constexpr uint32_t kTmfConstAlign = 16;
 constexpr uint32_t kTmfMaxRank = 4;
@@ -62,7 +62,15 @@ enum OpCode : uint16_t {
   kOpConcatenation = 16,
   kOpMean = 17,
   kOpPad = 18,
-  kOpCodeLimit = 19,  // one past the largest opcode of this format version
+  // 1.1: pipeline ops (raw samples in, anomaly score and decision out; docs/format.md).
+  kOpDspFeatures = 19,
+  kOpScoreReconstruction = 20,
+  kOpScoreKMeans = 21,
+  kOpScoreGmm = 22,
+  kOpScoreMahalanobis = 23,
+  kOpScoreClass = 24,
+  kOpDecisionThreshold = 25,
+  kOpCodeLimit = 26,  // one past the largest opcode of this format version
 };
 
 struct Section {

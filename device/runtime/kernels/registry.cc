@@ -22,6 +22,13 @@
 #define TMF_WITH_CONCATENATION 1
 #define TMF_WITH_MEAN 1
 #define TMF_WITH_PAD 1
+#define TMF_WITH_DSP_FEATURES 1
+#define TMF_WITH_SCORE_RECONSTRUCTION 1
+#define TMF_WITH_SCORE_KMEANS 1
+#define TMF_WITH_SCORE_GMM 1
+#define TMF_WITH_SCORE_MAHALANOBIS 1
+#define TMF_WITH_SCORE_CLASS 1
+#define TMF_WITH_DECISION_THRESHOLD 1
 #endif
 
 // On cores with the DSP extension (Cortex-M4, M7, M33) the optimized kernels of kernels/arm/
@@ -58,6 +65,13 @@ extern const KernelRegistration kKernelDequantize;
 extern const KernelRegistration kKernelConcatenation;
 extern const KernelRegistration kKernelMean;
 extern const KernelRegistration kKernelPad;
+extern const KernelRegistration kKernelDspFeatures;
+extern const KernelRegistration kKernelScoreReconstruction;
+extern const KernelRegistration kKernelScoreKMeans;
+extern const KernelRegistration kKernelScoreGmm;
+extern const KernelRegistration kKernelScoreMahalanobis;
+extern const KernelRegistration kKernelScoreClass;
+extern const KernelRegistration kKernelDecisionThreshold;
 
 const KernelRegistration* kernel_find(uint16_t opcode) {
   switch (opcode) {
@@ -114,6 +128,27 @@ const KernelRegistration* kernel_find(uint16_t opcode) {
 #endif
 #if TMF_WITH_PAD
     case kOpPad: return &kKernelPad;
+#endif
+#if TMF_WITH_DSP_FEATURES
+    case kOpDspFeatures: return &kKernelDspFeatures;
+#endif
+#if TMF_WITH_SCORE_RECONSTRUCTION
+    case kOpScoreReconstruction: return &kKernelScoreReconstruction;
+#endif
+#if TMF_WITH_SCORE_KMEANS
+    case kOpScoreKMeans: return &kKernelScoreKMeans;
+#endif
+#if TMF_WITH_SCORE_GMM
+    case kOpScoreGmm: return &kKernelScoreGmm;
+#endif
+#if TMF_WITH_SCORE_MAHALANOBIS
+    case kOpScoreMahalanobis: return &kKernelScoreMahalanobis;
+#endif
+#if TMF_WITH_SCORE_CLASS
+    case kOpScoreClass: return &kKernelScoreClass;
+#endif
+#if TMF_WITH_DECISION_THRESHOLD
+    case kOpDecisionThreshold: return &kKernelDecisionThreshold;
 #endif
     default: return nullptr;
   }

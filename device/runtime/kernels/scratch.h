@@ -34,4 +34,11 @@ inline uint32_t add_dsp_scratch_bytes(uint32_t output_elements) {
   return output_elements >= kAddDspTableMinElements ? 2u * 256u * 4u : 0u;
 }
 
+// DSP_FEATURES (every core; it has no twin and needs this much): the in-place FFT's N + 2 floats,
+// then the F float features before they are normalized and quantized.
+inline uint32_t dsp_features_scratch_bytes(uint32_t n_fft, uint32_t feature_count) {
+  const uint64_t bytes = 4ull * (static_cast<uint64_t>(n_fft) + 2u + feature_count);
+  return static_cast<uint32_t>((bytes + 15u) / 16u * 16u);
+}
+
 }  // namespace tmf

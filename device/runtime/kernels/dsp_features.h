@@ -1,0 +1,32 @@
+// DSP_FEATURES (format 1.1): one window of raw samples -> the quantized, normalized feature
+// vector, computed by device/dsp/features.h (the function the host trainer also calls).
+//   input:   0  float32 samples, N elements, last dimension N (e.g. [1, N]); not quantized
+//            1  float32 constant, N elements ([N/2, 2]): the FFT twiddles exactly as
+//               dsp::fft_plan_init(N) builds them (computed on the host: no sinf/cosf on the device)
+//            2  float32 constant, N elements: the analysis window (periodic Hann)
+//            3  float32 constant, 2*F elements ([2, F]): offsets, then scales
+//   output:  0  int8 per-tensor, F elements, last dimension F (e.g. [1, F]);
+//               F = num_bands + number of selected stats
+//   feature[f] = dsp::features_compute(config, ...)[f]     (ln band energies, then stats)
+//   z[f]       = (feature[f] - offset[f]) * scale[f]        (float, dsp::features_normalize)
+//   out[f]     = clamp(round(z[f] / output_scale) + output_zero_point, -128, 127)
+//   with a float division and round half away from zero, as QUANTIZE (NaN reads as the zero point,
+//   |z / s| >= 2^31 saturates).
+//   Scratch: needs header.scratch_bytes >= dsp_features_scratch_bytes(N, F) (kernels/scratch.h;
+//   the converter reserves it), else validation fails with kErrBadScratch.
+#pragma once
+
+#include <stdint.h>
+
+#include "device/dsp/features.h"
+
+namespace tmf {
+
+struct DspFeaturesParams {
+  dsp::FeaturesConfig features;  // must pass dsp::features_check
+  float output_scale;            // = output 0's scale
+  int32_t output_zero_point;     // = output 0's zero point
+};
+static_assert(sizeof(DspFeaturesParams) == 40, "DspFeaturesParams is part of the format");
+
+}  // namespace tmf
