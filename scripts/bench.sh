@@ -81,6 +81,9 @@ for core in "${cores[@]}" cortex-m0; do
   put "runtime_flash_ratio_optimized_to_reference.$core" "$(jq -n "$all / $reference * 1000 | round / 1000")"
 done
 
+# The ML pipeline (issue 4): training time, per-window cost on every core, RAM and flash.
+while read -r key value; do put "$key" "$value"; done < <("$root/scripts/bench_pipeline.sh")
+
 json='{}'
 for key in "${!figures[@]}"; do
   json=$(jq --arg k "$key" --argjson v "${figures[$key]}" '. + {($k): $v}' <<<"$json")
