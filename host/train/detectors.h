@@ -14,7 +14,7 @@ struct KMeansOptions {
   int k = 4;                    // clusters, 1 <= k <= rows
   int max_iterations = 100;     // Lloyd iterations after k-means++ seeding
   uint64_t seed = 0;            // k-means++ draws (std::mt19937)
-  int restarts = 1;             // seedings tried; the lowest within-cluster sum of squares wins
+  int restarts = 3;             // seedings tried; the lowest within-cluster sum of squares wins
 };
 // k-means++ seeding, then Lloyd iterations until no assignment changes. An empty cluster is
 // re-seeded at the row farthest from its centroid.
