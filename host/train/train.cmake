@@ -1,6 +1,7 @@
 # Learners, detectors and metrics (docs/train.md): libtorch for the neural learners, Eigen for
 # the detectors. Only network_trainers.cc includes libtorch (its headers take most of a minute
-# to parse); it is compiled without debug info, which saves a further ~10 s per build.
+# to parse); it is compiled without debug info, which saves a further ~10 s and keeps the build
+# directory out of ccache's hash, so every build dir (build/, build-*/) shares one cached compile.
 find_package(Torch REQUIRED CONFIG)
 find_package(Eigen3 3.3 REQUIRED NO_MODULE)
 
