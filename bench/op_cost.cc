@@ -1,14 +1,20 @@
-// Per-op cost tables for the model selector (make bench):
-//   op_cost models OUTDIR         writes single-op models of several sizes through the real
-//                                 converter (OUTDIR/<name>.tmf, <name>.in, manifest.tsv)
-//   op_cost fit MANIFEST CORE=COUNTS... > op_costs.json
-//                                 fits instructions = fixed + per_mac * MACs + per_output * outputs
-//                                 (output elements: each is one requantization) per core and op
-//                                 (least squares) from the QEMU region counts, and reports each
-//                                 fit's worst relative error on its own points.
+// Per-op cost tables for the model selector and their validation (make bench, bench/cost_model.sh):
+//   op_cost models OUTDIR        single-op models of many shapes through the real converter
+//                                (OUTDIR/<name>.tmf, <name>.in, manifest.tsv)
+//   op_cost benchmodels OUTDIR   whole models of the validation set (dense autoencoders, 1-D CNNs,
+//                                an MLP with SOFTMAX), written the same way; never used by the fit
+//   op_cost fit DIR CORE=COUNTS[,FLASH]... > op_costs.json
+//                                per core and cost entry, a least-squares fit (host/select/fit.h)
+//                                of the QEMU counts on the loop-count features of host/select/
+//                                op_features.h; COUNTS has "name instructions stack_bytes" lines,
+//                                FLASH "base N", "static_ram N", "kernel NAME N" lines
+//   op_cost validate TABLE DIR CORE=COUNTS... > validation.json
+//                                predicted vs measured instructions of DIR's models
+//   op_cost explain TABLE MODEL.tmf CORE
+//                                the prediction op by op
 #include <cmath>
-#include <cstring>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -19,19 +25,28 @@
 
 #include "device/runtime/model.h"
 #include "host/convert/convert.h"
-#include "host/convert/model_info.h"
+#include "host/select/cost_model.h"
+#include "host/select/fit.h"
+#include "host/select/select_error.h"
 
 namespace {
 
+using tmf::host::Activation;
 using tmf::host::Graph;
 using tmf::host::Op;
+using tmf::host::Padding;
 using tmf::host::Tensor;
 
 std::mt19937 g_rng(1234);
 
-Tensor activation(const std::string& name, std::vector<int32_t> shape, float scale, int64_t zp) {
+int uniform(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(g_rng); }
+template <typename T>
+T pick(std::initializer_list<T> values) {
+  return *(values.begin() + uniform(0, static_cast<int>(values.size()) - 1));
+}
+
+Tensor activation(std::vector<int32_t> shape, float scale, int64_t zp) {
   Tensor t;
-  t.name = name;
   t.type = tmf::kTensorTypeInt8;
   t.shape = std::move(shape);
   t.quant.scales = {scale};
@@ -39,9 +54,8 @@ Tensor activation(const std::string& name, std::vector<int32_t> shape, float sca
   return t;
 }
 
-Tensor constant_int8(const std::string& name, std::vector<int32_t> shape, size_t channels, int axis) {
+Tensor constant_int8(std::vector<int32_t> shape, size_t channels, int axis) {
   Tensor t;
-  t.name = name;
   t.type = tmf::kTensorTypeInt8;
   t.shape = std::move(shape);
   t.data.resize(static_cast<size_t>(t.element_count()));
@@ -54,9 +68,8 @@ Tensor constant_int8(const std::string& name, std::vector<int32_t> shape, size_t
   return t;
 }
 
-Tensor constant_int32(const std::string& name, int32_t n) {
+Tensor constant_int32(int32_t n) {
   Tensor t;
-  t.name = name;
   t.type = tmf::kTensorTypeInt32;
   t.shape = {n};
   t.data.resize(4u * static_cast<size_t>(n));
@@ -67,103 +80,315 @@ Tensor constant_int32(const std::string& name, int32_t n) {
   return t;
 }
 
-// A graph of one op whose tensors are `tensors`; inputs/outputs index into them.
-Graph one_op(tmf::OpCode opcode, const std::string& name, std::vector<Tensor> tensors,
-             std::vector<int> inputs, std::vector<int> outputs, tmf::host::OpOptions options = {}) {
-  Graph g;
-  g.source = name;
-  g.tensors = std::move(tensors);
-  Op op;
-  op.opcode = opcode;
-  op.source_name = tmf::opcode_name(opcode);
-  op.inputs = inputs;
-  op.outputs = outputs;
-  op.options = options;
-  g.ops = {op};
-  for (int i : inputs) {
-    if (i >= 0 && !g.tensors[i].is_constant()) g.inputs.push_back(i);
-  }
-  g.outputs = outputs;
-  return g;
+int32_t out_size(Padding padding, int32_t in, int32_t k, int32_t stride) {
+  return padding == Padding::kSame ? (in + stride - 1) / stride : (in - k + stride) / stride;
 }
 
+// Builds a graph op by op; each method returns the index of the op's output tensor.
+class Builder {
+ public:
+  explicit Builder(const std::string& name) { g_.source = name; }
+
+  int input(std::vector<int32_t> shape) {
+    const int t = add(activation(std::move(shape), 0.05f, -5));
+    g_.inputs.push_back(t);
+    return t;
+  }
+  void output(int t) { g_.outputs.push_back(t); }
+  const std::vector<int32_t>& shape(int t) const { return g_.tensors[t].shape; }
+
+  int fc(int x, int units, Activation act = Activation::kRelu, bool per_channel = false) {
+    const std::vector<int32_t>& s = shape(x);
+    const int32_t depth = s.back();
+    const int32_t batches = static_cast<int32_t>(g_.tensors[x].element_count() / depth);
+    const int w = add(constant_int8({units, depth}, per_channel ? units : 1, 0));
+    const int b = add(constant_int32(units));
+    const int y = add(activation({batches, units}, 0.1f, act == Activation::kNone ? 0 : -20));
+    tmf::host::OpOptions o;
+    o.activation = act;
+    return op(tmf::kOpFullyConnected, {x, w, b}, y, o);
+  }
+
+  int conv(int x, int cout, int kh, int kw, int stride, Padding padding) {
+    const std::vector<int32_t> s = shape(x);
+    const int w = add(constant_int8({cout, kh, kw, s[3]}, cout, 0));
+    const int b = add(constant_int32(cout));
+    const int y = add(activation({s[0], out_size(padding, s[1], kh, stride), out_size(padding, s[2], kw, stride), cout},
+                                 0.1f, -128));
+    tmf::host::OpOptions o;
+    o.padding = padding;
+    o.stride_h = o.stride_w = stride;
+    o.activation = Activation::kRelu;
+    return op(tmf::kOpConv2D, {x, w, b}, y, o);
+  }
+
+  int depthwise(int x, int multiplier, int kh, int kw, int stride, Padding padding) {
+    const std::vector<int32_t> s = shape(x);
+    const int32_t cout = s[3] * multiplier;
+    const int w = add(constant_int8({1, kh, kw, cout}, cout, 3));
+    const int b = add(constant_int32(cout));
+    const int y = add(activation({s[0], out_size(padding, s[1], kh, stride), out_size(padding, s[2], kw, stride), cout},
+                                 0.1f, -128));
+    tmf::host::OpOptions o;
+    o.padding = padding;
+    o.stride_h = o.stride_w = stride;
+    o.depth_multiplier = multiplier;
+    o.activation = Activation::kRelu;
+    return op(tmf::kOpDepthwiseConv2D, {x, w, b}, y, o);
+  }
+
+  int pool(tmf::OpCode code, int x, int fh, int fw, int stride, Padding padding) {
+    const std::vector<int32_t> s = shape(x);
+    const Tensor& in = g_.tensors[x];
+    const int y = add(activation({s[0], out_size(padding, s[1], fh, stride), out_size(padding, s[2], fw, stride), s[3]},
+                                 in.quant.scales[0], in.quant.zero_points[0]));
+    tmf::host::OpOptions o;
+    o.padding = padding;
+    o.stride_h = o.stride_w = stride;
+    o.filter_h = fh;
+    o.filter_w = fw;
+    return op(code, {x}, y, o);
+  }
+
+  int binary(tmf::OpCode code, int a, int b) {
+    const int y = add(activation(shape(a), code == tmf::kOpMul ? 0.02f : 0.1f, 0));
+    return op(code, {a, b}, y, {});
+  }
+
+  int reshape(int x, std::vector<int32_t> new_shape) {
+    const Tensor& in = g_.tensors[x];
+    const int y = add(activation(new_shape, in.quant.scales[0], in.quant.zero_points[0]));
+    tmf::host::OpOptions o;
+    o.new_shape = new_shape;
+    return op(tmf::kOpReshape, {x}, y, o);
+  }
+
+  int softmax(int x) { return op(tmf::kOpSoftmax, {x}, add(activation(shape(x), 1.0f / 256, -128)), {}); }
+
+  // RELU, RELU6, LOGISTIC, TANH: one input, the same shape out.
+  int unary(tmf::OpCode code, int x) {
+    const Tensor& in = g_.tensors[x];
+    float scale = in.quant.scales[0];
+    int64_t zp = in.quant.zero_points[0];
+    if (code == tmf::kOpLogistic) scale = 1.0f / 256, zp = -128;
+    if (code == tmf::kOpTanh) scale = 1.0f / 128, zp = 0;
+    return op(code, {x}, add(activation(shape(x), scale, zp)), {});
+  }
+
+  Graph take() { return std::move(g_); }
+
+ private:
+  int add(Tensor t) {
+    t.name = "t" + std::to_string(g_.tensors.size());
+    g_.tensors.push_back(std::move(t));
+    return static_cast<int>(g_.tensors.size()) - 1;
+  }
+  int op(tmf::OpCode code, std::vector<int> inputs, int output, tmf::host::OpOptions options) {
+    Op o;
+    o.opcode = code;
+    o.source_name = tmf::opcode_name(code);
+    o.inputs = std::move(inputs);
+    o.outputs = {output};
+    o.options = std::move(options);
+    g_.ops.push_back(std::move(o));
+    return output;
+  }
+  Graph g_;
+};
+
+// A single-op model: `make` gets a builder with the inputs in place and returns the output.
+template <typename F>
+Graph single(const std::string& name, std::vector<std::vector<int32_t>> inputs, F make) {
+  Builder b(name);
+  std::vector<int> in;
+  for (auto& s : inputs) in.push_back(b.input(s));
+  b.output(make(b, in));
+  return b.take();
+}
+
+std::string padding_name(Padding p) { return p == Padding::kSame ? "same" : "valid"; }
+
+// Shapes drawn at random (fixed seed), half of them small enough for the micro:bit runner
+// (8 KB model, 2 KB arena, 512 B of input and output).
 std::vector<std::pair<std::string, Graph>> cost_models() {
   std::vector<std::pair<std::string, Graph>> models;
-  const std::pair<int, int> fc_sizes[] = {{8, 8}, {16, 64}, {32, 128}, {12, 64}, {64, 256}, {128, 640}, {10, 100}, {128, 128}};
-  for (auto [units, depth] : fc_sizes) {
-    const std::string name = "fc_" + std::to_string(units) + "x" + std::to_string(depth);
-    tmf::host::OpOptions o;
-    o.activation = tmf::host::Activation::kRelu;
-    models.emplace_back(name, one_op(tmf::kOpFullyConnected, name,
-                                     {activation("in", {1, depth}, 0.05f, 3),
-                                      constant_int8("w", {units, depth}, 1, 0), constant_int32("b", units),
-                                      activation("out", {1, units}, 0.1f, -20)},
-                                     {0, 1, 2}, {3}, o));
+  for (int i = 0; i < 48; ++i) {
+    const bool small = i % 2 == 0;
+    int depth = small ? uniform(1, 160) : uniform(16, 700);
+    if (i % 3 != 0) depth = (depth + 3) / 4 * 4;
+    if (i % 6 == 1) depth = (depth + 15) / 16 * 16;
+    int units = small ? uniform(1, 40) : uniform(4, 160);
+    const int batches = small ? pick({1, 1, 1, 2, 3, 4}) : pick({1, 1, 2, 5, 8, 16});
+    if (small && (units * depth > 6000 || batches * depth > 480 || batches * units > 480)) {
+      units = std::max(1, std::min(6000 / depth, 480 / batches));
+      if (batches * depth > 480) continue;
+    }
+    const bool per_channel = i % 3 == 0;
+    const std::string name = "fc_" + std::to_string(batches) + "x" + std::to_string(depth) + "_" +
+                             std::to_string(units) + (per_channel ? "_pc" : "");
+    models.emplace_back(name, single(name, {{batches, depth}}, [&](Builder& b, std::vector<int> in) {
+                          return b.fc(in[0], units, Activation::kRelu, per_channel);
+                        }));
   }
-  struct ConvSize { int h, w, cin, cout, kh, kw, stride; };
-  const ConvSize conv_sizes[] = {{25, 5, 64, 64, 1, 1, 1}, {12, 12, 16, 32, 1, 1, 1}, {49, 10, 1, 64, 10, 4, 2},
-                                 {16, 16, 8, 16, 3, 3, 1}, {8, 8, 32, 32, 3, 3, 2}, {32, 32, 3, 8, 3, 3, 2}};
-  for (const ConvSize& c : conv_sizes) {
-    const std::string name = "conv_" + std::to_string(c.h) + "x" + std::to_string(c.w) + "x" +
-                             std::to_string(c.cin) + "_" + std::to_string(c.cout) + "_k" +
-                             std::to_string(c.kh) + "x" + std::to_string(c.kw) + "_s" + std::to_string(c.stride);
-    tmf::host::OpOptions o;
-    o.padding = tmf::host::Padding::kSame;
-    o.stride_h = o.stride_w = c.stride;
-    o.activation = tmf::host::Activation::kRelu;
-    const int oh = (c.h + c.stride - 1) / c.stride, ow = (c.w + c.stride - 1) / c.stride;
-    models.emplace_back(name, one_op(tmf::kOpConv2D, name,
-                                     {activation("in", {1, c.h, c.w, c.cin}, 0.05f, -5),
-                                      constant_int8("w", {c.cout, c.kh, c.kw, c.cin}, c.cout, 0),
-                                      constant_int32("b", c.cout),
-                                      activation("out", {1, oh, ow, c.cout}, 0.1f, -128)},
-                                     {0, 1, 2}, {3}, o));
+  for (int i = 0; i < 40; ++i) {
+    const bool small = i % 2 == 0;
+    const bool one_d = i % 3 == 0;
+    const int h = one_d ? 1 : uniform(3, small ? 10 : 24);
+    const int w = uniform(4, small ? 40 : 64);
+    const int cin = small ? uniform(1, 8) : uniform(1, 32);
+    const int cout = small ? uniform(1, 12) : uniform(2, 40);
+    const int kh = one_d ? 1 : uniform(1, 5), kw = uniform(1, 5);
+    const int stride = pick({1, 1, 2});
+    const Padding padding = i % 4 == 1 ? Padding::kValid : Padding::kSame;
+    if (padding == Padding::kValid && (kh > h || kw > w)) continue;
+    if (small && (h * w * cin > 480 || out_size(padding, h, kh, stride) * out_size(padding, w, kw, stride) * cout > 480 ||
+                  cout * kh * kw * cin > 6000)) {
+      continue;
+    }
+    const std::string name = "conv_" + std::to_string(h) + "x" + std::to_string(w) + "x" + std::to_string(cin) + "_" +
+                             std::to_string(cout) + "_k" + std::to_string(kh) + "x" + std::to_string(kw) + "_s" +
+                             std::to_string(stride) + "_" + padding_name(padding);
+    models.emplace_back(name, single(name, {{1, h, w, cin}}, [&](Builder& b, std::vector<int> in) {
+                          return b.conv(in[0], cout, kh, kw, stride, padding);
+                        }));
   }
-  struct DwSize { int h, w, c, k, stride; };
-  const DwSize dw_sizes[] = {{25, 5, 64, 3, 1}, {16, 16, 32, 3, 1}, {24, 24, 16, 3, 2}, {8, 8, 128, 3, 1}};
-  for (const DwSize& d : dw_sizes) {
-    const std::string name = "dw_" + std::to_string(d.h) + "x" + std::to_string(d.w) + "x" +
-                             std::to_string(d.c) + "_k" + std::to_string(d.k) + "_s" + std::to_string(d.stride);
-    tmf::host::OpOptions o;
-    o.padding = tmf::host::Padding::kSame;
-    o.stride_h = o.stride_w = d.stride;
-    o.activation = tmf::host::Activation::kRelu;
-    const int oh = (d.h + d.stride - 1) / d.stride, ow = (d.w + d.stride - 1) / d.stride;
-    models.emplace_back(name, one_op(tmf::kOpDepthwiseConv2D, name,
-                                     {activation("in", {1, d.h, d.w, d.c}, 0.05f, -5),
-                                      constant_int8("w", {1, d.k, d.k, d.c}, d.c, 3),
-                                      constant_int32("b", d.c),
-                                      activation("out", {1, oh, ow, d.c}, 0.1f, -128)},
-                                     {0, 1, 2}, {3}, o));
+  for (int i = 0; i < 36; ++i) {
+    const bool small = i % 2 == 0;
+    const bool one_d = i % 4 == 0;
+    const int h = one_d ? 1 : uniform(3, small ? 10 : 24);
+    const int w = uniform(4, small ? 32 : 48);
+    int c = small ? uniform(1, 16) : uniform(2, 64);
+    if (i % 3 != 0) c = (c + 3) / 4 * 4;  // the DSP kernel's case; the others fall back
+    const int multiplier = i % 9 == 4 ? 2 : 1;
+    const int kh = one_d ? 1 : uniform(1, 5), kw = uniform(1, 5);
+    const int stride = pick({1, 1, 2});
+    const Padding padding = i % 5 == 2 ? Padding::kValid : Padding::kSame;
+    if (padding == Padding::kValid && (kh > h || kw > w)) continue;
+    if (small && (h * w * c * multiplier > 480)) continue;
+    const std::string name = "dw_" + std::to_string(h) + "x" + std::to_string(w) + "x" + std::to_string(c) + "_m" +
+                             std::to_string(multiplier) + "_k" + std::to_string(kh) + "x" + std::to_string(kw) + "_s" +
+                             std::to_string(stride) + "_" + padding_name(padding);
+    models.emplace_back(name, single(name, {{1, h, w, c}}, [&](Builder& b, std::vector<int> in) {
+                          return b.depthwise(in[0], multiplier, kh, kw, stride, padding);
+                        }));
   }
-  const int pool_sizes[][3] = {{25, 5, 64}, {16, 16, 16}, {8, 8, 64}};
-  for (const auto& p : pool_sizes) {
-    for (tmf::OpCode code : {tmf::kOpAveragePool2D, tmf::kOpMaxPool2D}) {
-      const std::string name = std::string(code == tmf::kOpAveragePool2D ? "avgpool_" : "maxpool_") +
-                               std::to_string(p[0]) + "x" + std::to_string(p[1]) + "x" + std::to_string(p[2]);
-      tmf::host::OpOptions o;
-      o.filter_h = o.filter_w = 2;
-      o.stride_h = o.stride_w = 2;
-      models.emplace_back(name, one_op(code, name,
-                                       {activation("in", {1, p[0], p[1], p[2]}, 0.05f, -5),
-                                        activation("out", {1, p[0] / 2, p[1] / 2, p[2]}, 0.05f, -5)},
-                                       {0}, {1}, o));
+  for (int i = 0; i < 32; ++i) {
+    const bool small = i % 2 == 0;
+    const tmf::OpCode code = i % 4 < 2 ? tmf::kOpAveragePool2D : tmf::kOpMaxPool2D;
+    const bool one_d = i % 3 == 0;
+    const int h = one_d ? 1 : uniform(2, small ? 8 : 24);
+    const int w = uniform(2, small ? 24 : 48);
+    int c = small ? uniform(1, 16) : uniform(1, 64);
+    if (i % 3 != 1) c = (c + 3) / 4 * 4;
+    const int fh = one_d ? 1 : uniform(1, 4), fw = uniform(1, 4);
+    const int stride = uniform(1, 3);
+    const Padding padding = i % 5 == 2 ? Padding::kSame : Padding::kValid;
+    if (padding == Padding::kValid && (fh > h || fw > w)) continue;
+    if (small && h * w * c > 480) continue;
+    const std::string name = std::string(code == tmf::kOpAveragePool2D ? "avgpool_" : "maxpool_") +
+                             std::to_string(h) + "x" + std::to_string(w) + "x" + std::to_string(c) + "_f" +
+                             std::to_string(fh) + "x" + std::to_string(fw) + "_s" + std::to_string(stride) + "_" +
+                             padding_name(padding);
+    models.emplace_back(name, single(name, {{1, h, w, c}}, [&](Builder& b, std::vector<int> in) {
+                          return b.pool(code, in[0], fh, fw, stride, padding);
+                        }));
+  }
+  for (int n : {8, 40, 100, 160, 240, 512, 700, 1500, 2600, 4096}) {
+    for (tmf::OpCode code : {tmf::kOpAdd, tmf::kOpMul}) {
+      const std::string name = std::string(code == tmf::kOpAdd ? "add_" : "mul_") + std::to_string(n);
+      models.emplace_back(name, single(name, {{1, n}, {1, n}}, [&](Builder& b, std::vector<int> in) {
+                            return b.binary(code, in[0], in[1]);
+                          }));
     }
   }
-  for (int n : {64, 512, 4096}) {
-    const std::string name = "add_" + std::to_string(n);
-    models.emplace_back(name, one_op(tmf::kOpAdd, name,
-                                     {activation("a", {1, n}, 0.05f, 1), activation("b", {1, n}, 0.08f, -3),
-                                      activation("out", {1, n}, 0.1f, 0)},
-                                     {0, 1}, {2}));
+  for (auto [rows, depth] : std::vector<std::pair<int, int>>{{1, 2}, {1, 5}, {1, 10}, {1, 40}, {1, 200}, {2, 16},
+                                                            {4, 8}, {8, 30}, {3, 100}, {16, 12}}) {
+    const std::string name = "softmax_" + std::to_string(rows) + "x" + std::to_string(depth);
+    models.emplace_back(name, single(name, {{rows, depth}}, [&](Builder& b, std::vector<int> in) {
+                          return b.softmax(in[0]);
+                        }));
+  }
+  for (int n : {4, 32, 100, 256, 480, 1024, 4000}) {
+    const std::string name = "reshape_" + std::to_string(n);
+    models.emplace_back(name, single(name, {{1, n / 4, 4}}, [&](Builder& b, std::vector<int> in) {
+                          return b.reshape(in[0], {1, n});
+                        }));
+    for (tmf::OpCode code : {tmf::kOpRelu, tmf::kOpRelu6, tmf::kOpLogistic, tmf::kOpTanh}) {
+      std::string op = tmf::opcode_name(code);
+      for (char& ch : op) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      const std::string uname = op + "_" + std::to_string(n);
+      models.emplace_back(uname, single(uname, {{1, n}}, [&](Builder& b, std::vector<int> in) {
+                            return b.unary(code, in[0]);
+                          }));
+    }
   }
   return models;
 }
 
-int write_models(const std::string& dir) {
+// The validation set: whole models whose predictions make bench compares with QEMU counts.
+// Small ones (*_s) fit the micro:bit.
+std::vector<std::pair<std::string, Graph>> benchmark_models() {
+  std::vector<std::pair<std::string, Graph>> models;
+  const auto autoencoder = [&](const std::string& name, std::vector<int> widths) {
+    Builder b(name);
+    int x = b.input({1, widths[0]});
+    for (size_t i = 1; i < widths.size(); ++i) {
+      x = b.fc(x, widths[i], i + 1 == widths.size() ? Activation::kNone : Activation::kRelu);
+    }
+    b.output(x);
+    models.emplace_back(name, b.take());
+  };
+  autoencoder("dense_ae_s", {32, 16, 8, 16, 32});
+  autoencoder("dense_ae_m", {128, 64, 24, 64, 128});
+  autoencoder("dense_ae_l", {320, 256, 128, 16, 128, 256, 320});
+  {
+    Builder b("mlp_softmax_s");
+    int x = b.input({1, 40});
+    x = b.fc(x, 30);
+    x = b.fc(x, 18);
+    x = b.fc(x, 5, Activation::kNone);
+    b.output(b.softmax(x));
+    models.emplace_back("mlp_softmax_s", b.take());
+  }
+  {
+    Builder b("mlp_softmax_m");
+    int x = b.input({1, 257});
+    x = b.fc(x, 100, Activation::kRelu, true);
+    x = b.fc(x, 50);
+    x = b.fc(x, 10, Activation::kNone);
+    b.output(b.softmax(x));
+    models.emplace_back("mlp_softmax_m", b.take());
+  }
+  // 1-D CNNs over a feature vector: CONV_2D with height 1, pools, a classifier.
+  const auto cnn1d = [&](const std::string& name, int length, int channels, std::vector<int> filters,
+                         bool depthwise_block, tmf::OpCode pool, int classes) {
+    Builder b(name);
+    int x = b.input({1, 1, length, channels});
+    for (size_t i = 0; i < filters.size(); ++i) {
+      x = b.conv(x, filters[i], 1, i == 0 ? 5 : 3, 1, Padding::kSame);
+      if (depthwise_block && i == 0) {
+        x = b.depthwise(x, 1, 1, 3, 1, Padding::kSame);
+        x = b.conv(x, filters[i], 1, 1, 1, Padding::kSame);  // 1x1: rewritten as FULLY_CONNECTED
+      }
+      x = b.pool(pool, x, 1, 2, 2, Padding::kValid);
+    }
+    const std::vector<int32_t> s = b.shape(x);
+    x = b.reshape(x, {1, s[1] * s[2] * s[3]});
+    x = b.fc(x, classes, Activation::kNone);
+    b.output(b.softmax(x));
+    models.emplace_back(name, b.take());
+  };
+  cnn1d("cnn1d_s", 32, 1, {4, 8}, false, tmf::kOpMaxPool2D, 3);
+  cnn1d("cnn1d_m", 64, 3, {16, 24}, false, tmf::kOpMaxPool2D, 4);
+  cnn1d("cnn1d_dw", 48, 2, {16, 32}, true, tmf::kOpAveragePool2D, 6);
+  cnn1d("cnn1d_odd", 50, 1, {6, 10}, false, tmf::kOpAveragePool2D, 5);
+  return models;
+}
+
+int write_models(const std::string& dir, const std::vector<std::pair<std::string, Graph>>& models) {
   std::ofstream manifest(dir + "/manifest.tsv");
-  manifest << "name\top\tmacs\toutputs\n";
-  for (auto& [name, graph] : cost_models()) {
+  manifest << "name\tops\n";
+  for (const auto& [name, graph] : models) {
     tmf::host::ConvertResult r;
     try {
       r = tmf::host::convert_graph(graph, {});
@@ -173,106 +398,148 @@ int write_models(const std::string& dir) {
     }
     std::ofstream(dir + "/" + name + ".tmf", std::ios::binary)
         .write(reinterpret_cast<const char*>(r.file.data()), static_cast<std::streamsize>(r.file.size()));
-    // Measure the written file as the device sees it: MACs and the bytes the op moves.
     std::vector<uint8_t> aligned(r.file.size() + 16);
     uint8_t* base = aligned.data() + (16 - reinterpret_cast<uintptr_t>(aligned.data()) % 16) % 16;
     std::memcpy(base, r.file.data(), r.file.size());
     tmf::Model m;
     tmf::model_validate(base, r.file.size(), &m, nullptr);
     uint64_t in_bytes = 0;
-    const tmf::OpRecord& op = m.ops[0];
-    const uint32_t outputs = tmf::tensor_element_count(m.tensors[m.operands[op.operands + op.input_count]]);
     for (uint32_t i = 0; i < m.header->input_count; ++i) in_bytes += m.tensors[m.operands[i]].bytes;
     std::vector<uint8_t> input(in_bytes);
     for (uint8_t& b : input) b = static_cast<uint8_t>(g_rng());
     std::ofstream(dir + "/" + name + ".in", std::ios::binary)
         .write(reinterpret_cast<const char*>(input.data()), static_cast<std::streamsize>(input.size()));
-    manifest << name << '\t' << tmf::opcode_name(op.opcode) << '\t' << tmf::host::model_macs(m) << '\t' << outputs << '\n';
+    std::string ops;
+    for (uint32_t i = 0; i < m.header->op_count; ++i) ops += std::string(i ? "," : "") + tmf::opcode_name(m.ops[i].opcode);
+    manifest << name << '\t' << ops << '\n';
   }
   return 0;
 }
 
-// Solves the 3x3 normal equations of fixed + a*macs + b*outputs; columns without variation
-// (ops without MACs) drop out.
-std::vector<double> least_squares(const std::vector<std::vector<double>>& x, const std::vector<double>& y) {
-  const size_t n = x[0].size();
-  std::vector<size_t> cols;
-  for (size_t c = 0; c < n; ++c) {
-    bool used = c == 0;  // the constant column; others only where some point has a nonzero value
-    for (const auto& row : x) used = used || row[c] != 0.0;
-    if (used) cols.push_back(c);
-  }
-  const size_t k = cols.size();
-  std::vector<std::vector<double>> a(k, std::vector<double>(k + 1, 0.0));
-  for (size_t r = 0; r < x.size(); ++r) {
-    for (size_t i = 0; i < k; ++i) {
-      for (size_t j = 0; j < k; ++j) a[i][j] += x[r][cols[i]] * x[r][cols[j]];
-      a[i][k] += x[r][cols[i]] * y[r];
+// A model file loaded 16-byte aligned and validated as the device would.
+struct LoadedModel {
+  std::vector<uint8_t> storage;
+  tmf::Model model{};
+  explicit LoadedModel(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    storage.resize(bytes.size() + 16);
+    uint8_t* base = storage.data() + (16 - reinterpret_cast<uintptr_t>(storage.data()) % 16) % 16;
+    std::memcpy(base, bytes.data(), bytes.size());
+    if (bytes.empty() || tmf::model_validate(base, bytes.size(), &model, nullptr) != tmf::Status::kOk) {
+      throw tmf::select::SelectError(path + ": not a valid model");
     }
   }
-  for (size_t i = 0; i < k; ++i) {  // Gauss-Jordan with partial pivoting
-    size_t pivot = i;
-    for (size_t r = i + 1; r < k; ++r) if (std::fabs(a[r][i]) > std::fabs(a[pivot][i])) pivot = r;
-    std::swap(a[i], a[pivot]);
-    if (std::fabs(a[i][i]) < 1e-12) continue;
-    for (size_t r = 0; r < k; ++r) {
-      if (r == i) continue;
-      const double f = a[r][i] / a[i][i];
-      for (size_t c = i; c <= k; ++c) a[r][c] -= f * a[i][c];
-    }
-  }
-  std::vector<double> coef(n, 0.0);
-  for (size_t i = 0; i < k; ++i) coef[cols[i]] = std::fabs(a[i][i]) < 1e-12 ? 0.0 : a[i][k] / a[i][i];
-  return coef;
+};
+
+struct Count {
+  double instructions = 0, stack = 0;
+};
+
+// CORE=COUNTS[,FLASH]
+struct CoreArg {
+  std::string core, counts, flash;
+};
+
+CoreArg parse_core_arg(const std::string& arg) {
+  CoreArg a;
+  const size_t eq = arg.find('=');
+  a.core = arg.substr(0, eq);
+  const std::string rest = eq == std::string::npos ? "" : arg.substr(eq + 1);
+  const size_t comma = rest.find(',');
+  a.counts = rest.substr(0, comma);
+  if (comma != std::string::npos) a.flash = rest.substr(comma + 1);
+  return a;
 }
 
-int fit(const std::string& manifest_path, const std::vector<std::string>& core_counts) {
-  struct Row { std::string name, op; double macs, outputs; };
-  std::vector<Row> rows;
-  std::ifstream manifest(manifest_path);
+std::map<std::string, Count> read_counts(const std::string& path) {
+  std::map<std::string, Count> counts;
+  std::ifstream in(path);
   std::string line;
-  std::getline(manifest, line);
-  while (std::getline(manifest, line)) {
-    std::istringstream in(line);
-    Row r;
-    in >> r.name >> r.op >> r.macs >> r.outputs;
-    rows.push_back(r);
-  }
-  nlohmann::json out;
-  for (const std::string& arg : core_counts) {  // CORE=FILE with "name count" lines
-    const std::string core = arg.substr(0, arg.find('='));
-    std::map<std::string, double> counts;
-    std::ifstream in(arg.substr(arg.find('=') + 1));
+  while (std::getline(in, line)) {
+    std::istringstream l(line);
     std::string name;
-    double count;
-    while (in >> name >> count) counts[name] = count;
-    std::map<std::string, std::vector<const Row*>> by_op;
-    for (const Row& r : rows) if (counts.count(r.name)) by_op[r.op].push_back(&r);
-    for (const auto& [op, members] : by_op) {
-      std::vector<std::vector<double>> x;
-      std::vector<double> y;
-      // Each point weighted by 1/count: the fit minimises relative, not absolute, error, so
-      // small ops are predicted as well as large ones.
-      std::vector<std::vector<double>> wx;
-      std::vector<double> wy;
-      for (const Row* r : members) {
-        const double count = counts[r->name];
-        x.push_back({1.0, r->macs, r->outputs});
-        y.push_back(count);
-        wx.push_back({1.0 / count, r->macs / count, r->outputs / count});
-        wy.push_back(1.0);
-      }
-      const std::vector<double> c = least_squares(wx, wy);
-      double worst = 0.0;
-      for (size_t i = 0; i < x.size(); ++i) {
-        const double predicted = c[0] + c[1] * x[i][1] + c[2] * x[i][2];
-        worst = std::max(worst, std::fabs(predicted - y[i]) / y[i]);
-      }
-      out[core][op] = {{"fixed", c[0]}, {"per_mac", c[1]}, {"per_output", c[2]},
-                       {"points", members.size()}, {"max_relative_error", worst}};
+    Count c;
+    if (l >> name >> c.instructions) {
+      l >> c.stack;
+      counts[name] = c;
     }
   }
+  return counts;
+}
+
+tmf::select::KernelFamily family_of(const std::string& core) {
+  tmf::select::KernelFamily f;
+  if (!tmf::select::core_kernel_family(core, &f)) throw tmf::select::SelectError("unknown core " + core);
+  return f;
+}
+
+int fit(const std::string& dir, const std::vector<std::string>& args) {
+  tmf::select::CostTable table;
+  for (const std::string& arg : args) {
+    const CoreArg a = parse_core_arg(arg);
+    tmf::select::CoreCosts costs;
+    costs.family = family_of(a.core);
+    std::map<std::string, std::vector<tmf::select::FitPoint>> by_key;
+    for (const auto& [name, count] : read_counts(a.counts)) {
+      const LoadedModel m(dir + "/" + name + ".tmf");
+      if (m.model.header->op_count != 1) continue;
+      tmf::select::FitPoint p;
+      p.name = name;
+      p.features = tmf::select::op_features(m.model, 0, costs.family);
+      p.instructions = count.instructions;
+      p.stack_bytes = count.stack;
+      by_key[p.features.key].push_back(p);
+    }
+    for (const auto& [key, points] : by_key) costs.entries[key] = tmf::select::fit_entry(points);
+    if (!a.flash.empty()) {
+      std::ifstream in(a.flash);
+      std::string what, name;
+      double bytes;
+      while (in >> what) {
+        if (what == "kernel" && in >> name >> bytes) costs.kernel_flash_bytes[name] = bytes;
+        else if (what == "base" && in >> bytes) costs.runtime_base_flash_bytes = bytes;
+        else if (what == "static_ram" && in >> bytes) costs.runtime_static_ram_bytes = bytes;
+      }
+    }
+    table.cores[a.core] = costs;
+  }
+  std::printf("%s\n", tmf::select::cost_table_to_json(table).dump(2).c_str());
+  return 0;
+}
+
+int validate(const std::string& table_path, const std::string& dir, const std::vector<std::string>& args) {
+  const tmf::select::CostTable table = tmf::select::load_cost_table(table_path);
+  nlohmann::json out = nlohmann::json::object();
+  double worst_all = 0;
+  for (const std::string& arg : args) {
+    const CoreArg a = parse_core_arg(arg);
+    const tmf::select::CoreCosts& costs = tmf::select::core_costs(table, a.core);
+    double worst = 0;
+    for (const auto& [name, count] : read_counts(a.counts)) {
+      const LoadedModel m(dir + "/" + name + ".tmf");
+      const auto p = tmf::select::predict_instructions(m.model, costs, a.core, table.source);
+      const double error = (p.instructions - count.instructions) / count.instructions;
+      out["models"][a.core][name] = {{"measured", count.instructions},
+                                     {"predicted", std::round(p.instructions)},
+                                     {"relative_error", std::round(error * 10000) / 10000}};
+      worst = std::max(worst, std::fabs(error));
+    }
+    out["max_relative_error"][a.core] = std::round(worst * 10000) / 10000;
+    worst_all = std::max(worst_all, worst);
+  }
+  out["max_relative_error_all"] = std::round(worst_all * 10000) / 10000;
   std::printf("%s\n", out.dump(2).c_str());
+  return 0;
+}
+
+int explain(const std::string& table_path, const std::string& model_path, const std::string& core) {
+  const tmf::select::CostTable table = tmf::select::load_cost_table(table_path);
+  const LoadedModel m(model_path);
+  const tmf::select::CoreCosts& costs = tmf::select::core_costs(table, core);
+  const auto p = tmf::select::predict_instructions(m.model, costs, core, table.source);
+  for (const auto& op : p.ops) std::printf("%3u %-28s %12.0f\n", op.index, op.key.c_str(), op.instructions);
+  std::printf("total %.0f\n", p.instructions);
   return 0;
 }
 
@@ -280,8 +547,18 @@ int fit(const std::string& manifest_path, const std::vector<std::string>& core_c
 
 int main(int argc, char** argv) {
   const std::string mode = argc > 1 ? argv[1] : "";
-  if (mode == "models" && argc == 3) return write_models(argv[2]);
-  if (mode == "fit" && argc >= 4) return fit(argv[2], std::vector<std::string>(argv + 3, argv + argc));
-  std::fprintf(stderr, "usage: op_cost models OUTDIR | op_cost fit MANIFEST CORE=COUNTS...\n");
+  try {
+    if (mode == "models" && argc == 3) return write_models(argv[2], cost_models());
+    if (mode == "benchmodels" && argc == 3) return write_models(argv[2], benchmark_models());
+    if (mode == "fit" && argc >= 4) return fit(argv[2], std::vector<std::string>(argv + 3, argv + argc));
+    if (mode == "validate" && argc >= 5) return validate(argv[2], argv[3], std::vector<std::string>(argv + 4, argv + argc));
+    if (mode == "explain" && argc == 5) return explain(argv[2], argv[3], argv[4]);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "op_cost: %s\n", e.what());
+    return 1;
+  }
+  std::fprintf(stderr,
+               "usage: op_cost models OUTDIR | op_cost benchmodels OUTDIR | op_cost fit DIR CORE=COUNTS[,FLASH]... |\n"
+               "       op_cost validate TABLE DIR CORE=COUNTS... | op_cost explain TABLE MODEL.tmf CORE\n");
   return 2;
 }

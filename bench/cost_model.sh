@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# The selector's cost tables and their validation, run by scripts/bench.sh (docs/select.md):
+#   1. single-op models of many shapes (op_cost models) run under QEMU on every core: instructions
+#      and invoke stack per model; runtime flash per kernel from the size probe's linker maps;
+#   2. op_cost fit -> WORK/op_costs.json (the committed copy is profiles/op_costs.json);
+#   3. the validation set (ad01, kws, hello_world and op_cost benchmodels, never part of the fit)
+#      run under QEMU and predicted with the fresh table and with the committed one.
+# Prints "key value" lines (cost_model.*, op_costs.*) for bench.sh's results.json.
+#
+#   bench/cost_model.sh WORK [CORE...]
+# Env: TMF_HOST_BUILD (default build), TMF_CORE_BUILD_PREFIX (default build/: images in
+# <prefix><core>/bin), TMF_QEMU_PLUGIN, TMF_SHARED_DIR, TMF_COST_JOBS (parallel QEMU runs, 2).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+work=$1
+shift
+cores=("$@")
+[ ${#cores[@]} -gt 0 ] || cores=(cortex-m0 cortex-m3 cortex-m4 cortex-m7 cortex-m33)
+host=${TMF_HOST_BUILD:-$root/build}
+prefix=${TMF_CORE_BUILD_PREFIX:-$root/build/}
+shared=${TMF_SHARED_DIR:-$root/../shared}
+jobs=${TMF_COST_JOBS:-2}
+export TMF_QEMU_PLUGIN=${TMF_QEMU_PLUGIN:-$host/tools/libinsn_count.so}
+op_cost=$host/bin/op_cost
+mkdir -p "$work"
+
+# run_all DIR CORE: "name instructions stack_bytes" for every model of DIR that runs on CORE
+# (the micro:bit's 16 KB cannot hold the larger ones: they fail and are left out).
+run_all() {
+  local dir=$1 core=$2 elf=$prefix$2/bin/model_runner.elf
+  export dir core elf root
+  cut -f1 "$dir/manifest.tsv" | tail -n +2 | xargs -P "$jobs" -I{} bash -c '
+    name={}
+    if summary=$(cd "$dir" && "$root/scripts/qemu-run.sh" "$core" "$elf" --count "$name.$core.count" -- \
+                  "$name.tmf" "$name.in" "$name.$core.out" 2>"$name.$core.err"); then
+      echo "$name $(awk "/^region 0/ {print \$4}" "$dir/$name.$core.count") \
+$(sed -n "s/.*invoke stack \([0-9]*\) bytes.*/\1/p" <<<"$summary")"
+    fi' | sort > "$dir/counts_$core.txt"
+}
+
+# flash_figures CORE: the runtime's flash split into a base (validator, interpreter, the
+# registry of one op) and each kernel object (both twins; + its registry entry), from the maps
+# of the all-ops and the FULLY_CONNECTED-only size probes.
+flash_figures() {
+  local bin=$prefix$1/bin map=$root/scripts/map-bytes.sh
+  local all=$bin/size_all.map one=$bin/size_ad01.map
+  [ -f "$all" ] && [ -f "$one" ] || return 0
+  local objects registry_all registry_one per_op total_one fc_one
+  objects=$(grep -o 'libtmf_runtime_all\.a([a-z0-9_]*\.cc\.obj)' "$all" | sed 's/.*(\(.*\)\.cc\.obj)/\1/' | sort -u)
+  registry_all=$("$map" "$all" "libtmf_runtime_all.a(registry.cc.obj)")
+  registry_one=$("$map" "$one" "libtmf_runtime_ad01.a(registry.cc.obj)")
+  local kernels=()
+  for o in $objects; do
+    case $o in model|interpreter|registry|kernel_checks|status|integrity|sha256|model_builder) ;; *) kernels+=("$o") ;; esac
+  done
+  local ops=$(( ${#kernels[@]} - 1 ))  # fixed_point_activation is a helper, not an op
+  per_op=$(( (registry_all - registry_one) / (ops > 1 ? ops - 1 : 1) ))
+  total_one=$("$map" "$one" libtmf_runtime_ad01.a)
+  fc_one=$("$map" "$one" "libtmf_runtime_ad01.a(fully_connected.cc.obj)")
+  echo "base $((total_one - fc_one))"
+  echo "static_ram $("$map" "$one" libtmf_runtime_ad01.a ram)"
+  for o in "${kernels[@]}"; do
+    local bytes
+    bytes=$("$map" "$all" "libtmf_runtime_all.a($o.cc.obj)")
+    [ "$o" = fixed_point_activation ] || bytes=$((bytes + per_op))
+    echo "kernel $o $bytes"
+  done
+}
+
+ops=$work/ops
+rm -rf "$ops" && mkdir -p "$ops"
+"$op_cost" models "$ops" 2>"$ops/skipped.txt"
+fit_args=()
+for core in "${cores[@]}"; do
+  run_all "$ops" "$core"
+  flash_figures "$core" > "$ops/flash_$core.txt"
+  fit_args+=("$core=$ops/counts_$core.txt,$ops/flash_$core.txt")
+done
+"$op_cost" fit "$ops" "${fit_args[@]}" > "$work/op_costs.json"
+echo "cost_model: wrote $work/op_costs.json" >&2
+for core in "${cores[@]}"; do
+  echo "op_costs.$core.max_relative_error $(jq --arg c "$core" '[.cores[$c].ops[]?.max_relative_error] | max // 0 | . * 1000 | round / 1000' "$work/op_costs.json")"
+done
+
+# The validation set.
+set_dir=$work/models
+rm -rf "$set_dir" && mkdir -p "$set_dir"
+"$op_cost" benchmodels "$set_dir" 2>"$set_dir/skipped.txt"
+declare -A tflite=([ad01]=ad01_int8 [kws]=kws_ref_model_int8 [hello_world]=hello_world_int8)
+declare -A input=([ad01]=ad01_input.i8 [kws]=kws_input.i8 [hello_world]=hello_world_input.i8)
+for model in ad01 kws hello_world; do
+  "$host/bin/tinymlops" convert "$shared/models/${tflite[$model]}.tflite" -o "$set_dir/$model.tmf" >/dev/null
+  cp "$shared/models/${input[$model]}" "$set_dir/$model.in"
+  echo -e "$model\tfrom ${tflite[$model]}.tflite" >> "$set_dir/manifest.tsv"
+done
+validate_args=()
+for core in "${cores[@]}"; do
+  run_all "$set_dir" "$core"
+  validate_args+=("$core=$set_dir/counts_$core.txt")
+done
+"$op_cost" validate "$work/op_costs.json" "$set_dir" "${validate_args[@]}" > "$work/validation.json"
+echo "cost_model: wrote $work/validation.json" >&2
+jq -r '.models | to_entries[] | .key as $c | .value | to_entries[] |
+       "cost_model.\($c).\(.key).relative_error \(.value.relative_error)"' "$work/validation.json"
+jq -r '.max_relative_error | to_entries[] | "cost_model.\(.key).max_relative_error \(.value)"' "$work/validation.json"
+echo "cost_model.max_relative_error $(jq .max_relative_error_all "$work/validation.json")"
+echo "cost_model.models_validated $(jq '[.models[] | length] | add' "$work/validation.json")"
+# The committed table (what the CLI uses) against today's measurements.
+committed=$root/profiles/op_costs.json
+if [ -f "$committed" ] && "$op_cost" validate "$committed" "$set_dir" "${validate_args[@]}" > "$work/validation_committed.json"; then
+  echo "cost_model.committed_table.max_relative_error $(jq .max_relative_error_all "$work/validation_committed.json")"
+fi

@@ -1,0 +1,45 @@
+// Combines the cost table's predictions with a profile's clock, memory and power.
+#include "host/select/estimate.h"
+
+#include <cmath>
+
+namespace tmf::select {
+namespace {
+
+std::string bytes_text(double b) { return std::to_string(static_cast<long long>(std::llround(b))); }
+
+}  // namespace
+
+CostEstimate estimate_cost(const Model& model, const Profile& profile, const CostTable& table) {
+  const CoreCosts& costs = core_costs(table, profile.cost_core);
+  CostEstimate e;
+  e.profile = profile.name;
+  e.cost_core = profile.cost_core;
+  e.detail = predict_instructions(model, costs, profile.cost_core, table.source);
+  e.file_bytes = model.header->file_bytes;
+  e.runtime_flash_bytes = predict_runtime_flash(model, costs, profile.cost_core, table.source);
+  e.flash_bytes = e.file_bytes + e.runtime_flash_bytes;
+  e.arena_bytes = model.header->arena_bytes;
+  e.stack_bytes = e.detail.stack_bytes;
+  e.runtime_static_ram_bytes = costs.runtime_static_ram_bytes;
+  e.ram_bytes = e.arena_bytes + e.stack_bytes + e.runtime_static_ram_bytes;
+  e.ram_available_bytes = profile.ram_bytes - profile.reserved_ram_bytes;
+  e.flash_available_bytes = profile.flash_bytes - profile.reserved_flash_bytes;
+  e.instructions = e.detail.instructions;
+  e.cycles_per_instruction = profile.cycles_per_instruction;
+  e.latency_ms = e.instructions * e.cycles_per_instruction / profile.clock_hz * 1e3;
+  e.energy_uj = profile.active_power_mw() * e.latency_ms;  // mW x ms = uJ
+  if (e.ram_bytes > e.ram_available_bytes) {
+    e.exceeded.push_back("RAM: needs " + bytes_text(e.ram_bytes) + " bytes (arena " + bytes_text(e.arena_bytes) +
+                         " + stack " + bytes_text(e.stack_bytes) + " + runtime " + bytes_text(e.runtime_static_ram_bytes) +
+                         "), profile " + profile.name + " offers " + bytes_text(e.ram_available_bytes));
+  }
+  if (e.flash_bytes > e.flash_available_bytes) {
+    e.exceeded.push_back("flash: needs " + bytes_text(e.flash_bytes) + " bytes (model " + bytes_text(e.file_bytes) +
+                         " + runtime " + bytes_text(e.runtime_flash_bytes) + "), profile " + profile.name + " offers " +
+                         bytes_text(e.flash_available_bytes));
+  }
+  return e;
+}
+
+}  // namespace tmf::select
