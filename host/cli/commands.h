@@ -10,6 +10,8 @@ void register_convert(CLI::App& app);
 void register_inspect(CLI::App& app);
 void register_run(CLI::App& app);
 void register_data(CLI::App& app);
+void register_train(CLI::App& app);  // train, eval: docs/pipeline.md
+void register_eval(CLI::App& app);
 void register_registry(CLI::App& app);  // registry, devices, keys, sign, deploy, rollout: docs/registry.md, docs/deploy.md
 void register_devices(CLI::App& app);
 void register_keys(CLI::App& app);

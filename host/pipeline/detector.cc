@@ -133,16 +133,16 @@ DetectorGraph detector_append(host::Graph& graph, int features, const FloatDetec
   DetectorGraph out;
   if (d.kind == "autoencoder") {
     const int reconstruction = quantize::quantize_network_append(graph, features, d.network, calibration, "autoencoder");
-    out.score = host::pipeline_add_reconstruction_score(graph, features, reconstruction);
+    out.score = host::add_score_reconstruction(graph, features, reconstruction);
   } else if (d.kind == "kmeans") {
-    out.score = host::pipeline_add_kmeans_score(graph, features, d.kmeans);
+    out.score = host::add_score_kmeans(graph, features, d.kmeans.k, d.kmeans.centroids);
   } else if (d.kind == "gmm") {
-    out.score = host::pipeline_add_gmm_score(graph, features, d.gmm);
+    out.score = host::add_score_gmm(graph, features, d.gmm.k, d.gmm.means, d.gmm.inv_var, d.gmm.log_norm);
   } else if (d.kind == "mahalanobis") {
-    out.score = host::pipeline_add_mahalanobis_score(graph, features, d.mahalanobis);
+    out.score = host::add_score_mahalanobis(graph, features, d.mahalanobis.mean, d.mahalanobis.whitening);
   } else {
     out.probabilities = quantize::quantize_network_append(graph, features, d.network, calibration, d.kind);
-    out.score = host::pipeline_add_class_score(graph, out.probabilities, d.normal_class);
+    out.score = host::add_score_class(graph, out.probabilities, d.normal_class);
   }
   return out;
 }

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "device/dsp/features.h"
+#include "host/convert/pipeline_graph.h"
 #include "host/pipeline/pipeline_settings.h"
 
 namespace tmf::pipeline {
@@ -32,6 +33,19 @@ double parse_number(const std::string& key, const std::string& value) {
 }
 
 }  // namespace
+
+dsp::FeaturesConfig feature_config(const FeatureSpec& spec) {
+  const double f_hi = spec.f_hi != 0 ? spec.f_hi : spec.sample_rate_hz / 2;
+  const dsp::FeaturesConfig c = host::hann_features_config(
+      spec.window, static_cast<float>(spec.sample_rate_hz), static_cast<float>(spec.f_lo),
+      static_cast<float>(f_hi), spec.bands, spec.stats_mask);
+  if (dsp::features_check(c) != dsp::DspStatus::kOk) {
+    throw PipelineError("features " + spec.to_string() + " at " + std::to_string(spec.sample_rate_hz) +
+                        " Hz: not a valid front end (window a power of two in [64, 4096], 0 <= lo < hi <= "
+                        "rate / 2, 1 <= bands <= window / 2 + 1)");
+  }
+  return c;
+}
 
 uint32_t FeatureSpec::count() const { return bands + static_cast<uint32_t>(std::popcount(stats_mask)); }
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "host/train/float_model.h"
+#include "device/dsp/features.h"
 
 namespace tmf::pipeline {
 
@@ -16,11 +16,15 @@ struct FeatureSpec {
   double f_lo = 0;              // Hz
   double f_hi = 0;              // Hz; 0: Nyquist
   uint32_t bands = 32;          // log band energies
-  uint32_t stats_mask = 0;      // time statistics appended after the bands (feature_extractor.h)
+  uint32_t stats_mask = 0;      // time statistics appended after the bands (device/dsp/features.h FeatureStat bits)
 
   uint32_t count() const;       // features per window
   std::string to_string() const;  // the --features form
 };
+
+// The DSP_FEATURES configuration of a spec (Hann window, amplitude-calibrated power spectrum).
+// Throws PipelineError for a spec the device would reject.
+dsp::FeaturesConfig feature_config(const FeatureSpec& spec);
 
 // Parses a comma-separated list of key=value: window=1024, bands=32, lo=0, hi=6000 (Hz),
 // stats=rms+peak+crest+kurtosis+skewness (or stats=none). Keys not given keep `defaults`.

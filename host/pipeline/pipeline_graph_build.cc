@@ -24,25 +24,19 @@ host::Quantization feature_quantization(const train::FeatureMatrix& z) {
 }  // namespace
 
 std::vector<uint8_t> pipeline_file_build(const PipelineBuild& build, const PipelineSettings& settings) {
-  FeatureExtractor extractor(build.spec);
   const bool classifier = detector_is_classifier(build.detector->kind);
   const train::FeatureMatrix& calibration = classifier ? *build.all_z : *build.healthy_z;
 
   host::Graph graph;
   graph.source = build.model_name;
   graph.description = "tinymlops train: " + settings.detector + ", " + settings.features;
-  host::Tensor samples;
-  samples.name = "samples";
-  samples.type = kTensorTypeFloat32;
-  samples.shape = {1, static_cast<int32_t>(build.spec.window)};
-  graph.tensors.push_back(samples);
-  const int input = 0;
-  const int features = host::pipeline_add_dsp_features(
-      graph, input, extractor.params(), extractor.twiddles(), extractor.window(), build.normalization.offset,
-      build.normalization.scale, feature_quantization(calibration));
+  const int input = host::add_samples_input(graph, build.spec.window);
+  const host::Quantization fq = feature_quantization(calibration);
+  const int features = host::add_dsp_features(graph, input, feature_config(build.spec), build.normalization.offset,
+                                              build.normalization.scale, fq.scales[0],
+                                              static_cast<int32_t>(fq.zero_points[0]));
   const DetectorGraph detector = detector_append(graph, features, *build.detector, calibration);
-  const int decision = host::pipeline_add_decision_threshold(graph, detector.score, settings.threshold);
-  graph.inputs = {input};
+  const int decision = host::add_decision_threshold(graph, detector.score, settings.threshold);
   graph.outputs = {detector.score, decision};
   if (detector.probabilities >= 0) graph.outputs.push_back(detector.probabilities);
 

@@ -8,7 +8,8 @@
 #include <vector>
 
 #include "host/pipeline/detector.h"
-#include "host/pipeline/feature_extractor.h"
+#include "host/pipeline/feature_spec.h"
+#include "host/train/standardize.h"
 #include "host/pipeline/pipeline_settings.h"
 
 namespace tmf::pipeline {

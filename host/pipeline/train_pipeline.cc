@@ -11,7 +11,7 @@
 #include "host/convert/convert.h"
 #include "host/data/dataset.h"
 #include "host/pipeline/detector.h"
-#include "host/pipeline/feature_extractor.h"
+#include "host/convert/pipeline_graph.h"
 #include "host/pipeline/pipeline_graph_build.h"
 #include "host/pipeline/pipeline_model.h"
 #include "host/pipeline/score_summary.h"
@@ -29,11 +29,11 @@ double seconds_since(Clock::time_point start) {
 }
 
 // Float features of every window, one row each.
-train::FeatureMatrix extract(FeatureExtractor& extractor, SampleCache& cache, const LabeledWindows& windows,
+train::FeatureMatrix extract(host::FeatureExtractor& extractor, SampleCache& cache, const LabeledWindows& windows,
                              const std::function<void(double)>& progress) {
   train::FeatureMatrix m;
   m.rows = static_cast<int>(windows.size());
-  m.cols = static_cast<int>(extractor.count());
+  m.cols = static_cast<int>(extractor.feature_count());
   m.data.resize(static_cast<size_t>(m.rows) * m.cols);
   for (size_t i = 0; i < windows.size(); ++i) {
     extractor.compute(cache.window(windows.refs[i]), m.data.data() + i * m.cols);
@@ -77,7 +77,7 @@ TrainResult train_pipeline(const TrainOptions& options) {
   FeatureSpec spec = options.features;
   if (spec.sample_rate_hz == 0) spec.sample_rate_hz = dataset.recordings.front().sample_rate_hz;
   if (spec.f_hi == 0) spec.f_hi = spec.sample_rate_hz / 2;
-  FeatureExtractor extractor(spec);
+  host::FeatureExtractor extractor(feature_config(spec));
 
   const bool classifier = detector_is_classifier(options.detector);
   SplitOptions split;

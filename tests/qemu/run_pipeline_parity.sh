@@ -4,7 +4,7 @@
 # float32 windows) bare-metal under QEMU on CORE and checks that every output byte (float32
 # score + int8 decision per window) equals the host runtime's (host_outputs.bin).
 set -euo pipefail
-core=$1 runner=$2 work=$3
+core=$1 runner=$(realpath "$2") work=$3
 here=$(cd "$(dirname "$0")/../.." && pwd)
 out=$core.outputs.bin
 (cd "$work" && "$here/scripts/qemu-run.sh" "$core" "$runner" -- model.tmf windows.bin "$out")
