@@ -16,5 +16,6 @@ void register_registry(CLI::App& app);  // registry, devices, keys, sign, deploy
 void register_devices(CLI::App& app);
 void register_keys(CLI::App& app);
 void register_sign(CLI::App& app);
+void register_deploy(CLI::App& app);  // deploy and rollout
 
 }  // namespace tmf::cli

@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   tmf::cli::register_devices(app);
   tmf::cli::register_keys(app);
   tmf::cli::register_sign(app);
+  tmf::cli::register_deploy(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,187 @@
+// `tinymlops deploy MODEL --group G` (staged OTA rollout over MQTT with health gates and
+// automatic rollback) and `tinymlops rollout status` (per-device progress); docs/deploy.md.
+#include <cstdio>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "host/cli/commands.h"
+#include "host/cli/registry_cli.h"
+#include "host/deploy/mqtt_client.h"
+#include "host/deploy/rollout.h"
+#include "host/deploy/update_package.h"
+
+namespace tmf::cli {
+namespace {
+
+struct DeployArgs {
+  std::string dir, model, stages = "1,10%,100%";
+  deploy::RolloutOptions options;
+  double max_anomaly_rate = -1, max_latency_ms = -1;
+  bool quiet = false;
+  bool json = false;
+};
+
+std::vector<std::string> split_commas(const std::string& text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= text.size()) {
+    const size_t comma = text.find(',', start);
+    out.push_back(text.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+void run_deploy(DeployArgs& a) {
+  registry::Registry reg(a.dir);
+  // MODEL is a registered NAME[:VERSION], or a .tmf file that is registered first.
+  registry::VersionInfo version;
+  if (std::filesystem::is_regular_file(a.model)) {
+    registry::AddRequest request;
+    request.path = a.model;
+    request.bytes = read_file(a.model);
+    version = reg.add_version(request).version;
+  } else {
+    version = reg.get_version(registry::parse_version_ref(a.model));
+  }
+  deploy::RolloutOptions options = a.options;
+  options.stages = split_commas(a.stages);
+  if (a.max_anomaly_rate >= 0) options.max_anomaly_rate = a.max_anomaly_rate;
+  if (a.max_latency_ms >= 0) options.max_latency_ms = a.max_latency_ms;
+  if (!a.quiet) options.log = [](const std::string& line) { std::fprintf(stderr, "deploy: %s\n", line.c_str()); };
+  deploy::RolloutResult r;
+  try {
+    deploy::rollout_stage_sizes(options.stages, 1);  // reject bad --stages before touching the fleet
+    r = deploy::rollout_run(reg, version, options);
+  } catch (const std::invalid_argument& e) {
+    throw CliError(e.what(), 2);
+  } catch (const deploy::PackageError& e) {
+    throw CliError(e.what(), 2);
+  } catch (const deploy::MqttError& e) {
+    throw CliError(e.what(), 1);
+  }
+  nlohmann::json j;
+  j["deployment"] = r.deployment;
+  j["update_id"] = r.update_id;
+  j["model"] = version.name + ":" + std::to_string(version.version);
+  j["group"] = options.group;
+  j["state"] = r.state;
+  j["reason"] = r.reason;
+  j["seconds"] = r.seconds;
+  j["devices"] = r.devices;
+  j["healthy"] = r.healthy;
+  j["failed"] = r.failed;
+  j["rolled_back"] = r.rolled_back;
+  j["chunks_sent"] = r.chunks_sent;
+  j["bytes_sent"] = r.bytes_sent;
+  j["chunks_resent"] = r.chunks_resent;
+  j["broker_reconnects"] = r.broker_reconnects;
+  if (a.json) {
+    std::printf("%s\n", j.dump(2).c_str());
+  } else {
+    std::printf("deployment %lld: %s to group %s: %s in %.1f s (%u healthy, %u failed, %u rolled back)%s%s\n",
+                static_cast<long long>(r.deployment), j["model"].get<std::string>().c_str(), options.group.c_str(),
+                r.state.c_str(), r.seconds, r.healthy, r.failed, r.rolled_back, r.reason.empty() ? "" : ": ",
+                r.reason.c_str());
+  }
+  if (r.state != "completed") throw CliError("deployment " + std::to_string(r.deployment) + " " + r.state + ": " + r.reason, 1);
+}
+
+struct StatusArgs {
+  std::string dir;
+  int64_t id = 0;
+  bool json = false;
+};
+
+void run_status(const StatusArgs& a) {
+  registry::Registry reg(a.dir);
+  std::optional<registry::DeploymentInfo> d;
+  if (a.id > 0) {
+    d = reg.find_deployment(a.id);
+    if (!d) throw CliError("--id " + std::to_string(a.id) + ": no such deployment in " + reg.dir(), 2);
+  } else {
+    const auto all = reg.list_deployments();
+    if (all.empty()) throw CliError(reg.dir() + ": no deployments yet", 2);
+    d = all.back();
+  }
+  const auto devices = reg.deployment_devices(d->id);
+  nlohmann::json j;
+  j["deployment"] = d->id;
+  j["model"] = d->model_name + ":" + std::to_string(d->model_version);
+  j["group"] = d->group;
+  j["stages"] = nlohmann::json::parse(d->stages_json);
+  j["gates"] = nlohmann::json::parse(d->gates_json);
+  j["current_stage"] = d->current_stage + 1;
+  j["state"] = d->state;
+  j["reason"] = d->reason;
+  j["created_at"] = d->created_at;
+  j["updated_at"] = d->updated_at;
+  nlohmann::json rows = nlohmann::json::array();
+  std::map<std::string, int> counts;
+  for (const auto& row : devices) {
+    nlohmann::json r;
+    r["device"] = row.device;
+    r["stage"] = row.stage + 1;
+    r["state"] = row.state;
+    r["result_code"] = row.result_code ? nlohmann::json(*row.result_code) : nlohmann::json(nullptr);
+    r["detail"] = row.detail;
+    r["chunks_sent"] = row.chunks_sent;
+    r["bytes_sent"] = row.bytes_sent;
+    r["updated_at"] = row.updated_at;
+    rows.push_back(r);
+    counts[row.state] += 1;
+  }
+  j["devices"] = rows;
+  j["counts"] = counts;
+  if (a.json) {
+    std::printf("%s\n", j.dump(2).c_str());
+    return;
+  }
+  std::printf("deployment %lld: %s to group %s, stages %s: %s (stage %d)%s%s\n", static_cast<long long>(d->id),
+              j["model"].get<std::string>().c_str(), d->group.c_str(), j["stages"].dump().c_str(), d->state.c_str(),
+              d->current_stage + 1, d->reason.empty() ? "" : ": ", d->reason.c_str());
+  std::printf("  %-20s %5s %-13s %6s %10s  %s\n", "device", "stage", "state", "result", "bytes", "detail");
+  for (const auto& row : devices) {
+    std::printf("  %-20s %5d %-13s %6s %10llu  %s\n", row.device.c_str(), row.stage + 1, row.state.c_str(),
+                row.result_code ? std::to_string(*row.result_code).c_str() : "-",
+                static_cast<unsigned long long>(row.bytes_sent), row.detail.c_str());
+  }
+}
+
+}  // namespace
+
+void register_deploy(CLI::App& app) {
+  auto args = std::make_shared<DeployArgs>();
+  CLI::App* cmd = app.add_subcommand("deploy", "Roll a signed model out to a device group over MQTT, in stages");
+  cmd->add_option("model", args->model, "NAME[:VERSION] in the registry, or a signed .tmf file (registered first)")->required();
+  cmd->add_option("--group", args->options.group, "Device group")->required();
+  cmd->add_option("--stages", args->stages, "Cumulative stage sizes: counts or percentages (default 1,10%,100%)");
+  cmd->add_option("--broker-host", args->options.broker_host, "MQTT broker host (default 127.0.0.1)");
+  cmd->add_option("--broker-port", args->options.broker_port, "MQTT broker port (default 1883)");
+  cmd->add_option("--fleet", args->options.fleet, "Fleet name in the topics tmf/<fleet>/<device>/... (default fleet)");
+  cmd->add_option("--chunk-bytes", args->options.chunk_bytes, "Largest chunk served (default 4096)");
+  cmd->add_option("--discover-seconds", args->options.discover_seconds, "Listen for devices before starting (default 2)");
+  cmd->add_option("--gate-seconds", args->options.gate_seconds, "Health-gate observation after confirm (default 3)");
+  cmd->add_option("--resend-seconds", args->options.resend_seconds, "Repeat the manifest to a device silent this long (default 5)");
+  cmd->add_option("--stage-timeout", args->options.stage_timeout_seconds, "Seconds before an unfinished device counts as failed (default 900)");
+  cmd->add_option("--max-failures", args->options.max_failures, "Failed devices a stage tolerates before halt and rollback (default 0)");
+  cmd->add_option("--max-anomaly-rate", args->max_anomaly_rate, "Health gate: highest anomaly rate (0..1) a device may report");
+  cmd->add_option("--max-latency-ms", args->max_latency_ms, "Health gate: highest inference latency a device may report");
+  cmd->add_flag("--require-health", args->options.require_health, "Health gate: a device must send a health report");
+  cmd->add_flag("--quiet", args->quiet, "No progress lines on stderr");
+  cmd->add_flag("--json", args->json, "Print the result as JSON (keys: deployment, state, seconds, devices, healthy, ...)");
+  add_registry_option(cmd, args->dir);
+  cmd->callback([args] { run_registry_command([&] { run_deploy(*args); }); });
+
+  CLI::App* rollout = app.add_subcommand("rollout", "Deployments and their per-device progress");
+  rollout->require_subcommand(1);
+  auto status_args = std::make_shared<StatusArgs>();
+  CLI::App* status = rollout->add_subcommand("status", "Show a deployment (default: the latest) device by device");
+  status->add_option("--id", status_args->id, "Deployment id");
+  status->add_flag("--json", status_args->json, "Print JSON (keys: deployment, state, stages, devices[], counts)");
+  add_registry_option(status, status_args->dir);
+  status->callback([status_args] { run_registry_command([&] { run_status(*status_args); }); });
+}
+
+}  // namespace tmf::cli

@@ -1,0 +1,59 @@
+// The rollout engine behind `tinymlops deploy`: staged waves over a device group, the OTA sender
+// (manifest, chunk answers) over MQTT, health gates after confirm, and automatic halt plus
+// rollback of a failing stage. Every per-device transition is written to the registry, so a
+// restarted `deploy` resumes the same deployment (same update_id: devices resume their download).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "host/registry/registry.h"
+
+namespace tmf::deploy {
+
+struct RolloutOptions {
+  std::string broker_host = "127.0.0.1";
+  int broker_port = 1883;
+  std::string fleet = "fleet";
+  std::string group;
+  std::vector<std::string> stages = {"1", "10%", "100%"};  // cumulative: a count or a percentage
+  uint32_t chunk_bytes = 4096;          // largest chunk served (manifest chunk_bytes)
+  double discover_seconds = 2.0;        // collect retained info/status/presence before starting
+  double gate_seconds = 3.0;            // observation window after a device confirms
+  double resend_seconds = 5.0;          // re-send the manifest to a device silent this long
+  double stage_timeout_seconds = 900.0; // a device not done by then counts as failed
+  uint32_t max_failures = 0;            // failed devices a stage tolerates before halt + rollback
+  double max_anomaly_rate = std::numeric_limits<double>::infinity();  // health gate bounds
+  double max_latency_ms = std::numeric_limits<double>::infinity();
+  bool require_health = false;          // a device must report health within the gate window
+  std::function<void(const std::string&)> log;  // progress lines (may be empty)
+};
+
+struct RolloutResult {
+  int64_t deployment = 0;
+  uint32_t update_id = 0;
+  std::string state;   // completed | rolled_back | halted
+  std::string reason;
+  double seconds = 0;
+  uint32_t devices = 0, healthy = 0, failed = 0, rolled_back = 0;
+  uint64_t chunks_sent = 0, bytes_sent = 0;
+  uint64_t chunks_resent = 0;  // ranges served more than once (lost chunks or requests)
+  uint64_t broker_reconnects = 0;
+};
+
+// Parses "1,10%,100%" into cumulative device counts for a group of `devices`; throws
+// std::invalid_argument naming the bad stage.
+std::vector<uint32_t> rollout_stage_sizes(const std::vector<std::string>& stages, uint32_t devices);
+
+// Deploys `version` to `options.group`; resumes a running deployment of the same version and
+// group if there is one. Blocks until the rollout completes, halts or rolls back.
+RolloutResult rollout_run(registry::Registry& registry, const registry::VersionInfo& version,
+                          const RolloutOptions& options);
+
+// The update_id devices see for a deployment (stable across restarts, never 0).
+uint32_t rollout_update_id(const registry::DeploymentInfo& deployment, const std::string& artifact);
+
+}  // namespace tmf::deploy

@@ -1,0 +1,198 @@
+// Rollouts against a real Mosquitto broker and virtual devices (tinymlops-device): a canary that
+// fails its health gate halts the rollout and returns to its previous model; a broker restart in
+// the middle of a rollout does not stop it; a device that cannot take the model fails its stage
+// with the protocol's result code. Device state is checked through the devices' own retained
+// STATUS messages, not through the engine's bookkeeping.
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "device/agent/protocol.h"
+#include "host/deploy/mqtt_client.h"
+#include "host/deploy/rollout.h"
+#include "host/deploy/signing.h"
+#include "host/registry/registry.h"
+#include "tests/deploy/fleet_harness.h"
+#include "tests/host/test_files.h"
+#include "tests/support/tmf_test.h"
+
+namespace tmf {
+namespace {
+
+struct Fixture {
+  std::string dir;
+  deploy::KeyPaths keys;
+  std::unique_ptr<registry::Registry> reg;
+};
+
+// A registry with hello_world signed as versions 1 and 2 of model "hello".
+Fixture make_fixture(const std::string& name) {
+  Fixture f;
+  f.dir = test::temp_path(name);
+  std::filesystem::remove_all(f.dir);
+  std::filesystem::create_directories(f.dir);
+  f.keys = deploy::keys_generate(f.dir + "/keys", false);
+  f.reg = std::make_unique<registry::Registry>(f.dir + "/registry");
+  const deploy::KeyPair key = deploy::key_load_secret(f.keys.secret);
+  for (int version = 1; version <= 2; ++version) {
+    const std::string path = f.dir + "/hello_v" + std::to_string(version) + ".tmf";
+    test::run_cli("convert " + test::real_models()[2].tflite + " -o " + path + " --name hello --model-version " +
+                  std::to_string(version));
+    registry::AddRequest r;
+    r.path = path;
+    r.bytes = deploy::model_sign(test::read_bytes(path), key, path);
+    f.reg->add_version(r);
+  }
+  return f;
+}
+
+deploy::RolloutOptions options_for(int port, const std::string& group, std::vector<std::string> stages) {
+  deploy::RolloutOptions o;
+  o.broker_port = port;
+  o.group = group;
+  o.stages = std::move(stages);
+  o.discover_seconds = 1.5;
+  o.gate_seconds = 0.5;
+  o.resend_seconds = 3;
+  o.stage_timeout_seconds = 120;
+  return o;
+}
+
+// The active model version each device reports in its retained STATUS (0: none, -1: no status).
+std::map<std::string, int64_t> reported_versions(int port, const std::vector<std::string>& ids) {
+  deploy::MqttClient observer("test-observer", "127.0.0.1", port);
+  observer.subscribe("tmf/fleet/+/status", 1);
+  observer.wait_connected(std::chrono::seconds(5));
+  std::map<std::string, int64_t> out;
+  for (const auto& id : ids) out[id] = -1;
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  size_t seen = 0;
+  while (seen < ids.size() && std::chrono::steady_clock::now() < until) {
+    auto m = observer.next(std::chrono::milliseconds(100));
+    if (!m) continue;
+    OtaStatusMessage s{};
+    if (ota_status_decode(m->payload.data(), m->payload.size(), &s) != OtaDecodeStatus::kOtaDecodeOk) continue;
+    for (const auto& id : ids) {
+      if (m->topic == "tmf/fleet/" + id + "/status") {
+        if (out[id] == -1) ++seen;
+        out[id] = s.active_model_id == 0 ? 0 : s.active_model_version;
+      }
+    }
+  }
+  return out;
+}
+
+TMF_TEST(Rollout, CanaryFailingItsHealthGateIsRolledBack) {
+  Fixture f = make_fixture("rollout_canary");
+  test::Broker broker(f.dir + "/broker");
+  std::vector<std::unique_ptr<test::VirtualDevice>> devices;
+  const std::vector<std::string> ids = {"pump-a", "pump-b", "pump-c"};
+  for (const auto& id : ids) {
+    devices.push_back(std::make_unique<test::VirtualDevice>(f.dir + "/devices", id, "pumps", broker.port(), f.keys.public_key,
+                                                            std::vector<std::string>{"--quiet"}));
+  }
+  const registry::VersionInfo v1 = f.reg->get_version(registry::parse_version_ref("hello:1"));
+  const registry::VersionInfo v2 = f.reg->get_version(registry::parse_version_ref("hello:2"));
+
+  const deploy::RolloutResult first = deploy::rollout_run(*f.reg, v1, options_for(broker.port(), "pumps", {"100%"}));
+  TMF_EXPECT(first.state == "completed");
+  TMF_EXPECT_EQ(first.healthy, 3);
+  for (const auto& [id, version] : reported_versions(broker.port(), ids)) TMF_EXPECT_EQ(version, 1);
+
+  // The monitoring side reports a high anomaly rate for the canary (the first device by id).
+  std::atomic<bool> stop{false};
+  std::thread monitor([&] {
+    deploy::MqttClient publisher("test-monitor", "127.0.0.1", broker.port());
+    publisher.wait_connected(std::chrono::seconds(5));
+    const std::string sample = R"({"anomaly_rate": 0.9, "latency_ms": 2.5})";
+    while (!stop) {
+      publisher.publish("tmf/fleet/pump-a/health", reinterpret_cast<const uint8_t*>(sample.data()), sample.size(), 0, false);
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  });
+  deploy::RolloutOptions o = options_for(broker.port(), "pumps", {"1", "100%"});
+  o.max_anomaly_rate = 0.2;
+  o.gate_seconds = 1.5;
+  const deploy::RolloutResult second = deploy::rollout_run(*f.reg, v2, o);
+  stop = true;
+  monitor.join();
+
+  TMF_EXPECT(second.state == "rolled_back");
+  TMF_EXPECT(second.reason.find("stage 1") != std::string::npos);
+  TMF_EXPECT_EQ(second.devices, 1);  // the rollout stopped at the canary
+  TMF_EXPECT_EQ(second.rolled_back, 1);
+  // Oracle: what the devices themselves report. The canary is back on version 1; the others never moved.
+  for (const auto& [id, version] : reported_versions(broker.port(), ids)) TMF_EXPECT_EQ(version, 1);
+  const auto rows = f.reg->deployment_devices(second.deployment);
+  TMF_ASSERT(rows.size() == 1);
+  TMF_EXPECT(rows[0].device == "pump-a");
+  TMF_EXPECT(rows[0].state == "rolled_back");
+  const auto canary = f.reg->find_device("pump-a");
+  TMF_ASSERT(canary.has_value());
+  TMF_EXPECT_EQ(canary->current_version.value_or(0), 1);
+  TMF_EXPECT_EQ(canary->previous_version.value_or(0), 2);
+  TMF_EXPECT(f.reg->find_deployment(second.deployment)->state == "rolled_back");
+}
+
+TMF_TEST(Rollout, BrokerRestartMidRolloutCompletes) {
+  Fixture f = make_fixture("rollout_restart");
+  test::Broker broker(f.dir + "/broker");
+  const std::vector<std::string> ids = {"fan-1", "fan-2"};
+  std::vector<std::unique_ptr<test::VirtualDevice>> devices;
+  for (const auto& id : ids) {
+    // A slow link (16 kbit/s, 256-byte chunks) so the transfer is still running when the broker goes.
+    devices.push_back(std::make_unique<test::VirtualDevice>(
+        f.dir + "/devices", id, "fans", broker.port(), f.keys.public_key,
+        std::vector<std::string>{"--quiet", "--max-chunk", "256", "--link-kbps", "16"}));
+  }
+  const registry::VersionInfo v1 = f.reg->get_version(registry::parse_version_ref("hello:1"));
+  deploy::RolloutResult result;
+  std::thread rollout([&] { result = deploy::rollout_run(*f.reg, v1, options_for(broker.port(), "fans", {"100%"})); });
+
+  // Wait until a device downloads, then restart the broker (no persistence: retained state is lost too).
+  registry::Registry observer(f.dir + "/registry");
+  bool downloading = false;
+  for (int i = 0; i < 300 && !downloading; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    for (const auto& d : observer.list_deployments()) {
+      for (const auto& row : observer.deployment_devices(d.id)) downloading = downloading || row.state == "downloading";
+    }
+  }
+  TMF_EXPECT(downloading);
+  broker.stop();
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  broker.start();
+  rollout.join();
+
+  TMF_EXPECT(result.state == "completed");
+  TMF_EXPECT_EQ(result.healthy, 2);
+  TMF_EXPECT(result.broker_reconnects >= 1);
+  for (const auto& [id, version] : reported_versions(broker.port(), ids)) TMF_EXPECT_EQ(version, 1);
+}
+
+TMF_TEST(Rollout, DeviceRejectionFailsTheStageWithItsResultCode) {
+  Fixture f = make_fixture("rollout_reject");
+  test::Broker broker(f.dir + "/broker");
+  // 16 bytes of arena: hello_world does not fit, the device rejects the manifest (out of RAM).
+  test::VirtualDevice small(f.dir + "/devices", "tiny-1", "tiny", broker.port(), f.keys.public_key,
+                            {"--quiet", "--ram", "16"});
+  const registry::VersionInfo v1 = f.reg->get_version(registry::parse_version_ref("hello:1"));
+  const deploy::RolloutResult r = deploy::rollout_run(*f.reg, v1, options_for(broker.port(), "tiny", {"100%"}));
+  TMF_EXPECT(r.state == "rolled_back");
+  TMF_EXPECT_EQ(r.failed, 1);
+  const auto rows = f.reg->deployment_devices(r.deployment);
+  TMF_ASSERT(rows.size() == 1);
+  TMF_EXPECT(rows[0].state == "failed");
+  TMF_EXPECT_EQ(rows[0].result_code.value_or(-1), static_cast<int>(OtaResult::kOtaResultOutOfRam));
+  // `rollout status --json` shows the same.
+  const test::CommandResult status = test::run_cli("rollout status --json --registry " + f.dir + "/registry");
+  TMF_ASSERT(status.exit_code == 0);
+  const auto j = nlohmann::json::parse(status.out);
+  TMF_EXPECT(j["devices"][0]["state"] == "failed");
+  TMF_EXPECT(j["devices"][0]["result_code"] == 3);
+}
+
+}  // namespace
+}  // namespace tmf

@@ -1,0 +1,246 @@
+// The registry: schema migrations, versions with lineage and metrics, content-addressed
+// artifacts, promotion, devices, and that bad input or a crash mid-transaction changes nothing.
+#include <sodium.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "host/deploy/signing.h"
+#include "host/registry/migrations.h"
+#include "host/registry/registry.h"
+#include "tests/host/test_files.h"
+#include "tests/support/tmf_test.h"
+
+namespace tmf {
+namespace {
+
+using registry::Registry;
+
+std::string fresh_dir(const std::string& name) {
+  const std::string dir = test::temp_path(name);
+  std::filesystem::remove_all(dir);
+  return dir;
+}
+
+// A real model converted with a given version (the file bytes differ per version).
+std::string model_file(int version) {
+  const std::string path = test::temp_path("ad01_v" + std::to_string(version) + ".tmf");
+  if (!std::filesystem::exists(path)) {
+    test::run_cli("convert " + test::real_models()[0].tflite + " -o " + path + " --name ad01 --model-version " +
+                  std::to_string(version));
+  }
+  return path;
+}
+
+registry::AddRequest request_for(const std::string& path) {
+  registry::AddRequest r;
+  r.path = path;
+  r.bytes = test::read_bytes(path);
+  return r;
+}
+
+int64_t count_rows(Registry& reg, const char* table) {
+  registry::Statement s(reg.db(), (std::string("SELECT COUNT(*) FROM ") + table).c_str());
+  s.step();
+  return s.column_int(0);
+}
+
+std::string independent_sha256_hex(const std::vector<uint8_t>& bytes) {
+  uint8_t digest[32];
+  crypto_hash_sha256(digest, bytes.data(), bytes.size());
+  return deploy::hex_encode(digest, 32);
+}
+
+TMF_TEST(Registry, MigrationsAreRecordedAndNewerSchemasRefused) {
+  const std::string dir = fresh_dir("reg_migrations");
+  {
+    Registry reg(dir);
+    TMF_EXPECT_EQ(registry::schema_current_version(reg.db()), registry::schema_latest_version());
+    TMF_EXPECT_EQ(count_rows(reg, "schema_version"), registry::schema_latest_version());
+    registry::Statement wal(reg.db(), "PRAGMA journal_mode");
+    wal.step();
+    TMF_EXPECT(wal.column_text(0) == "wal");
+  }
+  { Registry again(dir); }  // reopening applies nothing twice
+  {
+    registry::Database db(dir + "/registry.db");
+    TMF_EXPECT_EQ(registry::schema_current_version(db), registry::schema_latest_version());
+    db.exec("INSERT INTO schema_version(version) VALUES (999)");
+  }
+  TMF_EXPECT_THROWS(Registry(dir), registry::RegistryError, "newer than this tinymlops");
+}
+
+TMF_TEST(Registry, AddStoresArtifactLineageAndMetrics) {
+  Registry reg(fresh_dir("reg_add"));
+  registry::AddRequest parent = request_for(model_file(1));
+  const registry::AddResult first = reg.add_version(parent);
+  TMF_EXPECT(!first.already_present);
+  TMF_EXPECT(first.version.name == "ad01");
+  TMF_EXPECT_EQ(first.version.version, 1);
+  TMF_EXPECT(first.version.stage == "none");
+  TMF_EXPECT_EQ(first.version.macs, 264192);
+  // Content addressing: the artifact is the file under its SHA-256 (computed by libsodium here).
+  TMF_EXPECT(first.version.artifact == independent_sha256_hex(parent.bytes));
+  TMF_EXPECT(test::read_bytes(reg.dir() + "/artifacts/" + first.version.artifact) == parent.bytes);
+
+  registry::AddRequest child = request_for(model_file(2));
+  child.metrics = {{"auc", 0.87}, {"f1", 0.5}};
+  child.lineage.data = "bearing/2024-05";
+  child.lineage.parameters = R"({"epochs": 20, "lr": 0.001})";
+  child.lineage.parent = "ad01:1";
+  reg.add_version(child);
+  const registry::VersionInfo v = reg.get_version(registry::parse_version_ref("ad01"));  // newest
+  TMF_EXPECT_EQ(v.version, 2);
+  TMF_EXPECT(v.lineage.parent == std::optional<std::string>("ad01:1"));
+  TMF_EXPECT(v.lineage.data == std::optional<std::string>("bearing/2024-05"));
+  TMF_EXPECT(nlohmann::json::parse(*v.lineage.parameters)["epochs"] == 20);
+  TMF_EXPECT_EQ(v.metrics.size(), 2);
+  TMF_EXPECT(v.metrics.at("auc") == 0.87);
+  TMF_EXPECT_EQ(reg.list_versions().size(), 2);
+
+  // The same file again is recognised, not duplicated.
+  TMF_EXPECT(reg.add_version(request_for(model_file(1))).already_present);
+  TMF_EXPECT_EQ(count_rows(reg, "versions"), 2);
+}
+
+TMF_TEST(Registry, BadInputChangesNothing) {
+  Registry reg(fresh_dir("reg_bad"));
+  reg.add_version(request_for(model_file(1)));
+  const int64_t versions = count_rows(reg, "versions");
+  const int64_t artifacts = count_rows(reg, "artifacts");
+
+  // A corrupted model: rejected naming the file, nothing stored.
+  registry::AddRequest corrupt = request_for(model_file(2));
+  corrupt.path = "corrupt.tmf";
+  corrupt.bytes[5000] ^= 0xFF;  // a weight byte: only the content hash notices
+  TMF_EXPECT_THROWS(reg.add_version(corrupt), registry::RegistryError, "corrupt.tmf: content hash");
+  registry::AddRequest truncated = request_for(model_file(2));
+  truncated.path = "truncated.tmf";
+  truncated.bytes.resize(100);
+  TMF_EXPECT_THROWS(reg.add_version(truncated), registry::RegistryError, "truncated.tmf");
+
+  // Same name and version, different bytes (another network converted as ad01 version 1).
+  const std::string impostor = test::temp_path("impostor.tmf");
+  test::run_cli("convert " + test::real_models()[2].tflite + " -o " + impostor + " --name ad01 --model-version 1");
+  TMF_EXPECT_THROWS(reg.add_version(request_for(impostor)), registry::RegistryError, "different content");
+
+  // Unknown lineage parent and bad parameters: the transaction rolls back.
+  registry::AddRequest orphan = request_for(model_file(2));
+  orphan.lineage.parent = "ad01:42";
+  TMF_EXPECT_THROWS(reg.add_version(orphan), registry::RegistryError, "ad01:42");
+  registry::AddRequest bad_params = request_for(model_file(2));
+  bad_params.lineage.parameters = "[1,2]";
+  TMF_EXPECT_THROWS(reg.add_version(bad_params), registry::RegistryError, "not a JSON object");
+  TMF_EXPECT_EQ(count_rows(reg, "versions"), versions);
+  TMF_EXPECT_EQ(count_rows(reg, "artifacts"), artifacts);
+  TMF_EXPECT_EQ(count_rows(reg, "models"), 1);
+
+  TMF_EXPECT_THROWS(reg.get_version(registry::parse_version_ref("nosuch")), registry::RegistryError, "nosuch");
+  TMF_EXPECT_THROWS(registry::parse_version_ref("ad01:x"), registry::RegistryError, "ad01:x");
+  TMF_EXPECT_THROWS(reg.promote(registry::parse_version_ref("ad01:1"), "live"), registry::RegistryError, "live");
+}
+
+TMF_TEST(Registry, CrashInsideATransactionLeavesNoTrace) {
+  const std::string dir = fresh_dir("reg_crash");
+  { Registry reg(dir); reg.add_version(request_for(model_file(1))); }
+  const pid_t child = fork();
+  if (child == 0) {
+    // The child dies (no destructors, no rollback) between writing and committing.
+    Registry reg(dir);
+    reg.db().exec("BEGIN IMMEDIATE");
+    reg.db().exec("UPDATE versions SET stage = 'production'");
+    reg.db().exec("INSERT INTO models(name, model_id) VALUES ('ghost', 7)");
+    _exit(0);
+  }
+  int status = 0;
+  waitpid(child, &status, 0);
+  Registry reg(dir);
+  registry::Statement check(reg.db(), "PRAGMA integrity_check");
+  check.step();
+  TMF_EXPECT(check.column_text(0) == "ok");
+  TMF_EXPECT_EQ(count_rows(reg, "models"), 1);
+  TMF_EXPECT(reg.get_version(registry::parse_version_ref("ad01:1")).stage == "none");
+  // Artifact writes leave no temporary files behind.
+  for (const auto& entry : std::filesystem::directory_iterator(dir + "/artifacts")) {
+    TMF_EXPECT(entry.path().filename().string().rfind(".tmp", 0) != 0);
+  }
+}
+
+TMF_TEST(Registry, PromoteArchivesThePreviousProductionVersion) {
+  Registry reg(fresh_dir("reg_promote"));
+  reg.add_version(request_for(model_file(1)));
+  reg.add_version(request_for(model_file(2)));
+  TMF_EXPECT(reg.promote(registry::parse_version_ref("ad01:1"), "production").stage == "production");
+  reg.promote(registry::parse_version_ref("ad01:2"), "production");
+  TMF_EXPECT(reg.get_version(registry::parse_version_ref("ad01:1")).stage == "archived");
+  TMF_EXPECT(reg.get_version(registry::parse_version_ref("ad01:2")).stage == "production");
+}
+
+TMF_TEST(Registry, DevicesKeepCurrentAndPreviousModel) {
+  Registry reg(fresh_dir("reg_devices"));
+  reg.upsert_device("dev-b", "line1", {"cortex-m4", 131072, 1048576, 80000000});
+  reg.upsert_device("dev-a", "line1", {"cortex-m7", 524288, 2097152, 216000000});
+  reg.upsert_device("dev-c", "line2", {"cortex-m0", 16384, 262144, 16000000});
+  reg.record_device_model("dev-a", 0x1234, 1);
+  reg.record_device_model("dev-a", 0x1234, 1);  // same model again: no shift
+  reg.record_device_model("dev-a", 0x1234, 2);
+  const auto a = reg.find_device("dev-a");
+  TMF_ASSERT(a.has_value());
+  TMF_EXPECT_EQ(*a->current_version, 2);
+  TMF_EXPECT_EQ(*a->previous_version, 1);
+  TMF_EXPECT(a->profile.core == "cortex-m7");
+  TMF_EXPECT_EQ(a->profile.clock_hz, 216000000);
+  const auto group = reg.list_devices(std::string("line1"));
+  TMF_EXPECT_EQ(group.size(), 2);
+  TMF_EXPECT(group[0].id == "dev-a");
+  TMF_EXPECT(!reg.find_device("nosuch").has_value());
+}
+
+TMF_TEST(Registry, CliAddListShowPromoteDevices) {
+  const std::string dir = fresh_dir("reg_cli");
+  const std::string r = " --registry " + dir;
+  const test::CommandResult add = test::run_cli("registry add " + model_file(1) + r +
+                                                " --metrics '{\"auc\":0.9}' --data bearing --json");
+  TMF_ASSERT(add.exit_code == 0);
+  const auto j = nlohmann::json::parse(add.out);
+  TMF_EXPECT(j["name"] == "ad01");
+  TMF_EXPECT(j["metrics"]["auc"] == 0.9);
+  TMF_EXPECT(j["lineage"]["data"] == "bearing");
+  TMF_EXPECT_EQ(test::run_cli("registry add " + model_file(2) + r + " --parent ad01:1").exit_code, 0);
+  const auto list = nlohmann::json::parse(test::run_cli("registry list --json" + r).out);
+  TMF_EXPECT_EQ(list.size(), 2);
+  TMF_EXPECT_EQ(test::run_cli("registry promote ad01:2 --stage production" + r).exit_code, 0);
+  const auto show = nlohmann::json::parse(test::run_cli("registry show ad01:2 --json" + r).out);
+  TMF_EXPECT(show["stage"] == "production");
+  TMF_EXPECT(show["lineage"]["parent"] == "ad01:1");
+
+  const test::CommandResult bad_metrics = test::run_cli("registry add " + model_file(3) + r + " --metrics '{\"auc\":\"high\"}'");
+  TMF_EXPECT_EQ(bad_metrics.exit_code, 2);
+  TMF_EXPECT(bad_metrics.err.find("auc") != std::string::npos);
+  const test::CommandResult missing = test::run_cli("registry show ad01:9" + r);
+  TMF_EXPECT_EQ(missing.exit_code, 2);
+  TMF_EXPECT(missing.err.find("ad01") != std::string::npos);
+
+  {
+    Registry reg(dir);
+    reg.upsert_device("sensor-1", "pumps", {"cortex-m4", 131072, 1048576, 80000000});
+    const auto v = reg.get_version(registry::parse_version_ref("ad01:2"));
+    reg.record_device_model("sensor-1", v.model_id, 1);
+    reg.record_device_model("sensor-1", v.model_id, 2);
+  }
+  const auto dev = nlohmann::json::parse(test::run_cli("devices show sensor-1 --json" + r).out);
+  TMF_EXPECT(dev["current_model"] == "ad01:2");
+  TMF_EXPECT(dev["previous_model"] == "ad01:1");
+  TMF_EXPECT(dev["group"] == "pumps");
+  TMF_EXPECT_EQ(nlohmann::json::parse(test::run_cli("devices list --group pumps --json" + r).out).size(), 1);
+  const test::CommandResult unknown = test::run_cli("devices show sensor-9" + r);
+  TMF_EXPECT_EQ(unknown.exit_code, 2);
+  TMF_EXPECT(unknown.err.find("sensor-9") != std::string::npos);
+  TMF_EXPECT_EQ(test::run_cli("registry --help").exit_code, 0);
+  TMF_EXPECT_EQ(test::run_cli("devices list --help").exit_code, 0);
+}
+
+}  // namespace
+}  // namespace tmf
