@@ -1,0 +1,162 @@
+// The update path end to end on the in-memory port: a fresh device installs a signed model,
+// updates to another, survives reboots, resumes downloads after drops without re-requesting
+// persisted chunks, reverts on command; the installed model reproduces TFLite's outputs.
+#include <string.h>
+
+#include <memory>
+
+#include "models.h"
+#include "tests/support/tmf_test.h"
+
+namespace tmf_test {
+namespace {
+
+struct Rig {
+  Keypair key = keypair_from_seed(1);
+  std::unique_ptr<TestDevice> device;
+  std::unique_ptr<SimPort> port;
+  std::unique_ptr<tmf::Agent> agent = std::make_unique<tmf::Agent>();
+  SimHost host;
+
+  explicit Rig(uint32_t flash_bytes = 1024 * 1024, uint32_t arena_bytes = 64 * 1024, uint32_t max_chunk = 1024)
+      : device(std::make_unique<TestDevice>(key, arena_bytes, max_chunk)),
+        port(std::make_unique<SimPort>(flash_bytes, 4096, 8)) {}
+
+  tmf::AgentStatus boot() {
+    port->restore_power();
+    const tmf::AgentStatus s = tmf::agent_boot(agent.get(), port.get(), device->config);
+    port->connected = true;
+    tmf::agent_on_connect(agent.get());
+    return s;
+  }
+  tmf::AgentStatus offer(const Artifact& artifact) {
+    host.artifact = &artifact;
+    const tmf::AgentStatus s = tmf::agent_on_message(agent.get(), tmf::OtaTopic::kOtaTopicManifest,
+                                                     artifact.manifest_bytes.data(), artifact.manifest_bytes.size());
+    if (s != tmf::AgentStatus::kAgentOk) return s;
+    return pump(port.get(), agent.get(), &host);
+  }
+};
+
+bool infer_matches(tmf::Agent* agent, const SharedModel& m) {
+  std::vector<uint8_t> out(m.expected.size() + 16);
+  uint32_t written = 0;
+  if (!tmf::agent_infer(agent, m.input.data(), static_cast<uint32_t>(m.input.size()), out.data(),
+                        static_cast<uint32_t>(out.size()), &written)) {
+    return false;
+  }
+  return written == m.expected.size() && memcmp(out.data(), m.expected.data(), written) == 0;
+}
+
+TMF_TEST(AgentUpdate, FreshDeviceInstallsAndConfirms) {
+  Rig rig;
+  TMF_EXPECT_EQ(static_cast<int>(rig.boot()), static_cast<int>(tmf::AgentStatus::kAgentErrNoModel));
+  const Artifact v1 = shared_artifact("hello_world", 1, rig.key, 11, 256);
+  TMF_ASSERT(!v1.file.empty());
+  TMF_EXPECT_EQ(static_cast<int>(rig.offer(v1)), 0);
+  TMF_ASSERT(rig.host.last_event() != nullptr);
+  TMF_EXPECT(rig.host.has_event(tmf::OtaEvent::kOtaEventAccepted));
+  TMF_EXPECT(rig.host.has_event(tmf::OtaEvent::kOtaEventVerified));
+  TMF_EXPECT(rig.host.has_event(tmf::OtaEvent::kOtaEventTrial));
+  TMF_EXPECT_EQ(static_cast<int>(rig.host.last_event()->event), static_cast<int>(tmf::OtaEvent::kOtaEventConfirmed));
+  TMF_EXPECT_EQ(static_cast<int>(rig.host.last_event()->result), static_cast<int>(tmf::OtaResult::kOtaResultSuccess));
+  TMF_EXPECT(active_model_is(*rig.agent, v1.file));
+  TMF_EXPECT(infer_matches(rig.agent.get(), shared_model("hello_world", 1)));
+  const tmf::OtaStatusMessage st = tmf::agent_status_message(rig.agent.get());
+  TMF_EXPECT_EQ(st.active_model_id, kTestModelId);
+  TMF_EXPECT_EQ(st.active_model_version, 1);
+  TMF_EXPECT_EQ(st.floor_version, 1);
+  TMF_EXPECT_EQ(st.last_update_id, 11);
+  // A reboot runs the same verified model.
+  TMF_EXPECT_EQ(static_cast<int>(rig.boot()), 0);
+  TMF_EXPECT(active_model_is(*rig.agent, v1.file));
+}
+
+TMF_TEST(AgentUpdate, UpdateKeepsPreviousForRevert) {
+  Rig rig;
+  rig.boot();
+  const Artifact v1 = shared_artifact("hello_world", 1, rig.key, 11, 256);
+  const Artifact v2 = shared_artifact("kws", 2, rig.key, 12, 1024);
+  rig.offer(v1);
+  rig.offer(v2);
+  TMF_EXPECT(active_model_is(*rig.agent, v2.file));
+  TMF_EXPECT(infer_matches(rig.agent.get(), shared_model("kws", 2)));
+  tmf::OtaStatusMessage st = tmf::agent_status_message(rig.agent.get());
+  TMF_EXPECT_EQ(st.active_model_version, 2);
+  TMF_EXPECT_EQ(st.previous_model_version, 1);
+  // Revert on command (the rollout's health-gate rollback): back to v1, v2 stays as previous.
+  uint8_t command[tmf::kOtaCommandBytes];
+  tmf::ota_command_encode({tmf::OtaCommandCode::kOtaCommandRevert, 0}, command, sizeof(command));
+  TMF_EXPECT_EQ(static_cast<int>(tmf::agent_on_message(rig.agent.get(), tmf::OtaTopic::kOtaTopicCommand, command,
+                                                      sizeof(command))), 0);
+  pump(rig.port.get(), rig.agent.get(), &rig.host);
+  TMF_EXPECT(active_model_is(*rig.agent, v1.file));
+  TMF_EXPECT_EQ(static_cast<int>(rig.host.last_event()->event), static_cast<int>(tmf::OtaEvent::kOtaEventReverted));
+  rig.boot();
+  TMF_EXPECT(active_model_is(*rig.agent, v1.file));
+  st = tmf::agent_status_message(rig.agent.get());
+  TMF_EXPECT_EQ(st.previous_model_version, 2);
+  TMF_EXPECT_EQ(st.floor_version, 2);  // anti-rollback floor stays at the highest confirmed
+}
+
+TMF_TEST(AgentUpdate, LossyLinkNeverResendsConfirmedChunks) {
+  Rig rig;
+  rig.boot();
+  const Artifact v1 = shared_artifact("kws", 1, rig.key, 21, 512);
+  rig.host.drop_every = 5;       // 20 % of chunks lost
+  rig.host.bad_crc_once = true;  // and one damaged in transit
+  rig.offer(v1);
+  TMF_EXPECT(active_model_is(*rig.agent, v1.file));
+  // Every chunk was sent (delivered) exactly once: only lost or damaged ones were asked again.
+  uint32_t resent = 0;
+  for (const auto& [offset, times] : rig.host.sends) resent += times > 1 ? 1 : 0;
+  TMF_EXPECT_EQ(resent, 1);  // the chunk with the damaged CRC (delivered, dropped by the device)
+  TMF_EXPECT_EQ(rig.host.sends.size(), (v1.file.size() + 511) / 512);
+}
+
+TMF_TEST(AgentUpdate, ResumesAfterRebootAndDisconnect) {
+  Rig rig;
+  rig.boot();
+  const Artifact v1 = shared_artifact("hello_world", 1, rig.key, 31, 256);
+  rig.offer(v1);
+  const Artifact v2 = shared_artifact("kws", 2, rig.key, 32, 1024);
+  // Deliver the manifest and a few chunks, then the link drops and the device reboots.
+  rig.host.artifact = &v2;
+  tmf::agent_on_message(rig.agent.get(), tmf::OtaTopic::kOtaTopicManifest, v2.manifest_bytes.data(),
+                        v2.manifest_bytes.size());
+  for (int round = 0; round < 6; ++round) {
+    std::vector<SentMessage> out, in;
+    out.swap(rig.port->outbox);
+    for (const SentMessage& m : out) rig.host.receive(m, &in);
+    for (const SentMessage& m : in) tmf::agent_on_message(rig.agent.get(), m.topic, m.bytes.data(), m.bytes.size());
+  }
+  const uint32_t persisted_before = rig.agent->confirmed_chunks;
+  TMF_EXPECT(persisted_before > 0);
+  TMF_EXPECT(persisted_before < rig.agent->chunk_count);
+  std::vector<uint8_t> persisted(rig.agent->confirmed, rig.agent->confirmed + sizeof(rig.agent->confirmed));
+  rig.port->outbox.clear();
+  rig.host.requested.clear();
+  TMF_EXPECT_EQ(static_cast<int>(rig.boot()), 0);  // reboot: still v1, download resumes by itself
+  TMF_EXPECT(active_model_is(*rig.agent, v1.file));
+  TMF_EXPECT_EQ(rig.agent->confirmed_chunks, persisted_before);
+  pump(rig.port.get(), rig.agent.get(), &rig.host);
+  TMF_EXPECT(active_model_is(*rig.agent, v2.file));
+  for (const tmf::OtaRange& r : rig.host.requested) {
+    const uint32_t index = r.offset / 1024;
+    TMF_EXPECT(((persisted[index / 8] >> (index % 8)) & 1) == 0);
+  }
+}
+
+TMF_TEST(AgentUpdate, RepeatedManifestAfterConfirmIsAnsweredNotRejected) {
+  Rig rig;
+  rig.boot();
+  const Artifact v1 = shared_artifact("hello_world", 1, rig.key, 41, 256);
+  rig.offer(v1);
+  rig.host.events.clear();
+  rig.offer(v1);
+  TMF_ASSERT(rig.host.last_event() != nullptr);
+  TMF_EXPECT_EQ(static_cast<int>(rig.host.last_event()->event), static_cast<int>(tmf::OtaEvent::kOtaEventConfirmed));
+}
+
+}  // namespace
+}  // namespace tmf_test
