@@ -10,6 +10,8 @@ void register_convert(CLI::App& app);
 void register_inspect(CLI::App& app);
 void register_run(CLI::App& app);
 void register_data(CLI::App& app);
+void register_profiles(CLI::App& app);  // profiles list|show, cost: docs/select.md
+void register_cost(CLI::App& app);
 void register_train(CLI::App& app);  // train, eval: docs/pipeline.md
 void register_eval(CLI::App& app);
 void register_registry(CLI::App& app);  // registry, devices, keys, sign, deploy, rollout: docs/registry.md, docs/deploy.md

@@ -14,6 +14,8 @@ int main(int argc, char** argv) {
   tmf::cli::register_inspect(app);
   tmf::cli::register_run(app);
   tmf::cli::register_data(app);
+  tmf::cli::register_profiles(app);
+  tmf::cli::register_cost(app);
   tmf::cli::register_train(app);
   tmf::cli::register_eval(app);
   tmf::cli::register_registry(app);

@@ -1,0 +1,26 @@
+// Small models for the selector tests, made through the real converter.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "device/runtime/model.h"
+
+namespace tmf::test {
+
+// A converted model held 16-byte aligned and validated.
+struct TestModel {
+  std::vector<uint8_t> storage;
+  Model model{};
+};
+
+// One FULLY_CONNECTED op: [batches, depth] -> [batches, units].
+void make_fc_model(int batches, int depth, int units, TestModel* out);
+// Two FULLY_CONNECTED ops: depth -> hidden -> units.
+void make_two_fc_model(int depth, int hidden, int units, TestModel* out);
+// One CONV_2D op, SAME or VALID padding, ReLU.
+void make_conv_model(int h, int w, int cin, int cout, int kh, int kw, int stride, bool same, TestModel* out);
+// Loads a model file from bytes (16-byte aligned copy) and validates it.
+void load_model(const std::vector<uint8_t>& bytes, TestModel* out);
+
+}  // namespace tmf::test
