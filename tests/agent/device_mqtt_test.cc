@@ -1,0 +1,191 @@
+// tinymlops-device end to end through a real Mosquitto broker on a free loopback port: the test
+// plays the host (manifest, chunk answers) over a lossy shaped link with two forced disconnects,
+// and checks the model is confirmed, no persisted chunk is re-requested, the retained status and
+// the last-will presence.
+#include <arpa/inet.h>
+#include <mosquitto.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <string.h>
+
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "models.h"
+#include "tests/support/tmf_test.h"
+
+namespace tmf_test {
+namespace {
+
+int free_port() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  socklen_t len = sizeof(addr);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+pid_t spawn(const std::vector<std::string>& argv, const std::string& log) {
+  const pid_t pid = fork();
+  if (pid == 0) {
+    FILE* out = fopen(log.c_str(), "w");
+    if (out != nullptr) {
+      dup2(fileno(out), 1);
+      dup2(fileno(out), 2);
+    }
+    std::vector<char*> args;
+    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execvp(args[0], args.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+struct Host {
+  const Artifact* artifact = nullptr;
+  std::string prefix;
+  std::map<uint32_t, uint32_t> sends;
+  std::vector<tmf::OtaRange> requests;
+  std::vector<tmf::OtaEventMessage> events;
+  tmf::OtaStatusMessage status{};
+  bool has_status = false;
+  int presence = -1;
+  struct mosquitto* mosq = nullptr;
+};
+
+void on_message(struct mosquitto* mosq, void* user, const struct mosquitto_message* m) {
+  Host* h = static_cast<Host*>(user);
+  const std::string topic = m->topic;
+  const uint8_t* p = static_cast<const uint8_t*>(m->payload);
+  const size_t n = static_cast<size_t>(m->payloadlen);
+  if (topic == h->prefix + "presence") {
+    bool online = false;
+    if (tmf::ota_presence_decode(p, n, &online) == tmf::OtaDecodeStatus::kOtaDecodeOk) h->presence = online;
+  } else if (topic == h->prefix + "status") {
+    h->has_status = tmf::ota_status_decode(p, n, &h->status) == tmf::OtaDecodeStatus::kOtaDecodeOk;
+  } else if (topic == h->prefix + "event") {
+    tmf::OtaEventMessage e{};
+    if (tmf::ota_event_decode(p, n, &e) == tmf::OtaDecodeStatus::kOtaDecodeOk) h->events.push_back(e);
+  } else if (topic == h->prefix + "request" && h->artifact != nullptr) {
+    tmf::OtaChunkRequest r{};
+    if (tmf::ota_chunk_request_decode(p, n, &r) != tmf::OtaDecodeStatus::kOtaDecodeOk) return;
+    for (uint32_t i = 0; i < r.range_count; ++i) {
+      const tmf::OtaRange range = r.ranges[i];
+      h->requests.push_back(range);
+      if (range.offset + range.length > h->artifact->file.size()) continue;
+      tmf::OtaChunk c{r.update_id, range.offset, range.length, 0, h->artifact->file.data() + range.offset};
+      std::vector<uint8_t> bytes(tmf::kOtaChunkHeaderBytes + range.length);
+      bytes.resize(tmf::ota_chunk_encode(c, bytes.data(), bytes.size()));
+      ++h->sends[range.offset];
+      const std::string t = h->prefix + "chunk";
+      mosquitto_publish(mosq, nullptr, t.c_str(), static_cast<int>(bytes.size()), bytes.data(), 0, false);
+    }
+  }
+}
+
+bool wait_for(struct mosquitto* mosq, const std::function<bool()>& done, double seconds) {
+  const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  while (std::chrono::steady_clock::now() < end) {
+    mosquitto_loop(mosq, 20, 1);
+    if (done()) return true;
+  }
+  return false;
+}
+
+TMF_TEST(DeviceMqtt, LossyLinkWithDisconnectsConfirmsOverRealBroker) {
+  const std::string work = std::string(TMF_AGENT_WORK) + "/device_mqtt";
+  system(("rm -rf '" + work + "' && mkdir -p '" + work + "'").c_str());
+  const int port = free_port();
+  {
+    std::ofstream conf(work + "/mosquitto.conf");
+    conf << "listener " << port << " 127.0.0.1\nallow_anonymous true\npersistence false\n";
+  }
+  const pid_t broker = spawn({"mosquitto", "-c", work + "/mosquitto.conf"}, work + "/mosquitto.log");
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+
+  const Keypair key = keypair_from_seed(9);
+  {
+    std::ofstream k(work + "/key.pub", std::ios::binary);
+    k.write(reinterpret_cast<const char*>(key.public_key), 32);
+  }
+  const SharedModel model = shared_model("kws", 1);
+  const Artifact artifact = make_artifact(model.file, key, 501, model.input, model.expected, 1024);
+
+  Host host;
+  host.prefix = "tmf/plant/dev1/";
+  mosquitto_lib_init();
+  host.mosq = mosquitto_new("test-host", true, &host);
+  mosquitto_message_callback_set(host.mosq, on_message);
+  TMF_ASSERT(mosquitto_connect(host.mosq, "127.0.0.1", port, 10) == MOSQ_ERR_SUCCESS);
+  mosquitto_subscribe(host.mosq, nullptr, "tmf/plant/dev1/#", 1);
+  mosquitto_loop(host.mosq, 100, 1);
+
+  const pid_t device = spawn({TMF_DEVICE, "--id", "dev1", "--fleet", "plant", "--broker-port", std::to_string(port),
+                              "--flash", work + "/flash.bin", "--trusted-key", work + "/key.pub", "--max-chunk", "1024",
+                              "--loss", "20", "--seed", "7", "--disconnect-at", "0.6,1.2", "--reconnect-ms", "300",
+                              "--request-timeout-ms", "200", "--latency-ms", "5", "--json"},
+                             work + "/device.log");
+  TMF_EXPECT(wait_for(host.mosq, [&] { return host.presence == 1; }, 10));
+  host.artifact = &artifact;
+  auto offer = [&] {
+    const std::string t = host.prefix + "manifest";
+    mosquitto_publish(host.mosq, nullptr, t.c_str(), static_cast<int>(artifact.manifest_bytes.size()),
+                      artifact.manifest_bytes.data(), 1, false);
+  };
+  offer();
+  auto confirmed = [&] {
+    for (const tmf::OtaEventMessage& e : host.events) {
+      if (e.event == tmf::OtaEvent::kOtaEventConfirmed && e.update_id == 501) return true;
+    }
+    return false;
+  };
+  auto accepted = [&] {
+    for (const tmf::OtaEventMessage& e : host.events) {
+      if (e.event == tmf::OtaEvent::kOtaEventAccepted) return true;
+    }
+    return false;
+  };
+  // A manifest lost on the lossy link is offered again, as a host would.
+  for (int attempt = 0; attempt < 20 && !accepted(); ++attempt) {
+    if (!wait_for(host.mosq, accepted, 1.0)) offer();
+  }
+  TMF_EXPECT(wait_for(host.mosq, confirmed, 60));
+  TMF_EXPECT(wait_for(host.mosq, [&] { return host.has_status && host.status.active_model_version == 1; }, 5));
+  TMF_EXPECT_EQ(host.status.last_result, 1);
+  TMF_EXPECT_EQ(host.status.active_model_id, kTestModelId);
+
+  // The device's flash now holds the signed file in a slot (checked byte for byte).
+  const std::vector<uint8_t> flash = read_file(work + "/flash.bin");
+  bool found = false;
+  for (size_t at = 0; at + artifact.file.size() <= flash.size() && !found; at += 4096) {
+    found = memcmp(flash.data() + at, artifact.file.data(), artifact.file.size()) == 0;
+  }
+  TMF_EXPECT(found);
+
+  // Power off the device hard: the broker publishes its last will (retained offline).
+  kill(device, SIGKILL);
+  waitpid(device, nullptr, 0);
+  TMF_EXPECT(wait_for(host.mosq, [&] { return host.presence == 0; }, 20));
+
+  mosquitto_disconnect(host.mosq);
+  mosquitto_destroy(host.mosq);
+  mosquitto_lib_cleanup();
+  kill(broker, SIGTERM);
+  waitpid(broker, nullptr, 0);
+}
+
+}  // namespace
+}  // namespace tmf_test
