@@ -61,6 +61,12 @@ void check_quantization(const Graph& graph) {
 uint32_t scratch_bytes_needed(const Graph& graph, const std::vector<LoweredOp>& lowered) {
   uint32_t bytes = 0;
   for (const LoweredOp& op : lowered) {
+    if (op.opcode == kOpDspFeatures && !op.inputs.empty() && !op.outputs.empty()) {
+      const int64_t n = graph.tensors[op.inputs[0]].element_count();
+      const int64_t features = graph.tensors[op.outputs[0]].element_count();
+      bytes = std::max(bytes, dsp_features_scratch_bytes(static_cast<uint32_t>(n),
+                                                         static_cast<uint32_t>(features)));
+    }
     if (op.opcode == kOpAdd && !op.outputs.empty()) {
       const int64_t elements = graph.tensors[op.outputs[0]].element_count();
       bytes = std::max(bytes, add_dsp_scratch_bytes(static_cast<uint32_t>(elements)));

@@ -45,6 +45,18 @@ struct Tensor {
 enum class Activation { kNone, kRelu, kRelu6, kReluN1To1, kTanh, kSignBit };
 enum class Padding { kSame, kValid };
 
+// Options of the pipeline ops (format 1.1; host/convert/pipeline_graph.h fills them).
+struct PipelineOptions {
+  // DSP_FEATURES (n_fft is the samples' length; device/dsp/features.h FeaturesConfig).
+  float sample_rate = 0.0f, f_lo = 0.0f, f_hi = 0.0f;
+  uint32_t num_bands = 0;
+  float power_scale = 1.0f;
+  float log_floor = 1e-10f;
+  uint32_t stats_mask = 0;
+  int32_t normal_index = 0;  // SCORE_CLASS
+  float threshold = 0.0f;    // DECISION_THRESHOLD
+};
+
 // Builtin options of the supported ops, filled by the importer for the op at hand; fields an
 // op does not use keep their defaults.
 struct OpOptions {
@@ -58,6 +70,7 @@ struct OpOptions {
   bool keep_dims = false;                // MEAN, FULLY_CONNECTED
   float beta = 1.0f;                     // SOFTMAX
   std::vector<int32_t> new_shape;        // RESHAPE option (the shape tensor wins if present)
+  PipelineOptions pipeline;              // DSP_FEATURES, SCORE_CLASS, DECISION_THRESHOLD
 };
 
 struct Op {

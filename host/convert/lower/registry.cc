@@ -21,6 +21,13 @@ LoweredOp lower_dequantize(LoweringContext& ctx);
 LoweredOp lower_concatenation(LoweringContext& ctx);
 LoweredOp lower_mean(LoweringContext& ctx);
 LoweredOp lower_pad(LoweringContext& ctx);
+LoweredOp lower_dsp_features(LoweringContext& ctx);
+LoweredOp lower_score_reconstruction(LoweringContext& ctx);
+LoweredOp lower_score_kmeans(LoweringContext& ctx);
+LoweredOp lower_score_gmm(LoweringContext& ctx);
+LoweredOp lower_score_mahalanobis(LoweringContext& ctx);
+LoweredOp lower_score_class(LoweringContext& ctx);
+LoweredOp lower_decision_threshold(LoweringContext& ctx);
 
 LowerFn lowering_find(OpCode opcode) {
   switch (opcode) {
@@ -42,6 +49,13 @@ LowerFn lowering_find(OpCode opcode) {
     case kOpConcatenation: return lower_concatenation;
     case kOpMean: return lower_mean;
     case kOpPad: return lower_pad;
+    case kOpDspFeatures: return lower_dsp_features;
+    case kOpScoreReconstruction: return lower_score_reconstruction;
+    case kOpScoreKMeans: return lower_score_kmeans;
+    case kOpScoreGmm: return lower_score_gmm;
+    case kOpScoreMahalanobis: return lower_score_mahalanobis;
+    case kOpScoreClass: return lower_score_class;
+    case kOpDecisionThreshold: return lower_decision_threshold;
     default: return nullptr;
   }
 }

@@ -1,0 +1,89 @@
+// DSP_FEATURES lowering (format 1.1): the config from the op's PipelineOptions, checked as
+// dsp::features_check does; the twiddle input must be exactly the table fft_plan_init builds on
+// this host (the device never computes it); the converter reserves the op's scratch (convert.cc).
+#include "device/runtime/kernels/dsp_features.h"
+
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+#include "device/dsp/fft.h"
+#include "host/convert/lower.h"
+#include "host/convert/lower/pipeline_checks.h"
+
+namespace tmf::host {
+namespace {
+
+std::string config_problem(const dsp::FeaturesConfig& c) {
+  if (c.n_fft < dsp::kFeaturesMinLength || c.n_fft > dsp::kFeaturesMaxLength ||
+      (c.n_fft & (c.n_fft - 1)) != 0) {
+    return "window length " + std::to_string(c.n_fft) + " is not a power of two in [64, 4096]";
+  }
+  if (!(c.sample_rate > 0.0f) || !std::isfinite(c.sample_rate)) {
+    return "sample rate " + std::to_string(c.sample_rate) + " is not finite and positive";
+  }
+  if (!(c.f_lo >= 0.0f) || !(c.f_lo < c.f_hi) || !(c.f_hi <= 0.5f * c.sample_rate)) {
+    return "band range [" + std::to_string(c.f_lo) + ", " + std::to_string(c.f_hi) +
+           "] Hz must satisfy 0 <= f_lo < f_hi <= sample_rate / 2";
+  }
+  if (c.num_bands == 0 || c.num_bands > c.n_fft / 2 + 1) {
+    return std::to_string(c.num_bands) + " bands: must be 1.." + std::to_string(c.n_fft / 2 + 1);
+  }
+  if (!(c.power_scale > 0.0f) || !std::isfinite(c.power_scale)) return "power scale is not finite and positive";
+  if (!(c.log_floor > 0.0f) || !std::isfinite(c.log_floor)) return "log floor is not finite and positive";
+  if ((c.stats_mask & ~dsp::kFeatureStatAll) != 0) {
+    return "stats mask has unknown bits (known: 0x1F)";
+  }
+  return dsp::features_check(c) == dsp::DspStatus::kOk ? "" : "config rejected by dsp::features_check";
+}
+
+}  // namespace
+
+LoweredOp lower_dsp_features(LoweringContext& ctx) {
+  require_pipeline_operands(ctx, 4);
+  const Tensor& samples = ctx.input(0);
+  if (samples.type != kTensorTypeFloat32 || !samples.quant.scales.empty()) {
+    ctx.fail_input(0, "raw samples must be float32 without quantization");
+  }
+  if (samples.is_constant()) ctx.fail_input(0, "raw samples must be an activation (the graph input)");
+  if (samples.shape.empty() || samples.element_count() != samples.shape.back()) {
+    ctx.fail_input(0, "raw samples must be one window (e.g. [1, N]), has shape " + shape_of(samples));
+  }
+  const PipelineOptions& o = ctx.op().options.pipeline;
+  DspFeaturesParams p{};
+  p.features.n_fft = static_cast<uint32_t>(samples.shape.back());
+  p.features.sample_rate = o.sample_rate;
+  p.features.f_lo = o.f_lo;
+  p.features.f_hi = o.f_hi;
+  p.features.num_bands = o.num_bands;
+  p.features.power_scale = o.power_scale;
+  p.features.log_floor = o.log_floor;
+  p.features.stats_mask = o.stats_mask;
+  const std::string problem = config_problem(p.features);
+  if (!problem.empty()) ctx.fail(problem);
+  const uint32_t n = p.features.n_fft;
+  const uint32_t count = dsp::features_count(p.features);
+
+  require_float_constant_input(ctx, 1, n, "FFT twiddles");
+  require_float_constant_input(ctx, 2, n, "window");
+  require_float_constant_input(ctx, 3, 2 * static_cast<int64_t>(count), "normalization [2, F]");
+  std::vector<float> twiddle(n);
+  dsp::FftPlan plan{};
+  if (dsp::fft_plan_init(&plan, n, twiddle.data(), n * sizeof(float)) != dsp::DspStatus::kOk ||
+      std::memcmp(twiddle.data(), ctx.input(1).data.data(), n * sizeof(float)) != 0) {
+    ctx.fail_input(1, "FFT twiddles differ from dsp::fft_plan_init(" + std::to_string(n) + ")");
+  }
+
+  ctx.require_int8_per_tensor_output(0);
+  const Tensor& out = ctx.output(0);
+  if (out.shape.empty() || out.shape.back() != static_cast<int32_t>(count) ||
+      out.element_count() != count) {
+    ctx.fail_output(0, "shape " + shape_of(out) + " must be one row of the " +
+                           std::to_string(count) + " features (bands + stats)");
+  }
+  p.output_scale = out.quant.scales[0];
+  p.output_zero_point = static_cast<int32_t>(out.quant.zero_points[0]);
+  return ctx.lowered(kOpDspFeatures, p);
+}
+
+}  // namespace tmf::host
