@@ -1,0 +1,125 @@
+// libFuzzer target over the device agent's untrusted inputs: every protocol decoder on the raw
+// bytes, then the same bytes as a stream of MQTT messages into a booted agent on in-memory flash:
+//   record = u8 topic (manifest 0, chunk 1, cmd 2, other: a reboot) | u16 length | payload
+// CRCs of chunk records are fixed up so the fuzzer reaches the flash-writing paths; a signature
+// whose first byte is 0x5A "verifies" (the fake crypto), so manifests reach the download.
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "device/agent/agent.h"
+#include "device/agent/protocol.h"
+
+namespace {
+
+constexpr uint32_t kFlashBytes = 256 * 1024;
+alignas(16) uint8_t g_flash[kFlashBytes];
+alignas(16) uint8_t g_arena[32 * 1024];
+uint8_t g_message[tmf::kOtaChunkHeaderBytes + tmf::kOtaMaxChunkBytes + tmf::kOtaMaxManifestBytes];
+tmf::Agent g_agent;
+const uint8_t g_keys[1][32] = {{0}};
+
+class FuzzPort : public tmf::Port {
+ public:
+  tmf::PortFlashGeometry flash_geometry() override { return {kFlashBytes, 4096, 8}; }
+  tmf::PortStatus flash_read(uint32_t offset, void* out, uint32_t bytes) override {
+    if (uint64_t{offset} + bytes > kFlashBytes) return tmf::PortStatus::kPortErrRange;
+    memcpy(out, g_flash + offset, bytes);
+    return tmf::PortStatus::kPortOk;
+  }
+  tmf::PortStatus flash_erase_sector(uint32_t offset) override {
+    if (offset % 4096 != 0 || offset >= kFlashBytes) __builtin_trap();  // the agent must stay in range
+    memset(g_flash + offset, 0xFF, 4096);
+    return tmf::PortStatus::kPortOk;
+  }
+  tmf::PortStatus flash_write(uint32_t offset, const void* data, uint32_t bytes) override {
+    if (offset % 8 != 0 || bytes % 8 != 0 || uint64_t{offset} + bytes > kFlashBytes) __builtin_trap();
+    const uint8_t* in = static_cast<const uint8_t*>(data);
+    for (uint32_t i = 0; i < bytes; ++i) g_flash[offset + i] &= in[i];
+    return tmf::PortStatus::kPortOk;
+  }
+  const uint8_t* flash_map(uint32_t offset, uint32_t bytes) override {
+    return uint64_t{offset} + bytes > kFlashBytes ? nullptr : g_flash + offset;
+  }
+  uint32_t clock_ms() override { return now += 50; }
+  tmf::PortStatus transport_publish(tmf::OtaTopic, const uint8_t*, uint32_t) override { return tmf::PortStatus::kPortOk; }
+  bool crypto_ed25519_verify(const uint8_t signature[64], const uint8_t*, uint32_t, const uint8_t*) override {
+    return signature[0] == 0x5A;
+  }
+  uint32_t sensor_read(int8_t*, uint32_t) override { return 0; }
+  void log(const char*) override {}
+  uint32_t now = 0;
+};
+
+FuzzPort g_port;
+
+void decode_all(const uint8_t* data, size_t size) {
+  tmf::OtaManifest m;
+  tmf::ota_manifest_decode(data, size, &m);
+  tmf::OtaChunkRequest r;
+  tmf::ota_chunk_request_decode(data, size, &r);
+  tmf::OtaChunk c;
+  if (tmf::ota_chunk_decode(data, size, &c) == tmf::OtaDecodeStatus::kOtaDecodeOk) tmf::ota_chunk_crc_ok(c);
+  tmf::OtaEventMessage e;
+  tmf::ota_event_decode(data, size, &e);
+  tmf::OtaStatusMessage s;
+  tmf::ota_status_decode(data, size, &s);
+  bool online;
+  tmf::ota_presence_decode(data, size, &online);
+  tmf::OtaInfo info;
+  tmf::ota_info_decode(data, size, &info);
+  tmf::OtaCommand command;
+  tmf::ota_command_decode(data, size, &command);
+}
+
+tmf::AgentConfig config() {
+  tmf::AgentConfig c{};
+  c.core = "fuzz";
+  c.group = "fuzz";
+  c.arena = g_arena;
+  c.arena_bytes = sizeof(g_arena);
+  c.trusted_keys = g_keys;
+  c.trusted_key_count = 1;
+  c.max_chunk_bytes = 1024;
+  c.window = 4;
+  c.request_timeout_ms = 100;
+  c.give_up_ms = 10000;
+  return c;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  decode_all(data, size);
+  memset(g_flash, 0xFF, sizeof(g_flash));
+  if (tmf::agent_boot(&g_agent, &g_port, config()) == tmf::AgentStatus::kAgentErrArgument) __builtin_trap();
+  tmf::agent_on_connect(&g_agent);
+  size_t at = 0;
+  while (at + 3 <= size) {
+    const uint8_t kind = data[at];
+    const size_t length = data[at + 1] | (data[at + 2] << 8);
+    at += 3;
+    const size_t n = length < size - at ? length : size - at;
+    if (n > sizeof(g_message)) break;
+    memcpy(g_message, data + at, n);
+    at += n;
+    if (kind == 1 && n >= tmf::kOtaChunkHeaderBytes) {
+      tmf::OtaChunk c;
+      if (tmf::ota_chunk_decode(g_message, n, &c) == tmf::OtaDecodeStatus::kOtaDecodeOk) {
+        const uint32_t crc = tmf::ota_crc32(0, c.data, c.length);
+        for (int i = 0; i < 4; ++i) g_message[16 + i] = static_cast<uint8_t>(crc >> (8 * i));
+      }
+    }
+    if (kind == 0) tmf::agent_on_message(&g_agent, tmf::OtaTopic::kOtaTopicManifest, g_message, n);
+    else if (kind == 1) tmf::agent_on_message(&g_agent, tmf::OtaTopic::kOtaTopicChunk, g_message, n);
+    else if (kind == 2) tmf::agent_on_message(&g_agent, tmf::OtaTopic::kOtaTopicCommand, g_message, n);
+    else {
+      tmf::agent_boot(&g_agent, &g_port, config());  // a reboot mid-stream
+      tmf::agent_on_connect(&g_agent);
+    }
+    tmf::agent_poll(&g_agent);
+    const tmf::Model* model = tmf::agent_model(&g_agent);
+    if (model != nullptr && model->header->file_bytes == 0) __builtin_trap();
+  }
+  return 0;
+}
