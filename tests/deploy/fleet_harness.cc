@@ -12,6 +12,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <stdexcept>
 #include <thread>
 
@@ -79,9 +80,11 @@ void terminate(pid_t& pid) {
 Broker::Broker(const std::string& work_dir) : dir_(work_dir) {
   std::filesystem::create_directories(dir_);
   port_ = free_loopback_port();
-  std::ofstream conf(dir_ + "/mosquitto.conf");
-  conf << "listener " << port_ << " 127.0.0.1\nallow_anonymous true\npersistence false\n"
-       << "max_queued_messages 100000\n";
+  {
+    std::ofstream conf(dir_ + "/mosquitto.conf");
+    conf << "listener " << port_ << " 127.0.0.1\nallow_anonymous true\npersistence false\n"
+         << "max_queued_messages 100000\n";
+  }
   start();
 }
 
@@ -91,7 +94,11 @@ void Broker::start() {
   if (pid_ > 0) return;
   pid_ = spawn({"/usr/sbin/mosquitto", "-c", dir_ + "/mosquitto.conf"}, dir_ + "/mosquitto.log");
   for (int i = 0; i < 500 && !port_accepts(port_); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  if (!port_accepts(port_)) throw std::runtime_error("mosquitto did not start on port " + std::to_string(port_));
+  if (!port_accepts(port_)) {
+    std::ifstream log(dir_ + "/mosquitto.log");
+    const std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+    throw std::runtime_error("mosquitto did not start on port " + std::to_string(port_) + ": " + text);
+  }
 }
 
 void Broker::stop() { terminate(pid_); }
