@@ -9,29 +9,28 @@
 #include "host/quantize/quantize_network.h"
 
 namespace tmf::pipeline {
-namespace {
-
-// The int8 range of the normalized features: the calibration range widened by half its span on
-// both sides, so windows somewhat louder than any healthy one are still told apart before they
-// saturate (a saturated feature still reads as far out, only no farther).
-host::Quantization feature_quantization(const train::FeatureMatrix& z) {
+host::Quantization feature_quantization(const train::FeatureMatrix& healthy_z) {
   float lo = std::numeric_limits<float>::max(), hi = std::numeric_limits<float>::lowest();
-  for (float v : z.data) lo = std::min(lo, v), hi = std::max(hi, v);
+  for (float v : healthy_z.data) lo = std::min(lo, v), hi = std::max(hi, v);
   const float margin = 0.5f * (hi - lo);
   return quantize::quantization_for_range(lo - margin, hi + margin);
 }
 
-}  // namespace
+void clip_to_quantized_range(train::FeatureMatrix& z, const host::Quantization& quant) {
+  const float scale = quant.scales[0];
+  const float zp = static_cast<float>(quant.zero_points[0]);
+  const float lo = scale * (-128.0f - zp), hi = scale * (127.0f - zp);
+  for (float& v : z.data) v = std::clamp(v, lo, hi);
+}
 
 std::vector<uint8_t> pipeline_file_build(const PipelineBuild& build, const PipelineSettings& settings) {
-  const bool classifier = detector_is_classifier(build.detector->kind);
-  const train::FeatureMatrix& calibration = classifier ? *build.all_z : *build.healthy_z;
+  const train::FeatureMatrix& calibration = *build.calibration_z;
 
   host::Graph graph;
   graph.source = build.model_name;
   graph.description = "tinymlops train: " + settings.detector + ", " + settings.features;
   const int input = host::add_samples_input(graph, build.spec.window);
-  const host::Quantization fq = feature_quantization(calibration);
+  const host::Quantization& fq = build.feature_quant;
   const int features = host::add_dsp_features(graph, input, feature_config(build.spec), build.normalization.offset,
                                               build.normalization.scale, fq.scales[0],
                                               static_cast<int32_t>(fq.zero_points[0]));

@@ -18,11 +18,20 @@ struct PipelineBuild {
   FeatureSpec spec;
   train::Standardizer normalization;
   const FloatDetector* detector = nullptr;
-  const train::FeatureMatrix* healthy_z = nullptr;  // calibration of the activation ranges
-  const train::FeatureMatrix* all_z = nullptr;      // range of the quantized features
+  const train::FeatureMatrix* calibration_z = nullptr;  // activation ranges (features as clipped)
+  host::Quantization feature_quant;                    // int8 of the normalized features
   std::string model_name;
   uint32_t model_version = 1;
 };
+
+// The int8 quantization of the normalized features: the range seen on healthy training windows
+// widened by half its span on both sides, so windows louder than any healthy one still read as
+// distinct before they saturate (a saturated feature still reads as far out, only no farther).
+host::Quantization feature_quantization(const train::FeatureMatrix& healthy_z);
+
+// Clips every value to the range `quant` represents: the features as the device sees them, so
+// float training and scoring see what the int8 file will.
+void clip_to_quantized_range(train::FeatureMatrix& z, const host::Quantization& quant);
 
 // The model file bytes (validated by the device validator). Throws host::ConvertError.
 std::vector<uint8_t> pipeline_file_build(const PipelineBuild& build, const PipelineSettings& settings);

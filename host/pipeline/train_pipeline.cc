@@ -84,6 +84,7 @@ TrainResult train_pipeline(const TrainOptions& options) {
   split.window = spec.window;
   split.train_hop = std::max<uint32_t>(spec.window / 8, 1);
   split.eval_hop = spec.window / 2;
+  split.fault_train_hop = spec.window / 2;
   split.faults_in_training = classifier;
   const TrainingWindows windows = training_windows(dataset, options.normal_label, spec.sample_rate_hz, split);
   result.train_windows = windows.train.size();
@@ -100,8 +101,12 @@ TrainResult train_pipeline(const TrainOptions& options) {
   start = Clock::now();
   const train::Standardizer norm =
       train::fit_standardizer(rows_with_label(train_raw, windows.train.labels, options.normal_label));
-  const train::FeatureMatrix train_z = norm.applied(train_raw);
-  const train::FeatureMatrix test_z = norm.applied(test_raw);
+  train::FeatureMatrix train_z = norm.applied(train_raw);
+  train::FeatureMatrix test_z = norm.applied(test_raw);
+  const host::Quantization feature_quant =
+      feature_quantization(rows_with_label(train_z, windows.train.labels, options.normal_label));
+  clip_to_quantized_range(train_z, feature_quant);
+  clip_to_quantized_range(test_z, feature_quant);
   const train::FeatureMatrix healthy_z = rows_with_label(train_z, windows.train.labels, options.normal_label);
 
   DetectorOptions detector_options;
@@ -127,7 +132,9 @@ TrainResult train_pipeline(const TrainOptions& options) {
   settings.seed = options.seed;
   settings.trained_on = windows.trained_on;
   settings.features = spec.to_string();
-  PipelineBuild build{spec, norm, &detector, &healthy_z, &train_z, options.model_name, options.model_version};
+  // Activation ranges: healthy windows for anomaly detectors, every training window for classifiers.
+  PipelineBuild build{spec, norm, &detector, classifier ? &train_z : &healthy_z, feature_quant,
+                      options.model_name, options.model_version};
   settings.threshold = std::numeric_limits<float>::max();
   std::vector<uint8_t> file = pipeline_file_build(build, settings);
   result.seconds["quantize_convert"] = seconds_since(start);
@@ -137,6 +144,10 @@ TrainResult train_pipeline(const TrainOptions& options) {
     PipelineModel model(file, options.model_name);
     const std::vector<float> validation_scores = runtime_scores(model, cache, windows.validation);
     settings.threshold = train::threshold_for_false_alarm_rate(validation_scores, options.target_false_alarm_rate);
+    // A classifier's score is 1 - p(normal) in steps of 1/256, mostly exactly 0 on healthy
+    // windows, so the quantile alone would alarm on any doubt; it alarms at least when another
+    // class is more likely than normal.
+    if (classifier) settings.threshold = std::max(settings.threshold, 0.5f);
   }
   file = pipeline_file_build(build, settings);
   result.seconds["calibrate"] = seconds_since(start);
@@ -150,6 +161,8 @@ TrainResult train_pipeline(const TrainOptions& options) {
   double max_difference = 0;
   for (size_t i = 0; i < windows.test.size(); ++i) {
     float_scores[i] = detector.score(test_z.row(static_cast<int>(i)));
+    // Compared on healthy windows only: fault windows may saturate the int8 features on purpose.
+    if (windows.test.labels[i] != options.normal_label) continue;
     const double denominator = std::max<double>(std::fabs(float_scores[i]), std::fabs(settings.threshold));
     if (denominator > 0) max_difference = std::max(max_difference, std::fabs(int8_scores[i] - float_scores[i]) / denominator);
   }

@@ -36,7 +36,7 @@ struct TrainResult {
   size_t train_windows = 0, validation_windows = 0, test_windows = 0;
   ScoreSummary float_scores;      // the float pipeline (float features, float detector)
   ScoreSummary int8_scores;       // the model file through the device runtime on the host
-  double max_score_relative_difference = 0;  // |int8 - float| / max(|float|, threshold) on test windows
+  double max_score_relative_difference = 0;  // |int8 - float| / max(|float|, threshold), healthy test windows
   std::map<std::string, double> seconds;     // per stage: features, fit, quantize, calibrate, evaluate
 };
 

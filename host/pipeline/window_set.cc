@@ -48,7 +48,7 @@ TrainingWindows training_windows(const data::Dataset& dataset, const std::string
       continue;
     }
     const data::TimeSplit split = data::split_by_time(r.num_samples, options.window, fractions);
-    add_windows(out.train, i, r, split.train, options.window, options.train_hop);
+    add_windows(out.train, i, r, split.train, options.window, normal ? options.train_hop : options.fault_train_hop);
     // Threshold calibration sees healthy windows only.
     if (normal) add_windows(out.validation, i, r, split.validation, options.window, options.window / 4);
     add_windows(out.test, i, r, split.test, options.window, options.eval_hop);

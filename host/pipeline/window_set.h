@@ -51,7 +51,8 @@ struct TrainingWindows {
 
 struct SplitOptions {
   uint32_t window = 1024;
-  uint32_t train_hop = 128;       // dense overlap: healthy data is scarce
+  uint32_t train_hop = 128;       // healthy windows: dense overlap, healthy data is scarce
+  uint32_t fault_train_hop = 512; // fault windows (classifiers): plentiful, so sparser
   uint32_t eval_hop = 512;
   double train_fraction = 0.5;    // of every recording, by time
   double validation_fraction = 0.2;

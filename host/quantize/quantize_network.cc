@@ -68,6 +68,20 @@ std::vector<int32_t> quantize_bias(const std::vector<float>& bias, float input_s
   return q;
 }
 
+// A RESHAPE op from `from` to a new int8 tensor of `shape` with the same quantization; the graph
+// input of a layer keeps its own shape (another op may read it as it is).
+int append_reshape(Graph& graph, int from, std::vector<int32_t> shape, const std::string& name) {
+  const int to = add_tensor(graph, activation_tensor(name, shape, graph.tensors[from].quant));
+  Op op;
+  op.opcode = kOpReshape;
+  op.source_name = "reshape";
+  op.options.new_shape = std::move(shape);
+  op.inputs = {from};
+  op.outputs = {to};
+  graph.ops.push_back(std::move(op));
+  return to;
+}
+
 // The layer's shape as [1, 1, length, channels] for 1-D layers, [1, features] for dense ones.
 struct Shape1D {
   int length;
@@ -192,9 +206,7 @@ int quantize_network_append(Graph& graph, int input, const FloatNetwork& network
         w.quant = quantize_weights_per_channel(layer.weight, layer.out_channels, &w.data);
         const int bias = add_tensor(graph, int32_tensor(name + "/bias", quantize_bias(layer.bias, in_scale, w.quant)));
         const int filter = add_tensor(graph, std::move(w));
-        if (flat) {
-          graph.tensors[current].shape = {1, 1, shape.length, shape.channels};
-        }
+        if (flat) current = append_reshape(graph, current, {1, 1, shape.length, shape.channels}, name + "/as_2d");
         output = add_tensor(graph, activation_tensor(name, {1, 1, shape.length, layer.out_channels},
                                                      quantization_for_range(ranges[l].min, ranges[l].max)));
         op.opcode = kOpConv2D;
@@ -206,7 +218,7 @@ int quantize_network_append(Graph& graph, int input, const FloatNetwork& network
       }
       case LayerKind::kMaxPool1D: {
         if (layer.kernel < 1 || shape.length / layer.kernel < 1) fail("window longer than the input");
-        if (flat) graph.tensors[current].shape = {1, 1, shape.length, shape.channels};
+        if (flat) current = append_reshape(graph, current, {1, 1, shape.length, shape.channels}, name + "/as_2d");
         const int length = shape.length / layer.kernel;
         // Pools keep their input's quantization, as TFLite requires.
         output = add_tensor(graph, activation_tensor(name, {1, 1, length, shape.channels}, in_q));
@@ -222,7 +234,7 @@ int quantize_network_append(Graph& graph, int input, const FloatNetwork& network
         break;
       }
       case LayerKind::kGlobalAvgPool: {
-        if (flat) graph.tensors[current].shape = {1, 1, shape.length, shape.channels};
+        if (flat) current = append_reshape(graph, current, {1, 1, shape.length, shape.channels}, name + "/as_2d");
         const int axes = add_tensor(graph, int32_tensor(name + "/axes", {1, 2}));
         output = add_tensor(graph, activation_tensor(name, {1, shape.channels}, in_q));
         op.opcode = kOpMean;
@@ -234,7 +246,7 @@ int quantize_network_append(Graph& graph, int input, const FloatNetwork& network
       }
       case LayerKind::kSoftmax: {
         const int features = shape.length * shape.channels;
-        if (flat) graph.tensors[current].shape = {1, features};
+        if (!flat) current = append_reshape(graph, current, {1, features}, name + "/as_row");
         Quantization q;
         q.scales = {1.0f / 256.0f};
         q.zero_points = {-128};

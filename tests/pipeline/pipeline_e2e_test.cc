@@ -87,3 +87,34 @@ TMF_TEST(PipelineE2E, DefaultAutoencoderDetectsEveryFaultCondition) {
   write_bytes(kWork + "/windows.bin", inputs.data(), inputs.size() * sizeof(float));
   write_bytes(kWork + "/host_outputs.bin", outputs.data(), outputs.size());
 }
+
+TMF_TEST(PipelineE2E, EveryDetectorKindBuildsARunnableFileThatDetects) {
+  for (const char* kind : {"kmeans", "gmm", "mahalanobis", "mlp", "cnn1d"}) {
+    tmf::pipeline::TrainOptions o;
+    o.data_dir = kBearing;
+    o.detector = kind;
+    o.epochs = 15;  // enough for these separable conditions; keeps the test short
+    const tmf::pipeline::TrainResult r = tmf::pipeline::train_pipeline(o);
+    std::printf("  %s: %zu B, int8 AUC %.5f, float AUC %.5f, false alarms %.4f\n", kind, r.file.size(),
+                r.int8_scores.auc, r.float_scores.auc, r.int8_scores.false_alarm_rate);
+    for (const auto& [condition, summary] : r.int8_scores.per_condition) TMF_EXPECT(summary.auc >= 0.99);
+    TMF_EXPECT(r.float_scores.auc - r.int8_scores.auc <= 0.005);
+    // The classifiers carry their classes as labels and a probabilities output.
+    tmf::pipeline::PipelineModel model(r.file, kind);
+    const bool classifier = std::string(kind) == "mlp" || std::string(kind) == "cnn1d";
+    TMF_EXPECT_EQ(model.model().header->output_count, classifier ? 3 : 2);
+    TMF_EXPECT_EQ(model.settings().classes.size(), classifier ? 4u : 0u);
+  }
+}
+
+TMF_TEST(PipelineE2E, SameSeedSameFile) {
+  tmf::pipeline::TrainOptions o;
+  o.data_dir = kBearing;
+  o.epochs = 20;
+  const std::vector<uint8_t> a = tmf::pipeline::train_pipeline(o).file;
+  const std::vector<uint8_t> b = tmf::pipeline::train_pipeline(o).file;
+  o.seed = 2;
+  const std::vector<uint8_t> c = tmf::pipeline::train_pipeline(o).file;
+  TMF_EXPECT(a == b);
+  TMF_EXPECT(a != c);
+}
