@@ -5,7 +5,6 @@
 #include "device/dsp/fft.h"
 #include "device/dsp/spectrum.h"
 #include "device/dsp/stats.h"
-#include "device/dsp/window.h"
 
 namespace tmf::dsp {
 namespace {
@@ -19,6 +18,24 @@ uint32_t popcount(uint32_t v) {
 }
 
 float floored_log(float v, float floor) { return det_logf(v > floor ? v : floor); }  // NaN: floor
+
+// spectrum_power followed by spectrum_band_energies, fused: the same operations in the same order
+// (power[k] = scale * (re^2 + im^2), summed over each band's bins), without storing the spectrum.
+void band_energies(const FeaturesConfig& c, const float* fft, float* bands) {
+  uint32_t begin = spectrum_band_first_bin(c.n_fft, c.sample_rate, c.f_lo, c.f_hi, c.num_bands, 0);
+  for (uint32_t b = 0; b < c.num_bands; ++b) {
+    const uint32_t end =
+        spectrum_band_first_bin(c.n_fft, c.sample_rate, c.f_lo, c.f_hi, c.num_bands, b + 1);
+    float sum = 0.0f;
+    for (uint32_t k = begin; k < end; ++k) {
+      const float re = fft[2 * k];
+      const float im = fft[2 * k + 1];
+      sum += c.power_scale * (re * re + im * im);
+    }
+    bands[b] = sum;
+    if (end > begin) begin = end;
+  }
+}
 
 }  // namespace
 
@@ -55,14 +72,9 @@ DspStatus features_compute(const FeaturesConfig& c, const float* twiddle, const 
   if (c.stats_mask != 0 && (s = stats_compute(samples, n, &st)) != DspStatus::kOk) return s;
 
   const FftPlan plan{n, twiddle};
-  if ((s = window_apply(window, samples, work, n)) != DspStatus::kOk ||
-      (s = fft_real_forward(&plan, work, work)) != DspStatus::kOk ||
-      (s = spectrum_power(work, n, c.power_scale, work)) != DspStatus::kOk ||
-      (s = spectrum_band_energies(work, n, c.sample_rate, c.f_lo, c.f_hi, c.num_bands,
-                                  features)) != DspStatus::kOk ||
-      (s = spectrum_log(features, features, c.num_bands, c.log_floor)) != DspStatus::kOk) {
-    return s;
-  }
+  if ((s = fft_real_forward_windowed(&plan, window, samples, work)) != DspStatus::kOk) return s;
+  band_energies(c, work, features);
+  if ((s = spectrum_log(features, features, c.num_bands, c.log_floor)) != DspStatus::kOk) return s;
   float* out = features + c.num_bands;
   if (c.stats_mask & kFeatureStatLogRms) *out++ = floored_log(st.rms, c.log_floor);
   if (c.stats_mask & kFeatureStatLogPeak) *out++ = floored_log(st.peak, c.log_floor);

@@ -46,9 +46,10 @@ uint32_t features_count(const FeaturesConfig& config);
 uint32_t features_work_floats(uint32_t n_fft);
 
 // features[0, num_bands) = ln(max(band energy b, log_floor)), then the selected stats in bit
-// order. Steps: stats_compute(samples) if any stat is selected; work = samples * window;
-// fft_real_forward in place (plan {n_fft, twiddle}); spectrum_power in place with power_scale;
-// spectrum_band_energies into features; spectrum_log in place.
+// order. Bit for bit the chain: stats_compute(samples) if any stat is selected; window_apply;
+// fft_real_forward (plan {n_fft, twiddle}); spectrum_power with power_scale;
+// spectrum_band_energies; spectrum_log. (Fused: fft_real_forward_windowed into work, and the power
+// summed straight into the bands.)
 //   twiddle: N floats, the table fft_plan_init(n_fft) builds; window: N floats (e.g. periodic
 //   Hann); samples: N floats; work: features_work_floats(N) floats, must not overlap samples or
 //   features; features: features_count() floats.

@@ -5,9 +5,10 @@
 // (the other half is the complex conjugate mirror and is not produced).
 // Output layout: interleaved complex, out[2k] = Re X[k], out[2k+1] = Im X[k], N/2+1 bins = N+2
 // floats; Im X[0] = Im X[N/2] = 0 exactly. Bin k is frequency k * sample_rate / N.
-// Agreement: the trainer (host) and the device must run this same code (plan and transform); the
-// twiddles come from the platform's sinf/cosf, so results agree across platforms to float
-// rounding (tested against a double-precision DFT), not bit for bit.
+// Agreement: the transform is a fixed sequence of IEEE float operations (tmf_dsp is compiled with
+// -ffp-contract=off), so with the same twiddle table it gives the same bits on every platform. The
+// table comes from the platform's sinf/cosf, which differ by ulps between libms; DSP_FEATURES
+// therefore carries the host's table in the model file (tested against a double-precision DFT).
 #pragma once
 
 #include <stdint.h>
@@ -41,5 +42,12 @@ DspStatus fft_plan_init(FftPlan* plan, uint32_t n, void* memory, uint32_t memory
 // out is the work area. in may alias or overlap out (in is copied into out first).
 // Errors: kErrNullArgument, kErrNotInitialized.
 DspStatus fft_real_forward(const FftPlan* plan, const float* in, float* out);
+
+// X = DFT(window * in), elementwise product: bit for bit what window_apply followed by
+// fft_real_forward gives, in one pass (the products go straight to their bit-reversed places).
+// window and in have plan->n floats, out plan->n + 2; out must not overlap window or in.
+// Errors: kErrNullArgument, kErrNotInitialized.
+DspStatus fft_real_forward_windowed(const FftPlan* plan, const float* window, const float* in,
+                                    float* out);
 
 }  // namespace tmf::dsp

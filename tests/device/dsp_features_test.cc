@@ -10,8 +10,11 @@
 #include <math.h>
 #include <string.h>
 
+#include "device/dsp/det_math.h"
 #include "device/dsp/features.h"
 #include "device/dsp/fft.h"
+#include "device/dsp/spectrum.h"
+#include "device/dsp/stats.h"
 #include "device/dsp/window.h"
 #include "device/runtime/kernels/scratch.h"
 #include "tests/support/op_test.h"
@@ -135,6 +138,64 @@ TMF_TEST(DspFeatures, MatchDoubleOracle) {
       TMF_EXPECT(fabs(g_features[f] - expected[f]) <= tolerance);
     }
   }
+}
+
+TMF_TEST(DspFeatures, ComputeEqualsTheStepByStepChainBitForBit) {
+  // features_compute fuses window + FFT and power + bands; the documented chain must give the
+  // same bits, at every length.
+  static float chain[kMaxN + 2];
+  for (uint32_t n = 64; n <= kMaxN; n *= 2) {
+    make_tables(n);
+    make_samples(n, n);
+    const dsp::FeaturesConfig c = dsp::FeaturesConfig{
+        n, 12000.0f, 150.0f, 5900.0f, 24, 4.0f / (0.25f * n * n), 1e-10f, dsp::kFeatureStatAll};
+    TMF_ASSERT(dsp::features_compute(c, g_twiddle, g_window, g_samples, g_work, g_features) ==
+               dsp::DspStatus::kOk);
+    float expected[kMaxF];
+    dsp::SignalStats st{};
+    TMF_ASSERT(dsp::stats_compute(g_samples, n, &st) == dsp::DspStatus::kOk);
+    const dsp::FftPlan plan{n, g_twiddle};
+    TMF_ASSERT(dsp::window_apply(g_window, g_samples, chain, n) == dsp::DspStatus::kOk);
+    TMF_ASSERT(dsp::fft_real_forward(&plan, chain, chain) == dsp::DspStatus::kOk);
+    TMF_ASSERT(dsp::spectrum_power(chain, n, c.power_scale, chain) == dsp::DspStatus::kOk);
+    TMF_ASSERT(dsp::spectrum_band_energies(chain, n, c.sample_rate, c.f_lo, c.f_hi, c.num_bands,
+                                           expected) == dsp::DspStatus::kOk);
+    TMF_ASSERT(dsp::spectrum_log(expected, expected, c.num_bands, c.log_floor) == dsp::DspStatus::kOk);
+    expected[24] = dsp::det_logf(st.rms);
+    expected[25] = dsp::det_logf(st.peak);
+    expected[26] = st.crest;
+    expected[27] = st.kurtosis;
+    expected[28] = st.skewness;
+    TMF_EXPECT_BYTES_EQ(g_features, expected, 29 * sizeof(float));
+  }
+}
+
+TMF_TEST(DspFeatures, WindowedFftEqualsWindowThenFft) {
+  static float a[kMaxN + 2], b[kMaxN + 2];
+  for (uint32_t n = 16; n <= kMaxN; n *= 2) {
+    dsp::FftPlan plan{};
+    TMF_ASSERT(dsp::fft_plan_init(&plan, n, g_twiddle, sizeof(g_twiddle)) == dsp::DspStatus::kOk);
+    dsp::window_hann_periodic(g_window, n);
+    make_samples(n, 3 * n);
+    TMF_ASSERT(dsp::window_apply(g_window, g_samples, a, n) == dsp::DspStatus::kOk);
+    TMF_ASSERT(dsp::fft_real_forward(&plan, a, a) == dsp::DspStatus::kOk);
+    TMF_ASSERT(dsp::fft_real_forward_windowed(&plan, g_window, g_samples, b) == dsp::DspStatus::kOk);
+    TMF_EXPECT_BYTES_EQ(b, a, (n + 2) * sizeof(float));
+  }
+  const dsp::FftPlan none{};
+  TMF_EXPECT(dsp::fft_real_forward_windowed(&none, g_window, g_samples, b) == dsp::DspStatus::kErrNotInitialized);
+  TMF_EXPECT(dsp::fft_real_forward_windowed(nullptr, g_window, g_samples, b) == dsp::DspStatus::kErrNullArgument);
+}
+
+TMF_TEST(DspFeatures, StatsTreatSignedZerosAsOneConstant) {
+  // stats_compute tests constancy on the bits: +0 and -0 samples still form a constant window.
+  const float zeros[4] = {0.0f, -0.0f, 0.0f, -0.0f};
+  dsp::SignalStats st{};
+  TMF_ASSERT(dsp::stats_compute(zeros, 4, &st) == dsp::DspStatus::kOk);
+  TMF_EXPECT(st.rms == 0.0f && st.crest == 0.0f && st.kurtosis == 0.0f && st.stddev == 0.0f);
+  const float nans[2] = {NAN, NAN};
+  TMF_ASSERT(dsp::stats_compute(nans, 2, &st) == dsp::DspStatus::kOk);
+  TMF_EXPECT(st.peak != st.peak && st.stddev != st.stddev);
 }
 
 TMF_TEST(DspFeatures, StatsOrderFollowsTheMaskBits) {

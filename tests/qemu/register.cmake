@@ -28,3 +28,21 @@ foreach(core IN LISTS TMF_QEMU_CORES)
                      "${CMAKE_BINARY_DIR}/qemu_golden/${core}_${name}")
   endforeach()
 endforeach()
+
+# Whole pipelines (format 1.1): the host runtime's outputs and the bare-metal ones must be equal
+# bit for bit, float32 scores included (tests/qemu/pipeline_golden.cc, run_pipeline_golden.sh).
+add_executable(pipeline_golden "${CMAKE_CURRENT_LIST_DIR}/pipeline_golden.cc")
+target_link_libraries(pipeline_golden PRIVATE tmf_convert)
+foreach(core IN LISTS TMF_QEMU_CORES)
+  # micro:bit's runner holds an 8 KB model, a 2 KB arena and 512 bytes of I/O: 64-sample windows.
+  if(core STREQUAL "cortex-m0")
+    set(pipeline_args 64 8 2)
+  else()
+    set(pipeline_args 1024 32 8)
+  endif()
+  add_test(NAME qemu_pipeline_${core}
+           COMMAND "${CMAKE_CURRENT_LIST_DIR}/run_pipeline_golden.sh" ${core}
+                   "${PROJECT_SOURCE_DIR}/build/${core}/bin/model_runner.elf" "$<TARGET_FILE:pipeline_golden>"
+                   "${CMAKE_BINARY_DIR}/qemu_pipeline/${core}" ${pipeline_args}
+                   "${TMF_SHARED_DIR}/data/bearing/cwru_de12k_inner_race_007_1hp.f32")
+endforeach()
