@@ -69,6 +69,7 @@ void run_deploy(DeployArgs& a) {
   j["state"] = r.state;
   j["reason"] = r.reason;
   j["seconds"] = r.seconds;
+  j["update_seconds"] = r.update_seconds;
   j["devices"] = r.devices;
   j["healthy"] = r.healthy;
   j["failed"] = r.failed;

@@ -51,6 +51,8 @@ struct DeviceRun {
   Clock::time_point last_activity{};
   Clock::time_point confirmed_at{};
   Clock::time_point revert_sent_at{};
+  Clock::time_point status_requested_at{};
+  int status_requests = 0;
   std::set<uint32_t> offsets_sent;
   bool health_seen = false;
   double anomaly_rate = 0, latency_ms = 0;  // worst health sample in the gate window
@@ -97,6 +99,7 @@ class Rollout {
   std::set<std::string> registry_dirty_;  // devices whose info/status/presence changed
   Clock::time_point last_tick_{}, last_flush_{};
   Clock::time_point stage_started_{};
+  std::optional<Clock::time_point> first_offer_, last_confirm_;
   RolloutResult result_;
 };
 
@@ -118,6 +121,7 @@ void Rollout::set_state(DeviceRun& d, const std::string& state, const std::strin
 
 void Rollout::offer(DeviceRun& d) {
   mqtt_->publish(topic(d.row.device, OtaTopic::kOtaTopicManifest), manifest_.data(), manifest_.size(), 1, false);
+  if (!first_offer_) first_offer_ = Clock::now();
   d.last_activity = Clock::now();
   if (d.row.state == kPending) set_state(d, kOffered);
 }
@@ -211,6 +215,7 @@ void Rollout::handle_event(const std::string& id, const OtaEventMessage& e) {
       break;
     case OtaEvent::kOtaEventConfirmed:
       d.confirmed_at = Clock::now();
+      last_confirm_ = d.confirmed_at;
       set_state(d, kConfirmed, "self-test passed", result);
       break;
     case OtaEvent::kOtaEventReverted:
@@ -265,7 +270,20 @@ void Rollout::tick() {
                       d.anomaly_rate, opt_.max_anomaly_rate, d.latency_ms, opt_.max_latency_ms);
         set_state(d, kFailed, text);
       } else if (std::chrono::duration<double>(now - d.confirmed_at).count() >= opt_.gate_seconds) {
-        if (!live.online) {
+        const bool reporting = live.online && runs_target(id);
+        if (!reporting && d.status_requests < 3) {
+          // A lossy link may have eaten the retained status: ask again before judging.
+          if (d.status_requests == 0 || std::chrono::duration<double>(now - d.status_requested_at).count() > opt_.resend_seconds) {
+            const OtaCommand ask{OtaCommandCode::kOtaCommandPublishStatus, 0};
+            uint8_t bytes[kOtaCommandBytes];
+            const size_t n = ota_command_encode(ask, bytes, sizeof bytes);
+            mqtt_->publish(topic(id, OtaTopic::kOtaTopicCommand), bytes, n, 1, false);
+            d.status_requested_at = now;
+            d.status_requests += 1;
+          }
+        } else if (!reporting && std::chrono::duration<double>(now - d.status_requested_at).count() <= opt_.resend_seconds) {
+          // the last status request is still in flight
+        } else if (!live.online) {
           set_state(d, kFailed, "health gate: device not online after confirm");
         } else if (!runs_target(id)) {
           set_state(d, kFailed, "health gate: device does not report the new model as active");
@@ -492,6 +510,7 @@ RolloutResult Rollout::run() {
   result_.state = final_state;
   result_.reason = reason;
   result_.seconds = seconds_since(started);
+  if (first_offer_ && last_confirm_) result_.update_seconds = std::chrono::duration<double>(*last_confirm_ - *first_offer_).count();
   for (const auto& [id, d] : runs_) {
     if (!d.in_stage) continue;
     result_.devices += 1;

@@ -37,7 +37,8 @@ struct RolloutResult {
   uint32_t update_id = 0;
   std::string state;   // completed | rolled_back | halted
   std::string reason;
-  double seconds = 0;
+  double seconds = 0;         // the whole command: discovery, stages, gates
+  double update_seconds = 0;  // first manifest sent to the last device confirming (the transfer, end to end)
   uint32_t devices = 0, healthy = 0, failed = 0, rolled_back = 0;
   uint64_t chunks_sent = 0, bytes_sent = 0;
   uint64_t chunks_resent = 0;  // ranges served more than once (lost chunks or requests)
