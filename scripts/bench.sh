@@ -84,6 +84,9 @@ done
 # The ML pipeline (issue 4): training time, per-window cost on every core, RAM and flash.
 while read -r key value; do put "$key" "$value"; done < <("$root/scripts/bench_pipeline.sh")
 
+# Over-the-air deployment (issue 5; docs/deploy.md): a real Mosquitto and virtual devices.
+while read -r key value; do put "$key" "$value"; done < <("$root/scripts/bench_deploy.sh" "$root/build" "$work/deploy")
+
 json='{}'
 for key in "${!figures[@]}"; do
   json=$(jq --arg k "$key" --argjson v "${figures[$key]}" '. + {($k): $v}' <<<"$json")
