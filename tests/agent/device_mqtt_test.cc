@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include <chrono>
@@ -180,6 +181,66 @@ TMF_TEST(DeviceMqtt, LossyLinkWithDisconnectsConfirmsOverRealBroker) {
   waitpid(device, nullptr, 0);
   TMF_EXPECT(wait_for(host.mosq, [&] { return host.presence == 0; }, 20));
 
+  mosquitto_disconnect(host.mosq);
+  mosquitto_destroy(host.mosq);
+  mosquitto_lib_cleanup();
+  kill(broker, SIGTERM);
+  waitpid(broker, nullptr, 0);
+}
+
+// A figure, not an assertion on time: ad01 over a 250 kbit/s shaped link, printed as the ratio of
+// the end-to-end update time (manifest to confirmed) to the file's bits at the link rate.
+TMF_TEST(DeviceMqtt, ShapedLinkFigure) {
+  const std::string work = std::string(TMF_AGENT_WORK) + "/device_mqtt_rate";
+  system(("rm -rf '" + work + "' && mkdir -p '" + work + "'").c_str());
+  const int port = free_port();
+  {
+    std::ofstream conf(work + "/mosquitto.conf");
+    conf << "listener " << port << " 127.0.0.1\nallow_anonymous true\npersistence false\n";
+  }
+  const pid_t broker = spawn({"mosquitto", "-c", work + "/mosquitto.conf"}, work + "/mosquitto.log");
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const Keypair key = keypair_from_seed(9);
+  {
+    std::ofstream k(work + "/key.pub", std::ios::binary);
+    k.write(reinterpret_cast<const char*>(key.public_key), 32);
+  }
+  const SharedModel model = shared_model("ad01", 1);
+  const Artifact artifact = make_artifact(model.file, key, 601, model.input, model.expected, 4096);
+  Host host;
+  host.prefix = "tmf/plant/dev2/";
+  mosquitto_lib_init();
+  host.mosq = mosquitto_new("test-host-rate", true, &host);
+  mosquitto_message_callback_set(host.mosq, on_message);
+  TMF_ASSERT(mosquitto_connect(host.mosq, "127.0.0.1", port, 10) == MOSQ_ERR_SUCCESS);
+  mosquitto_subscribe(host.mosq, nullptr, "tmf/plant/dev2/#", 1);
+  const pid_t device = spawn({TMF_DEVICE, "--id", "dev2", "--fleet", "plant", "--broker-port", std::to_string(port),
+                              "--flash", work + "/flash.bin", "--trusted-key", work + "/key.pub", "--max-chunk", "4096",
+                              "--link-kbps", "250", "--latency-ms", "10", "--window", "4", "--quiet"},
+                             work + "/device.log");
+  TMF_EXPECT(wait_for(host.mosq, [&] { return host.presence == 1; }, 10));
+  host.artifact = &artifact;
+  const auto start = std::chrono::steady_clock::now();
+  const std::string t = host.prefix + "manifest";
+  mosquitto_publish(host.mosq, nullptr, t.c_str(), static_cast<int>(artifact.manifest_bytes.size()),
+                    artifact.manifest_bytes.data(), 1, false);
+  const bool done = wait_for(host.mosq, [&] {
+    for (const tmf::OtaEventMessage& e : host.events) {
+      if (e.event == tmf::OtaEvent::kOtaEventConfirmed) return true;
+    }
+    return false;
+  }, 120);
+  TMF_EXPECT(done);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double link_seconds = artifact.file.size() * 8.0 / 250000.0;
+  uint32_t resent = 0;
+  for (const auto& [offset, times] : host.sends) resent += times > 1 ? 1 : 0;
+  char line[200];
+  snprintf(line, sizeof(line), "  ad01 %zu B at 250 kbit/s: %.2f s end to end, link time %.2f s, ratio %.3f, chunks sent twice %u\n",
+           artifact.file.size(), seconds, link_seconds, seconds / link_seconds, resent);
+  tmf_test_print(line);
+  kill(device, SIGTERM);
+  waitpid(device, nullptr, 0);
   mosquitto_disconnect(host.mosq);
   mosquitto_destroy(host.mosq);
   mosquitto_lib_cleanup();
