@@ -151,6 +151,16 @@ int add_samples_input(Graph& g, uint32_t n_fft, const std::string& name) {
 int add_dsp_features(Graph& g, int samples, const dsp::FeaturesConfig& config,
                      const std::vector<float>& offset, const std::vector<float>& scale,
                      float output_scale, int32_t output_zero_point, const std::string& name) {
+  DspFeaturesOptions options;
+  options.offset = offset;
+  options.scale = scale;
+  options.output_scale = output_scale;
+  options.output_zero_point = output_zero_point;
+  return add_dsp_features(g, samples, config, options, name).features;
+}
+
+DspFeaturesTensors add_dsp_features(Graph& g, int samples, const dsp::FeaturesConfig& config,
+                                    const DspFeaturesOptions& options, const std::string& name) {
   const char* op = "DSP_FEATURES";
   if (row_length(g, samples, op) != static_cast<int32_t>(config.n_fft)) {
     fail(g, op, g.tensor_context(samples) + " does not hold n_fft = " + std::to_string(config.n_fft) +
@@ -158,16 +168,23 @@ int add_dsp_features(Graph& g, int samples, const dsp::FeaturesConfig& config,
   }
   const FeatureExtractor tables(config);  // checks the config, builds twiddles and window
   const uint32_t count = tables.feature_count();
-  require_size(g, op, "normalization offset", offset.size(), count);
-  require_size(g, op, "normalization scale", scale.size(), count);
-  std::vector<float> norm(offset);
-  norm.insert(norm.end(), scale.begin(), scale.end());
+  DspFeaturesTensors result;
   const int twiddle = push_tensor(g, float_constant(name + "/twiddle", {dim(config.n_fft / 2), 2}, tables.twiddle()));
   const int window = push_tensor(g, float_constant(name + "/window", {dim(config.n_fft)}, tables.window()));
-  const int normalization = push_tensor(g, float_constant(name + "/normalization", {2, dim(count)}, norm));
+  if (options.normalization_as_input) {
+    result.normalization = push_tensor(g, activation(name + "/normalization", kTensorTypeFloat32, {2, dim(count)}));
+    result.normalization_input = static_cast<int>(g.inputs.size());
+    g.inputs.push_back(result.normalization);
+  } else {
+    require_size(g, op, "normalization offset", options.offset.size(), count);
+    require_size(g, op, "normalization scale", options.scale.size(), count);
+    std::vector<float> norm(options.offset);
+    norm.insert(norm.end(), options.scale.begin(), options.scale.end());
+    result.normalization = push_tensor(g, float_constant(name + "/normalization", {2, dim(count)}, norm));
+  }
   Tensor out = activation(name, kTensorTypeInt8, {1, dim(count)});
-  out.quant = {{output_scale}, {output_zero_point}, 0};
-  const int output = push_tensor(g, std::move(out));
+  out.quant = {{options.output_scale}, {options.output_zero_point}, 0};
+  result.features = push_tensor(g, std::move(out));
   PipelineOptions o;
   o.sample_rate = config.sample_rate;
   o.f_lo = config.f_lo;
@@ -176,8 +193,12 @@ int add_dsp_features(Graph& g, int samples, const dsp::FeaturesConfig& config,
   o.power_scale = config.power_scale;
   o.log_floor = config.log_floor;
   o.stats_mask = config.stats_mask;
-  push_op(g, kOpDspFeatures, op, {samples, twiddle, window, normalization}, output, o);
-  return output;
+  push_op(g, kOpDspFeatures, op, {samples, twiddle, window, result.normalization}, result.features, o);
+  if (options.raw_output) {
+    result.raw = push_tensor(g, activation(name + "/raw", kTensorTypeFloat32, {1, dim(count)}));
+    g.ops.back().outputs.push_back(result.raw);
+  }
+  return result;
 }
 
 int add_score_reconstruction(Graph& g, int x, int y, const std::string& name) {

@@ -56,6 +56,30 @@ int add_dsp_features(Graph& g, int samples, const dsp::FeaturesConfig& config,
                      float output_scale, int32_t output_zero_point,
                      const std::string& name = "features");
 
+// DSP_FEATURES with the device-side extensions (docs/format.md "Pipeline ops", docs/detect.md).
+struct DspFeaturesOptions {
+  // The constant normalization z = (feature - offset) * scale (feature_count values each);
+  // unused (may be empty) when normalization_as_input is set.
+  std::vector<float> offset, scale;
+  float output_scale = 1.0f;
+  int32_t output_zero_point = 0;
+  // Input 3 becomes a float32 [2, F] activation appended to g.inputs: the device writes its own
+  // baseline there (offsets, then scales) before every invoke.
+  bool normalization_as_input = false;
+  // Output 1: the float32 [1, F] features before normalization. The caller must list it in
+  // g.outputs (or an op must read it), else its bytes are reused after the op.
+  bool raw_output = false;
+};
+struct DspFeaturesTensors {
+  int features = -1;             // int8 [1, F] output (tensor index)
+  int raw = -1;                  // float32 [1, F] output 1, or -1
+  int normalization = -1;        // the normalization tensor (constant or graph input)
+  int normalization_input = -1;  // its position in g.inputs (the file's graph input index), or -1
+};
+DspFeaturesTensors add_dsp_features(Graph& g, int samples, const dsp::FeaturesConfig& config,
+                                    const DspFeaturesOptions& options,
+                                    const std::string& name = "features");
+
 // Scores: each returns its float32 [1] output. x, y and probabilities are int8 [1, F] tensors.
 int add_score_reconstruction(Graph& g, int x, int y, const std::string& name = "score");
 // centroids: k rows of F values, row-major.

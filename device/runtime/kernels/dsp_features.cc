@@ -12,7 +12,9 @@ namespace tmf {
 namespace {
 
 Status dsp_features_prepare(const OpContext& ctx) {
-  Status s = check_operand_counts(ctx, 4, 4, 1);
+  // One output, or two (the raw features as well).
+  const bool raw_output = ctx.op->output_count == 2;
+  Status s = check_operand_counts(ctx, 4, 4, raw_output ? 2 : 1);
   if (s != Status::kOk) return s;
   if (ctx.op->params_bytes != sizeof(DspFeaturesParams)) return Status::kErrBadParams;
   const auto& p = ctx.params<DspFeaturesParams>();
@@ -22,13 +24,14 @@ Status dsp_features_prepare(const OpContext& ctx) {
   const TensorRecord& samples = ctx.input(0);
   const TensorRecord& out = ctx.output(0);
   if (!tensor_is_plain_float(samples) || !tensor_is_float_constant(ctx.input(1)) ||
-      !tensor_is_float_constant(ctx.input(2)) || !tensor_is_float_constant(ctx.input(3))) {
+      !tensor_is_float_constant(ctx.input(2)) || !tensor_is_plain_float(ctx.input(3))) {
     return Status::kErrTypeMismatch;
   }
   if (!tensor_is_int8_per_tensor(out)) return Status::kErrTypeMismatch;
+  if (raw_output && !tensor_is_plain_float(ctx.output(1))) return Status::kErrTypeMismatch;
   if (!tensor_is_row(samples, n) || tensor_element_count(ctx.input(1)) != n ||
       tensor_element_count(ctx.input(2)) != n || tensor_element_count(ctx.input(3)) != 2 * f ||
-      !tensor_is_row(out, f)) {
+      !tensor_is_row(out, f) || (raw_output && !tensor_is_row(ctx.output(1), f))) {
     return Status::kErrShapeMismatch;
   }
   if (p.output_scale != out.scale || p.output_zero_point != out.zero_point) {
@@ -61,9 +64,17 @@ Status dsp_features_eval(const EvalContext& ctx) {
   float* work = reinterpret_cast<float*>(ctx.scratch());
   float* features = work + dsp::features_work_floats(n);
   if (dsp::features_compute(p.features, ctx.input_data<float>(1), ctx.input_data<float>(2),
-                            ctx.input_data<float>(0), work, features) != dsp::DspStatus::kOk ||
-      dsp::features_normalize(features, ctx.input_data<float>(3), count, features) !=
-          dsp::DspStatus::kOk) {
+                            ctx.input_data<float>(0), work, features) != dsp::DspStatus::kOk) {
+    return Status::kErrBadParams;  // unreachable after prepare
+  }
+  if (ctx.op->output_count == 2) {
+    // Copied before normalizing in place; the planner never overlaps an op's outputs with its
+    // inputs, so the normalization input is still intact.
+    float* raw = ctx.output_data<float>(1);
+    for (uint32_t i = 0; i < count; ++i) raw[i] = features[i];
+  }
+  if (dsp::features_normalize(features, ctx.input_data<float>(3), count, features) !=
+      dsp::DspStatus::kOk) {
     return Status::kErrBadParams;  // unreachable after prepare
   }
   int8_t* y = ctx.output_data<int8_t>(0);

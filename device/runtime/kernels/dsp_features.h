@@ -4,10 +4,18 @@
 //            1  float32 constant, N elements ([N/2, 2]): the FFT twiddles exactly as
 //               dsp::fft_plan_init(N) builds them (computed on the host: no sinf/cosf on the device)
 //            2  float32 constant, N elements: the analysis window (periodic Hann)
-//            3  float32 constant, 2*F elements ([2, F]): offsets, then scales
+//            3  float32, 2*F elements ([2, F]): offsets, then scales. A constant, or an arena
+//               tensor (a graph input) that the caller writes before EVERY invoke (the planner
+//               may reuse its bytes after this op): a device's own learned baseline
+//               (device/detect, docs/detect.md). Validation checks type and size, not values.
 //   output:  0  int8 per-tensor, F elements, last dimension F (e.g. [1, F]);
 //               F = num_bands + number of selected stats
-//   feature[f] = dsp::features_compute(config, ...)[f]     (ln band energies, then stats)
+//            1  optional: float32 without quantization, F elements, last dimension F: the raw
+//               feature[f] below, before normalization (baseline learning, drift telemetry).
+//   Both extensions (arena normalization, output 1) came within format 1.1 with no params change;
+//   a runtime without them rejects such a file at validation (kErrTypeMismatch /
+//   kErrBadOperandCount), never misreads it.
+//   feature[f] = dsp::features_compute(config, ...)[f]     (ln band energies, then stats; output 1)
 //   z[f]       = (feature[f] - offset[f]) * scale[f]        (float, dsp::features_normalize)
 //   out[f]     = clamp(round(z[f] / output_scale) + output_zero_point, -128, 127)
 //   with a float division and round half away from zero, as QUANTIZE (NaN reads as the zero point,

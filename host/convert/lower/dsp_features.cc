@@ -1,6 +1,7 @@
 // DSP_FEATURES lowering (format 1.1): the config from the op's PipelineOptions, checked as
 // dsp::features_check does; the twiddle input must be exactly the table fft_plan_init builds on
 // this host (the device never computes it); the converter reserves the op's scratch (convert.cc).
+// The normalization may be an activation (a graph input) and output 1 (raw features) is optional.
 #include "device/runtime/kernels/dsp_features.h"
 
 #include <cmath>
@@ -19,8 +20,8 @@ std::string config_problem(const dsp::FeaturesConfig& c) {
       (c.n_fft & (c.n_fft - 1)) != 0) {
     return "window length " + std::to_string(c.n_fft) + " is not a power of two in [64, 4096]";
   }
-  if (!(c.sample_rate > 0.0f) || !std::isfinite(c.sample_rate)) {
-    return "sample rate " + std::to_string(c.sample_rate) + " is not finite and positive";
+  if (!(c.sample_rate >= dsp::kFeaturesMinSampleRate) || !std::isfinite(c.sample_rate)) {
+    return "sample rate " + std::to_string(c.sample_rate) + " Hz is not finite and >= 0.001";
   }
   if (!(c.f_lo >= 0.0f) || !(c.f_lo < c.f_hi) || !(c.f_hi <= 0.5f * c.sample_rate)) {
     return "band range [" + std::to_string(c.f_lo) + ", " + std::to_string(c.f_hi) +
@@ -40,7 +41,15 @@ std::string config_problem(const dsp::FeaturesConfig& c) {
 }  // namespace
 
 LoweredOp lower_dsp_features(LoweringContext& ctx) {
-  require_pipeline_operands(ctx, 4);
+  // Output 1 (the raw float features) is optional: check the four inputs with one output's rule.
+  const size_t outputs = ctx.op().outputs.size();
+  if (outputs != 1 && outputs != 2) {
+    ctx.fail("expects 1 output (features) or 2 (features, raw features), has " + std::to_string(outputs));
+  }
+  for (size_t i = 0; i < 4; ++i) {
+    if (!ctx.has_input(i)) ctx.fail("input " + std::to_string(i) + " is missing");
+  }
+  if (ctx.input_count() != 4) ctx.fail("expects 4 inputs, has " + std::to_string(ctx.input_count()));
   const Tensor& samples = ctx.input(0);
   if (samples.type != kTensorTypeFloat32 || !samples.quant.scales.empty()) {
     ctx.fail_input(0, "raw samples must be float32 without quantization");
@@ -66,7 +75,16 @@ LoweredOp lower_dsp_features(LoweringContext& ctx) {
 
   require_float_constant_input(ctx, 1, n, "FFT twiddles");
   require_float_constant_input(ctx, 2, n, "window");
-  require_float_constant_input(ctx, 3, 2 * static_cast<int64_t>(count), "normalization [2, F]");
+  // The normalization is a constant, or an activation (a graph input the device writes: its own
+  // learned baseline, docs/detect.md).
+  const Tensor& norm = ctx.input(3);
+  if (norm.is_constant()) {
+    require_float_constant_input(ctx, 3, 2 * static_cast<int64_t>(count), "normalization [2, F]");
+  } else if (norm.type != kTensorTypeFloat32 || !norm.quant.scales.empty() ||
+             norm.element_count() != 2 * static_cast<int64_t>(count)) {
+    ctx.fail_input(3, "normalization input must be float32 without quantization holding [2, " +
+                          std::to_string(count) + "] values, has shape " + shape_of(norm));
+  }
   std::vector<float> twiddle(n);
   dsp::FftPlan plan{};
   if (dsp::fft_plan_init(&plan, n, twiddle.data(), n * sizeof(float)) != dsp::DspStatus::kOk ||
@@ -80,6 +98,17 @@ LoweredOp lower_dsp_features(LoweringContext& ctx) {
       out.element_count() != count) {
     ctx.fail_output(0, "shape " + shape_of(out) + " must be one row of the " +
                            std::to_string(count) + " features (bands + stats)");
+  }
+  if (outputs == 2) {
+    const Tensor& raw = ctx.output(1);
+    if (raw.type != kTensorTypeFloat32 || !raw.quant.scales.empty()) {
+      ctx.fail_output(1, "raw features must be float32 without quantization");
+    }
+    if (raw.shape.empty() || raw.shape.back() != static_cast<int32_t>(count) ||
+        raw.element_count() != count) {
+      ctx.fail_output(1, "shape " + shape_of(raw) + " must be one row of the " +
+                             std::to_string(count) + " raw features");
+    }
   }
   p.output_scale = out.quant.scales[0];
   p.output_zero_point = static_cast<int32_t>(out.quant.zero_points[0]);

@@ -1,0 +1,259 @@
+// The per-window detection loop (contract in detect_loop.h).
+#include "device/detect/detect_loop.h"
+
+#include <string.h>
+
+#include "device/detect/detect_memory.h"
+#include "device/runtime/model.h"
+
+namespace tmf::detect {
+namespace {
+
+bool finite(float v) { return v == v && v - v == 0.0f; }
+
+bool config_valid(const DetectLoopConfig& c) {
+  if (!vote_config_valid(c.detector_count, c.vote_k)) return false;
+  if (baseline_bytes(c.baseline.feature_count) == 0) return false;
+  if (c.sketch_bins > kSketchMaxBins) return false;
+  if (c.sketch_bins > 0 && c.sketch_ranges == nullptr &&
+      !(finite(c.sketch_sigmas) && c.sketch_sigmas > 0.0f)) {
+    return false;
+  }
+  return true;
+}
+
+bool plain_float(const TensorRecord& t) {
+  return t.type == kTensorTypeFloat32 && t.quant == kTensorQuantNone;
+}
+
+// The graph inputs and outputs the config names exist with the types and sizes the loop writes
+// and reads.
+bool interface_valid(const DetectLoopConfig& c, const Interpreter& interpreter, uint32_t* samples) {
+  const uint32_t f = c.baseline.feature_count;
+  const TensorRecord* t = nullptr;
+  if (interpreter_input(interpreter, c.samples_input, &t, nullptr) != Status::kOk ||
+      !plain_float(*t)) {
+    return false;
+  }
+  *samples = tensor_element_count(*t);
+  if (c.normalization_input != kDetectNoInput) {
+    if (c.normalization_input < 0 ||
+        interpreter_input(interpreter, static_cast<uint32_t>(c.normalization_input), &t, nullptr) !=
+            Status::kOk ||
+        !plain_float(*t) || tensor_element_count(*t) != 2 * f ||
+        static_cast<uint32_t>(c.normalization_input) == c.samples_input) {
+      return false;
+    }
+  }
+  if (interpreter_output(interpreter, c.raw_features_output, &t, nullptr) != Status::kOk ||
+      !plain_float(*t) || tensor_element_count(*t) != f) {
+    return false;
+  }
+  for (uint32_t i = 0; i < c.detector_count; ++i) {
+    if (interpreter_output(interpreter, c.decision_outputs[i], &t, nullptr) != Status::kOk ||
+        t->type != kTensorTypeInt8 || tensor_element_count(*t) != 1 ||
+        t->quant == kTensorQuantPerChannel ||
+        (t->quant == kTensorQuantPerTensor && t->zero_point != 0)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+void write_identity(float* norm, uint32_t f) {
+  for (uint32_t i = 0; i < f; ++i) norm[i] = 0.0f, norm[f + i] = 1.0f;
+}
+
+// Sketch ranges from the baseline: offset -+ sigmas / scale; a range that collapses in float
+// (a huge mean next to a tiny std) falls back to offset -+ 1.
+void set_sketch_ranges_from_baseline(DetectLoop* loop) {
+  if (loop->config.sketch_bins == 0) return;
+  if (loop->sketch_ranges_fixed) {
+    sketch_reset(&loop->sketch);
+    return;
+  }
+  const uint32_t f = loop->config.baseline.feature_count;
+  const float sigmas = loop->config.sketch_sigmas;
+  for (uint32_t i = 0; i < f; ++i) {
+    const float offset = loop->normalization[i];
+    const float half = sigmas / loop->normalization[f + i];
+    float lo = offset - half, hi = offset + half;
+    if (!(lo < hi) || !finite(lo) || !finite(hi) || !finite(hi - lo)) lo = offset - 1.0f, hi = offset + 1.0f;
+    loop->sketch.lo[i] = lo;
+    loop->sketch.hi[i] = hi;
+  }
+  sketch_reset(&loop->sketch);
+}
+
+void enter_monitoring(DetectLoop* loop) {
+  loop->phase = DetectPhase::kMonitoring;
+  persistence_reset(&loop->persistence);
+  set_sketch_ranges_from_baseline(loop);
+}
+
+}  // namespace
+
+uint32_t detect_loop_bytes(const DetectLoopConfig& config) {
+  if (!config_valid(config)) return 0;
+  const uint32_t f = config.baseline.feature_count;
+  uint32_t bytes = baseline_bytes(f) + align8(8u * f);
+  if (config.sketch_bins > 0) bytes += sketch_bytes({f, config.sketch_bins});
+  return bytes;
+}
+
+DetectStatus detect_loop_init(DetectLoop* loop, const DetectLoopConfig& config,
+                              Interpreter* interpreter, void* memory, uint32_t bytes) {
+  if (loop == nullptr || interpreter == nullptr || interpreter->model == nullptr) {
+    return DetectStatus::kErrNullArgument;
+  }
+  if (!config_valid(config)) return DetectStatus::kErrBadConfig;
+  const uint32_t needed = detect_loop_bytes(config);
+  DetectStatus s = check_memory(memory, bytes, needed);
+  if (s != DetectStatus::kOk) return s;
+  uint32_t samples = 0;
+  if (!interface_valid(config, *interpreter, &samples)) return DetectStatus::kErrModelInterface;
+
+  const uint32_t f = config.baseline.feature_count;
+  MemoryCarver carve(memory);
+  void* baseline_memory = carve.take<double>(2u * f);
+  s = baseline_init(&loop->baseline, config.baseline, baseline_memory, baseline_bytes(f));
+  if (s != DetectStatus::kOk) return s;
+  s = persistence_init(&loop->persistence, config.persistence);
+  if (s != DetectStatus::kOk) return s;
+  loop->normalization = carve.take<float>(2u * f);
+  if (config.sketch_bins > 0) {
+    const SketchConfig sc{f, config.sketch_bins};
+    void* sketch_memory = carve.take<uint8_t>(sketch_bytes(sc));
+    s = sketch_init(&loop->sketch, sc, sketch_memory, sketch_bytes(sc));
+    if (s == DetectStatus::kOk && config.sketch_ranges != nullptr) {
+      s = sketch_set_ranges(&loop->sketch, config.sketch_ranges, nullptr);
+    }
+    if (s != DetectStatus::kOk) return s;
+  }
+  loop->config = config;
+  loop->config.sketch_ranges = nullptr;  // copied into the sketch; the caller's array may go
+  loop->sketch_ranges_fixed = config.sketch_ranges != nullptr;
+  loop->interpreter = interpreter;
+  loop->sample_count = samples;
+  loop->counters = DetectCounters{0, 0, 0, 0, 0, kDetectNoWindow, kDetectNoWindow, 0};
+  detect_loop_recommission(loop);
+  return DetectStatus::kOk;
+}
+
+void detect_loop_recommission(DetectLoop* loop) {
+  loop->phase = DetectPhase::kCommissioning;
+  baseline_reset(&loop->baseline);
+  persistence_reset(&loop->persistence);
+  write_identity(loop->normalization, loop->config.baseline.feature_count);
+  loop->counters.baseline_ready_window = kDetectNoWindow;
+}
+
+DetectStatus detect_loop_set_baseline(DetectLoop* loop, const float* norm) {
+  if (loop == nullptr || norm == nullptr) return DetectStatus::kErrNullArgument;
+  const uint32_t f = loop->config.baseline.feature_count;
+  for (uint32_t i = 0; i < f; ++i) {
+    if (!finite(norm[i]) || !finite(norm[f + i]) || !(norm[f + i] > 0.0f)) {
+      return DetectStatus::kErrBadConfig;
+    }
+  }
+  memcpy(loop->normalization, norm, 8u * f);
+  enter_monitoring(loop);
+  return DetectStatus::kOk;
+}
+
+DetectStatus detect_loop_step(DetectLoop* loop, const float* samples, DetectWindowResult* result) {
+  if (loop == nullptr || samples == nullptr || result == nullptr) {
+    return DetectStatus::kErrNullArgument;
+  }
+  const DetectLoopConfig& c = loop->config;
+  const uint32_t f = c.baseline.feature_count;
+  Interpreter& interpreter = *loop->interpreter;
+  // Graph inputs may share arena bytes with later tensors: both are written before every invoke.
+  uint8_t* in = nullptr;
+  if (interpreter_input(interpreter, c.samples_input, nullptr, &in) != Status::kOk) {
+    return DetectStatus::kErrInvoke;
+  }
+  memcpy(in, samples, 4u * loop->sample_count);
+  if (c.normalization_input != kDetectNoInput) {
+    if (interpreter_input(interpreter, static_cast<uint32_t>(c.normalization_input), nullptr, &in) !=
+        Status::kOk) {
+      return DetectStatus::kErrInvoke;
+    }
+    memcpy(in, loop->normalization, 8u * f);
+  }
+  if (interpreter_invoke(&interpreter) != Status::kOk) return DetectStatus::kErrInvoke;
+  const uint8_t* out = nullptr;
+  if (interpreter_output(interpreter, c.raw_features_output, nullptr, &out) != Status::kOk) {
+    return DetectStatus::kErrInvoke;
+  }
+  const float* raw = reinterpret_cast<const float*>(out);
+
+  DetectCounters& n = loop->counters;
+  result->window = n.windows;
+  result->phase = loop->phase;
+  result->event = DetectEvent::kNone;
+  result->votes = 0;
+  result->candidate = false;
+  result->alarm = false;
+  if (loop->phase == DetectPhase::kCommissioning) {
+    const BaselineState state = baseline_add(&loop->baseline, raw);
+    if (state == BaselineState::kReady) {
+      baseline_normalization(loop->baseline, loop->normalization);
+      n.baseline_ready_window = n.windows;
+      result->event = DetectEvent::kBaselineReady;
+      enter_monitoring(loop);
+    } else if (state == BaselineState::kFailed) {
+      baseline_reset(&loop->baseline);
+      ++n.baseline_restarts;
+      result->event = DetectEvent::kBaselineRestarted;
+    }
+    ++n.windows;
+    return DetectStatus::kOk;
+  }
+
+  if (c.sketch_bins > 0) sketch_add(&loop->sketch, raw);
+  int8_t decisions[kDetectMaxDetectors];
+  for (uint32_t i = 0; i < c.detector_count; ++i) {
+    if (interpreter_output(interpreter, c.decision_outputs[i], nullptr, &out) != Status::kOk) {
+      return DetectStatus::kErrInvoke;
+    }
+    decisions[i] = static_cast<int8_t>(out[0]);
+  }
+  result->votes = vote_count(decisions, c.detector_count);
+  result->candidate = result->votes >= c.vote_k;
+  const PersistenceEvent e = persistence_push(&loop->persistence, result->candidate);
+  result->alarm = loop->persistence.alarm;
+  if (e == PersistenceEvent::kRaised) {
+    result->event = DetectEvent::kAlarmRaised;
+    ++n.alarms;
+    if (n.first_alarm_window == kDetectNoWindow) n.first_alarm_window = n.windows;
+  } else if (e == PersistenceEvent::kCleared) {
+    result->event = DetectEvent::kAlarmCleared;
+  }
+  ++n.monitoring_windows;
+  n.candidates += result->candidate ? 1u : 0u;
+  n.alarm_windows += result->alarm ? 1u : 0u;
+  ++n.windows;
+  return DetectStatus::kOk;
+}
+
+const char* detect_phase_to_string(DetectPhase phase) {
+  switch (phase) {
+    case DetectPhase::kCommissioning: return "commissioning";
+    case DetectPhase::kMonitoring: return "monitoring";
+  }
+  return "unknown phase";
+}
+
+const char* detect_event_to_string(DetectEvent event) {
+  switch (event) {
+    case DetectEvent::kNone: return "none";
+    case DetectEvent::kBaselineReady: return "baseline_ready";
+    case DetectEvent::kBaselineRestarted: return "baseline_restarted";
+    case DetectEvent::kAlarmRaised: return "alarm_raised";
+    case DetectEvent::kAlarmCleared: return "alarm_cleared";
+  }
+  return "unknown event";
+}
+
+}  // namespace tmf::detect

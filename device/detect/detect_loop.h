@@ -1,0 +1,118 @@
+// The per-window detection loop a device (and the host backtest, and the virtual devices) runs on
+// a pipeline model file: commissioning (learn the device's own baseline from the raw features, no
+// alarms) then monitoring (write the baseline into the model's normalization input, invoke, read
+// the n detectors' decisions, vote k of n, filter m of the last w, emit alarm raised / cleared).
+// Fixed memory from the caller, no heap; the caller owns the interpreter. docs/detect.md.
+#pragma once
+
+#include <stdint.h>
+
+#include "device/detect/baseline.h"
+#include "device/detect/detect_status.h"
+#include "device/detect/persistence.h"
+#include "device/detect/sketch.h"
+#include "device/detect/vote.h"
+#include "device/runtime/interpreter.h"
+
+namespace tmf::detect {
+
+constexpr uint32_t kDetectNoWindow = 0xFFFFFFFFu;
+constexpr int32_t kDetectNoInput = -1;
+
+struct DetectLoopConfig {
+  // The model interface: graph input / output indices of the model the interpreter runs.
+  uint32_t samples_input;        // float32 without quantization, N elements (the raw window)
+  int32_t normalization_input;   // float32 [2, F] (DSP_FEATURES input 3 as a graph input), or
+                                 // kDetectNoInput: the model's constant normalization is used and
+                                 // the learned baseline only feeds sketches and telemetry
+  uint32_t raw_features_output;  // float32 without quantization, F elements (DSP_FEATURES output 1)
+  uint32_t detector_count;       // n: 1..kDetectMaxDetectors
+  uint32_t decision_outputs[kDetectMaxDetectors];  // int8, one element each (DECISION_THRESHOLD)
+  uint32_t vote_k;               // k: 1..n
+  PersistenceConfig persistence;
+  BaselineConfig baseline;       // baseline.feature_count = F, the model's feature count
+  uint32_t sketch_bins;          // 0: no sketch; else 1..kSketchMaxBins
+  float sketch_sigmas;           // ranges mean -+ sigmas * std of the baseline (finite, > 0) ...
+  const float* sketch_ranges;    // ... unless this is set: fixed [2][F] ranges (lows, then highs),
+                                 // copied at init
+};
+
+enum class DetectPhase : uint8_t { kCommissioning = 0, kMonitoring };
+
+enum class DetectEvent : uint8_t {
+  kNone = 0,
+  kBaselineReady,      // commissioning ended at this window; monitoring starts with the next
+  kBaselineRestarted,  // the budget ran out with too few finite windows: learning starts again
+  kAlarmRaised,
+  kAlarmCleared,
+};
+
+// What one window did.
+struct DetectWindowResult {
+  uint32_t window;    // 0-based index of the window since init
+  DetectPhase phase;  // the phase the window was processed in
+  DetectEvent event;
+  uint32_t votes;     // decisions set (monitoring; 0 while commissioning)
+  bool candidate;     // votes >= k
+  bool alarm;         // the alarm state after this window
+};
+
+struct DetectCounters {
+  uint32_t windows;                // windows processed (both phases)
+  uint32_t monitoring_windows;
+  uint32_t candidates;             // monitoring windows with votes >= k
+  uint32_t alarms;                 // alarms raised
+  uint32_t alarm_windows;          // monitoring windows that ended with the alarm on
+  uint32_t first_alarm_window;     // window index of the first raise, or kDetectNoWindow
+  uint32_t baseline_ready_window;  // window index where commissioning ended, or kDetectNoWindow
+  uint32_t baseline_restarts;
+};
+
+struct DetectLoop {
+  DetectLoopConfig config;
+  Interpreter* interpreter;
+  uint32_t sample_count;  // N
+  DetectPhase phase;
+  Baseline baseline;
+  Persistence persistence;
+  FeatureSketch sketch;   // valid when config.sketch_bins > 0; reset when monitoring starts
+  bool sketch_ranges_fixed;  // config.sketch_ranges was given (copied into sketch.lo / hi)
+  float* normalization;   // [2F]: identity while commissioning, the baseline while monitoring
+  DetectCounters counters;
+};
+
+// Bytes of caller memory: baseline_bytes(F) + align8(8 F) (normalization) + sketch_bytes (if any);
+// 0 for a bad config. F = 32, 16 bins: 512 + 256 + 2,816 = 3,584.
+uint32_t detect_loop_bytes(const DetectLoopConfig& config);
+
+// Checks the config and the model interface (indices, types, element counts) against the
+// interpreter's model. memory: detect_loop_bytes(config), 8-byte aligned. The interpreter and the
+// memory must outlive the loop. Errors: kErrNullArgument, kErrBadConfig, kErrMisaligned,
+// kErrMemoryTooSmall, kErrModelInterface.
+DetectStatus detect_loop_init(DetectLoop* loop, const DetectLoopConfig& config,
+                              Interpreter* interpreter, void* memory, uint32_t bytes);
+
+// One window of N raw samples: writes the samples and the normalization (identity offsets 0 and
+// scales 1 while commissioning, the baseline afterwards) into the model's inputs, invokes, then
+// commissioning: offers the raw features to the baseline (decisions are ignored);
+// monitoring: sketches the raw features, votes the decisions, pushes the candidate through the
+// persistence filter. The model's outputs (scores, decisions) stay readable in the interpreter
+// until the next invoke. Errors: kErrNullArgument, kErrInvoke (nothing counted).
+DetectStatus detect_loop_step(DetectLoop* loop, const float* samples, DetectWindowResult* result);
+
+// Installs a baseline learned before (e.g. kept in flash across a reboot): norm is [2][F] as
+// baseline_normalization writes it (scales finite and > 0, offsets finite). Enters monitoring
+// with an empty persistence ring. Errors: kErrNullArgument, kErrBadConfig.
+DetectStatus detect_loop_set_baseline(DetectLoop* loop, const float* norm);
+
+// Forgets the baseline and the alarm state and commissions again (e.g. after a sensor remount).
+// Counters other than the phase-related ones are kept.
+void detect_loop_recommission(DetectLoop* loop);
+
+// The normalization written before each invoke ([2][F]); the learned baseline once monitoring.
+inline const float* detect_loop_normalization(const DetectLoop& loop) { return loop.normalization; }
+
+const char* detect_phase_to_string(DetectPhase phase);
+const char* detect_event_to_string(DetectEvent event);
+
+}  // namespace tmf::detect
