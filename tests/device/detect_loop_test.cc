@@ -1,0 +1,400 @@
+// device/detect detection loop on a real pipeline model built here: samples -> DSP_FEATURES
+// (normalization as a graph input, raw output) -> n x (SCORE_KMEANS around the origin ->
+// DECISION_THRESHOLD). Healthy windows are noise plus a tone; fault windows add a tone 20 dB up
+// in another band, which drives every normalized band-3 feature far past any threshold.
+// Oracles: the baseline against a double two-pass over the raw features dsp::features_compute
+// gives for the commissioning windows (and bit for bit against the learner fed those features);
+// the alarm timeline from the persistence definition worked out by hand for this stream; the
+// restored-baseline loop against the commissioned one.
+#include "device/detect/detect_loop.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "device/dsp/features.h"
+#include "device/dsp/fft.h"
+#include "device/dsp/window.h"
+#include "device/runtime/kernels/decision_threshold.h"
+#include "device/runtime/kernels/dsp_features.h"
+#include "device/runtime/kernels/scratch.h"
+#include "device/runtime/kernels/score_kmeans.h"
+#include "device/runtime/model_builder.h"
+#include "tests/support/tmf_test.h"
+
+namespace tmf::detect {
+namespace {
+
+constexpr uint32_t kN = 256;
+constexpr uint32_t kBands = 8;
+constexpr uint32_t kF = kBands + 2;  // + ln RMS, kurtosis
+constexpr uint32_t kMaxDetectors = 3;
+constexpr float kFeatureScale = 0.1f;
+constexpr uint32_t kWindows = 60;
+
+const ModelBuilderCapacity kCapacity = {16, 8, 32, 1024, 4096, 0, 0};
+alignas(16) uint8_t g_workspace[16384];
+alignas(16) uint8_t g_file[16384];
+alignas(16) uint8_t g_arena[8192];
+alignas(8) uint8_t g_loop_memory[4096];
+alignas(8) uint8_t g_spare_memory[4096];
+alignas(16) float g_twiddle[kN];
+float g_window[kN];
+float g_zero_centroid[kF];
+float g_samples[kWindows][kN];
+float g_features[kWindows][kF];
+float g_work[kN + 2];
+Model g_model;
+Interpreter g_interpreter;
+
+dsp::FeaturesConfig features_config() {
+  dsp::FeaturesConfig c{};
+  c.n_fft = kN;
+  c.sample_rate = 25600.0f;
+  c.f_lo = 0.0f;
+  c.f_hi = 12800.0f;
+  c.num_bands = kBands;
+  c.power_scale = 4.0f / (dsp::window_sum(g_window, kN) * dsp::window_sum(g_window, kN));
+  c.log_floor = 1e-10f;
+  c.stats_mask = dsp::kFeatureStatLogRms | dsp::kFeatureStatKurtosis;
+  return c;
+}
+
+TensorRecord record(TensorType type, uint8_t rank, int32_t d0, int32_t d1, uint8_t storage,
+                    uint32_t offset, float scale = 0.0f) {
+  TensorRecord t;
+  memset(&t, 0, sizeof(t));
+  t.type = type;
+  t.rank = rank;
+  t.dims[0] = d0;
+  t.dims[1] = rank > 1 ? d1 : 1;
+  t.dims[2] = t.dims[3] = 1;
+  t.storage = storage;
+  t.offset = offset;
+  t.quant = scale > 0.0f ? kTensorQuantPerTensor : kTensorQuantNone;
+  t.scale = scale;
+  t.name = kTmfNoName;
+  return t;
+}
+
+// Graph inputs: 0 samples, 1 normalization. Outputs: 0 raw features, 1..n decisions,
+// n+1..2n scores. Detector i: squared distance of the int8 features from the origin > threshold[i].
+Status build_model(uint32_t n, const float* thresholds) {
+  dsp::FftPlan plan{};
+  dsp::fft_plan_init(&plan, kN, g_twiddle, sizeof(g_twiddle));
+  dsp::window_hann_periodic(g_window, kN);
+  ModelBuilder b(kCapacity, g_workspace, sizeof(g_workspace));
+  uint32_t arena = 0;
+  const auto take = [&arena](uint32_t bytes) {
+    const uint32_t at = arena;
+    arena += (bytes + 15u) & ~15u;
+    return at;
+  };
+  const uint16_t samples = b.add_tensor(record(kTensorTypeFloat32, 2, 1, kN, kTensorStorageArena, take(4 * kN)));
+  const uint16_t norm = b.add_tensor(record(kTensorTypeFloat32, 2, 2, kF, kTensorStorageArena, take(8 * kF)));
+  const uint16_t twiddle = b.add_tensor(record(kTensorTypeFloat32, 2, kN / 2, 2, kTensorStorageConstant,
+                                               b.add_constant_data(g_twiddle, 4 * kN)));
+  const uint16_t window = b.add_tensor(record(kTensorTypeFloat32, 1, kN, 1, kTensorStorageConstant,
+                                              b.add_constant_data(g_window, 4 * kN)));
+  const uint16_t features = b.add_tensor(record(kTensorTypeInt8, 2, 1, kF, kTensorStorageArena, take(kF), kFeatureScale));
+  const uint16_t raw = b.add_tensor(record(kTensorTypeFloat32, 2, 1, kF, kTensorStorageArena, take(4 * kF)));
+  const uint16_t centroid = b.add_tensor(record(kTensorTypeFloat32, 2, 1, kF, kTensorStorageConstant,
+                                                b.add_constant_data(g_zero_centroid, 4 * kF)));
+  DspFeaturesParams dp{};
+  dp.features = features_config();
+  dp.output_scale = kFeatureScale;
+  dp.output_zero_point = 0;
+  const uint16_t dsp_in[4] = {samples, twiddle, window, norm};
+  const uint16_t dsp_out[2] = {features, raw};
+  b.add_op(kOpDspFeatures, dsp_in, 4, dsp_out, 2, b.add_params(&dp, sizeof(dp)), sizeof(dp));
+  uint16_t outputs[1 + 2 * kMaxDetectors];
+  outputs[0] = raw;
+  for (uint32_t i = 0; i < n; ++i) {
+    const uint16_t score = b.add_tensor(record(kTensorTypeFloat32, 1, 1, 1, kTensorStorageArena, take(4)));
+    const uint16_t decision = b.add_tensor(record(kTensorTypeInt8, 1, 1, 1, kTensorStorageArena, take(1)));
+    const ScoreKMeansParams sp{kFeatureScale, 0};
+    const uint16_t score_in[2] = {features, centroid};
+    b.add_op(kOpScoreKMeans, score_in, 2, &score, 1, b.add_params(&sp, sizeof(sp)), sizeof(sp));
+    const DecisionThresholdParams tp{thresholds[i]};
+    b.add_op(kOpDecisionThreshold, &score, 1, &decision, 1, b.add_params(&tp, sizeof(tp)), sizeof(tp));
+    outputs[1 + i] = decision;
+    outputs[1 + n + i] = score;
+  }
+  const uint16_t inputs[2] = {samples, norm};
+  b.set_graph_io(inputs, 2, outputs, static_cast<uint16_t>(1 + 2 * n));
+  ModelBuilderHeader h{};
+  h.model_id = 7;
+  h.model_version = 1;
+  h.scratch_offset = arena;
+  h.scratch_bytes = dsp_features_scratch_bytes(kN, kF);
+  h.arena_bytes = arena + h.scratch_bytes;
+  const size_t bytes = b.finish(h, g_file, sizeof(g_file));
+  if (bytes == 0 || h.arena_bytes > sizeof(g_arena)) return Status::kErrNullArgument;
+  const Status s = model_validate(g_file, bytes, &g_model, nullptr);
+  if (s != Status::kOk) return s;
+  return interpreter_init(&g_interpreter, &g_model, g_arena, sizeof(g_arena));
+}
+
+uint32_t g_rng = 1;
+float next_uniform() {  // [-1, 1)
+  g_rng = g_rng * 1664525u + 1013904223u;
+  return static_cast<float>(g_rng >> 8) / 8388608.0f - 1.0f;
+}
+
+// Windows 40..49 carry the fault; every window's raw features are kept for the oracles.
+void make_windows() {
+  constexpr double kPi = 3.14159265358979323846;
+  g_rng = 99;
+  for (uint32_t w = 0; w < kWindows; ++w) {
+    const double phase = 3.0 * next_uniform();
+    const bool fault = w >= 40 && w < 50;
+    for (uint32_t t = 0; t < kN; ++t) {
+      double x = 0.3 * next_uniform() + sin(2.0 * kPi * 20.0 * t / kN + phase);
+      if (fault) x += 10.0 * sin(2.0 * kPi * 50.0 * t / kN + 0.5 * phase);
+      g_samples[w][t] = static_cast<float>(x);
+    }
+    dsp::features_compute(features_config(), g_twiddle, g_window, g_samples[w], g_work, g_features[w]);
+  }
+}
+
+DetectLoopConfig loop_config(uint32_t n, uint32_t k) {
+  DetectLoopConfig c{};
+  c.samples_input = 0;
+  c.normalization_input = 1;
+  c.raw_features_output = 0;
+  c.detector_count = n;
+  for (uint32_t i = 0; i < n; ++i) c.decision_outputs[i] = 1 + i;
+  c.vote_k = k;
+  c.persistence = {4, 3, 2};
+  c.baseline = {kF, 30, 30, 2, 1e-6f};
+  c.sketch_bins = 16;
+  c.sketch_sigmas = 4.0f;
+  return c;
+}
+
+const float kThresholds[3] = {40.0f, 80.0f, 1e30f};  // the third detector never fires
+
+struct Timeline {
+  DetectWindowResult results[kWindows];
+};
+Timeline g_first, g_second;
+
+// Runs windows [from, to) and records every result.
+bool run(DetectLoop* loop, uint32_t from, uint32_t to, Timeline* out) {
+  for (uint32_t w = from; w < to; ++w) {
+    if (detect_loop_step(loop, g_samples[w], &out->results[w]) != DetectStatus::kOk) return false;
+  }
+  return true;
+}
+
+TMF_TEST(DetectLoop, CommissionThenAlarmOnTheFault) {
+  TMF_ASSERT(build_model(3, kThresholds) == Status::kOk);
+  make_windows();
+  const DetectLoopConfig c = loop_config(3, 2);
+  TMF_ASSERT(detect_loop_bytes(c) == 16 * kF + 8 * kF + sketch_bytes({kF, 16}));
+  DetectLoop loop{};
+  TMF_ASSERT(detect_loop_init(&loop, c, &g_interpreter, g_loop_memory, sizeof(g_loop_memory)) ==
+             DetectStatus::kOk);
+  TMF_EXPECT(loop.phase == DetectPhase::kCommissioning);
+  TMF_ASSERT(run(&loop, 0, kWindows, &g_first));
+
+  // Commissioning: windows 0..29, no votes, the baseline ready at window 29.
+  for (uint32_t w = 0; w < 30; ++w) {
+    const DetectWindowResult& r = g_first.results[w];
+    TMF_EXPECT_EQ(r.window, w);
+    TMF_EXPECT(r.phase == DetectPhase::kCommissioning);
+    TMF_EXPECT(!r.candidate && !r.alarm && r.votes == 0);
+    TMF_EXPECT(r.event == (w == 29 ? DetectEvent::kBaselineReady : DetectEvent::kNone));
+  }
+  TMF_EXPECT_EQ(loop.counters.baseline_ready_window, 29);
+  // The baseline: double two-pass over the commissioning windows' raw features ...
+  const float* norm = detect_loop_normalization(loop);
+  for (uint32_t f = 0; f < kF; ++f) {
+    double sum = 0.0, sq = 0.0;
+    for (uint32_t w = 0; w < 30; ++w) sum += g_features[w][f];
+    const double mean = sum / 30.0;
+    for (uint32_t w = 0; w < 30; ++w) sq += (g_features[w][f] - mean) * (g_features[w][f] - mean);
+    TMF_EXPECT(fabs(norm[f] - mean) <= fabs(mean) * 6e-8 + 1e-30);
+    const double scale = 1.0 / sqrt(sq / 30.0 > 1e-6 ? sq / 30.0 : 1e-6);
+    TMF_EXPECT(fabs(norm[kF + f] - scale) <= 1e-6 * scale);
+  }
+  // ... and bit for bit the learner fed dsp::features_compute's features (the raw output is them).
+  Baseline reference{};
+  TMF_ASSERT(baseline_init(&reference, c.baseline, g_spare_memory, sizeof(g_spare_memory)) == DetectStatus::kOk);
+  for (uint32_t w = 0; w < 30; ++w) baseline_add(&reference, g_features[w]);
+  float expected_norm[2 * kF];
+  TMF_ASSERT(baseline_normalization(reference, expected_norm) == DetectStatus::kOk);
+  TMF_EXPECT_BYTES_EQ(norm, expected_norm, sizeof(expected_norm));
+
+  // Monitoring: healthy 30..39, fault 40..49 (two detectors of three fire), healthy 50..59.
+  // m = 3 of w = 4 raises at the third fault window (42); fewer than 2 of the last 4 clears at 52.
+  for (uint32_t w = 30; w < kWindows; ++w) {
+    const DetectWindowResult& r = g_first.results[w];
+    const bool fault = w >= 40 && w < 50;
+    TMF_EXPECT(r.phase == DetectPhase::kMonitoring);
+    TMF_EXPECT_EQ(r.votes, fault ? 2 : 0);
+    TMF_EXPECT_EQ(r.candidate, fault);
+    TMF_EXPECT_EQ(r.alarm, w >= 42 && w < 52);
+    const DetectEvent want = w == 42 ? DetectEvent::kAlarmRaised
+                                     : (w == 52 ? DetectEvent::kAlarmCleared : DetectEvent::kNone);
+    TMF_EXPECT(r.event == want);
+  }
+  TMF_EXPECT_EQ(loop.counters.windows, 60);
+  TMF_EXPECT_EQ(loop.counters.monitoring_windows, 30);
+  TMF_EXPECT_EQ(loop.counters.candidates, 10);
+  TMF_EXPECT_EQ(loop.counters.alarms, 1);
+  TMF_EXPECT_EQ(loop.counters.alarm_windows, 10);
+  TMF_EXPECT_EQ(loop.counters.first_alarm_window, 42);
+  TMF_EXPECT_EQ(loop.counters.baseline_restarts, 0);
+
+  // The last window's outputs stay readable: decision i == (score i > threshold i).
+  for (uint32_t i = 0; i < 3; ++i) {
+    const uint8_t* d = nullptr;
+    const uint8_t* s = nullptr;
+    TMF_ASSERT(interpreter_output(g_interpreter, 1 + i, nullptr, &d) == Status::kOk);
+    TMF_ASSERT(interpreter_output(g_interpreter, 4 + i, nullptr, &s) == Status::kOk);
+    float score;
+    memcpy(&score, s, 4);
+    TMF_EXPECT_EQ(d[0], score > kThresholds[i] ? 1 : 0);
+  }
+
+  // The sketch covers the monitoring windows, over baseline mean -+ 4 std.
+  const FeatureSketch& sk = loop.sketch;
+  TMF_EXPECT_EQ(sk.stats.count, 30);
+  for (uint32_t f = 0; f < kF; ++f) {
+    TMF_EXPECT(sk.lo[f] == norm[f] - 4.0f / norm[kF + f]);
+    TMF_EXPECT(sk.hi[f] == norm[f] + 4.0f / norm[kF + f]);
+    uint32_t total = 0;
+    for (uint32_t b = 0; b < 16; ++b) total += sk.histogram[f * 16 + b];
+    TMF_EXPECT_EQ(total, 30);
+    double sum = 0.0;
+    for (uint32_t w = 30; w < kWindows; ++w) sum += g_features[w][f];
+    TMF_EXPECT(fabs(sk.stats.mean[f] - sum / 30.0) <= 1e-9 * (fabs(sum / 30.0) + 1.0));
+  }
+  // Band 3 (5 kHz, the fault tone) of the 10 fault windows lies far above the healthy range.
+  TMF_EXPECT(sk.histogram[3 * 16 + 15] >= 10);
+
+  // A restored baseline in a fresh loop replays monitoring identically.
+  DetectLoop restored{};
+  TMF_ASSERT(detect_loop_init(&restored, c, &g_interpreter, g_spare_memory, sizeof(g_spare_memory)) ==
+             DetectStatus::kOk);
+  TMF_ASSERT(detect_loop_set_baseline(&restored, norm) == DetectStatus::kOk);
+  TMF_EXPECT(restored.phase == DetectPhase::kMonitoring);
+  TMF_ASSERT(run(&restored, 30, kWindows, &g_second));
+  for (uint32_t w = 30; w < kWindows; ++w) {
+    TMF_EXPECT_EQ(g_second.results[w].window, w - 30);
+    TMF_EXPECT_EQ(g_second.results[w].votes, g_first.results[w].votes);
+    TMF_EXPECT(g_second.results[w].event == g_first.results[w].event);
+  }
+  TMF_EXPECT_EQ(restored.counters.first_alarm_window, 12);
+
+  // Recommissioning forgets the baseline.
+  detect_loop_recommission(&loop);
+  TMF_EXPECT(loop.phase == DetectPhase::kCommissioning);
+  TMF_EXPECT(loop.normalization[0] == 0.0f && loop.normalization[kF] == 1.0f);
+  TMF_EXPECT_EQ(loop.counters.baseline_ready_window, kDetectNoWindow);
+}
+
+TMF_TEST(DetectLoop, VotingNeedsKDetectors) {
+  TMF_ASSERT(build_model(3, kThresholds) == Status::kOk);
+  make_windows();
+  DetectLoop loop{};
+  TMF_ASSERT(detect_loop_init(&loop, loop_config(3, 3), &g_interpreter, g_loop_memory,
+                              sizeof(g_loop_memory)) == DetectStatus::kOk);
+  TMF_ASSERT(run(&loop, 0, kWindows, &g_first));
+  for (uint32_t w = 40; w < 50; ++w) TMF_EXPECT_EQ(g_first.results[w].votes, 2);
+  TMF_EXPECT_EQ(loop.counters.candidates, 0);
+  TMF_EXPECT_EQ(loop.counters.alarms, 0);
+  TMF_EXPECT_EQ(loop.counters.first_alarm_window, kDetectNoWindow);
+  // k = 1 of the single most sensitive detector: raises at 42 as well.
+  TMF_ASSERT(build_model(1, kThresholds) == Status::kOk);
+  TMF_ASSERT(detect_loop_init(&loop, loop_config(1, 1), &g_interpreter, g_loop_memory,
+                              sizeof(g_loop_memory)) == DetectStatus::kOk);
+  TMF_ASSERT(run(&loop, 0, kWindows, &g_first));
+  TMF_EXPECT_EQ(loop.counters.first_alarm_window, 42);
+  TMF_EXPECT_EQ(loop.counters.alarms, 1);
+}
+
+TMF_TEST(DetectLoop, BaselineRestartsWhenWindowsAreNotFinite) {
+  TMF_ASSERT(build_model(2, kThresholds) == Status::kOk);
+  make_windows();
+  DetectLoopConfig c = loop_config(2, 1);
+  c.baseline = {kF, 5, 6, 4, 1e-6f};
+  c.sketch_bins = 0;
+  DetectLoop loop{};
+  TMF_ASSERT(detect_loop_init(&loop, c, &g_interpreter, g_loop_memory, sizeof(g_loop_memory)) ==
+             DetectStatus::kOk);
+  // 3 broken windows (a NaN sample makes every feature NaN... or inf) and 3 good ones: only 3
+  // finite of 6 offered < 4: learning restarts at window 5; 5 good windows later it is ready.
+  for (uint32_t w = 0; w < 3; ++w) g_samples[w][17] = NAN;
+  TMF_ASSERT(run(&loop, 0, 11, &g_first));
+  for (uint32_t w = 0; w < 11; ++w) {
+    const DetectEvent want = w == 5 ? DetectEvent::kBaselineRestarted
+                                    : (w == 10 ? DetectEvent::kBaselineReady : DetectEvent::kNone);
+    TMF_EXPECT(g_first.results[w].event == want);
+  }
+  TMF_EXPECT_EQ(loop.counters.baseline_restarts, 1);
+  TMF_EXPECT_EQ(loop.counters.baseline_ready_window, 10);
+  TMF_EXPECT(loop.phase == DetectPhase::kMonitoring);
+}
+
+TMF_TEST(DetectLoop, InitChecksTheModelInterface) {
+  TMF_ASSERT(build_model(2, kThresholds) == Status::kOk);
+  const DetectLoopConfig good = loop_config(2, 2);
+  DetectLoop loop{};
+  TMF_EXPECT(detect_loop_init(&loop, good, &g_interpreter, g_loop_memory, sizeof(g_loop_memory)) ==
+             DetectStatus::kOk);
+  DetectLoopConfig c = good;
+  c.raw_features_output = 1;  // an int8 decision
+  TMF_EXPECT(detect_loop_init(&loop, c, &g_interpreter, g_loop_memory, sizeof(g_loop_memory)) ==
+             DetectStatus::kErrModelInterface);
+  c = good, c.decision_outputs[1] = 3;  // a float score
+  TMF_EXPECT(detect_loop_init(&loop, c, &g_interpreter, g_loop_memory, sizeof(g_loop_memory)) ==
+             DetectStatus::kErrModelInterface);
+  c = good, c.decision_outputs[0] = 5;  // no such output
+  TMF_EXPECT(detect_loop_init(&loop, c, &g_interpreter, g_loop_memory, sizeof(g_loop_memory)) ==
+             DetectStatus::kErrModelInterface);
+  c = good, c.normalization_input = 0;  // the samples
+  TMF_EXPECT(detect_loop_init(&loop, c, &g_interpreter, g_loop_memory, sizeof(g_loop_memory)) ==
+             DetectStatus::kErrModelInterface);
+  c = good, c.samples_input = 2;
+  TMF_EXPECT(detect_loop_init(&loop, c, &g_interpreter, g_loop_memory, sizeof(g_loop_memory)) ==
+             DetectStatus::kErrModelInterface);
+  c = good, c.baseline.feature_count = kF + 1;
+  TMF_EXPECT(detect_loop_init(&loop, c, &g_interpreter, g_loop_memory, sizeof(g_loop_memory)) ==
+             DetectStatus::kErrModelInterface);
+  c = good, c.vote_k = 3;
+  TMF_EXPECT(detect_loop_init(&loop, c, &g_interpreter, g_loop_memory, sizeof(g_loop_memory)) ==
+             DetectStatus::kErrBadConfig);
+  c = good, c.sketch_sigmas = 0.0f;
+  TMF_EXPECT(detect_loop_init(&loop, c, &g_interpreter, g_loop_memory, sizeof(g_loop_memory)) ==
+             DetectStatus::kErrBadConfig);
+  c = good, c.persistence = {4, 5, 1};
+  TMF_EXPECT(detect_loop_init(&loop, c, &g_interpreter, g_loop_memory, sizeof(g_loop_memory)) ==
+             DetectStatus::kErrBadConfig);
+  TMF_EXPECT(detect_loop_init(&loop, good, &g_interpreter, g_loop_memory, detect_loop_bytes(good) - 8) ==
+             DetectStatus::kErrMemoryTooSmall);
+  TMF_EXPECT(detect_loop_init(&loop, good, nullptr, g_loop_memory, sizeof(g_loop_memory)) ==
+             DetectStatus::kErrNullArgument);
+  // Without the normalization input (the model's own constants would apply) the interface holds.
+  c = good, c.normalization_input = kDetectNoInput;
+  TMF_EXPECT(detect_loop_init(&loop, c, &g_interpreter, g_loop_memory, sizeof(g_loop_memory)) ==
+             DetectStatus::kOk);
+  // Fixed sketch ranges are copied and kept.
+  float ranges[2 * kF];
+  for (uint32_t f = 0; f < kF; ++f) ranges[f] = -30.0f, ranges[kF + f] = 30.0f;
+  c = good, c.sketch_ranges = ranges;
+  TMF_ASSERT(detect_loop_init(&loop, c, &g_interpreter, g_loop_memory, sizeof(g_loop_memory)) ==
+             DetectStatus::kOk);
+  ranges[0] = 0.0f;
+  float norm[2 * kF];
+  for (uint32_t f = 0; f < kF; ++f) norm[f] = 0.0f, norm[kF + f] = 1.0f;
+  TMF_ASSERT(detect_loop_set_baseline(&loop, norm) == DetectStatus::kOk);
+  TMF_EXPECT(loop.sketch.lo[0] == -30.0f && loop.sketch.hi[kF - 1] == 30.0f);
+  norm[kF] = 0.0f;
+  TMF_EXPECT(detect_loop_set_baseline(&loop, norm) == DetectStatus::kErrBadConfig);
+  TMF_EXPECT(strcmp(detect_event_to_string(DetectEvent::kAlarmRaised), "alarm_raised") == 0);
+  TMF_EXPECT(strcmp(detect_phase_to_string(DetectPhase::kMonitoring), "monitoring") == 0);
+}
+
+}  // namespace
+}  // namespace tmf::detect
