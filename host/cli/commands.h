@@ -14,6 +14,7 @@ void register_profiles(CLI::App& app);  // profiles list|show, cost: docs/select
 void register_cost(CLI::App& app);
 void register_train(CLI::App& app);  // train, eval: docs/pipeline.md
 void register_eval(CLI::App& app);
+void register_select(CLI::App& app);  // select: docs/select.md
 void register_registry(CLI::App& app);  // registry, devices, keys, sign, deploy, rollout: docs/registry.md, docs/deploy.md
 void register_devices(CLI::App& app);
 void register_keys(CLI::App& app);
