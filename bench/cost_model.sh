@@ -59,6 +59,8 @@ flash_figures() {
   fc_one=$("$map" "$one" "libtmf_runtime_ad01.a(fully_connected.cc.obj)")
   echo "base $((total_one - fc_one))"
   echo "static_ram $("$map" "$one" libtmf_runtime_ad01.a ram)"
+  # DSP_FEATURES also links device/dsp and the float maths it calls.
+  echo "kernel dsp_library $(( $("$map" "$all" libtmf_dsp.a) + $("$map" "$all" libm.a) ))"
   for o in "${kernels[@]}"; do
     local bytes
     bytes=$("$map" "$all" "libtmf_runtime_all.a($o.cc.obj)")

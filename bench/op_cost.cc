@@ -25,6 +25,7 @@
 
 #include "device/runtime/model.h"
 #include "host/convert/convert.h"
+#include "host/convert/pipeline_graph.h"
 #include "host/select/cost_model.h"
 #include "host/select/fit.h"
 #include "host/select/select_error.h"
@@ -272,14 +273,14 @@ std::vector<std::pair<std::string, Graph>> cost_models() {
                           return b.depthwise(in[0], multiplier, kh, kw, stride, padding);
                         }));
   }
-  for (int i = 0; i < 32; ++i) {
+  for (int i = 0; i < 40; ++i) {
     const bool small = i % 2 == 0;
     const tmf::OpCode code = i % 4 < 2 ? tmf::kOpAveragePool2D : tmf::kOpMaxPool2D;
     const bool one_d = i % 3 == 0;
     const int h = one_d ? 1 : uniform(2, small ? 8 : 24);
     const int w = uniform(2, small ? 24 : 48);
     int c = small ? uniform(1, 16) : uniform(1, 64);
-    if (i % 3 != 1) c = (c + 3) / 4 * 4;
+    if (i % 2 == 0) c = (c + 3) / 4 * 4;  // the DSP kernels' case; the others fall back
     const int fh = one_d ? 1 : uniform(1, 4), fw = uniform(1, 4);
     const int stride = uniform(1, 3);
     const Padding padding = i % 5 == 2 ? Padding::kSame : Padding::kValid;
@@ -321,6 +322,73 @@ std::vector<std::pair<std::string, Graph>> cost_models() {
                             return b.unary(code, in[0]);
                           }));
     }
+  }
+  // Pipeline ops (format 1.1): DSP_FEATURES on float samples, the scores on an int8 row.
+  for (int i = 0; i < 24; ++i) {
+    const uint32_t n = i < 8 ? pick({64u, 128u}) : pick({64u, 128u, 256u, 512u, 1024u, 2048u});
+    const float rate = 12000.0f;
+    const float f_lo = pick({0.0f, 100.0f, 500.0f, 2000.0f});
+    const float f_hi = pick({6000.0f, 5000.0f, 3000.0f});
+    const uint32_t bands = std::min<uint32_t>(static_cast<uint32_t>(uniform(1, 48)), n / 2);
+    const uint32_t stats = static_cast<uint32_t>(uniform(0, 31)) & (i % 3 == 0 ? 0u : 0x1fu);  // 5 stats
+    const std::string name = "dspfeat_" + std::to_string(n) + "_b" + std::to_string(bands) + "_s" + std::to_string(stats) +
+                             "_" + std::to_string(static_cast<int>(f_lo)) + "-" + std::to_string(static_cast<int>(f_hi));
+    try {
+      Graph g;
+      g.source = name;
+      const int samples = tmf::host::add_samples_input(g, n);
+      const auto config = tmf::host::hann_features_config(n, rate, f_lo, f_hi, bands, stats);
+      const uint32_t count = tmf::dsp::features_count(config);
+      const int y = tmf::host::add_dsp_features(g, samples, config, std::vector<float>(count, 0.0f),
+                                                std::vector<float>(count, 0.1f), 0.05f, 0);
+      g.outputs.push_back(y);
+      models.emplace_back(name, std::move(g));
+    } catch (const tmf::host::ConvertError& e) {
+      std::fprintf(stderr, "op_cost: skipping %s: %s\n", name.c_str(), e.what());
+    }
+  }
+  for (int i = 0; i < 42; ++i) {
+    const int f = i % 2 == 0 ? uniform(2, 40) : uniform(8, 128);
+    const int k = uniform(1, 12);
+    const tmf::OpCode code = pick({tmf::kOpScoreReconstruction, tmf::kOpScoreKMeans, tmf::kOpScoreGmm,
+                                   tmf::kOpScoreMahalanobis, tmf::kOpScoreClass, tmf::kOpDecisionThreshold});
+    std::string op = tmf::opcode_name(code);
+    for (char& ch : op) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    const std::string name = op + "_f" + std::to_string(f) + "_k" + std::to_string(k);
+    std::vector<float> values(static_cast<size_t>(std::max(k * f, f * f)));
+    for (float& x : values) x = std::uniform_real_distribution<float>(0.1f, 1.0f)(g_rng);
+    Builder b(name);
+    const int x = b.input({1, f});
+    Graph g = b.take();
+    int out;
+    switch (code) {
+      case tmf::kOpScoreReconstruction: out = tmf::host::add_score_reconstruction(g, x, x); break;
+      case tmf::kOpScoreKMeans: out = tmf::host::add_score_kmeans(g, x, k, std::vector<float>(values.begin(), values.begin() + k * f)); break;
+      case tmf::kOpScoreGmm:
+        out = tmf::host::add_score_gmm(g, x, k, std::vector<float>(values.begin(), values.begin() + k * f),
+                                       std::vector<float>(values.begin(), values.begin() + k * f), std::vector<float>(k, -1.0f));
+        break;
+      case tmf::kOpScoreMahalanobis:
+        out = tmf::host::add_score_mahalanobis(g, x, std::vector<float>(values.begin(), values.begin() + f),
+                                               std::vector<float>(values.begin(), values.begin() + f * f));
+        break;
+      case tmf::kOpScoreClass: out = tmf::host::add_score_class(g, x, k % f); break;
+      default: {
+        // DECISION_THRESHOLD needs a float score: make the one input a float32 scalar.
+        Graph d;
+        d.source = name;
+        Tensor s;
+        s.name = "score";
+        s.type = tmf::kTensorTypeFloat32;
+        s.shape = {1};
+        d.tensors.push_back(s);
+        d.inputs.push_back(0);
+        g = std::move(d);
+        out = tmf::host::add_decision_threshold(g, 0, 0.5f);
+      }
+    }
+    g.outputs.push_back(out);
+    models.emplace_back(name, std::move(g));
   }
   return models;
 }
@@ -382,6 +450,57 @@ std::vector<std::pair<std::string, Graph>> benchmark_models() {
   cnn1d("cnn1d_m", 64, 3, {16, 24}, false, tmf::kOpMaxPool2D, 4);
   cnn1d("cnn1d_dw", 48, 2, {16, 32}, true, tmf::kOpAveragePool2D, 6);
   cnn1d("cnn1d_odd", 50, 1, {6, 10}, false, tmf::kOpAveragePool2D, 5);
+  // Whole pipelines: raw samples -> features -> detector -> score -> decision.
+  const auto pipeline = [&](const std::string& name, uint32_t n, uint32_t bands, uint32_t stats, int detector) {
+    Graph g;
+    g.source = name;
+    const int samples = tmf::host::add_samples_input(g, n);
+    const auto config = tmf::host::hann_features_config(n, 12000.0f, 50.0f, 6000.0f, bands, stats);
+    const uint32_t count = tmf::dsp::features_count(config);
+    const int x = tmf::host::add_dsp_features(g, samples, config, std::vector<float>(count, 0.0f),
+                                              std::vector<float>(count, 0.1f), 0.05f, 0);
+    int score;
+    std::vector<float> values(count * count * 4);
+    for (float& v : values) v = std::uniform_real_distribution<float>(0.1f, 1.0f)(g_rng);
+    if (detector == 0) {  // autoencoder
+      tmf::host::OpOptions o;
+      o.activation = Activation::kRelu;
+      int h = x;
+      for (int units : {static_cast<int>(count) / 2, static_cast<int>(count)}) {
+        const int32_t depth = g.tensors[h].shape.back();
+        Tensor w = constant_int8({units, depth}, 1, 0);
+        w.name = name + "/w" + std::to_string(units);
+        Tensor bias = constant_int32(units);
+        bias.name = name + "/b" + std::to_string(units);
+        Tensor y = activation({1, units}, 0.05f, 0);
+        y.name = name + "/y" + std::to_string(units);
+        g.tensors.push_back(w);
+        g.tensors.push_back(bias);
+        g.tensors.push_back(y);
+        const int n_t = static_cast<int>(g.tensors.size());
+        Op op;
+        op.opcode = tmf::kOpFullyConnected;
+        op.source_name = "FULLY_CONNECTED";
+        op.inputs = {h, n_t - 3, n_t - 2};
+        op.outputs = {n_t - 1};
+        op.options = o;
+        g.ops.push_back(op);
+        h = n_t - 1;
+      }
+      score = tmf::host::add_score_reconstruction(g, x, h);
+    } else if (detector == 1) {
+      score = tmf::host::add_score_kmeans(g, x, 8, std::vector<float>(values.begin(), values.begin() + 8 * count));
+    } else {
+      score = tmf::host::add_score_mahalanobis(g, x, std::vector<float>(values.begin(), values.begin() + count),
+                                               std::vector<float>(values.begin(), values.begin() + count * count));
+    }
+    g.outputs.push_back(tmf::host::add_decision_threshold(g, score, 1.0f));
+    models.emplace_back(name, std::move(g));
+  };
+  pipeline("pipeline_ae_s", 128, 16, 0x3, 0);
+  pipeline("pipeline_ae_m", 1024, 32, 0xf, 0);
+  pipeline("pipeline_kmeans", 512, 24, 0x5, 1);
+  pipeline("pipeline_mahal", 256, 12, 0x3, 2);
   return models;
 }
 
@@ -407,6 +526,14 @@ int write_models(const std::string& dir, const std::vector<std::pair<std::string
     for (uint32_t i = 0; i < m.header->input_count; ++i) in_bytes += m.tensors[m.operands[i]].bytes;
     std::vector<uint8_t> input(in_bytes);
     for (uint8_t& b : input) b = static_cast<uint8_t>(g_rng());
+    // Float inputs (raw samples of a pipeline) get finite values: a sine plus noise.
+    if (m.tensors[m.operands[0]].type == tmf::kTensorTypeFloat32) {
+      for (size_t i = 0; i + 4 <= input.size(); i += 4) {
+        const float v = 0.5f * std::sin(0.3f * static_cast<float>(i / 4)) +
+                        std::uniform_real_distribution<float>(-0.2f, 0.2f)(g_rng);
+        std::memcpy(input.data() + i, &v, 4);
+      }
+    }
     std::ofstream(dir + "/" + name + ".in", std::ios::binary)
         .write(reinterpret_cast<const char*>(input.data()), static_cast<std::streamsize>(input.size()));
     std::string ops;

@@ -57,6 +57,7 @@ std::vector<std::string> kernel_objects(uint16_t opcode) {
     case kOpMaxPool2D: return {"max_pool_2d"};
     case kOpLogistic: return {"logistic", "fixed_point_activation"};
     case kOpTanh: return {"tanh", "fixed_point_activation"};
+    case kOpDspFeatures: return {"dsp_features", "dsp_library"};  // + device/dsp (libtmf_dsp)
     default: return {name};  // fully_connected, add, softmax, ...: the object is the op's name
   }
 }

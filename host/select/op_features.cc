@@ -4,8 +4,12 @@
 // tails of the unrolled loops, odd channel counts, row pairing) are counted, not averaged.
 #include "host/select/op_features.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include "device/runtime/kernels/conv_2d.h"
 #include "device/runtime/kernels/depthwise_conv_2d.h"
+#include "device/runtime/kernels/dsp_features.h"
 #include "device/runtime/kernels/fully_connected.h"
 #include "device/runtime/kernels/reshape.h"
 #include "device/runtime/kernels/scratch.h"
@@ -212,6 +216,33 @@ OpFeatures elementwise(const OpView& v, const char* name) {
            {"outputs", static_cast<double>(tensor_element_count(v.output(0)))}}};
 }
 
+// DSP_FEATURES (device/dsp features_compute): statistics over the samples, window, real FFT,
+// power spectrum, band sums over the bins inside [f_lo, f_hi], logs of the bands.
+OpFeatures dsp_features(const OpView& v) {
+  const dsp::FeaturesConfig& c = v.params<DspFeaturesParams>().features;
+  const double n = c.n_fft;
+  const double band_bins = std::max(0.0, (static_cast<double>(c.f_hi) - c.f_lo) / c.sample_rate * n) + 1;
+  const double stats = __builtin_popcount(c.stats_mask);
+  return {"DSP_FEATURES",
+          {{"fixed", 1},
+           {"samples", n},
+           {"fft", n * std::log2(n)},
+           {"band_bins", band_bins},
+           {"bands", static_cast<double>(c.num_bands)},
+           {"stat_samples", stats > 0 ? n : 0.0},
+           {"stats_times_samples", stats * n},
+           {"outputs", static_cast<double>(tensor_element_count(v.output(0)))}}};
+}
+
+// The score ops: float loops over the feature row, per centroid / component / whitening row.
+OpFeatures score(const OpView& v, const char* name) {
+  const double f = tensor_element_count(v.input(0));
+  double rows = 1;  // centroids, components or whitening rows the row is compared with
+  if (v.op.opcode == kOpScoreKMeans || v.op.opcode == kOpScoreGmm) rows = v.input(1).dims[0];
+  if (v.op.opcode == kOpScoreMahalanobis) rows = f;
+  return {name, {{"fixed", 1}, {"rows", rows}, {"values", f}, {"row_values", rows * f}}};
+}
+
 }  // namespace
 
 const char* kernel_family_name(KernelFamily family) {
@@ -254,6 +285,13 @@ OpFeatures op_features(const Model& model, uint32_t index, KernelFamily family) 
     case kOpMean:
     case kOpPad:
     case kOpConcatenation: return elementwise(v, name);
+    case kOpDspFeatures: return dsp_features(v);
+    case kOpScoreReconstruction:
+    case kOpScoreKMeans:
+    case kOpScoreGmm:
+    case kOpScoreMahalanobis:
+    case kOpScoreClass: return score(v, name);
+    case kOpDecisionThreshold: return {name, {{"fixed", 1}}};
     default: return {name, {{"fixed", 1}}};
   }
 }
