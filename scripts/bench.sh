@@ -43,29 +43,11 @@ for model in ad01 kws; do
   put "$model.host.instructions_per_inference" "$(awk '/^summary:/ {print $2}' "$dir/callgrind.out")"
 done
 
-# Per-op cost tables for the selector: single-op models of several sizes on every core.
-opdir=$work/op_cost
-rm -rf "$opdir" && mkdir -p "$opdir"
-"$root/build/bin/op_cost" models "$opdir" 2>"$opdir/skipped.txt"
-fit_args=()
-for core in "${cores[@]}" cortex-m0; do
-  : > "$opdir/counts_$core.txt"
-  while IFS=$'\t' read -r name op macs outputs; do
-    [ "$name" = name ] && continue
-    # The micro:bit (Cortex-M0) has 16 KB of RAM: models that do not fit are skipped there.
-    if (cd "$opdir" && "$root/scripts/qemu-run.sh" "$core" "$root/build/$core/bin/model_runner.elf" \
-          --count "$name.$core.count" -- "$name.tmf" "$name.in" "$name.$core.out" >/dev/null 2>&1); then
-      echo "$name $(awk '/^region 0/ {print $4}' "$opdir/$name.$core.count")" >> "$opdir/counts_$core.txt"
-    fi
-  done < "$opdir/manifest.tsv"
-  fit_args+=("$core=$opdir/counts_$core.txt")
-done
-"$root/build/bin/op_cost" fit "$opdir/manifest.tsv" "${fit_args[@]}" > "$root/build/bench/op_costs.json"
-echo "bench: wrote $root/build/bench/op_costs.json" >&2
-for core in "${cores[@]}" cortex-m0; do
-  worst=$(jq --arg c "$core" '[.[$c][]?.max_relative_error] | max // 0 | . * 1000 | round / 1000' "$root/build/bench/op_costs.json")
-  put "op_costs.$core.max_relative_error" "$worst"
-done
+# Per-op cost tables for the selector and the cost model's validation against QEMU counts of a
+# model set (bench/cost_model.sh, docs/select.md; keys op_costs.*, cost_model.*).
+while read -r key value; do put "$key" "$value"; done < <("$root/bench/cost_model.sh" "$work/cost_model" "${cores[@]}" cortex-m0)
+cp "$work/cost_model/op_costs.json" "$root/build/bench/op_costs.json"
+echo "bench: wrote $root/build/bench/op_costs.json (the CLI uses the committed profiles/op_costs.json)" >&2
 
 for core in "${cores[@]}" cortex-m0; do
   bin=$root/build/$core/bin
