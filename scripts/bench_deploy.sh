@@ -2,7 +2,8 @@
 # Deployment benchmarks (issue 5): prints "key value" lines for scripts/bench.sh.
 #   deploy.ad01_250kbps.*  converted+signed ad01 to one virtual device over a shaped 250 kbit/s link;
 #                          ratio = end-to-end update time (manifest sent -> confirmed) / (artifact bits / link rate)
-#   deploy.lossy_link.*    the same over 20% message loss (each direction) with two forced disconnects
+#   deploy.lossy_link.*    the same over 20% message loss (each direction) with two forced disconnects;
+#                          confirmed_chunks_resent is counted by the device (tinymlops-device --stats)
 #   deploy.rollout_200.*   one rollout (stages 1,10%,100%) to 200 virtual devices on this machine
 # Usage: scripts/bench_deploy.sh BUILD_DIR WORK_DIR
 set -euo pipefail
@@ -40,11 +41,15 @@ echo "deploy.ad01_250kbps.update_seconds $(jq -n "$update * 1000 | round / 1000"
 echo "deploy.ad01_250kbps.ratio_to_link_time $(jq -n "$update / ($bytes * 8 / 250000) * 1000 | round / 1000")"
 
 # 2. 20% loss each way, two forced disconnects during the download.
-dev --id lossy --group glossy --flash "$work/lossy.flash" --link-kbps 250 --loss 20 --disconnect-at 4,8 --seed 7
+dev --id lossy --group glossy --flash "$work/lossy.flash" --link-kbps 250 --loss 20 --disconnect-at 4,8 --seed 7 \
+    --stats "$work/lossy.stats.json"
 r=$(deploy --group glossy --stages 100% --discover-seconds 1 --resend-seconds 3 || true)
 echo "deploy.lossy_link.completed $([ "$(jq -r .state <<<"$r")" = completed ] && echo 1 || echo 0)"
 echo "deploy.lossy_link.update_seconds $(jq -n "$(jq .update_seconds <<<"$r") * 1000 | round / 1000")"
 echo "deploy.lossy_link.chunks_resent $(jq .chunks_resent <<<"$r")"
+# Counted by the device: chunks that arrived after it had persisted (confirmed) them.
+for _ in $(seq 50); do [ -f "$work/lossy.stats.json" ] && break; sleep 0.1; done
+echo "deploy.lossy_link.confirmed_chunks_resent $(jq .chunks_received_again "$work/lossy.stats.json" 2>/dev/null || echo null)"
 
 # 3. 200 devices in one group, staged 1, 10%, 100%.
 for i in $(seq -w 1 200); do dev --id "fleet-$i" --group g200 --flash "$work/fleet-$i.flash"; done

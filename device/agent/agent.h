@@ -65,6 +65,9 @@ struct Agent {
   OtaManifest manifest;
   uint32_t chunk_count;
   uint32_t confirmed_chunks;
+  // Chunks that arrived again after they were persisted: a sender re-sent a confirmed chunk
+  // (the device drops the copy). Since boot; for link benchmarks.
+  uint32_t chunks_received_again;
   uint8_t confirmed[kAgentMaxChunks / 8];
   AgentOutstanding outstanding[kAgentMaxWindow];
   uint32_t outstanding_count;

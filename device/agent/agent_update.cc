@@ -461,7 +461,10 @@ AgentStatus agent_update_on_chunk(Agent* a, const uint8_t* data, size_t bytes) {
   if (chunk.offset % c != 0) return AgentStatus::kAgentOk;
   const uint32_t index = chunk.offset / c;
   if (index >= a->chunk_count || chunk.length != chunk_length(a, index)) return AgentStatus::kAgentOk;
-  if (bit_get(a->confirmed, index)) return fill_window(a);  // a duplicate: already persisted
+  if (bit_get(a->confirmed, index)) {  // a duplicate: already persisted
+    ++a->chunks_received_again;
+    return fill_window(a);
+  }
   // Data first, then its marker: a marker (even torn) always means complete data.
   AgentStatus s = write_padded(a, a->layout.slot_offset[a->state.target_slot] + chunk.offset, chunk.data,
                                chunk.length);

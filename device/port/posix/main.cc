@@ -37,6 +37,7 @@ struct Options {
   uint64_t seed = 1, power_cut_at = UINT64_MAX;
   uint32_t infer_ms = 0;
   bool exit_on_result = false, json = false, quiet = false;
+  std::string stats_path;  // --stats: counters written as JSON after every ended update and at exit
 };
 
 // A trusted key file: 32 raw bytes, or the key as 64 hex digits (whitespace ignored).
@@ -97,6 +98,21 @@ bool is_final_event(const uint8_t* data, uint32_t bytes, bool* ok) {
          e.event == tmf::OtaEvent::kOtaEventRejected;
 }
 
+// --stats FILE: the agent's download counters as JSON, replaced atomically (benchmarks read it).
+void write_stats(const Options& o, const tmf::Agent& agent) {
+  if (o.stats_path.empty()) return;
+  const nlohmann::json j = {{"device", o.id},
+                            {"confirmed_chunks", agent.confirmed_chunks},
+                            {"chunks_received_again", agent.chunks_received_again},
+                            {"boot_count", agent.state.boot_count}};
+  const std::string tmp = o.stats_path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << j.dump() << "\n";
+  }
+  std::rename(tmp.c_str(), o.stats_path.c_str());
+}
+
 int run(const Options& o) {
   if (!tmf::ota_name_valid(o.id.c_str()) || !tmf::ota_name_valid(o.fleet.c_str()) || !tmf::ota_name_valid(o.group.c_str())) {
     std::cerr << "tinymlops-device: --id, --fleet and --group must be 1-32 characters of [A-Za-z0-9_-]\n";
@@ -114,15 +130,17 @@ int run(const Options& o) {
   tmf_posix::LinkProfile up{o.link_kbps, o.latency_ms, o.loss, 40};
   tmf_posix::MqttLink link(o.fleet, o.id, o.broker_port, down, up, o.seed);
 
-  bool finished = false, installed = false;
+  bool finished = false, installed = false, update_ended = false;
   std::unique_ptr<tmf_posix::PosixPort> port;
   port = std::make_unique<tmf_posix::PosixPort>(
       &flash,
       [&](tmf::OtaTopic topic, const uint8_t* data, uint32_t bytes) {
         const double now = port->now_ms();
         print_published(o, now, topic, data, bytes);
-        if (topic == tmf::OtaTopic::kOtaTopicEvent && o.exit_on_result && is_final_event(data, bytes, &installed)) {
-          finished = true;
+        bool ok = false;
+        if (topic == tmf::OtaTopic::kOtaTopicEvent && is_final_event(data, bytes, &ok)) {
+          update_ended = true;
+          if (o.exit_on_result) finished = true, installed = ok;
         }
         return link.publish(now, topic, data, bytes);
       },
@@ -189,6 +207,10 @@ int run(const Options& o) {
       }
     }
     tmf::agent_poll(agent.get());
+    if (update_ended) {
+      update_ended = false;
+      write_stats(o, *agent);
+    }
     if (agent->reboot_requested) {
       port->log("rebooting (command)");
       tmf::agent_on_disconnect(agent.get());
@@ -214,6 +236,7 @@ int run(const Options& o) {
     due.clear();
     link.poll(port->now_ms(), 2, &due);
   }
+  write_stats(o, *agent);
   if (o.exit_on_result && finished) return installed ? 0 : 3;
   return 0;
 }
@@ -251,6 +274,7 @@ int main(int argc, char** argv) {
   app.add_option("--run-seconds", o.run_seconds, "Exit after this many seconds (0: run until signalled)");
   app.add_flag("--exit-on-result", o.exit_on_result, "Exit when an update ends: 0 confirmed, 3 rejected or reverted");
   app.add_flag("--json", o.json, "Print events and status as JSON lines");
+  app.add_option("--stats", o.stats_path, "Write download counters (JSON) to this file after each update and at exit");
   app.add_flag("--quiet", o.quiet, "Print nothing");
   try {
     app.parse(argc, argv);
