@@ -43,7 +43,7 @@ DspStatus features_check(const FeaturesConfig& c) {
   if (c.n_fft < kFeaturesMinLength || c.n_fft > kFeaturesMaxLength || !fft_length_is_valid(c.n_fft)) {
     return DspStatus::kErrBadLength;
   }
-  if (!is_finite(c.sample_rate) || !(c.sample_rate > 0.0f) || !is_finite(c.f_lo) ||
+  if (!is_finite(c.sample_rate) || !(c.sample_rate >= kFeaturesMinSampleRate) || !is_finite(c.f_lo) ||
       !is_finite(c.f_hi) || !(c.f_lo >= 0.0f) || !(c.f_lo < c.f_hi) ||
       !(c.f_hi <= 0.5f * c.sample_rate) || c.num_bands == 0 || c.num_bands > c.n_fft / 2 + 1 ||
       !is_finite(c.power_scale) || !(c.power_scale > 0.0f) || !is_finite(c.log_floor) ||

@@ -12,6 +12,8 @@ namespace tmf::dsp {
 
 constexpr uint32_t kFeaturesMinLength = 64;
 constexpr uint32_t kFeaturesMaxLength = 4096;
+// Below it N / sample_rate could overflow to inf and band edges turn NaN.
+constexpr float kFeaturesMinSampleRate = 1e-3f;
 
 // Time-domain statistics appended after the bands, in this bit order (stats.h definitions, on
 // the raw window before windowing). Unknown bits are rejected.
@@ -27,7 +29,7 @@ constexpr uint32_t kFeatureStatAll = 0x1Fu;
 // Part of the model file (the head of DspFeaturesParams): ten 4-byte fields, little endian.
 struct FeaturesConfig {
   uint32_t n_fft;        // window length N: a power of two in [64, 4096]
-  float sample_rate;     // Hz, finite and > 0
+  float sample_rate;     // Hz, finite and >= kFeaturesMinSampleRate
   float f_lo;            // band range in Hz: 0 <= f_lo < f_hi <= sample_rate / 2
   float f_hi;
   uint32_t num_bands;    // equal-width bands, 1 <= num_bands <= N / 2 + 1

@@ -238,6 +238,8 @@ TMF_TEST(DspFeatures, CheckRejectsEachBadField) {
   TMF_EXPECT(dsp::features_check(c) == dsp::DspStatus::kErrBadLength);
   c = good, c.sample_rate = 0.0f;
   TMF_EXPECT(dsp::features_check(c) == dsp::DspStatus::kErrBadParams);
+  c = good, c.sample_rate = 1e-40f, c.f_lo = 0.0f, c.f_hi = 1e-41f;  // N / rate would be inf
+  TMF_EXPECT(dsp::features_check(c) == dsp::DspStatus::kErrBadParams);
   c = good, c.f_lo = -1.0f;
   TMF_EXPECT(dsp::features_check(c) == dsp::DspStatus::kErrBadParams);
   c = good, c.f_hi = c.f_lo;
