@@ -1,5 +1,7 @@
 // Target profiles: the built-ins load and cite a source for their facts, the two generic ones
 // have exactly the figures issue 7 asks for, and broken files are refused with file and field.
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
