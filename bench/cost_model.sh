@@ -81,6 +81,14 @@ done
 "$op_cost" fit "$ops" "${fit_args[@]}" > "$work/op_costs.json"
 echo "cost_model: wrote $work/op_costs.json" >&2
 for core in "${cores[@]}"; do
+  # The flash split checked on the all-ops probe: base + every kernel vs its measured total.
+  all=$prefix$core/bin/size_all.map
+  if [ -s "$ops/flash_$core.txt" ]; then
+    measured=$(( $("$root/scripts/map-bytes.sh" "$all" libtmf_runtime_all.a) + $("$root/scripts/map-bytes.sh" "$all" libtmf_dsp.a) + \
+                 $("$root/scripts/map-bytes.sh" "$all" libm.a) ))
+    predicted=$(awk '$1 == "base" {s += $2} $1 == "kernel" {s += $3} END {print s}' "$ops/flash_$core.txt")
+    echo "cost_model.$core.runtime_flash_all_ops.relative_error $(jq -n "($predicted - $measured) / $measured * 10000 | round / 10000")"
+  fi
   echo "op_costs.$core.max_relative_error $(jq --arg c "$core" '[.cores[$c].ops[]?.max_relative_error] | max // 0 | . * 1000 | round / 1000' "$work/op_costs.json")"
 done
 
