@@ -29,6 +29,32 @@ foreach(core IN LISTS TMF_QEMU_CORES)
   endforeach()
 endforeach()
 
+# Models executed in place from flash (model_runner_flash, run_flash_model.sh). micro:bit: the
+# arena is the RAM the 1 KB stack and static data leave; hello_world runs, kws (16,256-byte arena)
+# is refused with exit 2, and a trained bearing pipeline (256-sample float windows, 1 KB input) runs
+# bit for bit like the host runtime. The mps2 boards run kws from their 1 MB slot.
+foreach(core IN LISTS TMF_QEMU_CORES)
+  set(flash_runner "${PROJECT_SOURCE_DIR}/build/${core}/bin/model_runner_flash.elf")
+  if(core STREQUAL "cortex-m0")
+    add_test(NAME qemu_flash_golden_${core}_hello_world
+             COMMAND "${CMAKE_CURRENT_LIST_DIR}/run_flash_golden.sh" ${core} "${flash_runner}" "$<TARGET_FILE:tinymlops>"
+                     "${TMF_SHARED_DIR}/models/hello_world_int8.tflite" "${TMF_SHARED_DIR}/models/hello_world_input.i8"
+                     "${TMF_SHARED_DIR}/models/hello_world_expected_output.i8" "${CMAKE_BINARY_DIR}/qemu_flash/${core}_hello_world")
+    add_test(NAME qemu_flash_refused_${core}_kws
+             COMMAND "${CMAKE_CURRENT_LIST_DIR}/run_flash_golden.sh" ${core} "${flash_runner}" "$<TARGET_FILE:tinymlops>"
+                     "${TMF_SHARED_DIR}/models/kws_ref_model_int8.tflite" "${TMF_SHARED_DIR}/models/kws_input.i8"
+                     --refused "${CMAKE_BINARY_DIR}/qemu_flash/${core}_kws_refused")
+    add_test(NAME qemu_flash_pipeline_${core}
+             COMMAND "${CMAKE_CURRENT_LIST_DIR}/run_flash_pipeline.sh" ${core} "${flash_runner}" "$<TARGET_FILE:tinymlops>"
+                     "${TMF_SHARED_DIR}/data/bearing" "${CMAKE_BINARY_DIR}/qemu_flash/${core}_pipeline")
+  else()
+    add_test(NAME qemu_flash_golden_${core}_kws
+             COMMAND "${CMAKE_CURRENT_LIST_DIR}/run_flash_golden.sh" ${core} "${flash_runner}" "$<TARGET_FILE:tinymlops>"
+                     "${TMF_SHARED_DIR}/models/kws_ref_model_int8.tflite" "${TMF_SHARED_DIR}/models/kws_input.i8"
+                     "${TMF_SHARED_DIR}/models/kws_expected_output.i8" "${CMAKE_BINARY_DIR}/qemu_flash/${core}_kws")
+  endif()
+endforeach()
+
 # Whole pipelines (format 1.1): the host runtime's outputs and the bare-metal ones must be equal
 # bit for bit, float32 scores included (tests/qemu/pipeline_golden.cc, run_pipeline_golden.sh).
 add_executable(pipeline_golden "${CMAKE_CURRENT_LIST_DIR}/pipeline_golden.cc")
