@@ -69,12 +69,18 @@ cp "$model" "$work/slot.bin"
 head -c $((slot_bytes - model_bytes)) /dev/zero | tr '\0' '\377' >>"$work/slot.bin"
 "$objcopy" --update-section "$slot_section=$work/slot.bin" "$elf" "$work/image.elf"
 
-# Semihosting paths are relative to QEMU's working directory and cannot contain spaces: run in the
-# work directory on a link to the input, then move the output into place.
-ln -s "$(realpath "$input")" "$work/input.bin"
+# Semihosting arguments cannot contain spaces and the guest's command line holds 511 characters:
+# the runner gets the input's absolute path, or a short link to it in the work directory. The output goes to the work directory and is moved into place only when
+# the run succeeds.
+input_path=$(realpath "$input")
+if [[ $input_path == *" "* || ${#input_path} -gt 200 ]]; then
+  ln -s "$input_path" "$work/input.bin"
+  input_path=input.bin
+fi
 status=0
-(cd "$work" && "$here/scripts/qemu-run.sh" "$core" image.elf "${count_args[@]}" -- input.bin output.bin "${runner_args[@]}") || status=$?
-if [[ $status -eq 0 ]]; then
-  mv "$work/output.bin" "$output"
+(cd "$work" && "$here/scripts/qemu-run.sh" "$core" image.elf "${count_args[@]}" -- "$input_path" output.bin "${runner_args[@]}") || status=$?
+if [[ $status -eq 0 ]] && ! mv "$work/output.bin" "$output"; then
+  echo "run_flash_model: cannot write $output" >&2
+  status=1
 fi
 exit "$status"
