@@ -47,9 +47,12 @@ r=$(deploy --group glossy --stages 100% --discover-seconds 1 --resend-seconds 3 
 echo "deploy.lossy_link.completed $([ "$(jq -r .state <<<"$r")" = completed ] && echo 1 || echo 0)"
 echo "deploy.lossy_link.update_seconds $(jq -n "$(jq .update_seconds <<<"$r") * 1000 | round / 1000")"
 echo "deploy.lossy_link.chunks_resent $(jq .chunks_resent <<<"$r")"
-# Counted by the device: chunks that arrived after it had persisted (confirmed) them.
+# Counted by the device (the sender answers requests only): requests for chunks it had already
+# persisted (confirmed), and copies that arrived after persisting (a timed-out request whose
+# chunk was still in flight).
 for _ in $(seq 50); do [ -f "$work/lossy.stats.json" ] && break; sleep 0.1; done
-echo "deploy.lossy_link.confirmed_chunks_resent $(jq .chunks_received_again "$work/lossy.stats.json" 2>/dev/null || echo null)"
+echo "deploy.lossy_link.confirmed_chunks_resent $(jq .confirmed_chunks_requested "$work/lossy.stats.json" 2>/dev/null || echo null)"
+echo "deploy.lossy_link.chunks_arrived_after_persisted $(jq .chunks_received_again "$work/lossy.stats.json" 2>/dev/null || echo null)"
 
 # 3. 200 devices in one group, staged 1, 10%, 100%.
 for i in $(seq -w 1 200); do dev --id "fleet-$i" --group g200 --flash "$work/fleet-$i.flash"; done

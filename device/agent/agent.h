@@ -65,9 +65,12 @@ struct Agent {
   OtaManifest manifest;
   uint32_t chunk_count;
   uint32_t confirmed_chunks;
-  // Chunks that arrived again after they were persisted: a sender re-sent a confirmed chunk
-  // (the device drops the copy). Since boot; for link benchmarks.
+  // Chunks that arrived after they were persisted (the device drops the copy): a request timed
+  // out while its chunk was still in flight, so it came twice. Since boot; for link benchmarks.
   uint32_t chunks_received_again;
+  // Requests the device sent for chunks it had already persisted (the protocol says never: the
+  // sender answers requests only, so this counts confirmed chunks that could be re-sent). Since boot.
+  uint32_t confirmed_chunks_requested;
   uint8_t confirmed[kAgentMaxChunks / 8];
   AgentOutstanding outstanding[kAgentMaxWindow];
   uint32_t outstanding_count;

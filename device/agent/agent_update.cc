@@ -267,6 +267,7 @@ AgentStatus send_requests(Agent* a, const uint32_t* chunks, uint32_t count, uint
   request.range_count = static_cast<uint16_t>(count);
   for (uint32_t i = 0; i < count; ++i) {
     request.ranges[i] = {chunks[i] * a->state.chunk_bytes, chunk_length(a, chunks[i])};
+    if (bit_get(a->confirmed, chunks[i])) ++a->confirmed_chunks_requested;
   }
   uint8_t bytes[16 + 8 * kOtaMaxRanges];
   const size_t n = ota_chunk_request_encode(request, bytes, sizeof(bytes));

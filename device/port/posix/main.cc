@@ -104,6 +104,7 @@ void write_stats(const Options& o, const tmf::Agent& agent) {
   const nlohmann::json j = {{"device", o.id},
                             {"confirmed_chunks", agent.confirmed_chunks},
                             {"chunks_received_again", agent.chunks_received_again},
+                            {"confirmed_chunks_requested", agent.confirmed_chunks_requested},
                             {"boot_count", agent.state.boot_count}};
   const std::string tmp = o.stats_path + ".tmp";
   {
