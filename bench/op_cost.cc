@@ -323,6 +323,68 @@ std::vector<std::pair<std::string, Graph>> cost_models() {
                           }));
     }
   }
+  // Data movement and conversions: QUANTIZE (float in, and int8 requantization), DEQUANTIZE,
+  // MEAN over the spatial axes, PAD, CONCATENATION on the last axis.
+  for (int n : {8, 24, 60, 100, 120, 400, 1000, 3000}) {
+    const auto tensor = [](std::vector<int32_t> shape, tmf::TensorType type, float scale, int64_t zp) {
+      Tensor t = activation(std::move(shape), scale, zp);
+      t.type = type;
+      if (type == tmf::kTensorTypeFloat32) t.quant = {};
+      return t;
+    };
+    const auto graph = [&](const std::string& name, tmf::OpCode code, std::vector<Tensor> tensors, std::vector<int> inputs,
+                           int output, tmf::host::OpOptions options = {}) {
+      Graph g;
+      g.source = name;
+      for (size_t i = 0; i < tensors.size(); ++i) tensors[i].name = name + "/t" + std::to_string(i);
+      g.tensors = std::move(tensors);
+      Op o;
+      o.opcode = code;
+      o.source_name = tmf::opcode_name(code);
+      o.inputs = std::move(inputs);
+      o.outputs = {output};
+      o.options = std::move(options);
+      g.ops = {o};
+      for (int i : g.ops[0].inputs) if (!g.tensors[i].is_constant()) g.inputs.push_back(i);
+      g.outputs = {output};
+      models.emplace_back(name, std::move(g));
+    };
+    const std::string size = std::to_string(n);
+    if (n <= 1000) {
+      graph("quantize_f_" + size, tmf::kOpQuantize,
+            {tensor({1, n}, tmf::kTensorTypeFloat32, 0, 0), tensor({1, n}, tmf::kTensorTypeInt8, 0.02f, 3)}, {0}, 1);
+      graph("dequantize_" + size, tmf::kOpDequantize,
+            {tensor({1, n}, tmf::kTensorTypeInt8, 0.02f, 3), tensor({1, n}, tmf::kTensorTypeFloat32, 0, 0)}, {0}, 1);
+    }
+    graph("quantize_i_" + size, tmf::kOpQuantize,
+          {tensor({1, n}, tmf::kTensorTypeInt8, 0.02f, 3), tensor({1, n}, tmf::kTensorTypeInt8, 0.05f, -7)}, {0}, 1);
+    const int w = n % 3 == 0 ? 3 : 2, c = std::max(1, n / (4 * w));
+    Tensor axes = tensor({2}, tmf::kTensorTypeInt32, 0, 0);
+    axes.quant = {};
+    axes.data.resize(8);
+    const int32_t axis_values[2] = {1, 2};
+    std::memcpy(axes.data.data(), axis_values, 8);
+    tmf::host::OpOptions keep;
+    keep.keep_dims = true;
+    graph("mean_" + size, tmf::kOpMean,
+          {tensor({1, 4, w, c}, tmf::kTensorTypeInt8, 0.05f, -5), axes, tensor({1, 1, 1, c}, tmf::kTensorTypeInt8, 0.05f, -5)},
+          {0, 1}, 2, keep);
+    Tensor paddings = tensor({2, 2}, tmf::kTensorTypeInt32, 0, 0);
+    paddings.quant = {};
+    paddings.data.resize(16);
+    const int32_t pad_values[4] = {0, 0, 1 + n % 3, 2};
+    std::memcpy(paddings.data.data(), pad_values, 16);
+    graph("pad_" + size, tmf::kOpPad,
+          {tensor({1, n}, tmf::kTensorTypeInt8, 0.05f, -5), paddings,
+           tensor({1, n + 3 + n % 3}, tmf::kTensorTypeInt8, 0.05f, -5)},
+          {0, 1}, 2);
+    tmf::host::OpOptions last;
+    last.axis = 1;
+    graph("concat_" + size, tmf::kOpConcatenation,
+          {tensor({n / 8 + 1, 4}, tmf::kTensorTypeInt8, 0.05f, -5), tensor({n / 8 + 1, 3}, tmf::kTensorTypeInt8, 0.05f, -5),
+           tensor({n / 8 + 1, 7}, tmf::kTensorTypeInt8, 0.05f, -5)},
+          {0, 1}, 2, last);
+  }
   // Pipeline ops (format 1.1): DSP_FEATURES on float samples, the scores on an int8 row.
   for (int i = 0; i < 24; ++i) {
     const uint32_t n = i < 8 ? pick({64u, 128u}) : pick({64u, 128u, 256u, 512u, 1024u, 2048u});

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "device/runtime/kernels/concatenation.h"
 #include "device/runtime/kernels/conv_2d.h"
 #include "device/runtime/kernels/depthwise_conv_2d.h"
 #include "device/runtime/kernels/dsp_features.h"
@@ -234,6 +235,22 @@ OpFeatures dsp_features(const OpView& v) {
            {"outputs", static_cast<double>(tensor_element_count(v.output(0)))}}};
 }
 
+// QUANTIZE: float to int8 is one kind of loop, int8/int16 requantization another.
+OpFeatures quantize(const OpView& v) {
+  OpFeatures f = elementwise(v, "QUANTIZE");
+  if (v.input(0).type != kTensorTypeFloat32) f.key = "QUANTIZE.requantize";
+  return f;
+}
+
+// CONCATENATION copies one block per input per outer index (the dimensions before the axis).
+OpFeatures concatenation(const OpView& v) {
+  const TensorRecord& out = v.output(0);
+  double outer = 1;
+  for (int32_t d = 0; d < v.params<ConcatenationParams>().axis; ++d) outer *= out.dims[d];
+  return {"CONCATENATION",
+          {{"fixed", 1}, {"blocks", outer * v.op.input_count}, {"outputs", static_cast<double>(tensor_element_count(out))}}};
+}
+
 // The score ops: float loops over the feature row, per centroid / component / whitening row.
 OpFeatures score(const OpView& v, const char* name) {
   const double f = tensor_element_count(v.input(0));
@@ -280,11 +297,11 @@ OpFeatures op_features(const Model& model, uint32_t index, KernelFamily family) 
     case kOpTanh:
     case kOpRelu:
     case kOpRelu6:
-    case kOpQuantize:
     case kOpDequantize:
     case kOpMean:
-    case kOpPad:
-    case kOpConcatenation: return elementwise(v, name);
+    case kOpPad: return elementwise(v, name);
+    case kOpQuantize: return quantize(v);
+    case kOpConcatenation: return concatenation(v);
     case kOpDspFeatures: return dsp_features(v);
     case kOpScoreReconstruction:
     case kOpScoreKMeans:
