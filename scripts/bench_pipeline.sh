@@ -42,8 +42,15 @@ for core in "${cores[@]}"; do
      --count "counts_$core.txt" -- model.tmf windows.bin "out_$core.bin" >/dev/null)
   echo "pipeline.$core.instructions_per_window $(awk '/^region [0-9]+ instructions/ {s += $4; n++} END {printf "%d", s / n}' "$work/counts_$core.txt")"
 done
-# Runtime code for the op set: the runtime library and the DSP library its DSP_FEATURES calls.
+# Runtime code for the op set: the runtime library, the DSP library its DSP_FEATURES calls and
+# the libm functions they use (sqrtf), counted as the cost model counts them (docs/select.md).
 map=$root/build/cortex-m4/bin/size_pipeline.map
-runtime=$(( $("$root/scripts/map-bytes.sh" "$map" libtmf_runtime_pipeline.a) + $("$root/scripts/map-bytes.sh" "$map" libtmf_dsp.a) ))
+runtime=0
+for lib in libtmf_runtime_pipeline.a libtmf_dsp.a libm.a; do
+  runtime=$(( runtime + $("$root/scripts/map-bytes.sh" "$map" "$lib") ))
+done
 echo "pipeline.runtime_flash_bytes $runtime"
 echo "pipeline.flash_bytes $(( $(jq .file_bytes <<<"$info") + runtime ))"
+# What `tinymlops inspect` shows for the same file (cost-model predictions).
+echo "pipeline.inspect_flash_bytes $(jq .pipeline.flash_bytes <<<"$info")"
+echo "pipeline.inspect_cortex-m4_instructions_per_window $(jq '.pipeline["cortex-m4"].instructions_per_window | round' <<<"$info")"

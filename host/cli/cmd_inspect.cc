@@ -7,6 +7,9 @@
 #include "host/cli/cli_common.h"
 #include "host/cli/commands.h"
 #include "host/convert/model_info.h"
+#include "host/pipeline/pipeline_model.h"
+#include "host/select/estimate.h"
+#include "host/select/select_error.h"
 
 namespace tmf::cli {
 namespace {
@@ -41,6 +44,25 @@ std::string metadata_string(const Model& m, uint16_t tag) {
   uint32_t length = 0;
   const uint8_t* value = model_find_metadata(m, tag, &length);
   return value ? std::string(reinterpret_cast<const char*>(value), length) : std::string();
+}
+
+// A pipeline model's settings and the figures make bench reports for it (pipeline.*): RAM is the
+// arena; flash and Cortex-M4 instructions per window are the cost model's predictions from the
+// measured per-op tables (docs/select.md), which make bench checks against QEMU.
+nlohmann::json pipeline_json(const Model& m, const std::string& path) {
+  const pipeline::PipelineSettings s = pipeline::pipeline_settings_read(m, path);
+  nlohmann::json p = nlohmann::json::parse(s.to_json());
+  p.erase("trained_on");
+  p["ram_bytes"] = m.header->arena_bytes;
+  try {
+    const select::CostTable table = select::load_cost_table(select::cost_table_path());
+    const select::CostEstimate e = select::estimate_cost(m, select::find_profile("cortex-m4f-128k"), table);
+    p["flash_bytes"] = e.flash_bytes;
+    p["cortex-m4"] = {{"instructions_per_window", e.instructions}};
+  } catch (const select::SelectError& e) {
+    p["cost_error"] = e.what();  // e.g. no cost table next to this binary: the rest still shows
+  }
+  return p;
 }
 
 void run_inspect(const InspectArgs& args) {
@@ -90,6 +112,9 @@ void run_inspect(const InspectArgs& args) {
   for (uint32_t i = 0; i < h.output_count; ++i) outputs.push_back(m.operands[h.input_count + i]);
   j["inputs"] = inputs;
   j["outputs"] = outputs;
+  if (uint32_t length = 0; model_find_metadata(m, pipeline::kMetadataPipelineSettings, &length) != nullptr) {
+    j["pipeline"] = pipeline_json(m, args.path);
+  }
 
   if (args.json) {
     std::printf("%s\n", j.dump(2).c_str());
@@ -103,6 +128,18 @@ void run_inspect(const InspectArgs& args) {
   std::printf("  file %u bytes (constants %u), arena %u bytes (lower bound %u), %llu MACs\n",
               h.file_bytes, h.constants.bytes, h.arena_bytes, j["arena_lower_bound_bytes"].get<uint32_t>(),
               static_cast<unsigned long long>(j["macs"].get<uint64_t>()));
+  if (j.contains("pipeline")) {
+    const nlohmann::json& p = j["pipeline"];
+    std::printf("  pipeline: %s, features %s, threshold %.6g, window %u samples at %g Hz\n",
+                p["detector"].get<std::string>().c_str(), p["features"].get<std::string>().c_str(),
+                p["threshold"].get<double>(), p["window"].get<uint32_t>(), p["sample_rate_hz"].get<double>());
+    std::printf("  pipeline cost: RAM %u bytes (arena)", p["ram_bytes"].get<uint32_t>());
+    if (p.contains("flash_bytes")) {
+      std::printf(", flash %.0f bytes (model + runtime, predicted), Cortex-M4 %.0f instructions per window (predicted)",
+                  p["flash_bytes"].get<double>(), p["cortex-m4"]["instructions_per_window"].get<double>());
+    }
+    std::printf("\n");
+  }
   std::printf("  ops:\n");
   for (const auto& o : ops) {
     std::printf("    %3d %-18s in %-16s out %-8s %10llu MACs\n", o["index"].get<int>(),
