@@ -14,3 +14,9 @@ foreach(core IN ITEMS cortex-m3 cortex-m4 cortex-m7 cortex-m33)
                    "${PROJECT_SOURCE_DIR}/build/${core}/bin/model_runner.elf" "${CMAKE_BINARY_DIR}/pipeline_e2e")
   set_tests_properties(qemu_pipeline_parity_${core} PROPERTIES FIXTURES_REQUIRED pipeline_model)
 endforeach()
+
+# Issue 7: `tinymlops select` for the two reference profiles, each choice run under QEMU on its
+# core (the M0+ one in place from flash on the 16 KB micro:bit) and evaluated (M4F >= M0+).
+add_test(NAME select_fits_on_qemu
+         COMMAND "${CMAKE_CURRENT_LIST_DIR}/run_select_fit.sh" "$<TARGET_FILE:tinymlops>"
+                 "${TMF_SHARED_DIR}/data/bearing" "${PROJECT_SOURCE_DIR}/build" "${CMAKE_BINARY_DIR}/select_fit")
