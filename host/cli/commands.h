@@ -15,6 +15,7 @@ void register_cost(CLI::App& app);
 void register_train(CLI::App& app);  // train, eval: docs/pipeline.md
 void register_eval(CLI::App& app);
 void register_select(CLI::App& app);  // select: docs/select.md
+void register_backtest(CLI::App& app);  // backtest: docs/backtest.md
 void register_registry(CLI::App& app);  // registry, devices, keys, sign, deploy, rollout: docs/registry.md, docs/deploy.md
 void register_devices(CLI::App& app);
 void register_keys(CLI::App& app);

@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   tmf::cli::register_train(app);
   tmf::cli::register_eval(app);
   tmf::cli::register_select(app);
+  tmf::cli::register_backtest(app);
   tmf::cli::register_registry(app);
   tmf::cli::register_devices(app);
   tmf::cli::register_keys(app);

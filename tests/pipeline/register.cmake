@@ -20,3 +20,8 @@ endforeach()
 add_test(NAME select_fits_on_qemu
          COMMAND "${CMAKE_CURRENT_LIST_DIR}/run_select_fit.sh" "$<TARGET_FILE:tinymlops>"
                  "${TMF_SHARED_DIR}/data/bearing" "${PROJECT_SOURCE_DIR}/build" "${CMAKE_BINARY_DIR}/select_fit")
+
+# Issue 6 (part): the backtest replays ../shared/data/run_to_failure through the device loop.
+add_test(NAME backtest_run_to_failure
+         COMMAND "${CMAKE_CURRENT_LIST_DIR}/run_backtest_check.sh" "$<TARGET_FILE:tinymlops>"
+                 "${TMF_SHARED_DIR}/data/run_to_failure" "${CMAKE_BINARY_DIR}/backtest")
