@@ -248,7 +248,7 @@ std::string backtest_report_html(const BacktestResult& r, const BacktestOptions&
   }
   body.push_back(report::html_table(rows));
   for (const BacktestRun& run : r.runs) {
-    report::Series score{"all-band score"}, alarm{"alarm (on = 2 x threshold)"};
+    report::Series score{"all-band score", {}, {}}, alarm{"alarm (on = 2 x threshold)", {}, {}};
     for (const BacktestPoint& p : run.points) {
       score.x.push_back(p.t_s / 3600);
       score.y.push_back(p.score);

@@ -99,7 +99,7 @@ std::string select_report_html(const SelectResult& r) {
     body.push_back("<h2>" + report::html_escape(choice.profile.name) + "</h2><p>" +
                    report::html_escape(choice.profile.description) + "</p>");
     const auto chart = [&](const std::string& what, const std::function<double(const select::CostEstimate&)>& x) {
-      report::Series all{"candidates"}, front{"Pareto front"}, chosen{"selected"};
+      report::Series all{"candidates", {}, {}}, front{"Pareto front", {}, {}}, chosen{"selected", {}, {}};
       for (size_t i = 0; i < r.candidates.size(); ++i) {
         all.x.push_back(x(r.candidates[i].costs[t]));
         all.y.push_back(r.candidates[i].quality);
@@ -116,7 +116,7 @@ std::string select_report_html(const SelectResult& r) {
       std::vector<size_t> idx(all.x.size());
       for (size_t i = 0; i < idx.size(); ++i) idx[i] = i;
       std::sort(idx.begin(), idx.end(), [&](size_t a, size_t b) { return all.x[a] < all.x[b]; });
-      report::Series sorted{"candidates (sorted by " + what + ")"};
+      report::Series sorted{"candidates (sorted by " + what + ")", {}, {}};
       for (size_t i : idx) sorted.x.push_back(all.x[i]), sorted.y.push_back(all.y[i]);
       return report::svg_line_chart(choice.profile.name + ": quality vs " + what, {sorted, front, chosen},
                                     report::Axis{what}, report::Axis{"worst per-condition ROC-AUC"});
