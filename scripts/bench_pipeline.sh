@@ -25,7 +25,7 @@ echo "pipeline.min_condition_auc $(jq '[.int8.per_condition[].auc] | min' "$work
 echo "pipeline.auc_loss_int8 $(jq '.auc_loss_int8' "$work/train.json")"
 
 info=$("$cli" inspect "$work/model.tmf" --json)
-window=$(jq '.inputs[0].shape | .[-1]' <<<"$info")
+window=$(jq '.pipeline.window' <<<"$info")
 echo "pipeline.model_bytes $(jq .file_bytes <<<"$info")"
 echo "pipeline.ram_bytes $(jq .arena_bytes <<<"$info")"
 
