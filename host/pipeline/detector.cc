@@ -14,8 +14,14 @@
 namespace tmf::pipeline {
 namespace {
 
-train::FeatureMatrix rows_labelled(const train::FeatureMatrix& m, const std::vector<std::string>& labels,
-                                   const std::string& label) {
+// Default sizes: tiny on purpose; the spectral features separate these faults with few
+// parameters, and every byte and MAC counts on the device.
+constexpr int kDefaultClusters = 4;
+
+}  // namespace
+
+train::FeatureMatrix rows_with_label(const train::FeatureMatrix& m, const std::vector<std::string>& labels,
+                                     const std::string& label) {
   train::FeatureMatrix out;
   out.cols = m.cols;
   for (int r = 0; r < m.rows; ++r) {
@@ -25,12 +31,6 @@ train::FeatureMatrix rows_labelled(const train::FeatureMatrix& m, const std::vec
   }
   return out;
 }
-
-// Default sizes: tiny on purpose; the spectral features separate these faults with few
-// parameters, and every byte and MAC counts on the device.
-constexpr int kDefaultClusters = 4;
-
-}  // namespace
 
 const std::vector<std::string>& detector_kinds() {
   static const std::vector<std::string> kinds{"autoencoder", "kmeans", "gmm", "mahalanobis", "mlp", "cnn1d"};
@@ -65,7 +65,7 @@ FloatDetector detector_fit(const std::string& kind, const train::FeatureMatrix& 
   FloatDetector d;
   d.kind = kind;
   try {
-    const train::FeatureMatrix healthy = rows_labelled(features, labels, normal_label);
+    const train::FeatureMatrix healthy = rows_with_label(features, labels, normal_label);
     const int clusters = options.clusters > 0 ? options.clusters : kDefaultClusters;
     if (kind == "autoencoder") {
       train::AutoencoderOptions o;

@@ -18,6 +18,10 @@ bool detector_is_known(const std::string& kind);
 bool detector_is_classifier(const std::string& kind);
 const std::vector<std::string>& detector_kinds();
 
+// The rows of `m` whose label is `label`, in order.
+train::FeatureMatrix rows_with_label(const train::FeatureMatrix& m, const std::vector<std::string>& labels,
+                                     const std::string& label);
+
 struct DetectorOptions {
   uint64_t seed = 1;
   int epochs = 0;    // 0: default

@@ -42,18 +42,6 @@ train::FeatureMatrix extract(host::FeatureExtractor& extractor, SampleCache& cac
   return m;
 }
 
-train::FeatureMatrix rows_with_label(const train::FeatureMatrix& m, const std::vector<std::string>& labels,
-                                     const std::string& label) {
-  train::FeatureMatrix out;
-  out.cols = m.cols;
-  for (int r = 0; r < m.rows; ++r) {
-    if (labels[r] != label) continue;
-    out.data.insert(out.data.end(), m.row(r), m.row(r) + m.cols);
-    ++out.rows;
-  }
-  return out;
-}
-
 std::vector<float> runtime_scores(PipelineModel& model, SampleCache& cache, const LabeledWindows& windows) {
   std::vector<float> scores(windows.size());
   for (size_t i = 0; i < windows.size(); ++i) scores[i] = model.score(cache.window(windows.refs[i])).score;
