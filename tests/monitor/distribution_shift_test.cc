@@ -2,6 +2,7 @@
 // device sketches fed from the same and from shifted distributions.
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <stdexcept>
 #include <vector>
 
@@ -128,6 +129,11 @@ TMF_TEST(DistributionShift, SketchesSameVsShifted) {
   TMF_EXPECT_EQ(alerts[0].window, 42);
   TMF_EXPECT(alerts[0].subject == "feature 1");
   for (const auto& alert : alerts) TMF_EXPECT_EQ(alert.feature, 1);
+
+  char line[160];
+  std::snprintf(line, sizeof line, "  sketches 16 bins: same PSI max %.4f JS max %.4f; 1-std shift PSI %.4f JS %.4f\n",
+                a.psi_max, a.js_max, b.features[1].psi, b.features[1].js);
+  tmf_test_print(line);
 
   // The adapter reads the histogram exactly: the same numbers as the free functions.
   std::vector<double> p(B), q(B);
