@@ -35,6 +35,7 @@ void PageHinkley::restart() {
 void PageHinkley::reset() {
   restart();
   index_ = 0;
+  last_signal_value_ = 0;
 }
 
 std::optional<uint64_t> PageHinkley::update(double x) {
@@ -50,9 +51,10 @@ std::optional<uint64_t> PageHinkley::update(double x) {
   down_sum_ += z - mean_ + o_.delta;   // n_t: falls when z stays below it
   up_min_ = std::min(up_min_, up_sum_);
   down_max_ = std::max(down_max_, down_sum_);
-  const bool signal = (watches_increase(o_.direction) && rise() > o_.lambda) ||
-                      (watches_decrease(o_.direction) && fall() > o_.lambda);
-  if (!signal) return std::nullopt;
+  const bool up = watches_increase(o_.direction) && rise() > o_.lambda;
+  const bool down = watches_decrease(o_.direction) && fall() > o_.lambda;
+  if (!up && !down) return std::nullopt;
+  last_signal_value_ = up && down ? std::max(rise(), fall()) : (up ? rise() : fall());
   restart();
   return at;
 }
@@ -65,6 +67,7 @@ Cusum::Cusum(const CusumOptions& options) : o_(options) {
 void Cusum::reset() {
   index_ = 0;
   upper_ = lower_ = 0;
+  last_signal_value_ = 0;
 }
 
 std::optional<uint64_t> Cusum::update(double x) {
@@ -72,9 +75,10 @@ std::optional<uint64_t> Cusum::update(double x) {
   const double z = (x - o_.reference_mean) / o_.reference_std;
   upper_ = std::max(0.0, upper_ + z - o_.k);
   lower_ = std::max(0.0, lower_ - z - o_.k);
-  const bool signal = (watches_increase(o_.direction) && upper_ > o_.h) ||
-                      (watches_decrease(o_.direction) && lower_ > o_.h);
-  if (!signal) return std::nullopt;
+  const bool up = watches_increase(o_.direction) && upper_ > o_.h;
+  const bool down = watches_decrease(o_.direction) && lower_ > o_.h;
+  if (!up && !down) return std::nullopt;
+  last_signal_value_ = up && down ? std::max(upper_, lower_) : (up ? upper_ : lower_);
   upper_ = lower_ = 0;
   return at;
 }

@@ -34,6 +34,8 @@ class PageHinkley {
   // The current statistics, in reference stds: rise (m_t - min m) and fall (max n - n_t).
   double rise() const { return up_sum_ - up_min_; }
   double fall() const { return down_max_ - down_sum_; }
+  // The statistic (rise or fall) that crossed lambda at the last signal; 0 before any.
+  double last_signal_value() const { return last_signal_value_; }
 
  private:
   void restart();
@@ -42,6 +44,7 @@ class PageHinkley {
   uint64_t n_ = 0;  // samples since the last (re)start
   double mean_ = 0;
   double up_sum_ = 0, up_min_ = 0, down_sum_ = 0, down_max_ = 0;
+  double last_signal_value_ = 0;
 };
 
 struct CusumOptions {
@@ -61,11 +64,14 @@ class Cusum {
   uint64_t samples() const { return index_; }
   double upper() const { return upper_; }
   double lower() const { return lower_; }
+  // The statistic (S+ or S-) that crossed h at the last signal; 0 before any.
+  double last_signal_value() const { return last_signal_value_; }
 
  private:
   CusumOptions o_;
   uint64_t index_ = 0;
   double upper_ = 0, lower_ = 0;
+  double last_signal_value_ = 0;
 };
 
 }  // namespace tmf::monitor

@@ -124,10 +124,12 @@ TMF_TEST(ChangeDetectors, CusumHandTrace) {
   const std::optional<uint64_t> at = c.update(0.6);
   TMF_ASSERT(at.has_value());
   TMF_EXPECT_EQ(*at, 4);
+  TMF_EXPECT(std::fabs(c.last_signal_value() - 4.1) < 1e-12);
   TMF_EXPECT(c.upper() == 0.0);  // restarted after the signal, index kept
   TMF_EXPECT_EQ(c.samples(), 5);
   c.reset();
   TMF_EXPECT_EQ(c.samples(), 0);
+  TMF_EXPECT(c.last_signal_value() == 0.0);
 }
 
 TMF_TEST(ChangeDetectors, PageHinkleyHandTrace) {
@@ -139,6 +141,7 @@ TMF_TEST(ChangeDetectors, PageHinkleyHandTrace) {
   const std::optional<uint64_t> at = p.update(3);
   TMF_ASSERT(at.has_value());
   TMF_EXPECT_EQ(*at, 2);
+  TMF_EXPECT(p.last_signal_value() == 2.0);
   TMF_EXPECT(p.rise() == 0.0 && p.fall() == 0.0);
   // After the restart the new level is the new mean: a constant 3 raises nothing.
   for (int i = 0; i < 100; ++i) TMF_EXPECT(!p.update(3).has_value());
