@@ -15,6 +15,7 @@ namespace {
 
 struct DeployArgs {
   std::string dir, model, stages = "1,10%,100%";
+  std::vector<std::string> variants;  // fleet-aware: NAME[:VERSION] in preference order
   deploy::RolloutOptions options;
   double max_anomaly_rate = -1, max_latency_ms = -1;
   bool quiet = false;
@@ -37,7 +38,12 @@ void run_deploy(DeployArgs& a) {
   registry::Registry reg(a.dir);
   // MODEL is a registered NAME[:VERSION], or a .tmf file that is registered first.
   registry::VersionInfo version;
-  if (std::filesystem::is_regular_file(a.model)) {
+  std::vector<registry::VersionInfo> variants;
+  for (const std::string& ref : a.variants) variants.push_back(reg.get_version(registry::parse_version_ref(ref)));
+  if (a.model.empty()) {
+    if (variants.empty()) throw CliError("deploy: give a MODEL or at least one --variant", 2);
+    version = variants[0];
+  } else if (std::filesystem::is_regular_file(a.model)) {
     registry::AddRequest request;
     request.path = a.model;
     request.bytes = read_file(a.model);
@@ -53,7 +59,12 @@ void run_deploy(DeployArgs& a) {
   deploy::RolloutResult r;
   try {
     deploy::rollout_stage_sizes(options.stages, 1);  // reject bad --stages before touching the fleet
-    r = deploy::rollout_run(reg, version, options);
+    if (variants.empty()) {
+      r = deploy::rollout_run(reg, version, options);
+    } else {
+      if (!a.model.empty()) variants.insert(variants.begin(), version);  // MODEL is the first preference
+      r = deploy::rollout_run_variants(reg, variants, options);
+    }
   } catch (const std::invalid_argument& e) {
     throw CliError(e.what(), 2);
   } catch (const deploy::PackageError& e) {
@@ -78,6 +89,14 @@ void run_deploy(DeployArgs& a) {
   j["bytes_sent"] = r.bytes_sent;
   j["chunks_resent"] = r.chunks_resent;
   j["broker_reconnects"] = r.broker_reconnects;
+  if (!variants.empty()) {
+    nlohmann::json names = nlohmann::json::array();
+    for (const auto& v : variants) names.push_back(v.name + ":" + std::to_string(v.version));
+    j["variants"] = names;
+    j["refused"] = r.refused;
+    j["assigned"] = r.assigned;  // device -> variant ("" if refused)
+    j["refusals"] = r.refusals;  // device -> reason
+  }
   if (a.json) {
     std::printf("%s\n", j.dump(2).c_str());
   } else {
@@ -85,6 +104,11 @@ void run_deploy(DeployArgs& a) {
                 static_cast<long long>(r.deployment), j["model"].get<std::string>().c_str(), options.group.c_str(),
                 r.state.c_str(), r.seconds, r.healthy, r.failed, r.rolled_back, r.reason.empty() ? "" : ": ",
                 r.reason.c_str());
+    if (!variants.empty()) std::printf("  %u device(s) refused: no variant fits\n", r.refused);
+    for (const auto& [device, label] : r.assigned) {
+      if (variants.empty()) break;
+      std::printf("  %-20s %s\n", device.c_str(), label.empty() ? ("refused: " + r.refusals[device]).c_str() : label.c_str());
+    }
   }
   if (r.state != "completed") throw CliError("deployment " + std::to_string(r.deployment) + " " + r.state + ": " + r.reason, 1);
 }
@@ -155,7 +179,10 @@ void run_status(const StatusArgs& a) {
 void register_deploy(CLI::App& app) {
   auto args = std::make_shared<DeployArgs>();
   CLI::App* cmd = app.add_subcommand("deploy", "Roll a signed model out to a device group over MQTT, in stages");
-  cmd->add_option("model", args->model, "NAME[:VERSION] in the registry, or a signed .tmf file (registered first)")->required();
+  cmd->add_option("model", args->model, "NAME[:VERSION] in the registry, or a signed .tmf file (registered first)");
+  cmd->add_option("--variant", args->variants,
+                  "Fleet-aware: a registered NAME[:VERSION], repeatable, most preferred first; each device gets the "
+                  "first that fits its reported RAM, slot and opcodes, a device none fits is refused");
   cmd->add_option("--group", args->options.group, "Device group")->required();
   cmd->add_option("--stages", args->stages, "Cumulative stage sizes: counts or percentages (default 1,10%,100%)");
   cmd->add_option("--broker-host", args->options.broker_host, "MQTT broker host (default 127.0.0.1)");

@@ -32,12 +32,16 @@ constexpr const char* kHealthy = "healthy";
 constexpr const char* kFailed = "failed";
 constexpr const char* kRollingBack = "rolling_back";
 constexpr const char* kRolledBack = "rolled_back";
+constexpr const char* kRefused = "refused";  // fleet-aware deploy: no variant fits the device
 
-bool state_terminal(const std::string& s) { return s == kHealthy || s == kFailed || s == kRolledBack; }
+bool state_terminal(const std::string& s) {
+  return s == kHealthy || s == kFailed || s == kRolledBack || s == kRefused;
+}
 
 // What the broker tells us about a device (retained info/status/presence plus live events).
 struct LiveDevice {
   bool has_info = false;
+  OtaInfo info{};
   std::string group, core;
   uint64_t ram_bytes = 0, flash_bytes = 0;
   bool online = false;
@@ -45,8 +49,18 @@ struct LiveDevice {
   OtaStatusMessage status{};
 };
 
+// One model the rollout can send: its package, manifest and update_id.
+struct Variant {
+  registry::VersionInfo version;
+  UpdatePackage package;
+  std::vector<uint8_t> manifest;
+  uint32_t update_id = 0;
+  std::string label() const { return version.name + ":" + std::to_string(version.version); }
+};
+
 struct DeviceRun {
   registry::DeploymentDevice row;
+  size_t variant = 0;  // index into Rollout::variants_
   bool in_stage = false;
   Clock::time_point last_activity{};
   Clock::time_point confirmed_at{};
@@ -61,8 +75,11 @@ struct DeviceRun {
 
 class Rollout {
  public:
-  Rollout(registry::Registry& reg, const registry::VersionInfo& version, const RolloutOptions& options)
-      : reg_(reg), version_(version), opt_(options) {}
+  Rollout(registry::Registry& reg, const std::vector<registry::VersionInfo>& versions, const RolloutOptions& options,
+          bool fit_check)
+      : reg_(reg), version_(versions.at(0)), opt_(options), fit_check_(fit_check) {
+    for (const auto& v : versions) variants_.push_back(Variant{v, {}, {}, 0});
+  }
 
   RolloutResult run();
 
@@ -83,16 +100,17 @@ class Rollout {
                  std::optional<int64_t> result = std::nullopt);
   void offer(DeviceRun& d);
   bool runs_target(const std::string& id) const;
+  const Variant& variant_of(const std::string& id) const;
+  bool choose_variant(DeviceRun& d);
   void run_stage(int stage, const std::vector<std::string>& devices);
   void roll_back_stage(int stage);
 
   registry::Registry& reg_;
   registry::VersionInfo version_;
   RolloutOptions opt_;
+  bool fit_check_ = false;
+  std::vector<Variant> variants_;
   std::unique_ptr<MqttClient> mqtt_;
-  UpdatePackage package_;
-  std::vector<uint8_t> manifest_;
-  uint32_t update_id_ = 0;
   int64_t deployment_ = 0;
   std::map<std::string, LiveDevice> live_;
   std::map<std::string, DeviceRun> runs_;
@@ -103,10 +121,37 @@ class Rollout {
   RolloutResult result_;
 };
 
+const Variant& Rollout::variant_of(const std::string& id) const {
+  const auto it = runs_.find(id);
+  return variants_.at(it == runs_.end() ? 0 : it->second.variant);
+}
+
 bool Rollout::runs_target(const std::string& id) const {
   const auto it = live_.find(id);
-  return it != live_.end() && it->second.has_status && it->second.status.active_model_id == version_.model_id &&
-         it->second.status.active_model_version == version_.version;
+  const registry::VersionInfo& v = variant_of(id).version;
+  return it != live_.end() && it->second.has_status && it->second.status.active_model_id == v.model_id &&
+         it->second.status.active_model_version == v.version;
+}
+
+// Picks the first variant the device's reported hardware takes; false (row refused) if none.
+bool Rollout::choose_variant(DeviceRun& d) {
+  if (!fit_check_) return true;
+  const LiveDevice& live = live_[d.row.device];
+  if (!live.has_info) {
+    set_state(d, kRefused, "no variant sent: the device has not reported its hardware (INFO)");
+    return false;
+  }
+  std::string why;
+  for (size_t i = 0; i < variants_.size(); ++i) {
+    const std::string misfit = variant_misfit(variants_[i].package.manifest, live.info);
+    if (misfit.empty()) {
+      d.variant = i;
+      return true;
+    }
+    why += (why.empty() ? "" : "; ") + variants_[i].label() + " " + misfit;
+  }
+  set_state(d, kRefused, "no variant fits: " + why);
+  return false;
 }
 
 void Rollout::set_state(DeviceRun& d, const std::string& state, const std::string& detail,
@@ -120,7 +165,8 @@ void Rollout::set_state(DeviceRun& d, const std::string& state, const std::strin
 }
 
 void Rollout::offer(DeviceRun& d) {
-  mqtt_->publish(topic(d.row.device, OtaTopic::kOtaTopicManifest), manifest_.data(), manifest_.size(), 1, false);
+  const std::vector<uint8_t>& manifest = variants_.at(d.variant).manifest;
+  mqtt_->publish(topic(d.row.device, OtaTopic::kOtaTopicManifest), manifest.data(), manifest.size(), 1, false);
   if (!first_offer_) first_offer_ = Clock::now();
   d.last_activity = Clock::now();
   if (d.row.state == kPending) set_state(d, kOffered);
@@ -141,6 +187,7 @@ void Rollout::handle(const MqttMessage& m) {
     OtaInfo info{};
     if (ota_info_decode(p, n, &info) != OtaDecodeStatus::kOtaDecodeOk) return;
     live.has_info = true;
+    live.info = info;
     live.group = info.group;
     live.core = info.core;
     live.ram_bytes = info.ram_bytes;
@@ -201,7 +248,7 @@ void Rollout::handle_event(const std::string& id, const OtaEventMessage& e) {
     if (e.event == OtaEvent::kOtaEventRejected) set_state(d, kFailed, std::string("revert refused: ") + ota_result_to_string(e.result), result);
     return;
   }
-  if (e.update_id != update_id_ || state_terminal(d.row.state)) return;
+  if (e.update_id != variants_.at(d.variant).update_id || state_terminal(d.row.state)) return;
   switch (e.event) {
     case OtaEvent::kOtaEventAccepted:
     case OtaEvent::kOtaEventResumed:
@@ -233,11 +280,13 @@ void Rollout::handle_event(const std::string& id, const OtaEventMessage& e) {
 
 void Rollout::handle_request(const std::string& id, const OtaChunkRequest& r) {
   auto it = runs_.find(id);
-  if (r.update_id != update_id_ || it == runs_.end() || !it->second.in_stage) return;
+  if (it == runs_.end() || !it->second.in_stage) return;
   DeviceRun& d = it->second;
+  const Variant& v = variants_.at(d.variant);
+  if (r.update_id != v.update_id) return;
   if (state_terminal(d.row.state) || d.row.state == kRollingBack) return;
   for (uint32_t i = 0; i < r.range_count; ++i) {
-    const std::vector<uint8_t> chunk = update_package_chunk(package_, update_id_, r.ranges[i].offset, r.ranges[i].length);
+    const std::vector<uint8_t> chunk = update_package_chunk(v.package, v.update_id, r.ranges[i].offset, r.ranges[i].length);
     if (chunk.empty()) continue;
     mqtt_->publish(topic(id, OtaTopic::kOtaTopicChunk), chunk.data(), chunk.size(), 0, false);
     d.row.chunks_sent += 1;
@@ -247,7 +296,7 @@ void Rollout::handle_request(const std::string& id, const OtaChunkRequest& r) {
     if (!d.offsets_sent.insert(r.ranges[i].offset).second) result_.chunks_resent += 1;
   }
   if (d.row.state == kOffered || d.row.state == kPending) set_state(d, kDownloading);
-  d.row.detail = std::to_string(r.confirmed_bytes) + "/" + std::to_string(package_.file.size()) + " bytes";
+  d.row.detail = std::to_string(r.confirmed_bytes) + "/" + std::to_string(v.package.file.size()) + " bytes";
   d.last_activity = Clock::now();
   d.dirty = true;
 }
@@ -351,6 +400,8 @@ void Rollout::run_stage(int stage, const std::vector<std::string>& devices) {
     d.row.device = id;
     d.row.stage = stage;
     if (state_terminal(d.row.state)) continue;  // resumed deployment: this device is done
+    if (!choose_variant(d)) continue;
+    if (variants_.size() > 1 && d.row.state.empty()) log(id + ": variant " + variants_[d.variant].label());
     const LiveDevice& live = live_[id];
     if (d.row.state.empty() || d.row.state == kPending) {
       d.row.state = kPending;
@@ -389,7 +440,7 @@ void Rollout::roll_back_stage(int stage) {
     if (!on_new) {
       // Stop downloads still running; their old model keeps running.
       if (!state_terminal(d.row.state)) {
-        const OtaCommand cancel{OtaCommandCode::kOtaCommandCancel, update_id_};
+        const OtaCommand cancel{OtaCommandCode::kOtaCommandCancel, variants_.at(d.variant).update_id};
         uint8_t bytes[kOtaCommandBytes];
         const size_t n = ota_command_encode(cancel, bytes, sizeof bytes);
         mqtt_->publish(topic(id, OtaTopic::kOtaTopicCommand), bytes, n, 1, false);
@@ -416,7 +467,7 @@ void Rollout::roll_back_stage(int stage) {
 
 RolloutResult Rollout::run() {
   const auto started = Clock::now();
-  package_ = update_package_build(reg_.artifact_bytes(version_), opt_.chunk_bytes, version_.name + ":" + std::to_string(version_.version));
+  for (Variant& v : variants_) v.package = update_package_build(reg_.artifact_bytes(v.version), opt_.chunk_bytes, v.label());
 
   // Resume a running deployment of this version and group, else start one.
   nlohmann::json stages_json = opt_.stages;
@@ -440,10 +491,13 @@ RolloutResult Rollout::run() {
     deployment = reg_.find_deployment(id);
   }
   deployment_ = deployment->id;
-  update_id_ = rollout_update_id(*deployment, version_.artifact);
-  manifest_ = package_.manifest_bytes(update_id_);
+  for (Variant& v : variants_) {
+    // Distinct per variant (the artifact differs); the first is what a single-model deploy uses.
+    v.update_id = rollout_update_id(*deployment, v.version.artifact);
+    v.manifest = v.package.manifest_bytes(v.update_id);
+  }
   result_.deployment = deployment_;
-  result_.update_id = update_id_;
+  result_.update_id = variants_[0].update_id;
 
   mqtt_ = std::make_unique<MqttClient>("tinymlops-deploy-" + std::to_string(deployment_), opt_.broker_host, opt_.broker_port);
   for (const char* leaf : {"presence", "info", "status", "event", "request", "health"}) {
@@ -466,7 +520,8 @@ RolloutResult Rollout::run() {
   if (ordered.empty()) throw std::runtime_error("group '" + opt_.group + "': no devices (none announced on the broker)");
   const std::vector<uint32_t> sizes = rollout_stage_sizes(opt_.stages, static_cast<uint32_t>(ordered.size()));
   log("deployment " + std::to_string(deployment_) + ": " + version_.name + ":" + std::to_string(version_.version) +
-      " to " + std::to_string(ordered.size()) + " device(s) of group " + opt_.group + ", update_id " + std::to_string(update_id_));
+      " to " + std::to_string(ordered.size()) + " device(s) of group " + opt_.group + ", update_id " + std::to_string(variants_[0].update_id) +
+      (variants_.size() > 1 ? " (" + std::to_string(variants_.size()) + " variants)" : ""));
 
   std::string final_state = "completed", reason;
   uint32_t begin = 0;
@@ -517,6 +572,9 @@ RolloutResult Rollout::run() {
     result_.healthy += d.row.state == kHealthy;
     result_.failed += d.row.state == kFailed;
     result_.rolled_back += d.row.state == kRolledBack;
+    result_.refused += d.row.state == kRefused;
+    result_.assigned[id] = d.row.state == kRefused ? "" : variants_.at(d.variant).label();
+    if (d.row.state == kRefused) result_.refusals[id] = d.row.detail;
   }
   result_.broker_reconnects = mqtt_->connect_count() > 0 ? mqtt_->connect_count() - 1 : 0;
   return result_;
@@ -560,8 +618,32 @@ uint32_t rollout_update_id(const registry::DeploymentInfo& deployment, const std
 
 RolloutResult rollout_run(registry::Registry& registry, const registry::VersionInfo& version,
                           const RolloutOptions& options) {
-  Rollout rollout(registry, version, options);
+  Rollout rollout(registry, {version}, options, false);
   return rollout.run();
+}
+
+RolloutResult rollout_run_variants(registry::Registry& registry, const std::vector<registry::VersionInfo>& variants,
+                                   const RolloutOptions& options) {
+  if (variants.empty()) throw std::invalid_argument("--variant: no variant given");
+  Rollout rollout(registry, variants, options, true);
+  return rollout.run();
+}
+
+std::string variant_misfit(const OtaManifest& manifest, const OtaInfo& info) {
+  if (manifest.arena_bytes > info.ram_bytes) {
+    return "needs arena " + std::to_string(manifest.arena_bytes) + " B, device offers " + std::to_string(info.ram_bytes) + " B";
+  }
+  const uint32_t flash = std::max(manifest.flash_bytes, manifest.file_bytes);
+  if (flash > info.slot_bytes) {
+    return "needs " + std::to_string(flash) + " B of flash, device slot offers " + std::to_string(info.slot_bytes) + " B";
+  }
+  for (int op = 0; op < 256; ++op) {
+    const uint8_t bit = static_cast<uint8_t>(1u << (op % 8));
+    if ((manifest.ops[op / 8] & bit) && !(info.ops[op / 8] & bit)) {
+      return "needs opcode " + std::to_string(op) + ", not built into the device firmware";
+    }
+  }
+  return "";
 }
 
 }  // namespace tmf::deploy

@@ -7,9 +7,11 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
+#include <map>
 #include <string>
 #include <vector>
 
+#include "device/agent/protocol.h"
 #include "host/registry/registry.h"
 
 namespace tmf::deploy {
@@ -43,6 +45,9 @@ struct RolloutResult {
   uint64_t chunks_sent = 0, bytes_sent = 0;
   uint64_t chunks_resent = 0;  // ranges served more than once (lost chunks or requests)
   uint64_t broker_reconnects = 0;
+  uint32_t refused = 0;  // fleet-aware deploy: devices no variant fits (nothing sent)
+  std::map<std::string, std::string> assigned;  // device -> "name:version" it was given, or "" if refused
+  std::map<std::string, std::string> refusals;  // device -> why no variant fits
 };
 
 // Parses "1,10%,100%" into cumulative device counts for a group of `devices`; throws
@@ -53,6 +58,16 @@ std::vector<uint32_t> rollout_stage_sizes(const std::vector<std::string>& stages
 // group if there is one. Blocks until the rollout completes, halts or rolls back.
 RolloutResult rollout_run(registry::Registry& registry, const registry::VersionInfo& version,
                           const RolloutOptions& options);
+
+// Fleet-aware deploy: `variants` ordered by preference (most accurate first). Every device of
+// the group gets the first variant that fits the hardware its INFO reports (arena <= ram_bytes,
+// flash <= slot_bytes, opcodes built into its firmware); a device no variant fits is `refused`
+// with the reason and gets nothing. The deployment row names the first variant.
+RolloutResult rollout_run_variants(registry::Registry& registry, const std::vector<registry::VersionInfo>& variants,
+                                   const RolloutOptions& options);
+
+// Why `manifest` does not fit a device reporting `info` ("" if it fits).
+std::string variant_misfit(const OtaManifest& manifest, const OtaInfo& info);
 
 // The update_id devices see for a deployment (stable across restarts, never 0).
 uint32_t rollout_update_id(const registry::DeploymentInfo& deployment, const std::string& artifact);
