@@ -35,8 +35,16 @@ std::vector<PoolDetector> pool_detectors(uint32_t bands) {
   return {{"all_bands", 0, bands}, {"low_bands", 0, bands / 2}, {"high_bands", bands / 2, bands}};
 }
 
+uint8_t* align16(std::vector<uint8_t>& storage) {
+  return storage.data() + (16 - reinterpret_cast<uintptr_t>(storage.data()) % 16) % 16;
+}
+
+// The pool file, validated once where it lies (a 16-aligned copy); every replay runs it with its
+// own arena. `model` points into `storage`, whose heap buffer survives a move of the struct.
 struct PoolModel {
-  std::vector<uint8_t> file;
+  std::vector<uint8_t> storage;
+  size_t file_bytes = 0;
+  Model model{};
   uint32_t window = 0;
   int normalization_input = -1;
 };
@@ -69,8 +77,14 @@ PoolModel pool_model_build(uint32_t window, double rate, const BacktestOptions& 
   g.outputs.insert(g.outputs.end(), scores.begin(), scores.end());
   host::ConvertOptions co;
   co.model_name = "backtest-pool";
+  const std::vector<uint8_t> file = host::convert_graph(std::move(g), co).file;
   PoolModel m;
-  m.file = host::convert_graph(std::move(g), co).file;
+  m.storage.resize(file.size() + 16);
+  std::memcpy(align16(m.storage), file.data(), file.size());
+  m.file_bytes = file.size();
+  if (model_validate(align16(m.storage), file.size(), &m.model, nullptr) != Status::kOk) {
+    throw PipelineError("backtest: the pool model fails validation");
+  }
   m.window = window;
   m.normalization_input = t.normalization_input;
   return m;
@@ -88,25 +102,15 @@ struct Replay {
   std::vector<BacktestPoint> points;
 };
 
-uint8_t* align16(std::vector<uint8_t>& storage) {
-  return storage.data() + (16 - reinterpret_cast<uintptr_t>(storage.data()) % 16) % 16;
-}
-
 // One run through the device's detection loop on the device runtime, voting over `detectors`
 // (indices into the pool) with k of n and m of w.
 Replay replay(const PoolModel& pm, const std::vector<Snapshot>& snaps, SampleCache& cache,
               const std::vector<uint32_t>& detectors, uint32_t k, detect::PersistenceConfig persistence,
               uint32_t baseline_windows, uint32_t bands, double half_s) {
-  std::vector<uint8_t> file_storage(pm.file.size() + 16);
-  uint8_t* file = align16(file_storage);
-  std::memcpy(file, pm.file.data(), pm.file.size());
-  Model model{};
-  if (model_validate(file, pm.file.size(), &model, nullptr) != Status::kOk) {
-    throw PipelineError("backtest: the pool model fails validation");
-  }
-  std::vector<uint8_t> arena_storage(model.header->arena_bytes + 16);
+  const uint32_t arena_bytes = pm.model.header->arena_bytes;
+  std::vector<uint8_t> arena_storage(arena_bytes + 16);
   Interpreter interpreter{};
-  interpreter_init(&interpreter, &model, align16(arena_storage), model.header->arena_bytes);
+  interpreter_init(&interpreter, &pm.model, align16(arena_storage), arena_bytes);
 
   detect::DetectLoopConfig c{};
   c.samples_input = 0;
@@ -185,7 +189,8 @@ BacktestResult backtest_run(const BacktestOptions& o) {
   BacktestResult result;
   for (const PoolDetector& d : pool_detectors(o.bands)) result.detectors.push_back(d.name);
   result.window = window;
-  result.model_bytes = pm.file.size();
+  result.model_bytes = pm.file_bytes;
+  result.arena_bytes = pm.model.header->arena_bytes;
   SampleCache cache(ds);
   size_t done = 0;
   for (auto& [name, snaps] : runs) {
@@ -215,11 +220,6 @@ BacktestResult backtest_run(const BacktestOptions& o) {
     ++done;
   }
   if (o.progress) o.progress("", done, runs.size());
-  Model model{};
-  std::vector<uint8_t> storage(pm.file.size() + 16);
-  std::memcpy(align16(storage), pm.file.data(), pm.file.size());
-  model_validate(align16(storage), pm.file.size(), &model, nullptr);
-  result.arena_bytes = model.header->arena_bytes;
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
 }
