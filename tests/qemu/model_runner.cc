@@ -6,7 +6,7 @@
 // usage or I/O error.
 #include <string.h>
 
-#include "bench_markers.h"
+#include "measured_invoke.h"
 #include "device/runtime/interpreter.h"
 #include "device/runtime/model.h"
 #include "qemu_print.h"
@@ -106,17 +106,7 @@ int main(int argc, char** argv) {
       src += t->bytes;
     }
     const size_t base = qemu_stack_rearm();
-    if (per_op) {
-      for (uint32_t op = 0; op < h.op_count && s == tmf::Status::kOk; ++op) {
-        tmf_bench_marker_begin();
-        s = tmf::interpreter_invoke_op(&interpreter, op);
-        tmf_bench_marker_end();
-      }
-    } else {
-      tmf_bench_marker_begin();
-      s = tmf::interpreter_invoke(&interpreter);
-      tmf_bench_marker_end();
-    }
+    s = runner_invoke_measured(&interpreter, h.op_count, per_op);
     if (s != tmf::Status::kOk) {
       qemu_print("model_runner: invoke failed: %s\n", tmf::status_to_string(s));
       return 2;

@@ -8,7 +8,7 @@
 // arena does not fit, 1 for a usage or I/O error.
 #include <string.h>
 
-#include "bench_markers.h"
+#include "measured_invoke.h"
 #include "device/runtime/interpreter.h"
 #include "device/runtime/model.h"
 #include "qemu_print.h"
@@ -148,17 +148,7 @@ int main(int argc, char** argv) {
     const size_t peak_so_far = qemu_stack_high_water();
     if (peak_so_far > stack_peak) stack_peak = peak_so_far;
     const size_t base = qemu_stack_rearm();
-    if (per_op) {
-      for (uint32_t op = 0; op < h.op_count && s == tmf::Status::kOk; ++op) {
-        tmf_bench_marker_begin();
-        s = tmf::interpreter_invoke_op(&interpreter, op);
-        tmf_bench_marker_end();
-      }
-    } else {
-      tmf_bench_marker_begin();
-      s = tmf::interpreter_invoke(&interpreter);
-      tmf_bench_marker_end();
-    }
+    s = runner_invoke_measured(&interpreter, h.op_count, per_op);
     const size_t high_water = qemu_stack_high_water();
     if (high_water > stack_peak) stack_peak = high_water;
     if (high_water - base > invoke_stack) invoke_stack = high_water - base;
