@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "device/runtime/model.h"
+#include "host/convert/aligned_buffer.h"
 #include "host/convert/convert.h"
 #include "host/convert/pipeline_graph.h"
 #include "host/select/cost_model.h"
@@ -579,11 +580,9 @@ int write_models(const std::string& dir, const std::vector<std::pair<std::string
     }
     std::ofstream(dir + "/" + name + ".tmf", std::ios::binary)
         .write(reinterpret_cast<const char*>(r.file.data()), static_cast<std::streamsize>(r.file.size()));
-    std::vector<uint8_t> aligned(r.file.size() + 16);
-    uint8_t* base = aligned.data() + (16 - reinterpret_cast<uintptr_t>(aligned.data()) % 16) % 16;
-    std::memcpy(base, r.file.data(), r.file.size());
+    const tmf::host::AlignedBuffer aligned(r.file);
     tmf::Model m;
-    tmf::model_validate(base, r.file.size(), &m, nullptr);
+    tmf::model_validate(aligned.data(), r.file.size(), &m, nullptr);
     uint64_t in_bytes = 0;
     for (uint32_t i = 0; i < m.header->input_count; ++i) in_bytes += m.tensors[m.operands[i]].bytes;
     std::vector<uint8_t> input(in_bytes);
@@ -607,15 +606,13 @@ int write_models(const std::string& dir, const std::vector<std::pair<std::string
 
 // A model file loaded 16-byte aligned and validated as the device would.
 struct LoadedModel {
-  std::vector<uint8_t> storage;
+  tmf::host::AlignedBuffer file;
   tmf::Model model{};
   explicit LoadedModel(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
-    const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    storage.resize(bytes.size() + 16);
-    uint8_t* base = storage.data() + (16 - reinterpret_cast<uintptr_t>(storage.data()) % 16) % 16;
-    std::memcpy(base, bytes.data(), bytes.size());
-    if (bytes.empty() || tmf::model_validate(base, bytes.size(), &model, nullptr) != tmf::Status::kOk) {
+    file = tmf::host::AlignedBuffer(
+        std::vector<uint8_t>((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>()));
+    if (file.size() == 0 || tmf::model_validate(file.data(), file.size(), &model, nullptr) != tmf::Status::kOk) {
       throw tmf::select::SelectError(path + ": not a valid model");
     }
   }

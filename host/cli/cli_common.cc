@@ -51,9 +51,8 @@ std::string describe_validation_error(const std::string& path, const uint8_t* da
 
 LoadedModel::LoadedModel(const std::string& path) {
   const std::vector<uint8_t> bytes = read_file(path);
-  storage_.resize(bytes.size() + 16);
-  uint8_t* aligned = storage_.data() + (16 - reinterpret_cast<uintptr_t>(storage_.data()) % 16) % 16;
-  std::memcpy(aligned, bytes.data(), bytes.size());
+  file_ = host::AlignedBuffer(bytes);
+  const uint8_t* aligned = file_.data();
   file_bytes_ = bytes.size();
   ValidationError error{};
   if (model_validate(aligned, bytes.size(), &model_, &error) != Status::kOk) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "device/runtime/model.h"
+#include "host/convert/aligned_buffer.h"
 
 namespace tmf::cli {
 
@@ -35,7 +36,7 @@ class LoadedModel {
   size_t file_bytes() const { return file_bytes_; }
 
  private:
-  std::vector<uint8_t> storage_;
+  host::AlignedBuffer file_;
   Model model_{};
   size_t file_bytes_ = 0;
 };

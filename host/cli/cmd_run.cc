@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "device/runtime/interpreter.h"
+#include "host/convert/aligned_buffer.h"
 #include "host/cli/cli_common.h"
 #include "host/cli/commands.h"
 
@@ -30,8 +31,8 @@ void run_run(const RunArgs& args) {
     throw CliError(args.model + ": asks for an arena of " + std::to_string(h.arena_bytes) +
                    " bytes, more than the 256 MiB this command allows", 2);
   }
-  std::vector<uint8_t> arena_storage(h.arena_bytes + 16);
-  uint8_t* arena = arena_storage.data() + (16 - reinterpret_cast<uintptr_t>(arena_storage.data()) % 16) % 16;
+  host::AlignedBuffer arena_buffer(h.arena_bytes);
+  uint8_t* arena = arena_buffer.data();
   Interpreter interpreter{};
   Status s = interpreter_init(&interpreter, &m, arena, h.arena_bytes);
   if (s != Status::kOk) throw CliError(args.model + ": " + status_to_string(s), 2);

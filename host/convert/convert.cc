@@ -1,5 +1,6 @@
 // The TMF writer: lowering, tensor compaction, arena planning, layout (see convert.h).
 #include "host/convert/convert.h"
+#include "host/convert/aligned_buffer.h"
 
 #include <algorithm>
 #include <climits>
@@ -226,9 +227,8 @@ ModelBuilderCapacity builder_capacity(const Graph& graph, const std::vector<Lowe
 
 // The device's own validator is the last word on what the converter wrote.
 void check_with_device_validator(const Graph& graph, const std::vector<uint8_t>& file) {
-  std::vector<uint8_t> copy(file.size() + 16);
-  uint8_t* at = copy.data() + (16 - reinterpret_cast<uintptr_t>(copy.data()) % 16) % 16;
-  std::memcpy(at, file.data(), file.size());
+  const AlignedBuffer copy(file);
+  const uint8_t* at = copy.data();
   Model model;
   ValidationError error{};
   if (model_validate(at, file.size(), &model, &error) != Status::kOk) {

@@ -1,5 +1,6 @@
 // Ed25519 model signing through libsodium (scheme in signing.h and docs/security.md).
 #include "host/deploy/signing.h"
+#include "host/convert/aligned_buffer.h"
 
 #include <fcntl.h>
 #include <sodium.h>
@@ -211,11 +212,9 @@ PublicKey key_load_public(const std::string& path) {
 std::vector<uint8_t> model_sign(const std::vector<uint8_t>& file, const KeyPair& key, const std::string& path) {
   // The device validator is the judge of the input: we never sign a file a device would reject.
   {
-    std::vector<uint8_t> storage(file.size() + 16);
-    uint8_t* aligned = storage.data() + (16 - reinterpret_cast<uintptr_t>(storage.data()) % 16) % 16;
-    std::memcpy(aligned, file.data(), file.size());
+    const host::AlignedBuffer aligned(file);
     Model m{};
-    if (model_validate(aligned, file.size(), &m, nullptr) != Status::kOk) {
+    if (model_validate(aligned.data(), file.size(), &m, nullptr) != Status::kOk) {
       throw SigningError(path + ": not a valid model (tinymlops inspect shows why)");
     }
     if (model_verify_hash(m) != Status::kOk) throw SigningError(path + ": content hash does not match; refusing to sign");

@@ -1,5 +1,6 @@
 // Manifest and chunks of a model update (see update_package.h).
 #include "host/deploy/update_package.h"
+#include "host/convert/aligned_buffer.h"
 
 
 #include <cstring>
@@ -13,17 +14,14 @@ namespace tmf::deploy {
 namespace {
 
 struct AlignedModel {
-  std::vector<uint8_t> storage;
-  uint8_t* data = nullptr;
+  host::AlignedBuffer file;
   Model model{};
 };
 
 void load_model(AlignedModel& out, const std::vector<uint8_t>& file, const std::string& path) {
-  out.storage.resize(file.size() + 16);
-  out.data = out.storage.data() + (16 - reinterpret_cast<uintptr_t>(out.storage.data()) % 16) % 16;
-  std::memcpy(out.data, file.data(), file.size());
+  out.file = host::AlignedBuffer(file);
   ValidationError error{};
-  if (model_validate(out.data, file.size(), &out.model, &error) != Status::kOk) {
+  if (model_validate(out.file.data(), file.size(), &out.model, &error) != Status::kOk) {
     throw PackageError(path + ": not a valid model: " + status_to_string(error.status));
   }
 }
@@ -95,10 +93,9 @@ UpdatePackage update_package_build(std::vector<uint8_t> file, uint32_t chunk_byt
   m.golden_input_bytes = static_cast<uint16_t>(p.golden_input.size());
 
   // Golden output digest: one invoke with the same runtime the device runs.
-  std::vector<uint8_t> arena_storage(h.arena_bytes + 16);
-  uint8_t* arena = arena_storage.data() + (16 - reinterpret_cast<uintptr_t>(arena_storage.data()) % 16) % 16;
+  host::AlignedBuffer arena(h.arena_bytes);
   Interpreter interpreter{};
-  if (interpreter_init(&interpreter, &model, arena, h.arena_bytes) != Status::kOk) {
+  if (interpreter_init(&interpreter, &model, arena.data(), h.arena_bytes) != Status::kOk) {
     throw PackageError(path + ": interpreter_init failed");
   }
   uint32_t at = 0;

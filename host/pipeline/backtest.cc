@@ -11,6 +11,7 @@
 #include "device/detect/detect_loop.h"
 #include "device/runtime/interpreter.h"
 #include "device/runtime/model.h"
+#include "host/convert/aligned_buffer.h"
 #include "host/convert/convert.h"
 #include "host/convert/pipeline_graph.h"
 #include "host/data/dataset.h"
@@ -35,15 +36,10 @@ std::vector<PoolDetector> pool_detectors(uint32_t bands) {
   return {{"all_bands", 0, bands}, {"low_bands", 0, bands / 2}, {"high_bands", bands / 2, bands}};
 }
 
-uint8_t* align16(std::vector<uint8_t>& storage) {
-  return storage.data() + (16 - reinterpret_cast<uintptr_t>(storage.data()) % 16) % 16;
-}
-
 // The pool file, validated once where it lies (a 16-aligned copy); every replay runs it with its
-// own arena. `model` points into `storage`, whose heap buffer survives a move of the struct.
+// own arena. `model` points into `file`, whose heap buffer survives a move of the struct.
 struct PoolModel {
-  std::vector<uint8_t> storage;
-  size_t file_bytes = 0;
+  host::AlignedBuffer file;
   Model model{};
   uint32_t window = 0;
   int normalization_input = -1;
@@ -77,12 +73,9 @@ PoolModel pool_model_build(uint32_t window, double rate, const BacktestOptions& 
   g.outputs.insert(g.outputs.end(), scores.begin(), scores.end());
   host::ConvertOptions co;
   co.model_name = "backtest-pool";
-  const std::vector<uint8_t> file = host::convert_graph(std::move(g), co).file;
   PoolModel m;
-  m.storage.resize(file.size() + 16);
-  std::memcpy(align16(m.storage), file.data(), file.size());
-  m.file_bytes = file.size();
-  if (model_validate(align16(m.storage), file.size(), &m.model, nullptr) != Status::kOk) {
+  m.file = host::AlignedBuffer(host::convert_graph(std::move(g), co).file);
+  if (model_validate(m.file.data(), m.file.size(), &m.model, nullptr) != Status::kOk) {
     throw PipelineError("backtest: the pool model fails validation");
   }
   m.window = window;
@@ -108,9 +101,9 @@ Replay replay(const PoolModel& pm, const std::vector<Snapshot>& snaps, SampleCac
               const std::vector<uint32_t>& detectors, uint32_t k, detect::PersistenceConfig persistence,
               uint32_t baseline_windows, uint32_t bands, double half_s) {
   const uint32_t arena_bytes = pm.model.header->arena_bytes;
-  std::vector<uint8_t> arena_storage(arena_bytes + 16);
+  host::AlignedBuffer arena(arena_bytes);
   Interpreter interpreter{};
-  interpreter_init(&interpreter, &pm.model, align16(arena_storage), arena_bytes);
+  interpreter_init(&interpreter, &pm.model, arena.data(), arena_bytes);
 
   detect::DetectLoopConfig c{};
   c.samples_input = 0;
@@ -189,7 +182,7 @@ BacktestResult backtest_run(const BacktestOptions& o) {
   BacktestResult result;
   for (const PoolDetector& d : pool_detectors(o.bands)) result.detectors.push_back(d.name);
   result.window = window;
-  result.model_bytes = pm.file_bytes;
+  result.model_bytes = pm.file.size();
   result.arena_bytes = pm.model.header->arena_bytes;
   SampleCache cache(ds);
   size_t done = 0;

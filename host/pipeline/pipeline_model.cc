@@ -6,15 +6,6 @@
 #include <iterator>
 
 namespace tmf::pipeline {
-namespace {
-
-uint8_t* align16(std::vector<uint8_t>& storage) {
-  uint8_t* p = storage.data();
-  return p + (16 - reinterpret_cast<uintptr_t>(p) % 16) % 16;
-}
-
-}  // namespace
-
 PipelineSettings pipeline_settings_read(const Model& model, const std::string& name) {
   uint32_t length = 0;
   const uint8_t* text = model_find_metadata(model, kMetadataPipelineSettings, &length);
@@ -29,13 +20,9 @@ PipelineSettings pipeline_settings_read(const Model& model, const std::string& n
 }
 
 PipelineModel::PipelineModel(std::vector<uint8_t> bytes, const std::string& name) : name_(name) {
-  file_bytes_ = bytes.size();
-  storage_.resize(bytes.size() + 16);
-  uint8_t* aligned = align16(storage_);
-  std::memcpy(aligned, bytes.data(), bytes.size());
-  base_ = aligned;
+  file_ = host::AlignedBuffer(bytes);
   ValidationError error{};
-  if (model_validate(aligned, file_bytes_, &model_, &error) != Status::kOk) {
+  if (model_validate(file_.data(), file_.size(), &model_, &error) != Status::kOk) {
     throw PipelineError(name + ": invalid model: " + status_to_string(error.status) + " (item " +
                         std::to_string(error.index) + ")");
   }
@@ -57,8 +44,8 @@ PipelineModel::PipelineModel(std::vector<uint8_t> bytes, const std::string& name
     throw PipelineError(name + ": input has " + std::to_string(window_) + " samples, settings say " +
                         std::to_string(settings_.window));
   }
-  arena_storage_.resize(h.arena_bytes + 16);
-  if (interpreter_init(&interpreter_, &model_, align16(arena_storage_), h.arena_bytes) != Status::kOk) {
+  arena_ = host::AlignedBuffer(h.arena_bytes);
+  if (interpreter_init(&interpreter_, &model_, arena_.data(), h.arena_bytes) != Status::kOk) {
     throw PipelineError(name + ": interpreter_init failed");
   }
 }

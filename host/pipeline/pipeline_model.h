@@ -8,6 +8,7 @@
 
 #include "device/runtime/interpreter.h"
 #include "device/runtime/model.h"
+#include "host/convert/aligned_buffer.h"
 #include "host/pipeline/pipeline_settings.h"
 
 namespace tmf::pipeline {
@@ -27,12 +28,13 @@ class PipelineModel {
 
   PipelineModel(const PipelineModel&) = delete;
   PipelineModel& operator=(const PipelineModel&) = delete;
-  PipelineModel(PipelineModel&&) = default;
+  // Not movable either: the interpreter points at model_ and into the buffers.
+  PipelineModel(PipelineModel&&) = delete;
 
   const PipelineSettings& settings() const { return settings_; }
   const Model& model() const { return model_; }
-  size_t file_bytes() const { return file_bytes_; }
-  const uint8_t* file_data() const { return base_; }
+  size_t file_bytes() const { return file_.size(); }
+  const uint8_t* file_data() const { return file_.data(); }
   uint32_t window() const { return window_; }
 
   // Scores `window()` samples.
@@ -43,10 +45,8 @@ class PipelineModel {
 
  private:
   std::string name_;
-  std::vector<uint8_t> storage_;  // 16-aligned copy of the file
-  std::vector<uint8_t> arena_storage_;
-  const uint8_t* base_ = nullptr;
-  size_t file_bytes_ = 0;
+  host::AlignedBuffer file_;
+  host::AlignedBuffer arena_;
   Model model_{};
   Interpreter interpreter_{};
   PipelineSettings settings_;

@@ -1,5 +1,6 @@
 // Registry operations over the SQLite schema of migrations.cc (see registry.h).
 #include "host/registry/registry.h"
+#include "host/convert/aligned_buffer.h"
 
 #include <cstdlib>
 #include <cstring>
@@ -46,10 +47,8 @@ std::string metadata_text(const Model& m, uint16_t tag) {
 }
 
 ModelFacts read_model_facts(const std::string& path, const std::vector<uint8_t>& bytes) {
-  // The validator wants 16-byte alignment; a vector's storage only promises 8 or 16.
-  std::vector<uint8_t> storage(bytes.size() + 16);
-  uint8_t* aligned = storage.data() + (16 - reinterpret_cast<uintptr_t>(storage.data()) % 16) % 16;
-  std::memcpy(aligned, bytes.data(), bytes.size());
+  const host::AlignedBuffer buffer(bytes);
+  const uint8_t* aligned = buffer.data();
   Model m{};
   ValidationError error{};
   if (model_validate(aligned, bytes.size(), &m, &error) != Status::kOk) {
