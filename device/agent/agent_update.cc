@@ -450,7 +450,10 @@ AgentStatus agent_update_on_manifest(Agent* a, const uint8_t* data, size_t bytes
     const AgentStatus s = abandon_update(a, OtaEvent::kOtaEventCancelled, OtaResult::kOtaResultCancelled, 0);
     if (s != AgentStatus::kAgentOk) return s;
   }
-  return begin_update(a, data, bytes, chunk_bytes);
+  // Store the manifest's own bytes only: the protocol lets a newer host append fields this agent
+  // does not know, which would not fit the kOtaMaxManifestBytes copy (a fuzzer found the overflow;
+  // corpus_agent/regression_manifest_trailing_bytes).
+  return begin_update(a, data, kOtaManifestFixedBytes + static_cast<size_t>(m.golden_input_bytes), chunk_bytes);
 }
 
 AgentStatus agent_update_on_chunk(Agent* a, const uint8_t* data, size_t bytes) {
