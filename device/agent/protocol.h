@@ -4,7 +4,7 @@
 //
 //   every payload: u8 version (1) | u8 type | u16 flags (0) | type-specific body
 //   MANIFEST 264+n, CHUNK_REQUEST 16+8k, CHUNK 20+len, EVENT 24, STATUS 48, PRESENCE 8,
-//   INFO 60+c+g+32k, COMMAND 12 bytes.
+//   INFO 60+c+g+32k, COMMAND 12 (collect: 16), TELEMETRY 48+..., TELEMETRY_ACK 12, DATA 32+4n bytes.
 //
 // Decoders treat input as untrusted: every length and range is checked before use; bytes after
 // the known fields are ignored (later minors append). Encoders return the bytes written, or 0
@@ -29,6 +29,14 @@ constexpr uint32_t kOtaEventBytes = 24;
 constexpr uint32_t kOtaStatusBytes = 48;
 constexpr uint32_t kOtaPresenceBytes = 8;
 constexpr uint32_t kOtaCommandBytes = 12;
+constexpr uint32_t kOtaCommandCollectBytes = 16;   // COMMAND collect appends the sample count
+constexpr uint32_t kOtaTelemetryFixedBytes = 48;
+constexpr uint32_t kOtaMaxTelemetryWindows = 32;   // windows summarized by one TELEMETRY batch
+constexpr uint32_t kOtaMaxTelemetryFeatures = 64;  // features sketched in one batch
+constexpr uint32_t kOtaMaxTelemetryBins = 32;      // histogram bins per feature
+constexpr uint32_t kOtaTelemetryAckBytes = 12;
+constexpr uint32_t kOtaDataFixedBytes = 32;
+constexpr uint32_t kOtaMaxDataSamples = 1024;      // float32 samples in one DATA segment
 constexpr uint32_t kOtaMaxNameBytes = 32;   // fleet, device, group, core
 constexpr uint32_t kOtaMaxKeys = 8;
 constexpr uint32_t kOtaMaxTopicBytes = 4 + 3 * (kOtaMaxNameBytes + 1) + 16;
@@ -46,6 +54,9 @@ enum class OtaMessageType : uint8_t {
   kOtaMessagePresence = 6,
   kOtaMessageInfo = 7,
   kOtaMessageCommand = 8,
+  kOtaMessageTelemetry = 9,
+  kOtaMessageTelemetryAck = 10,
+  kOtaMessageData = 11,
 };
 
 // Result codes: LwM2M firmware-update results 0..9, then ours (docs/protocol.md).
@@ -93,6 +104,7 @@ enum class OtaCommandCode : uint8_t {
   kOtaCommandRevert = 2,
   kOtaCommandPublishStatus = 3,
   kOtaCommandReboot = 4,
+  kOtaCommandCollect = 5,  // capture `collect_samples` contiguous raw samples, upload them as DATA
 };
 
 // The last path element of tmf/<fleet>/<device>/<leaf>.
@@ -105,6 +117,9 @@ enum class OtaTopic : uint8_t {
   kOtaTopicManifest,
   kOtaTopicChunk,
   kOtaTopicCommand,
+  kOtaTopicTelemetry,  // TELEMETRY, device -> host, QoS 1
+  kOtaTopicAck,        // TELEMETRY_ACK, host -> device, QoS 1
+  kOtaTopicData,       // DATA, device -> host, QoS 1
   kOtaTopicCount,
 };
 
@@ -198,7 +213,72 @@ struct OtaInfo {
 
 struct OtaCommand {
   OtaCommandCode command;
-  uint32_t update_id;
+  uint32_t update_id;        // cancel: the update; collect: the capture id (!= 0); else 0
+  uint32_t collect_samples;  // collect only (16-byte COMMAND): samples to capture, >= 1
+};
+
+// What a device's detection loop is doing, reported with each TELEMETRY batch.
+enum class OtaTelemetryPhase : uint8_t {
+  kOtaPhaseNoModel = 0,
+  kOtaPhaseCommissioning = 1,  // learning its baseline: no alarms yet
+  kOtaPhaseMonitoring = 2,
+};
+
+// TELEMETRY (9): one batch of windows (docs/protocol.md). The batch is identified by
+// (boot_count, seq); the host acknowledges it with TELEMETRY_ACK after storing it, and the device
+// sends it again until then.
+//   fixed part (48 bytes), then scores f32[n], votes u8[n] padded to a multiple of 4, then if
+//   F > 0: sketch_count u32, lo f32[F], hi f32[F], mean f32[F], m2 f32[F], histogram u16[F*B]
+//   padded to a multiple of 4.
+struct OtaTelemetry {
+  uint32_t boot_count;
+  uint32_t seq;              // batch number since boot, from 1
+  uint32_t model_id;         // active model (0: none)
+  uint32_t model_version;
+  uint8_t active_slot;       // 0, 1, kOtaNoSlot
+  OtaTelemetryPhase phase;
+  uint8_t alarm;             // alarm state after the batch's last window (0/1)
+  uint8_t window_count;      // n: 0..kOtaMaxTelemetryWindows
+  uint32_t first_window;     // index (since boot) of the batch's first window
+  uint32_t uptime_s;
+  uint32_t free_ram_bytes;   // arena bytes the running model leaves free
+  uint32_t inference_cycles; // mean per window over the batch, in the port's cycle unit
+  uint16_t alarms_raised;    // alarms raised by windows of this batch
+  uint16_t candidates;       // windows with votes >= k
+  uint16_t dropped_batches;  // batches dropped unacknowledged (full buffer) since boot
+  uint8_t feature_count;     // F: 0 (no sketch) or 1..kOtaMaxTelemetryFeatures
+  uint8_t bins;              // B: 0 or 1..kOtaMaxTelemetryBins
+  uint32_t sketch_count;     // windows in the sketch (F > 0)
+  // Encode reads the variable parts from these arrays (scores/votes [n]; lo, hi, mean, m2 [F];
+  // histogram [F*B], feature-major). Decode leaves them null and sets `body` to the payload's
+  // variable part: read it with the ota_telemetry_* accessors (it may be unaligned).
+  const float* scores;       // the first detector's score per window
+  const uint8_t* votes;      // decisions set per window
+  const float* lo;
+  const float* hi;
+  const float* mean;
+  const float* m2;           // sum of squared deviations from the mean over sketch_count windows
+  const uint16_t* histogram;
+  const uint8_t* body;
+};
+
+// TELEMETRY_ACK (10): the host stored batch (boot_count, seq).
+struct OtaTelemetryAck {
+  uint32_t boot_count;
+  uint32_t seq;
+};
+
+// DATA (11): one segment of a raw capture requested by COMMAND collect.
+struct OtaData {
+  uint32_t capture_id;      // from the command
+  uint32_t offset;          // first sample of this segment within the capture
+  uint32_t total_samples;   // samples in the whole capture
+  uint32_t sample_rate_hz;
+  uint32_t model_id;        // active model when captured (0: none)
+  uint32_t model_version;
+  uint16_t sample_count;    // n: 1..kOtaMaxDataSamples, offset + n <= total_samples
+  const float* samples;     // encode: [n]; decode: null, read with ota_data_sample
+  const uint8_t* body;      // decode: the samples' bytes (little-endian f32, may be unaligned)
 };
 
 // The type byte of a payload with a valid header, after checking version and length >= 4.
@@ -231,6 +311,26 @@ OtaDecodeStatus ota_info_decode(const uint8_t* data, size_t size, OtaInfo* info)
 
 size_t ota_command_encode(const OtaCommand& command, uint8_t* out, size_t out_bytes);
 OtaDecodeStatus ota_command_decode(const uint8_t* data, size_t size, OtaCommand* command);
+
+// TELEMETRY: payload bytes for n windows, F features, B bins.
+size_t ota_telemetry_bytes(uint32_t window_count, uint32_t feature_count, uint32_t bins);
+size_t ota_telemetry_encode(const OtaTelemetry& telemetry, uint8_t* out, size_t out_bytes);
+OtaDecodeStatus ota_telemetry_decode(const uint8_t* data, size_t size, OtaTelemetry* telemetry);
+// Accessors of a decoded batch (indices unchecked: the caller stays below n, F, B).
+float ota_telemetry_score(const OtaTelemetry& t, uint32_t window);
+uint8_t ota_telemetry_votes(const OtaTelemetry& t, uint32_t window);
+float ota_telemetry_lo(const OtaTelemetry& t, uint32_t feature);
+float ota_telemetry_hi(const OtaTelemetry& t, uint32_t feature);
+float ota_telemetry_mean(const OtaTelemetry& t, uint32_t feature);
+float ota_telemetry_m2(const OtaTelemetry& t, uint32_t feature);
+uint16_t ota_telemetry_bin(const OtaTelemetry& t, uint32_t feature, uint32_t bin);
+
+size_t ota_telemetry_ack_encode(const OtaTelemetryAck& ack, uint8_t* out, size_t out_bytes);
+OtaDecodeStatus ota_telemetry_ack_decode(const uint8_t* data, size_t size, OtaTelemetryAck* ack);
+
+size_t ota_data_encode(const OtaData& data, uint8_t* out, size_t out_bytes);
+OtaDecodeStatus ota_data_decode(const uint8_t* payload, size_t size, OtaData* data);
+float ota_data_sample(const OtaData& data, uint32_t index);
 
 // CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320, init/xor-out 0xFFFFFFFF); `crc` chains
 // calls: pass 0 first.
