@@ -1,5 +1,5 @@
-// libFuzzer target over the device agent's untrusted inputs: every protocol decoder on the raw
-// bytes, then the same bytes as a stream of MQTT messages into a booted agent on in-memory flash:
+// libFuzzer target over the device agent's untrusted inputs: every protocol decoder (and the
+// accessors of the variable-length ones) on the raw bytes, then the same bytes as a stream of MQTT messages into a booted agent on in-memory flash:
 //   record = u8 topic (manifest 0, chunk 1, cmd 2, other: a reboot) | u16 length | payload
 // CRCs of chunk records are fixed up so the fuzzer reaches the flash-writing paths; a signature
 // whose first byte is 0x5A "verifies" (the fake crypto), so manifests reach the download.
@@ -52,6 +52,7 @@ class FuzzPort : public tmf::Port {
 };
 
 FuzzPort g_port;
+volatile float g_sink;  // keeps the accessor reads of decode_all from being optimized away
 
 void decode_all(const uint8_t* data, size_t size) {
   tmf::OtaManifest m;
@@ -70,6 +71,28 @@ void decode_all(const uint8_t* data, size_t size) {
   tmf::ota_info_decode(data, size, &info);
   tmf::OtaCommand command;
   tmf::ota_command_decode(data, size, &command);
+  // The loop-closing messages; a decoded message is read in full through its accessors, so
+  // ASan sees every byte the host or device would read.
+  tmf::OtaTelemetry t;
+  if (tmf::ota_telemetry_decode(data, size, &t) == tmf::OtaDecodeStatus::kOtaDecodeOk) {
+    float sum = 0.0f;
+    for (uint32_t i = 0; i < t.window_count; ++i) sum += tmf::ota_telemetry_score(t, i) + tmf::ota_telemetry_votes(t, i);
+    for (uint32_t f = 0; f < t.feature_count; ++f) {
+      sum += tmf::ota_telemetry_lo(t, f) + tmf::ota_telemetry_hi(t, f) + tmf::ota_telemetry_mean(t, f) +
+             tmf::ota_telemetry_m2(t, f);
+      for (uint32_t b = 0; b < t.bins; ++b) sum += tmf::ota_telemetry_bin(t, f, b);
+    }
+    g_sink = sum;
+  }
+  tmf::OtaTelemetryAck ack;
+  tmf::ota_telemetry_ack_decode(data, size, &ack);
+  tmf::OtaData d;
+  if (tmf::ota_data_decode(data, size, &d) == tmf::OtaDecodeStatus::kOtaDecodeOk) {
+    if (uint64_t{d.offset} + d.sample_count > d.total_samples) __builtin_trap();
+    float sum = 0.0f;
+    for (uint32_t i = 0; i < d.sample_count; ++i) sum += tmf::ota_data_sample(d, i);
+    g_sink = sum;
+  }
 }
 
 tmf::AgentConfig config() {
