@@ -56,9 +56,10 @@ DetectStatus model_config_decode(const uint8_t* value, uint32_t bytes, ModelConf
 // Finds and decodes TLV 0x101 in a validated model. kErrBadConfig if absent or malformed.
 DetectStatus model_config_find(const Model& model, ModelConfig* config);
 // The DetectLoopConfig for this model config (baseline: target = max = baseline_windows,
-// min = baseline_windows / 2 rounded up to >= 2, variance floor 1e-6; sketch_ranges point
-// into `config.sketch_lo` laid out as lows then highs, so `config` must outlive the call to
-// detect_loop_init, which copies them). `ranges` is caller memory for [2][F] floats.
+// min = baseline_windows / 2 rounded up to >= 2, variance floor 1e-6). With sketch bins the
+// ranges are copied into `ranges` (caller memory for [2][F] floats: lows, then highs) and
+// sketch_ranges points there, so `ranges` must outlive the call to detect_loop_init (which
+// copies them); with `ranges` null the loop gets no sketch (sketch_bins 0).
 DetectLoopConfig model_config_loop_config(const ModelConfig& config, float* ranges);
 
 }  // namespace tmf::detect

@@ -42,6 +42,12 @@ class Port {
   // Monotonic milliseconds; may wrap (the agent only uses differences).
   virtual uint32_t clock_ms() = 0;
 
+  // A free-running cycle counter of the core (e.g. DWT_CYCCNT on Cortex-M3/M4/M7/M33), 0 if the
+  // port has none; may wrap (users take differences). The unit is the port's: CPU cycles on a
+  // microcontroller; a host port may count nanoseconds instead and must say so. Telemetry
+  // reports it as inference_cycles (docs/app.md).
+  virtual uint32_t cycle_counter() { return 0; }
+
   // Publishes on tmf/<fleet>/<device>/<leaf> with the QoS/retain of docs/protocol.md.
   virtual PortStatus transport_publish(OtaTopic topic, const uint8_t* data, uint32_t bytes) = 0;
 

@@ -69,8 +69,9 @@ void MqttLink::on_connect(struct mosquitto* mosq, void* self_ptr, int rc) {
   auto* self = static_cast<MqttLink*>(self_ptr);
   self->connecting_ = false;
   if (rc != 0) return;
+  // ack: TELEMETRY_ACK for the device application's batches (docs/app.md).
   for (tmf::OtaTopic leaf : {tmf::OtaTopic::kOtaTopicManifest, tmf::OtaTopic::kOtaTopicChunk,
-                             tmf::OtaTopic::kOtaTopicCommand}) {
+                             tmf::OtaTopic::kOtaTopicCommand, tmf::OtaTopic::kOtaTopicAck}) {
     const std::string t = self->topic(leaf);
     mosquitto_subscribe(mosq, nullptr, t.c_str(), leaf == tmf::OtaTopic::kOtaTopicChunk ? 0 : 1);
   }
