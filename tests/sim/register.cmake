@@ -1,0 +1,6 @@
+# Fleet simulator world tests (host/sim, docs/sim.md).
+file(GLOB TMF_SIM_TEST_SOURCES CONFIGURE_DEPENDS "${CMAKE_CURRENT_LIST_DIR}/*_test.cc")
+add_executable(sim_world_tests ${TMF_SIM_TEST_SOURCES} ${CMAKE_CURRENT_LIST_DIR}/../support/tmf_test_main_host.cc)
+target_link_libraries(sim_world_tests PRIVATE tmf_test_support tmf_sim_world)
+target_compile_options(sim_world_tests PRIVATE -Wall -Wextra)
+add_test(NAME sim_world_tests COMMAND sim_world_tests)
