@@ -137,7 +137,6 @@ void close_batch(App* app) {
   t.inference_cycles = static_cast<uint32_t>(app->batch_cycles / app->batch_count);
   t.alarms_raised = app->batch_alarms;
   t.candidates = app->batch_candidates;
-  t.dropped_batches = saturate16(app->counters.batches_dropped);
   t.scores = app->batch_scores;
   t.votes = app->batch_votes;
   detect::FeatureSketch* sketch = nullptr;
@@ -164,6 +163,7 @@ void close_batch(App* app) {
   const uint32_t bytes = static_cast<uint32_t>(ota_telemetry_bytes(t.window_count, t.feature_count, t.bins));
   AppRingEntry entry{app->next_seq, 0, 0, 0};
   uint8_t* slot = ring_reserve(app, bytes, &entry);
+  t.dropped_batches = saturate16(app->counters.batches_dropped);  // including drops for this one
   if (slot != nullptr && ota_telemetry_encode(t, slot, bytes) == bytes) {
     app->ring[app->ring_count++] = entry;
     ++app->counters.batches_sent;
