@@ -9,6 +9,7 @@
 
 #include "device/agent/agent.h"
 #include "device/agent/protocol.h"
+#include "device/app/app.h"
 
 namespace {
 
@@ -17,6 +18,11 @@ alignas(16) uint8_t g_flash[kFlashBytes];
 alignas(16) uint8_t g_arena[32 * 1024];
 uint8_t g_message[tmf::kOtaChunkHeaderBytes + tmf::kOtaMaxChunkBytes + tmf::kOtaMaxManifestBytes];
 tmf::Agent g_agent;
+tmf::App g_app;
+alignas(8) uint8_t g_app_memory[32 * 1024];
+float g_capture[2048];
+constexpr uint32_t kMaxSamples = sizeof(g_message) / 4;
+float g_samples[kMaxSamples];
 const uint8_t g_keys[1][32] = {{0}};
 
 class FuzzPort : public tmf::Port {
@@ -52,7 +58,8 @@ class FuzzPort : public tmf::Port {
 };
 
 FuzzPort g_port;
-volatile float g_sink;  // keeps the accessor reads of decode_all from being optimized away
+volatile float g_sink;
+constexpr uint32_t kAppRingLimit = 4;  // keeps the accessor reads of decode_all from being optimized away
 
 void decode_all(const uint8_t* data, size_t size) {
   tmf::OtaManifest m;
@@ -110,13 +117,35 @@ tmf::AgentConfig config() {
   return c;
 }
 
+tmf::AppConfig app_config() {
+  tmf::AppConfig c{};
+  c.batch_windows = 8;
+  c.ring_batches = 4;
+  c.ack_timeout_ms = 200;
+  c.data_interval_ms = 100;
+  c.data_segment_samples = 256;
+  c.sample_rate_hz = 25600;
+  c.capture_buffer = g_capture;
+  c.capture_capacity = 2048;
+  c.max_features = 16;
+  c.max_bins = 16;
+  c.memory = g_app_memory;
+  c.memory_bytes = sizeof(g_app_memory);
+  return c;
+}
+
+void start_app() {
+  if (tmf::app_init(&g_app, &g_agent, &g_port, app_config()) != tmf::AppStatus::kAppOk) __builtin_trap();
+  tmf::app_on_connect(&g_app);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   decode_all(data, size);
   memset(g_flash, 0xFF, sizeof(g_flash));
   if (tmf::agent_boot(&g_agent, &g_port, config()) == tmf::AgentStatus::kAgentErrArgument) __builtin_trap();
-  tmf::agent_on_connect(&g_agent);
+  start_app();
   size_t at = 0;
   while (at + 3 <= size) {
     const uint8_t kind = data[at];
@@ -133,14 +162,29 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         for (int i = 0; i < 4; ++i) g_message[16 + i] = static_cast<uint8_t>(crc >> (8 * i));
       }
     }
-    if (kind == 0) tmf::agent_on_message(&g_agent, tmf::OtaTopic::kOtaTopicManifest, g_message, n);
-    else if (kind == 1) tmf::agent_on_message(&g_agent, tmf::OtaTopic::kOtaTopicChunk, g_message, n);
-    else if (kind == 2) tmf::agent_on_message(&g_agent, tmf::OtaTopic::kOtaTopicCommand, g_message, n);
-    else {
+    if (kind == 0) tmf::app_on_message(&g_app, tmf::OtaTopic::kOtaTopicManifest, g_message, n);
+    else if (kind == 1) tmf::app_on_message(&g_app, tmf::OtaTopic::kOtaTopicChunk, g_message, n);
+    else if (kind == 2) tmf::app_on_message(&g_app, tmf::OtaTopic::kOtaTopicCommand, g_message, n);
+    else if (kind == 4) tmf::app_on_message(&g_app, tmf::OtaTopic::kOtaTopicAck, g_message, n);
+    else if (kind == 5) {
+      const uint32_t samples = static_cast<uint32_t>(n / 4);
+      memcpy(g_samples, g_message, 4 * samples);
+      if (samples > 0) tmf::app_on_capture(&g_app, g_samples, samples);
+    } else if (kind == 6) {
+      // A window, if the installed model carries detection settings: the payload, zero-padded.
+      const uint32_t window = tmf::app_window_samples(&g_app);
+      if (window > 0 && window <= kMaxSamples) {
+        memset(g_samples, 0, 4 * window);
+        memcpy(g_samples, g_message, n < 4 * window ? n : 4 * window);
+        tmf::AppWindowResult r;
+        tmf::app_on_window(&g_app, g_samples, window, &r);
+      }
+    } else {
       tmf::agent_boot(&g_agent, &g_port, config());  // a reboot mid-stream
-      tmf::agent_on_connect(&g_agent);
+      start_app();
     }
-    tmf::agent_poll(&g_agent);
+    tmf::app_poll(&g_app);
+    if (g_app.capture_sent > g_app.capture_total || g_app.ring_count > kAppRingLimit) __builtin_trap();
     const tmf::Model* model = tmf::agent_model(&g_agent);
     if (model != nullptr && model->header->file_bytes == 0) __builtin_trap();
   }
