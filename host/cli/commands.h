@@ -21,5 +21,7 @@ void register_devices(CLI::App& app);
 void register_keys(CLI::App& app);
 void register_sign(CLI::App& app);
 void register_deploy(CLI::App& app);  // deploy and rollout
+void register_sim(CLI::App& app);      // sim: docs/sim.md
+void register_loop(CLI::App& app);     // loop history: docs/loop.md
 
 }  // namespace tmf::cli

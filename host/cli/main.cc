@@ -25,6 +25,8 @@ int main(int argc, char** argv) {
   tmf::cli::register_keys(app);
   tmf::cli::register_sign(app);
   tmf::cli::register_deploy(app);
+  tmf::cli::register_sim(app);
+  tmf::cli::register_loop(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

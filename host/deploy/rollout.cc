@@ -323,7 +323,7 @@ void Rollout::tick() {
         if (!reporting && d.status_requests < 3) {
           // A lossy link may have eaten the retained status: ask again before judging.
           if (d.status_requests == 0 || std::chrono::duration<double>(now - d.status_requested_at).count() > opt_.resend_seconds) {
-            const OtaCommand ask{OtaCommandCode::kOtaCommandPublishStatus, 0};
+            const OtaCommand ask{OtaCommandCode::kOtaCommandPublishStatus, 0, 0};
             uint8_t bytes[kOtaCommandBytes];
             const size_t n = ota_command_encode(ask, bytes, sizeof bytes);
             mqtt_->publish(topic(id, OtaTopic::kOtaTopicCommand), bytes, n, 1, false);
@@ -343,7 +343,7 @@ void Rollout::tick() {
         }
       }
     } else if (d.row.state == kRollingBack && std::chrono::duration<double>(now - d.revert_sent_at).count() > opt_.resend_seconds) {
-      const OtaCommand revert{OtaCommandCode::kOtaCommandRevert, 0};
+      const OtaCommand revert{OtaCommandCode::kOtaCommandRevert, 0, 0};
       uint8_t bytes[kOtaCommandBytes];
       const size_t n = ota_command_encode(revert, bytes, sizeof bytes);
       mqtt_->publish(topic(id, OtaTopic::kOtaTopicCommand), bytes, n, 1, false);
@@ -440,7 +440,7 @@ void Rollout::roll_back_stage(int stage) {
     if (!on_new) {
       // Stop downloads still running; their old model keeps running.
       if (!state_terminal(d.row.state)) {
-        const OtaCommand cancel{OtaCommandCode::kOtaCommandCancel, variants_.at(d.variant).update_id};
+        const OtaCommand cancel{OtaCommandCode::kOtaCommandCancel, variants_.at(d.variant).update_id, 0};
         uint8_t bytes[kOtaCommandBytes];
         const size_t n = ota_command_encode(cancel, bytes, sizeof bytes);
         mqtt_->publish(topic(id, OtaTopic::kOtaTopicCommand), bytes, n, 1, false);

@@ -31,18 +31,25 @@ std::vector<uint8_t> pipeline_file_build(const PipelineBuild& build, const Pipel
   graph.description = "tinymlops train: " + settings.detector + ", " + settings.features;
   const int input = host::add_samples_input(graph, build.spec.window);
   const host::Quantization& fq = build.feature_quant;
-  const int features = host::add_dsp_features(graph, input, feature_config(build.spec), build.normalization.offset,
-                                              build.normalization.scale, fq.scales[0],
-                                              static_cast<int32_t>(fq.zero_points[0]));
-  const DetectorGraph detector = detector_append(graph, features, *build.detector, calibration);
+  host::DspFeaturesOptions features_options;
+  features_options.offset = build.normalization.offset;
+  features_options.scale = build.normalization.scale;
+  features_options.output_scale = fq.scales[0];
+  features_options.output_zero_point = static_cast<int32_t>(fq.zero_points[0]);
+  features_options.raw_output = build.raw_features_output;
+  const host::DspFeaturesTensors features =
+      host::add_dsp_features(graph, input, feature_config(build.spec), features_options);
+  const DetectorGraph detector = detector_append(graph, features.features, *build.detector, calibration);
   const int decision = host::add_decision_threshold(graph, detector.score, settings.threshold);
   graph.outputs = {detector.score, decision};
   if (detector.probabilities >= 0) graph.outputs.push_back(detector.probabilities);
+  if (build.raw_features_output) graph.outputs.push_back(features.raw);
 
   host::ConvertOptions options;
   options.model_name = build.model_name;
   options.model_version = build.model_version;
   options.extra_metadata.push_back({kMetadataPipelineSettings, settings.to_json()});
+  if (!build.detect_config.empty()) options.extra_metadata.push_back({kMetadataDetectConfig, build.detect_config});
   if (!settings.classes.empty()) {
     std::string labels;
     for (const std::string& c : settings.classes) labels += (labels.empty() ? "" : "\n") + c;

@@ -22,6 +22,11 @@ struct PipelineBuild {
   host::Quantization feature_quant;                    // int8 of the normalized features
   std::string model_name;
   uint32_t model_version = 1;
+  // Device detection (fleet models): output 2 is the float32 raw features (before
+  // normalization) for the device's drift sketches, and `detect_config` (the TLV 0x101 value,
+  // device/detect/model_config.h) tells the device's detection loop how to use the outputs.
+  bool raw_features_output = false;
+  std::string detect_config;
 };
 
 // The int8 quantization of the normalized features: the range seen on healthy training windows

@@ -12,6 +12,8 @@
 namespace tmf::pipeline {
 
 constexpr uint16_t kMetadataPipelineSettings = 0x100;
+// The device detection settings (device/detect/model_config.h) of fleet models.
+constexpr uint16_t kMetadataDetectConfig = 0x101;
 
 class PipelineError : public std::runtime_error {
  public:

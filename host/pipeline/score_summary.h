@@ -23,8 +23,9 @@ struct ScoreSummary {
 };
 
 // Windows labelled `normal_label` are the negatives. Throws PipelineError when there are no
-// healthy or no fault windows (AUC undefined).
+// healthy windows, or no fault windows while `require_faults` (without faults the AUC is NaN and
+// only the false-alarm rate means something: fleet retraining on healthy captures).
 ScoreSummary score_summary(const std::vector<float>& scores, const std::vector<std::string>& labels,
-                           const std::string& normal_label, float threshold);
+                           const std::string& normal_label, float threshold, bool require_faults = true);
 
 }  // namespace tmf::pipeline

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <limits>
 
+#include "device/detect/model_config.h"
 #include "host/convert/convert.h"
 #include "host/data/dataset.h"
 #include "host/pipeline/detector.h"
@@ -48,6 +49,53 @@ std::vector<float> runtime_scores(PipelineModel& model, SampleCache& cache, cons
   return scores;
 }
 
+// Sketch ranges mean -+ sigmas * std of each raw feature over the healthy training windows.
+void sketch_ranges(const train::FeatureMatrix& healthy_raw, float sigmas, std::vector<float>* lo, std::vector<float>* hi) {
+  const int f_count = healthy_raw.cols;
+  lo->assign(f_count, 0);
+  hi->assign(f_count, 0);
+  for (int f = 0; f < f_count; ++f) {
+    double sum = 0, sum2 = 0;
+    for (int r = 0; r < healthy_raw.rows; ++r) sum += healthy_raw.row(r)[f];
+    const double mean = sum / healthy_raw.rows;
+    for (int r = 0; r < healthy_raw.rows; ++r) sum2 += (healthy_raw.row(r)[f] - mean) * (healthy_raw.row(r)[f] - mean);
+    const double std = std::max(std::sqrt(sum2 / healthy_raw.rows), 1e-3);
+    (*lo)[f] = static_cast<float>(mean - sigmas * std);
+    (*hi)[f] = static_cast<float>(mean + sigmas * std);
+  }
+}
+
+// The TLV 0x101 value of a fleet model: outputs 0 score, 1 decision, 2 raw features.
+std::string detect_config_tlv(const DeviceDetectionOptions& o, const std::vector<float>& lo, const std::vector<float>& hi) {
+  if (lo.size() > detect::kModelConfigMaxFeatures) {
+    throw PipelineError("device detection: " + std::to_string(lo.size()) + " features, at most " +
+                        std::to_string(detect::kModelConfigMaxFeatures) + " can be sketched");
+  }
+  detect::ModelConfig c{};
+  c.samples_input = 0;
+  c.normalization_input = detect::kDetectNoInput;
+  c.score_output = 0;
+  c.raw_features_output = 2;
+  c.detector_count = 1;
+  c.decision_outputs[0] = 1;
+  c.vote_k = 1;
+  c.persist_m = o.persist_m;
+  c.persist_w = o.persist_w;
+  c.persist_clear_below = 1;
+  c.baseline_windows = o.baseline_windows;
+  c.sketch_bins = o.sketch_bins;
+  c.feature_count = static_cast<uint32_t>(lo.size());
+  std::copy(lo.begin(), lo.end(), c.sketch_lo);
+  std::copy(hi.begin(), hi.end(), c.sketch_hi);
+  std::string bytes(detect::model_config_bytes(c.feature_count), '\0');
+  if (detect::model_config_encode(c, reinterpret_cast<uint8_t*>(bytes.data()), bytes.size()) != bytes.size()) {
+    throw PipelineError("device detection: bad settings (persistence m " + std::to_string(o.persist_m) + " of w " +
+                        std::to_string(o.persist_w) + ", baseline windows " + std::to_string(o.baseline_windows) +
+                        ", sketch bins " + std::to_string(o.sketch_bins) + ")");
+  }
+  return bytes;
+}
+
 }  // namespace
 
 TrainResult train_pipeline(const TrainOptions& options) {
@@ -68,6 +116,10 @@ TrainResult train_pipeline(const TrainOptions& options) {
   host::FeatureExtractor extractor(feature_config(spec));
 
   const bool classifier = detector_is_classifier(options.detector);
+  if (classifier && options.device_detection.enabled) {
+    throw PipelineError("device detection (fleet models) needs an anomaly detector, not the classifier '" +
+                        options.detector + "'");
+  }
   SplitOptions split;
   split.window = spec.window;
   split.train_hop = std::max<uint32_t>(spec.window / 8, 1);
@@ -122,7 +174,15 @@ TrainResult train_pipeline(const TrainOptions& options) {
   settings.features = spec.to_string();
   // Activation ranges: healthy windows for anomaly detectors, every training window for classifiers.
   PipelineBuild build{spec, norm, &detector, classifier ? &train_z : &healthy_z, feature_quant,
-                      options.model_name, options.model_version};
+                      options.model_name, options.model_version, false, {}};
+  if (options.device_detection.enabled) {
+    const train::FeatureMatrix healthy_raw = rows_with_label(train_raw, windows.train.labels, options.normal_label);
+    sketch_ranges(healthy_raw, options.device_detection.sketch_sigmas, &result.sketch_lo, &result.sketch_hi);
+    build.raw_features_output = true;
+    build.detect_config = detect_config_tlv(options.device_detection, result.sketch_lo, result.sketch_hi);
+    result.reference_features = healthy_raw.data;
+    result.feature_count = static_cast<uint32_t>(healthy_raw.cols);
+  }
   settings.threshold = std::numeric_limits<float>::max();
   std::vector<uint8_t> file = pipeline_file_build(build, settings);
   result.seconds["quantize_convert"] = seconds_since(start);
@@ -154,8 +214,11 @@ TrainResult train_pipeline(const TrainOptions& options) {
     const double denominator = std::max<double>(std::fabs(float_scores[i]), std::fabs(settings.threshold));
     if (denominator > 0) max_difference = std::max(max_difference, std::fabs(int8_scores[i] - float_scores[i]) / denominator);
   }
-  result.float_scores = score_summary(float_scores, windows.test.labels, options.normal_label, settings.threshold);
-  result.int8_scores = score_summary(int8_scores, windows.test.labels, options.normal_label, settings.threshold);
+  const bool require_faults = !options.device_detection.enabled;
+  result.float_scores =
+      score_summary(float_scores, windows.test.labels, options.normal_label, settings.threshold, require_faults);
+  result.int8_scores =
+      score_summary(int8_scores, windows.test.labels, options.normal_label, settings.threshold, require_faults);
   result.max_score_relative_difference = max_difference;
   result.seconds["evaluate"] = seconds_since(start);
   if (options.progress) options.progress("evaluate", 1.0);

@@ -15,6 +15,16 @@
 
 namespace tmf::pipeline {
 
+// Fleet models: what the device's detection loop needs besides the detector (TLV 0x101,
+// device/detect/model_config.h). Anomaly detectors only.
+struct DeviceDetectionOptions {
+  bool enabled = false;           // adds the raw-features output and the detection settings
+  uint32_t persist_m = 3, persist_w = 5;  // alarm when m of the last w windows are anomalous
+  uint32_t baseline_windows = 4;  // windows a device runs before it may alarm (settling)
+  uint32_t sketch_bins = 16;      // drift sketch: bins per feature ...
+  float sketch_sigmas = 4;        // ... over the training mean -+ this many standard deviations
+};
+
 struct TrainOptions {
   std::string data_dir;
   std::string detector = "autoencoder";  // autoencoder|kmeans|gmm|mahalanobis|mlp|cnn1d
@@ -26,6 +36,7 @@ struct TrainOptions {
   int clusters = 0;                      // kmeans/gmm components; 0: default
   std::string model_name = "bearing-detector";
   uint32_t model_version = 1;
+  DeviceDetectionOptions device_detection;
   // Progress: a stage name and a fraction in [0, 1] of that stage.
   std::function<void(const std::string& stage, double fraction)> progress;
 };
@@ -38,6 +49,11 @@ struct TrainResult {
   ScoreSummary int8_scores;       // the model file through the device runtime on the host
   double max_score_relative_difference = 0;  // |int8 - float| / max(|float|, threshold), healthy test windows
   std::map<std::string, double> seconds;     // per stage: features, fit, quantize, calibrate, evaluate
+  // Fleet models (device_detection.enabled): the sketch ranges written into the model and the
+  // raw features of the healthy training windows, from which the drift reference is sketched.
+  std::vector<float> sketch_lo, sketch_hi;
+  std::vector<float> reference_features;  // rows of feature_count values
+  uint32_t feature_count = 0;
 };
 
 // Throws PipelineError / data::DataError / host::ConvertError naming what is wrong.

@@ -1,0 +1,26 @@
+// Turns raw captures uploaded by devices (DATA messages, stored by `serve`) into a dataset folder
+// (docs/data.md layout: manifest.csv + float32 files) that `train` and `eval` read, so retraining
+// uses data from the machines as they are now.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace tmf::loop {
+
+struct CaptureFile {
+  std::string device;
+  uint32_t capture_id = 0;
+  std::string path;        // raw little-endian float32 samples
+  uint64_t samples = 0;
+  double sample_rate_hz = 0;
+  std::string label = "normal";
+};
+
+// Writes DIR/manifest.csv and a copy of each capture as DIR/<device>-<capture_id>.f32 (the
+// registry keeps the dataset as it was trained on even if captures are pruned later). The folder
+// must not exist yet; it is written under DIR.tmp and renamed, so a crash leaves no half dataset.
+// Throws LoopError naming the capture whose file is missing or has the wrong size.
+void write_capture_dataset(const std::vector<CaptureFile>& captures, const std::string& dir);
+
+}  // namespace tmf::loop

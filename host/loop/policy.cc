@@ -1,0 +1,319 @@
+// The automation loop of `serve` (see policy.h).
+#include "host/loop/policy.h"
+
+#include <filesystem>
+
+#include "host/deploy/rollout.h"
+#include "host/loop/capture_dataset.h"
+#include "host/loop/loop_error.h"
+#include "host/loop/retrain.h"
+#include "host/monitor/ingest.h"
+#include "host/monitor/sketch_blob.h"
+
+namespace tmf::loop {
+namespace {
+
+using nlohmann::json;
+
+std::string version_ref(const registry::VersionInfo& v) { return v.name + ":" + std::to_string(v.version); }
+
+json parse_object(const std::string& text) {
+  json j = json::parse(text, nullptr, false);
+  return j.is_object() ? j : json::object();
+}
+
+// The drift reference of a fleet model: its training windows sketched with the device's code.
+monitor::OwnedSketch reference_sketch(const pipeline::TrainResult& r, uint32_t bins) {
+  monitor::OwnedSketch sketch(r.feature_count, bins);
+  if (detect::sketch_set_ranges(&sketch.get(), r.sketch_lo.data(), r.sketch_hi.data()) != detect::DetectStatus::kOk) {
+    throw LoopError("drift reference: the training sketch ranges are invalid");
+  }
+  for (size_t row = 0; row + r.feature_count <= r.reference_features.size(); row += r.feature_count) {
+    detect::sketch_add(&sketch.get(), r.reference_features.data() + row);
+  }
+  return sketch;
+}
+
+}  // namespace
+
+LoopPolicy::LoopPolicy(const std::string& registry_dir, const LoopOptions& options)
+    : registry_dir_(registry_dir),
+      options_(options),
+      registry_(registry_dir),
+      worker_registry_(registry_dir),
+      steps_(registry_.db()) {
+  if (options_.signing_key.empty()) throw LoopError("the loop needs a signing key (--signing-key)");
+  options_.train.device_detection.enabled = true;
+  // Triggers already acted on (a restart must not retrain twice for the same drift).
+  for (const LoopStep& s : steps_.list(options_.group)) {
+    const json d = parse_object(s.detail_json);
+    if (s.kind == "collect" && d.contains("trigger_key")) handled_triggers_.insert(d["trigger_key"].get<std::string>());
+    if (s.kind == "train") last_train_ms_ = std::max(last_train_ms_, s.started_at_ms);
+  }
+}
+
+LoopPolicy::~LoopPolicy() {
+  if (worker_.joinable()) worker_.join();
+}
+
+void LoopPolicy::emit(json event) {
+  event["group"] = options_.group;
+  event["t_ms"] = monitor::unix_ms_now();
+  if (options_.log) options_.log(event);
+}
+
+void LoopPolicy::tick(monitor::Ingest& ingest) {
+  if (worker_.joinable()) {
+    if (worker_done_.load()) finish_worker();
+    return;
+  }
+  const std::optional<LoopStep> running = steps_.running(options_.group);
+  if (running) {
+    if (!resumed_ && running->kind != "collect") {
+      resume(*running, ingest);
+    } else if (running->kind == "collect") {
+      check_collect(ingest, *running);
+    }
+    resumed_ = true;
+    return;
+  }
+  resumed_ = true;
+  decide_trigger(ingest);
+}
+
+void LoopPolicy::decide_trigger(monitor::Ingest& ingest) {
+  const std::optional<registry::VersionInfo> champion = production_version(registry_, options_.model_name);
+  if (!champion) {
+    uint32_t online = 0;
+    for (const registry::DeviceInfo& d : registry_.list_devices(options_.group)) online += d.online;
+    if (online < options_.min_devices) return;
+    const std::string key = "bootstrap";
+    if (handled_triggers_.count(key)) return;  // a bootstrap challenger was rejected: an operator decides
+    start_collect(ingest, "bootstrap: no " + options_.model_name + " in production for group " + options_.group,
+                  {{"kind", "bootstrap"}, {"trigger_key", key}});
+    return;
+  }
+  // Feature drift on the group's current model.
+  monitor::AlertFilter filter;
+  filter.state = "open";
+  filter.kind = "drift";
+  for (const monitor::Alert& a : ingest.alerts().list(filter)) {
+    if (a.subject != monitor::group_subject(options_.group) || a.source != "shift") continue;
+    if (a.model_version != champion->version || a.model_id != champion->model_id) continue;
+    const std::string key = "drift:" + std::to_string(champion->version);
+    if (handled_triggers_.count(key)) continue;
+    start_collect(ingest, "drift: alert " + std::to_string(a.id) + " on " + version_ref(*champion) + " " + a.detail_json,
+                  {{"kind", "drift"}, {"alert", a.id}, {"trigger_key", key}, {"from_version", champion->version}});
+    return;
+  }
+  // Operator labels since the last training.
+  if (options_.labels_to_retrain > 0) {
+    uint32_t labels = 0;
+    monitor::AlertFilter alarms;
+    alarms.kind = "alarm";
+    for (const monitor::Alert& a : ingest.alerts().list(alarms)) {
+      labels += a.label.has_value() && a.labelled_at_ms.value_or(0) > last_train_ms_;
+    }
+    if (labels >= options_.labels_to_retrain) {
+      start_collect(ingest, std::to_string(labels) + " new operator labels since the last training",
+                    {{"kind", "labels"}, {"labels", labels}, {"trigger_key", "labels:" + std::to_string(monitor::unix_ms_now())}});
+    }
+  }
+}
+
+void LoopPolicy::start_collect(monitor::Ingest& ingest, const std::string& reason, const json& trigger) {
+  // Machines an operator confirmed faulty give no healthy reference.
+  std::set<std::string> faulty;
+  monitor::AlertFilter alarms;
+  alarms.kind = "alarm";
+  for (const monitor::Alert& a : ingest.alerts().list(alarms)) {
+    if (a.label == true && a.device) faulty.insert(*a.device);
+  }
+  json devices = json::array(), captures = json::array(), skipped = json::array();
+  for (const registry::DeviceInfo& d : registry_.list_devices(options_.group)) {
+    if (!d.online) continue;
+    if (faulty.count(d.id)) {
+      skipped.push_back(d.id);
+      continue;
+    }
+    devices.push_back(d.id);
+  }
+  if (devices.empty()) return;
+  json detail = trigger;
+  detail["devices"] = devices;
+  detail["excluded_faulty"] = skipped;
+  detail["samples"] = options_.capture_samples;
+  const int64_t id = steps_.start(options_.group, "collect", reason, std::nullopt, detail.dump(), monitor::unix_ms_now());
+  handled_triggers_.insert(trigger.value("trigger_key", std::string()));
+  for (const auto& device : devices) {
+    captures.push_back(ingest.request_capture(device.get<std::string>(), options_.capture_samples));
+  }
+  detail["captures"] = captures;
+  steps_.update_detail(id, detail.dump());
+  emit({{"event", "loop.collect"}, {"step", id}, {"reason", reason}, {"devices", devices.size()},
+        {"excluded_faulty", skipped}});
+}
+
+void LoopPolicy::check_collect(monitor::Ingest& ingest, const LoopStep& step) {
+  json detail = parse_object(step.detail_json);
+  const json ids = detail.value("captures", json::array());
+  json complete = json::array();
+  for (const auto& id : ids) {
+    const std::optional<monitor::Capture> c = ingest.store().find_capture(id.get<uint32_t>());
+    if (c && c->state == "complete") complete.push_back(id);
+  }
+  const double waited_s = (monitor::unix_ms_now() - step.started_at_ms) / 1000.0;
+  const bool enough = !ids.empty() && complete.size() >= options_.capture_fraction * ids.size();
+  if (!enough && !(waited_s >= options_.capture_timeout_s && !complete.empty())) {
+    if (waited_s >= options_.capture_timeout_s * 3 && complete.empty()) {
+      detail["complete"] = complete;
+      steps_.finish(step.id, "failed", detail.dump(), monitor::unix_ms_now());
+      emit({{"event", "loop.collect.failed"}, {"step", step.id}, {"reason", "no capture arrived"}});
+    }
+    return;
+  }
+  detail["complete"] = complete;
+  steps_.finish(step.id, "done", detail.dump(), monitor::unix_ms_now());
+  emit({{"event", "loop.collect.done"}, {"step", step.id}, {"captures", complete.size()}, {"requested", ids.size()},
+        {"seconds", waited_s}});
+  start_train(*steps_.find(step.id), complete);
+}
+
+void LoopPolicy::start_train(const LoopStep& collect, const json& capture_ids) {
+  const json trigger = parse_object(collect.detail_json);
+  json detail = {{"captures", capture_ids}, {"trigger", trigger.value("kind", "")}};
+  const int64_t id = steps_.start(options_.group, "train", collect.reason, collect.id, detail.dump(), monitor::unix_ms_now());
+  last_train_ms_ = monitor::unix_ms_now();
+  std::vector<CaptureFile> files;
+  monitor::TelemetryStore store(registry_.db());
+  for (const auto& cid : capture_ids) {
+    const std::optional<monitor::Capture> c = store.find_capture(cid.get<uint32_t>());
+    if (!c || c->state != "complete") continue;
+    CaptureFile f;
+    f.device = c->device;
+    f.capture_id = c->id;
+    f.path = (std::filesystem::path(registry_dir_) / c->path).string();
+    f.samples = c->total_samples.value_or(c->samples);
+    f.sample_rate_hz = c->sample_rate_hz.value_or(0);
+    files.push_back(f);
+  }
+  emit({{"event", "loop.train"}, {"step", id}, {"reason", collect.reason}, {"captures", files.size()}});
+  RetrainOptions r;
+  r.dataset_dir = (std::filesystem::path(registry_dir_) / "datasets" /
+                   (options_.model_name + "-step" + std::to_string(id))).string();
+  r.model_name = options_.model_name;
+  r.reason = collect.reason;
+  r.signing_key = options_.signing_key;
+  r.train = options_.train;
+  r.max_false_alarm_rate = options_.max_false_alarm_rate;
+  worker_step_ = id;
+  worker_kind_ = "train";
+  worker_done_ = false;
+  worker_ = std::thread([this, r, files]() {
+    json result;
+    bool failed = false;
+    try {
+      if (!std::filesystem::exists(r.dataset_dir)) write_capture_dataset(files, r.dataset_dir);
+      const RetrainResult out = retrain(worker_registry_, r);
+      const uint32_t bins = r.train.device_detection.sketch_bins;
+      monitor::TelemetryStore(worker_registry_.db())
+          .put_reference(out.version.model_id, out.version.version, reference_sketch(out.train, bins).get());
+      result = {{"version", version_ref(out.version)},
+                {"model_id", out.version.model_id},
+                {"promoted", out.challenge.promote},
+                {"decision", out.challenge.why},
+                {"dataset", r.dataset_dir},
+                {"train_windows", out.train.train_windows},
+                {"threshold", out.train.settings.threshold},
+                {"challenger_false_alarm_rate", out.challenge.challenger_false_alarm_rate},
+                {"champion_false_alarm_rate", out.challenge.champion_false_alarm_rate
+                                                  ? json(*out.challenge.champion_false_alarm_rate)
+                                                  : json(nullptr)},
+                {"held_out_windows", out.challenge.windows},
+                {"seconds", out.train.seconds}};
+    } catch (const std::exception& e) {
+      failed = true;
+      result = {{"error", e.what()}};
+    }
+    std::lock_guard<std::mutex> lock(mutex_);
+    worker_result_ = result;
+    worker_failed_ = failed;
+    worker_done_ = true;
+  });
+}
+
+void LoopPolicy::start_rollout(int64_t parent, const std::string& ref, const std::string& reason) {
+  const registry::VersionInfo version = registry_.get_version(registry::parse_version_ref(ref));
+  json detail = {{"version", ref}, {"stages", options_.stages}};
+  int64_t id = 0;
+  const std::optional<LoopStep> running = steps_.running(options_.group);
+  if (running && running->kind == "rollout") {
+    id = running->id;  // resuming after a restart
+  } else {
+    id = steps_.start(options_.group, "rollout", reason, parent, detail.dump(), monitor::unix_ms_now());
+  }
+  emit({{"event", "loop.rollout"}, {"step", id}, {"version", ref}, {"resumed", running.has_value()}});
+  deploy::RolloutOptions ro;
+  ro.broker_port = options_.broker_port;
+  ro.fleet = options_.fleet;
+  ro.group = options_.group;
+  ro.stages = options_.stages;
+  ro.gate_seconds = options_.gate_seconds;
+  ro.discover_seconds = options_.discover_seconds;
+  ro.stage_timeout_seconds = options_.stage_timeout_seconds;
+  worker_step_ = id;
+  worker_kind_ = "rollout";
+  worker_done_ = false;
+  worker_ = std::thread([this, version, ro]() {
+    json result;
+    bool failed = false;
+    try {
+      const deploy::RolloutResult r = deploy::rollout_run(worker_registry_, version, ro);
+      result = {{"version", version_ref(version)}, {"deployment", r.deployment}, {"state", r.state},
+                {"reason", r.reason},  {"devices", r.devices},       {"healthy", r.healthy},
+                {"failed", r.failed},  {"seconds", r.seconds},       {"update_seconds", r.update_seconds}};
+      failed = r.state != "completed";
+    } catch (const std::exception& e) {
+      failed = true;
+      result = {{"error", e.what()}};
+    }
+    std::lock_guard<std::mutex> lock(mutex_);
+    worker_result_ = result;
+    worker_failed_ = failed;
+    worker_done_ = true;
+  });
+}
+
+void LoopPolicy::finish_worker() {
+  worker_.join();
+  json result;
+  bool failed;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    result = worker_result_;
+    failed = worker_failed_;
+  }
+  const std::optional<LoopStep> step = steps_.find(worker_step_);
+  steps_.finish(worker_step_, failed ? "failed" : "done", result.dump(), monitor::unix_ms_now());
+  emit({{"event", "loop." + worker_kind_ + (failed ? ".failed" : ".done")}, {"step", worker_step_}, {"result", result}});
+  if (worker_kind_ == "train" && !failed && result.value("promoted", false)) {
+    start_rollout(worker_step_, result["version"].get<std::string>(), step ? step->reason : "");
+  }
+}
+
+void LoopPolicy::resume(const LoopStep& step, monitor::Ingest& ingest) {
+  (void)ingest;
+  const json detail = parse_object(step.detail_json);
+  emit({{"event", "loop.resume"}, {"step", step.id}, {"kind", step.kind}});
+  if (step.kind == "rollout") {
+    start_rollout(step.parent.value_or(0), detail.value("version", ""), step.reason);
+  } else if (step.kind == "train") {
+    // The worker died with the process: train again on the same captures (same dataset folder).
+    steps_.finish(step.id, "failed", json({{"error", "interrupted by a restart; training again"}}).dump(),
+                  monitor::unix_ms_now());
+    const std::optional<LoopStep> collect = step.parent ? steps_.find(*step.parent) : std::nullopt;
+    if (collect) start_train(*collect, detail.value("captures", json::array()));
+  }
+}
+
+}  // namespace tmf::loop

@@ -1,0 +1,96 @@
+// The automation loop `tinymlops serve` runs for a device group (docs/loop.md):
+//   trigger  no model in production (bootstrap) | feature drift on the group's current model |
+//            enough operator labels since the last training
+//   collect  raw captures from the group's online devices (not from machines with an alarm an
+//            operator labelled true: a faulty machine is not a healthy reference)
+//   train    a challenger on those captures, compared with the champion on the same recent
+//            held-out windows, registered with lineage, promoted only if at least as good
+//   rollout  the promoted version to the whole group through the staged rollout
+// One step at a time per group, each recorded in loop_steps with its reason, so a restarted
+// serve picks up where it stopped (a rollout resumes the same deployment). Training and rollouts
+// run on a worker thread with their own registry connection; tick() never blocks on them.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "host/loop/loop_steps.h"
+#include "host/pipeline/train_pipeline.h"
+#include "host/registry/registry.h"
+
+namespace tmf::monitor {
+class Ingest;
+}
+
+namespace tmf::loop {
+
+struct LoopOptions {
+  std::string group = "default";
+  std::string model_name = "fleet-detector";
+  std::string signing_key;          // secret key file; required
+  std::string fleet = "default";
+  int broker_port = 1883;
+  uint32_t min_devices = 1;         // bootstrap waits until this many group devices are online
+  uint32_t capture_samples = 16384; // per device and collection
+  double capture_fraction = 0.8;    // train once this share of the requested captures arrived ...
+  double capture_timeout_s = 60;    // ... or at this timeout if at least one did
+  uint32_t labels_to_retrain = 0;   // retrain after this many new operator labels (0: never)
+  double max_false_alarm_rate = 0.05;
+  pipeline::TrainOptions train;     // detector and features; device detection is switched on
+  std::vector<std::string> stages = {"1", "25%", "100%"};
+  double gate_seconds = 2;
+  double discover_seconds = 2;
+  double stage_timeout_seconds = 300;
+  std::function<void(const nlohmann::json&)> log;  // one JSON object per loop event
+};
+
+class LoopPolicy {
+ public:
+  // Opens a second registry connection in `registry_dir` for the worker thread.
+  LoopPolicy(const std::string& registry_dir, const LoopOptions& options);
+  ~LoopPolicy();  // waits for a running worker
+  LoopPolicy(const LoopPolicy&) = delete;
+  LoopPolicy& operator=(const LoopPolicy&) = delete;
+
+  // Advances the loop by what can be decided now; call it periodically from serve's thread.
+  void tick(monitor::Ingest& ingest);
+  bool busy() const { return worker_.joinable(); }
+
+ private:
+  void decide_trigger(monitor::Ingest& ingest);
+  void start_collect(monitor::Ingest& ingest, const std::string& reason, const nlohmann::json& trigger);
+  void check_collect(monitor::Ingest& ingest, const LoopStep& step);
+  void start_train(const LoopStep& collect, const nlohmann::json& captures);
+  void start_rollout(int64_t parent, const std::string& version_ref, const std::string& reason);
+  void resume(const LoopStep& step, monitor::Ingest& ingest);
+  void finish_worker();
+  void emit(nlohmann::json event);
+
+  std::string registry_dir_;
+  LoopOptions options_;
+  registry::Registry registry_;         // serve's thread
+  registry::Registry worker_registry_;  // the worker thread's
+  LoopSteps steps_;
+  std::thread worker_;
+  std::atomic<bool> worker_done_{false};
+  std::mutex mutex_;
+  int64_t worker_step_ = 0;
+  std::string worker_kind_;
+  nlohmann::json worker_result_;  // set by the worker under mutex_
+  bool worker_failed_ = false;
+  std::set<std::string> handled_triggers_;  // "drift:<model_version>" already retrained from
+  int64_t last_train_ms_ = 0;
+  bool resumed_ = false;
+};
+
+}  // namespace tmf::loop

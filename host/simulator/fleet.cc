@@ -1,0 +1,152 @@
+// The fleet simulator's run loop (see fleet.h).
+#include "host/simulator/fleet.h"
+
+#include <chrono>
+#include <filesystem>
+#include <limits>
+#include <map>
+#include <thread>
+
+#include "host/deploy/signing.h"
+#include "host/monitor/alerts.h"
+#include "host/monitor/telemetry_store.h"
+#include "host/registry/registry.h"
+#include "host/sim/scenario_world.h"
+
+namespace tmf::simulator {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+// The simulated operator: every unlabelled alarm alert becomes a true alarm if its device had a
+// fault growing at that time, a false alarm otherwise.
+void label_alarms(monitor::AlertStore& alerts, const FleetResult& run, std::vector<LabelRecord>* out) {
+  const std::vector<sim::FaultTruth> faults = sim::scenario_faults(run.scenario);
+  monitor::AlertFilter filter;
+  filter.kind = "alarm";
+  for (const monitor::Alert& a : alerts.list(filter)) {
+    if (a.label.has_value() || !a.device) continue;
+    const double t = run.scenario_start_unix_ms ? run.scenario_time(a.raised_at_ms) : -1;
+    bool truth = false;
+    std::string why = "no fault on this machine at that time";
+    for (const sim::FaultTruth& f : faults) {
+      if (f.device_id == *a.device && t >= f.onset_s && run.scenario_start_unix_ms) {
+        truth = true;
+        why = std::string(sim::to_string(f.fault)) + " fault growing since t=" + std::to_string(f.onset_s) + " s";
+      }
+    }
+    alerts.label(a.id, truth, "simulated operator: " + why, monitor::unix_ms_now());
+    out->push_back({a.id, *a.device, t, truth});
+  }
+}
+
+}  // namespace
+
+FleetResult fleet_run(const FleetOptions& options) {
+  FleetResult run;
+  run.scenario = sim::scenario_load(options.scenario_path);
+  sim::Scenario& s = run.scenario;
+  if (options.devices > 0) {
+    if (s.groups.size() != 1) {
+      throw std::runtime_error(options.scenario_path + ": --devices needs a scenario with exactly one group");
+    }
+    for (const sim::EventSpec& e : s.events) {
+      for (uint32_t index : e.devices) {
+        if (index >= options.devices) {
+          throw std::runtime_error(options.scenario_path + ": an event names device " + std::to_string(index) +
+                                   ", but --devices is " + std::to_string(options.devices));
+        }
+      }
+    }
+    s.groups[0].devices = options.devices;
+  }
+  std::vector<std::array<uint8_t, 32>> keys;
+  for (const std::string& path : options.trusted_keys) keys.push_back(deploy::key_load_public(path));
+  std::filesystem::create_directories(options.work_dir);
+
+  for (const sim::GroupSpec& g : s.groups) {
+    for (uint32_t i = 0; i < g.devices; ++i) {
+      VirtualDeviceOptions o;
+      o.fleet = s.fleet;
+      o.id = sim::device_id(g.name, i);
+      o.group = g.name;
+      o.broker_port = options.broker_port;
+      o.flash_path = (std::filesystem::path(options.work_dir) / (o.id + ".flash")).string();
+      o.trusted_keys = keys;
+      o.link = g.link;
+      o.seed = sim::device_seed(s, g.name, i);
+      o.sample_rate_hz = static_cast<uint32_t>(s.sample_rate_hz);
+      run.devices.push_back(std::make_unique<VirtualDevice>(o, sim::make_device_source(s, g.name, i)));
+    }
+  }
+  for (auto& d : run.devices) d->start();
+  if (options.log) options.log({{"event", "sim.start"}, {"devices", run.devices.size()}, {"scenario", s.name}});
+
+  registry::Registry registry(options.registry_dir);
+  monitor::AlertStore alerts(registry.db());
+  const Clock::time_point wall0 = Clock::now();
+  Clock::time_point last_label = wall0, last_progress = wall0;
+  // Before commissioning the machines run in their initial condition (far before any event).
+  constexpr double kBeforeScenario = -1e6;
+  for (auto& d : run.devices) d->set_next_window(kBeforeScenario);
+  bool commissioned = false;
+  double t = kBeforeScenario;
+  while (true) {
+    if (!commissioned) {
+      t = kBeforeScenario + seconds_since(wall0) * s.speed;
+      bool all = true;
+      for (const auto& d : run.devices) all = all && d->runs_detection();
+      if (all) {
+        commissioned = true;
+        run.scenario_start_unix_ms = monitor::unix_ms_now();
+        run.commission_wall_s = seconds_since(wall0);
+        // Spread the devices' measurements over one period.
+        for (size_t i = 0; i < run.devices.size(); ++i) {
+          run.devices[i]->set_next_window(s.window_period_s * static_cast<double>(i) / run.devices.size());
+        }
+        if (options.log) options.log({{"event", "sim.commissioned"}, {"wall_s", run.commission_wall_s}});
+      } else if (seconds_since(wall0) > options.commission_timeout_s) {
+        throw std::runtime_error("commissioning: not every device runs a model with detection settings after " +
+                                 std::to_string(options.commission_timeout_s) + " s (is `tinymlops serve` running?)");
+      }
+    }
+    if (commissioned) {
+      t = run.scenario_time(monitor::unix_ms_now());
+      if (t >= s.duration_s) break;
+    }
+    bool worked = false;
+    for (auto& d : run.devices) worked = d->step(t, s.window_period_s) || worked;
+    if (options.operator_labels && seconds_since(last_label) >= 1.0) {
+      last_label = Clock::now();
+      label_alarms(alerts, run, &run.labels);
+    }
+    if (options.log && seconds_since(last_progress) >= 10.0) {
+      last_progress = Clock::now();
+      std::map<std::string, int> versions;
+      for (const auto& d : run.devices) versions["v" + std::to_string(d->model().second)] += 1;
+      options.log({{"event", "sim.progress"}, {"t_s", commissioned ? t : 0.0}, {"commissioned", commissioned},
+                   {"models", versions}});
+    }
+    if (!worked) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  // No more measurements; let the last batches be acknowledged.
+  for (auto& d : run.devices) d->set_next_window(std::numeric_limits<double>::infinity());
+  const Clock::time_point drain_start = Clock::now();
+  while (seconds_since(drain_start) < options.drain_seconds) {
+    uint32_t unacked = 0;
+    for (auto& d : run.devices) {
+      d->step(t, s.window_period_s);
+      unacked += d->unacked_batches();
+    }
+    if (unacked == 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  if (options.operator_labels) label_alarms(alerts, run, &run.labels);
+  for (auto& d : run.devices) d->drain();
+  run.run_wall_s = seconds_since(wall0);
+  return run;
+}
+
+}  // namespace tmf::simulator

@@ -1,0 +1,62 @@
+// The fleet of `tinymlops sim`: every virtual device of a scenario, the accelerated scenario
+// clock, and the simulated operator who labels alarms from the scenario's ground truth.
+//
+// Clock: the scenario's time 0 is the moment every device runs a model with detection settings
+// (the fleet is commissioned: collect -> train -> deploy of the first model happened); before
+// that the machines run in their initial condition. From then on scenario time advances at
+// `speed` scenario seconds per wall second, and each device measures one window every
+// window_period_s scenario seconds. docs/sim.md.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "host/sim/scenario.h"
+#include "host/simulator/virtual_device.h"
+
+namespace tmf::simulator {
+
+struct FleetOptions {
+  std::string scenario_path;
+  uint32_t devices = 0;              // > 0: the (single) group's device count instead of the file's
+  int broker_port = 1883;
+  std::string registry_dir;          // the registry `serve` writes (alerts to label, results to judge)
+  std::string work_dir;              // flash images
+  std::vector<std::string> trusted_keys;  // public key files (hex or raw)
+  bool operator_labels = true;       // label alarms from the ground truth, as an operator would
+  double commission_timeout_s = 600; // wall seconds to wait for the first model on every device
+  double drain_seconds = 5;          // wall seconds after the end for the last acknowledgements
+  std::function<void(const nlohmann::json&)> log;  // progress events
+};
+
+struct LabelRecord {
+  int64_t alert = 0;
+  std::string device;
+  double t_s = 0;  // scenario time of the alarm
+  bool truth = false;
+};
+
+struct FleetResult {
+  sim::Scenario scenario;
+  std::vector<std::unique_ptr<VirtualDevice>> devices;
+  int64_t scenario_start_unix_ms = 0;  // wall time of scenario time 0
+  double commission_wall_s = 0;        // wall seconds from start to commissioned
+  double run_wall_s = 0;               // wall seconds of the whole run
+  std::vector<LabelRecord> labels;
+  // Scenario time of a wall instant (negative before commissioning).
+  double scenario_time(int64_t unix_ms) const {
+    return (unix_ms - scenario_start_unix_ms) / 1000.0 * scenario.speed;
+  }
+};
+
+// Runs the scenario to its end. Throws std::runtime_error (commissioning timeout, broker) or
+// sim::SimError (scenario) naming the problem.
+FleetResult fleet_run(const FleetOptions& options);
+
+}  // namespace tmf::simulator

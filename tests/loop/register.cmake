@@ -1,0 +1,14 @@
+# The automation loop (host/loop, docs/loop.md): datasets from captures, retraining with
+# champion/challenger and lineage; and the closed loop end to end (Mosquitto + serve + sim).
+file(GLOB TMF_LOOP_TEST_SOURCES CONFIGURE_DEPENDS "${CMAKE_CURRENT_LIST_DIR}/*_test.cc")
+add_executable(loop_tests ${TMF_LOOP_TEST_SOURCES} ${CMAKE_CURRENT_LIST_DIR}/../support/tmf_test_main_host.cc)
+target_link_libraries(loop_tests PRIVATE tmf_test_support tmf_loop tmf_sim_world nlohmann_json::nlohmann_json)
+target_compile_options(loop_tests PRIVATE -Wall -Wextra)
+add_test(NAME loop_tests COMMAND loop_tests)
+
+# The closed loop on a small fleet, SIGKILL of serve included (scripts/demo_loop.sh).
+add_test(NAME loop_closed_e2e
+         COMMAND env TMF_CLI=$<TARGET_FILE:tinymlops> TMF_LOOP_WORK=${CMAKE_BINARY_DIR}/loop_e2e
+                 TMF_LOOP_SCENARIO=${CMAKE_CURRENT_LIST_DIR}/small_loop.json TMF_DEMO_DEVICES=6
+                 ${PROJECT_SOURCE_DIR}/scripts/demo_loop.sh)
+set_tests_properties(loop_closed_e2e PROPERTIES TIMEOUT 900)
