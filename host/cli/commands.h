@@ -21,6 +21,9 @@ void register_devices(CLI::App& app);
 void register_keys(CLI::App& app);
 void register_sign(CLI::App& app);
 void register_deploy(CLI::App& app);  // deploy and rollout
+void register_serve(CLI::App& app);    // serve, alerts, collect: docs/serve.md
+void register_alerts(CLI::App& app);
+void register_collect(CLI::App& app);
 void register_sim(CLI::App& app);      // sim: docs/sim.md
 void register_loop(CLI::App& app);     // loop history: docs/loop.md
 

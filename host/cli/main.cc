@@ -25,6 +25,9 @@ int main(int argc, char** argv) {
   tmf::cli::register_keys(app);
   tmf::cli::register_sign(app);
   tmf::cli::register_deploy(app);
+  tmf::cli::register_serve(app);
+  tmf::cli::register_alerts(app);
+  tmf::cli::register_collect(app);
   tmf::cli::register_sim(app);
   tmf::cli::register_loop(app);
   try {

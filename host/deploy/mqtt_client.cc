@@ -18,9 +18,13 @@ void ensure_library() {
 }  // namespace
 
 MqttClient::MqttClient(const std::string& client_id, const std::string& host, int port)
+    : MqttClient(client_id, host, port, true) {}
+
+MqttClient::MqttClient(const std::string& client_id, const std::string& host, int port, bool clean_session)
     : where_("mqtt://" + host + ":" + std::to_string(port)) {
   ensure_library();
-  mosq_ = mosquitto_new(client_id.c_str(), true, this);
+  if (!clean_session && client_id.empty()) throw MqttError(where_ + ": a persistent session needs a client id");
+  mosq_ = mosquitto_new(client_id.c_str(), clean_session, this);
   if (!mosq_) throw MqttError(where_ + ": cannot create MQTT client");
   mosquitto_int_option(mosq_, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311);
   mosquitto_int_option(mosq_, MOSQ_OPT_TCP_NODELAY, 1);

@@ -34,6 +34,11 @@ class MqttClient {
   // Starts connecting to host:port in the background; subscriptions given later are (re)made on
   // every connect. Throws MqttError if the client cannot be created.
   MqttClient(const std::string& client_id, const std::string& host, int port);
+  // clean_session = false asks the broker for a persistent session under this (stable) client
+  // id: its subscriptions and the QoS 1 messages published while the client is away are kept
+  // and delivered on the next connect (tinymlops serve, docs/serve.md). The default above is a
+  // clean session.
+  MqttClient(const std::string& client_id, const std::string& host, int port, bool clean_session);
   ~MqttClient();
   MqttClient(const MqttClient&) = delete;
   MqttClient& operator=(const MqttClient&) = delete;

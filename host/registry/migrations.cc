@@ -98,6 +98,92 @@ CREATE TABLE deployment_devices (
 );
 CREATE INDEX deployments_by_state ON deployments(state);
 )sql"},
+    // Live telemetry, alerts, raw captures and reference sketches (tinymlops serve, docs/serve.md).
+    {3, R"sql(
+CREATE TABLE telemetry_batches (
+  device TEXT NOT NULL,                  -- no foreign key: telemetry may arrive before the INFO
+  boot_count INTEGER NOT NULL,
+  seq INTEGER NOT NULL,
+  received_at INTEGER NOT NULL,          -- unix ms, host clock
+  model_id INTEGER NOT NULL,
+  model_version INTEGER NOT NULL,
+  active_slot INTEGER NOT NULL,
+  phase INTEGER NOT NULL,                -- 0 no model, 1 commissioning, 2 monitoring
+  alarm INTEGER NOT NULL,
+  window_count INTEGER NOT NULL,
+  first_window INTEGER NOT NULL,
+  uptime_s INTEGER NOT NULL,
+  free_ram_bytes INTEGER NOT NULL,
+  inference_cycles INTEGER NOT NULL,
+  alarms_raised INTEGER NOT NULL,
+  candidates INTEGER NOT NULL,
+  dropped_batches INTEGER NOT NULL,
+  scores BLOB NOT NULL,                  -- f32 little-endian [window_count]
+  votes BLOB NOT NULL,                   -- u8 [window_count]
+  sketch BLOB,                           -- NULL without a sketch; layout in host/monitor/sketch_blob.h
+  PRIMARY KEY (device, boot_count, seq)
+);
+CREATE INDEX telemetry_by_model ON telemetry_batches(device, model_id, model_version);
+CREATE TABLE alerts (
+  id INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL CHECK (kind IN ('alarm','drift')),
+  source TEXT NOT NULL,                  -- alarm: 'device'; drift: 'shift' (PSI) or 'score' (CUSUM, Page-Hinkley)
+  subject TEXT NOT NULL,                 -- 'device:<id>' or 'group:<name>'
+  device TEXT,
+  device_group TEXT,
+  model_id INTEGER,
+  model_version INTEGER,
+  raised_at INTEGER NOT NULL,            -- unix ms
+  detail TEXT NOT NULL DEFAULT '{}',     -- JSON object
+  state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open','acked')),
+  label INTEGER CHECK (label IN (0, 1)), -- NULL unlabelled, 1 true alarm, 0 false alarm
+  label_note TEXT,
+  labelled_at INTEGER
+);
+CREATE INDEX alerts_by_subject ON alerts(kind, source, subject, model_id, model_version, state);
+CREATE TABLE captures (
+  id INTEGER PRIMARY KEY,                -- the capture_id of COMMAND collect and DATA
+  device TEXT NOT NULL,
+  requested_at INTEGER NOT NULL,         -- unix ms
+  samples INTEGER NOT NULL,              -- requested
+  sample_rate_hz INTEGER,
+  model_id INTEGER,
+  model_version INTEGER,
+  total_samples INTEGER,                 -- as the device reports it
+  received_samples INTEGER NOT NULL DEFAULT 0,
+  received_ranges TEXT NOT NULL DEFAULT '[]',  -- JSON [[offset, count], ...], merged
+  state TEXT NOT NULL DEFAULT 'requested' CHECK (state IN ('requested','complete')),
+  path TEXT NOT NULL,                    -- relative to the registry directory
+  completed_at INTEGER
+);
+CREATE TABLE reference_sketches (
+  model_id INTEGER NOT NULL,
+  model_version INTEGER NOT NULL,
+  feature_count INTEGER NOT NULL,
+  bins INTEGER NOT NULL,
+  windows INTEGER NOT NULL,
+  sketch BLOB NOT NULL,                  -- lo/hi, count/mean/m2, histogram: host/monitor/sketch_blob.h
+  score_mean REAL,                       -- the detector score on healthy reference data, if known
+  score_std REAL,
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')),
+  PRIMARY KEY (model_id, model_version)
+);
+)sql"},
+    // The automation loop's steps and why they were taken (tinymlops serve --loop-group, docs/loop.md).
+    {4, R"sql(
+CREATE TABLE loop_steps (
+  id INTEGER PRIMARY KEY,
+  device_group TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('collect','train','rollout')),
+  state TEXT NOT NULL CHECK (state IN ('running','done','failed')),
+  reason TEXT NOT NULL,                  -- the trigger, or the step this one follows
+  parent INTEGER REFERENCES loop_steps(id),
+  started_at INTEGER NOT NULL,           -- unix ms
+  ended_at INTEGER,
+  detail TEXT NOT NULL DEFAULT '{}'      -- JSON: captures, version, figures, errors
+);
+CREATE INDEX loop_steps_by_group ON loop_steps(device_group, state);
+)sql"},
 };
 
 }  // namespace

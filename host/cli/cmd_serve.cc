@@ -1,0 +1,68 @@
+// `tinymlops serve`: telemetry ingest, drift evaluation and alerts until SIGINT/SIGTERM; the loop
+// itself is host/monitor/serve_loop (docs/serve.md).
+#include <csignal>
+#include <cstdio>
+
+#include "host/cli/commands.h"
+#include "host/cli/registry_cli.h"
+#include "host/monitor/serve_loop.h"
+
+namespace tmf::cli {
+namespace {
+
+std::atomic<bool> g_stop{false};
+
+extern "C" void on_stop_signal(int) { g_stop.store(true); }
+
+struct ServeArgs {
+  std::string dir;
+  monitor::ServeOptions options;
+  double drift_every_seconds = 10;
+  double progress_seconds = 5;
+  uint32_t commit_ms = 100;
+};
+
+void run_serve(ServeArgs& a) {
+  if (!(a.drift_every_seconds > 0)) throw CliError("--drift-every-seconds must be > 0", 2);
+  a.options.drift_every = std::chrono::milliseconds(static_cast<int64_t>(a.drift_every_seconds * 1000));
+  a.options.progress_every = std::chrono::milliseconds(static_cast<int64_t>(a.progress_seconds * 1000));
+  a.options.ingest.commit_interval = std::chrono::milliseconds(a.commit_ms);
+  registry::Registry reg(a.dir);
+  struct sigaction action {};
+  action.sa_handler = on_stop_signal;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+  try {
+    monitor::serve_run(reg, a.options, {}, g_stop);
+  } catch (const std::invalid_argument& e) {
+    throw CliError(e.what(), 2);
+  } catch (const deploy::MqttError& e) {
+    throw CliError(e.what(), 1);
+  }
+}
+
+}  // namespace
+
+void register_serve(CLI::App& app) {
+  auto args = std::make_shared<ServeArgs>();
+  CLI::App* cmd = app.add_subcommand("serve", "Ingest device telemetry, evaluate drift, raise alerts (until SIGINT/SIGTERM)");
+  add_registry_option(cmd, args->dir);
+  monitor::ServeOptions& o = args->options;
+  cmd->add_option("--broker-port", o.ingest.broker_port, "MQTT broker port (default 1883)");
+  cmd->add_option("--broker-host", o.ingest.broker_host, "MQTT broker host (default 127.0.0.1)");
+  cmd->add_option("--fleet", o.ingest.fleet, "Fleet name in the topics tmf/<fleet>/<device>/... (default fleet)");
+  cmd->add_option("--client-id", o.ingest.client_id,
+                  "MQTT client id of the persistent session (default tinymlops-serve-<fleet>)");
+  cmd->add_option("--drift-every-seconds", args->drift_every_seconds, "Drift evaluation period (default 10)");
+  cmd->add_option("--progress-seconds", args->progress_seconds, "Progress line period, 0 for none (default 5)");
+  cmd->add_option("--commit-ms", args->commit_ms, "Commit buffered messages after this many ms (default 100)");
+  cmd->add_option("--commit-messages", o.ingest.commit_messages, "... or when this many are buffered (default 256)");
+  cmd->add_option("--recent-batches", o.drift.recent_batches, "K: batches per device merged for drift (default 16)");
+  cmd->add_option("--min-windows", o.drift.min_windows, "Windows a merged sketch needs before PSI is compared (default 256)");
+  cmd->add_option("--psi-threshold", o.drift.psi_threshold, "PSI max above this raises a drift alert (default 0.2)");
+  cmd->add_flag("--json", o.json, "Print JSON lines (events started, progress, drift, alert, capture_complete, stopped)");
+  cmd->callback([args] { run_registry_command([&] { run_serve(*args); }); });
+}
+
+}  // namespace tmf::cli

@@ -1,0 +1,371 @@
+// MQTT ingest with batched commits and acknowledgements after the commit (see ingest.h).
+#include "host/monitor/ingest.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <utility>
+
+#include "device/agent/protocol.h"
+
+namespace tmf::monitor {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr const char* kLeaves[] = {"telemetry", "data", "presence", "info", "status", "event"};
+
+// tmf/<fleet>/<device>/<leaf> of our fleet: sets device and leaf.
+bool split_topic(const std::string& topic, const std::string& fleet, std::string* device, std::string* leaf) {
+  const std::string prefix = "tmf/" + fleet + "/";
+  if (topic.compare(0, prefix.size(), prefix) != 0) return false;
+  const size_t slash = topic.find('/', prefix.size());
+  if (slash == std::string::npos) return false;
+  *device = topic.substr(prefix.size(), slash - prefix.size());
+  *leaf = topic.substr(slash + 1);
+  return ota_name_valid(device->c_str()) && leaf->find('/') == std::string::npos;
+}
+
+// Adds [offset, offset + count) to merged, sorted ranges; returns the samples covered.
+uint32_t add_range(std::vector<std::pair<uint32_t, uint32_t>>& ranges, uint32_t offset, uint32_t count) {
+  std::vector<std::pair<uint64_t, uint64_t>> spans;  // [begin, end)
+  for (const auto& [o, n] : ranges) spans.emplace_back(o, uint64_t{o} + n);
+  spans.emplace_back(offset, uint64_t{offset} + count);
+  std::sort(spans.begin(), spans.end());
+  std::vector<std::pair<uint64_t, uint64_t>> merged;
+  for (const auto& s : spans) {
+    if (!merged.empty() && s.first <= merged.back().second) {
+      merged.back().second = std::max(merged.back().second, s.second);
+    } else {
+      merged.push_back(s);
+    }
+  }
+  ranges.clear();
+  uint64_t covered = 0;
+  for (const auto& [b, e] : merged) {
+    ranges.emplace_back(static_cast<uint32_t>(b), static_cast<uint32_t>(e - b));
+    covered += e - b;
+  }
+  return static_cast<uint32_t>(covered);
+}
+
+}  // namespace
+
+Ingest::Ingest(registry::Registry& registry, const IngestOptions& options)
+    : registry_(registry), options_(options), store_(registry.db()), alerts_(registry.db()) {
+  if (!ota_name_valid(options_.fleet.c_str())) throw std::invalid_argument("--fleet '" + options_.fleet + "': 1-32 of [A-Za-z0-9_-]");
+  if (options_.client_id.empty()) options_.client_id = "tinymlops-serve-" + options_.fleet;
+  if (options_.synchronous_full) registry_.db().exec("PRAGMA synchronous=FULL");
+  client_ = std::make_unique<deploy::MqttClient>(options_.client_id, options_.broker_host, options_.broker_port,
+                                                 /*clean_session=*/false);
+  for (const char* leaf : kLeaves) client_->subscribe("tmf/" + options_.fleet + "/+/" + leaf, 1);
+}
+
+Ingest::~Ingest() = default;
+
+size_t Ingest::pending() const { return batches_.size() + data_.size() + device_messages_; }
+
+void Ingest::poll(std::chrono::milliseconds budget) {
+  const auto deadline = Clock::now() + budget;
+  for (;;) {
+    auto now = Clock::now();
+    if (oldest_ && (pending() >= options_.commit_messages || now >= *oldest_ + options_.commit_interval)) {
+      commit();
+      now = Clock::now();
+    }
+    if (now >= deadline) return;
+    auto until = deadline;
+    if (oldest_) until = std::min(until, *oldest_ + options_.commit_interval);
+    const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(until - now);
+    if (auto message = client_->next(std::max(wait, std::chrono::milliseconds(0)))) handle(*message);
+  }
+}
+
+void Ingest::flush() {
+  if (oldest_) commit();
+}
+
+void Ingest::handle(const deploy::MqttMessage& m) {
+  ++counters_.messages;
+  std::string device, leaf;
+  if (!split_topic(m.topic, options_.fleet, &device, &leaf)) {
+    ++counters_.decode_errors;
+    return;
+  }
+  const uint8_t* p = m.payload.data();
+  const size_t n = m.payload.size();
+  bool buffered = false;
+  if (leaf == "telemetry") {
+    OtaTelemetry t{};
+    if (ota_telemetry_decode(p, n, &t) != OtaDecodeStatus::kOtaDecodeOk) {
+      ++counters_.decode_errors;
+      return;
+    }
+    ++counters_.telemetry;
+    try {
+      batches_.push_back(batch_from_telemetry(device, t, unix_ms_now()));
+    } catch (const std::invalid_argument&) {
+      // A malformed sketch (e.g. a range not lo < hi) loses only the sketch, not the batch.
+      ++counters_.sketch_errors;
+      t.feature_count = 0;
+      t.bins = 0;
+      batches_.push_back(batch_from_telemetry(device, t, unix_ms_now()));
+    }
+    buffered = true;
+  } else if (leaf == "data") {
+    OtaData d{};
+    if (ota_data_decode(p, n, &d) != OtaDecodeStatus::kOtaDecodeOk) {
+      ++counters_.decode_errors;
+      return;
+    }
+    PendingData pd{device, d.capture_id, d.offset, d.total_samples, d.sample_rate_hz, d.model_id, d.model_version, {}};
+    pd.samples.reserve(d.sample_count);
+    for (uint32_t i = 0; i < d.sample_count; ++i) pd.samples.push_back(ota_data_sample(d, i));
+    data_.push_back(std::move(pd));
+    ++counters_.data_segments;
+    buffered = true;
+  } else if (leaf == "info") {
+    OtaInfo info{};
+    if (ota_info_decode(p, n, &info) != OtaDecodeStatus::kOtaDecodeOk) {
+      ++counters_.decode_errors;
+      return;
+    }
+    DeviceUpdate& u = devices_[device];
+    u.profile = registry::DeviceProfile{info.core, info.ram_bytes, info.flash_bytes, 0};
+    u.group = info.group;
+    buffered = true;
+  } else if (leaf == "status") {
+    OtaStatusMessage s{};
+    if (ota_status_decode(p, n, &s) != OtaDecodeStatus::kOtaDecodeOk) {
+      ++counters_.decode_errors;
+      return;
+    }
+    if (s.active_model_id != 0) devices_[device].model = std::make_pair(s.active_model_id, s.active_model_version);
+    buffered = true;
+  } else if (leaf == "presence") {
+    bool online = false;
+    if (ota_presence_decode(p, n, &online) != OtaDecodeStatus::kOtaDecodeOk) {
+      ++counters_.decode_errors;
+      return;
+    }
+    devices_[device].online = online;
+    buffered = true;
+  } else if (leaf == "event") {
+    OtaEventMessage e{};
+    if (ota_event_decode(p, n, &e) != OtaDecodeStatus::kOtaDecodeOk) ++counters_.decode_errors;
+    // Update events belong to `deploy`; serve only marks the device as seen (a presence update).
+    return;
+  } else {
+    return;
+  }
+  if (leaf == "info" || leaf == "status" || leaf == "presence") ++device_messages_;
+  if (buffered && !oldest_) oldest_ = Clock::now();
+}
+
+Capture* Ingest::capture(uint32_t id) {
+  auto it = captures_.find(id);
+  if (it != captures_.end()) return &it->second;
+  std::optional<Capture> row = store_.find_capture(id);
+  if (!row) return nullptr;
+  return &captures_.emplace(id, std::move(*row)).first->second;
+}
+
+void Ingest::write_data_segments(std::set<uint32_t>& touched) {
+  std::map<uint32_t, int> files;  // capture id -> fd
+  try {
+    for (const PendingData& d : data_) {
+      Capture* c = capture(d.capture_id);
+      if (c == nullptr || c->device != d.device || d.samples.empty()) {
+        ++counters_.data_dropped;
+        continue;
+      }
+      int& fd = files[d.capture_id];
+      if (fd == 0) {
+        const std::filesystem::path path = std::filesystem::path(registry_.dir()) / c->path;
+        std::filesystem::create_directories(path.parent_path());
+        fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+        if (fd < 0) {
+          fd = 0;
+          throw registry::RegistryError(path.string() + ": cannot open capture file: " + std::strerror(errno));
+        }
+      }
+      const size_t bytes = d.samples.size() * sizeof(float);
+      const off_t at = static_cast<off_t>(d.offset) * static_cast<off_t>(sizeof(float));
+      if (::pwrite(fd, d.samples.data(), bytes, at) != static_cast<ssize_t>(bytes)) {
+        throw registry::RegistryError(c->path + ": cannot write capture samples: " + std::strerror(errno));
+      }
+      c->sample_rate_hz = d.sample_rate_hz;
+      c->model_id = d.model_id;
+      c->model_version = d.model_version;
+      c->total_samples = d.total_samples;
+      c->received_samples = add_range(c->received_ranges, d.offset, static_cast<uint32_t>(d.samples.size()));
+      touched.insert(d.capture_id);
+    }
+    // The bytes are on disk before any row says they arrived.
+    for (auto& [id, fd] : files) {
+      if (fd > 0 && ::fdatasync(fd) != 0) {
+        throw registry::RegistryError(captures_.at(id).path + ": fdatasync: " + std::strerror(errno));
+      }
+    }
+  } catch (...) {
+    for (auto& [id, fd] : files) {
+      if (fd > 0) ::close(fd);
+    }
+    throw;
+  }
+  for (auto& [id, fd] : files) {
+    if (fd > 0) ::close(fd);
+  }
+}
+
+void Ingest::apply_device_updates() {
+  for (auto it = devices_.begin(); it != devices_.end();) {
+    DeviceUpdate& u = it->second;
+    if (u.profile) {
+      registry_.upsert_device(it->first, u.group, *u.profile);
+      u.profile.reset();
+    }
+    // STATUS and PRESENCE need the device's row, which its INFO creates: held until then.
+    if (!registry_.find_device(it->first)) {
+      ++it;
+      continue;
+    }
+    if (u.model) registry_.record_device_model(it->first, u.model->first, u.model->second);
+    if (u.online) registry_.record_device_presence(it->first, *u.online);
+    ++counters_.device_updates;
+    it = devices_.erase(it);
+  }
+}
+
+void Ingest::raise_alarm_alerts(const TelemetryBatch& b) {
+  std::optional<std::string> group;
+  if (const auto d = registry_.find_device(b.device)) group = d->group;
+  for (uint32_t i = 1; i <= b.alarms_raised; ++i) {
+    // TELEMETRY v1 says how many alarms the batch's windows raised, not at which window: the
+    // alert names the batch and its window range.
+    nlohmann::json detail = {{"boot_count", b.boot_count},
+                             {"seq", b.seq},
+                             {"raise", i},
+                             {"raises_in_batch", b.alarms_raised},
+                             {"first_window", b.first_window},
+                             {"last_window", b.window_count ? b.first_window + b.window_count - 1 : b.first_window},
+                             {"candidates", b.candidates},
+                             {"alarm_after_batch", b.alarm != 0}};
+    Alert a;
+    a.kind = "alarm";
+    a.source = "device";
+    a.subject = device_subject(b.device);
+    a.device = b.device;
+    a.group = group;
+    a.model_id = b.model_id;
+    a.model_version = b.model_version;
+    a.raised_at_ms = b.received_at_ms;
+    a.detail_json = detail.dump();
+    a.id = alerts_.raise(a);
+    new_alerts_.push_back(a);
+    ++counters_.alarm_alerts;
+  }
+}
+
+void Ingest::commit() {
+  const size_t messages = pending();
+  std::set<uint32_t> touched;
+  std::vector<BatchKey> acks;
+  const size_t alerts_before = new_alerts_.size();
+  try {
+    write_data_segments(touched);
+    registry::Transaction tx(registry_.db());
+    std::set<BatchKey> seen;
+    for (const TelemetryBatch& b : batches_) {
+      BatchKey key{b.device, b.boot_count, b.seq};
+      if (!seen.insert(key).second) {
+        ++counters_.duplicates;  // the same batch twice in one commit
+        continue;
+      }
+      if (store_.insert_batch(b)) {
+        ++counters_.batches_stored;
+        if (b.alarms_raised > 0) raise_alarm_alerts(b);
+      } else {
+        ++counters_.duplicates;
+      }
+      acks.push_back(std::move(key));
+    }
+    for (const uint32_t id : touched) {
+      Capture& c = captures_.at(id);
+      if (c.state != "complete" && c.total_samples && c.received_samples >= *c.total_samples) {
+        c.state = "complete";
+        c.completed_at_ms = unix_ms_now();
+        completed_captures_.push_back(id);
+        ++counters_.captures_completed;
+      }
+      store_.update_capture(c);
+    }
+    apply_device_updates();
+    tx.commit();
+  } catch (...) {
+    captures_.clear();  // reload from the rows next time
+    new_alerts_.resize(alerts_before);
+    throw;
+  }
+  for (const uint32_t id : touched) {
+    if (captures_.at(id).state == "complete") captures_.erase(id);
+  }
+  ++counters_.commits;
+  counters_.committed_messages += messages;
+  batches_.clear();
+  data_.clear();
+  device_messages_ = 0;
+  oldest_.reset();
+  // Only now, with the rows durable, does any device hear that its batch is stored.
+  for (const BatchKey& k : acks) {
+    const OtaTelemetryAck ack{k.boot_count, k.seq};
+    uint8_t bytes[kOtaTelemetryAckBytes];
+    const size_t size = ota_telemetry_ack_encode(ack, bytes, sizeof bytes);
+    const std::string topic = "tmf/" + options_.fleet + "/" + k.device + "/ack";
+    if (size > 0 && client_->publish(topic, bytes, size, 1, false)) {
+      ++counters_.acks_sent;
+    } else {
+      ++counters_.ack_failures;
+    }
+  }
+}
+
+uint32_t request_capture(TelemetryStore& store, registry::Database& db, deploy::MqttClient& client,
+                         const std::string& fleet, const std::string& device, uint32_t samples,
+                         std::chrono::milliseconds connect_timeout) {
+  if (!ota_name_valid(device.c_str())) throw std::invalid_argument("device '" + device + "': 1-32 of [A-Za-z0-9_-]");
+  if (samples == 0) throw std::invalid_argument("--samples: a capture needs at least 1 sample");
+  if (!client.wait_connected(connect_timeout)) throw deploy::MqttError("broker not connected: capture not requested");
+  uint32_t id = 0;
+  {
+    registry::Transaction tx(db);
+    id = store.create_capture(device, samples, unix_ms_now());
+    tx.commit();
+  }
+  const OtaCommand command{OtaCommandCode::kOtaCommandCollect, id, samples};
+  uint8_t bytes[kOtaCommandCollectBytes];
+  const size_t size = ota_command_encode(command, bytes, sizeof bytes);
+  const std::string topic = "tmf/" + fleet + "/" + device + "/cmd";
+  if (size == 0 || !client.publish(topic, bytes, size, 1, false)) {
+    throw deploy::MqttError(topic + ": cannot publish COMMAND collect for capture " + std::to_string(id));
+  }
+  return id;
+}
+
+uint32_t Ingest::request_capture(const std::string& device, uint32_t samples, std::chrono::milliseconds connect_timeout) {
+  const uint32_t id = monitor::request_capture(store_, registry_.db(), *client_, options_.fleet, device, samples,
+                                               connect_timeout);
+  ++counters_.captures_requested;
+  return id;
+}
+
+std::vector<Alert> Ingest::take_new_alerts() { return std::exchange(new_alerts_, {}); }
+std::vector<uint32_t> Ingest::take_completed_captures() { return std::exchange(completed_captures_, {}); }
+
+}  // namespace tmf::monitor

@@ -1,0 +1,138 @@
+// The ingest side of `tinymlops serve`: one MQTT client (persistent session, QoS 1) on
+// tmf/<fleet>/+/{telemetry,data,presence,info,status,event}; decoded messages are buffered and
+// committed in batched transactions, and only after a commit is each stored TELEMETRY batch
+// acknowledged (TELEMETRY_ACK), so an acknowledged batch is always in the database. DATA segments
+// go to capture files (written and synced before their row), device presence/info/status to the
+// registry's devices table, device alarms to alerts. Single-threaded: call poll() in a loop.
+// docs/serve.md.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "host/deploy/mqtt_client.h"
+#include "host/monitor/alerts.h"
+#include "host/monitor/telemetry_store.h"
+#include "host/registry/registry.h"
+
+namespace tmf::monitor {
+
+struct IngestOptions {
+  std::string fleet = "fleet";  // as `deploy`
+  std::string broker_host = "127.0.0.1";
+  int broker_port = 1883;
+  std::string client_id;  // empty: "tinymlops-serve-<fleet>" (stable: the persistent session's name)
+  // A commit runs when the oldest buffered message is this old, or when this many are buffered.
+  std::chrono::milliseconds commit_interval{100};
+  size_t commit_messages = 256;
+  // PRAGMA synchronous=FULL on the registry connection: a commit (and so every ack) survives a
+  // power cut too, not only a crash of the process (NORMAL, the registry default).
+  bool synchronous_full = true;
+};
+
+struct IngestCounters {
+  uint64_t messages = 0;        // every message received
+  uint64_t telemetry = 0;       // TELEMETRY messages decoded
+  uint64_t batches_stored = 0;  // new rows
+  uint64_t duplicates = 0;      // batches already stored (acked again)
+  uint64_t acks_sent = 0;
+  uint64_t ack_failures = 0;    // could not be queued (not connected): the device resends
+  uint64_t commits = 0;         // transactions
+  uint64_t committed_messages = 0;
+  uint64_t decode_errors = 0;   // malformed payloads or topics (dropped)
+  uint64_t sketch_errors = 0;   // batches whose sketch was malformed (stored without it)
+  uint64_t data_segments = 0;
+  uint64_t data_dropped = 0;    // DATA for an unknown capture or another device
+  uint64_t captures_requested = 0;
+  uint64_t captures_completed = 0;
+  uint64_t alarm_alerts = 0;
+  uint64_t device_updates = 0;  // presence / info / status applied to the devices table
+  double mean_batch_size() const { return commits ? double(committed_messages) / double(commits) : 0; }
+};
+
+// Records a capture request (row `requested`, committed) and publishes COMMAND collect (QoS 1)
+// to tmf/<fleet>/<device>/cmd through `client`; returns the capture id. The DATA segments are
+// stored by whoever ingests the fleet (`tinymlops serve`). Throws deploy::MqttError when the
+// client is not connected within `connect_timeout` (nothing recorded then) or cannot publish.
+uint32_t request_capture(TelemetryStore& store, registry::Database& db, deploy::MqttClient& client,
+                         const std::string& fleet, const std::string& device, uint32_t samples,
+                         std::chrono::milliseconds connect_timeout);
+
+class Ingest {
+ public:
+  // Connects in the background (see MqttClient); throws deploy::MqttError if it cannot start.
+  Ingest(registry::Registry& registry, const IngestOptions& options);
+  ~Ingest();
+  Ingest(const Ingest&) = delete;
+  Ingest& operator=(const Ingest&) = delete;
+
+  // Receives and buffers messages for up to `budget`, committing whenever a commit is due.
+  void poll(std::chrono::milliseconds budget);
+  // Commits everything buffered now and sends its acks (also called on shutdown).
+  void flush();
+
+  // Records a capture request (row `requested`) and publishes COMMAND collect (QoS 1) to the
+  // device; the DATA segments arrive through poll(). Returns the capture id. Throws
+  // deploy::MqttError when the broker is not reachable within `connect_timeout`.
+  uint32_t request_capture(const std::string& device, uint32_t samples,
+                           std::chrono::milliseconds connect_timeout = std::chrono::seconds(5));
+
+  const IngestCounters& counters() const { return counters_; }
+  const IngestOptions& options() const { return options_; }
+  registry::Registry& registry() { return registry_; }
+  TelemetryStore& store() { return store_; }
+  AlertStore& alerts() { return alerts_; }
+  bool connected() const { return client_->connected(); }
+  bool wait_connected(std::chrono::milliseconds timeout) { return client_->wait_connected(timeout); }
+  uint64_t broker_connects() const { return client_->connect_count(); }
+  // Alerts raised by commits since the last call (for progress lines and hooks).
+  std::vector<Alert> take_new_alerts();
+  // Capture ids completed by commits since the last call.
+  std::vector<uint32_t> take_completed_captures();
+
+ private:
+  struct PendingData {
+    std::string device;
+    uint32_t capture_id, offset, total_samples, sample_rate_hz, model_id, model_version;
+    std::vector<float> samples;
+  };
+  struct DeviceUpdate {
+    std::optional<registry::DeviceProfile> profile;
+    std::string group;
+    std::optional<std::pair<uint32_t, uint32_t>> model;  // active model from STATUS
+    std::optional<bool> online;
+  };
+
+  void handle(const deploy::MqttMessage& message);
+  size_t pending() const;
+  void commit();
+  void write_data_segments(std::set<uint32_t>& touched);
+  void apply_device_updates();
+  void raise_alarm_alerts(const TelemetryBatch& batch);
+  Capture* capture(uint32_t id);
+
+  registry::Registry& registry_;
+  IngestOptions options_;
+  TelemetryStore store_;
+  AlertStore alerts_;
+  std::unique_ptr<deploy::MqttClient> client_;
+  IngestCounters counters_;
+
+  std::vector<TelemetryBatch> batches_;
+  std::vector<PendingData> data_;
+  std::map<std::string, DeviceUpdate> devices_;  // this commit's updates, and held ones (no INFO yet)
+  size_t device_messages_ = 0;
+  std::optional<std::chrono::steady_clock::time_point> oldest_;
+  std::map<uint32_t, Capture> captures_;  // rows being filled (cached)
+  std::vector<Alert> new_alerts_;
+  std::vector<uint32_t> completed_captures_;
+};
+
+}  // namespace tmf::monitor

@@ -1,0 +1,306 @@
+// Telemetry batches, captures and reference sketches in the registry database (see
+// telemetry_store.h). Blobs are bound as byte strings and stored with CAST(? AS BLOB).
+#include "host/monitor/telemetry_store.h"
+
+#include <chrono>
+#include <cstring>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+#include "device/agent/protocol.h"
+
+namespace tmf::monitor {
+namespace {
+
+using registry::Statement;
+
+std::string bytes_of(const void* data, size_t size) {
+  return std::string(static_cast<const char*>(data), size);
+}
+
+template <typename T>
+std::vector<T> vector_of(const std::string& bytes) {
+  std::vector<T> out(bytes.size() / sizeof(T));
+  if (!out.empty()) std::memcpy(out.data(), bytes.data(), out.size() * sizeof(T));
+  return out;
+}
+
+constexpr const char* kBatchColumns =
+    "SELECT device, boot_count, seq, received_at, model_id, model_version, active_slot, phase, alarm, window_count, "
+    "first_window, uptime_s, free_ram_bytes, inference_cycles, alarms_raised, candidates, dropped_batches, scores, "
+    "votes, sketch, rowid FROM telemetry_batches ";
+
+TelemetryBatch read_batch(Statement& s) {
+  TelemetryBatch b;
+  b.device = s.column_text(0);
+  b.boot_count = static_cast<uint32_t>(s.column_int(1));
+  b.seq = static_cast<uint32_t>(s.column_int(2));
+  b.received_at_ms = s.column_int(3);
+  b.model_id = static_cast<uint32_t>(s.column_int(4));
+  b.model_version = static_cast<uint32_t>(s.column_int(5));
+  b.active_slot = static_cast<uint8_t>(s.column_int(6));
+  b.phase = static_cast<uint8_t>(s.column_int(7));
+  b.alarm = static_cast<uint8_t>(s.column_int(8));
+  b.window_count = static_cast<uint32_t>(s.column_int(9));
+  b.first_window = static_cast<uint32_t>(s.column_int(10));
+  b.uptime_s = static_cast<uint32_t>(s.column_int(11));
+  b.free_ram_bytes = static_cast<uint32_t>(s.column_int(12));
+  b.inference_cycles = static_cast<uint32_t>(s.column_int(13));
+  b.alarms_raised = static_cast<uint32_t>(s.column_int(14));
+  b.candidates = static_cast<uint32_t>(s.column_int(15));
+  b.dropped_batches = static_cast<uint32_t>(s.column_int(16));
+  b.scores = vector_of<float>(s.column_text(17));
+  b.votes = vector_of<uint8_t>(s.column_text(18));
+  if (!s.column_is_null(19)) b.sketch = vector_of<uint8_t>(s.column_text(19));
+  b.row = s.column_int(20);
+  return b;
+}
+
+std::vector<TelemetryBatch> read_batches(Statement& s) {
+  std::vector<TelemetryBatch> out;
+  while (s.step()) out.push_back(read_batch(s));
+  return out;
+}
+
+constexpr const char* kCaptureColumns =
+    "SELECT id, device, requested_at, samples, sample_rate_hz, model_id, model_version, total_samples, "
+    "received_samples, received_ranges, state, path, completed_at FROM captures ";
+
+std::optional<uint32_t> optional_u32(const std::optional<int64_t>& v) {
+  if (!v) return std::nullopt;
+  return static_cast<uint32_t>(*v);
+}
+std::optional<int64_t> optional_i64(const std::optional<uint32_t>& v) {
+  if (!v) return std::nullopt;
+  return int64_t{*v};
+}
+
+Capture read_capture(Statement& s) {
+  Capture c;
+  c.id = static_cast<uint32_t>(s.column_int(0));
+  c.device = s.column_text(1);
+  c.requested_at_ms = s.column_int(2);
+  c.samples = static_cast<uint32_t>(s.column_int(3));
+  c.sample_rate_hz = optional_u32(s.column_optional_int(4));
+  c.model_id = optional_u32(s.column_optional_int(5));
+  c.model_version = optional_u32(s.column_optional_int(6));
+  c.total_samples = optional_u32(s.column_optional_int(7));
+  c.received_samples = static_cast<uint32_t>(s.column_int(8));
+  for (const auto& range : nlohmann::json::parse(s.column_text(9))) {
+    c.received_ranges.emplace_back(range.at(0).get<uint32_t>(), range.at(1).get<uint32_t>());
+  }
+  c.state = s.column_text(10);
+  c.path = s.column_text(11);
+  c.completed_at_ms = s.column_optional_int(12);
+  return c;
+}
+
+}  // namespace
+
+int64_t unix_ms_now() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+TelemetryBatch batch_from_telemetry(const std::string& device, const OtaTelemetry& t, int64_t received_at_ms) {
+  TelemetryBatch b;
+  b.device = device;
+  b.boot_count = t.boot_count;
+  b.seq = t.seq;
+  b.received_at_ms = received_at_ms;
+  b.model_id = t.model_id;
+  b.model_version = t.model_version;
+  b.active_slot = t.active_slot;
+  b.phase = static_cast<uint8_t>(t.phase);
+  b.alarm = t.alarm;
+  b.window_count = t.window_count;
+  b.first_window = t.first_window;
+  b.uptime_s = t.uptime_s;
+  b.free_ram_bytes = t.free_ram_bytes;
+  b.inference_cycles = t.inference_cycles;
+  b.alarms_raised = t.alarms_raised;
+  b.candidates = t.candidates;
+  b.dropped_batches = t.dropped_batches;
+  for (uint32_t w = 0; w < t.window_count; ++w) {
+    b.scores.push_back(ota_telemetry_score(t, w));
+    b.votes.push_back(ota_telemetry_votes(t, w));
+  }
+  if (t.feature_count > 0) b.sketch = encode_sketch(sketch_from_telemetry(t).get());
+  return b;
+}
+
+bool TelemetryStore::insert_batch(const TelemetryBatch& b) {
+  Statement s(db_,
+              "INSERT OR IGNORE INTO telemetry_batches(device, boot_count, seq, received_at, model_id, model_version, "
+              "active_slot, phase, alarm, window_count, first_window, uptime_s, free_ram_bytes, inference_cycles, "
+              "alarms_raised, candidates, dropped_batches, scores, votes, sketch) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+              "?, ?, ?, ?, ?, ?, ?, CAST(? AS BLOB), CAST(? AS BLOB), CAST(? AS BLOB))");
+  s.bind(1, b.device)
+      .bind(2, int64_t{b.boot_count})
+      .bind(3, int64_t{b.seq})
+      .bind(4, b.received_at_ms)
+      .bind(5, int64_t{b.model_id})
+      .bind(6, int64_t{b.model_version})
+      .bind(7, int64_t{b.active_slot})
+      .bind(8, int64_t{b.phase})
+      .bind(9, int64_t{b.alarm})
+      .bind(10, int64_t{b.window_count})
+      .bind(11, int64_t{b.first_window})
+      .bind(12, int64_t{b.uptime_s})
+      .bind(13, int64_t{b.free_ram_bytes})
+      .bind(14, int64_t{b.inference_cycles})
+      .bind(15, int64_t{b.alarms_raised})
+      .bind(16, int64_t{b.candidates})
+      .bind(17, int64_t{b.dropped_batches})
+      .bind(18, bytes_of(b.scores.data(), b.scores.size() * sizeof(float)))
+      .bind(19, bytes_of(b.votes.data(), b.votes.size()));
+  if (b.sketch.empty()) {
+    s.bind_null(20);
+  } else {
+    s.bind(20, bytes_of(b.sketch.data(), b.sketch.size()));
+  }
+  s.run();
+  return db_.changes() == 1;
+}
+
+bool TelemetryStore::has_batch(const BatchKey& k) {
+  Statement s(db_, "SELECT 1 FROM telemetry_batches WHERE device = ? AND boot_count = ? AND seq = ?");
+  s.bind(1, k.device).bind(2, int64_t{k.boot_count}).bind(3, int64_t{k.seq});
+  return s.step();
+}
+
+uint64_t TelemetryStore::batch_count(const std::optional<std::string>& device) {
+  Statement s(db_, "SELECT COUNT(*) FROM telemetry_batches WHERE ?1 IS NULL OR device = ?1");
+  s.bind(1, device);
+  s.step();
+  return static_cast<uint64_t>(s.column_int(0));
+}
+
+std::vector<BatchKey> TelemetryStore::batch_keys() {
+  Statement s(db_, "SELECT device, boot_count, seq FROM telemetry_batches ORDER BY device, boot_count, seq");
+  std::vector<BatchKey> out;
+  while (s.step()) {
+    out.push_back({s.column_text(0), static_cast<uint32_t>(s.column_int(1)), static_cast<uint32_t>(s.column_int(2))});
+  }
+  return out;
+}
+
+std::optional<TelemetryBatch> TelemetryStore::find_batch(const BatchKey& k) {
+  Statement s(db_, (std::string(kBatchColumns) + "WHERE device = ? AND boot_count = ? AND seq = ?").c_str());
+  s.bind(1, k.device).bind(2, int64_t{k.boot_count}).bind(3, int64_t{k.seq});
+  if (!s.step()) return std::nullopt;
+  return read_batch(s);
+}
+
+std::vector<TelemetryBatch> TelemetryStore::recent_batches(const std::string& device, uint32_t model_id,
+                                                           uint32_t model_version, uint32_t limit) {
+  Statement s(db_, (std::string(kBatchColumns) +
+                    "WHERE device = ? AND model_id = ? AND model_version = ? ORDER BY boot_count DESC, seq DESC LIMIT ?")
+                       .c_str());
+  s.bind(1, device).bind(2, int64_t{model_id}).bind(3, int64_t{model_version}).bind(4, int64_t{limit});
+  std::vector<TelemetryBatch> out = read_batches(s);
+  return {out.rbegin(), out.rend()};
+}
+
+std::vector<TelemetryBatch> TelemetryStore::batches_after(const std::string& device, int64_t after_row,
+                                                          uint32_t limit) {
+  Statement s(db_, (std::string(kBatchColumns) + "WHERE device = ? AND rowid > ? ORDER BY rowid LIMIT ?").c_str());
+  s.bind(1, device).bind(2, after_row).bind(3, int64_t{limit});
+  return read_batches(s);
+}
+
+std::vector<TelemetryBatch> TelemetryStore::latest_batch_per_device() {
+  // The row with the largest (boot_count, seq) of each device.
+  Statement s(db_, (std::string(kBatchColumns) +
+                    "AS t WHERE NOT EXISTS (SELECT 1 FROM telemetry_batches u WHERE u.device = t.device AND "
+                    "(u.boot_count > t.boot_count OR (u.boot_count = t.boot_count AND u.seq > t.seq))) ORDER BY device")
+                       .c_str());
+  return read_batches(s);
+}
+
+void TelemetryStore::put_reference(uint32_t model_id, uint32_t model_version, const detect::FeatureSketch& sketch,
+                                   std::optional<ReferenceScore> score) {
+  if (sketch.stats.count == 0) {
+    throw std::invalid_argument("reference sketch of model " + std::to_string(model_id) + ":" +
+                                std::to_string(model_version) + " holds no window");
+  }
+  if (score && !(score->std > 0)) throw std::invalid_argument("reference score std must be > 0");
+  const std::vector<uint8_t> blob = encode_sketch(sketch);
+  Statement s(db_,
+              "INSERT INTO reference_sketches(model_id, model_version, feature_count, bins, windows, sketch, "
+              "score_mean, score_std) VALUES (?, ?, ?, ?, ?, CAST(? AS BLOB), ?, ?) ON CONFLICT(model_id, model_version) "
+              "DO UPDATE SET feature_count = excluded.feature_count, bins = excluded.bins, windows = excluded.windows, "
+              "sketch = excluded.sketch, score_mean = excluded.score_mean, score_std = excluded.score_std");
+  s.bind(1, int64_t{model_id})
+      .bind(2, int64_t{model_version})
+      .bind(3, int64_t{sketch.config.feature_count})
+      .bind(4, int64_t{sketch.config.bins})
+      .bind(5, int64_t{sketch.stats.count})
+      .bind(6, bytes_of(blob.data(), blob.size()));
+  if (score) {
+    s.bind(7, score->mean).bind(8, score->std);
+  } else {
+    s.bind_null(7).bind_null(8);
+  }
+  s.run();
+}
+
+std::optional<Reference> TelemetryStore::get_reference(uint32_t model_id, uint32_t model_version) {
+  Statement s(db_, "SELECT sketch, score_mean, score_std FROM reference_sketches WHERE model_id = ? AND model_version = ?");
+  s.bind(1, int64_t{model_id}).bind(2, int64_t{model_version});
+  if (!s.step()) return std::nullopt;
+  const std::string blob = s.column_text(0);
+  Reference r{decode_sketch(reinterpret_cast<const uint8_t*>(blob.data()), blob.size()), std::nullopt};
+  if (!s.column_is_null(1) && !s.column_is_null(2)) r.score = ReferenceScore{s.column_double(1), s.column_double(2)};
+  return r;
+}
+
+uint32_t TelemetryStore::create_capture(const std::string& device, uint32_t samples, int64_t requested_at_ms) {
+  Statement(db_, "INSERT INTO captures(device, requested_at, samples, path) VALUES (?, ?, ?, '')")
+      .bind(1, device)
+      .bind(2, requested_at_ms)
+      .bind(3, int64_t{samples})
+      .run();
+  const int64_t id = db_.last_insert_id();
+  if (id <= 0 || id > 0xFFFFFFFFll) throw registry::RegistryError(db_.path() + ": capture ids exhausted");
+  Statement(db_, "UPDATE captures SET path = ? WHERE id = ?")
+      .bind(1, "captures/" + device + "-" + std::to_string(id) + ".f32")
+      .bind(2, id)
+      .run();
+  return static_cast<uint32_t>(id);
+}
+
+std::optional<Capture> TelemetryStore::find_capture(uint32_t id) {
+  Statement s(db_, (std::string(kCaptureColumns) + "WHERE id = ?").c_str());
+  s.bind(1, int64_t{id});
+  if (!s.step()) return std::nullopt;
+  return read_capture(s);
+}
+
+std::vector<Capture> TelemetryStore::list_captures(const std::optional<std::string>& device) {
+  Statement s(db_, (std::string(kCaptureColumns) + "WHERE ?1 IS NULL OR device = ?1 ORDER BY id").c_str());
+  s.bind(1, device);
+  std::vector<Capture> out;
+  while (s.step()) out.push_back(read_capture(s));
+  return out;
+}
+
+void TelemetryStore::update_capture(const Capture& c) {
+  nlohmann::json ranges = nlohmann::json::array();
+  for (const auto& [offset, count] : c.received_ranges) ranges.push_back({offset, count});
+  Statement(db_,
+            "UPDATE captures SET sample_rate_hz = ?, model_id = ?, model_version = ?, total_samples = ?, "
+            "received_samples = ?, received_ranges = ?, state = ?, completed_at = ? WHERE id = ?")
+      .bind(1, optional_i64(c.sample_rate_hz))
+      .bind(2, optional_i64(c.model_id))
+      .bind(3, optional_i64(c.model_version))
+      .bind(4, optional_i64(c.total_samples))
+      .bind(5, int64_t{c.received_samples})
+      .bind(6, ranges.dump())
+      .bind(7, c.state)
+      .bind(8, c.completed_at_ms)
+      .bind(9, int64_t{c.id})
+      .run();
+}
+
+}  // namespace tmf::monitor

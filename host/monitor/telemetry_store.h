@@ -1,0 +1,121 @@
+// The store of `tinymlops serve` in the registry's database (migration 3): telemetry batches
+// keyed by (device, boot_count, seq), raw-data captures, and the reference feature sketch of each
+// model version. Callers group writes in registry::Transaction; nothing here commits by itself.
+// docs/serve.md.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "device/detect/sketch.h"
+#include "host/monitor/sketch_blob.h"
+#include "host/registry/sqlite_db.h"
+
+namespace tmf {
+struct OtaTelemetry;
+}
+
+namespace tmf::monitor {
+
+struct TelemetryBatch {
+  std::string device;
+  uint32_t boot_count = 0;
+  uint32_t seq = 0;
+  int64_t received_at_ms = 0;  // host clock, unix ms
+  uint32_t model_id = 0;
+  uint32_t model_version = 0;
+  uint8_t active_slot = 0xFF;
+  uint8_t phase = 0;  // OtaTelemetryPhase: 0 no model, 1 commissioning, 2 monitoring
+  uint8_t alarm = 0;
+  uint32_t window_count = 0;
+  uint32_t first_window = 0;
+  uint32_t uptime_s = 0;
+  uint32_t free_ram_bytes = 0;
+  uint32_t inference_cycles = 0;
+  uint32_t alarms_raised = 0;
+  uint32_t candidates = 0;
+  uint32_t dropped_batches = 0;
+  std::vector<float> scores;    // [window_count]
+  std::vector<uint8_t> votes;   // [window_count]
+  std::vector<uint8_t> sketch;  // encode_sketch() bytes; empty when the batch has no sketch
+  int64_t row = 0;              // read back: the row's insertion order (rowid)
+};
+
+// A decoded TELEMETRY message as a batch row (the sketch re-encoded as a blob).
+TelemetryBatch batch_from_telemetry(const std::string& device, const OtaTelemetry& telemetry, int64_t received_at_ms);
+
+struct BatchKey {
+  std::string device;
+  uint32_t boot_count = 0;
+  uint32_t seq = 0;
+  auto operator<=>(const BatchKey&) const = default;
+};
+
+struct Capture {
+  uint32_t id = 0;  // the capture_id of COMMAND collect / DATA
+  std::string device;
+  int64_t requested_at_ms = 0;
+  uint32_t samples = 0;  // requested
+  std::optional<uint32_t> sample_rate_hz, model_id, model_version, total_samples;
+  uint32_t received_samples = 0;
+  std::vector<std::pair<uint32_t, uint32_t>> received_ranges;  // merged [offset, count)
+  std::string state;  // requested | complete
+  std::string path;   // relative to the registry directory: captures/<device>-<id>.f32
+  std::optional<int64_t> completed_at_ms;
+};
+
+// The training reference of a model version: the feature sketch built with the device's code
+// over the training windows (the same ranges the devices sketch with), and optionally the mean
+// and std of the detector score on healthy data (for CUSUM / Page-Hinkley).
+struct ReferenceScore {
+  double mean = 0;
+  double std = 1;
+};
+struct Reference {
+  OwnedSketch sketch;
+  std::optional<ReferenceScore> score;
+};
+
+int64_t unix_ms_now();
+
+class TelemetryStore {
+ public:
+  // `db` must be a migrated registry database (registry::Registry opens one).
+  explicit TelemetryStore(registry::Database& db) : db_(db) {}
+
+  // Inserts the batch unless (device, boot_count, seq) is stored already; true if inserted.
+  bool insert_batch(const TelemetryBatch& batch);
+  bool has_batch(const BatchKey& key);
+  uint64_t batch_count(const std::optional<std::string>& device = std::nullopt);
+  // Every stored key, ordered by device, boot, seq (tests, audits).
+  std::vector<BatchKey> batch_keys();
+  std::optional<TelemetryBatch> find_batch(const BatchKey& key);
+  // The newest `limit` batches (by boot_count, seq) of `device` on this model version, oldest first.
+  std::vector<TelemetryBatch> recent_batches(const std::string& device, uint32_t model_id, uint32_t model_version,
+                                             uint32_t limit);
+  // Batches of `device` inserted after row `after_row` (insertion order), at most `limit`.
+  std::vector<TelemetryBatch> batches_after(const std::string& device, int64_t after_row, uint32_t limit);
+  // The most recent batch of each device (by boot_count, seq): its current model and phase.
+  std::vector<TelemetryBatch> latest_batch_per_device();
+
+  // Reference sketches. put_reference replaces an earlier one of the same version; it refuses
+  // (std::invalid_argument) a sketch without windows.
+  void put_reference(uint32_t model_id, uint32_t model_version, const detect::FeatureSketch& sketch,
+                     std::optional<ReferenceScore> score = std::nullopt);
+  std::optional<Reference> get_reference(uint32_t model_id, uint32_t model_version);
+
+  // Captures. create_capture records a request and returns its id (> 0).
+  uint32_t create_capture(const std::string& device, uint32_t samples, int64_t requested_at_ms);
+  std::optional<Capture> find_capture(uint32_t id);
+  std::vector<Capture> list_captures(const std::optional<std::string>& device = std::nullopt);
+  // Writes the progress fields (rate, model, total, received ranges/samples, state, completed_at).
+  void update_capture(const Capture& capture);
+
+ private:
+  registry::Database& db_;
+};
+
+}  // namespace tmf::monitor
