@@ -1,0 +1,325 @@
+// Ingest through a real Mosquitto: the in-process Ingest (device info/status/presence into the
+// registry, alarm alerts, a raw capture requested and stored byte for byte), and the acceptance
+// test: a resending publisher against `tinymlops serve`, which is SIGKILLed mid-stream and
+// restarted; every batch the publisher saw acknowledged must be in the database exactly once.
+#include <mosquitto.h>
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "host/monitor/ingest.h"
+#include "publisher.h"
+#include "serve_fixture.h"
+#include "tests/support/tmf_test.h"
+
+namespace tmf::test {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+bool poll_until(monitor::Ingest& ingest, const std::function<bool()>& done, double seconds) {
+  const auto end = Clock::now() + std::chrono::duration<double>(seconds);
+  while (Clock::now() < end) {
+    ingest.poll(std::chrono::milliseconds(50));
+    if (done()) return true;
+  }
+  return false;
+}
+
+// A minimal device: answers COMMAND collect by remembering it; the test thread sends the DATA.
+struct FakeDevice {
+  struct mosquitto* mosq = nullptr;
+  std::mutex mutex;
+  std::vector<OtaCommand> commands;
+  std::vector<OtaTelemetryAck> acks;
+  FakeDevice(int port, const std::string& id) {
+    mosq = mosquitto_new(id.c_str(), true, this);
+    mosquitto_message_callback_set(mosq, [](struct mosquitto*, void* self_ptr, const struct mosquitto_message* m) {
+      auto* self = static_cast<FakeDevice*>(self_ptr);
+      const auto* p = static_cast<const uint8_t*>(m->payload);
+      const size_t n = static_cast<size_t>(m->payloadlen);
+      std::lock_guard<std::mutex> lock(self->mutex);
+      OtaCommand c{};
+      OtaTelemetryAck a{};
+      if (std::string(m->topic).ends_with("/cmd") && ota_command_decode(p, n, &c) == OtaDecodeStatus::kOtaDecodeOk) {
+        self->commands.push_back(c);
+      } else if (ota_telemetry_ack_decode(p, n, &a) == OtaDecodeStatus::kOtaDecodeOk) {
+        self->acks.push_back(a);
+      }
+    });
+    mosquitto_connect(mosq, "127.0.0.1", port, 10);
+    mosquitto_subscribe(mosq, nullptr, ("tmf/plant/" + id + "/cmd").c_str(), 1);
+    mosquitto_subscribe(mosq, nullptr, ("tmf/plant/" + id + "/ack").c_str(), 1);
+    mosquitto_loop_start(mosq);
+  }
+  ~FakeDevice() {
+    mosquitto_disconnect(mosq);
+    mosquitto_loop_stop(mosq, false);
+    mosquitto_destroy(mosq);
+  }
+  void publish(const std::string& topic, const std::vector<uint8_t>& bytes, bool retain = false) {
+    mosquitto_publish(mosq, nullptr, topic.c_str(), static_cast<int>(bytes.size()), bytes.data(), 1, retain);
+  }
+};
+
+TMF_TEST(Ingest, DevicesAlarmsAndACaptureStoredByteForByte) {
+  const std::string dir = scratch_dir("ingest_capture");
+  Broker broker(dir);
+  mosquitto_lib_init();
+  registry::Registry reg(dir + "/registry");
+  monitor::IngestOptions options;
+  options.fleet = "plant";
+  options.broker_port = broker.port;
+  monitor::Ingest ingest(reg, options);
+  TMF_ASSERT(ingest.wait_connected(std::chrono::seconds(5)));
+  FakeDevice device(broker.port, "dev1");
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+
+  // INFO, STATUS, PRESENCE -> the devices table.
+  OtaInfo info{};
+  info.agent_version = 1;
+  info.ram_bytes = 65536;
+  info.slot_bytes = 131072;
+  info.flash_bytes = 1 << 20;
+  info.max_chunk_bytes = 1024;
+  std::snprintf(info.core, sizeof info.core, "cortex-m4");
+  std::snprintf(info.group, sizeof info.group, "press");
+  std::vector<uint8_t> bytes(256);
+  bytes.resize(ota_info_encode(info, bytes.data(), bytes.size()));
+  device.publish("tmf/plant/dev1/info", bytes);
+  OtaStatusMessage status{};
+  status.active_slot = 0;
+  status.active_model_id = 0x1234;
+  status.active_model_version = 1;
+  bytes.assign(kOtaStatusBytes, 0);
+  bytes.resize(ota_status_encode(status, bytes.data(), bytes.size()));
+  device.publish("tmf/plant/dev1/status", bytes);
+  bytes.assign(kOtaPresenceBytes, 0);
+  bytes.resize(ota_presence_encode(true, bytes.data(), bytes.size()));
+  device.publish("tmf/plant/dev1/presence", bytes);
+  TMF_EXPECT(poll_until(ingest, [&] {
+    const auto d = reg.find_device("dev1");
+    return d && d->online && d->current_version == 1u;
+  }, 10));
+  const auto d = reg.find_device("dev1");
+  TMF_ASSERT(d.has_value());
+  TMF_EXPECT(d->group == "press" && d->profile.core == "cortex-m4" && d->profile.ram_bytes == 65536);
+  TMF_EXPECT_EQ(*d->current_model_id, 0x1234);
+
+  // A batch that raised two alarms: stored, acked, two alarm alerts.
+  TelemetrySpec spec;
+  spec.seq = 4;
+  spec.alarms_raised = 2;
+  device.publish("tmf/plant/dev1/telemetry", telemetry_payload(spec));
+  TMF_EXPECT(poll_until(ingest, [&] {
+    std::lock_guard<std::mutex> lock(device.mutex);
+    return !device.acks.empty();
+  }, 10));
+  {
+    std::lock_guard<std::mutex> lock(device.mutex);
+    TMF_ASSERT(!device.acks.empty());
+    TMF_EXPECT(device.acks[0].boot_count == 1 && device.acks[0].seq == 4);
+  }
+  const auto alarms = ingest.alerts().list(alert_filter({}, "alarm"));
+  TMF_ASSERT(alarms.size() == 2);
+  TMF_EXPECT(alarms[0].device == std::optional<std::string>("dev1"));
+  TMF_EXPECT(alarms[0].group == std::optional<std::string>("press"));
+  const auto detail = nlohmann::json::parse(alarms[1].detail_json);
+  TMF_EXPECT_EQ(detail["seq"].get<int>(), 4);
+  TMF_EXPECT_EQ(detail["raise"].get<int>(), 2);
+  TMF_EXPECT_EQ(detail["first_window"].get<int>(), 24);
+
+  // A capture: COMMAND collect reaches the device; DATA segments (one sent twice, out of order).
+  const uint32_t samples = 2500;
+  const uint32_t id = ingest.request_capture("dev1", samples);
+  TMF_EXPECT(poll_until(ingest, [&] {
+    std::lock_guard<std::mutex> lock(device.mutex);
+    return !device.commands.empty();
+  }, 10));
+  {
+    std::lock_guard<std::mutex> lock(device.mutex);
+    TMF_ASSERT(!device.commands.empty());
+    TMF_EXPECT(device.commands[0].command == OtaCommandCode::kOtaCommandCollect);
+    TMF_EXPECT_EQ(device.commands[0].update_id, id);
+    TMF_EXPECT_EQ(device.commands[0].collect_samples, samples);
+  }
+  std::vector<float> signal(samples);
+  for (uint32_t i = 0; i < samples; ++i) signal[i] = std::sin(0.01f * static_cast<float>(i)) + 0.001f * static_cast<float>(i);
+  auto segment = [&](uint32_t offset, uint32_t count) {
+    OtaData data{id, offset, samples, 25600, 0x1234, 1, static_cast<uint16_t>(count), signal.data() + offset, nullptr};
+    std::vector<uint8_t> out(kOtaDataFixedBytes + 4 * count);
+    out.resize(ota_data_encode(data, out.data(), out.size()));
+    device.publish("tmf/plant/dev1/data", out);
+  };
+  segment(1024, 1024);
+  segment(0, 1024);
+  TMF_EXPECT(poll_until(ingest, [&] { return ingest.counters().data_segments == 2; }, 10));
+  TMF_EXPECT(ingest.store().find_capture(id)->state == "requested");
+  segment(0, 1024);  // a duplicate
+  segment(2048, samples - 2048);
+  TMF_EXPECT(poll_until(ingest, [&] { return ingest.store().find_capture(id)->state == "complete"; }, 10));
+  const auto capture = ingest.store().find_capture(id);
+  TMF_EXPECT_EQ(capture->received_samples, samples);
+  TMF_EXPECT_EQ(*capture->sample_rate_hz, 25600);
+  std::ifstream file(reg.dir() + "/" + capture->path, std::ios::binary);
+  const std::vector<char> stored((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  TMF_ASSERT(stored.size() == samples * sizeof(float));
+  TMF_EXPECT_BYTES_EQ(stored.data(), signal.data(), static_cast<uint32_t>(stored.size()));
+  const auto completed = ingest.take_completed_captures();
+  TMF_EXPECT(completed.size() == 1 && completed[0] == id);
+}
+
+// Reads the whole file.
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// The last JSON line of serve's log with "event": `event`.
+nlohmann::json last_event(const std::string& log, const std::string& event) {
+  nlohmann::json found;
+  std::istringstream lines(slurp(log));
+  for (std::string line; std::getline(lines, line);) {
+    if (line.empty() || line[0] != '{') continue;
+    const auto j = nlohmann::json::parse(line, nullptr, false);
+    if (!j.is_discarded() && j.value("event", "") == event) found = j;
+  }
+  return found;
+}
+
+pid_t start_serve(const std::string& registry, int port, const std::string& log) {
+  return spawn({TMF_CLI, "serve", "--registry", registry, "--broker-port", std::to_string(port), "--fleet", "plant",
+                "--drift-every-seconds", "1", "--progress-seconds", "1", "--json"},
+               log);
+}
+
+TMF_TEST(Serve, SigkillMidStreamLosesNoAcknowledgedBatch) {
+  const std::string dir = scratch_dir("serve_sigkill");
+  Broker broker(dir);
+  const std::string registry = dir + "/registry";
+  const std::string log = dir + "/serve.log";
+  pid_t serve = start_serve(registry, broker.port, log);
+  TelemetryPublisher publisher("plant", broker.port, "sigkill-publisher");
+  const std::vector<std::string> devices = {"dev1", "dev2", "dev3", "dev4"};
+  constexpr uint32_t kBatchesPerDevice = 300;
+  constexpr size_t kTotal = 4 * kBatchesPerDevice;
+  const auto resend_after = std::chrono::milliseconds(1000);
+  uint32_t next_seq = 1;
+  bool killed = false, restarted = false;
+  size_t acked_at_kill = 0;
+  uint64_t published_while_down = 0;
+  Clock::time_point killed_at;
+  const auto deadline = Clock::now() + std::chrono::seconds(90);
+  while (Clock::now() < deadline && publisher.acked_count() < kTotal) {
+    // Like a device: a bounded buffer of unacked batches (32 per device), new ones every 5 ms.
+    if (next_seq <= kBatchesPerDevice && publisher.unacked_count() < 32 * devices.size()) {
+      for (const auto& d : devices) publisher.publish({d, 1, next_seq});
+      if (killed && !restarted) published_while_down += devices.size();
+      ++next_seq;
+    }
+    publisher.resend_unacked(resend_after);
+    if (!killed && publisher.acked_count() >= kTotal / 3) {
+      acked_at_kill = publisher.acked_count();
+      kill(serve, SIGKILL);  // no flush, no goodbye: batches in its buffer were never acked
+      waitpid(serve, nullptr, 0);
+      killed = true;
+      killed_at = Clock::now();
+    }
+    if (killed && !restarted && Clock::now() - killed_at > std::chrono::milliseconds(1500)) {
+      serve = start_serve(registry, broker.port, log);
+      restarted = true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  TMF_EXPECT(killed && restarted);
+  TMF_EXPECT_EQ(publisher.acked_count(), kTotal);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  kill(serve, SIGTERM);
+  int status = 0;
+  waitpid(serve, &status, 0);
+  TMF_EXPECT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+
+  // Every acknowledged batch is stored exactly once; nothing else is stored.
+  registry::Registry reg(registry);
+  registry::Statement rows(reg.db(), "SELECT device, boot_count, seq, COUNT(*) FROM telemetry_batches GROUP BY 1, 2, 3");
+  std::set<monitor::BatchKey> stored;
+  size_t more_than_once = 0;
+  while (rows.step()) {
+    stored.insert({rows.column_text(0), static_cast<uint32_t>(rows.column_int(1)), static_cast<uint32_t>(rows.column_int(2))});
+    more_than_once += rows.column_int(3) != 1;
+  }
+  const std::set<monitor::BatchKey> acked = publisher.acked();
+  size_t acked_missing = 0;
+  for (const auto& key : acked) acked_missing += !stored.count(key);
+  TMF_EXPECT_EQ(acked_missing, 0);
+  TMF_EXPECT_EQ(more_than_once, 0);
+  TMF_EXPECT_EQ(stored.size(), kTotal);
+  const nlohmann::json stopped = last_event(log, "stopped");
+  std::printf("  %zu batches from %zu devices; serve SIGKILLed after %zu acked, restarted 1.5 s later (%llu published "
+              "while it was down)\n  publisher: %llu publishes (%llu resends), %llu acks received, %zu distinct acked;"
+              "\n  database: %zu rows, %zu acked batches missing, %zu stored more than once\n",
+              kTotal, devices.size(), acked_at_kill, static_cast<unsigned long long>(published_while_down),
+              static_cast<unsigned long long>(publisher.publishes()), static_cast<unsigned long long>(publisher.resends()),
+              static_cast<unsigned long long>(publisher.acks_received()), acked.size(), stored.size(), acked_missing,
+              more_than_once);
+  if (!stopped.is_null()) {
+    std::printf("  restarted serve: %llu batches stored, %llu duplicates, %llu commits, %.1f messages per commit\n",
+                stopped["batches_stored"].get<unsigned long long>(), stopped["duplicates"].get<unsigned long long>(),
+                stopped["commits"].get<unsigned long long>(), stopped["mean_commit_messages"].get<double>());
+  }
+}
+
+TMF_TEST(Serve, IngestRateFigure) {
+  // A figure, not an assertion on time: 4 devices x 1,000 batches of 8 windows published as fast
+  // as the window of 256 unacked batches per device allows; seconds until every batch is acked.
+  const std::string dir = scratch_dir("serve_rate");
+  Broker broker(dir);
+  const std::string registry = dir + "/registry";
+  const std::string log = dir + "/serve.log";
+  const pid_t serve = start_serve(registry, broker.port, log);
+  TelemetryPublisher publisher("plant", broker.port, "rate-publisher");
+  const std::vector<std::string> devices = {"dev1", "dev2", "dev3", "dev4"};
+  constexpr uint32_t kBatchesPerDevice = 1000;
+  constexpr size_t kTotal = 4 * kBatchesPerDevice;
+  const auto start_wait = Clock::now() + std::chrono::seconds(10);
+  while (!publisher.connected() && Clock::now() < start_wait) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  // Serve is up and subscribed once a probe batch is acknowledged; the clock starts after it.
+  const auto probe_end = Clock::now() + std::chrono::seconds(20);
+  while (publisher.acked_count() == 0 && Clock::now() < probe_end) {
+    publisher.publish({"probe", 1, 1});
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  TMF_ASSERT(publisher.acked_count() == 1);
+  const uint64_t probe_resends = publisher.resends();
+  const auto start = Clock::now();
+  uint32_t next_seq = 1;
+  while (Clock::now() < start + std::chrono::seconds(120) && publisher.acked_count() < kTotal + 1) {
+    while (next_seq <= kBatchesPerDevice && publisher.unacked_count() < 256 * devices.size()) {
+      for (const auto& d : devices) publisher.publish({d, 1, next_seq});
+      ++next_seq;
+    }
+    publisher.resend_unacked(std::chrono::milliseconds(3000));
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  TMF_EXPECT_EQ(publisher.acked_count(), kTotal + 1);
+  kill(serve, SIGTERM);
+  waitpid(serve, nullptr, 0);
+  const nlohmann::json stopped = last_event(log, "stopped");
+  TMF_ASSERT(!stopped.is_null());
+  TMF_EXPECT_EQ(stopped["batches_stored"].get<uint64_t>(), kTotal + 1);
+  std::printf("  ingest: %zu batches (8 windows, 2x8 sketch) acked in %.2f s = %.0f batches/s; %llu commits, %.1f "
+              "messages per commit, %llu resends\n",
+              kTotal, seconds, double(kTotal) / seconds, stopped["commits"].get<unsigned long long>(),
+              stopped["mean_commit_messages"].get<double>(),
+              static_cast<unsigned long long>(publisher.resends() - probe_resends));
+}
+
+}  // namespace
+}  // namespace tmf::test

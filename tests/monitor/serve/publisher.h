@@ -1,0 +1,134 @@
+// A device-like TELEMETRY publisher for the serve tests: it publishes numbered batches (QoS 1)
+// for several devices, keeps every batch until its TELEMETRY_ACK arrives, and resends unacked
+// batches after a timeout, as the device agent does. libmosquitto with its own network thread.
+#pragma once
+
+#include <mosquitto.h>
+
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "host/monitor/telemetry_store.h"
+#include "serve_fixture.h"
+
+namespace tmf::test {
+
+class TelemetryPublisher {
+ public:
+  TelemetryPublisher(const std::string& fleet, int port, const std::string& client_id) : fleet_(fleet) {
+    mosquitto_lib_init();
+    mosq_ = mosquitto_new(client_id.c_str(), true, this);
+    mosquitto_message_callback_set(mosq_, &TelemetryPublisher::on_message);
+    mosquitto_connect_callback_set(mosq_, &TelemetryPublisher::on_connect);
+    mosquitto_max_inflight_messages_set(mosq_, 0);
+    mosquitto_connect(mosq_, "127.0.0.1", port, 10);
+    mosquitto_loop_start(mosq_);
+  }
+  ~TelemetryPublisher() {
+    mosquitto_disconnect(mosq_);
+    mosquitto_loop_stop(mosq_, false);
+    mosquitto_destroy(mosq_);
+  }
+
+  // Publishes batch `key` (first time or resend).
+  void publish(const monitor::BatchKey& key, uint32_t windows = 8) {
+    TelemetrySpec spec;
+    spec.boot_count = key.boot_count;
+    spec.seq = key.seq;
+    spec.windows = windows;
+    const std::vector<uint8_t> payload = telemetry_payload(spec);
+    const std::string topic = "tmf/" + fleet_ + "/" + key.device + "/telemetry";
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      auto [it, fresh] = sent_at_.emplace(key, std::chrono::steady_clock::now());
+      if (!fresh) {
+        it->second = std::chrono::steady_clock::now();
+        ++resends_;
+      }
+      ++publishes_;
+    }
+    mosquitto_publish(mosq_, nullptr, topic.c_str(), static_cast<int>(payload.size()), payload.data(), 1, false);
+  }
+
+  // Resends every unacked batch last sent more than `timeout` ago; returns how many.
+  size_t resend_unacked(std::chrono::milliseconds timeout) {
+    std::vector<monitor::BatchKey> due;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      const auto now = std::chrono::steady_clock::now();
+      for (const auto& [key, at] : sent_at_) {
+        if (!acked_.count(key) && now - at > timeout) due.push_back(key);
+      }
+    }
+    for (const auto& key : due) publish(key);
+    return due.size();
+  }
+
+  size_t acked_count() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return acked_.size();
+  }
+  size_t unacked_count() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return sent_at_.size() - acked_.size();
+  }
+  std::set<monitor::BatchKey> acked() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return acked_;
+  }
+  uint64_t acks_received() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return acks_received_;
+  }
+  uint64_t resends() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return resends_;
+  }
+  uint64_t publishes() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return publishes_;
+  }
+  bool connected() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return connected_;
+  }
+
+ private:
+  static void on_connect(struct mosquitto* mosq, void* self_ptr, int rc) {
+    auto* self = static_cast<TelemetryPublisher*>(self_ptr);
+    if (rc != 0) return;
+    const std::string pattern = "tmf/" + self->fleet_ + "/+/ack";
+    mosquitto_subscribe(mosq, nullptr, pattern.c_str(), 1);
+    std::lock_guard<std::mutex> lock(self->mutex_);
+    self->connected_ = true;
+  }
+  static void on_message(struct mosquitto*, void* self_ptr, const struct mosquitto_message* m) {
+    auto* self = static_cast<TelemetryPublisher*>(self_ptr);
+    const std::string topic = m->topic;
+    const std::string prefix = "tmf/" + self->fleet_ + "/";
+    const size_t slash = topic.find('/', prefix.size());
+    if (topic.compare(0, prefix.size(), prefix) != 0 || slash == std::string::npos) return;
+    OtaTelemetryAck ack{};
+    if (ota_telemetry_ack_decode(static_cast<const uint8_t*>(m->payload), static_cast<size_t>(m->payloadlen), &ack) !=
+        OtaDecodeStatus::kOtaDecodeOk) {
+      return;
+    }
+    std::lock_guard<std::mutex> lock(self->mutex_);
+    ++self->acks_received_;
+    self->acked_.insert({topic.substr(prefix.size(), slash - prefix.size()), ack.boot_count, ack.seq});
+  }
+
+  std::string fleet_;
+  struct mosquitto* mosq_ = nullptr;
+  std::mutex mutex_;
+  std::map<monitor::BatchKey, std::chrono::steady_clock::time_point> sent_at_;
+  std::set<monitor::BatchKey> acked_;
+  uint64_t acks_received_ = 0, resends_ = 0, publishes_ = 0;
+  bool connected_ = false;
+};
+
+}  // namespace tmf::test
