@@ -35,8 +35,9 @@ class TelemetryPublisher {
   }
 
   // Publishes batch `key` (first time or resend).
-  void publish(const monitor::BatchKey& key, uint32_t windows = 8) {
+  void publish(const monitor::BatchKey& key, uint32_t windows = 8, uint16_t alarms_raised = 0) {
     TelemetrySpec spec;
+    spec.alarms_raised = alarms_raised;
     spec.boot_count = key.boot_count;
     spec.seq = key.seq;
     spec.windows = windows;
