@@ -25,6 +25,7 @@ void register_serve(CLI::App& app);    // serve, alerts, collect: docs/serve.md
 void register_alerts(CLI::App& app);
 void register_collect(CLI::App& app);
 void register_sim(CLI::App& app);      // sim: docs/sim.md
+void register_sim_signal(CLI::App& app);  // sim-signal: docs/sim.md
 void register_loop(CLI::App& app);     // loop history: docs/loop.md
 
 }  // namespace tmf::cli

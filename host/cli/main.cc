@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   tmf::cli::register_alerts(app);
   tmf::cli::register_collect(app);
   tmf::cli::register_sim(app);
+  tmf::cli::register_sim_signal(app);
   tmf::cli::register_loop(app);
   try {
     app.parse(argc, argv);
