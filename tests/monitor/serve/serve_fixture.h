@@ -68,15 +68,15 @@ inline monitor::AlertFilter alert_filter(std::optional<std::string> state, std::
   return f;
 }
 
-// Mosquitto on 127.0.0.1:port, no persistence file (sessions live as long as the broker).
+// Mosquitto on 127.0.0.1:port with default limits (1,000 queued messages per session), no
+// persistence file (sessions live as long as the broker).
 struct Broker {
   int port = 0;
   pid_t pid = -1;
   explicit Broker(const std::string& dir) : port(free_port()) {
     {
       std::ofstream conf(dir + "/mosquitto.conf");
-      conf << "listener " << port << " 127.0.0.1\nallow_anonymous true\npersistence false\n"
-           << "max_queued_messages 100000\n";
+      conf << "listener " << port << " 127.0.0.1\nallow_anonymous true\npersistence false\n";
     }
     pid = spawn({"mosquitto", "-c", dir + "/mosquitto.conf"}, dir + "/mosquitto.log");
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
