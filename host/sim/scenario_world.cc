@@ -76,9 +76,10 @@ uint64_t device_seed(const Scenario& s, const std::string& group, uint32_t devic
   return draw_key(s.seed, hash_name(group.c_str()), device_index);
 }
 
-std::unique_ptr<VibrationSource> make_device_source(const Scenario& s, const std::string& group,
-                                                    uint32_t device_index) {
-  const GroupSpec& g = checked_group(s, group, device_index);
+namespace {
+
+std::unique_ptr<VibrationSource> build_device_source(const Scenario& s, const GroupSpec& g, uint32_t device_index) {
+  const std::string& group = g.name;
   MachineTimeline timeline = scenario_timeline(s, group, device_index);
   const uint64_t seed = device_seed(s, group, device_index);
   if (g.source == SourceKind::synthetic) {
@@ -106,6 +107,18 @@ std::unique_ptr<VibrationSource> make_device_source(const Scenario& s, const std
                       severity);
   }
   return replay;
+}
+
+}  // namespace
+
+std::unique_ptr<VibrationSource> make_device_source(const Scenario& s, const std::string& group,
+                                                    uint32_t device_index) {
+  const GroupSpec& g = checked_group(s, group, device_index);
+  try {
+    return build_device_source(s, g, device_index);
+  } catch (const SimError& e) {  // e.g. a shaft rate the sample rate cannot carry
+    throw SimError(s.file + ": device " + device_id(group, device_index) + ": " + e.what());
+  }
 }
 
 std::vector<FaultTruth> scenario_faults(const Scenario& s) {

@@ -126,6 +126,12 @@ TMF_TEST(SimScenario, ConditionsAtRampMidpoints) {
   TMF_EXPECT(std::fabs(sim::scenario_condition(s, "b", 1, 420).load - 0.2) < 1e-12);
   TMF_EXPECT_THROWS(sim::scenario_condition(s, "b", 2, 0), SimError, "group 'b' has 2 device(s), no index 2");
   TMF_EXPECT_THROWS(sim::scenario_condition(s, "z", 0, 0), SimError, "t.json: no group 'z'");
+  // A machine the sample rate cannot carry is refused when its source is made, naming the device.
+  const Scenario slow = sim::scenario_parse(
+      R"({"name": "s", "duration_s": 10, "sample_rate_hz": 1000, "groups": [{"name": "g", "devices": 1, "shaft_hz": 150}]})",
+      "slow.json");
+  TMF_EXPECT_THROWS(sim::make_device_source(slow, "g", 0), SimError,
+                    "slow.json: device g-00: synthetic machine: shaft_hz must be in (0, 0.1 fs)");
 }
 
 TMF_TEST(SimScenario, GroundTruthAndDeviceIds) {
