@@ -5,6 +5,8 @@
 
 #include "host/cli/commands.h"
 #include "host/cli/registry_cli.h"
+#include "host/cli/serve_loop_cli.h"
+#include "host/loop/loop_error.h"
 #include "host/monitor/serve_loop.h"
 
 namespace tmf::cli {
@@ -20,6 +22,7 @@ struct ServeArgs {
   double drift_every_seconds = 10;
   double progress_seconds = 5;
   uint32_t commit_ms = 100;
+  LoopCliArgs loop;  // --loop-group: the automation loop (serve_loop_cli.h)
 };
 
 void run_serve(ServeArgs& a) {
@@ -34,11 +37,15 @@ void run_serve(ServeArgs& a) {
   sigaction(SIGINT, &action, nullptr);
   sigaction(SIGTERM, &action, nullptr);
   try {
-    monitor::serve_run(reg, a.options, {}, g_stop);
+    const monitor::ServeHooks hooks =
+        loop_hooks(a.loop, reg.dir(), a.options.ingest.fleet, a.options.ingest.broker_port, a.options.json);
+    monitor::serve_run(reg, a.options, hooks, g_stop);
   } catch (const std::invalid_argument& e) {
     throw CliError(e.what(), 2);
   } catch (const deploy::MqttError& e) {
     throw CliError(e.what(), 1);
+  } catch (const loop::LoopError& e) {
+    throw CliError(e.what(), 2);
   }
 }
 
@@ -62,6 +69,7 @@ void register_serve(CLI::App& app) {
   cmd->add_option("--min-windows", o.drift.min_windows, "Windows a merged sketch needs before PSI is compared (default 256)");
   cmd->add_option("--psi-threshold", o.drift.psi_threshold, "PSI max above this raises a drift alert (default 0.2)");
   cmd->add_flag("--json", o.json, "Print JSON lines (events started, progress, drift, alert, capture_complete, stopped)");
+  add_loop_options(cmd, args->loop);
   cmd->callback([args] { run_registry_command([&] { run_serve(*args); }); });
 }
 
