@@ -66,7 +66,9 @@ void run_collect(const CollectArgs& a) {
                 capture->state == "complete" ? " in " : "", capture->state == "complete" ? j["path"].get<std::string>().c_str() : "");
   }
   if (a.wait_seconds > 0 && capture->state != "complete") {
-    throw CliError("capture " + std::to_string(id) + ": not complete after " + std::to_string(a.wait_seconds) +
+    char seconds[32];
+    std::snprintf(seconds, sizeof seconds, "%g", a.wait_seconds);
+    throw CliError("capture " + std::to_string(id) + ": not complete after " + seconds +
                        " s (is `tinymlops serve` running for fleet " + a.fleet + "?)",
                    1);
   }

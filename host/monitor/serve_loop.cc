@@ -141,9 +141,12 @@ ServeSummary serve_run(registry::Registry& registry, const ServeOptions& options
   j["seconds"] = summary.seconds;
   j["drift_evaluations"] = summary.drift_evaluations;
   j["drift_alerts"] = summary.drift_alerts;
-  emit(j, "stopped after " + std::to_string(summary.seconds) + " s: " + std::to_string(summary.counters.batches_stored) +
-              " batches stored, " + std::to_string(summary.counters.acks_sent) + " acks, " +
-              std::to_string(summary.counters.commits) + " commits");
+  char text[160];
+  std::snprintf(text, sizeof text, "stopped after %.1f s: %llu batches stored, %llu acks, %llu commits", summary.seconds,
+                static_cast<unsigned long long>(summary.counters.batches_stored),
+                static_cast<unsigned long long>(summary.counters.acks_sent),
+                static_cast<unsigned long long>(summary.counters.commits));
+  emit(j, text);
   return summary;
 }
 

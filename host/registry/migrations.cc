@@ -123,7 +123,9 @@ CREATE TABLE telemetry_batches (
   sketch BLOB,                           -- NULL without a sketch; layout in host/monitor/sketch_blob.h
   PRIMARY KEY (device, boot_count, seq)
 );
-CREATE INDEX telemetry_by_model ON telemetry_batches(device, model_id, model_version);
+-- newest K batches of a device's version; a device's batches in arrival order (index entries end with the rowid)
+CREATE INDEX telemetry_by_model ON telemetry_batches(device, model_id, model_version, boot_count, seq);
+CREATE INDEX telemetry_by_arrival ON telemetry_batches(device);
 CREATE TABLE alerts (
   id INTEGER PRIMARY KEY,
   kind TEXT NOT NULL CHECK (kind IN ('alarm','drift')),
