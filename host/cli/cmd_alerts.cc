@@ -65,13 +65,14 @@ void run_list(const AlertsArgs& a) {
   std::printf("%-6s %-6s %-6s %-22s %-12s %-20s %-6s %-6s %s\n", "id", "kind", "source", "subject", "model", "raised",
               "state", "label", "detail");
   for (const auto& j : all) {
-    const std::string model = j["model_id"].is_null() ? "-"
-                                                      : std::to_string(j["model_id"].get<uint32_t>()) + ":" +
-                                                            std::to_string(j["model_version"].get<uint32_t>());
+    char model[32] = "-";
+    if (!j["model_id"].is_null()) {
+      std::snprintf(model, sizeof model, "0x%08x:%u", j["model_id"].get<uint32_t>(), j["model_version"].get<uint32_t>());
+    }
     const std::string label = j["label"].is_null() ? "-" : (j["label"].get<bool>() ? "true" : "false");
     std::printf("%-6lld %-6s %-6s %-22s %-12s %-20s %-6s %-6s %s\n", static_cast<long long>(j["id"].get<int64_t>()),
                 j["kind"].get<std::string>().c_str(), j["source"].get<std::string>().c_str(),
-                j["subject"].get<std::string>().c_str(), model.c_str(), j["raised_at"].get<std::string>().c_str(),
+                j["subject"].get<std::string>().c_str(), model, j["raised_at"].get<std::string>().c_str(),
                 j["state"].get<std::string>().c_str(), label.c_str(), j["detail"].dump().c_str());
   }
 }
