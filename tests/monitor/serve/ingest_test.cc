@@ -175,6 +175,44 @@ TMF_TEST(Ingest, DevicesAlarmsAndACaptureStoredByteForByte) {
   TMF_EXPECT(completed.size() == 1 && completed[0] == id);
 }
 
+TMF_TEST(Ingest, StatusAndPresenceBeforeInfoAreHeldUntilTheInfo) {
+  const std::string dir = scratch_dir("ingest_held");
+  Broker broker(dir);
+  mosquitto_lib_init();
+  registry::Registry reg(dir + "/registry");
+  monitor::IngestOptions options;
+  options.fleet = "plant";
+  options.broker_port = broker.port;
+  monitor::Ingest ingest(reg, options);
+  TMF_ASSERT(ingest.wait_connected(std::chrono::seconds(5)));
+  FakeDevice device(broker.port, "dev2");
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  OtaStatusMessage status{};
+  status.active_slot = 1;
+  status.active_model_id = 0x42;
+  status.active_model_version = 7;
+  std::vector<uint8_t> bytes(kOtaStatusBytes);
+  bytes.resize(ota_status_encode(status, bytes.data(), bytes.size()));
+  device.publish("tmf/plant/dev2/status", bytes);
+  bytes.assign(kOtaPresenceBytes, 0);
+  bytes.resize(ota_presence_encode(true, bytes.data(), bytes.size()));
+  device.publish("tmf/plant/dev2/presence", bytes);
+  TMF_EXPECT(poll_until(ingest, [&] { return ingest.counters().commits >= 1; }, 10));
+  TMF_EXPECT(!reg.find_device("dev2").has_value());  // no INFO yet: no row to update
+  OtaInfo info{};
+  info.ram_bytes = 8192;
+  std::snprintf(info.core, sizeof info.core, "cortex-m0");
+  std::snprintf(info.group, sizeof info.group, "fans");
+  bytes.assign(256, 0);
+  bytes.resize(ota_info_encode(info, bytes.data(), bytes.size()));
+  device.publish("tmf/plant/dev2/info", bytes);
+  TMF_EXPECT(poll_until(ingest, [&] { return reg.find_device("dev2").has_value(); }, 10));
+  const auto d = reg.find_device("dev2");
+  TMF_ASSERT(d.has_value());
+  TMF_EXPECT(d->group == "fans" && d->online);
+  TMF_EXPECT(d->current_model_id == std::optional<uint32_t>(0x42) && d->current_version == std::optional<uint32_t>(7));
+}
+
 // Reads the whole file.
 std::string slurp(const std::string& path) {
   std::ifstream in(path);
