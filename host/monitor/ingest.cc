@@ -159,7 +159,7 @@ void Ingest::handle(const deploy::MqttMessage& m) {
   } else if (leaf == "event") {
     OtaEventMessage e{};
     if (ota_event_decode(p, n, &e) != OtaDecodeStatus::kOtaDecodeOk) ++counters_.decode_errors;
-    // Update events belong to `deploy`; serve only marks the device as seen (a presence update).
+    // Update events belong to `deploy` (rollout state); serve only counts malformed ones.
     return;
   } else {
     return;
@@ -277,7 +277,10 @@ void Ingest::commit() {
   const size_t messages = pending();
   std::set<uint32_t> touched;
   std::vector<BatchKey> acks;
+  // On failure nothing of this commit counts: the counters and lists are restored.
+  const IngestCounters counters_before = counters_;
   const size_t alerts_before = new_alerts_.size();
+  const size_t completed_before = completed_captures_.size();
   try {
     write_data_segments(touched);
     registry::Transaction tx(registry_.db());
@@ -310,7 +313,9 @@ void Ingest::commit() {
     tx.commit();
   } catch (...) {
     captures_.clear();  // reload from the rows next time
+    counters_ = counters_before;
     new_alerts_.resize(alerts_before);
+    completed_captures_.resize(completed_before);
     throw;
   }
   for (const uint32_t id : touched) {
