@@ -26,6 +26,7 @@ trap cleanup EXIT
 "$cli" keys generate --out "$work/keys" >/dev/null
 start_serve() {
   "$cli" serve --registry "$reg" --broker-port "$port" --fleet plant --json --drift-every-seconds 2 \
+    --recent-batches 4 --min-windows 128 --progress-seconds 0 \
     --loop-group pumps --model-name pump-detector --signing-key "$work/keys/tinymlops.key" \
     --min-devices "$devices" >> "$work/serve.log" 2>&1 &
   serve_pid=$!
@@ -45,7 +46,7 @@ while kill -0 $sim_pid 2>/dev/null; do
   lines=$(grep -c '"event":"loop\.' "$work/serve.log" || true)
   if [ "$lines" -gt "$shown" ]; then
     grep '"event":"loop\.' "$work/serve.log" | tail -n +$((shown + 1)) |
-      jq -r '"   serve: \(.event) \(.reason // .version // .result.version // "" | tostring | .[0:110])"' || true
+      jq -r '"   serve: \(.event) \(.reason // .version // .result.version // .result.error // (if .captures then "\(.captures) captures" else "" end) | tostring | .[0:110])"' || true
     shown=$lines
   fi
   rollouts=$(grep -c '"event":"loop.rollout"' "$work/serve.log" || true)

@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <vector>
 
 #include "host/loop/loop_error.h"
 
@@ -22,12 +23,20 @@ void write_capture_dataset(const std::vector<CaptureFile>& captures, const std::
     std::error_code ec;
     const uintmax_t bytes = fs::file_size(c.path, ec);
     if (ec) throw LoopError(c.path + ": capture " + std::to_string(c.capture_id) + " of " + c.device + " is missing");
-    if (bytes != c.samples * 4) {
+    const uint64_t expected = 4 * (c.file_samples ? c.file_samples : c.offset + c.samples);
+    if (bytes != expected || c.offset + c.samples > expected / 4) {
       throw LoopError(c.path + ": capture " + std::to_string(c.capture_id) + " of " + c.device + " has " +
-                      std::to_string(bytes) + " bytes, expected " + std::to_string(c.samples * 4));
+                      std::to_string(bytes) + " bytes, expected " + std::to_string(expected));
     }
-    const std::string name = c.device + "-" + std::to_string(c.capture_id) + ".f32";
-    fs::copy_file(c.path, tmp / name, fs::copy_options::overwrite_existing);
+    const std::string name = c.device + "-" + std::to_string(c.capture_id) +
+                             (c.offset ? "-" + std::to_string(c.offset) : std::string()) + ".f32";
+    std::vector<char> data(c.samples * 4);
+    std::ifstream in(c.path, std::ios::binary);
+    in.seekg(static_cast<std::streamoff>(c.offset * 4));
+    in.read(data.data(), static_cast<std::streamsize>(data.size()));
+    std::ofstream out(tmp / name, std::ios::binary);
+    out.write(data.data(), static_cast<std::streamsize>(data.size()));
+    if (!in || !out) throw LoopError(c.path + ": cannot copy capture " + std::to_string(c.capture_id));
     manifest << name << "," << c.label << "," << c.sample_rate_hz << "," << c.samples << "," << c.device << ","
              << c.capture_id << "\n";
   }

@@ -12,12 +12,15 @@ struct CaptureFile {
   std::string device;
   uint32_t capture_id = 0;
   std::string path;        // raw little-endian float32 samples
-  uint64_t samples = 0;
+  uint64_t offset = 0;     // first sample used (a capture with lost segments gives its contiguous parts)
+  uint64_t samples = 0;    // samples used from `offset`
+  uint64_t file_samples = 0;  // the file's length in samples (0: = offset + samples)
   double sample_rate_hz = 0;
   std::string label = "normal";
 };
 
-// Writes DIR/manifest.csv and a copy of each capture as DIR/<device>-<capture_id>.f32 (the
+// Writes DIR/manifest.csv and a copy of each capture (its used part) as
+// DIR/<device>-<capture_id>[-<offset>].f32 (the
 // registry keeps the dataset as it was trained on even if captures are pruned later). The folder
 // must not exist yet; it is written under DIR.tmp and renamed, so a crash leaves no half dataset.
 // Throws LoopError naming the capture whose file is missing or has the wrong size.

@@ -1,6 +1,7 @@
 // The automation loop of `serve` (see policy.h).
 #include "host/loop/policy.h"
 
+#include <cstdio>
 #include <filesystem>
 
 #include "host/deploy/rollout.h"
@@ -97,12 +98,16 @@ void LoopPolicy::decide_trigger(monitor::Ingest& ingest) {
   monitor::AlertFilter filter;
   filter.state = "open";
   filter.kind = "drift";
+  if (monitor::unix_ms_now() - last_train_ms_ < options_.retrain_cooldown_s * 1000) return;
   for (const monitor::Alert& a : ingest.alerts().list(filter)) {
     if (a.subject != monitor::group_subject(options_.group) || a.source != "shift") continue;
     if (a.model_version != champion->version || a.model_id != champion->model_id) continue;
-    const std::string key = "drift:" + std::to_string(champion->version);
+    const std::string key = "drift:alert:" + std::to_string(a.id);
     if (handled_triggers_.count(key)) continue;
-    start_collect(ingest, "drift: alert " + std::to_string(a.id) + " on " + version_ref(*champion) + " " + a.detail_json,
+    const json d = parse_object(a.detail_json);
+    char what[160];
+    std::snprintf(what, sizeof what, "PSI %.2f on feature %d", d.value("value", 0.0), d.value("feature", -1));
+    start_collect(ingest, "drift: alert " + std::to_string(a.id) + " on " + version_ref(*champion) + " (" + what + ")",
                   {{"kind", "drift"}, {"alert", a.id}, {"trigger_key", key}, {"from_version", champion->version}});
     return;
   }
@@ -157,47 +162,58 @@ void LoopPolicy::start_collect(monitor::Ingest& ingest, const std::string& reaso
 void LoopPolicy::check_collect(monitor::Ingest& ingest, const LoopStep& step) {
   json detail = parse_object(step.detail_json);
   const json ids = detail.value("captures", json::array());
-  json complete = json::array();
+  size_t complete = 0;
   for (const auto& id : ids) {
     const std::optional<monitor::Capture> c = ingest.store().find_capture(id.get<uint32_t>());
-    if (c && c->state == "complete") complete.push_back(id);
+    complete += c && c->state == "complete";
   }
   const double waited_s = (monitor::unix_ms_now() - step.started_at_ms) / 1000.0;
-  const bool enough = !ids.empty() && complete.size() >= options_.capture_fraction * ids.size();
-  if (!enough && !(waited_s >= options_.capture_timeout_s && !complete.empty())) {
-    if (waited_s >= options_.capture_timeout_s * 3 && complete.empty()) {
-      detail["complete"] = complete;
-      steps_.finish(step.id, "failed", detail.dump(), monitor::unix_ms_now());
-      emit({{"event", "loop.collect.failed"}, {"step", step.id}, {"reason", "no capture arrived"}});
-    }
+  if (complete < ids.size() && waited_s < options_.capture_timeout_s) return;
+  const std::vector<CaptureFile> parts = usable_parts(ids);
+  detail["complete"] = complete;
+  detail["parts"] = parts.size();
+  if (parts.empty()) {
+    steps_.finish(step.id, "failed", detail.dump(), monitor::unix_ms_now());
+    emit({{"event", "loop.collect.failed"}, {"step", step.id}, {"reason", "no usable capture arrived"}});
     return;
   }
-  detail["complete"] = complete;
   steps_.finish(step.id, "done", detail.dump(), monitor::unix_ms_now());
-  emit({{"event", "loop.collect.done"}, {"step", step.id}, {"captures", complete.size()}, {"requested", ids.size()},
-        {"seconds", waited_s}});
-  start_train(*steps_.find(step.id), complete);
+  emit({{"event", "loop.collect.done"}, {"step", step.id}, {"captures", complete}, {"requested", ids.size()},
+        {"parts", parts.size()}, {"seconds", waited_s}});
+  start_train(*steps_.find(step.id));
 }
 
-void LoopPolicy::start_train(const LoopStep& collect, const json& capture_ids) {
-  const json trigger = parse_object(collect.detail_json);
-  json detail = {{"captures", capture_ids}, {"trigger", trigger.value("kind", "")}};
-  const int64_t id = steps_.start(options_.group, "train", collect.reason, collect.id, detail.dump(), monitor::unix_ms_now());
-  last_train_ms_ = monitor::unix_ms_now();
+std::vector<CaptureFile> LoopPolicy::usable_parts(const json& capture_ids) {
   std::vector<CaptureFile> files;
   monitor::TelemetryStore store(registry_.db());
   for (const auto& cid : capture_ids) {
     const std::optional<monitor::Capture> c = store.find_capture(cid.get<uint32_t>());
-    if (!c || c->state != "complete") continue;
-    CaptureFile f;
-    f.device = c->device;
-    f.capture_id = c->id;
-    f.path = (std::filesystem::path(registry_dir_) / c->path).string();
-    f.samples = c->total_samples.value_or(c->samples);
-    f.sample_rate_hz = c->sample_rate_hz.value_or(0);
-    files.push_back(f);
+    if (!c || !c->total_samples) continue;
+    // Every contiguous part long enough to train on (all of it when nothing was lost).
+    for (const auto& [offset, count] : c->received_ranges) {
+      if (count < options_.min_part_samples) continue;
+      CaptureFile f;
+      f.device = c->device;
+      f.capture_id = c->id;
+      f.path = (std::filesystem::path(registry_dir_) / c->path).string();
+      f.offset = offset;
+      f.samples = count;
+      f.file_samples = *c->total_samples;
+      f.sample_rate_hz = c->sample_rate_hz.value_or(0);
+      files.push_back(f);
+    }
   }
-  emit({{"event", "loop.train"}, {"step", id}, {"reason", collect.reason}, {"captures", files.size()}});
+  return files;
+}
+
+void LoopPolicy::start_train(const LoopStep& collect) {
+  const json trigger = parse_object(collect.detail_json);
+  const json capture_ids = trigger.value("captures", json::array());
+  json detail = {{"captures", capture_ids}, {"trigger", trigger.value("kind", "")}};
+  const int64_t id = steps_.start(options_.group, "train", collect.reason, collect.id, detail.dump(), monitor::unix_ms_now());
+  last_train_ms_ = monitor::unix_ms_now();
+  const std::vector<CaptureFile> files = usable_parts(capture_ids);
+  emit({{"event", "loop.train"}, {"step", id}, {"reason", collect.reason}, {"parts", files.size()}});
   RetrainOptions r;
   r.dataset_dir = (std::filesystem::path(registry_dir_) / "datasets" /
                    (options_.model_name + "-step" + std::to_string(id))).string();
@@ -223,6 +239,7 @@ void LoopPolicy::start_train(const LoopStep& collect, const json& capture_ids) {
                 {"promoted", out.challenge.promote},
                 {"decision", out.challenge.why},
                 {"dataset", r.dataset_dir},
+                {"recordings", files.size()},
                 {"train_windows", out.train.train_windows},
                 {"threshold", out.train.settings.threshold},
                 {"challenger_false_alarm_rate", out.challenge.challenger_false_alarm_rate},
@@ -298,6 +315,16 @@ void LoopPolicy::finish_worker() {
   emit({{"event", "loop." + worker_kind_ + (failed ? ".failed" : ".done")}, {"step", worker_step_}, {"result", result}});
   if (worker_kind_ == "train" && !failed && result.value("promoted", false)) {
     start_rollout(worker_step_, result["version"].get<std::string>(), step ? step->reason : "");
+    return;
+  }
+  // The drift that triggered a training which did not end in a rollout stays on the record as
+  // acknowledged by the loop, so the next drift of that model can trigger again.
+  if (worker_kind_ == "train" && step && step->parent) {
+    const std::optional<LoopStep> collect = steps_.find(*step->parent);
+    const json trigger = collect ? parse_object(collect->detail_json) : json::object();
+    if (trigger.value("kind", "") == "drift" && trigger.contains("alert")) {
+      monitor::AlertStore(registry_.db()).ack(trigger["alert"].get<int64_t>());
+    }
   }
 }
 
@@ -312,7 +339,7 @@ void LoopPolicy::resume(const LoopStep& step, monitor::Ingest& ingest) {
     steps_.finish(step.id, "failed", json({{"error", "interrupted by a restart; training again"}}).dump(),
                   monitor::unix_ms_now());
     const std::optional<LoopStep> collect = step.parent ? steps_.find(*step.parent) : std::nullopt;
-    if (collect) start_train(*collect, detail.value("captures", json::array()));
+    if (collect) start_train(*collect);
   }
 }
 

@@ -24,6 +24,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "host/loop/capture_dataset.h"
 #include "host/loop/loop_steps.h"
 #include "host/pipeline/train_pipeline.h"
 #include "host/registry/registry.h"
@@ -41,10 +42,12 @@ struct LoopOptions {
   std::string fleet = "default";
   int broker_port = 1883;
   uint32_t min_devices = 1;         // bootstrap waits until this many group devices are online
-  uint32_t capture_samples = 16384; // per device and collection
-  double capture_fraction = 0.8;    // train once this share of the requested captures arrived ...
-  double capture_timeout_s = 60;    // ... or at this timeout if at least one did
+  uint32_t capture_samples = 32768; // per device and collection (2.7 s at 12 kHz)
+  double capture_timeout_s = 30;    // train when every capture is complete or at this timeout, with
+                                    // the complete ones and the contiguous parts of the others
+  uint32_t min_part_samples = 8192; // a part shorter than this (lost DATA segments) is not used
   uint32_t labels_to_retrain = 0;   // retrain after this many new operator labels (0: never)
+  double retrain_cooldown_s = 20;   // no drift- or label-triggered collection this soon after a training
   double max_false_alarm_rate = 0.05;
   pipeline::TrainOptions train;     // detector and features; device detection is switched on
   std::vector<std::string> stages = {"1", "25%", "100%"};
@@ -70,7 +73,8 @@ class LoopPolicy {
   void decide_trigger(monitor::Ingest& ingest);
   void start_collect(monitor::Ingest& ingest, const std::string& reason, const nlohmann::json& trigger);
   void check_collect(monitor::Ingest& ingest, const LoopStep& step);
-  void start_train(const LoopStep& collect, const nlohmann::json& captures);
+  void start_train(const LoopStep& collect);
+  std::vector<CaptureFile> usable_parts(const nlohmann::json& capture_ids);
   void start_rollout(int64_t parent, const std::string& version_ref, const std::string& reason);
   void resume(const LoopStep& step, monitor::Ingest& ingest);
   void finish_worker();

@@ -1,6 +1,8 @@
 // Feature shift and score-stream change detection over stored telemetry (see fleet_drift.h).
 #include "host/monitor/fleet_drift.h"
 
+#include <set>
+
 #include <algorithm>
 #include <cmath>
 #include <tuple>
@@ -163,6 +165,14 @@ DriftEvaluation FleetDrift::evaluate(int64_t now_ms) {
   };
   // (group, model id, version) -> the group's merged sketch
   std::map<std::tuple<std::string, uint32_t, uint32_t>, Merged> groups;
+  // Machines with an alarm an operator confirmed are faulty, not the fleet drifting: their
+  // windows stay out of the group's sketch (a developing fault on one machine is not retrained away).
+  std::set<std::string> confirmed_faulty;
+  AlertFilter alarms;
+  alarms.kind = "alarm";
+  for (const Alert& a : alerts_.list(alarms)) {
+    if (a.label == true && a.device) confirmed_faulty.insert(*a.device);
+  }
 
   for (const TelemetryBatch& latest : store_.latest_batch_per_device()) {
     if (latest.model_id == 0) continue;
@@ -185,7 +195,7 @@ DriftEvaluation FleetDrift::evaluate(int64_t now_ms) {
     }
     std::optional<std::string> group;
     if (const auto d = registry_.find_device(latest.device)) group = d->group;
-    if (group && options_.per_group) {
+    if (group && options_.per_group && !confirmed_faulty.count(latest.device)) {
       Merged& g = groups[{*group, latest.model_id, latest.model_version}];
       if (!g.sketch) {
         g.sketch = device.sketch;

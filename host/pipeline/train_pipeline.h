@@ -21,7 +21,8 @@ struct DeviceDetectionOptions {
   bool enabled = false;           // adds the raw-features output and the detection settings
   uint32_t persist_m = 3, persist_w = 5;  // alarm when m of the last w windows are anomalous
   uint32_t baseline_windows = 4;  // windows a device runs before it may alarm (settling)
-  uint32_t sketch_bins = 16;      // drift sketch: bins per feature ...
+  uint32_t sketch_bins = 8;       // drift sketch: bins per feature (few: PSI's small-sample bias
+                                  // grows with the bins, about (B - 1)(1/n_ref + 1/n)) ...
   float sketch_sigmas = 4;        // ... over the training mean -+ this many standard deviations
 };
 

@@ -186,6 +186,11 @@ JudgeResult judge(const FleetResult& run, const JudgeOptions& options) {
   for (const sim::FaultTruth& f : faults) onset[f.device_id] = std::min(onset.count(f.device_id) ? onset[f.device_id] : f.onset_s, f.onset_s);
   uint64_t false_alarms = 0, false_on_stale_model = 0, raises = 0, windows = 0;
   const double change = drifts.empty() ? INFINITY : drifts.front().at_s;
+  // The first version retrained on drift: models before it were trained before the change.
+  uint32_t retrained = UINT32_MAX;
+  for (const registry::VersionInfo& v : registry.list_versions(options.model_name)) {
+    if (reason_of(v).rfind("drift", 0) == 0 && v.stage != "none") retrained = std::min(retrained, v.version);
+  }
   for (const auto& d : run.devices) {
     for (const WindowRecord& w : d->windows()) {
       if (w.t_s < 0) continue;
@@ -196,7 +201,7 @@ JudgeResult judge(const FleetResult& run, const JudgeOptions& options) {
       if (faulty) continue;
       ++false_alarms;
       // A model trained before the change, still running after it.
-      if (w.t_s >= change && production && w.model_version != production->version) ++false_on_stale_model;
+      if (w.t_s >= change && w.model_version < retrained) ++false_on_stale_model;
     }
   }
   r.closed = std::all_of(r.checks.begin(), r.checks.end(), [](const Check& c) { return c.passed; });
