@@ -14,7 +14,6 @@ struct CaptureFile {
   std::string path;        // raw little-endian float32 samples
   uint64_t offset = 0;     // first sample used (a capture with lost segments gives its contiguous parts)
   uint64_t samples = 0;    // samples used from `offset`
-  uint64_t file_samples = 0;  // the file's length in samples (0: = offset + samples)
   double sample_rate_hz = 0;
   std::string label = "normal";
 };

@@ -163,12 +163,20 @@ void LoopPolicy::check_collect(monitor::Ingest& ingest, const LoopStep& step) {
   json detail = parse_object(step.detail_json);
   const json ids = detail.value("captures", json::array());
   size_t complete = 0;
+  uint64_t received = 0;
   for (const auto& id : ids) {
     const std::optional<monitor::Capture> c = ingest.store().find_capture(id.get<uint32_t>());
     complete += c && c->state == "complete";
+    if (c) received += c->received_samples;
   }
-  const double waited_s = (monitor::unix_ms_now() - step.started_at_ms) / 1000.0;
-  if (complete < ids.size() && waited_s < options_.capture_timeout_s) return;
+  const int64_t now = monitor::unix_ms_now();
+  if (received != collect_received_ || collect_progress_ms_ < step.started_at_ms) {
+    collect_received_ = received;
+    collect_progress_ms_ = now;
+  }
+  const double waited_s = (now - step.started_at_ms) / 1000.0;
+  const bool idle = received > 0 && (now - collect_progress_ms_) / 1000.0 >= options_.capture_idle_s;
+  if (complete < ids.size() && waited_s < options_.capture_timeout_s && !idle) return;
   const std::vector<CaptureFile> parts = usable_parts(ids);
   detail["complete"] = complete;
   detail["parts"] = parts.size();
@@ -198,7 +206,6 @@ std::vector<CaptureFile> LoopPolicy::usable_parts(const json& capture_ids) {
       f.path = (std::filesystem::path(registry_dir_) / c->path).string();
       f.offset = offset;
       f.samples = count;
-      f.file_samples = *c->total_samples;
       f.sample_rate_hz = c->sample_rate_hz.value_or(0);
       files.push_back(f);
     }

@@ -45,10 +45,11 @@ struct LoopOptions {
   uint32_t capture_samples = 32768; // per device and collection (2.7 s at 12 kHz)
   double capture_timeout_s = 30;    // train when every capture is complete or at this timeout, with
                                     // the complete ones and the contiguous parts of the others
+  double capture_idle_s = 5;        // ... or when no DATA arrived for this long (segments were lost)
   uint32_t min_part_samples = 8192; // a part shorter than this (lost DATA segments) is not used
   uint32_t labels_to_retrain = 0;   // retrain after this many new operator labels (0: never)
   double retrain_cooldown_s = 20;   // no drift- or label-triggered collection this soon after a training
-  double max_false_alarm_rate = 0.05;
+  double max_false_alarm_rate = 0.10;  // per window, before the device's m-of-w persistence
   pipeline::TrainOptions train;     // detector and features; device detection is switched on
   std::vector<std::string> stages = {"1", "25%", "100%"};
   double gate_seconds = 2;
@@ -94,6 +95,8 @@ class LoopPolicy {
   bool worker_failed_ = false;
   std::set<std::string> handled_triggers_;  // "drift:<model_version>" already retrained from
   int64_t last_train_ms_ = 0;
+  uint64_t collect_received_ = 0;   // samples received for the running collection ...
+  int64_t collect_progress_ms_ = 0; // ... and when that last grew
   bool resumed_ = false;
 };
 

@@ -17,6 +17,7 @@ constexpr uint8_t kPhaseMonitoring = 2;  // OtaTelemetryPhase::kOtaPhaseMonitori
 struct Merged {
   std::optional<OwnedSketch> sketch;
   uint32_t batches = 0;
+  uint32_t compared = 0, shifted = 0;  // groups: machines checked against their own early windows
 };
 
 // Adds `blob` to `merged` when it matches the reference's shape and ranges (sketch_merge's
@@ -50,6 +51,36 @@ FleetDrift::FleetDrift(registry::Registry& registry, TelemetryStore& store, Aler
   if (!(options_.psi_threshold > 0)) throw std::invalid_argument("drift: PSI threshold must be > 0");
 }
 
+namespace {
+
+// Whether a machine's recent windows moved against its own early windows on the same version:
+// some feature's mean by more than `sigmas` early standard deviations. nullopt when the machine
+// has not yet run long enough on the version to tell (early and recent would overlap).
+std::optional<bool> machine_shifted(TelemetryStore& store, const TelemetryBatch& latest, const Merged& recent,
+                                    const OwnedSketch& reference, const FleetDriftOptions& o) {
+  Merged early;
+  const std::vector<TelemetryBatch> first =
+      store.first_batches(latest.device, latest.model_id, latest.model_version, o.spread_early_batches);
+  if (first.size() < o.spread_early_batches || !recent.sketch) return std::nullopt;
+  if (first.back().seq >= latest.seq - std::min(latest.seq, o.recent_batches) + 1 &&
+      first.back().boot_count == latest.boot_count) {
+    return std::nullopt;
+  }
+  for (const TelemetryBatch& b : first) {
+    if (!b.sketch.empty()) merge_blob(early, b.sketch, reference);
+  }
+  if (!early.sketch || early.sketch->windows() < 2 || recent.sketch->windows() == 0) return std::nullopt;
+  const detect::RunningStats& e = early.sketch->get().stats;
+  const detect::RunningStats& r = recent.sketch->get().stats;
+  for (uint32_t f = 0; f < e.feature_count; ++f) {
+    const double std = std::sqrt(std::max(e.m2[f] / e.count, 1e-12));
+    if (std::fabs(r.mean[f] - e.mean[f]) > o.spread_sigmas * std) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 void FleetDrift::raise_shift(const SubjectShift& s, const std::optional<std::string>& device,
                              const std::optional<std::string>& group, int64_t now_ms, DriftEvaluation& out) {
   if (s.psi_max <= options_.psi_threshold) return;
@@ -69,7 +100,9 @@ void FleetDrift::raise_shift(const SubjectShift& s, const std::optional<std::str
                                  {"feature", s.psi_max_feature},
                                  {"js_max", s.js_max},
                                  {"windows", s.windows},
-                                 {"batches", s.batches}}
+                                 {"batches", s.batches},
+                                 {"devices_compared", s.devices_compared},
+                                 {"devices_shifted", s.devices_shifted}}
                       .dump();
   a.id = alerts_.raise(a);
   out.raised.push_back(a);
@@ -197,6 +230,10 @@ DriftEvaluation FleetDrift::evaluate(int64_t now_ms) {
     if (const auto d = registry_.find_device(latest.device)) group = d->group;
     if (group && options_.per_group && !confirmed_faulty.count(latest.device)) {
       Merged& g = groups[{*group, latest.model_id, latest.model_version}];
+      if (const std::optional<bool> moved = machine_shifted(store_, latest, device, reference->sketch, options_)) {
+        ++g.compared;
+        g.shifted += *moved;
+      }
       if (!g.sketch) {
         g.sketch = device.sketch;
       } else {
@@ -223,8 +260,9 @@ DriftEvaluation FleetDrift::evaluate(int64_t now_ms) {
     }
     const ShiftReport r = compare_sketches(reference_of(model_id, version)->sketch.get(), g.sketch->get());
     SubjectShift s{group_subject(group), model_id, version, g.sketch->windows(), g.batches, r.psi_max,
-                   r.psi_max_feature, r.js_max};
+                   r.psi_max_feature, r.js_max, g.compared, g.shifted};
     out.shifts.push_back(s);
+    if (g.compared == 0 || g.shifted < options_.spread_share * g.compared) continue;
     raise_shift(s, std::nullopt, group, now_ms, out);
   }
   tx.commit();

@@ -23,6 +23,13 @@ struct FleetDriftOptions {
   uint32_t recent_batches = 16;  // K: batches per device merged for the feature comparison
   uint32_t min_windows = 256;    // a merged sketch with fewer windows is not compared (sampling noise)
   double psi_threshold = kPsiThreshold;  // psi_max above this raises a 'shift' alert (0.2)
+  // A group drift alert also needs the shift on most machines, each against its own first
+  // batches on the version: a developing fault on one machine moves the group's sketch too, but
+  // it is that machine's anomaly, not the fleet drifting. A machine counts as shifted when some
+  // feature's recent mean moved more than spread_sigmas of its own early standard deviation.
+  double spread_share = 0.5;           // share of the compared machines that must have shifted
+  double spread_sigmas = 1.0;
+  uint32_t spread_early_batches = 8;   // a machine's early reference: its first batches on the version
   bool per_device = true;
   bool per_group = true;
   bool score_detectors = true;
@@ -41,6 +48,7 @@ struct SubjectShift {
   double psi_max = 0;
   uint32_t psi_max_feature = 0;
   double js_max = 0;
+  uint32_t devices_compared = 0, devices_shifted = 0;  // group subjects: the spread check
 };
 
 struct DriftEvaluation {

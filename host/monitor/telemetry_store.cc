@@ -202,6 +202,15 @@ std::vector<TelemetryBatch> TelemetryStore::recent_batches(const std::string& de
   return {out.rbegin(), out.rend()};
 }
 
+std::vector<TelemetryBatch> TelemetryStore::first_batches(const std::string& device, uint32_t model_id,
+                                                          uint32_t model_version, uint32_t limit) {
+  Statement s(db_, (std::string(kBatchColumns) +
+                    "WHERE device = ? AND model_id = ? AND model_version = ? ORDER BY boot_count, seq LIMIT ?")
+                       .c_str());
+  s.bind(1, device).bind(2, int64_t{model_id}).bind(3, int64_t{model_version}).bind(4, int64_t{limit});
+  return read_batches(s);
+}
+
 std::vector<TelemetryBatch> TelemetryStore::batches_after(const std::string& device, int64_t after_row,
                                                           uint32_t limit) {
   Statement s(db_, (std::string(kBatchColumns) + "WHERE device = ? AND rowid > ? ORDER BY rowid LIMIT ?").c_str());

@@ -96,6 +96,9 @@ class TelemetryStore {
   // The newest `limit` batches (by boot_count, seq) of `device` on this model version, oldest first.
   std::vector<TelemetryBatch> recent_batches(const std::string& device, uint32_t model_id, uint32_t model_version,
                                              uint32_t limit);
+  // The oldest `limit` batches of `device` on this model version (its own early reference).
+  std::vector<TelemetryBatch> first_batches(const std::string& device, uint32_t model_id, uint32_t model_version,
+                                            uint32_t limit);
   // Batches of `device` inserted after row `after_row` (insertion order), at most `limit`.
   std::vector<TelemetryBatch> batches_after(const std::string& device, int64_t after_row, uint32_t limit);
   // The most recent batch of each device (by boot_count, seq): its current model and phase.

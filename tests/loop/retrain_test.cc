@@ -74,7 +74,8 @@ TMF_TEST(LoopCaptureDataset, NamesTheBadCapture) {
   const fs::path dir = fresh_dir("bad");
   std::vector<loop::CaptureFile> c = captures(dir, 0.5, 2, 2048);
   c[1].samples = 4096;  // the file holds 2048
-  TMF_EXPECT_THROWS(loop::write_capture_dataset(c, (dir / "ds").string()), loop::LoopError, "capture 11 of pump-1");
+  TMF_EXPECT_THROWS(loop::write_capture_dataset(c, (dir / "ds").string()), loop::LoopError,
+                    "capture 11 of pump-1 has 8192 bytes, expected at least 16384");
   c[1].samples = 2048;
   c[1].path = (dir / "gone.f32").string();
   TMF_EXPECT_THROWS(loop::write_capture_dataset(c, (dir / "ds2").string()), loop::LoopError, "is missing");
