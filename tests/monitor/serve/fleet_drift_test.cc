@@ -172,6 +172,46 @@ TMF_TEST(FleetDrift, PsiMatchesHandComputationAndAlertsOncePerVersion) {
   TMF_EXPECT_EQ(count_raised(again, "shift", "group:press"), 1);
 }
 
+// A developing fault on one machine moves the group's sketch too; the group alert waits until
+// most machines moved, each against its own first batches on the version.
+TMF_TEST(FleetDrift, GroupDriftNeedsTheShiftOnMostMachines) {
+  Fleet fleet("drift_spread");
+  const std::vector<std::string> devices = {"d1", "d2", "d3", "d4"};
+  for (const std::string& d : devices) fleet.reg.upsert_device(d, "press", {"cortex-m4", 65536, 1 << 20, 0});
+  monitor::FleetDriftOptions options;
+  options.score_detectors = false;
+  options.per_device = false;
+  options.recent_batches = 4;
+  options.min_windows = 64;
+  monitor::FleetDrift drift(fleet.reg, fleet.store, fleet.alerts, options);
+  for (int i = 0; i < 10; ++i) {
+    for (const std::string& d : devices) fleet.send(d, 0);
+  }
+  // d1 alone: feature 1 three standard deviations up.
+  for (uint32_t i = 0; i < options.recent_batches; ++i) {
+    fleet.send("d1", 3.0);
+    for (size_t d = 1; d < devices.size(); ++d) fleet.send(devices[d], 0);
+  }
+  const monitor::DriftEvaluation one = drift.evaluate(1000);
+  const monitor::SubjectShift* group = find_shift(one, "group:press");
+  TMF_ASSERT(group != nullptr);
+  std::printf("  one machine shifted: group PSI max %.3f, %u of %u machines moved\n", group->psi_max,
+              group->devices_shifted, group->devices_compared);
+  TMF_EXPECT(group->psi_max > 0.2);  // the sketch alone would call it drift
+  TMF_EXPECT_EQ(group->devices_compared, 4);
+  TMF_EXPECT_EQ(group->devices_shifted, 1);
+  TMF_EXPECT_EQ(count_raised(one, "shift", "group:press"), 0);
+  // Every machine: the fleet drifted.
+  for (uint32_t i = 0; i < options.recent_batches; ++i) {
+    for (const std::string& d : devices) fleet.send(d, 3.0);
+  }
+  const monitor::DriftEvaluation all = drift.evaluate(2000);
+  group = find_shift(all, "group:press");
+  TMF_ASSERT(group != nullptr);
+  TMF_EXPECT_EQ(group->devices_shifted, 4);
+  TMF_EXPECT_EQ(count_raised(all, "shift", "group:press"), 1);
+}
+
 double normal_cdf(double x) { return 0.5 * (1 + std::erf(x / std::sqrt(2.0))); }
 
 std::vector<double> bin_probabilities(double mu) {
