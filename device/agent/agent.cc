@@ -221,6 +221,7 @@ AgentStatus agent_on_message(Agent* a, OtaTopic topic, const uint8_t* data, size
         case OtaCommandCode::kOtaCommandRevert: return agent_update_revert(a);
         case OtaCommandCode::kOtaCommandPublishStatus: agent_publish_status(a); return AgentStatus::kAgentOk;
         case OtaCommandCode::kOtaCommandReboot: a->reboot_requested = true; return AgentStatus::kAgentOk;
+        case OtaCommandCode::kOtaCommandCollect: break;  // the device app's (device/app), not the agent's
       }
       agent_publish_event(a, OtaEvent::kOtaEventRejected, OtaResult::kOtaResultUpdateFailed,
                           command.update_id, 0, 0, static_cast<uint32_t>(command.command));
