@@ -2,8 +2,9 @@
 # make demo: the real models of ../shared/models end to end. Each is converted to a TMF file,
 # inspected, run on the host and bare-metal on a Cortex-M4 (QEMU), and its outputs compared
 # byte for byte with TensorFlow Lite Micro's reference outputs. Then the bearing pipeline is
-# trained on ../shared/data/bearing, evaluated (HTML report) and run on the Cortex-M4.
-# Exits non-zero on any mismatch.
+# trained on ../shared/data/bearing, evaluated (HTML report) and run on the Cortex-M4. Last, the
+# closed loop: Mosquitto, tinymlops serve and 20 virtual pumps (scripts/demo_loop.sh).
+# Exits non-zero on any mismatch, or if the loop did not close.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 shared=${TMF_SHARED_DIR:-$root/../shared}
@@ -62,4 +63,7 @@ else
   echo "   Cortex-M4 outputs DIFFER from the host's"; status=1
 fi
 echo "   Cortex-M4: $(awk '/^region 0/ {print $4}' "$dir/counts.txt") instructions per window; report: $dir/eval.html"
+
+# The closed loop on a simulated fleet (docs/loop.md): exits non-zero unless the loop closed.
+"$root/scripts/demo_loop.sh" || status=1
 exit $status
