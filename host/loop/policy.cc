@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <tuple>
 
 #include "host/deploy/rollout.h"
 #include "host/loop/capture_dataset.h"
@@ -229,40 +230,27 @@ void LoopPolicy::start_train(const LoopStep& collect) {
   r.signing_key = options_.signing_key;
   r.train = options_.train;
   r.max_false_alarm_rate = options_.max_false_alarm_rate;
-  worker_step_ = id;
-  worker_kind_ = "train";
-  worker_done_ = false;
-  worker_ = std::thread([this, r, files]() {
-    json result;
-    bool failed = false;
-    try {
-      if (!std::filesystem::exists(r.dataset_dir)) write_capture_dataset(files, r.dataset_dir);
-      const RetrainResult out = retrain(worker_registry_, r);
-      const uint32_t bins = r.train.device_detection.sketch_bins;
-      monitor::TelemetryStore(worker_registry_.db())
-          .put_reference(out.version.model_id, out.version.version, reference_sketch(out.train, bins).get());
-      result = {{"version", version_ref(out.version)},
-                {"model_id", out.version.model_id},
-                {"promoted", out.challenge.promote},
-                {"decision", out.challenge.why},
-                {"dataset", r.dataset_dir},
-                {"recordings", files.size()},
-                {"train_windows", out.train.train_windows},
-                {"threshold", out.train.settings.threshold},
-                {"challenger_false_alarm_rate", out.challenge.challenger_false_alarm_rate},
-                {"champion_false_alarm_rate", out.challenge.champion_false_alarm_rate
-                                                  ? json(*out.challenge.champion_false_alarm_rate)
-                                                  : json(nullptr)},
-                {"held_out_windows", out.challenge.windows},
-                {"seconds", out.train.seconds}};
-    } catch (const std::exception& e) {
-      failed = true;
-      result = {{"error", e.what()}};
-    }
-    std::lock_guard<std::mutex> lock(mutex_);
-    worker_result_ = result;
-    worker_failed_ = failed;
-    worker_done_ = true;
+  start_worker(id, "train", [this, r, files]() {
+    if (!std::filesystem::exists(r.dataset_dir)) write_capture_dataset(files, r.dataset_dir);
+    const RetrainResult out = retrain(worker_registry_, r);
+    const uint32_t bins = r.train.device_detection.sketch_bins;
+    monitor::TelemetryStore(worker_registry_.db())
+        .put_reference(out.version.model_id, out.version.version, reference_sketch(out.train, bins).get());
+    const json result = {{"version", version_ref(out.version)},
+                         {"model_id", out.version.model_id},
+                         {"promoted", out.challenge.promote},
+                         {"decision", out.challenge.why},
+                         {"dataset", r.dataset_dir},
+                         {"recordings", files.size()},
+                         {"train_windows", out.train.train_windows},
+                         {"threshold", out.train.settings.threshold},
+                         {"challenger_false_alarm_rate", out.challenge.challenger_false_alarm_rate},
+                         {"champion_false_alarm_rate", out.challenge.champion_false_alarm_rate
+                                                           ? json(*out.challenge.champion_false_alarm_rate)
+                                                           : json(nullptr)},
+                         {"held_out_windows", out.challenge.windows},
+                         {"seconds", out.train.seconds}};
+    return std::make_pair(result, false);
   });
 }
 
@@ -285,18 +273,24 @@ void LoopPolicy::start_rollout(int64_t parent, const std::string& ref, const std
   ro.gate_seconds = options_.gate_seconds;
   ro.discover_seconds = options_.discover_seconds;
   ro.stage_timeout_seconds = options_.stage_timeout_seconds;
-  worker_step_ = id;
-  worker_kind_ = "rollout";
+  start_worker(id, "rollout", [this, version, ro]() {
+    const deploy::RolloutResult r = deploy::rollout_run(worker_registry_, version, ro);
+    const json result = {{"version", version_ref(version)}, {"deployment", r.deployment}, {"state", r.state},
+                         {"reason", r.reason},  {"devices", r.devices},       {"healthy", r.healthy},
+                         {"failed", r.failed},  {"seconds", r.seconds},       {"update_seconds", r.update_seconds}};
+    return std::make_pair(result, r.state != "completed");
+  });
+}
+
+void LoopPolicy::start_worker(int64_t step, const std::string& kind, std::function<std::pair<json, bool>()> work) {
+  worker_step_ = step;
+  worker_kind_ = kind;
   worker_done_ = false;
-  worker_ = std::thread([this, version, ro]() {
+  worker_ = std::thread([this, work = std::move(work)]() {
     json result;
     bool failed = false;
     try {
-      const deploy::RolloutResult r = deploy::rollout_run(worker_registry_, version, ro);
-      result = {{"version", version_ref(version)}, {"deployment", r.deployment}, {"state", r.state},
-                {"reason", r.reason},  {"devices", r.devices},       {"healthy", r.healthy},
-                {"failed", r.failed},  {"seconds", r.seconds},       {"update_seconds", r.update_seconds}};
-      failed = r.state != "completed";
+      std::tie(result, failed) = work();
     } catch (const std::exception& e) {
       failed = true;
       result = {{"error", e.what()}};

@@ -20,6 +20,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -78,6 +79,8 @@ class LoopPolicy {
   std::vector<CaptureFile> usable_parts(const nlohmann::json& capture_ids);
   void start_rollout(int64_t parent, const std::string& version_ref, const std::string& reason);
   void resume(const LoopStep& step, monitor::Ingest& ingest);
+  // Runs `work` on the worker thread for `step`; it returns (result, failed), an exception fails it.
+  void start_worker(int64_t step, const std::string& kind, std::function<std::pair<nlohmann::json, bool>()> work);
   void finish_worker();
   void emit(nlohmann::json event);
 

@@ -20,6 +20,7 @@
 #include "device/agent/protocol.h"
 #include "device/detect/sketch.h"
 #include "host/monitor/alerts.h"
+#include "tests/support/child_process.h"
 
 namespace tmf::test {
 
@@ -29,34 +30,11 @@ inline std::string scratch_dir(const std::string& name) {
   return dir;
 }
 
-inline int free_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
+inline int free_port() { return test_support::free_loopback_port(); }
 
 // Runs argv with stdout/stderr to `log` (appended).
 inline pid_t spawn(const std::vector<std::string>& argv, const std::string& log) {
-  const pid_t pid = fork();
-  if (pid == 0) {
-    FILE* out = fopen(log.c_str(), "a");
-    if (out != nullptr) {
-      dup2(fileno(out), 1);
-      dup2(fileno(out), 2);
-    }
-    std::vector<char*> args;
-    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execvp(args[0], args.data());
-    _exit(127);
-  }
-  return pid;
+  return test_support::spawn_logged(argv, log, true);
 }
 
 inline monitor::AlertFilter alert_filter(std::optional<std::string> state, std::optional<std::string> kind = {},
