@@ -142,7 +142,17 @@ TMF_TEST(DeviceMqtt, LossyLinkWithDisconnectsConfirmsOverRealBroker) {
     if (!wait_for(host.mosq, accepted, 1.0)) offer();
   }
   TMF_EXPECT(wait_for(host.mosq, confirmed, 60));
-  TMF_EXPECT(wait_for(host.mosq, [&] { return host.has_status && host.status.active_model_version == 1; }, 5));
+  // The STATUS after the confirm may be lost on this link like any message: a host that does not
+  // see it asks for it (COMMAND publish status), as the rollout engine does.
+  auto new_status = [&] { return host.has_status && host.status.active_model_version == 1; };
+  for (int attempt = 0; attempt < 20 && !wait_for(host.mosq, new_status, 1.0); ++attempt) {
+    uint8_t command[tmf::kOtaCommandBytes];
+    const tmf::OtaCommand ask{tmf::OtaCommandCode::kOtaCommandPublishStatus, 0, 0};
+    const size_t n = tmf::ota_command_encode(ask, command, sizeof command);
+    const std::string t = host.prefix + "cmd";
+    mosquitto_publish(host.mosq, nullptr, t.c_str(), static_cast<int>(n), command, 1, false);
+  }
+  TMF_EXPECT(new_status());
   TMF_EXPECT_EQ(host.status.last_result, 1);
   TMF_EXPECT_EQ(host.status.active_model_id, kTestModelId);
 
