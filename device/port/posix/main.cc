@@ -4,6 +4,7 @@
 #include <sodium.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cctype>
 #include <csignal>
 #include <cstdio>
@@ -17,6 +18,8 @@
 #include <vector>
 
 #include "device/agent/agent.h"
+#include "device/app/app.h"
+#include "host/sim/synthetic_machine.h"
 #include "mqtt_link.h"
 #include "posix_flash.h"
 #include "posix_port.h"
@@ -36,6 +39,7 @@ struct Options {
   std::vector<double> disconnect_at;
   uint64_t seed = 1, power_cut_at = UINT64_MAX;
   uint32_t infer_ms = 0;
+  double load = 0.5;  // the synthetic pump's load (--load)
   bool exit_on_result = false, json = false, quiet = false;
   std::string stats_path;  // --stats: counters written as JSON after every ended update and at exit
 };
@@ -161,11 +165,36 @@ int run(const Options& o) {
   config.request_timeout_ms = o.request_timeout_ms;
   config.give_up_ms = o.give_up_ms;
 
+  // The device app around the agent (docs/app.md): detection loop, telemetry, captures.
+  std::vector<float> capture(32768);
+  tmf::AppConfig app_config{};
+  app_config.batch_windows = 8;
+  app_config.ring_batches = 16;
+  app_config.ack_timeout_ms = 3000;
+  app_config.data_interval_ms = 20;
+  app_config.data_segment_samples = 1024;
+  app_config.sample_rate_hz = 12000;
+  app_config.capture_buffer = capture.data();
+  app_config.capture_capacity = static_cast<uint32_t>(capture.size());
+  app_config.max_features = 64;
+  app_config.max_bins = 32;
+  std::vector<uint64_t> app_memory((tmf::app_memory_bytes(app_config) + 7) / 8);
+  app_config.memory = app_memory.data();
+  app_config.memory_bytes = static_cast<uint32_t>(app_memory.size() * 8);
+  // What the sensor sees: a synthetic pump (host/sim) whose machine is chosen by --seed.
+  tmf::sim::MachineTimeline timeline;
+  timeline.load = tmf::sim::PiecewiseLinear(o.load);
+  const tmf::sim::SyntheticMachine machine(tmf::sim::machine_params_from_seed(o.seed), timeline);
+
   auto agent = std::make_unique<tmf::Agent>();
+  auto app = std::make_unique<tmf::App>();
   auto boot = [&]() {
     const tmf::AgentStatus s = tmf::agent_boot(agent.get(), port.get(), config);
     if (s != tmf::AgentStatus::kAgentOk && s != tmf::AgentStatus::kAgentErrNoModel) {
       throw std::runtime_error(o.flash_path + ": agent boot failed: " + tmf::agent_status_to_string(s));
+    }
+    if (tmf::app_init(app.get(), agent.get(), port.get(), app_config) != tmf::AppStatus::kAppOk) {
+      throw std::runtime_error("device app: bad configuration");
     }
     const tmf::Model* m = tmf::agent_model(agent.get());
     if (!o.quiet) {
@@ -195,32 +224,46 @@ int run(const Options& o) {
     link.poll(now, 2, &due);
     if (link.just_disconnected) {
       link.just_disconnected = false;
-      tmf::agent_on_disconnect(agent.get());
+      tmf::app_on_disconnect(app.get());
     }
     if (link.just_connected) {
       link.just_connected = false;
-      tmf::agent_on_connect(agent.get());
+      tmf::app_on_connect(app.get());
     }
     for (const tmf_posix::LinkMessage& m : due) {
-      if (tmf::agent_on_message(agent.get(), m.topic, m.payload.data(), m.payload.size()) ==
+      if (tmf::app_on_message(app.get(), m.topic, m.payload.data(), m.payload.size()) ==
           tmf::AgentStatus::kAgentErrFlash) {
         throw std::runtime_error(o.flash_path + ": flash operation failed");
       }
     }
-    tmf::agent_poll(agent.get());
+    tmf::app_poll(app.get());
     if (update_ended) {
       update_ended = false;
       write_stats(o, *agent);
     }
     if (agent->reboot_requested) {
       port->log("rebooting (command)");
-      tmf::agent_on_disconnect(agent.get());
+      tmf::app_on_disconnect(app.get());
       boot();
-      if (link.connected()) tmf::agent_on_connect(agent.get());
+      if (link.connected()) tmf::app_on_connect(app.get());
+    }
+    if (const uint32_t wanted = tmf::app_capture_pending(app.get()); wanted > 0) {
+      machine.generate(port->now_ms() / 1000.0, wanted, capture.data());
+      tmf::app_on_capture(app.get(), capture.data(), wanted);
     }
     const tmf::Model* model = tmf::agent_model(agent.get());
     if (o.infer_ms > 0 && model != nullptr && port->now_ms() >= next_infer_ms) {
-      next_infer_ms += o.infer_ms;
+      // No catch-up burst after a time without a model: the next window is one period from now.
+      next_infer_ms = std::max(next_infer_ms + o.infer_ms, port->now_ms());
+      // A model with detection settings (TLV 0x101) runs in the detection loop on the pump's
+      // signal and reports telemetry; any other model runs on the int8 test tone.
+      if (const uint32_t n = tmf::app_window_samples(app.get()); n > 0) {
+        std::vector<float> window(n);
+        machine.generate(port->now_ms() / 1000.0, n, window.data());
+        tmf::AppWindowResult r{};
+        tmf::app_on_window(app.get(), window.data(), n, &r);
+        continue;
+      }
       uint32_t input_bytes = 0;
       for (uint32_t i = 0; i < model->header->input_count; ++i) {
         input_bytes += model->tensors[model->operands[i]].bytes;
@@ -271,7 +314,12 @@ int main(int argc, char** argv) {
   app.add_option("--reconnect-ms", o.reconnect_ms, "How long a forced disconnect lasts")->capture_default_str();
   app.add_option("--seed", o.seed, "Seed of the loss generator")->capture_default_str();
   app.add_option("--power-cut-at", o.power_cut_at, "Exit (status 137) at this flash erase/write, a scripted power cut");
-  app.add_option("--infer-ms", o.infer_ms, "Run the model on sensor data every N ms (0: never)")->capture_default_str();
+  app.add_option("--infer-ms", o.infer_ms,
+                 "Measure a window every N ms (0: never): a model with detection settings runs the detection "
+                 "loop on a synthetic pump and sends telemetry (docs/app.md); others run on a test tone")
+      ->capture_default_str();
+  app.add_option("--load", o.load, "Load of the synthetic pump the sensor sees (0..1.5; the machine comes from --seed)")
+      ->capture_default_str();
   app.add_option("--run-seconds", o.run_seconds, "Exit after this many seconds (0: run until signalled)");
   app.add_flag("--exit-on-result", o.exit_on_result, "Exit when an update ends: 0 confirmed, 3 rejected or reverted");
   app.add_flag("--json", o.json, "Print events and status as JSON lines");
