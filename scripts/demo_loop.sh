@@ -13,6 +13,7 @@ work=${TMF_LOOP_WORK:-$root/build/demo/loop}
 scenario=${TMF_LOOP_SCENARIO:-$root/scenarios/fleet_loop.json}
 reg=$work/registry
 devices=${TMF_DEMO_DEVICES:-20}
+group=$(jq -r '.groups[0].name' "$scenario")
 rm -rf "$work" && mkdir -p "$work"
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -27,7 +28,7 @@ trap cleanup EXIT
 start_serve() {
   "$cli" serve --registry "$reg" --broker-port "$port" --fleet plant --json --drift-every-seconds 2 \
     --recent-batches 4 --min-windows 128 --progress-seconds 0 \
-    --loop-group pumps --model-name pump-detector --signing-key "$work/keys/tinymlops.key" \
+    --loop-group "$group" --model-name pump-detector --signing-key "$work/keys/tinymlops.key" \
     --min-devices "$devices" >> "$work/serve.log" 2>&1 &
   serve_pid=$!
 }

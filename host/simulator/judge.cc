@@ -101,7 +101,7 @@ JudgeResult judge(const FleetResult& run, const JudgeOptions& options) {
   }
 
   // 1. Drift detected within the documented delay.
-  Check drift{"load change detected as drift", false, "no load/speed change in the scenario"};
+  Check drift{"load or speed change detected as drift", false, "no load/speed change in the scenario"};
   if (!drifts.empty()) {
     const double change = drifts.front().at_s;
     if (first_group_drift) {
