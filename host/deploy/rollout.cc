@@ -307,8 +307,11 @@ void Rollout::tick() {
     if (!d.in_stage) continue;
     const double idle = std::chrono::duration<double>(now - d.last_activity).count();
     const LiveDevice& live = live_[id];
-    if ((d.row.state == kOffered || d.row.state == kDownloading || d.row.state == kVerified) && idle > opt_.resend_seconds &&
-        live.online) {
+    // Silent in any unfinished state, trial included (its 'confirmed' EVENT may have been lost:
+    // the device answers the repeated manifest with 'confirmed' again): offer again.
+    if ((d.row.state == kOffered || d.row.state == kDownloading || d.row.state == kVerified ||
+         d.row.state == kTrial) &&
+        idle > opt_.resend_seconds && live.online) {
       offer(d);
     } else if (d.row.state == kConfirmed) {
       // Health gate: anomaly rate and latency within bounds at any time in the window; at its

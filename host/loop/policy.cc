@@ -42,7 +42,7 @@ LoopPolicy::LoopPolicy(const std::string& registry_dir, const LoopOptions& optio
     : registry_dir_(registry_dir),
       options_(options),
       registry_(registry_dir),
-      worker_registry_(registry_dir),
+      shared_(std::make_shared<Worker>(registry_dir)),
       steps_(registry_.db()) {
   if (options_.signing_key.empty()) throw LoopError("the loop needs a signing key (--signing-key)");
   options_.train.device_detection.enabled = true;
@@ -55,7 +55,12 @@ LoopPolicy::LoopPolicy(const std::string& registry_dir, const LoopOptions& optio
 }
 
 LoopPolicy::~LoopPolicy() {
-  if (worker_.joinable()) worker_.join();
+  if (!worker_.joinable()) return;
+  if (shared_->done.load()) {
+    worker_.join();
+  } else {
+    worker_.detach();  // the process is stopping; the step resumes with the next serve
+  }
 }
 
 void LoopPolicy::emit(json event) {
@@ -66,7 +71,7 @@ void LoopPolicy::emit(json event) {
 
 void LoopPolicy::tick(monitor::Ingest& ingest) {
   if (worker_.joinable()) {
-    if (worker_done_.load()) finish_worker();
+    if (shared_->done.load()) finish_worker();
     return;
   }
   const std::optional<LoopStep> running = steps_.running(options_.group);
@@ -230,11 +235,11 @@ void LoopPolicy::start_train(const LoopStep& collect) {
   r.signing_key = options_.signing_key;
   r.train = options_.train;
   r.max_false_alarm_rate = options_.max_false_alarm_rate;
-  start_worker(id, "train", [this, r, files]() {
+  start_worker(id, "train", [r, files](registry::Registry& registry) {
     if (!std::filesystem::exists(r.dataset_dir)) write_capture_dataset(files, r.dataset_dir);
-    const RetrainResult out = retrain(worker_registry_, r);
+    const RetrainResult out = retrain(registry, r);
     const uint32_t bins = r.train.device_detection.sketch_bins;
-    monitor::TelemetryStore(worker_registry_.db())
+    monitor::TelemetryStore(registry.db())
         .put_reference(out.version.model_id, out.version.version, reference_sketch(out.train, bins).get());
     const json result = {{"version", version_ref(out.version)},
                          {"model_id", out.version.model_id},
@@ -273,8 +278,14 @@ void LoopPolicy::start_rollout(int64_t parent, const std::string& ref, const std
   ro.gate_seconds = options_.gate_seconds;
   ro.discover_seconds = options_.discover_seconds;
   ro.stage_timeout_seconds = options_.stage_timeout_seconds;
-  start_worker(id, "rollout", [this, version, ro]() {
-    const deploy::RolloutResult r = deploy::rollout_run(worker_registry_, version, ro);
+  // The rollout's transitions (device states, stages, gates) as loop events, from the worker thread.
+  const auto log = options_.log;
+  const std::string group = options_.group;
+  ro.log = [log, group, id](const std::string& line) {
+    if (log) log({{"event", "loop.rollout.log"}, {"group", group}, {"step", id}, {"message", line}});
+  };
+  start_worker(id, "rollout", [version, ro](registry::Registry& registry) {
+    const deploy::RolloutResult r = deploy::rollout_run(registry, version, ro);
     const json result = {{"version", version_ref(version)}, {"deployment", r.deployment}, {"state", r.state},
                          {"reason", r.reason},  {"devices", r.devices},       {"healthy", r.healthy},
                          {"failed", r.failed},  {"seconds", r.seconds},       {"update_seconds", r.update_seconds}};
@@ -282,23 +293,24 @@ void LoopPolicy::start_rollout(int64_t parent, const std::string& ref, const std
   });
 }
 
-void LoopPolicy::start_worker(int64_t step, const std::string& kind, std::function<std::pair<json, bool>()> work) {
+void LoopPolicy::start_worker(int64_t step, const std::string& kind,
+                              std::function<std::pair<json, bool>(registry::Registry&)> work) {
   worker_step_ = step;
   worker_kind_ = kind;
-  worker_done_ = false;
-  worker_ = std::thread([this, work = std::move(work)]() {
+  shared_->done = false;
+  worker_ = std::thread([shared = shared_, work = std::move(work)]() {
     json result;
     bool failed = false;
     try {
-      std::tie(result, failed) = work();
+      std::tie(result, failed) = work(shared->registry);
     } catch (const std::exception& e) {
       failed = true;
       result = {{"error", e.what()}};
     }
-    std::lock_guard<std::mutex> lock(mutex_);
-    worker_result_ = result;
-    worker_failed_ = failed;
-    worker_done_ = true;
+    std::lock_guard<std::mutex> lock(shared->mutex);
+    shared->result = result;
+    shared->failed = failed;
+    shared->done = true;
   });
 }
 
@@ -307,9 +319,9 @@ void LoopPolicy::finish_worker() {
   json result;
   bool failed;
   {
-    std::lock_guard<std::mutex> lock(mutex_);
-    result = worker_result_;
-    failed = worker_failed_;
+    std::lock_guard<std::mutex> lock(shared_->mutex);
+    result = shared_->result;
+    failed = shared_->failed;
   }
   const std::optional<LoopStep> step = steps_.find(worker_step_);
   steps_.finish(worker_step_, failed ? "failed" : "done", result.dump(), monitor::unix_ms_now());

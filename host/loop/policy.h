@@ -63,7 +63,7 @@ class LoopPolicy {
  public:
   // Opens a second registry connection in `registry_dir` for the worker thread.
   LoopPolicy(const std::string& registry_dir, const LoopOptions& options);
-  ~LoopPolicy();  // waits for a running worker
+  ~LoopPolicy();  // leaves a running worker behind (see Worker)
   LoopPolicy(const LoopPolicy&) = delete;
   LoopPolicy& operator=(const LoopPolicy&) = delete;
 
@@ -79,23 +79,33 @@ class LoopPolicy {
   std::vector<CaptureFile> usable_parts(const nlohmann::json& capture_ids);
   void start_rollout(int64_t parent, const std::string& version_ref, const std::string& reason);
   void resume(const LoopStep& step, monitor::Ingest& ingest);
-  // Runs `work` on the worker thread for `step`; it returns (result, failed), an exception fails it.
-  void start_worker(int64_t step, const std::string& kind, std::function<std::pair<nlohmann::json, bool>()> work);
+  // Runs `work` on the worker thread for `step` with the worker's registry connection; it returns
+  // (result, failed), an exception fails it.
+  void start_worker(int64_t step, const std::string& kind,
+                    std::function<std::pair<nlohmann::json, bool>(registry::Registry&)> work);
   void finish_worker();
   void emit(nlohmann::json event);
+
+  // What the worker thread owns and shares with serve's thread. Held by shared pointer so a
+  // serve that stops during a rollout can leave the thread behind (its step stays 'running' in
+  // loop_steps and is resumed by the next serve) instead of waiting for it.
+  struct Worker {
+    explicit Worker(const std::string& dir) : registry(dir) {}
+    registry::Registry registry;  // the worker thread's own connection
+    std::mutex mutex;
+    nlohmann::json result;        // set under mutex
+    bool failed = false;
+    std::atomic<bool> done{false};
+  };
 
   std::string registry_dir_;
   LoopOptions options_;
   registry::Registry registry_;         // serve's thread
-  registry::Registry worker_registry_;  // the worker thread's
+  std::shared_ptr<Worker> shared_;
   LoopSteps steps_;
   std::thread worker_;
-  std::atomic<bool> worker_done_{false};
-  std::mutex mutex_;
   int64_t worker_step_ = 0;
   std::string worker_kind_;
-  nlohmann::json worker_result_;  // set by the worker under mutex_
-  bool worker_failed_ = false;
   std::set<std::string> handled_triggers_;  // "drift:<model_version>" already retrained from
   int64_t last_train_ms_ = 0;
   uint64_t collect_received_ = 0;   // samples received for the running collection ...

@@ -194,5 +194,20 @@ TMF_TEST(Rollout, DeviceRejectionFailsTheStageWithItsResultCode) {
   TMF_EXPECT(j["devices"][0]["result_code"] == 3);
 }
 
+// A device whose 'confirmed' EVENT is lost stays in 'trial' for the engine; the engine offers
+// the manifest again and the device answers 'confirmed' again (protocol.md), so the rollout
+// completes instead of waiting for the stage timeout.
+TMF_TEST(Rollout, LostConfirmedEventIsRecovered) {
+  Fixture f = make_fixture("rollout_lost_confirm");
+  test::Broker broker(f.dir + "/broker");
+  test::VirtualDevice device(f.dir + "/devices", "quiet-1", "q", broker.port(), f.keys.public_key,
+                             {"--quiet", "--drop-confirmed", "1"});
+  const registry::VersionInfo v1 = f.reg->get_version(registry::parse_version_ref("hello:1"));
+  const deploy::RolloutResult r = deploy::rollout_run(*f.reg, v1, options_for(broker.port(), "q", {"100%"}));
+  TMF_EXPECT(r.state == "completed");
+  TMF_EXPECT_EQ(r.healthy, 1);
+  TMF_EXPECT_EQ(reported_versions(broker.port(), {"quiet-1"})["quiet-1"], 1);
+}
+
 }  // namespace
 }  // namespace tmf

@@ -40,6 +40,7 @@ struct Options {
   uint64_t seed = 1, power_cut_at = UINT64_MAX;
   uint32_t infer_ms = 0;
   double load = 0.5;  // the synthetic pump's load (--load)
+  uint32_t drop_confirmed = 0;  // fault injection: the first N 'confirmed' EVENTs are lost on the link
   bool exit_on_result = false, json = false, quiet = false;
   std::string stats_path;  // --stats: counters written as JSON after every ended update and at exit
 };
@@ -136,6 +137,7 @@ int run(const Options& o) {
   tmf_posix::MqttLink link(o.fleet, o.id, o.broker_port, down, up, o.seed);
 
   bool finished = false, installed = false, update_ended = false;
+  uint32_t dropped_confirmed = 0;
   std::unique_ptr<tmf_posix::PosixPort> port;
   port = std::make_unique<tmf_posix::PosixPort>(
       &flash,
@@ -146,6 +148,13 @@ int run(const Options& o) {
         if (topic == tmf::OtaTopic::kOtaTopicEvent && is_final_event(data, bytes, &ok)) {
           update_ended = true;
           if (o.exit_on_result) finished = true, installed = ok;
+        }
+        tmf::OtaEventMessage e{};
+        if (dropped_confirmed < o.drop_confirmed && topic == tmf::OtaTopic::kOtaTopicEvent &&
+            tmf::ota_event_decode(data, bytes, &e) == tmf::OtaDecodeStatus::kOtaDecodeOk &&
+            e.event == tmf::OtaEvent::kOtaEventConfirmed) {
+          ++dropped_confirmed;
+          return tmf::PortStatus::kPortOk;  // sent, and lost on the way
         }
         return link.publish(now, topic, data, bytes);
       },
@@ -313,6 +322,8 @@ int main(int argc, char** argv) {
       ->delimiter(',');
   app.add_option("--reconnect-ms", o.reconnect_ms, "How long a forced disconnect lasts")->capture_default_str();
   app.add_option("--seed", o.seed, "Seed of the loss generator")->capture_default_str();
+  app.add_option("--drop-confirmed", o.drop_confirmed,
+                 "Fault injection: lose the first N 'confirmed' EVENTs on the link (the host must recover)");
   app.add_option("--power-cut-at", o.power_cut_at, "Exit (status 137) at this flash erase/write, a scripted power cut");
   app.add_option("--infer-ms", o.infer_ms,
                  "Measure a window every N ms (0: never): a model with detection settings runs the detection "
