@@ -132,10 +132,19 @@ JudgeResult judge(const FleetResult& run, const JudgeOptions& options) {
       running += d->model() == std::make_pair(production->model_id, production->version);
     }
     const bool retrained = reason_of(*production).rfind("drift", 0) == 0;
-    deployed.passed = retrained && running == group_devices;
+    // The registry must agree: the version's deployment to the group completed (also when a
+    // serve restart interrupted it).
+    std::string deployment_state = "no deployment";
+    for (const registry::DeploymentInfo& dep : registry.list_deployments()) {
+      if (dep.model_name == production->name && dep.model_version == production->version && dep.group == group) {
+        deployment_state = dep.state;
+      }
+    }
+    deployed.passed = retrained && running == group_devices && deployment_state == "completed";
     deployed.detail = options.model_name + ":" + std::to_string(production->version) + " (" +
                       (retrained ? "retrained on drift" : "not a drift retrain: " + reason_of(*production)) + ") runs on " +
-                      std::to_string(running) + " of " + std::to_string(group_devices) + " devices";
+                      std::to_string(running) + " of " + std::to_string(group_devices) + " devices, deployment " +
+                      deployment_state;
   }
   r.checks.push_back(deployed);
 
