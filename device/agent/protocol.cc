@@ -3,23 +3,19 @@
 // alignment.
 #include "protocol.h"
 
+#include "device/runtime/le_bytes.h"
+
 #include <string.h>
 
 namespace tmf {
 namespace {
 
-void put_u16(uint8_t* p, uint16_t v) {
-  p[0] = static_cast<uint8_t>(v);
-  p[1] = static_cast<uint8_t>(v >> 8);
-}
-void put_u32(uint8_t* p, uint32_t v) {
-  for (int i = 0; i < 4; ++i) p[i] = static_cast<uint8_t>(v >> (8 * i));
-}
-uint16_t get_u16(const uint8_t* p) { return static_cast<uint16_t>(p[0] | (p[1] << 8)); }
-uint32_t get_u32(const uint8_t* p) {
-  return static_cast<uint32_t>(p[0]) | (static_cast<uint32_t>(p[1]) << 8) |
-         (static_cast<uint32_t>(p[2]) << 16) | (static_cast<uint32_t>(p[3]) << 24);
-}
+using le::get_f32;
+using le::get_u16;
+using le::get_u32;
+using le::put_f32;
+using le::put_u16;
+using le::put_u32;
 
 void put_header(uint8_t* out, OtaMessageType type) {
   out[0] = kOtaProtocolVersion;
@@ -376,18 +372,6 @@ OtaDecodeStatus ota_command_decode(const uint8_t* data, size_t size, OtaCommand*
 namespace {
 
 uint32_t pad4(uint32_t bytes) { return (bytes + 3u) & ~3u; }
-
-void put_f32(uint8_t* p, float v) {
-  uint32_t bits;
-  memcpy(&bits, &v, 4);
-  put_u32(p, bits);
-}
-float get_f32(const uint8_t* p) {
-  const uint32_t bits = get_u32(p);
-  float v;
-  memcpy(&v, &bits, 4);
-  return v;
-}
 
 bool telemetry_shape_ok(uint32_t n, uint32_t f, uint32_t b) {
   return n <= kOtaMaxTelemetryWindows && f <= kOtaMaxTelemetryFeatures && b <= kOtaMaxTelemetryBins &&

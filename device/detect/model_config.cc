@@ -2,29 +2,17 @@
 // Read and written byte by byte in little-endian order: the TLV value sits at any alignment.
 #include "device/detect/model_config.h"
 
+#include "device/runtime/le_bytes.h"
+
 #include <string.h>
 
 namespace tmf::detect {
 namespace {
 
-void put_u32(uint8_t* p, uint32_t v) {
-  for (int i = 0; i < 4; ++i) p[i] = static_cast<uint8_t>(v >> (8 * i));
-}
-uint32_t get_u32(const uint8_t* p) {
-  return static_cast<uint32_t>(p[0]) | (static_cast<uint32_t>(p[1]) << 8) |
-         (static_cast<uint32_t>(p[2]) << 16) | (static_cast<uint32_t>(p[3]) << 24);
-}
-void put_f32(uint8_t* p, float v) {
-  uint32_t bits;
-  memcpy(&bits, &v, 4);
-  put_u32(p, bits);
-}
-float get_f32(const uint8_t* p) {
-  const uint32_t bits = get_u32(p);
-  float v;
-  memcpy(&v, &bits, 4);
-  return v;
-}
+using le::get_f32;
+using le::get_u32;
+using le::put_f32;
+using le::put_u32;
 
 bool finite(float v) { return v == v && v - v == 0.0f; }
 
