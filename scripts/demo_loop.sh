@@ -44,9 +44,10 @@ sim_pid=$!
 shown=0 killed=0
 while kill -0 $sim_pid 2>/dev/null; do
   sleep 0.5
-  lines=$(grep -c '"event":"loop\.' "$work/serve.log" || true)
+  # The loop's steps (not the rollout's per-device transitions, which are in serve.log too).
+  lines=$(grep '"event":"loop\.' "$work/serve.log" | grep -vc '"event":"loop.rollout.log"' || true)
   if [ "$lines" -gt "$shown" ]; then
-    grep '"event":"loop\.' "$work/serve.log" | tail -n +$((shown + 1)) |
+    grep '"event":"loop\.' "$work/serve.log" | grep -v '"event":"loop.rollout.log"' | tail -n +$((shown + 1)) |
       jq -r '"   serve: \(.event) \(.reason // .version // .result.version // .result.error // (if .captures then "\(.captures) captures" else "" end) | tostring | .[0:110])"' || true
     shown=$lines
   fi
