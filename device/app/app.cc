@@ -180,16 +180,22 @@ void close_batch(App* app) {
 // The loop runs on the agent's active model: on a change (id, version, slot, bytes) the open batch
 // is closed with the old identity, then the loop restarts on the new model. False if there is no
 // usable model.
+// True if `model` (may be null) is the one the loop was last set up for.
+bool same_model(const App* app, const Model* model) {
+  const uint8_t* base = model != nullptr ? model->base : nullptr;
+  const uint32_t id = model != nullptr ? model->header->model_id : 0;
+  const uint32_t version = model != nullptr ? model->header->model_version : 0;
+  return app->model_seen && base == app->model_base && id == app->model_id && version == app->model_version &&
+         app->agent->state.active_slot == app->model_slot;
+}
+
 bool ensure_model(App* app) {
   const Model* model = agent_model(app->agent);
+  if (same_model(app, model)) return app->loop_ready;
   const uint8_t* base = model != nullptr ? model->base : nullptr;
   const uint32_t id = model != nullptr ? model->header->model_id : 0;
   const uint32_t version = model != nullptr ? model->header->model_version : 0;
   const uint8_t slot = app->agent->state.active_slot;
-  if (app->model_seen && base == app->model_base && id == app->model_id && version == app->model_version &&
-      slot == app->model_slot) {
-    return app->loop_ready;
-  }
   close_batch(app);
   app->model_seen = true;
   app->loop_ready = false;
@@ -378,11 +384,7 @@ uint32_t app_window_samples(const App* app) {
   if (app == nullptr || app->agent == nullptr) return 0;
   const Model* model = agent_model(app->agent);
   if (model == nullptr) return 0;
-  if (app->model_seen && app->loop_ready && model->base == app->model_base &&
-      model->header->model_id == app->model_id && model->header->model_version == app->model_version &&
-      app->agent->state.active_slot == app->model_slot) {
-    return app->loop.sample_count;
-  }
+  if (app->loop_ready && same_model(app, model)) return app->loop.sample_count;
   detect::ModelConfig mc;
   uint32_t samples = 0;
   return model_settings(*app, *model, &mc, &samples) ? samples : 0;
@@ -392,12 +394,9 @@ AppStatus app_on_window(App* app, const float* samples, uint32_t n, AppWindowRes
   if (app == nullptr || samples == nullptr || result == nullptr) return AppStatus::kAppErrArgument;
   if (!ensure_model(app)) return AppStatus::kAppErrNoModel;
   if (n != app->loop.sample_count) return AppStatus::kAppErrArgument;
-  // The agent's self-test runs other models in the same arena: bind the interpreter again.
+  // The interpreter holds only the model and arena pointers, which ensure_model keeps current; the
+  // agent's self-test runs in the same arena, but every input is written again before each invoke.
   const Model* model = agent_model(app->agent);
-  if (interpreter_init(&app->interpreter, model, app->agent->config.arena, app->agent->config.arena_bytes) !=
-      Status::kOk) {
-    return AppStatus::kAppErrNoModel;
-  }
   const uint32_t c0 = app->port->cycle_counter();
   detect::DetectWindowResult r{};
   const detect::DetectStatus ds = detect::detect_loop_step(&app->loop, samples, &r);
