@@ -8,7 +8,7 @@ pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium)
 file(GLOB TMF_APP_TEST_SOURCES CONFIGURE_DEPENDS "${CMAKE_CURRENT_LIST_DIR}/*_test.cc")
 add_executable(app_tests ${TMF_APP_TEST_SOURCES} ${CMAKE_CURRENT_LIST_DIR}/app_rig.cc
   ${CMAKE_CURRENT_LIST_DIR}/../agent/sim_port.cc ${CMAKE_CURRENT_LIST_DIR}/../agent/ota_harness.cc
-  ${PROJECT_SOURCE_DIR}/device/app/app.cc ${TMF_AGENT_SOURCES} ${TMF_AGENT_DIR}/protocol.cc
+  ${PROJECT_SOURCE_DIR}/device/app/app.cc ${TMF_AGENT_SOURCES} ${TMF_AGENT_PROTOCOL_SOURCES}
   ${TMF_DETECT_SOURCES} support/tmf_test_main_host.cc)
 target_link_libraries(app_tests PRIVATE tmf_test_support tmf_convert PkgConfig::SODIUM)
 target_compile_features(app_tests PRIVATE cxx_std_20)
