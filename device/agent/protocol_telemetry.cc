@@ -39,7 +39,10 @@ bool telemetry_shape_ok(uint32_t n, uint32_t f, uint32_t b) {
 
 bool telemetry_fields_ok(const OtaTelemetry& t) {
   return static_cast<uint8_t>(t.phase) <= static_cast<uint8_t>(OtaTelemetryPhase::kOtaPhaseMonitoring) &&
-         t.alarm <= 1 && (t.active_slot <= 1 || t.active_slot == kOtaNoSlot);
+         t.alarm <= 1 && (t.active_slot <= 1 || t.active_slot == kOtaNoSlot) &&
+         // A window raises at most one alarm and is at most one candidate: a larger count is
+         // forged or corrupt (it would fan out into that many alert rows on the host).
+         t.alarms_raised <= t.window_count && t.candidates <= t.window_count;
 }
 
 // Offsets inside the variable part (`body`, which starts at byte 48).

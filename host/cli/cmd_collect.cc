@@ -8,6 +8,7 @@
 #include <thread>
 #include <unistd.h>
 
+#include "host/cli/broker_flags.h"
 #include "host/cli/commands.h"
 #include "host/cli/registry_cli.h"
 #include "host/monitor/ingest.h"
@@ -16,8 +17,8 @@ namespace tmf::cli {
 namespace {
 
 struct CollectArgs {
-  std::string dir, device, fleet = "fleet", broker_host = "127.0.0.1";
-  int broker_port = 1883;
+  std::string dir, device, fleet = "fleet";
+  BrokerFlags broker;
   uint32_t samples = 0;
   double wait_seconds = 0;
   bool json = false;
@@ -44,11 +45,11 @@ void run_collect(const CollectArgs& a) {
   uint32_t id = 0;
   try {
     // A clean session of its own: serve's persistent session must not be taken over.
-    deploy::MqttClient client("tinymlops-collect-" + std::to_string(::getpid()), a.broker_host, a.broker_port);
+    fleet::MqttClient client("tinymlops-collect-" + std::to_string(::getpid()), broker_flags_settings(a.broker));
     id = monitor::request_capture(store, reg.db(), client, a.fleet, a.device, a.samples, std::chrono::seconds(5));
   } catch (const std::invalid_argument& e) {
     throw CliError(e.what(), 2);
-  } catch (const deploy::MqttError& e) {
+  } catch (const fleet::MqttError& e) {
     throw CliError(e.what(), 1);
   }
   std::optional<monitor::Capture> capture = store.find_capture(id);
@@ -82,8 +83,7 @@ void register_collect(CLI::App& app) {
   cmd->add_option("--device", args->device, "Device id")->required();
   cmd->add_option("--samples", args->samples, "Samples to capture")->required();
   cmd->add_option("--wait-seconds", args->wait_seconds, "Wait until serve has stored the whole capture (default: do not wait)");
-  cmd->add_option("--broker-port", args->broker_port, "MQTT broker port (default 1883)");
-  cmd->add_option("--broker-host", args->broker_host, "MQTT broker host (default 127.0.0.1)");
+  broker_flags_add(cmd, args->broker);
   cmd->add_option("--fleet", args->fleet, "Fleet name in the topics (default fleet)");
   cmd->add_flag("--json", args->json, "Print the capture as JSON (capture_id, state, received_samples, path, ...)");
   add_registry_option(cmd, args->dir);

@@ -4,11 +4,12 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "host/cli/broker_flags.h"
 #include "host/cli/commands.h"
 #include "host/cli/registry_cli.h"
-#include "host/deploy/mqtt_client.h"
 #include "host/deploy/rollout.h"
 #include "host/deploy/update_package.h"
+#include "host/fleet/mqtt_client.h"
 
 namespace tmf::cli {
 namespace {
@@ -17,7 +18,8 @@ struct DeployArgs {
   std::string dir, model, stages = "1,10%,100%";
   std::vector<std::string> variants;  // fleet-aware: NAME[:VERSION] in preference order
   deploy::RolloutOptions options;
-  double max_anomaly_rate = -1, max_latency_ms = -1;
+  BrokerFlags broker;
+  double max_alarm_rate = -1;
   bool quiet = false;
   bool json = false;
 };
@@ -53,8 +55,8 @@ void run_deploy(DeployArgs& a) {
   }
   deploy::RolloutOptions options = a.options;
   options.stages = split_commas(a.stages);
-  if (a.max_anomaly_rate >= 0) options.max_anomaly_rate = a.max_anomaly_rate;
-  if (a.max_latency_ms >= 0) options.max_latency_ms = a.max_latency_ms;
+  options.broker = broker_flags_settings(a.broker);
+  if (a.max_alarm_rate >= 0) options.max_alarm_rate = a.max_alarm_rate;
   if (!a.quiet) options.log = [](const std::string& line) { std::fprintf(stderr, "deploy: %s\n", line.c_str()); };
   deploy::RolloutResult r;
   try {
@@ -69,7 +71,7 @@ void run_deploy(DeployArgs& a) {
     throw CliError(e.what(), 2);
   } catch (const deploy::PackageError& e) {
     throw CliError(e.what(), 2);
-  } catch (const deploy::MqttError& e) {
+  } catch (const fleet::MqttError& e) {
     throw CliError(e.what(), 1);
   }
   nlohmann::json j;
@@ -185,8 +187,7 @@ void register_deploy(CLI::App& app) {
                   "first that fits its reported RAM, slot and opcodes, a device none fits is refused");
   cmd->add_option("--group", args->options.group, "Device group")->required();
   cmd->add_option("--stages", args->stages, "Cumulative stage sizes: counts or percentages (default 1,10%,100%)");
-  cmd->add_option("--broker-host", args->options.broker_host, "MQTT broker host (default 127.0.0.1)");
-  cmd->add_option("--broker-port", args->options.broker_port, "MQTT broker port (default 1883)");
+  broker_flags_add(cmd, args->broker);
   cmd->add_option("--fleet", args->options.fleet, "Fleet name in the topics tmf/<fleet>/<device>/... (default fleet)");
   cmd->add_option("--chunk-bytes", args->options.chunk_bytes, "Largest chunk served (default 4096)");
   cmd->add_option("--discover-seconds", args->options.discover_seconds, "Listen for devices before starting (default 2)");
@@ -194,9 +195,15 @@ void register_deploy(CLI::App& app) {
   cmd->add_option("--resend-seconds", args->options.resend_seconds, "Repeat the manifest to a device silent this long (default 5)");
   cmd->add_option("--stage-timeout", args->options.stage_timeout_seconds, "Seconds before an unfinished device counts as failed (default 900)");
   cmd->add_option("--max-failures", args->options.max_failures, "Failed devices a stage tolerates before halt and rollback (default 0)");
-  cmd->add_option("--max-anomaly-rate", args->max_anomaly_rate, "Health gate: highest anomaly rate (0..1) a device may report");
-  cmd->add_option("--max-latency-ms", args->max_latency_ms, "Health gate: highest inference latency a device may report");
-  cmd->add_flag("--require-health", args->options.require_health, "Health gate: a device must send a health report");
+  cmd->add_option("--max-alarm-rate", args->max_alarm_rate,
+                  "Health gate: highest alarm rate (alarms per window, 0..1) in the device's telemetry with the new model");
+  cmd->add_option("--max-dropped-batches", args->options.max_dropped_batches,
+                  "Health gate: telemetry batches the device may drop while on the new model");
+  cmd->add_option("--max-reboots", args->options.max_reboots, "Health gate: reboots allowed while on the new model");
+  cmd->add_option("--max-inference-cycles", args->options.max_inference_cycles,
+                  "Health gate: highest mean inference cycles per window the device may report");
+  cmd->add_option("--min-telemetry-batches", args->options.min_telemetry_batches,
+                  "Health gate: telemetry batches with the new model the gate must see (default 0)");
   cmd->add_flag("--quiet", args->quiet, "No progress lines on stderr");
   cmd->add_flag("--json", args->json, "Print the result as JSON (keys: deployment, state, seconds, devices, healthy, ...)");
   add_registry_option(cmd, args->dir);

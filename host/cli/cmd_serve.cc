@@ -3,6 +3,7 @@
 #include <csignal>
 #include <cstdio>
 
+#include "host/cli/broker_flags.h"
 #include "host/cli/commands.h"
 #include "host/cli/registry_cli.h"
 #include "host/cli/serve_loop_cli.h"
@@ -22,7 +23,8 @@ struct ServeArgs {
   double drift_every_seconds = 10;
   double progress_seconds = 5;
   uint32_t commit_ms = 100;
-  LoopCliArgs loop;  // --loop-group: the automation loop (serve_loop_cli.h)
+  LoopCliArgs loop;
+  BrokerFlags broker;  // --loop-group: the automation loop (serve_loop_cli.h)
 };
 
 void run_serve(ServeArgs& a) {
@@ -30,6 +32,7 @@ void run_serve(ServeArgs& a) {
   a.options.drift_every = std::chrono::milliseconds(static_cast<int64_t>(a.drift_every_seconds * 1000));
   a.options.progress_every = std::chrono::milliseconds(static_cast<int64_t>(a.progress_seconds * 1000));
   a.options.ingest.commit_interval = std::chrono::milliseconds(a.commit_ms);
+  a.options.ingest.broker = broker_flags_settings(a.broker);
   registry::Registry reg(a.dir);
   struct sigaction action {};
   action.sa_handler = on_stop_signal;
@@ -38,11 +41,12 @@ void run_serve(ServeArgs& a) {
   sigaction(SIGTERM, &action, nullptr);
   try {
     const monitor::ServeHooks hooks =
-        loop_hooks(a.loop, reg.dir(), a.options.ingest.fleet, a.options.ingest.broker_port, a.options.json);
+        loop_hooks(a.loop, reg.dir(), a.options.ingest.fleet, a.options.ingest.broker, a.options.ingest.enrolment,
+                   a.options.json);
     monitor::serve_run(reg, a.options, hooks, g_stop);
   } catch (const std::invalid_argument& e) {
     throw CliError(e.what(), 2);
-  } catch (const deploy::MqttError& e) {
+  } catch (const fleet::MqttError& e) {
     throw CliError(e.what(), 1);
   } catch (const loop::LoopError& e) {
     throw CliError(e.what(), 2);
@@ -56,8 +60,7 @@ void register_serve(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("serve", "Ingest device telemetry, evaluate drift, raise alerts (until SIGINT/SIGTERM)");
   add_registry_option(cmd, args->dir);
   monitor::ServeOptions& o = args->options;
-  cmd->add_option("--broker-port", o.ingest.broker_port, "MQTT broker port (default 1883)");
-  cmd->add_option("--broker-host", o.ingest.broker_host, "MQTT broker host (default 127.0.0.1)");
+  broker_flags_add(cmd, args->broker);
   cmd->add_option("--fleet", o.ingest.fleet, "Fleet name in the topics tmf/<fleet>/<device>/... (default fleet)");
   cmd->add_option("--client-id", o.ingest.client_id,
                   "MQTT client id of the persistent session (default tinymlops-serve-<fleet>)");

@@ -26,6 +26,7 @@ struct TrainArgs {
   int clusters = 0;
   std::string name = "bearing-detector";
   uint32_t version = 1;
+  bool device_detection = false;
   bool json = false;
   bool quiet = false;
 };
@@ -52,6 +53,7 @@ void run_train(const TrainArgs& args) {
   o.clusters = args.clusters;
   o.model_name = args.name;
   o.model_version = args.version;
+  o.device_detection.enabled = args.device_detection;
   if (!args.quiet) {
     // Progress goes to stderr so --json output on stdout stays clean.
     o.progress = [last = std::string(), last_percent = -1](const std::string& stage, double f) mutable {
@@ -122,6 +124,9 @@ void register_train(CLI::App& app) {
   cmd->add_option("--clusters", args->clusters, "k-means/GMM components (0: default)")->capture_default_str();
   cmd->add_option("--name", args->name, "Model name (its id is derived from it)")->capture_default_str();
   cmd->add_option("--model-version", args->version, "Model version (anti-rollback counter)")->capture_default_str();
+  cmd->add_flag("--device-detection", args->device_detection,
+                "Fleet model: add the device's detection settings (TLV 0x101) and raw-features output, so the "
+                "device app runs it and sends TELEMETRY (docs/app.md)");
   cmd->add_flag("--json", args->json, "Print a JSON summary");
   cmd->add_flag("-q,--quiet", args->quiet, "No progress on stderr");
   cmd->callback([args] {

@@ -10,6 +10,9 @@
 int main(int argc, char** argv) {
   CLI::App app{"Tiny-MLOps: convert, inspect and run int8 models for microcontrollers", "tinymlops"};
   app.require_subcommand(1);
+  // Every option can come from a TOML/INI file instead: `[serve]` / `[deploy]` sections hold the
+  // subcommand's options (e.g. broker = "mqtts://broker:8883", ca = "fleet/ca.crt").
+  app.set_config("--config", "", "Read options from this TOML/INI file (sections named after the subcommands)");
   tmf::cli::register_convert(app);
   tmf::cli::register_inspect(app);
   tmf::cli::register_run(app);

@@ -34,12 +34,14 @@ void add_loop_options(CLI::App* serve, LoopCliArgs& a) {
 }
 
 monitor::ServeHooks loop_hooks(LoopCliArgs& a, const std::string& registry_dir, const std::string& fleet,
-                               int broker_port, bool json) {
+                               const fleet::BrokerSettings& broker, const fleet::FleetEnrolment& enrolment,
+                               bool json) {
   monitor::ServeHooks hooks;
   if (a.options.group.empty()) return hooks;
   if (a.options.signing_key.empty()) throw CliError("--loop-group needs --signing-key (devices install signed models only)", 2);
   a.options.fleet = fleet;
-  a.options.broker_port = broker_port;
+  a.options.broker = broker;
+  a.options.enrolment = enrolment;
   a.options.train.detector = a.detector;
   a.options.stages.clear();
   std::stringstream stages(a.stages);

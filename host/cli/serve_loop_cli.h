@@ -22,9 +22,10 @@ struct LoopCliArgs {
 void add_loop_options(CLI::App* serve, LoopCliArgs& args);
 
 // Hooks running the loop when --loop-group was given (else empty hooks). `registry_dir` is the
-// registry serve uses; `fleet`/`broker_port` come from serve's own options.
+// registry serve uses; `fleet`, broker and enrolment come from serve's own options.
 // Loop events are printed on stdout as JSON lines (`json`) or as "serve: loop ..." lines.
 monitor::ServeHooks loop_hooks(LoopCliArgs& args, const std::string& registry_dir, const std::string& fleet,
-                               int broker_port, bool json);
+                               const fleet::BrokerSettings& broker, const fleet::FleetEnrolment& enrolment,
+                               bool json);
 
 }  // namespace tmf::cli

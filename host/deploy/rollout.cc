@@ -1,5 +1,5 @@
-// The rollout engine (see rollout.h). One thread runs the protocol: MQTT messages arrive through
-// MqttClient's queue, a periodic tick drives resends, gates, timeouts and registry writes.
+// The rollout engine (see rollout.h). One thread runs the protocol: typed device events arrive
+// from the fleet link, a periodic tick drives resends, gates, timeouts and registry writes.
 #include "host/deploy/rollout.h"
 
 #include <algorithm>
@@ -11,7 +11,7 @@
 #include <stdexcept>
 
 #include "device/agent/protocol.h"
-#include "host/deploy/mqtt_client.h"
+#include "host/fleet/link.h"
 #include "host/deploy/update_package.h"
 
 namespace tmf::deploy {
@@ -38,17 +38,6 @@ bool state_terminal(const std::string& s) {
   return s == kHealthy || s == kFailed || s == kRolledBack || s == kRefused;
 }
 
-// What the broker tells us about a device (retained info/status/presence plus live events).
-struct LiveDevice {
-  bool has_info = false;
-  OtaInfo info{};
-  std::string group, core;
-  uint64_t ram_bytes = 0, flash_bytes = 0;
-  bool online = false;
-  bool has_status = false;
-  OtaStatusMessage status{};
-};
-
 // One model the rollout can send: its package, manifest and update_id.
 struct Variant {
   registry::VersionInfo version;
@@ -68,8 +57,11 @@ struct DeviceRun {
   Clock::time_point status_requested_at{};
   int status_requests = 0;
   std::set<uint32_t> offsets_sent;
-  bool health_seen = false;
-  double anomaly_rate = 0, latency_ms = 0;  // worst health sample in the gate window
+  // Health gate: the device's TELEMETRY batches reporting the new model since it confirmed.
+  uint32_t gate_batches = 0, gate_windows = 0, gate_alarms = 0;
+  uint64_t gate_cycles_sum = 0;  // inference cycles x windows
+  std::optional<uint32_t> gate_first_boot, gate_first_dropped;
+  uint32_t gate_last_boot = 0, gate_last_dropped = 0;
   bool dirty = false;
 };
 
@@ -87,11 +79,20 @@ class Rollout {
   void log(const std::string& line) const {
     if (opt_.log) opt_.log(line);
   }
-  std::string topic(const std::string& device, OtaTopic leaf) const {
-    return "tmf/" + opt_.fleet + "/" + device + "/" + ota_topic_leaf(leaf);
+  void send_command(const std::string& device, const OtaCommand& command) {
+    uint8_t bytes[kOtaCommandCollectBytes];
+    const size_t n = ota_command_encode(command, bytes, sizeof bytes);
+    link_->publish(device, OtaTopic::kOtaTopicCommand, bytes, n, 1);
+  }
+  const fleet::DeviceRecord* record(const std::string& id) const { return link_->device(id); }
+  bool online(const std::string& id) const {
+    const fleet::DeviceRecord* r = record(id);
+    return r && r->online.value_or(false);
   }
   void pump(double seconds);
-  void handle(const MqttMessage& m);
+  void handle(fleet::FleetEvent& e);
+  void gate_telemetry(DeviceRun& d, const OtaTelemetry& t);
+  std::string gate_verdict(const DeviceRun& d) const;
   void handle_event(const std::string& id, const OtaEventMessage& e);
   void handle_request(const std::string& id, const OtaChunkRequest& r);
   void tick();
@@ -110,11 +111,10 @@ class Rollout {
   RolloutOptions opt_;
   bool fit_check_ = false;
   std::vector<Variant> variants_;
-  std::unique_ptr<MqttClient> mqtt_;
+  std::unique_ptr<fleet::FleetLink> link_;
   int64_t deployment_ = 0;
-  std::map<std::string, LiveDevice> live_;
+  std::map<std::string, bool> was_online_;  // presence before the latest PRESENCE event
   std::map<std::string, DeviceRun> runs_;
-  std::set<std::string> registry_dirty_;  // devices whose info/status/presence changed
   Clock::time_point last_tick_{}, last_flush_{};
   Clock::time_point stage_started_{};
   std::optional<Clock::time_point> first_offer_, last_confirm_;
@@ -127,23 +127,22 @@ const Variant& Rollout::variant_of(const std::string& id) const {
 }
 
 bool Rollout::runs_target(const std::string& id) const {
-  const auto it = live_.find(id);
+  const fleet::DeviceRecord* r = record(id);
   const registry::VersionInfo& v = variant_of(id).version;
-  return it != live_.end() && it->second.has_status && it->second.status.active_model_id == v.model_id &&
-         it->second.status.active_model_version == v.version;
+  return r && r->status && r->status->active_model_id == v.model_id && r->status->active_model_version == v.version;
 }
 
 // Picks the first variant the device's reported hardware takes; false (row refused) if none.
 bool Rollout::choose_variant(DeviceRun& d) {
   if (!fit_check_) return true;
-  const LiveDevice& live = live_[d.row.device];
-  if (!live.has_info) {
+  const fleet::DeviceRecord* live = record(d.row.device);
+  if (!live || !live->info) {
     set_state(d, kRefused, "no variant sent: the device has not reported its hardware (INFO)");
     return false;
   }
   std::string why;
   for (size_t i = 0; i < variants_.size(); ++i) {
-    const std::string misfit = variant_misfit(variants_[i].package.manifest, live.info);
+    const std::string misfit = variant_misfit(variants_[i].package.manifest, *live->info);
     if (misfit.empty()) {
       d.variant = i;
       return true;
@@ -166,39 +165,17 @@ void Rollout::set_state(DeviceRun& d, const std::string& state, const std::strin
 
 void Rollout::offer(DeviceRun& d) {
   const std::vector<uint8_t>& manifest = variants_.at(d.variant).manifest;
-  mqtt_->publish(topic(d.row.device, OtaTopic::kOtaTopicManifest), manifest.data(), manifest.size(), 1, false);
+  link_->publish(d.row.device, OtaTopic::kOtaTopicManifest, manifest.data(), manifest.size(), 1);
   if (!first_offer_) first_offer_ = Clock::now();
   d.last_activity = Clock::now();
   if (d.row.state == kPending) set_state(d, kOffered);
 }
 
-void Rollout::handle(const MqttMessage& m) {
-  // tmf/<fleet>/<device>/<leaf>
-  const std::string prefix = "tmf/" + opt_.fleet + "/";
-  if (m.topic.compare(0, prefix.size(), prefix) != 0) return;
-  const size_t slash = m.topic.find('/', prefix.size());
-  if (slash == std::string::npos) return;
-  const std::string id = m.topic.substr(prefix.size(), slash - prefix.size());
-  const std::string leaf = m.topic.substr(slash + 1);
-  LiveDevice& live = live_[id];
-  const uint8_t* p = m.payload.data();
-  const size_t n = m.payload.size();
-  if (leaf == "info") {
-    OtaInfo info{};
-    if (ota_info_decode(p, n, &info) != OtaDecodeStatus::kOtaDecodeOk) return;
-    live.has_info = true;
-    live.info = info;
-    live.group = info.group;
-    live.core = info.core;
-    live.ram_bytes = info.ram_bytes;
-    live.flash_bytes = info.flash_bytes;
-    registry_dirty_.insert(id);
-  } else if (leaf == "presence") {
-    bool online = false;
-    if (ota_presence_decode(p, n, &online) != OtaDecodeStatus::kOtaDecodeOk) return;
-    const bool came_back = online && !live.online;
-    live.online = online;
-    registry_dirty_.insert(id);
+void Rollout::handle(fleet::FleetEvent& e) {
+  const std::string& id = e.device;
+  if (const auto* presence = std::get_if<fleet::PresenceMessage>(&e.message)) {
+    const bool came_back = presence->online && !was_online_[id];
+    was_online_[id] = presence->online;
     auto it = runs_.find(id);
     // A device that reconnects mid-download resumes by itself; the manifest is repeated in case
     // the first one was lost with a broker restart (same update_id: the device resumes).
@@ -206,36 +183,65 @@ void Rollout::handle(const MqttMessage& m) {
         (it->second.row.state == kOffered || it->second.row.state == kDownloading)) {
       offer(it->second);
     }
-  } else if (leaf == "status") {
-    OtaStatusMessage status{};
-    if (ota_status_decode(p, n, &status) != OtaDecodeStatus::kOtaDecodeOk) return;
-    live.has_status = true;
-    live.status = status;
-    registry_dirty_.insert(id);
+  } else if (std::get_if<OtaStatusMessage>(&e.message)) {
     auto it = runs_.find(id);
     if (it != runs_.end() && it->second.row.state == kRollingBack && !runs_target(id)) {
       set_state(it->second, kRolledBack, "reverted to previous model");
     }
-  } else if (leaf == "event") {
-    OtaEventMessage e{};
-    if (ota_event_decode(p, n, &e) != OtaDecodeStatus::kOtaDecodeOk) return;
-    handle_event(id, e);
-  } else if (leaf == "request") {
-    OtaChunkRequest r{};
-    if (ota_chunk_request_decode(p, n, &r) != OtaDecodeStatus::kOtaDecodeOk) return;
-    handle_request(id, r);
-  } else if (leaf == "health") {
-    // Health samples (anomaly rate, latency) from the monitoring side: JSON, see docs/deploy.md.
-    const auto j = nlohmann::json::parse(m.payload.begin(), m.payload.end(), nullptr, false);
-    if (j.is_discarded() || !j.is_object()) return;
-    // Only samples taken while the new model runs (gate window open) judge it.
+  } else if (const auto* event = std::get_if<OtaEventMessage>(&e.message)) {
+    handle_event(id, *event);
+  } else if (const auto* request = std::get_if<OtaChunkRequest>(&e.message)) {
+    handle_request(id, *request);
+  } else if (const auto* t = std::get_if<OtaTelemetry>(&e.message)) {
     auto it = runs_.find(id);
-    if (it == runs_.end() || it->second.row.state != kConfirmed) return;
-    DeviceRun& d = it->second;
-    d.health_seen = true;
-    d.anomaly_rate = std::max(d.anomaly_rate, j.value("anomaly_rate", 0.0));
-    d.latency_ms = std::max(d.latency_ms, j.value("latency_ms", 0.0));
+    if (it != runs_.end() && it->second.in_stage && it->second.row.state == kConfirmed) gate_telemetry(it->second, *t);
   }
+}
+
+void Rollout::gate_telemetry(DeviceRun& d, const OtaTelemetry& t) {
+  // Only batches of the new model judge it (a batch sent before the switch reports the old one).
+  const registry::VersionInfo& v = variants_.at(d.variant).version;
+  if (t.model_id != v.model_id || t.model_version != v.version) return;
+  if (!d.gate_first_boot) d.gate_first_boot = t.boot_count;
+  if (!d.gate_first_dropped) d.gate_first_dropped = t.dropped_batches;
+  d.gate_last_boot = std::max(d.gate_last_boot, t.boot_count);
+  // dropped_batches counts since boot: a reboot restarts it, so growth is judged per boot.
+  d.gate_last_dropped = t.boot_count == *d.gate_first_boot ? std::max<uint32_t>(d.gate_last_dropped, t.dropped_batches)
+                                                           : d.gate_last_dropped;
+  d.gate_batches += 1;
+  d.gate_windows += t.window_count;
+  d.gate_alarms += t.alarms_raised;
+  d.gate_cycles_sum += uint64_t{t.inference_cycles} * t.window_count;
+}
+
+// Why the gate fails so far ("" if nothing breaks a bound).
+std::string Rollout::gate_verdict(const DeviceRun& d) const {
+  char text[200];
+  if (d.gate_first_boot && d.gate_last_boot - *d.gate_first_boot > opt_.max_reboots) {
+    std::snprintf(text, sizeof text, "health gate: %u reboot(s) while on the new model (max %u)",
+                  d.gate_last_boot - *d.gate_first_boot, opt_.max_reboots);
+    return text;
+  }
+  if (d.gate_first_dropped && d.gate_last_dropped - *d.gate_first_dropped > opt_.max_dropped_batches) {
+    std::snprintf(text, sizeof text, "health gate: %u telemetry batch(es) dropped on the device (max %u)",
+                  d.gate_last_dropped - *d.gate_first_dropped, opt_.max_dropped_batches);
+    return text;
+  }
+  if (d.gate_windows > 0) {
+    const double alarm_rate = double(d.gate_alarms) / d.gate_windows;
+    if (alarm_rate > opt_.max_alarm_rate) {
+      std::snprintf(text, sizeof text, "health gate: alarm rate %.4f per window over %u windows (max %.4f)", alarm_rate,
+                    d.gate_windows, opt_.max_alarm_rate);
+      return text;
+    }
+    const uint64_t cycles = d.gate_cycles_sum / d.gate_windows;
+    if (cycles > opt_.max_inference_cycles) {
+      std::snprintf(text, sizeof text, "health gate: %llu inference cycles per window (max %u)",
+                    static_cast<unsigned long long>(cycles), opt_.max_inference_cycles);
+      return text;
+    }
+  }
+  return "";
 }
 
 void Rollout::handle_event(const std::string& id, const OtaEventMessage& e) {
@@ -288,7 +294,7 @@ void Rollout::handle_request(const std::string& id, const OtaChunkRequest& r) {
   for (uint32_t i = 0; i < r.range_count; ++i) {
     const std::vector<uint8_t> chunk = update_package_chunk(v.package, v.update_id, r.ranges[i].offset, r.ranges[i].length);
     if (chunk.empty()) continue;
-    mqtt_->publish(topic(id, OtaTopic::kOtaTopicChunk), chunk.data(), chunk.size(), 0, false);
+    link_->publish(id, OtaTopic::kOtaTopicChunk, chunk.data(), chunk.size(), 0);
     d.row.chunks_sent += 1;
     d.row.bytes_sent += chunk.size() - kOtaChunkHeaderBytes;
     result_.chunks_sent += 1;
@@ -306,50 +312,43 @@ void Rollout::tick() {
   for (auto& [id, d] : runs_) {
     if (!d.in_stage) continue;
     const double idle = std::chrono::duration<double>(now - d.last_activity).count();
-    const LiveDevice& live = live_[id];
+    const bool live_online = online(id);
     // Silent in any unfinished state, trial included (its 'confirmed' EVENT may have been lost:
     // the device answers the repeated manifest with 'confirmed' again): offer again.
     if ((d.row.state == kOffered || d.row.state == kDownloading || d.row.state == kVerified ||
          d.row.state == kTrial) &&
-        idle > opt_.resend_seconds && live.online) {
+        idle > opt_.resend_seconds && live_online) {
       offer(d);
     } else if (d.row.state == kConfirmed) {
-      // Health gate: anomaly rate and latency within bounds at any time in the window; at its
+      // Health gate: the device's own telemetry within bounds at any time in the window; at its
       // end the device must be online and report the new model as active.
-      if (d.health_seen && (d.anomaly_rate > opt_.max_anomaly_rate || d.latency_ms > opt_.max_latency_ms)) {
-        char text[160];
-        std::snprintf(text, sizeof text, "health gate: anomaly rate %.3f (max %.3f), latency %.2f ms (max %.2f)",
-                      d.anomaly_rate, opt_.max_anomaly_rate, d.latency_ms, opt_.max_latency_ms);
-        set_state(d, kFailed, text);
+      const std::string broken = gate_verdict(d);
+      if (!broken.empty()) {
+        set_state(d, kFailed, broken);
       } else if (std::chrono::duration<double>(now - d.confirmed_at).count() >= opt_.gate_seconds) {
-        const bool reporting = live.online && runs_target(id);
+        const bool reporting = live_online && runs_target(id);
         if (!reporting && d.status_requests < 3) {
           // A lossy link may have eaten the retained status: ask again before judging.
           if (d.status_requests == 0 || std::chrono::duration<double>(now - d.status_requested_at).count() > opt_.resend_seconds) {
-            const OtaCommand ask{OtaCommandCode::kOtaCommandPublishStatus, 0, 0};
-            uint8_t bytes[kOtaCommandBytes];
-            const size_t n = ota_command_encode(ask, bytes, sizeof bytes);
-            mqtt_->publish(topic(id, OtaTopic::kOtaTopicCommand), bytes, n, 1, false);
+            send_command(id, OtaCommand{OtaCommandCode::kOtaCommandPublishStatus, 0, 0});
             d.status_requested_at = now;
             d.status_requests += 1;
           }
         } else if (!reporting && std::chrono::duration<double>(now - d.status_requested_at).count() <= opt_.resend_seconds) {
           // the last status request is still in flight
-        } else if (!live.online) {
+        } else if (!live_online) {
           set_state(d, kFailed, "health gate: device not online after confirm");
         } else if (!runs_target(id)) {
           set_state(d, kFailed, "health gate: device does not report the new model as active");
-        } else if (opt_.require_health && !d.health_seen) {
-          set_state(d, kFailed, "health gate: no health report in the gate window");
+        } else if (d.gate_batches < opt_.min_telemetry_batches) {
+          set_state(d, kFailed, "health gate: " + std::to_string(d.gate_batches) + " telemetry batch(es) with the new model in the gate window (min " +
+                                    std::to_string(opt_.min_telemetry_batches) + ")");
         } else {
           set_state(d, kHealthy, "health gate passed");
         }
       }
     } else if (d.row.state == kRollingBack && std::chrono::duration<double>(now - d.revert_sent_at).count() > opt_.resend_seconds) {
-      const OtaCommand revert{OtaCommandCode::kOtaCommandRevert, 0, 0};
-      uint8_t bytes[kOtaCommandBytes];
-      const size_t n = ota_command_encode(revert, bytes, sizeof bytes);
-      mqtt_->publish(topic(id, OtaTopic::kOtaTopicCommand), bytes, n, 1, false);
+      send_command(id, OtaCommand{OtaCommandCode::kOtaCommandRevert, 0, 0});
       d.revert_sent_at = now;
     }
     if (!state_terminal(d.row.state) && seconds_since(stage_started_) > opt_.stage_timeout_seconds) {
@@ -361,20 +360,8 @@ void Rollout::tick() {
 
 void Rollout::flush() {
   last_flush_ = Clock::now();
-  bool any = !registry_dirty_.empty();
-  for (auto& [id, d] : runs_) any = any || d.dirty;
-  if (!any) return;
   registry::Transaction tx(reg_.db());
-  for (const std::string& id : registry_dirty_) {
-    const LiveDevice& live = live_[id];
-    if (live.has_info) reg_.upsert_device(id, live.group, {live.core, live.ram_bytes, live.flash_bytes, 0});
-    if (!reg_.find_device(id)) continue;  // no info yet: we do not know its group
-    reg_.record_device_presence(id, live.online);
-    if (live.has_status && live.status.active_model_id != 0) {
-      reg_.record_device_model(id, live.status.active_model_id, live.status.active_model_version);
-    }
-  }
-  registry_dirty_.clear();
+  link_->write_devices(reg_);
   for (auto& [id, d] : runs_) {
     if (!d.dirty) continue;
     reg_.upsert_deployment_device(deployment_, d.row);
@@ -386,7 +373,7 @@ void Rollout::flush() {
 void Rollout::pump(double seconds) {
   const auto until = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
   while (Clock::now() < until) {
-    if (auto m = mqtt_->next(std::chrono::milliseconds(20))) handle(*m);
+    if (auto e = link_->next(std::chrono::milliseconds(20))) handle(*e);
     if (seconds_since(last_tick_) > 0.05) {
       last_tick_ = Clock::now();
       tick();
@@ -405,12 +392,12 @@ void Rollout::run_stage(int stage, const std::vector<std::string>& devices) {
     if (state_terminal(d.row.state)) continue;  // resumed deployment: this device is done
     if (!choose_variant(d)) continue;
     if (variants_.size() > 1 && d.row.state.empty()) log(id + ": variant " + variants_[d.variant].label());
-    const LiveDevice& live = live_[id];
+    const fleet::DeviceRecord* live = record(id);
     if (d.row.state.empty() || d.row.state == kPending) {
       d.row.state = kPending;
-      if (live.has_status) {
-        d.row.previous_model_id = live.status.active_model_id;
-        d.row.previous_version = live.status.active_model_version;
+      if (live && live->status) {
+        d.row.previous_model_id = live->status->active_model_id;
+        d.row.previous_version = live->status->active_model_version;
       }
       d.dirty = true;
     }
@@ -443,10 +430,7 @@ void Rollout::roll_back_stage(int stage) {
     if (!on_new) {
       // Stop downloads still running; their old model keeps running.
       if (!state_terminal(d.row.state)) {
-        const OtaCommand cancel{OtaCommandCode::kOtaCommandCancel, variants_.at(d.variant).update_id, 0};
-        uint8_t bytes[kOtaCommandBytes];
-        const size_t n = ota_command_encode(cancel, bytes, sizeof bytes);
-        mqtt_->publish(topic(id, OtaTopic::kOtaTopicCommand), bytes, n, 1, false);
+        send_command(id, OtaCommand{OtaCommandCode::kOtaCommandCancel, variants_.at(d.variant).update_id, 0});
         set_state(d, kFailed, "cancelled: stage halted");
       }
       continue;
@@ -476,9 +460,11 @@ RolloutResult Rollout::run() {
   nlohmann::json stages_json = opt_.stages;
   nlohmann::json gates_json = {{"gate_seconds", opt_.gate_seconds},
                                {"max_failures", opt_.max_failures},
-                               {"max_anomaly_rate", std::isfinite(opt_.max_anomaly_rate) ? nlohmann::json(opt_.max_anomaly_rate) : nlohmann::json(nullptr)},
-                               {"max_latency_ms", std::isfinite(opt_.max_latency_ms) ? nlohmann::json(opt_.max_latency_ms) : nlohmann::json(nullptr)},
-                               {"require_health", opt_.require_health}};
+                               {"max_alarm_rate", std::isfinite(opt_.max_alarm_rate) ? nlohmann::json(opt_.max_alarm_rate) : nlohmann::json(nullptr)},
+                               {"max_dropped_batches", opt_.max_dropped_batches},
+                               {"max_reboots", opt_.max_reboots},
+                               {"max_inference_cycles", opt_.max_inference_cycles},
+                               {"min_telemetry_batches", opt_.min_telemetry_batches}};
   std::optional<registry::DeploymentInfo> deployment;
   for (const auto& d : reg_.list_deployments("running")) {
     if (d.version_id == version_.id && d.group == opt_.group) deployment = d;
@@ -502,22 +488,27 @@ RolloutResult Rollout::run() {
   result_.deployment = deployment_;
   result_.update_id = variants_[0].update_id;
 
-  mqtt_ = std::make_unique<MqttClient>("tinymlops-deploy-" + std::to_string(deployment_), opt_.broker_host, opt_.broker_port);
-  for (const char* leaf : {"presence", "info", "status", "event", "request", "health"}) {
-    mqtt_->subscribe("tmf/" + opt_.fleet + "/+/" + leaf, 1);
-  }
-  if (!mqtt_->wait_connected(std::chrono::seconds(10))) {
-    throw MqttError("mqtt://" + opt_.broker_host + ":" + std::to_string(opt_.broker_port) + ": cannot connect to the broker");
-  }
+  fleet::FleetLinkOptions link;
+  link.fleet = opt_.fleet;
+  link.client_id = "tinymlops-deploy-" + std::to_string(deployment_);
+  link.broker = opt_.broker;
+  link.enrolment = opt_.enrolment;
+  link.uplinks = {OtaTopic::kOtaTopicPresence, OtaTopic::kOtaTopicInfo, OtaTopic::kOtaTopicStatus,
+                  OtaTopic::kOtaTopicEvent, OtaTopic::kOtaTopicRequest, OtaTopic::kOtaTopicTelemetry};
+  link_ = std::make_unique<fleet::FleetLink>(std::move(link));
+  link_->client().require_connected(std::chrono::seconds(10));
   pump(opt_.discover_seconds);
   flush();
 
-  // The group: devices the broker announced in it, and those the registry knows in it.
+  // The group: its devices known to the link and to the registry, each counted only where its
+  // enrolment (or, on an open lab link, its INFO) puts it.
   std::set<std::string> members;
-  for (const auto& [id, live] : live_) {
-    if (live.has_info && live.group == opt_.group) members.insert(id);
+  for (const auto& [id, r] : link_->devices()) {
+    if (link_->enrolled_group(id) == opt_.group) members.insert(id);
   }
-  for (const auto& d : reg_.list_devices(opt_.group)) members.insert(d.id);
+  for (const auto& d : reg_.list_devices(opt_.group)) {
+    if (!link_->enrolment_enforced() || link_->enrolled_group(d.id) == opt_.group) members.insert(d.id);
+  }
   for (const auto& [id, run] : runs_) members.insert(id);
   const std::vector<std::string> ordered(members.begin(), members.end());
   if (ordered.empty()) throw std::runtime_error("group '" + opt_.group + "': no devices (none announced on the broker)");
@@ -579,7 +570,8 @@ RolloutResult Rollout::run() {
     result_.assigned[id] = d.row.state == kRefused ? "" : variants_.at(d.variant).label();
     if (d.row.state == kRefused) result_.refusals[id] = d.row.detail;
   }
-  result_.broker_reconnects = mqtt_->connect_count() > 0 ? mqtt_->connect_count() - 1 : 0;
+  result_.broker_reconnects = link_->client().connect_count() > 0 ? link_->client().connect_count() - 1 : 0;
+  result_.link = link_->counters();
   return result_;
 }
 

@@ -1,5 +1,6 @@
 // The rollout engine behind `tinymlops deploy`: staged waves over a device group, the OTA sender
-// (manifest, chunk answers) over MQTT, health gates after confirm, and automatic halt plus
+// (manifest, chunk answers) over the fleet link (host/fleet: enrolled devices only), health gates
+// on the devices' own TELEMETRY after confirm, and automatic halt plus
 // rollback of a failing stage. Every per-device transition is written to the registry, so a
 // restarted `deploy` resumes the same deployment (same update_id: devices resume their download).
 #pragma once
@@ -12,13 +13,14 @@
 #include <vector>
 
 #include "device/agent/protocol.h"
+#include "host/fleet/link.h"
 #include "host/registry/registry.h"
 
 namespace tmf::deploy {
 
 struct RolloutOptions {
-  std::string broker_host = "127.0.0.1";
-  int broker_port = 1883;
+  fleet::BrokerSettings broker;
+  fleet::FleetEnrolment enrolment;      // who may take part (empty: an open lab link)
   std::string fleet = "fleet";
   std::string group;
   std::vector<std::string> stages = {"1", "10%", "100%"};  // cumulative: a count or a percentage
@@ -28,9 +30,13 @@ struct RolloutOptions {
   double resend_seconds = 5.0;          // re-send the manifest to a device silent this long
   double stage_timeout_seconds = 900.0; // a device not done by then counts as failed
   uint32_t max_failures = 0;            // failed devices a stage tolerates before halt + rollback
-  double max_anomaly_rate = std::numeric_limits<double>::infinity();  // health gate bounds
-  double max_latency_ms = std::numeric_limits<double>::infinity();
-  bool require_health = false;          // a device must report health within the gate window
+  // Health gate, judged on the device's own TELEMETRY batches that report the new model during
+  // the gate window (docs/deploy.md). Bounds left at their defaults do not judge.
+  double max_alarm_rate = std::numeric_limits<double>::infinity();  // alarms raised per window
+  uint32_t max_dropped_batches = std::numeric_limits<uint32_t>::max();  // growth of dropped_batches
+  uint32_t max_reboots = std::numeric_limits<uint32_t>::max();          // growth of the boot count
+  uint32_t max_inference_cycles = std::numeric_limits<uint32_t>::max(); // mean cycles per window
+  uint32_t min_telemetry_batches = 0;   // batches with the new model the gate must see
   std::function<void(const std::string&)> log;  // progress lines (may be empty)
 };
 
@@ -45,6 +51,7 @@ struct RolloutResult {
   uint64_t chunks_sent = 0, bytes_sent = 0;
   uint64_t chunks_resent = 0;  // ranges served more than once (lost chunks or requests)
   uint64_t broker_reconnects = 0;
+  fleet::FleetLinkCounters link;  // messages refused by the link (not enrolled, malformed)
   uint32_t refused = 0;  // fleet-aware deploy: devices no variant fits (nothing sent)
   std::map<std::string, std::string> assigned;  // device -> "name:version" it was given, or "" if refused
   std::map<std::string, std::string> refusals;  // device -> why no variant fits

@@ -271,7 +271,10 @@ void LoopPolicy::start_rollout(int64_t parent, const std::string& ref, const std
   }
   emit({{"event", "loop.rollout"}, {"step", id}, {"version", ref}, {"resumed", running.has_value()}});
   deploy::RolloutOptions ro;
-  ro.broker_port = options_.broker_port;
+  ro.broker = options_.broker;
+  ro.enrolment = options_.enrolment;
+  ro.max_alarm_rate = options_.gate_max_alarm_rate;
+  ro.max_reboots = options_.gate_max_reboots;
   ro.fleet = options_.fleet;
   ro.group = options_.group;
   ro.stages = options_.stages;

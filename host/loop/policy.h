@@ -28,6 +28,7 @@
 #include "host/loop/capture_dataset.h"
 #include "host/loop/loop_steps.h"
 #include "host/pipeline/train_pipeline.h"
+#include "host/fleet/link.h"
 #include "host/registry/registry.h"
 
 namespace tmf::monitor {
@@ -41,7 +42,14 @@ struct LoopOptions {
   std::string model_name = "fleet-detector";
   std::string signing_key;          // secret key file; required
   std::string fleet = "default";
-  int broker_port = 1883;
+  fleet::BrokerSettings broker;     // serve's own broker settings (host, port, TLS identity)
+  fleet::FleetEnrolment enrolment;  // serve's enrolment check (empty: an open lab link)
+  // Health gate of the loop's rollouts, on the devices' own telemetry with the new model. A
+  // device that reboots on it fails; an alarm rate above 0.5 per window on a fleet the loop has
+  // just judged healthy means a broken model, not a fault (a bound set from that reasoning, not
+  // tuned on any run).
+  double gate_max_alarm_rate = 0.5;
+  uint32_t gate_max_reboots = 0;
   uint32_t min_devices = 1;         // bootstrap waits until this many group devices are online
   uint32_t capture_samples = 32768; // per device and collection (2.7 s at 12 kHz)
   double capture_timeout_s = 30;    // train when every capture is complete or at this timeout, with

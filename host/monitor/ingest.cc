@@ -19,19 +19,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr const char* kLeaves[] = {"telemetry", "data", "presence", "info", "status", "event"};
-
-// tmf/<fleet>/<device>/<leaf> of our fleet: sets device and leaf.
-bool split_topic(const std::string& topic, const std::string& fleet, std::string* device, std::string* leaf) {
-  const std::string prefix = "tmf/" + fleet + "/";
-  if (topic.compare(0, prefix.size(), prefix) != 0) return false;
-  const size_t slash = topic.find('/', prefix.size());
-  if (slash == std::string::npos) return false;
-  *device = topic.substr(prefix.size(), slash - prefix.size());
-  *leaf = topic.substr(slash + 1);
-  return ota_name_valid(device->c_str()) && leaf->find('/') == std::string::npos;
-}
-
 // Adds [offset, offset + count) to merged, sorted ranges; returns the samples covered.
 uint32_t add_range(std::vector<std::pair<uint32_t, uint32_t>>& ranges, uint32_t offset, uint32_t count) {
   std::vector<std::pair<uint64_t, uint64_t>> spans;  // [begin, end)
@@ -62,9 +49,15 @@ Ingest::Ingest(registry::Registry& registry, const IngestOptions& options)
   if (!ota_name_valid(options_.fleet.c_str())) throw std::invalid_argument("--fleet '" + options_.fleet + "': 1-32 of [A-Za-z0-9_-]");
   if (options_.client_id.empty()) options_.client_id = "tinymlops-serve-" + options_.fleet;
   if (options_.synchronous_full) registry_.db().exec("PRAGMA synchronous=FULL");
-  client_ = std::make_unique<deploy::MqttClient>(options_.client_id, options_.broker_host, options_.broker_port,
-                                                 /*clean_session=*/false);
-  for (const char* leaf : kLeaves) client_->subscribe("tmf/" + options_.fleet + "/+/" + leaf, 1);
+  fleet::FleetLinkOptions link;
+  link.fleet = options_.fleet;
+  link.client_id = options_.client_id;
+  link.broker = options_.broker;
+  link.clean_session = false;
+  link.enrolment = options_.enrolment;
+  link.uplinks = {OtaTopic::kOtaTopicTelemetry, OtaTopic::kOtaTopicData, OtaTopic::kOtaTopicPresence,
+                  OtaTopic::kOtaTopicInfo, OtaTopic::kOtaTopicStatus};
+  link_ = std::make_unique<fleet::FleetLink>(std::move(link));
 }
 
 Ingest::~Ingest() = default;
@@ -83,7 +76,11 @@ void Ingest::poll(std::chrono::milliseconds budget) {
     auto until = deadline;
     if (oldest_) until = std::min(until, *oldest_ + options_.commit_interval);
     const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(until - now);
-    if (auto message = client_->next(std::max(wait, std::chrono::milliseconds(0)))) handle(*message);
+    if (auto event = link_->next(std::max(wait, std::chrono::milliseconds(0)))) handle(*event);
+    const fleet::FleetLinkCounters& link = link_->counters();
+    counters_.messages = link.messages;
+    counters_.decode_errors = link.decode_errors + link.topic_errors;
+    counters_.not_enrolled = link.not_enrolled;
   }
 }
 
@@ -91,81 +88,29 @@ void Ingest::flush() {
   if (oldest_) commit();
 }
 
-void Ingest::handle(const deploy::MqttMessage& m) {
-  ++counters_.messages;
-  std::string device, leaf;
-  if (!split_topic(m.topic, options_.fleet, &device, &leaf)) {
-    ++counters_.decode_errors;
-    return;
-  }
-  const uint8_t* p = m.payload.data();
-  const size_t n = m.payload.size();
-  bool buffered = false;
-  if (leaf == "telemetry") {
-    OtaTelemetry t{};
-    if (ota_telemetry_decode(p, n, &t) != OtaDecodeStatus::kOtaDecodeOk) {
-      ++counters_.decode_errors;
-      return;
-    }
+void Ingest::handle(fleet::FleetEvent& e) {
+  if (auto* t = std::get_if<OtaTelemetry>(&e.message)) {
     ++counters_.telemetry;
     try {
-      batches_.push_back(batch_from_telemetry(device, t, unix_ms_now()));
+      batches_.push_back(batch_from_telemetry(e.device, *t, unix_ms_now()));
     } catch (const std::invalid_argument&) {
       // A malformed sketch (e.g. a range not lo < hi) loses only the sketch, not the batch.
       ++counters_.sketch_errors;
-      t.feature_count = 0;
-      t.bins = 0;
-      batches_.push_back(batch_from_telemetry(device, t, unix_ms_now()));
+      t->feature_count = 0;
+      t->bins = 0;
+      batches_.push_back(batch_from_telemetry(e.device, *t, unix_ms_now()));
     }
-    buffered = true;
-  } else if (leaf == "data") {
-    OtaData d{};
-    if (ota_data_decode(p, n, &d) != OtaDecodeStatus::kOtaDecodeOk) {
-      ++counters_.decode_errors;
-      return;
-    }
-    PendingData pd{device, d.capture_id, d.offset, d.total_samples, d.sample_rate_hz, d.model_id, d.model_version, {}};
-    pd.samples.reserve(d.sample_count);
-    for (uint32_t i = 0; i < d.sample_count; ++i) pd.samples.push_back(ota_data_sample(d, i));
+  } else if (const auto* d = std::get_if<OtaData>(&e.message)) {
+    PendingData pd{e.device, d->capture_id, d->offset, d->total_samples, d->sample_rate_hz, d->model_id, d->model_version, {}};
+    pd.samples.reserve(d->sample_count);
+    for (uint32_t i = 0; i < d->sample_count; ++i) pd.samples.push_back(ota_data_sample(*d, i));
     data_.push_back(std::move(pd));
     ++counters_.data_segments;
-    buffered = true;
-  } else if (leaf == "info") {
-    OtaInfo info{};
-    if (ota_info_decode(p, n, &info) != OtaDecodeStatus::kOtaDecodeOk) {
-      ++counters_.decode_errors;
-      return;
-    }
-    DeviceUpdate& u = devices_[device];
-    u.profile = registry::DeviceProfile{info.core, info.ram_bytes, info.flash_bytes, 0};
-    u.group = info.group;
-    buffered = true;
-  } else if (leaf == "status") {
-    OtaStatusMessage s{};
-    if (ota_status_decode(p, n, &s) != OtaDecodeStatus::kOtaDecodeOk) {
-      ++counters_.decode_errors;
-      return;
-    }
-    if (s.active_model_id != 0) devices_[device].model = std::make_pair(s.active_model_id, s.active_model_version);
-    buffered = true;
-  } else if (leaf == "presence") {
-    bool online = false;
-    if (ota_presence_decode(p, n, &online) != OtaDecodeStatus::kOtaDecodeOk) {
-      ++counters_.decode_errors;
-      return;
-    }
-    devices_[device].online = online;
-    buffered = true;
-  } else if (leaf == "event") {
-    OtaEventMessage e{};
-    if (ota_event_decode(p, n, &e) != OtaDecodeStatus::kOtaDecodeOk) ++counters_.decode_errors;
-    // Update events belong to `deploy` (rollout state); serve only counts malformed ones.
-    return;
   } else {
-    return;
+    // INFO, STATUS, PRESENCE: the link keeps the device's record; the commit writes it.
+    ++device_messages_;
   }
-  if (leaf == "info" || leaf == "status" || leaf == "presence") ++device_messages_;
-  if (buffered && !oldest_) oldest_ = Clock::now();
+  if (!oldest_) oldest_ = Clock::now();
 }
 
 Capture* Ingest::capture(uint32_t id) {
@@ -181,7 +126,12 @@ void Ingest::write_data_segments(std::set<uint32_t>& touched) {
   try {
     for (const PendingData& d : data_) {
       Capture* c = capture(d.capture_id);
-      if (c == nullptr || c->device != d.device || d.samples.empty()) {
+      // A segment must belong to this device's open capture and stay inside what was asked for:
+      // a device cannot grow a capture file beyond the request or change it once complete.
+      if (c == nullptr || c->device != d.device || d.samples.empty() || c->state == "complete" ||
+          d.total_samples == 0 || d.total_samples > c->samples ||
+          (c->total_samples && *c->total_samples != d.total_samples) ||
+          uint64_t{d.offset} + d.samples.size() > d.total_samples) {
         ++counters_.data_dropped;
         continue;
       }
@@ -221,25 +171,6 @@ void Ingest::write_data_segments(std::set<uint32_t>& touched) {
   }
   for (auto& [id, fd] : files) {
     if (fd > 0) ::close(fd);
-  }
-}
-
-void Ingest::apply_device_updates() {
-  for (auto it = devices_.begin(); it != devices_.end();) {
-    DeviceUpdate& u = it->second;
-    if (u.profile) {
-      registry_.upsert_device(it->first, u.group, *u.profile);
-      u.profile.reset();
-    }
-    // STATUS and PRESENCE need the device's row, which its INFO creates: held until then.
-    if (!registry_.find_device(it->first)) {
-      ++it;
-      continue;
-    }
-    if (u.model) registry_.record_device_model(it->first, u.model->first, u.model->second);
-    if (u.online) registry_.record_device_presence(it->first, *u.online);
-    ++counters_.device_updates;
-    it = devices_.erase(it);
   }
 }
 
@@ -309,7 +240,7 @@ void Ingest::commit() {
       }
       store_.update_capture(c);
     }
-    apply_device_updates();
+    link_->write_devices(registry_);
     tx.commit();
   } catch (...) {
     captures_.clear();  // reload from the rows next time
@@ -332,8 +263,7 @@ void Ingest::commit() {
     const OtaTelemetryAck ack{k.boot_count, k.seq};
     uint8_t bytes[kOtaTelemetryAckBytes];
     const size_t size = ota_telemetry_ack_encode(ack, bytes, sizeof bytes);
-    const std::string topic = "tmf/" + options_.fleet + "/" + k.device + "/ack";
-    if (size > 0 && client_->publish(topic, bytes, size, 1, false)) {
+    if (size > 0 && link_->publish(k.device, OtaTopic::kOtaTopicAck, bytes, size, 1)) {
       ++counters_.acks_sent;
     } else {
       ++counters_.ack_failures;
@@ -341,12 +271,12 @@ void Ingest::commit() {
   }
 }
 
-uint32_t request_capture(TelemetryStore& store, registry::Database& db, deploy::MqttClient& client,
+uint32_t request_capture(TelemetryStore& store, registry::Database& db, fleet::MqttClient& client,
                          const std::string& fleet, const std::string& device, uint32_t samples,
                          std::chrono::milliseconds connect_timeout) {
   if (!ota_name_valid(device.c_str())) throw std::invalid_argument("device '" + device + "': 1-32 of [A-Za-z0-9_-]");
   if (samples == 0) throw std::invalid_argument("--samples: a capture needs at least 1 sample");
-  if (!client.wait_connected(connect_timeout)) throw deploy::MqttError("broker not connected: capture not requested");
+  if (!client.wait_connected(connect_timeout)) throw fleet::MqttError("broker not connected: capture not requested");
   uint32_t id = 0;
   {
     registry::Transaction tx(db);
@@ -358,13 +288,13 @@ uint32_t request_capture(TelemetryStore& store, registry::Database& db, deploy::
   const size_t size = ota_command_encode(command, bytes, sizeof bytes);
   const std::string topic = "tmf/" + fleet + "/" + device + "/cmd";
   if (size == 0 || !client.publish(topic, bytes, size, 1, false)) {
-    throw deploy::MqttError(topic + ": cannot publish COMMAND collect for capture " + std::to_string(id));
+    throw fleet::MqttError(topic + ": cannot publish COMMAND collect for capture " + std::to_string(id));
   }
   return id;
 }
 
 uint32_t Ingest::request_capture(const std::string& device, uint32_t samples, std::chrono::milliseconds connect_timeout) {
-  const uint32_t id = monitor::request_capture(store_, registry_.db(), *client_, options_.fleet, device, samples,
+  const uint32_t id = monitor::request_capture(store_, registry_.db(), link_->client(), options_.fleet, device, samples,
                                                connect_timeout);
   ++counters_.captures_requested;
   return id;

@@ -1,5 +1,5 @@
-// The ingest side of `tinymlops serve`: one MQTT client (persistent session, QoS 1) on
-// tmf/<fleet>/+/{telemetry,data,presence,info,status,event}; decoded messages are buffered and
+// The ingest side of `tinymlops serve`: the fleet link (host/fleet: persistent MQTT session, QoS 1,
+// enrolled devices only) on tmf/<fleet>/+/{telemetry,data,presence,info,status}; decoded events are buffered and
 // committed in batched transactions, and only after a commit is each stored TELEMETRY batch
 // acknowledged (TELEMETRY_ACK), so an acknowledged batch is always in the database. DATA segments
 // go to capture files (written and synced before their row), device presence/info/status to the
@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "host/deploy/mqtt_client.h"
+#include "host/fleet/link.h"
 #include "host/monitor/alerts.h"
 #include "host/monitor/telemetry_store.h"
 #include "host/registry/registry.h"
@@ -26,8 +26,9 @@ namespace tmf::monitor {
 
 struct IngestOptions {
   std::string fleet = "fleet";  // as `deploy`
-  std::string broker_host = "127.0.0.1";
-  int broker_port = 1883;
+  fleet::BrokerSettings broker;
+  // Who may speak (host/fleet/link.h); empty: an open lab link (serve --allow-unenrolled).
+  fleet::FleetEnrolment enrolment;
   std::string client_id;  // empty: "tinymlops-serve-<fleet>" (stable: the persistent session's name)
   // A commit runs when the oldest buffered message is this old, or when this many are buffered.
   std::chrono::milliseconds commit_interval{100};
@@ -47,9 +48,10 @@ struct IngestCounters {
   uint64_t commits = 0;         // transactions
   uint64_t committed_messages = 0;
   uint64_t decode_errors = 0;   // malformed payloads or topics (dropped)
+  uint64_t not_enrolled = 0;    // messages from ids that are not enrolled (dropped, never stored)
   uint64_t sketch_errors = 0;   // batches whose sketch was malformed (stored without it)
   uint64_t data_segments = 0;
-  uint64_t data_dropped = 0;    // DATA for an unknown capture or another device
+  uint64_t data_dropped = 0;    // DATA for an unknown capture, another device, beyond the request or after completion
   uint64_t captures_requested = 0;
   uint64_t captures_completed = 0;
   uint64_t alarm_alerts = 0;
@@ -59,15 +61,15 @@ struct IngestCounters {
 
 // Records a capture request (row `requested`, committed) and publishes COMMAND collect (QoS 1)
 // to tmf/<fleet>/<device>/cmd through `client`; returns the capture id. The DATA segments are
-// stored by whoever ingests the fleet (`tinymlops serve`). Throws deploy::MqttError when the
+// stored by whoever ingests the fleet (`tinymlops serve`). Throws fleet::MqttError when the
 // client is not connected within `connect_timeout` (nothing recorded then) or cannot publish.
-uint32_t request_capture(TelemetryStore& store, registry::Database& db, deploy::MqttClient& client,
+uint32_t request_capture(TelemetryStore& store, registry::Database& db, fleet::MqttClient& client,
                          const std::string& fleet, const std::string& device, uint32_t samples,
                          std::chrono::milliseconds connect_timeout);
 
 class Ingest {
  public:
-  // Connects in the background (see MqttClient); throws deploy::MqttError if it cannot start.
+  // Connects in the background (see MqttClient); throws fleet::MqttError / BrokerSettingsError.
   Ingest(registry::Registry& registry, const IngestOptions& options);
   ~Ingest();
   Ingest(const Ingest&) = delete;
@@ -80,7 +82,7 @@ class Ingest {
 
   // Records a capture request (row `requested`) and publishes COMMAND collect (QoS 1) to the
   // device; the DATA segments arrive through poll(). Returns the capture id. Throws
-  // deploy::MqttError when the broker is not reachable within `connect_timeout`.
+  // fleet::MqttError when the broker is not reachable within `connect_timeout`.
   uint32_t request_capture(const std::string& device, uint32_t samples,
                            std::chrono::milliseconds connect_timeout = std::chrono::seconds(5));
 
@@ -89,9 +91,10 @@ class Ingest {
   registry::Registry& registry() { return registry_; }
   TelemetryStore& store() { return store_; }
   AlertStore& alerts() { return alerts_; }
-  bool connected() const { return client_->connected(); }
-  bool wait_connected(std::chrono::milliseconds timeout) { return client_->wait_connected(timeout); }
-  uint64_t broker_connects() const { return client_->connect_count(); }
+  bool connected() const { return link_->connected(); }
+  bool wait_connected(std::chrono::milliseconds timeout) { return link_->client().wait_connected(timeout); }
+  const fleet::FleetLink& link() const { return *link_; }
+  uint64_t broker_connects() const { return link_->client().connect_count(); }
   // Alerts raised by commits since the last call (for progress lines and hooks).
   std::vector<Alert> take_new_alerts();
   // Capture ids completed by commits since the last call.
@@ -103,18 +106,10 @@ class Ingest {
     uint32_t capture_id, offset, total_samples, sample_rate_hz, model_id, model_version;
     std::vector<float> samples;
   };
-  struct DeviceUpdate {
-    std::optional<registry::DeviceProfile> profile;
-    std::string group;
-    std::optional<std::pair<uint32_t, uint32_t>> model;  // active model from STATUS
-    std::optional<bool> online;
-  };
-
-  void handle(const deploy::MqttMessage& message);
+  void handle(fleet::FleetEvent& event);
   size_t pending() const;
   void commit();
   void write_data_segments(std::set<uint32_t>& touched);
-  void apply_device_updates();
   void raise_alarm_alerts(const TelemetryBatch& batch);
   Capture* capture(uint32_t id);
 
@@ -122,12 +117,11 @@ class Ingest {
   IngestOptions options_;
   TelemetryStore store_;
   AlertStore alerts_;
-  std::unique_ptr<deploy::MqttClient> client_;
+  std::unique_ptr<fleet::FleetLink> link_;
   IngestCounters counters_;
 
   std::vector<TelemetryBatch> batches_;
   std::vector<PendingData> data_;
-  std::map<std::string, DeviceUpdate> devices_;  // this commit's updates, and held ones (no INFO yet)
   size_t device_messages_ = 0;
   std::optional<std::chrono::steady_clock::time_point> oldest_;
   std::map<uint32_t, Capture> captures_;  // rows being filled (cached)

@@ -70,11 +70,10 @@ ServeSummary serve_run(registry::Registry& registry, const ServeOptions& options
 
   emit({{"event", "started"},
         {"fleet", options.ingest.fleet},
-        {"broker", options.ingest.broker_host + ":" + std::to_string(options.ingest.broker_port)},
+        {"broker", options.ingest.broker.url()},
         {"registry", registry.dir()},
         {"drift_every_seconds", options.drift_every.count() / 1000.0}},
-       "fleet " + options.ingest.fleet + ", broker " + options.ingest.broker_host + ":" +
-           std::to_string(options.ingest.broker_port) + ", registry " + registry.dir());
+       "fleet " + options.ingest.fleet + ", broker " + options.ingest.broker.url() + ", registry " + registry.dir());
   run_hook(hooks.on_start, "on_start", no_alerts, no_captures, nullptr);
 
   while (!stop.load()) {

@@ -295,6 +295,31 @@ TMF_TEST(OtaProtocol, TelemetryHandBuiltWithSketch) {
   }
 }
 
+// Regression (issue 12): one 48-byte batch claiming 65,535 alarms fanned out into 65,535 alert
+// rows on the host. A window raises at most one alarm and is at most one candidate.
+TMF_TEST(OtaProtocol, TelemetryAlarmsRaisedBeyondWindowsIsMalformed) {
+  const float scores[2] = {0.1f, 0.2f};
+  const uint8_t votes[2] = {1, 1};
+  OtaTelemetry t{};
+  t.boot_count = 1, t.seq = 1, t.window_count = 2, t.active_slot = 0;
+  t.phase = OtaTelemetryPhase::kOtaPhaseMonitoring;
+  t.scores = scores, t.votes = votes;
+  uint8_t out[128];
+  t.alarms_raised = 2, t.candidates = 2;
+  const size_t n = ota_telemetry_encode(t, out, sizeof out);
+  TMF_ASSERT(n > 0);
+  OtaTelemetry d{};
+  TMF_EXPECT(ota_telemetry_decode(out, n, &d) == OtaDecodeStatus::kOtaDecodeOk);
+  out[40] = 0xFF, out[41] = 0xFF;  // alarms_raised 65,535 with 2 windows
+  TMF_EXPECT(ota_telemetry_decode(out, n, &d) == OtaDecodeStatus::kOtaDecodeBadField);
+  out[40] = 3, out[41] = 0;  // one more than the windows
+  TMF_EXPECT(ota_telemetry_decode(out, n, &d) == OtaDecodeStatus::kOtaDecodeBadField);
+  out[40] = 2, out[42] = 3;  // candidates beyond the windows
+  TMF_EXPECT(ota_telemetry_decode(out, n, &d) == OtaDecodeStatus::kOtaDecodeBadField);
+  t.alarms_raised = 3;  // the encoder refuses it too
+  TMF_EXPECT_EQ(ota_telemetry_encode(t, out, sizeof out), 0u);
+}
+
 TMF_TEST(OtaProtocol, TelemetryRoundTripShapes) {
   // Shapes with odd padding: votes n % 4 != 0, histogram F*B odd; no sketch; empty batch.
   const uint32_t shapes[][3] = {{0, 0, 0}, {1, 0, 0}, {5, 1, 1}, {32, 64, 32}, {7, 3, 5}, {32, 0, 0}};

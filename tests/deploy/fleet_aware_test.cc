@@ -9,7 +9,7 @@
 #include <utility>
 
 #include "device/agent/protocol.h"
-#include "host/deploy/mqtt_client.h"
+#include "host/fleet/mqtt_client.h"
 #include "host/deploy/rollout.h"
 #include "host/deploy/signing.h"
 #include "host/registry/registry.h"
@@ -33,7 +33,9 @@ registry::VersionInfo add_signed(registry::Registry& reg, const deploy::KeyPair&
 
 // (active model id, version) each device reports in its retained STATUS; (0, 0) if none seen.
 std::map<std::string, std::pair<uint32_t, uint32_t>> reported_models(int port, const std::vector<std::string>& ids) {
-  deploy::MqttClient observer("test-observer-fleet", "127.0.0.1", port);
+  fleet::BrokerSettings broker;
+  broker.port = port;
+  fleet::MqttClient observer("test-observer-fleet", broker);
   observer.subscribe("tmf/fleet/+/status", 1);
   observer.wait_connected(std::chrono::seconds(5));
   std::map<std::string, std::pair<uint32_t, uint32_t>> out;
@@ -76,7 +78,7 @@ TMF_TEST(FleetDeploy, MixedGroupGetsTheVariantEachDeviceFitsAndTooSmallIsRefused
 
   // Every device first runs the old model through an ordinary single-model deploy.
   deploy::RolloutOptions o;
-  o.broker_port = broker.port();
+  o.broker.port = broker.port();
   o.group = "mixed";
   o.stages = {"100%"};
   o.discover_seconds = 1.5;

@@ -1,5 +1,5 @@
-// Rollouts against a real Mosquitto broker and virtual devices (tinymlops-device): a canary that
-// fails its health gate halts the rollout and returns to its previous model; a broker restart in
+// Rollouts against a real Mosquitto broker and virtual devices (tinymlops-device): a canary whose
+// own telemetry fails its health gate halts the rollout and returns to its previous model; a broker restart in
 // the middle of a rollout does not stop it; a device that cannot take the model fails its stage
 // with the protocol's result code. Device state is checked through the devices' own retained
 // STATUS messages, not through the engine's bookkeeping.
@@ -10,7 +10,7 @@
 #include <thread>
 
 #include "device/agent/protocol.h"
-#include "host/deploy/mqtt_client.h"
+#include "host/fleet/mqtt_client.h"
 #include "host/deploy/rollout.h"
 #include "host/deploy/signing.h"
 #include "host/registry/registry.h"
@@ -50,7 +50,7 @@ Fixture make_fixture(const std::string& name) {
 
 deploy::RolloutOptions options_for(int port, const std::string& group, std::vector<std::string> stages) {
   deploy::RolloutOptions o;
-  o.broker_port = port;
+  o.broker.port = port;
   o.group = group;
   o.stages = std::move(stages);
   o.discover_seconds = 1.5;
@@ -62,7 +62,9 @@ deploy::RolloutOptions options_for(int port, const std::string& group, std::vect
 
 // The active model version each device reports in its retained STATUS (0: none, -1: no status).
 std::map<std::string, int64_t> reported_versions(int port, const std::vector<std::string>& ids) {
-  deploy::MqttClient observer("test-observer", "127.0.0.1", port);
+  fleet::BrokerSettings broker;
+  broker.port = port;
+  fleet::MqttClient observer("test-observer", broker);
   observer.subscribe("tmf/fleet/+/status", 1);
   observer.wait_connected(std::chrono::seconds(5));
   std::map<std::string, int64_t> out;
@@ -84,40 +86,51 @@ std::map<std::string, int64_t> reported_versions(int port, const std::vector<std
   return out;
 }
 
+// Fleet models (detection settings, so the device app runs them and sends TELEMETRY), signed as
+// versions 1 and 2 of "pump-model".
+void add_fleet_models(Fixture& f) {
+  const deploy::KeyPair key = deploy::key_load_secret(f.keys.secret);
+  for (int version = 1; version <= 2; ++version) {
+    const std::string path = f.dir + "/pump_v" + std::to_string(version) + ".tmf";
+    test::run_cli("train --data " + std::string(TMF_SHARED_DIR) + "/data/bearing --detector kmeans --device-detection --quiet"
+                  " --name pump-model --model-version " + std::to_string(version) + " -o " + path);
+    registry::AddRequest r;
+    r.path = path;
+    r.bytes = deploy::model_sign(test::read_bytes(path), key, path);
+    f.reg->add_version(r);
+  }
+}
+
 TMF_TEST(Rollout, CanaryFailingItsHealthGateIsRolledBack) {
   Fixture f = make_fixture("rollout_canary");
+  add_fleet_models(f);
   test::Broker broker(f.dir + "/broker");
   std::vector<std::unique_ptr<test::VirtualDevice>> devices;
   const std::vector<std::string> ids = {"pump-a", "pump-b", "pump-c"};
   for (const auto& id : ids) {
     devices.push_back(std::make_unique<test::VirtualDevice>(f.dir + "/devices", id, "pumps", broker.port(), f.keys.public_key,
-                                                            std::vector<std::string>{"--quiet"}));
+                                                            std::vector<std::string>{"--quiet", "--infer-ms", "20"}));
   }
-  const registry::VersionInfo v1 = f.reg->get_version(registry::parse_version_ref("hello:1"));
-  const registry::VersionInfo v2 = f.reg->get_version(registry::parse_version_ref("hello:2"));
+  const registry::VersionInfo v1 = f.reg->get_version(registry::parse_version_ref("pump-model:1"));
+  const registry::VersionInfo v2 = f.reg->get_version(registry::parse_version_ref("pump-model:2"));
 
-  const deploy::RolloutResult first = deploy::rollout_run(*f.reg, v1, options_for(broker.port(), "pumps", {"100%"}));
+  // v1 passes a gate that needs the devices' own telemetry with it.
+  deploy::RolloutOptions o1 = options_for(broker.port(), "pumps", {"100%"});
+  o1.gate_seconds = 3;
+  o1.min_telemetry_batches = 1;
+  const deploy::RolloutResult first = deploy::rollout_run(*f.reg, v1, o1);
   TMF_EXPECT(first.state == "completed");
   TMF_EXPECT_EQ(first.healthy, 3);
   for (const auto& [id, version] : reported_versions(broker.port(), ids)) TMF_EXPECT_EQ(version, 1);
 
-  // The monitoring side reports a high anomaly rate for the canary (the first device by id).
-  std::atomic<bool> stop{false};
-  std::thread monitor([&] {
-    deploy::MqttClient publisher("test-monitor", "127.0.0.1", broker.port());
-    publisher.wait_connected(std::chrono::seconds(5));
-    const std::string sample = R"({"anomaly_rate": 0.9, "latency_ms": 2.5})";
-    while (!stop) {
-      publisher.publish("tmf/fleet/pump-a/health", reinterpret_cast<const uint8_t*>(sample.data()), sample.size(), 0, false);
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-  });
+  // v2's gate bounds the inference cycles per window at 1: every real telemetry batch breaks it,
+  // so the canary (the first device by id) fails on what it reports itself.
   deploy::RolloutOptions o = options_for(broker.port(), "pumps", {"1", "100%"});
-  o.max_anomaly_rate = 0.2;
-  o.gate_seconds = 1.5;
+  o.max_inference_cycles = 1;
+  o.gate_seconds = 3;
+  std::vector<std::string> lines;
+  o.log = [&](const std::string& line) { lines.push_back(line); };
   const deploy::RolloutResult second = deploy::rollout_run(*f.reg, v2, o);
-  stop = true;
-  monitor.join();
 
   TMF_EXPECT(second.state == "rolled_back");
   TMF_EXPECT(second.reason.find("stage 1") != std::string::npos);
@@ -129,11 +142,37 @@ TMF_TEST(Rollout, CanaryFailingItsHealthGateIsRolledBack) {
   TMF_ASSERT(rows.size() == 1);
   TMF_EXPECT(rows[0].device == "pump-a");
   TMF_EXPECT(rows[0].state == "rolled_back");
+  bool said = false;  // the canary failed on the cycles its own telemetry reported
+  for (const auto& line : lines) said = said || (line.find("pump-a: confirmed -> failed (health gate: ") != std::string::npos &&
+                                                 line.find("inference cycles per window (max 1)") != std::string::npos);
+  TMF_EXPECT(said);
   const auto canary = f.reg->find_device("pump-a");
   TMF_ASSERT(canary.has_value());
   TMF_EXPECT_EQ(canary->current_version.value_or(0), 1);
   TMF_EXPECT_EQ(canary->previous_version.value_or(0), 2);
   TMF_EXPECT(f.reg->find_deployment(second.deployment)->state == "rolled_back");
+}
+
+// A device whose telemetry never comes (hello_world has no detection settings: the device app
+// does not run it) fails a gate that needs telemetry: no silent pass.
+TMF_TEST(Rollout, GateWithoutTelemetryFails) {
+  Fixture f = make_fixture("rollout_no_telemetry");
+  test::Broker broker(f.dir + "/broker");
+  test::VirtualDevice device(f.dir + "/devices", "mute-1", "mute", broker.port(), f.keys.public_key, {"--quiet"});
+  const registry::VersionInfo v1 = f.reg->get_version(registry::parse_version_ref("hello:1"));
+  const registry::VersionInfo v2 = f.reg->get_version(registry::parse_version_ref("hello:2"));
+  TMF_EXPECT(deploy::rollout_run(*f.reg, v1, options_for(broker.port(), "mute", {"100%"})).state == "completed");
+  deploy::RolloutOptions o = options_for(broker.port(), "mute", {"100%"});
+  o.min_telemetry_batches = 1;
+  std::vector<std::string> lines;
+  o.log = [&](const std::string& line) { lines.push_back(line); };
+  const deploy::RolloutResult r = deploy::rollout_run(*f.reg, v2, o);
+  TMF_EXPECT(r.state == "rolled_back");
+  TMF_EXPECT_EQ(r.rolled_back, 1);
+  bool said = false;
+  for (const auto& line : lines) said = said || line.find("health gate: 0 telemetry batch(es) with the new model") != std::string::npos;
+  TMF_EXPECT(said);
+  for (const auto& [id, version] : reported_versions(broker.port(), {"mute-1"})) TMF_EXPECT_EQ(version, 1);
 }
 
 TMF_TEST(Rollout, BrokerRestartMidRolloutCompletes) {

@@ -35,6 +35,7 @@ struct Options {
   uint32_t ram = 64 * 1024, flash_bytes = 1024 * 1024, sector_bytes = 4096, write_bytes = 8;
   uint32_t max_chunk = 4096, window = 8, request_timeout_ms = 2000, give_up_ms = 120000;
   std::vector<std::string> trusted_keys;
+  tmf_posix::MqttLinkTls tls;
   double link_kbps = 0, latency_ms = 0, loss = 0, reconnect_ms = 1000, run_seconds = 0;
   std::vector<double> disconnect_at;
   uint64_t seed = 1, power_cut_at = UINT64_MAX;
@@ -134,7 +135,7 @@ int run(const Options& o) {
   flash.cut_power_at(o.power_cut_at);
   tmf_posix::LinkProfile down{o.link_kbps, o.latency_ms, o.loss, 40};
   tmf_posix::LinkProfile up{o.link_kbps, o.latency_ms, o.loss, 40};
-  tmf_posix::MqttLink link(o.fleet, o.id, o.broker_port, down, up, o.seed);
+  tmf_posix::MqttLink link(o.fleet, o.id, o.broker_port, down, up, o.seed, o.tls);
 
   bool finished = false, installed = false, update_ended = false;
   uint32_t dropped_confirmed = 0;
@@ -304,6 +305,9 @@ int main(int argc, char** argv) {
   app.add_option("--fleet", o.fleet, "Fleet name")->capture_default_str();
   app.add_option("--group", o.group, "Rollout group, reported in the device info")->capture_default_str();
   app.add_option("--broker-port", o.broker_port, "MQTT broker port on 127.0.0.1")->capture_default_str();
+  app.add_option("--ca", o.tls.ca_file, "Fleet CA certificate (PEM): connect with TLS and verify the broker");
+  app.add_option("--cert", o.tls.cert_file, "This device's certificate (PEM), from `tinymlops devices enroll`");
+  app.add_option("--key", o.tls.key_file, "This device's private key (PEM)");
   app.add_option("--flash", o.flash_path, "Flash image file (created erased if missing)")->required();
   app.add_option("--flash-bytes", o.flash_bytes, "Flash size: journal, update area and two model slots")->capture_default_str();
   app.add_option("--sector-bytes", o.sector_bytes, "Erase sector size")->capture_default_str();

@@ -23,12 +23,22 @@ void publish_options(tmf::OtaTopic topic, int* qos, bool* retain) {
 }  // namespace
 
 MqttLink::MqttLink(const std::string& fleet, const std::string& device, int broker_port, const LinkProfile& down,
-                   const LinkProfile& up, uint64_t seed)
+                   const LinkProfile& up, uint64_t seed, const MqttLinkTls& tls)
     : fleet_(fleet), device_(device), port_(broker_port), down_(down, seed), up_(up, seed ^ 0x9E3779B97F4A7C15ull) {
   mosquitto_lib_init();
   const std::string client_id = "tmf-" + fleet + "-" + device;
   mosq_ = mosquitto_new(client_id.c_str(), true, this);
   if (mosq_ == nullptr) throw std::runtime_error("mosquitto: cannot create client " + client_id);
+  if (!tls.ca_file.empty()) {
+    const int rc = mosquitto_tls_set(mosq_, tls.ca_file.c_str(), nullptr,
+                                     tls.cert_file.empty() ? nullptr : tls.cert_file.c_str(),
+                                     tls.key_file.empty() ? nullptr : tls.key_file.c_str(), nullptr);
+    if (rc != MOSQ_ERR_SUCCESS) {
+      throw std::runtime_error("--ca/--cert/--key (" + tls.ca_file + ", " + tls.cert_file + ", " + tls.key_file +
+                               "): " + mosquitto_strerror(rc));
+    }
+    mosquitto_tls_opts_set(mosq_, 1, "tlsv1.2", nullptr);  // verify the broker's certificate
+  }
   mosquitto_connect_callback_set(mosq_, &MqttLink::on_connect);
   mosquitto_disconnect_callback_set(mosq_, &MqttLink::on_disconnect);
   mosquitto_message_callback_set(mosq_, &MqttLink::on_message);

@@ -17,6 +17,13 @@
 
 namespace tmf_posix {
 
+// The device's own identity for a mutual-TLS broker (empty ca_file: plain text, a lab opt-in).
+struct MqttLinkTls {
+  std::string ca_file;    // the fleet CA that signed the broker's certificate
+  std::string cert_file;  // this device's certificate (CN = device id), from `devices enroll`
+  std::string key_file;
+};
+
 struct LinkMessage {
   tmf::OtaTopic topic;
   std::vector<uint8_t> payload;
@@ -26,7 +33,7 @@ class MqttLink {
  public:
   // Throws std::runtime_error with the reason if the client cannot be created.
   MqttLink(const std::string& fleet, const std::string& device, int broker_port, const LinkProfile& down,
-           const LinkProfile& up, uint64_t seed);
+           const LinkProfile& up, uint64_t seed, const MqttLinkTls& tls = {});
   ~MqttLink();
   MqttLink(const MqttLink&) = delete;
   MqttLink& operator=(const MqttLink&) = delete;

@@ -2,6 +2,7 @@
 #include "posix_port.h"
 
 #include <sodium.h>
+#include <time.h>
 
 #include <cmath>
 #include <cstdio>
@@ -19,6 +20,12 @@ double PosixPort::now_ms() const {
 }
 
 uint32_t PosixPort::clock_ms() { return static_cast<uint32_t>(static_cast<uint64_t>(now_ms())); }
+
+uint32_t PosixPort::cycle_counter() {
+  timespec t{};
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return static_cast<uint32_t>(static_cast<uint64_t>(t.tv_sec) * 1000000000ull + static_cast<uint64_t>(t.tv_nsec));
+}
 
 bool PosixPort::crypto_ed25519_verify(const uint8_t signature[64], const uint8_t* message, uint32_t message_bytes,
                                       const uint8_t public_key[32]) {

@@ -26,6 +26,9 @@ class PosixPort : public tmf::Port {
   }
   const uint8_t* flash_map(uint32_t offset, uint32_t bytes) override { return flash_->map(offset, bytes); }
   uint32_t clock_ms() override;
+  // Nanoseconds of CLOCK_MONOTONIC (wrapping): the virtual device's "cycles" in TELEMETRY's
+  // inference_cycles, so health gates and operators see real inference time (docs/app.md).
+  uint32_t cycle_counter() override;
   tmf::PortStatus transport_publish(tmf::OtaTopic topic, const uint8_t* data, uint32_t bytes) override {
     return sink_(topic, data, bytes);
   }

@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <nlohmann/json.hpp>
@@ -75,7 +76,7 @@ TMF_TEST(Ingest, DevicesAlarmsAndACaptureStoredByteForByte) {
   registry::Registry reg(dir + "/registry");
   monitor::IngestOptions options;
   options.fleet = "plant";
-  options.broker_port = broker.port;
+  options.broker.port = broker.port;
   monitor::Ingest ingest(reg, options);
   TMF_ASSERT(ingest.wait_connected(std::chrono::seconds(5)));
   FakeDevice device(broker.port, "dev1");
@@ -175,6 +176,44 @@ TMF_TEST(Ingest, DevicesAlarmsAndACaptureStoredByteForByte) {
   TMF_EXPECT(completed.size() == 1 && completed[0] == id);
 }
 
+// Regression (issue 12): DATA offsets and totals were not capped to the request, so a device could
+// make a sparse capture file of up to 16 GiB and keep writing after completion.
+TMF_TEST(Ingest, CaptureSegmentsOutsideTheRequestAreDropped) {
+  const std::string dir = scratch_dir("ingest_capture_bounds");
+  Broker broker(dir);
+  mosquitto_lib_init();
+  registry::Registry reg(dir + "/registry");
+  monitor::IngestOptions options;
+  options.fleet = "plant";
+  options.broker.port = broker.port;
+  monitor::Ingest ingest(reg, options);
+  TMF_ASSERT(ingest.wait_connected(std::chrono::seconds(5)));
+  FakeDevice device(broker.port, "dev9");
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  const uint32_t samples = 2048;
+  const uint32_t id = ingest.request_capture("dev9", samples);
+  std::vector<float> signal(samples, 0.5f);
+  auto segment = [&](uint32_t offset, uint32_t count, uint32_t total) {
+    std::vector<float> values(count, 0.25f);
+    OtaData data{id, offset, total, 12000, 0, 0, static_cast<uint16_t>(count), values.data(), nullptr};
+    std::vector<uint8_t> out(kOtaDataFixedBytes + 4 * count);
+    out.resize(ota_data_encode(data, out.data(), out.size()));
+    TMF_ASSERT(!out.empty());
+    device.publish("tmf/plant/dev9/data", out);
+  };
+  segment(1u << 30, 16, 1u << 31);  // a total far beyond the request (a 4 GiB sparse file before)
+  segment(2000, 100, 2100);         // past the requested samples
+  TMF_EXPECT(poll_until(ingest, [&] { return ingest.counters().data_dropped == 2; }, 10));
+  segment(0, 1024, samples);
+  segment(1024, 1024, samples);
+  TMF_EXPECT(poll_until(ingest, [&] { return ingest.store().find_capture(id)->state == "complete"; }, 10));
+  segment(0, 16, samples);  // after completion
+  TMF_EXPECT(poll_until(ingest, [&] { return ingest.counters().data_dropped == 3; }, 10));
+  const auto capture = ingest.store().find_capture(id);
+  TMF_EXPECT_EQ(capture->received_samples, samples);
+  TMF_EXPECT_EQ(std::filesystem::file_size(reg.dir() + "/" + capture->path), uintmax_t{samples} * sizeof(float));
+}
+
 TMF_TEST(Ingest, StatusAndPresenceBeforeInfoAreHeldUntilTheInfo) {
   const std::string dir = scratch_dir("ingest_held");
   Broker broker(dir);
@@ -182,7 +221,7 @@ TMF_TEST(Ingest, StatusAndPresenceBeforeInfoAreHeldUntilTheInfo) {
   registry::Registry reg(dir + "/registry");
   monitor::IngestOptions options;
   options.fleet = "plant";
-  options.broker_port = broker.port;
+  options.broker.port = broker.port;
   monitor::Ingest ingest(reg, options);
   TMF_ASSERT(ingest.wait_connected(std::chrono::seconds(5)));
   FakeDevice device(broker.port, "dev2");

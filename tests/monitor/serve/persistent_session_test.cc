@@ -6,7 +6,7 @@
 #include <string>
 #include <thread>
 
-#include "host/deploy/mqtt_client.h"
+#include "host/fleet/mqtt_client.h"
 #include "serve_fixture.h"
 #include "tests/support/tmf_test.h"
 
@@ -26,7 +26,13 @@ void publish_numbers(int port, int first, int count) {
   mosquitto_destroy(mosq);
 }
 
-std::vector<std::string> drain(deploy::MqttClient& client, size_t want, double seconds) {
+fleet::BrokerSettings settings(int port) {
+  fleet::BrokerSettings s;
+  s.port = port;
+  return s;
+}
+
+std::vector<std::string> drain(fleet::MqttClient& client, size_t want, double seconds) {
   std::vector<std::string> got;
   const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
   while (got.size() < want && std::chrono::steady_clock::now() < end) {
@@ -40,7 +46,7 @@ TMF_TEST(PersistentSession, MessagesPublishedWhileAwayArriveOnReconnect) {
   Broker broker(dir);
   mosquitto_lib_init();
   {
-    deploy::MqttClient client("serve-session-test", "127.0.0.1", broker.port, /*clean_session=*/false);
+    fleet::MqttClient client("serve-session-test", settings(broker.port), {.clean_session = false});
     client.subscribe("tmf/plant/+/telemetry", 1);
     TMF_ASSERT(client.wait_connected(std::chrono::seconds(5)));
     std::this_thread::sleep_for(std::chrono::milliseconds(200));  // SUBACK
@@ -48,7 +54,7 @@ TMF_TEST(PersistentSession, MessagesPublishedWhileAwayArriveOnReconnect) {
     TMF_EXPECT_EQ(drain(client, 3, 5).size(), 3);
   }  // disconnected: the broker keeps the session
   publish_numbers(broker.port, 3, 5);
-  deploy::MqttClient again("serve-session-test", "127.0.0.1", broker.port, false);
+  fleet::MqttClient again("serve-session-test", settings(broker.port), {.clean_session = false});
   again.subscribe("tmf/plant/+/telemetry", 1);
   const std::vector<std::string> queued = drain(again, 5, 5);
   TMF_ASSERT(queued.size() == 5);
@@ -56,13 +62,13 @@ TMF_TEST(PersistentSession, MessagesPublishedWhileAwayArriveOnReconnect) {
 
   // A clean session (the default) gets nothing that was published while it was away.
   {
-    deploy::MqttClient clean("serve-clean-test", "127.0.0.1", broker.port);
+    fleet::MqttClient clean("serve-clean-test", settings(broker.port));
     clean.subscribe("tmf/plant/+/telemetry", 1);
     TMF_ASSERT(clean.wait_connected(std::chrono::seconds(5)));
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
   publish_numbers(broker.port, 8, 2);
-  deploy::MqttClient clean_again("serve-clean-test", "127.0.0.1", broker.port);
+  fleet::MqttClient clean_again("serve-clean-test", settings(broker.port));
   clean_again.subscribe("tmf/plant/+/telemetry", 1);
   TMF_EXPECT_EQ(drain(clean_again, 1, 1.0).size(), 0);
 }

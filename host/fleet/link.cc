@@ -1,0 +1,162 @@
+// Typed device events, enrolment filter and device records (see link.h).
+#include "host/fleet/link.h"
+
+#include <stdexcept>
+
+namespace tmf::fleet {
+namespace {
+
+template <typename T, typename Decode>
+bool decode_into(FleetEvent& e, Decode decode) {
+  T value{};
+  if (decode(e.payload.data(), e.payload.size(), &value) != OtaDecodeStatus::kOtaDecodeOk) return false;
+  e.message = value;
+  return true;
+}
+
+}  // namespace
+
+FleetLink::FleetLink(FleetLinkOptions options) : options_(std::move(options)) {
+  if (!ota_name_valid(options_.fleet.c_str())) throw std::invalid_argument("--fleet '" + options_.fleet + "': 1-32 of [A-Za-z0-9_-]");
+  MqttClientOptions client_options;
+  client_options.clean_session = options_.clean_session;
+  client_ = std::make_unique<MqttClient>(options_.client_id, options_.broker, client_options);
+  for (const OtaTopic leaf : options_.uplinks) {
+    if (!fleet_topic_is_uplink(leaf)) throw std::invalid_argument(std::string("fleet link: '") + ota_topic_leaf(leaf) + "' is not an uplink leaf");
+    client_->subscribe(fleet_topic_pattern(options_.fleet, leaf), 1);
+  }
+}
+
+std::optional<std::string> FleetLink::enrolled_group(const std::string& id) const {
+  if (options_.enrolment) return options_.enrolment(id);
+  const auto it = records_.find(id);
+  if (it == records_.end() || !it->second.info) return std::nullopt;
+  return it->second.group;
+}
+
+std::optional<FleetEvent> FleetLink::decode(MqttMessage&& m) {
+  ++counters_.messages;
+  const std::optional<FleetTopic> topic = fleet_topic_parse(m.topic, options_.fleet);
+  if (!topic || !fleet_topic_is_uplink(topic->leaf)) {
+    ++counters_.topic_errors;
+    return std::nullopt;
+  }
+  std::optional<std::string> group;
+  if (options_.enrolment) {
+    group = options_.enrolment(topic->device);
+    if (!group) {
+      ++counters_.not_enrolled;
+      return std::nullopt;
+    }
+  }
+  if (!records_.count(topic->device) && records_.size() >= options_.max_devices) {
+    ++counters_.devices_dropped;
+    return std::nullopt;
+  }
+  FleetEvent e;
+  e.device = topic->device;
+  e.leaf = topic->leaf;
+  e.payload = std::move(m.payload);
+  e.retained = m.retained;
+  bool ok = false;
+  switch (e.leaf) {
+    case OtaTopic::kOtaTopicInfo: ok = decode_into<OtaInfo>(e, ota_info_decode); break;
+    case OtaTopic::kOtaTopicStatus: ok = decode_into<OtaStatusMessage>(e, ota_status_decode); break;
+    case OtaTopic::kOtaTopicEvent: ok = decode_into<OtaEventMessage>(e, ota_event_decode); break;
+    case OtaTopic::kOtaTopicRequest: ok = decode_into<OtaChunkRequest>(e, ota_chunk_request_decode); break;
+    case OtaTopic::kOtaTopicTelemetry: ok = decode_into<OtaTelemetry>(e, ota_telemetry_decode); break;
+    case OtaTopic::kOtaTopicData: ok = decode_into<OtaData>(e, ota_data_decode); break;
+    case OtaTopic::kOtaTopicPresence: {
+      bool online = false;
+      ok = ota_presence_decode(e.payload.data(), e.payload.size(), &online) == OtaDecodeStatus::kOtaDecodeOk;
+      e.message = PresenceMessage{online};
+      break;
+    }
+    default: break;
+  }
+  if (!ok) {
+    ++counters_.decode_errors;
+    return std::nullopt;
+  }
+  DeviceRecord& record = records_[e.device];
+  if (group) record.group = *group;
+  remember(e);
+  ++counters_.events;
+  return e;
+}
+
+void FleetLink::remember(FleetEvent& e) {
+  DeviceRecord& r = records_[e.device];
+  if (const auto* info = std::get_if<OtaInfo>(&e.message)) {
+    r.info = *info;
+    if (!options_.enrolment) {
+      r.group = info->group;
+    } else if (r.group != info->group) {
+      ++counters_.group_mismatch;  // the device's claim never moves it to another group
+    }
+    dirty_.insert(e.device);
+  } else if (const auto* status = std::get_if<OtaStatusMessage>(&e.message)) {
+    r.status = *status;
+    dirty_.insert(e.device);
+  } else if (const auto* presence = std::get_if<PresenceMessage>(&e.message)) {
+    r.online = presence->online;
+    dirty_.insert(e.device);
+  } else if (const auto* t = std::get_if<OtaTelemetry>(&e.message)) {
+    TelemetrySummary s;
+    s.boot_count = t->boot_count;
+    s.seq = t->seq;
+    s.model_id = t->model_id;
+    s.model_version = t->model_version;
+    s.windows = t->window_count;
+    s.alarms_raised = t->alarms_raised;
+    s.dropped_batches = t->dropped_batches;
+    s.inference_cycles = t->inference_cycles;
+    s.free_ram_bytes = t->free_ram_bytes;
+    s.uptime_s = t->uptime_s;
+    s.received = std::chrono::steady_clock::now();
+    r.telemetry = s;
+  }
+}
+
+std::optional<FleetEvent> FleetLink::next(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    auto m = client_->next(std::max(left, std::chrono::milliseconds(0)));
+    if (!m) return std::nullopt;
+    if (auto e = decode(std::move(*m))) return e;
+    if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
+  }
+}
+
+bool FleetLink::publish(const std::string& device, OtaTopic leaf, const uint8_t* data, size_t bytes, int qos) {
+  if (fleet_topic_is_uplink(leaf)) throw std::invalid_argument(std::string("fleet link: a service never publishes the uplink leaf '") + ota_topic_leaf(leaf) + "'");
+  return client_->publish(fleet_topic(options_.fleet, device, leaf), data, bytes, qos, false);
+}
+
+const DeviceRecord* FleetLink::device(const std::string& id) const {
+  const auto it = records_.find(id);
+  return it == records_.end() ? nullptr : &it->second;
+}
+
+void FleetLink::write_devices(registry::Registry& registry) {
+  for (auto it = dirty_.begin(); it != dirty_.end();) {
+    const DeviceRecord& r = records_.at(*it);
+    if (r.info) {
+      registry.upsert_device(*it, r.group, {r.info->core, r.info->ram_bytes, r.info->flash_bytes, 0});
+    }
+    // STATUS and PRESENCE need the device's row, which its INFO creates: kept dirty until then.
+    if (!registry.find_device(*it)) {
+      ++it;
+      continue;
+    }
+    if (r.status && r.status->active_model_id != 0) {
+      registry.record_device_model(*it, r.status->active_model_id, r.status->active_model_version);
+    }
+    if (r.online) registry.record_device_presence(*it, *r.online);
+    ++counters_.registry_writes;
+    it = dirty_.erase(it);
+  }
+}
+
+}  // namespace tmf::fleet

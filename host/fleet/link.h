@@ -1,0 +1,127 @@
+// The device link of a host service: the one place that speaks to devices. It owns the MQTT
+// session, parses topics with the device codec, decodes every uplink message into a typed
+// FleetEvent, drops (and counts) messages from devices that are not enrolled, keeps one record per
+// device (INFO, STATUS, PRESENCE, last TELEMETRY summary) and is the one writer of devices to the
+// registry. Rollout (host/deploy) and ingest (host/monitor) consume its events; they never see a
+// topic string or raw payload. docs/fleet.md.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "device/agent/protocol.h"
+#include "host/fleet/mqtt_client.h"
+#include "host/fleet/topic.h"
+#include "host/registry/registry.h"
+
+namespace tmf::fleet {
+
+struct PresenceMessage {
+  bool online = false;
+};
+
+// One decoded uplink message. Telemetry and data point into `payload` (the decoder's body
+// pointers), so an event is moved, never copied.
+struct FleetEvent {
+  std::string device;
+  OtaTopic leaf = OtaTopic::kOtaTopicCount;
+  std::variant<OtaInfo, OtaStatusMessage, PresenceMessage, OtaEventMessage, OtaChunkRequest, OtaTelemetry, OtaData> message;
+  std::vector<uint8_t> payload;
+  bool retained = false;
+
+  FleetEvent() = default;
+  FleetEvent(FleetEvent&&) = default;
+  FleetEvent& operator=(FleetEvent&&) = default;
+  FleetEvent(const FleetEvent&) = delete;
+  FleetEvent& operator=(const FleetEvent&) = delete;
+};
+
+// What the last TELEMETRY batch of a device said (for health gates and operators).
+struct TelemetrySummary {
+  uint32_t boot_count = 0, seq = 0;
+  uint32_t model_id = 0, model_version = 0;
+  uint32_t windows = 0, alarms_raised = 0, dropped_batches = 0;
+  uint32_t inference_cycles = 0, free_ram_bytes = 0, uptime_s = 0;
+  std::chrono::steady_clock::time_point received{};
+};
+
+struct DeviceRecord {
+  std::optional<OtaInfo> info;
+  std::optional<OtaStatusMessage> status;
+  std::optional<bool> online;
+  std::optional<TelemetrySummary> telemetry;
+  std::string group;  // the enrolled group (or INFO's, for an open lab link)
+};
+
+// Who may speak on the link: the enrolled group of a device id, nullopt if it is not enrolled
+// (or revoked). An empty function means an open lab link: every well-formed id counts and its
+// group is what its INFO says (the fleet commands' --allow-unenrolled).
+using FleetEnrolment = std::function<std::optional<std::string>(const std::string& device)>;
+
+struct FleetLinkOptions {
+  std::string fleet = "fleet";
+  std::string client_id;
+  BrokerSettings broker;
+  bool clean_session = true;
+  std::set<OtaTopic> uplinks;  // leaves to subscribe to (QoS 1)
+  FleetEnrolment enrolment;
+  size_t max_devices = 100000;  // records kept; beyond, new ids are dropped and counted
+};
+
+struct FleetLinkCounters {
+  uint64_t messages = 0;        // every message received
+  uint64_t events = 0;          // decoded and handed on
+  uint64_t topic_errors = 0;    // not a topic of this fleet, or a downlink leaf
+  uint64_t decode_errors = 0;   // malformed payloads
+  uint64_t not_enrolled = 0;    // from ids that are not enrolled (dropped, never stored)
+  uint64_t group_mismatch = 0;  // INFO naming another group than the enrolled one (enrolled kept)
+  uint64_t devices_dropped = 0; // messages from new ids beyond max_devices
+  uint64_t registry_writes = 0; // device rows written
+};
+
+class FleetLink {
+ public:
+  // Starts connecting (see MqttClient); throws BrokerSettingsError / MqttError.
+  explicit FleetLink(FleetLinkOptions options);
+
+  // The next decoded event from an enrolled device, waiting up to `timeout`.
+  std::optional<FleetEvent> next(std::chrono::milliseconds timeout);
+  // Publishes a downlink message to a device (QoS as docs/protocol.md says for the leaf).
+  bool publish(const std::string& device, OtaTopic leaf, const uint8_t* data, size_t bytes, int qos);
+
+  const DeviceRecord* device(const std::string& id) const;
+  const std::map<std::string, DeviceRecord>& devices() const { return records_; }
+  // Enrolled group of a device (nullopt: not enrolled); with an open link, its INFO group.
+  std::optional<std::string> enrolled_group(const std::string& id) const;
+  bool enrolment_enforced() const { return static_cast<bool>(options_.enrolment); }
+
+  // Writes the devices whose INFO, STATUS or PRESENCE changed since the last call: rows, active
+  // model, presence. Call inside the caller's transaction. A device without a registry row and
+  // without INFO is kept dirty until its INFO arrives.
+  void write_devices(registry::Registry& registry);
+
+  const FleetLinkCounters& counters() const { return counters_; }
+  const std::string& fleet() const { return options_.fleet; }
+  MqttClient& client() { return *client_; }
+  bool connected() const { return client_->connected(); }
+
+ private:
+  std::optional<FleetEvent> decode(MqttMessage&& message);
+  void remember(FleetEvent& event);
+
+  FleetLinkOptions options_;
+  std::unique_ptr<MqttClient> client_;
+  std::map<std::string, DeviceRecord> records_;
+  std::set<std::string> dirty_;
+  FleetLinkCounters counters_;
+};
+
+}  // namespace tmf::fleet
