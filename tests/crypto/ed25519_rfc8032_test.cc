@@ -41,22 +41,29 @@ TMF_TEST(Ed25519Rfc8032, VectorsVerify) {
 }
 
 // Every one of the 512 signature bits of TEST 2 and TEST 3, and every bit of their keys and
-// messages: each flip must be refused.
+// messages: each flip must be refused. Bare-metal images flip every 5th bit (5 is odd, so every bit
+// position within a byte is still hit): a full verification costs 17 million instructions on the M0.
+#if defined(TMF_TEST_HOST)
+constexpr int kFlipStride = 1;
+#else
+constexpr int kFlipStride = 5;
+#endif
+
 TMF_TEST(Ed25519Rfc8032, EverySingleBitFlipFails) {
   for (int which = 1; which <= 2; ++which) {
     static Decoded d;
     TMF_ASSERT(decode(kRfc8032Vectors[which], &d));
-    for (int bit = 0; bit < 512; ++bit) {
+    for (int bit = 0; bit < 512; bit += kFlipStride) {
       d.signature[bit >> 3] ^= static_cast<uint8_t>(1u << (bit & 7));
       TMF_EXPECT(!tmf::crypto::ed25519_verify(d.signature, d.message, d.message_bytes, d.public_key));
       d.signature[bit >> 3] ^= static_cast<uint8_t>(1u << (bit & 7));
     }
-    for (int bit = 0; bit < 256; ++bit) {
+    for (int bit = 0; bit < 256; bit += kFlipStride) {
       d.public_key[bit >> 3] ^= static_cast<uint8_t>(1u << (bit & 7));
       TMF_EXPECT(!tmf::crypto::ed25519_verify(d.signature, d.message, d.message_bytes, d.public_key));
       d.public_key[bit >> 3] ^= static_cast<uint8_t>(1u << (bit & 7));
     }
-    for (uint32_t bit = 0; bit < 8 * d.message_bytes; ++bit) {
+    for (uint32_t bit = 0; bit < 8 * d.message_bytes; bit += kFlipStride) {
       d.message[bit >> 3] ^= static_cast<uint8_t>(1u << (bit & 7));
       TMF_EXPECT(!tmf::crypto::ed25519_verify(d.signature, d.message, d.message_bytes, d.public_key));
       d.message[bit >> 3] ^= static_cast<uint8_t>(1u << (bit & 7));

@@ -30,3 +30,26 @@ target_link_libraries(tmf_crypto_differential_cases PUBLIC PkgConfig::CRYPTO_SOD
 add_executable(crypto_differential_tests crypto/ed25519_differential_test.cc support/tmf_test_main_host.cc)
 target_link_libraries(crypto_differential_tests PRIVATE tmf_test_support tmf_crypto tmf_crypto_differential_cases)
 add_test(NAME crypto_differential_tests COMMAND crypto_differential_tests)
+
+# The differential set for the bare-metal runs (differential_set_format.h).
+add_executable(crypto_differential_set crypto/make_differential_set.cc)
+target_link_libraries(crypto_differential_set PRIVATE tmf_crypto_differential_cases CLI11::CLI11
+                      nlohmann_json::nlohmann_json)
+
+# Bare-metal under QEMU (images from build/<core>, tests/crypto/qemu_image.cmake): the shared tests,
+# and a differential set of 9 kinds x N triples, few for QEMU time against the 90,000 cases on the
+# host: N = 24 (216 cases, about 10 s) on the micro:bit's Cortex-M0 (17 million instructions per
+# verification), N = 100 (900 cases, about 2 s) on the mps2 cores.
+foreach(core IN LISTS TMF_QEMU_CORES)
+  set(crypto_elf "${PROJECT_SOURCE_DIR}/build/${core}/bin/crypto_tests.elf")
+  if(core STREQUAL "cortex-m0")
+    set(crypto_triples 24)
+  else()
+    set(crypto_triples 100)
+  endif()
+  add_test(NAME qemu_crypto_tests_${core}
+           COMMAND "${PROJECT_SOURCE_DIR}/scripts/qemu-run.sh" ${core} "${crypto_elf}" -- tests)
+  add_test(NAME qemu_crypto_differential_${core}
+           COMMAND "${CMAKE_CURRENT_LIST_DIR}/run_qemu_differential.sh" ${core} "${crypto_elf}"
+                   "$<TARGET_FILE:crypto_differential_set>" "${CMAKE_BINARY_DIR}/qemu_crypto/${core}" ${crypto_triples})
+endforeach()
