@@ -7,6 +7,7 @@
 #   ed25519.<core>.verify_stack_bytes       the stack that verification used (stack painting)
 #   ed25519.<core>.code_bytes               flash of libtmf_crypto.a in the image (SHA-512 + Ed25519
 #                                           code, constants and the 768-byte base-point table)
+#   ed25519.<core>.static_ram_bytes         .data + .bss of libtmf_crypto.a (0: all state is on the stack)
 set -euo pipefail
 if [[ ${1:-} == -h || ${1:-} == --help ]]; then
   sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
@@ -24,4 +25,5 @@ for core in "${cores[@]}"; do
   echo "ed25519.$core.instructions_per_verify $(awk '/^region 0 instructions/ {print $4}' "$work/counts_$core.txt")"
   echo "ed25519.$core.verify_stack_bytes $(sed -n 's/.*stack \([0-9]*\) bytes.*/\1/p' <<<"$summary")"
   echo "ed25519.$core.code_bytes $("$root/scripts/map-bytes.sh" "${elf%.elf}.map" libtmf_crypto.a)"
+  echo "ed25519.$core.static_ram_bytes $("$root/scripts/map-bytes.sh" "${elf%.elf}.map" libtmf_crypto.a ram)"
 done

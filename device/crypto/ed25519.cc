@@ -53,6 +53,20 @@ bool is_canonical_y(const uint8_t s[32]) {
   return s[0] < 0xed;
 }
 
+// k = SHA-512(R || A || M) mod L; out of line so the hash state leaves the stack before the
+// scalar multiplication runs.
+__attribute__((noinline)) void challenge(uint8_t k_reduced[32], const uint8_t r[32], const uint8_t a[32],
+                                         const uint8_t* message, uint32_t message_bytes) {
+  uint8_t k[64];
+  Sha512 hash;
+  sha512_init(&hash);
+  sha512_update(&hash, r, 32);
+  sha512_update(&hash, a, 32);
+  sha512_update(&hash, message, message_bytes);
+  sha512_final(&hash, k);
+  detail::sc_reduce512(k_reduced, k);
+}
+
 }  // namespace
 
 const char* to_string(Ed25519Result result) {
@@ -80,22 +94,12 @@ Ed25519Result ed25519_check(const uint8_t signature[64], const uint8_t* message,
   if (!detail::ge_frombytes(&a, public_key)) return Ed25519Result::kEd25519KeyNotOnCurve;
   detail::ge_neg(&a, &a);
 
-  uint8_t k[64];
-  {
-    Sha512 hash;
-    sha512_init(&hash);
-    sha512_update(&hash, r_bytes, 32);
-    sha512_update(&hash, public_key, 32);
-    sha512_update(&hash, message, message_bytes);
-    sha512_final(&hash, k);
-  }
   uint8_t k_reduced[32];
-  detail::sc_reduce512(k_reduced, k);
-
-  GeP3 r_check;
-  detail::ge_double_scalarmult_base_vartime(&r_check, k_reduced, &a, s_bytes);
+  challenge(k_reduced, r_bytes, public_key, message, message_bytes);
+  // [S]B - [k]A, written over -A (allowed: 160 bytes less stack).
+  detail::ge_double_scalarmult_base_vartime(&a, k_reduced, &a, s_bytes);
   uint8_t r_encoded[32];
-  detail::ge_tobytes(r_encoded, &r_check);
+  detail::ge_tobytes(r_encoded, &a);
   return bytes_equal(r_encoded, r_bytes, 32) ? Ed25519Result::kEd25519Ok : Ed25519Result::kEd25519Mismatch;
 }
 

@@ -40,7 +40,7 @@ void completed_to_p3(GeP3* r, const GeCompleted* c, bool with_t) {
 }
 
 // dbl-2008-hwcd with a = -1; reads X, Y, Z only.
-void dbl(GeCompleted* c, const GeP3* p) {
+__attribute__((noinline)) void dbl(GeCompleted* c, const GeP3* p) {
   Fe a, b, zz2, s;
   fe_sq(&a, &p->X);
   fe_sq(&b, &p->Y);
@@ -63,7 +63,7 @@ void to_cached(GeCached* r, const GeP3* p, const Fe* d2) {
 }
 
 // add-2008-hwcd-3 (k = 2d): p + q, or p - q with negate (-q swaps Y+X and Y-X and negates T).
-void add_cached(GeCompleted* c, const GeP3* p, const GeCached* q, bool negate) {
+__attribute__((noinline)) void add_cached(GeCompleted* c, const GeP3* p, const GeCached* q, bool negate) {
   Fe a, b, t, z;
   fe_sub(&a, &p->Y, &p->X);
   fe_mul(&a, &a, negate ? &q->YplusX : &q->YminusX);
@@ -84,7 +84,7 @@ void add_cached(GeCompleted* c, const GeP3* p, const GeCached* q, bool negate) {
 }
 
 // The same with an affine table entry (Z = 1): one multiplication fewer.
-void add_base(GeCompleted* c, const GeP3* p, int index, bool negate) {
+__attribute__((noinline)) void add_base(GeCompleted* c, const GeP3* p, int index, bool negate) {
   Fe yplusx, yminusx, xy2d;
   fe_frombytes(&yplusx, kBaseOdd[3 * index + 0]);
   fe_frombytes(&yminusx, kBaseOdd[3 * index + 1]);
@@ -190,25 +190,33 @@ void ge_neg(GeP3* r, const GeP3* p) {
   fe_neg(&r->T, &p->T);
 }
 
+namespace {
+
+// A, 3A, 5A, 7A; out of line so its temporaries leave the stack before the main loop runs.
+__attribute__((noinline)) void odd_multiples(GeCached odd[], int count, const GeP3* A) {
+  Fe d2;
+  d2_constant(&d2);
+  GeP3 twice, t;
+  GeCompleted c;
+  ge_double(&twice, A);
+  to_cached(&odd[0], A, &d2);
+  for (int i = 1; i < count; ++i) {
+    add_cached(&c, &twice, &odd[i - 1], false);
+    completed_to_p3(&t, &c, true);
+    to_cached(&odd[i], &t, &d2);
+  }
+}
+
+}  // namespace
+
 void ge_double_scalarmult_base_vartime(GeP3* r, const uint8_t a[32], const GeP3* A, const uint8_t b[32]) {
   int8_t naf_a[256], naf_b[256];
   sc_wnaf(naf_a, a, kWidthA);
   sc_wnaf(naf_b, b, kWidthB);
-
-  // A, 3A, 5A, 7A.
-  Fe d2;
-  d2_constant(&d2);
   GeCached odd_a[1 << (kWidthA - 2)];
-  GeP3 twice_a, t;
-  ge_double(&twice_a, A);
-  to_cached(&odd_a[0], A, &d2);
+  odd_multiples(odd_a, 1 << (kWidthA - 2), A);
+  GeP3 t;
   GeCompleted c;
-  t = *A;
-  for (int i = 1; i < (1 << (kWidthA - 2)); ++i) {
-    add_cached(&c, &twice_a, &odd_a[i - 1], false);
-    completed_to_p3(&t, &c, true);
-    to_cached(&odd_a[i], &t, &d2);
-  }
 
   int top = 255;
   while (top >= 0 && naf_a[top] == 0 && naf_b[top] == 0) --top;

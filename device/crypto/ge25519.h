@@ -25,6 +25,7 @@ void ge_add(GeP3* r, const GeP3* p, const GeP3* q);
 void ge_double(GeP3* r, const GeP3* p);
 void ge_neg(GeP3* r, const GeP3* p);
 // r = a A + b B, B the base point, a and b below 2^253 (32-byte little-endian), variable time.
+// r may be A (A is read only before r is first written).
 void ge_double_scalarmult_base_vartime(GeP3* r, const uint8_t a[32], const GeP3* A, const uint8_t b[32]);
 
 }  // namespace tmf::crypto::detail

@@ -41,6 +41,7 @@ int run_differential(const char* path) {
   const uint32_t count = le32(header + 8);
   static uint8_t record[kDifferentialCaseFixedBytes + kDifferentialMaxMessageBytes];
   uint32_t valid = 0, disagreements = 0;
+  size_t max_stack = 0;
   for (uint32_t i = 0; i < count; ++i) {
     if (sh_read(handle, record, kDifferentialCaseFixedBytes) != kDifferentialCaseFixedBytes) {
       qemu_print("crypto_tests: %s: case %u: truncated\n", path, static_cast<unsigned>(i));
@@ -58,7 +59,10 @@ int run_differential(const char* path) {
       return 1;
     }
     const bool sodium = record[0] == 1;
+    const size_t base = qemu_stack_rearm();
     const bool ours = tmf::crypto::ed25519_verify(record + 4 + 32, message, message_bytes, record + 4);
+    const size_t used = qemu_stack_high_water() - base;
+    if (used > max_stack) max_stack = used;
     valid += sodium ? 1 : 0;
     if (ours != sodium) {
       ++disagreements;
@@ -67,8 +71,9 @@ int run_differential(const char* path) {
     }
   }
   sh_close(handle);
-  qemu_print("crypto_tests: differential: %u cases, %u valid by libsodium, %u disagreements\n",
-             static_cast<unsigned>(count), static_cast<unsigned>(valid), static_cast<unsigned>(disagreements));
+  qemu_print("crypto_tests: differential: %u cases, %u valid by libsodium, %u disagreements, deepest verify stack %u bytes\n",
+             static_cast<unsigned>(count), static_cast<unsigned>(valid), static_cast<unsigned>(disagreements),
+             static_cast<unsigned>(max_stack));
   return disagreements == 0 && count > 0 ? 0 : 1;
 }
 
