@@ -41,8 +41,8 @@ bool sc_is_canonical(const uint8_t s[32]) {
 }
 
 // Bit-serial reduction, most significant bit first: r = 2r + bit, then r < 2L, so one conditional
-// subtraction keeps r < L. 512 steps of word shifts: a few ten thousand instructions, under 3% of
-// a verification, and no multiplier needed.
+// subtraction keeps r < L. 512 steps of word shifts and compares: simple, and no multiplier needed
+// (the M0 has no 32x32->64 one).
 void sc_reduce512(uint8_t out[32], const uint8_t h[64]) {
   uint32_t r[8] = {0, 0, 0, 0, 0, 0, 0, 0};
   for (int bit = 511; bit >= 0; --bit) {
