@@ -1,6 +1,17 @@
 // Field arithmetic mod 2^255 - 19 in radix 2^25.5 (see fe25519.h for the limb bounds).
 #include "device/crypto/fe25519.h"
 
+// Cores whose multiplier gives only the low 32 bits of a product (Armv6-M, Armv8-M Baseline):
+// build every limb product from 14-bit halves with 32-bit MULS instead of calling __aeabi_lmul.
+// Tests build the host library both ways (tests/crypto/register.cmake).
+#ifndef TMF_CRYPTO_FE_MUL_HALVES
+#if defined(__ARM_ARCH_6M__) || defined(__ARM_ARCH_8M_BASE__)
+#define TMF_CRYPTO_FE_MUL_HALVES 1
+#else
+#define TMF_CRYPTO_FE_MUL_HALVES 0
+#endif
+#endif
+
 namespace tmf::crypto::detail {
 namespace {
 
@@ -138,6 +149,82 @@ void fe_neg(Fe* h, const Fe* f) {
   for (int i = 0; i < 10; ++i) h->v[i] = -f->v[i];
 }
 
+#if TMF_CRYPTO_FE_MUL_HALVES
+// The schoolbook product of the generic version below, for a multiplier without 32x32->64:
+// every limb is split as a = ah 2^14 + al (al in [0, 2^14), ah = a >> 14 in [-2^12, 2^12) since
+// |a| < 2^26), and each column keeps three 32-bit sums, low x low, the two cross products and
+// high x high, for its direct terms and for its wrapped ones (times 19 once, at the end). A column
+// has 10 terms, at most 5 of them doubled (both indices odd), so: low < 15 * 2^28 < 2^32
+// (unsigned); cross at most 15 * 2 * 4096 * 16383 = 2,013,143,040 < 2^31; high < 15 * 2^24.
+namespace {
+
+inline int64_t column_value(uint32_t low, int32_t cross, int32_t high) {
+  return static_cast<int64_t>(high) * (int64_t{1} << 28) + static_cast<int64_t>(cross) * (int64_t{1} << 14) +
+         static_cast<int64_t>(low);
+}
+
+}  // namespace
+
+void fe_mul(Fe* h, const Fe* f, const Fe* g) {
+  int32_t fh[10], fl[10], gh[10], gl[10];
+#pragma GCC unroll 10
+  for (int i = 0; i < 10; ++i) {
+    fh[i] = f->v[i] >> 14;
+    fl[i] = f->v[i] & 0x3fff;
+    gh[i] = g->v[i] >> 14;
+    gl[i] = g->v[i] & 0x3fff;
+  }
+  int64_t t[10];
+#pragma GCC unroll 10
+  for (int k = 0; k < 10; ++k) {
+    uint32_t low[2] = {0, 0};
+    int32_t cross[2] = {0, 0}, high[2] = {0, 0};
+#pragma GCC unroll 10
+    for (int i = 0; i < 10; ++i) {
+      const int wrap = k >= i ? 0 : 1;
+      const int j = k - i + 10 * wrap;
+      // 2 f_i when both indices are odd: the halves of 2a are (2 ah, 2 al) with 2 al < 2^15, so
+      // double the product terms instead (same bounds as above with f doubled).
+      const int32_t m = ((i & j) & 1) ? 2 : 1;
+      low[wrap] += static_cast<uint32_t>(m * fl[i]) * static_cast<uint32_t>(gl[j]);
+      cross[wrap] += m * (fh[i] * gl[j] + fl[i] * gh[j]);
+      high[wrap] += m * fh[i] * gh[j];
+    }
+    t[k] = column_value(low[0], cross[0], high[0]) + 19 * column_value(low[1], cross[1], high[1]);
+  }
+  carry(h, t);
+}
+
+// Squaring with each cross product once, weighted 2 (and 2 again when both indices are odd): the
+// weights of a column still add up to at most 15, so fe_mul's bounds hold.
+void fe_sq(Fe* h, const Fe* f) {
+  int32_t fh[10], fl[10];
+#pragma GCC unroll 10
+  for (int i = 0; i < 10; ++i) {
+    fh[i] = f->v[i] >> 14;
+    fl[i] = f->v[i] & 0x3fff;
+  }
+  int64_t t[10];
+#pragma GCC unroll 10
+  for (int k = 0; k < 10; ++k) {
+    uint32_t low[2] = {0, 0};
+    int32_t cross[2] = {0, 0}, high[2] = {0, 0};
+#pragma GCC unroll 10
+    for (int i = 0; i < 10; ++i) {
+      const int wrap = k >= i ? 0 : 1;
+      const int j = k - i + 10 * wrap;
+      if (j < i) continue;
+      const int32_t m = (i == j ? 1 : 2) * (((i & j) & 1) ? 2 : 1);
+      low[wrap] += static_cast<uint32_t>(m * fl[i]) * static_cast<uint32_t>(fl[j]);
+      cross[wrap] += m * (fh[i] * fl[j] + fl[i] * fh[j]);
+      high[wrap] += m * fh[i] * fh[j];
+    }
+    t[k] = column_value(low[0], cross[0], high[0]) + 19 * column_value(low[1], cross[1], high[1]);
+  }
+  carry(h, t);
+}
+
+#else
 // Schoolbook product: f_i g_j lands on limb i + j; when both i and j are odd the offsets add up
 // to one bit more than limb i + j's (hence 2 f_i), and a term past limb 9 wraps with 19
 // (2^255 = 19 mod p, hence 19 g_j).
@@ -192,6 +279,8 @@ void fe_sq(Fe* h, const Fe* f) {
   }
   carry(h, t);
 }
+
+#endif  // TMF_CRYPTO_FE_MUL_HALVES
 
 void fe_invert(Fe* h, const Fe* z) {
   Fe t, z11;

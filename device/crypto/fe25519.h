@@ -4,8 +4,10 @@
 // for even i, 25 for odd i). A product of two limbs is a 32x32->64 multiply, so the compiler emits
 // SMULL/SMLAL on Cortex-M3/M4/M7/M33 and a library multiply on Cortex-M0 (MULS is 32x32->32 only);
 // the same C is correct on every core and on the host.
-// Invariant for every Fe the functions below take or return: |limb| <= 2^26 + 2^15. Then the
-// largest product term (2 f_i)(19 g_j) stays below 2^57.5, and the ten-term sums below 2^61.
+// Invariant for every Fe the functions below take or return: |limb| < 2^26 (carry() leaves limbs
+// in [0, 2^w) except limb 1 in (-2^16, 2^25 + 2^16); fe_neg flips signs). Then the largest product
+// term (2 f_i)(19 g_j) stays below 2^57.3, and the ten-term sums below 2^61. Cores without a
+// 32x32->64 multiplier (Cortex-M0) build products from 14-bit halves (fe25519.cc, same bounds).
 // Every function is variable-time: the verifier only handles public data.
 #pragma once
 

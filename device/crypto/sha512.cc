@@ -99,6 +99,7 @@ void sha512_init(Sha512* ctx) {
 }
 
 void sha512_update(Sha512* ctx, const void* data, size_t bytes) {
+  if (bytes == 0) return;  // data may be null then, and memcpy must not see a null pointer
   const uint8_t* in = static_cast<const uint8_t*>(data);
   ctx->total_bytes += bytes;
   if (ctx->block_bytes > 0) {

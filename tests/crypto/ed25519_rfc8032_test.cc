@@ -42,7 +42,7 @@ TMF_TEST(Ed25519Rfc8032, VectorsVerify) {
 
 // Every one of the 512 signature bits of TEST 2 and TEST 3, and every bit of their keys and
 // messages: each flip must be refused. Bare-metal images flip every 5th bit (5 is odd, so every bit
-// position within a byte is still hit): a full verification costs 17 million instructions on the M0.
+// position within a byte is still hit): a full verification costs 7 million instructions on the M0.
 #if defined(TMF_TEST_HOST)
 constexpr int kFlipStride = 1;
 #else
