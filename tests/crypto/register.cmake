@@ -12,7 +12,6 @@ set(TMF_CRYPTO_DEVICE_TESTS
     "${CMAKE_CURRENT_LIST_DIR}/sha512_test.cc"
     "${CMAKE_CURRENT_LIST_DIR}/ed25519_rfc8032_test.cc"
     "${CMAKE_CURRENT_LIST_DIR}/ed25519_edge_test.cc")
-set(TMF_CRYPTO_DEVICE_TESTS ${TMF_CRYPTO_DEVICE_TESTS} CACHE INTERNAL "")
 
 add_executable(crypto_tests ${TMF_CRYPTO_DEVICE_TESTS} crypto/ed25519_sodium_test.cc crypto/ed25519_internal_test.cc
                support/tmf_test_main_host.cc)
