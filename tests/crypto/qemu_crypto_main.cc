@@ -1,7 +1,8 @@
 // The bare-metal crypto image (Cortex-M under QEMU, semihosting):
 //   crypto_tests.elf tests [FILTER]  the shared tests (SHA-512 FIPS vectors, RFC 8032, edge cases)
 //   crypto_tests.elf diff FILE       verifies every case of a differential set written by the host
-//                                    (differential_set_format.h) and compares with libsodium's verdict
+//                                    (differential_set_format.h) and compares with libsodium's verdict;
+//                                    fails too if a verification needs more stack than ed25519.h states
 //   crypto_tests.elf bench           one verification of RFC 8032 TEST 3 between the bench markers,
 //                                    and the stack it used
 // Exit code: 0 when everything passed, else the failure count (tests) or 1.
@@ -74,6 +75,12 @@ int run_differential(const char* path) {
   qemu_print("crypto_tests: differential: %u cases, %u valid by libsodium, %u disagreements, deepest verify stack %u bytes\n",
              static_cast<unsigned>(count), static_cast<unsigned>(valid), static_cast<unsigned>(disagreements),
              static_cast<unsigned>(max_stack));
+  // The header promises a stack bound to firmware authors: a build that needs more fails here.
+  if (max_stack > tmf::crypto::kEd25519VerifyStackBytes) {
+    qemu_print("crypto_tests: verify used %u bytes of stack, more than kEd25519VerifyStackBytes = %u\n",
+               static_cast<unsigned>(max_stack), static_cast<unsigned>(tmf::crypto::kEd25519VerifyStackBytes));
+    return 1;
+  }
   return disagreements == 0 && count > 0 ? 0 : 1;
 }
 
