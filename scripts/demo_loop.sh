@@ -26,7 +26,7 @@ trap cleanup EXIT
 
 "$cli" keys generate --out "$work/keys" >/dev/null
 start_serve() {
-  "$cli" serve --registry "$reg" --broker-port "$port" --fleet plant --json --drift-every-seconds 2 \
+  "$cli" serve --allow-unenrolled --registry "$reg" --broker-port "$port" --fleet plant --json --drift-every-seconds 2 \
     --recent-batches 4 --min-windows 128 --progress-seconds 0 \
     --loop-group "$group" --model-name pump-detector --signing-key "$work/keys/tinymlops.key" \
     --min-devices "$devices" >> "$work/serve.log" 2>&1 &

@@ -14,6 +14,7 @@ PACKAGES=(
   libtorch-dev libeigen3-dev              # learners (host/train)
   libsodium-dev libsqlite3-dev            # signing, registry
   mosquitto libmosquitto-dev              # MQTT broker (tests, demo) and client
+  libssl-dev                              # fleet CA, certificates, CRL (host/fleet, libcrypto)
   python3                                 # free loopback ports in the demo and bench scripts
 )
 

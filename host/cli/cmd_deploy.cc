@@ -19,6 +19,7 @@ struct DeployArgs {
   std::vector<std::string> variants;  // fleet-aware: NAME[:VERSION] in preference order
   deploy::RolloutOptions options;
   BrokerFlags broker;
+  bool allow_unenrolled = false;
   double max_alarm_rate = -1;
   bool quiet = false;
   bool json = false;
@@ -56,6 +57,7 @@ void run_deploy(DeployArgs& a) {
   deploy::RolloutOptions options = a.options;
   options.stages = split_commas(a.stages);
   options.broker = broker_flags_settings(a.broker);
+  if (!a.allow_unenrolled) options.enrolment = fleet::fleet_enrolment_from_registry(reg.dir());
   if (a.max_alarm_rate >= 0) options.max_alarm_rate = a.max_alarm_rate;
   if (!a.quiet) options.log = [](const std::string& line) { std::fprintf(stderr, "deploy: %s\n", line.c_str()); };
   deploy::RolloutResult r;
@@ -188,6 +190,9 @@ void register_deploy(CLI::App& app) {
   cmd->add_option("--group", args->options.group, "Device group")->required();
   cmd->add_option("--stages", args->stages, "Cumulative stage sizes: counts or percentages (default 1,10%,100%)");
   broker_flags_add(cmd, args->broker);
+  cmd->add_flag("--allow-unenrolled", args->allow_unenrolled,
+                "Lab only: roll out to devices that are not enrolled, grouped by their own INFO (default: the "
+                "enrolled devices of the group)");
   cmd->add_option("--fleet", args->options.fleet, "Fleet name in the topics tmf/<fleet>/<device>/... (default fleet)");
   cmd->add_option("--chunk-bytes", args->options.chunk_bytes, "Largest chunk served (default 4096)");
   cmd->add_option("--discover-seconds", args->options.discover_seconds, "Listen for devices before starting (default 2)");

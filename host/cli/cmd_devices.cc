@@ -96,6 +96,8 @@ void register_devices(CLI::App& app) {
   show->add_flag("--json", show_args->json, "Print JSON (keys: id, group, core, ram_bytes, current_model, ...)");
   add_registry_option(show, show_args->dir);
   show->callback([show_args] { run_registry_command([&] { run_show(*show_args); }); });
+
+  register_devices_enrolment(devices);  // enroll, revoke: cmd_devices_enrol.cc
 }
 
 }  // namespace tmf::cli

@@ -24,7 +24,8 @@ struct ServeArgs {
   double progress_seconds = 5;
   uint32_t commit_ms = 100;
   LoopCliArgs loop;
-  BrokerFlags broker;  // --loop-group: the automation loop (serve_loop_cli.h)
+  BrokerFlags broker;
+  bool allow_unenrolled = false;  // --loop-group: the automation loop (serve_loop_cli.h)
 };
 
 void run_serve(ServeArgs& a) {
@@ -34,6 +35,7 @@ void run_serve(ServeArgs& a) {
   a.options.ingest.commit_interval = std::chrono::milliseconds(a.commit_ms);
   a.options.ingest.broker = broker_flags_settings(a.broker);
   registry::Registry reg(a.dir);
+  if (!a.allow_unenrolled) a.options.ingest.enrolment = fleet::fleet_enrolment_from_registry(reg.dir());
   struct sigaction action {};
   action.sa_handler = on_stop_signal;
   sigemptyset(&action.sa_mask);
@@ -61,6 +63,9 @@ void register_serve(CLI::App& app) {
   add_registry_option(cmd, args->dir);
   monitor::ServeOptions& o = args->options;
   broker_flags_add(cmd, args->broker);
+  cmd->add_flag("--allow-unenrolled", args->allow_unenrolled,
+                "Lab only: take messages from devices that are not enrolled (default: only enrolled devices count; "
+                "`tinymlops devices enroll`)");
   cmd->add_option("--fleet", o.ingest.fleet, "Fleet name in the topics tmf/<fleet>/<device>/... (default fleet)");
   cmd->add_option("--client-id", o.ingest.client_id,
                   "MQTT client id of the persistent session (default tinymlops-serve-<fleet>)");

@@ -27,5 +27,8 @@ void register_collect(CLI::App& app);
 void register_sim(CLI::App& app);      // sim: docs/sim.md
 void register_sim_signal(CLI::App& app);  // sim-signal: docs/sim.md
 void register_loop(CLI::App& app);     // loop history: docs/loop.md
+void register_fleet(CLI::App& app);    // fleet init|service|crl, broker config, devices enroll|revoke: docs/fleet.md
+void register_broker(CLI::App& app);
+void register_devices_enrolment(CLI::App* devices);  // called by register_devices
 
 }  // namespace tmf::cli

@@ -34,6 +34,8 @@ int main(int argc, char** argv) {
   tmf::cli::register_sim(app);
   tmf::cli::register_sim_signal(app);
   tmf::cli::register_loop(app);
+  tmf::cli::register_fleet(app);
+  tmf::cli::register_broker(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

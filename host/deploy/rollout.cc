@@ -503,11 +503,15 @@ RolloutResult Rollout::run() {
   // The group: its devices known to the link and to the registry, each counted only where its
   // enrolment (or, on an open lab link, its INFO) puts it.
   std::set<std::string> members;
-  for (const auto& [id, r] : link_->devices()) {
-    if (link_->enrolled_group(id) == opt_.group) members.insert(id);
-  }
-  for (const auto& d : reg_.list_devices(opt_.group)) {
-    if (!link_->enrolment_enforced() || link_->enrolled_group(d.id) == opt_.group) members.insert(d.id);
+  if (link_->enrolment_enforced()) {
+    // Enrolled devices of the group, and nothing a message can add: a forged INFO never makes a
+    // canary.
+    for (const auto& e : reg_.devices_enrolled(opt_.group)) members.insert(e.id);
+  } else {
+    for (const auto& [id, r] : link_->devices()) {
+      if (link_->enrolled_group(id) == opt_.group) members.insert(id);
+    }
+    for (const auto& d : reg_.list_devices(opt_.group)) members.insert(d.id);
   }
   for (const auto& [id, run] : runs_) members.insert(id);
   const std::vector<std::string> ordered(members.begin(), members.end());

@@ -4,6 +4,7 @@ add_library(tmf_fleet STATIC
   ${CMAKE_CURRENT_LIST_DIR}/broker_settings.cc
   ${CMAKE_CURRENT_LIST_DIR}/mqtt_client.cc
   ${CMAKE_CURRENT_LIST_DIR}/topic.cc
+  ${CMAKE_CURRENT_LIST_DIR}/event.cc
   ${CMAKE_CURRENT_LIST_DIR}/link.cc)
 target_link_libraries(tmf_fleet PUBLIC tmf_registry tmf_agent_protocol PkgConfig::TMF_MOSQUITTO)
 target_compile_features(tmf_fleet PUBLIC cxx_std_20)

@@ -4,17 +4,18 @@
 #include <stdexcept>
 
 namespace tmf::fleet {
-namespace {
 
-template <typename T, typename Decode>
-bool decode_into(FleetEvent& e, Decode decode) {
-  T value{};
-  if (decode(e.payload.data(), e.payload.size(), &value) != OtaDecodeStatus::kOtaDecodeOk) return false;
-  e.message = value;
-  return true;
+FleetEnrolment fleet_enrolment_from_registry(const std::string& registry_dir) {
+  // A connection of its own: the link runs on its owner's thread, and the owner's registry may be
+  // inside a transaction when a message arrives. Looked up per message, so an enrolment or a
+  // revocation takes effect at once.
+  auto registry = std::make_shared<registry::Registry>(registry_dir);
+  return [registry](const std::string& device) -> std::optional<std::string> {
+    const std::optional<registry::Enrolment> e = registry->device_enrolled(device);
+    if (!e || e->revoked) return std::nullopt;
+    return e->group;
+  };
 }
-
-}  // namespace
 
 FleetLink::FleetLink(FleetLinkOptions options) : options_(std::move(options)) {
   if (!ota_name_valid(options_.fleet.c_str())) throw std::invalid_argument("--fleet '" + options_.fleet + "': 1-32 of [A-Za-z0-9_-]");
@@ -36,51 +37,34 @@ std::optional<std::string> FleetLink::enrolled_group(const std::string& id) cons
 
 std::optional<FleetEvent> FleetLink::decode(MqttMessage&& m) {
   ++counters_.messages;
+  // Who is speaking is settled before the payload is looked at: a topic naming an id that is not
+  // enrolled is dropped whatever it carries.
   const std::optional<FleetTopic> topic = fleet_topic_parse(m.topic, options_.fleet);
-  if (!topic || !fleet_topic_is_uplink(topic->leaf)) {
-    ++counters_.topic_errors;
-    return std::nullopt;
-  }
   std::optional<std::string> group;
-  if (options_.enrolment) {
+  if (topic && options_.enrolment) {
     group = options_.enrolment(topic->device);
     if (!group) {
       ++counters_.not_enrolled;
       return std::nullopt;
     }
   }
-  if (!records_.count(topic->device) && records_.size() >= options_.max_devices) {
+  if (topic && !records_.count(topic->device) && records_.size() >= options_.max_devices) {
     ++counters_.devices_dropped;
     return std::nullopt;
   }
-  FleetEvent e;
-  e.device = topic->device;
-  e.leaf = topic->leaf;
-  e.payload = std::move(m.payload);
-  e.retained = m.retained;
-  bool ok = false;
-  switch (e.leaf) {
-    case OtaTopic::kOtaTopicInfo: ok = decode_into<OtaInfo>(e, ota_info_decode); break;
-    case OtaTopic::kOtaTopicStatus: ok = decode_into<OtaStatusMessage>(e, ota_status_decode); break;
-    case OtaTopic::kOtaTopicEvent: ok = decode_into<OtaEventMessage>(e, ota_event_decode); break;
-    case OtaTopic::kOtaTopicRequest: ok = decode_into<OtaChunkRequest>(e, ota_chunk_request_decode); break;
-    case OtaTopic::kOtaTopicTelemetry: ok = decode_into<OtaTelemetry>(e, ota_telemetry_decode); break;
-    case OtaTopic::kOtaTopicData: ok = decode_into<OtaData>(e, ota_data_decode); break;
-    case OtaTopic::kOtaTopicPresence: {
-      bool online = false;
-      ok = ota_presence_decode(e.payload.data(), e.payload.size(), &online) == OtaDecodeStatus::kOtaDecodeOk;
-      e.message = PresenceMessage{online};
-      break;
+  FleetDecodeError error = FleetDecodeError::kFleetDecodeOk;
+  std::optional<FleetEvent> e = fleet_event_decode(m.topic, std::move(m.payload), m.retained, options_.fleet, &error);
+  if (!e) {
+    if (error == FleetDecodeError::kFleetDecodePayload) {
+      ++counters_.decode_errors;
+    } else {
+      ++counters_.topic_errors;
     }
-    default: break;
-  }
-  if (!ok) {
-    ++counters_.decode_errors;
     return std::nullopt;
   }
-  DeviceRecord& record = records_[e.device];
+  DeviceRecord& record = records_[e->device];
   if (group) record.group = *group;
-  remember(e);
+  remember(*e);
   ++counters_.events;
   return e;
 }

@@ -14,35 +14,15 @@
 #include <optional>
 #include <set>
 #include <string>
-#include <variant>
 #include <vector>
 
 #include "device/agent/protocol.h"
+#include "host/fleet/event.h"
 #include "host/fleet/mqtt_client.h"
 #include "host/fleet/topic.h"
 #include "host/registry/registry.h"
 
 namespace tmf::fleet {
-
-struct PresenceMessage {
-  bool online = false;
-};
-
-// One decoded uplink message. Telemetry and data point into `payload` (the decoder's body
-// pointers), so an event is moved, never copied.
-struct FleetEvent {
-  std::string device;
-  OtaTopic leaf = OtaTopic::kOtaTopicCount;
-  std::variant<OtaInfo, OtaStatusMessage, PresenceMessage, OtaEventMessage, OtaChunkRequest, OtaTelemetry, OtaData> message;
-  std::vector<uint8_t> payload;
-  bool retained = false;
-
-  FleetEvent() = default;
-  FleetEvent(FleetEvent&&) = default;
-  FleetEvent& operator=(FleetEvent&&) = default;
-  FleetEvent(const FleetEvent&) = delete;
-  FleetEvent& operator=(const FleetEvent&) = delete;
-};
 
 // What the last TELEMETRY batch of a device said (for health gates and operators).
 struct TelemetrySummary {
@@ -65,6 +45,10 @@ struct DeviceRecord {
 // (or revoked). An empty function means an open lab link: every well-formed id counts and its
 // group is what its INFO says (the fleet commands' --allow-unenrolled).
 using FleetEnrolment = std::function<std::optional<std::string>(const std::string& device)>;
+
+// The registry's enrolment (host/registry/enrolment.cc, `tinymlops devices enroll`): a device
+// counts while it holds a valid certificate; its group is the one it was enrolled in.
+FleetEnrolment fleet_enrolment_from_registry(const std::string& registry_dir);
 
 struct FleetLinkOptions {
   std::string fleet = "fleet";

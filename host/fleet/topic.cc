@@ -5,8 +5,8 @@
 
 namespace tmf::fleet {
 
-bool fleet_topic_is_uplink(OtaTopic leaf) {
-  switch (leaf) {
+TopicDirection fleet_topic_direction(OtaTopic topic) {
+  switch (topic) {
     case OtaTopic::kOtaTopicPresence:
     case OtaTopic::kOtaTopicInfo:
     case OtaTopic::kOtaTopicStatus:
@@ -14,15 +14,23 @@ bool fleet_topic_is_uplink(OtaTopic leaf) {
     case OtaTopic::kOtaTopicRequest:
     case OtaTopic::kOtaTopicTelemetry:
     case OtaTopic::kOtaTopicData:
-      return true;
+      return TopicDirection::kTopicUplink;
     case OtaTopic::kOtaTopicManifest:
     case OtaTopic::kOtaTopicChunk:
     case OtaTopic::kOtaTopicCommand:
     case OtaTopic::kOtaTopicAck:
-    case OtaTopic::kOtaTopicCount:
-      return false;
+    case OtaTopic::kOtaTopicCount:  // not a leaf; never emitted
+      return TopicDirection::kTopicDownlink;
   }
-  return false;
+  return TopicDirection::kTopicDownlink;
+}
+
+const char* topic_direction_to_string(TopicDirection direction) {
+  switch (direction) {
+    case TopicDirection::kTopicUplink: return "uplink";
+    case TopicDirection::kTopicDownlink: return "downlink";
+  }
+  return "";
 }
 
 std::optional<FleetTopic> fleet_topic_parse(const std::string& topic, const std::string& fleet) {

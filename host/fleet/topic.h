@@ -14,9 +14,19 @@ struct FleetTopic {
   OtaTopic leaf = OtaTopic::kOtaTopicCount;
 };
 
-// Which way a leaf flows (docs/protocol.md): uplink leaves are published by devices, downlink
-// leaves only by services (the broker ACL enforces it, docs/fleet.md).
-bool fleet_topic_is_uplink(OtaTopic leaf);
+enum class TopicDirection {
+  kTopicUplink,    // device -> host
+  kTopicDownlink,  // host -> device
+};
+// docs/protocol.md "Topics, direction, QoS". A switch without default: a new leaf does not
+// compile (-Wswitch) until its direction is stated here.
+TopicDirection fleet_topic_direction(OtaTopic topic);
+const char* topic_direction_to_string(TopicDirection direction);
+// Uplink leaves are published by devices, downlink leaves only by services (the broker ACL
+// enforces it, docs/fleet.md).
+inline bool fleet_topic_is_uplink(OtaTopic leaf) {
+  return leaf != OtaTopic::kOtaTopicCount && fleet_topic_direction(leaf) == TopicDirection::kTopicUplink;
+}
 
 // tmf/<fleet>/<device>/<leaf> of `fleet` with a valid device name and a known leaf; else nullopt.
 std::optional<FleetTopic> fleet_topic_parse(const std::string& topic, const std::string& fleet);

@@ -19,29 +19,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Adds [offset, offset + count) to merged, sorted ranges; returns the samples covered.
-uint32_t add_range(std::vector<std::pair<uint32_t, uint32_t>>& ranges, uint32_t offset, uint32_t count) {
-  std::vector<std::pair<uint64_t, uint64_t>> spans;  // [begin, end)
-  for (const auto& [o, n] : ranges) spans.emplace_back(o, uint64_t{o} + n);
-  spans.emplace_back(offset, uint64_t{offset} + count);
-  std::sort(spans.begin(), spans.end());
-  std::vector<std::pair<uint64_t, uint64_t>> merged;
-  for (const auto& s : spans) {
-    if (!merged.empty() && s.first <= merged.back().second) {
-      merged.back().second = std::max(merged.back().second, s.second);
-    } else {
-      merged.push_back(s);
-    }
-  }
-  ranges.clear();
-  uint64_t covered = 0;
-  for (const auto& [b, e] : merged) {
-    ranges.emplace_back(static_cast<uint32_t>(b), static_cast<uint32_t>(e - b));
-    covered += e - b;
-  }
-  return static_cast<uint32_t>(covered);
-}
-
 }  // namespace
 
 Ingest::Ingest(registry::Registry& registry, const IngestOptions& options)
@@ -126,12 +103,8 @@ void Ingest::write_data_segments(std::set<uint32_t>& touched) {
   try {
     for (const PendingData& d : data_) {
       Capture* c = capture(d.capture_id);
-      // A segment must belong to this device's open capture and stay inside what was asked for:
-      // a device cannot grow a capture file beyond the request or change it once complete.
-      if (c == nullptr || c->device != d.device || d.samples.empty() || c->state == "complete" ||
-          d.total_samples == 0 || d.total_samples > c->samples ||
-          (c->total_samples && *c->total_samples != d.total_samples) ||
-          uint64_t{d.offset} + d.samples.size() > d.total_samples) {
+      if (c == nullptr ||
+          !capture_segment_accepted(*c, d.device, d.offset, static_cast<uint32_t>(d.samples.size()), d.total_samples)) {
         ++counters_.data_dropped;
         continue;
       }
@@ -154,7 +127,7 @@ void Ingest::write_data_segments(std::set<uint32_t>& touched) {
       c->model_id = d.model_id;
       c->model_version = d.model_version;
       c->total_samples = d.total_samples;
-      c->received_samples = add_range(c->received_ranges, d.offset, static_cast<uint32_t>(d.samples.size()));
+      c->received_samples = capture_add_range(c->received_ranges, d.offset, static_cast<uint32_t>(d.samples.size()));
       touched.insert(d.capture_id);
     }
     // The bytes are on disk before any row says they arrived.

@@ -2,6 +2,7 @@
 // telemetry_store.h). Blobs are bound as byte strings and stored with CAST(? AS BLOB).
 #include "host/monitor/telemetry_store.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <nlohmann/json.hpp>
@@ -101,6 +102,37 @@ int64_t unix_ms_now() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
+
+bool capture_segment_accepted(const Capture& c, const std::string& device, uint32_t offset, uint32_t count,
+                              uint32_t total) {
+  return c.device == device && count > 0 && c.state != "complete" && total > 0 && total <= c.samples &&
+         (!c.total_samples || *c.total_samples == total) && uint64_t{offset} + count <= total &&
+         c.received_ranges.size() < kCaptureMaxRanges;
+}
+
+// Adds [offset, offset + count) to merged, sorted ranges; returns the samples covered.
+uint32_t capture_add_range(std::vector<std::pair<uint32_t, uint32_t>>& ranges, uint32_t offset, uint32_t count) {
+  std::vector<std::pair<uint64_t, uint64_t>> spans;  // [begin, end)
+  for (const auto& [o, n] : ranges) spans.emplace_back(o, uint64_t{o} + n);
+  spans.emplace_back(offset, uint64_t{offset} + count);
+  std::sort(spans.begin(), spans.end());
+  std::vector<std::pair<uint64_t, uint64_t>> merged;
+  for (const auto& s : spans) {
+    if (!merged.empty() && s.first <= merged.back().second) {
+      merged.back().second = std::max(merged.back().second, s.second);
+    } else {
+      merged.push_back(s);
+    }
+  }
+  ranges.clear();
+  uint64_t covered = 0;
+  for (const auto& [b, e] : merged) {
+    ranges.emplace_back(static_cast<uint32_t>(b), static_cast<uint32_t>(e - b));
+    covered += e - b;
+  }
+  return static_cast<uint32_t>(covered);
+}
+
 
 TelemetryBatch batch_from_telemetry(const std::string& device, const OtaTelemetry& t, int64_t received_at_ms) {
   TelemetryBatch b;

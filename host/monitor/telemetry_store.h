@@ -67,6 +67,18 @@ struct Capture {
   std::optional<int64_t> completed_at_ms;
 };
 
+// Whether a DATA segment [offset, offset + count) of a capture of `total` samples may be written
+// into capture `c` for `device`: its own open capture, inside what was asked for (a device may send
+// fewer samples, never more), the same total as its earlier segments. Anything else is dropped, so
+// a device can neither grow a capture file beyond the request nor change it once complete. A
+// capture holding kCaptureMaxRanges separate pieces takes no more (merging stays cheap; a lossy
+// link leaves a few holes, not a thousand).
+constexpr size_t kCaptureMaxRanges = 1024;
+bool capture_segment_accepted(const Capture& c, const std::string& device, uint32_t offset, uint32_t count,
+                              uint32_t total);
+// Adds [offset, offset + count) to merged, sorted ranges; returns the samples covered.
+uint32_t capture_add_range(std::vector<std::pair<uint32_t, uint32_t>>& ranges, uint32_t offset, uint32_t count);
+
 // The training reference of a model version: the feature sketch built with the device's code
 // over the training windows (the same ranges the devices sketch with), and optionally the mean
 // and std of the detector score on healthy data (for CUSUM / Page-Hinkley).

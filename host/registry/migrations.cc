@@ -186,6 +186,22 @@ CREATE TABLE loop_steps (
 );
 CREATE INDEX loop_steps_by_group ON loop_steps(device_group, state);
 )sql"},
+    // Certificates issued by the fleet CA and their revocation (tinymlops devices enroll|revoke,
+    // docs/fleet.md). One row per certificate, so a re-enrolled device's old serial stays revoked.
+    {5, R"sql(
+CREATE TABLE certificates (
+  serial TEXT PRIMARY KEY,               -- lowercase hex, as the fleet CA issued it
+  subject TEXT NOT NULL,                 -- the certificate CN: a device id or a service identity
+  kind TEXT NOT NULL CHECK (kind IN ('device','service')),
+  device_group TEXT,                     -- devices only
+  state TEXT NOT NULL DEFAULT 'enrolled' CHECK (state IN ('enrolled','revoked')),
+  enrolled_at INTEGER NOT NULL,          -- unix s
+  revoked_at INTEGER                     -- unix s
+);
+-- at most one valid certificate per identity
+CREATE UNIQUE INDEX certificates_one_enrolled ON certificates(subject) WHERE state = 'enrolled';
+CREATE INDEX certificates_by_group ON certificates(device_group, state);
+)sql"},
 };
 
 }  // namespace

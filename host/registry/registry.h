@@ -68,6 +68,17 @@ struct DeviceInfo {
   std::optional<std::string> last_seen;
 };
 
+// A certificate the fleet CA issued (host/fleet/pki.h), as the registry records it (enrolment.cc).
+struct Enrolment {
+  std::string id;                    // the certificate CN: device id or service identity
+  std::string kind;                  // device | service
+  std::string group;                 // devices only
+  std::string serial;                // lowercase hex
+  bool revoked = false;
+  int64_t enrolled_at = 0;           // unix s
+  std::optional<int64_t> revoked_at;
+};
+
 struct DeploymentInfo {
   int64_t id = 0;
   int64_t version_id = 0;
@@ -131,6 +142,19 @@ class Registry {
   void record_device_presence(const std::string& id, bool online);
   std::vector<DeviceInfo> list_devices(const std::optional<std::string>& group = std::nullopt);
   std::optional<DeviceInfo> find_device(const std::string& id);
+
+  // Enrolment (enrolment.cc): one row per issued certificate, at most one valid per identity.
+  // device_enroll/service_enroll throw RegistryError naming `id` when it holds a valid certificate
+  // already (revoke it first) or the serial is known; device_revoke when it holds none.
+  void device_enroll(const std::string& id, const std::string& group, const std::string& serial);
+  void service_enroll(const std::string& identity, const std::string& serial);
+  Enrolment device_revoke(const std::string& id);
+  // The device's newest certificate (valid or revoked), if it was ever enrolled.
+  std::optional<Enrolment> device_enrolled(const std::string& id);
+  // Devices holding a valid certificate, of one group or all, by id.
+  std::vector<Enrolment> devices_enrolled(const std::optional<std::string>& group = std::nullopt);
+  // Every revoked certificate: the CRL's content.
+  std::vector<Enrolment> certificates_revoked();
 
   // Deployments.
   int64_t create_deployment(int64_t version_id, const std::string& group, const std::string& stages_json,

@@ -89,7 +89,7 @@ TMF_TEST(FleetDeploy, MixedGroupGetsTheVariantEachDeviceFitsAndTooSmallIsRefused
   TMF_ASSERT(first.state == "completed");
   TMF_EXPECT_EQ(first.healthy, 3);
 
-  const std::string common = " --group mixed --stages 100% --broker-port " + std::to_string(broker.port()) +
+  const std::string common = " --allow-unenrolled --group mixed --stages 100% --broker-port " + std::to_string(broker.port()) +
                              " --discover-seconds 1.5 --gate-seconds 0.5 --resend-seconds 3 --stage-timeout 120"
                              " --quiet --json --registry " + dir + "/registry";
   const test::CommandResult run = test::run_cli("deploy --variant det-large:1 --variant det-small:1" + common);

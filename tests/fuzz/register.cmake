@@ -1,6 +1,6 @@
 # Registers the bounded fuzz run with the host ctest. The fuzzer itself is built by the "fuzz"
 # preset into build/fuzz (make test builds it first); TMF_FUZZ_SECONDS bounds the run.
-foreach(target IN ITEMS model tflite wav agent ed25519)
+foreach(target IN ITEMS model tflite wav agent ed25519 ingest)
   add_test(NAME fuzz_${target}
     COMMAND "${PROJECT_SOURCE_DIR}/tests/fuzz/run_fuzz.sh"
             "${PROJECT_SOURCE_DIR}/build/fuzz/bin/${target}_fuzz"

@@ -63,7 +63,7 @@ TMF_TEST(ServeCli, CollectWaitsForTheCaptureAndAlertsAreAckedAndLabelled) {
   Broker broker(dir);
   const std::string registry = dir + "/registry";
   const std::string port = std::to_string(broker.port);
-  const pid_t serve = spawn({TMF_CLI, "serve", "--registry", registry, "--broker-port", port, "--fleet", "plant",
+  const pid_t serve = spawn({TMF_CLI, "serve", "--allow-unenrolled", "--registry", registry, "--broker-port", port, "--fleet", "plant",
                              "--json"},
                             dir + "/serve.log");
   mosquitto_lib_init();

@@ -271,7 +271,7 @@ nlohmann::json last_event(const std::string& log, const std::string& event) {
 }
 
 pid_t start_serve(const std::string& registry, int port, const std::string& log) {
-  return spawn({TMF_CLI, "serve", "--registry", registry, "--broker-port", std::to_string(port), "--fleet", "plant",
+  return spawn({TMF_CLI, "serve", "--allow-unenrolled", "--registry", registry, "--broker-port", std::to_string(port), "--fleet", "plant",
                 "--drift-every-seconds", "1", "--progress-seconds", "1", "--json"},
                log);
 }
