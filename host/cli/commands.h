@@ -27,5 +27,6 @@ void register_collect(CLI::App& app);
 void register_sim(CLI::App& app);      // sim: docs/sim.md
 void register_sim_signal(CLI::App& app);  // sim-signal: docs/sim.md
 void register_loop(CLI::App& app);     // loop history: docs/loop.md
+void register_gateway(CLI::App& app);  // gateway: docs/link.md
 
 }  // namespace tmf::cli

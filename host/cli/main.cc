@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   tmf::cli::register_sim(app);
   tmf::cli::register_sim_signal(app);
   tmf::cli::register_loop(app);
+  tmf::cli::register_gateway(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
