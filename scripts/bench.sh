@@ -69,6 +69,9 @@ while read -r key value; do put "$key" "$value"; done < <("$root/scripts/bench_p
 # Over-the-air deployment (issue 5; docs/deploy.md): a real Mosquitto and virtual devices.
 while read -r key value; do put "$key" "$value"; done < <("$root/scripts/bench_deploy.sh" "$root/build" "$work/deploy")
 
+# Ed25519 verification on every core (issue 14; docs/crypto.md).
+while read -r key value; do put "$key" "$value"; done < <("$root/scripts/bench_crypto.sh")
+
 json='{}'
 for key in "${!figures[@]}"; do
   json=$(jq --arg k "$key" --argjson v "${figures[$key]}" '. + {($k): $v}' <<<"$json")
