@@ -13,6 +13,7 @@
 # --link: QEMU listens there (one client: the gateway, which reconnects after every QEMU restart).
 # --sensor: replayed from its start at every QEMU start (a reset keeps streaming where it was).
 # FIRMWARE_ARGS: cut=N (power cut before flash operation N), hang_version=V (fault injection).
+# TMF_QEMU_PID_FILE=F writes QEMU's pid to F (SIGKILL it for a power cut at an arbitrary instant).
 # The device's console (semihosting) is this script's stdout. Exit status: QEMU's (the firmware
 # exits only on a bad argument or a power cut: 137), 2 on usage errors.
 set -euo pipefail
@@ -96,7 +97,6 @@ if [[ -n $sensor ]]; then
   sensor_chardev=(-chardev "pipe,id=tmf_sensor,path=$workdir/sensor")
 fi
 echo "qemu-device: $id on $machine, flash $flash, link tcp:$link_host:$link_port" >&2
-status=0
 # shellcheck disable=SC2054  # commas separate QEMU suboptions
 "${TMF_QEMU:-qemu-system-arm}" -M "$machine" -nographic -monitor none \
   -chardev socket,id=tmf_link,host="$link_host",port="$link_port",server=on,wait=off \
@@ -104,5 +104,16 @@ status=0
   -serial chardev:tmf_link -serial chardev:tmf_sensor \
   -chardev stdio,id=tmf_console,signal=on \
   -semihosting-config enable=on,target=native,chardev=tmf_console \
-  -kernel "$elf" -append "${args[*]}" </dev/null || status=$?
+  -kernel "$elf" -append "${args[*]}" </dev/null &
+qemu_pid=$!
+# SIGTERM/SIGINT to this script stop QEMU too (a caller that kills the script must not leave
+# a device running). SIGKILL QEMU itself (its pid is in $TMF_QEMU_PID_FILE) for a power cut.
+trap 'kill "$qemu_pid" 2>/dev/null' TERM INT
+[[ -z ${TMF_QEMU_PID_FILE:-} ]] || echo "$qemu_pid" >"$TMF_QEMU_PID_FILE"
+status=0
+wait "$qemu_pid" || status=$?
+if kill -0 "$qemu_pid" 2>/dev/null; then  # woken by a signal: wait for QEMU to end
+  status=0
+  wait "$qemu_pid" || status=$?
+fi
 exit "$status"
