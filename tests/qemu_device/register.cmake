@@ -17,8 +17,10 @@ target_compile_definitions(qemu_device_tests PRIVATE TMF_CLI="$<TARGET_FILE:tiny
   TMF_QEMU_DEVICE_SCRIPT="${PROJECT_SOURCE_DIR}/scripts/qemu-device.sh"
   TMF_DEVICE_FIRMWARE="${PROJECT_SOURCE_DIR}/build/cortex-m4/bin/device_firmware.elf")
 add_dependencies(qemu_device_tests tinymlops)
-add_test(NAME qemu_device_tests COMMAND qemu_device_tests)
+add_test(NAME qemu_device_tests COMMAND qemu_device_tests InstallTelemetry)
 set_tests_properties(qemu_device_tests PROPERTIES TIMEOUT 900)
+add_test(NAME qemu_device_power_cut_tests COMMAND qemu_device_tests PowerCuts)
+set_tests_properties(qemu_device_power_cut_tests PROPERTIES TIMEOUT 1800)
 
 # The link codec and the gateway's session logic, device end against gateway end in memory.
 add_executable(link_tests ${CMAKE_CURRENT_LIST_DIR}/link_test.cc support/tmf_test_main_host.cc)

@@ -168,6 +168,8 @@ void trial_after_window(Trial* t, bool ok, uint32_t needed) {
     g_port.log("trial: healthy windows reached, confirming");
     tmf::agent_trial_end(&g_agent, true);
     t->healthy = 0;
+    // For power-cut tests: how many flash operations a boot plus one update take (cut=N).
+    qemu_print("firmware: flash operations since boot: %lu\n", static_cast<unsigned long>(g_flash.operations));
   }
 }
 
