@@ -3,6 +3,7 @@
 // over a simulated line that loses and damages frames. The oracle is what each side handed in:
 // every message must come out once, in order, with its leaf and bytes.
 #include <cstring>
+#include <memory>
 #include <random>
 #include <vector>
 
