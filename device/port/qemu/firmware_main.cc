@@ -6,7 +6,8 @@
 // and the agent retries the trial once, then reverts.
 //
 // Arguments (QEMU -append, scripts/qemu-device.sh): flash=PATH key=HEX64 (repeatable) [group=G]
-// [trial_windows=N] [watchdog_ms=MS] [cut=N: power cut before flash operation N]
+// [trial_windows=N] [watchdog_ms=MS] [window_ms=MS: at most one window per period, default 100;
+// the sensor stream waits meanwhile] [cut=N: power cut before flash operation N]
 // [hang_version=V: fault injection, the app hangs when it runs a model of version V].
 #include <stdint.h>
 #include <string.h>
@@ -55,6 +56,7 @@ struct Args {
   uint32_t watchdog_ms;
   uint32_t cut;
   uint32_t hang_version;
+  uint32_t window_ms;
 };
 
 bool parse_u32(const char* text, uint32_t* out) {
@@ -82,7 +84,7 @@ bool parse_key(const char* hex, uint8_t key[32]) {
 
 // Returns false and names the bad argument.
 bool parse_args(int argc, char** argv, Args* a) {
-  *a = Args{nullptr, "default", 0, 8, 2000, 0xFFFFFFFFu, 0};
+  *a = Args{nullptr, "default", 0, 8, 2000, 0xFFFFFFFFu, 0, 100};
   for (int i = 1; i < argc; ++i) {
     const char* arg = argv[i];
     const char* eq = strchr(arg, '=');
@@ -105,6 +107,8 @@ bool parse_args(int argc, char** argv, Args* a) {
       ok = parse_u32(value, &a->trial_windows) && a->trial_windows >= 1;
     } else if (name == 11 && strncmp(arg, "watchdog_ms", 11) == 0) {
       ok = parse_u32(value, &a->watchdog_ms) && a->watchdog_ms >= 100 && a->watchdog_ms <= 60000;
+    } else if (name == 9 && strncmp(arg, "window_ms", 9) == 0) {
+      ok = parse_u32(value, &a->window_ms) && a->window_ms <= 60000;
     } else if (name == 3 && strncmp(arg, "cut", 3) == 0) {
       ok = parse_u32(value, &a->cut);
     } else if (name == 12 && strncmp(arg, "hang_version", 12) == 0) {
@@ -251,7 +255,7 @@ int main(int argc, char** argv) {
   tmf::link_device_init(&g_link, link_config);
 
   Trial trial{0};
-  uint32_t window_fill = 0, capture_fill = 0;
+  uint32_t window_fill = 0, capture_fill = 0, next_window_ms = 0;
   for (;;) {
     tmf_qemu::board_watchdog_feed();
     uint32_t now = g_port.clock_ms();
@@ -305,9 +309,11 @@ int main(int argc, char** argv) {
       continue;
     }
     if (window_fill > n) window_fill = 0;
+    if (static_cast<int32_t>(now - next_window_ms) < 0) continue;  // not yet: the stream waits
     window_fill += g_port.sensor_read(g_window + window_fill, n - window_fill);
     if (window_fill < n) continue;
     window_fill = 0;
+    next_window_ms = g_port.clock_ms() + args.window_ms;
     const tmf::Model* model = tmf::agent_model(&g_agent);
     if (model != nullptr && args.hang_version != 0 && model->header->model_version == args.hang_version) {
       g_port.log("fault injection: the app hangs on this model");
