@@ -28,26 +28,42 @@ void send_head(LinkDevice* l, uint32_t now_ms) {
   const LinkFrame f{LinkFrameKind::kLinkFrameData, l->tx_seq, l->config.tx_pool[at + 4], l->config.session,
                     l->config.tx_pool + at + kRecordHeader, record_bytes(l, at)};
   link_frame_write(f, l->config.write, l->config.write_context);
+  if (l->head_attempts < 255) ++l->head_attempts;
   l->head_sent = true;
   l->head_sent_ms = now_ms;
   l->last_tx_ms = now_ms;
 }
 
+// A frame can take long on a slow or busy line: each retry waits twice as long (up to 16x), so
+// retransmissions never crowd out the frame they repeat.
+uint32_t retransmit_after(const LinkDevice* l) {
+  const uint32_t shift = l->head_attempts < 5 ? l->head_attempts - 1u : 4u;
+  return l->config.retransmit_ms << shift;
+}
+
 void queue_clear(LinkDevice* l) {
   l->queue_head = l->queue_tail = l->queue_count = 0;
   l->head_sent = false;
+  l->head_attempts = 0;
 }
 
 void queue_pop(LinkDevice* l) {
   l->queue_head += kRecordHeader + padded(record_bytes(l, l->queue_head));
   if (--l->queue_count == 0) l->queue_head = l->queue_tail = 0;
   l->head_sent = false;
+  l->head_attempts = 0;
   l->tx_seq = static_cast<uint8_t>(l->tx_seq + 1);
 }
 
 LinkEvent go_down(LinkDevice* l, uint32_t now_ms) {
   const bool was_up = l->up;
   l->up = false;
+  // A new session id for the next HELLO: the gateway must not mistake it for a repeat of the
+  // old session's HELLO (it starts sequence numbers afresh only for a new id).
+  if (was_up) {
+    uint32_t next = l->config.session * 1664525u + 1013904223u;
+    l->config.session = next == 0 ? 1 : next;
+  }
   queue_clear(l);
   l->hello_sent_once = false;
   l->last_hello_ms = now_ms;
@@ -115,7 +131,7 @@ LinkEvent link_device_poll(LinkDevice* l, uint32_t now_ms) {
     return LinkEvent::kLinkEventNone;
   }
   if (l->config.dead_ms > 0 && now_ms - l->last_rx_ms >= l->config.dead_ms) return go_down(l, now_ms);
-  if (l->queue_count > 0 && (!l->head_sent || now_ms - l->head_sent_ms >= l->config.retransmit_ms)) {
+  if (l->queue_count > 0 && (!l->head_sent || now_ms - l->head_sent_ms >= retransmit_after(l))) {
     if (l->head_sent) ++l->counters.retransmits;
     send_head(l, now_ms);
   } else if (l->config.keepalive_ms > 0 && now_ms - l->last_tx_ms >= l->config.keepalive_ms) {
@@ -126,6 +142,8 @@ LinkEvent link_device_poll(LinkDevice* l, uint32_t now_ms) {
 
 LinkEvent link_device_on_byte(LinkDevice* l, uint8_t byte, uint32_t now_ms, LinkMessage* message) {
   LinkFrame f;
+  // Any byte shows the gateway is there: a long frame on a slow line is not silence.
+  if (l->up && l->receiver.synced) l->last_rx_ms = now_ms;
   if (!link_receiver_feed(&l->receiver, byte, &f)) return LinkEvent::kLinkEventNone;
   if (f.session != l->config.session) return LinkEvent::kLinkEventNone;  // an old session's frame
   switch (f.kind) {

@@ -33,7 +33,7 @@ struct LinkDeviceConfig {
   uint32_t rx_buffer_bytes;
   uint8_t* tx_pool;          // queued messages: 8 bytes of bookkeeping + payload each
   uint32_t tx_pool_bytes;    // >= mtu + 8
-  uint32_t retransmit_ms;    // DATA without ACK is sent again after this (docs/link.md: 200)
+  uint32_t retransmit_ms;    // DATA without ACK is sent again after this, doubling per retry up to 16x (200)
   uint32_t hello_ms;         // HELLO repeat while down (250)
   uint32_t keepalive_ms;     // an idle side sends an ACK after this (1000)
   uint32_t dead_ms;          // nothing heard from the gateway this long: the link is down (3000)
@@ -71,6 +71,7 @@ struct LinkDevice {
   uint8_t tx_seq;          // seq of the queue head (in flight when up and the queue is not empty)
   uint8_t rx_expected;     // next DATA seq to deliver
   bool head_sent;
+  uint8_t head_attempts;   // sends of the head so far (retransmit backoff)
   uint32_t head_sent_ms;
   uint32_t last_tx_ms;
   uint32_t last_rx_ms;

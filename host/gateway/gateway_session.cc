@@ -1,6 +1,8 @@
 // The gateway end of the serial link (gateway_session.h, docs/link.md).
 #include "gateway_session.h"
 
+#include <algorithm>
+
 #include "device/agent/protocol.h"
 
 namespace tmf::gateway {
@@ -38,6 +40,7 @@ void GatewaySession::send_head(Clock::time_point now) {
   const auto& [leaf, payload] = downlink_.front();
   send(LinkFrameKind::kLinkFrameData, tx_seq_, leaf, session_, payload.data(), static_cast<uint32_t>(payload.size()),
        now);
+  ++head_attempts_;
   head_sent_ = true;
   head_sent_at_ = now;
 }
@@ -50,11 +53,13 @@ void GatewaySession::end_session(const std::string& why, Clock::time_point) {
   counters_.downlink_dropped += downlink_.size();
   downlink_.clear();
   head_sent_ = false;
+  head_attempts_ = 0;
   io_.note(why, old);
 }
 
 void GatewaySession::on_device_bytes(const uint8_t* bytes, size_t count, Clock::time_point now) {
   LinkFrame f;
+  if (up_ && count > 0) last_rx_ = now;  // any byte: a long frame on a slow line is not silence
   for (size_t i = 0; i < count; ++i) {
     if (link_receiver_feed(&receiver_, bytes[i], &f)) on_frame(f, now);
   }
@@ -72,6 +77,7 @@ void GatewaySession::on_frame(const LinkFrame& f, Clock::time_point now) {
       tx_seq_ = 0;
       rx_expected_ = 0;
       head_sent_ = false;
+      head_attempts_ = 0;
       downlink_.clear();
       ++counters_.sessions;
       io_.note("up", session_);
@@ -112,6 +118,7 @@ void GatewaySession::on_frame(const LinkFrame& f, Clock::time_point now) {
         ++counters_.downlink_messages;
         tx_seq_ = static_cast<uint8_t>(tx_seq_ + 1);
         head_sent_ = false;
+        head_attempts_ = 0;
         if (!downlink_.empty()) send_head(now);
       }
       return;
@@ -146,7 +153,8 @@ void GatewaySession::tick(Clock::time_point now) {
     end_session("silent", now);
     return;
   }
-  if (!downlink_.empty() && (!head_sent_ || now - head_sent_at_ >= timing_.retransmit)) {
+  const auto backoff = timing_.retransmit * (1 << (head_attempts_ < 5 ? std::max(head_attempts_ - 1, 0) : 4));
+  if (!downlink_.empty() && (!head_sent_ || now - head_sent_at_ >= backoff)) {
     if (head_sent_) ++counters_.retransmits;
     send_head(now);
   } else if (now - last_tx_ >= timing_.keepalive) {

@@ -72,6 +72,7 @@ class GatewaySession {
   uint32_t mtu_ = 0;
   uint8_t tx_seq_ = 0, rx_expected_ = 0;
   bool head_sent_ = false;
+  int head_attempts_ = 0;  // sends of the head (retransmit backoff, as the device's)
   Clock::time_point head_sent_at_{}, last_tx_{}, last_rx_{};
   std::deque<std::pair<uint8_t, std::vector<uint8_t>>> downlink_;
   GatewayCounters counters_;

@@ -12,6 +12,10 @@ void board_clock_init();
 // (the 32-bit timer wraps at 25 MHz).
 uint64_t board_clock_ms();
 
+// Starts a UART (kUart0Base or kUart1Base) with interrupt-driven reception into a ring: QEMU's
+// CMSDK UART holds one byte and hands over the next only after it was read, so reading in the
+// interrupt keeps the stream moving while the main loop is busy. When the ring is full the
+// interrupt is masked and the sender waits (flow control), until board_uart_read makes room.
 void board_uart_init(uint32_t base);
 // One received byte, or -1 if none is waiting.
 int board_uart_read(uint32_t base);

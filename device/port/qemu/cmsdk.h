@@ -21,7 +21,12 @@ constexpr uint32_t kUart0Base = 0x40004000u;  // QEMU -serial #1: the link (docs
 constexpr uint32_t kUart1Base = 0x40005000u;  // QEMU -serial #2: the sensor stream
 constexpr uint32_t kUartData = 0x00, kUartState = 0x04, kUartCtrl = 0x08, kUartBauddiv = 0x10;
 constexpr uint32_t kUartStateTxFull = 1u << 0, kUartStateRxFull = 1u << 1;
-constexpr uint32_t kUartCtrlTxEnable = 1u << 0, kUartCtrlRxEnable = 1u << 1;
+constexpr uint32_t kUartCtrlTxEnable = 1u << 0, kUartCtrlRxEnable = 1u << 1, kUartCtrlRxIntEnable = 1u << 3;
+constexpr uint32_t kUartIntClear = 0x0C, kUartIntRx = 1u << 1;
+constexpr uint32_t kUart0RxIrq = 0, kUart1RxIrq = 2;  // NVIC interrupt numbers on mps2
+
+// NVIC set-enable and set-pending registers (interrupts 0..31).
+constexpr uint32_t kNvicIser0 = 0xE000E100u, kNvicIspr0 = 0xE000E200u;
 
 // CMSDK APB timer 0: 32-bit down counter at the APB clock, reloads from RELOAD at zero.
 constexpr uint32_t kTimer0Base = 0x40000000u;

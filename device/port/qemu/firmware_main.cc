@@ -260,7 +260,13 @@ int main(int argc, char** argv) {
     tmf_qemu::board_watchdog_feed();
     uint32_t now = g_port.clock_ms();
     if (tmf::link_device_poll(&g_link, now) == tmf::LinkEvent::kLinkEventDown) {
-      g_port.log("link down (gateway silent)");
+      qemu_print("firmware: link down (gateway silent); sent %lu, retransmits %lu, received %lu, bad crc %lu, "
+                 "malformed %lu, too long %lu\n",
+                 static_cast<unsigned long>(g_link.counters.sent), static_cast<unsigned long>(g_link.counters.retransmits),
+                 static_cast<unsigned long>(g_link.counters.received),
+                 static_cast<unsigned long>(g_link.receiver.counters.bad_crc),
+                 static_cast<unsigned long>(g_link.receiver.counters.malformed),
+                 static_cast<unsigned long>(g_link.receiver.counters.too_long));
       tmf::app_on_disconnect(&g_app);
     }
     // At most a frame's worth of bytes per turn, so the sensor and the watchdog are served too.
