@@ -397,6 +397,46 @@ TMF_TEST(QemuDevice, PowerCutsAtSeededInstantsAlwaysBootAValidModel) {
   std::printf("power cuts: %u runs, first boot after the cut ran v1 %u times, v2 %u times\n", cut_runs, booted_v1,
               booted_v2);
   TMF_EXPECT_EQ(cut_runs, 20u);
+
+  // And at arbitrary instants: QEMU killed (SIGKILL) a seeded time after the offer, anywhere in
+  // download, verify, trial or confirm; the flash file is whatever was written through by then.
+  const std::string pid_file = work + "/qemu.pid";
+  setenv("TMF_QEMU_PID_FILE", pid_file.c_str(), 1);
+  uint32_t kill_runs = 0;
+  for (int k = 0; k < 8; ++k) {
+    const uint32_t delay_ms = rng() % 2500;
+    const std::string flash = work + "/kill" + std::to_string(k) + ".flash";
+    TMF_ASSERT(std::system(("cp '" + work + "/base.flash' '" + flash + "'").c_str()) == 0);
+    std::remove(pid_file.c_str());
+    host.events.clear();
+    device = start_device(flash, "", work + "/kill" + std::to_string(k) + ".log");
+    TMF_EXPECT(online());
+    host.artifact = &a2;
+    publish(&host, "manifest", a2.manifest_bytes, 1);
+    wait_for(&host, [] { return false; }, delay_ms / 1000.0);
+    int qemu_pid = 0;
+    {
+      std::ifstream in(pid_file);
+      in >> qemu_pid;
+    }
+    TMF_EXPECT(qemu_pid > 0);
+    if (qemu_pid > 0) kill(qemu_pid, SIGKILL);
+    int status = 0;
+    waitpid(device, &status, 0);
+    ++kill_runs;
+    host.events.clear();
+    device = start_device(flash, "", work + "/killed_after" + std::to_string(k) + ".log");
+    TMF_EXPECT(online());
+    const uint32_t v = host.status.active_model_version;
+    TMF_EXPECT(v == 1 || v == 2);
+    TMF_EXPECT(install(a2, 120) || (host.has_status && host.status.active_model_version == 2 &&
+                                    host.status.state == tmf::OtaState::kOtaStateIdle));
+    TMF_EXPECT(wait_for(&host, [&] { return host.status.active_model_version == 2; }, 10));
+    stop(device);
+    std::printf("power cuts: SIGKILL %u ms after the offer: booted v%u, then v2 confirmed\n", delay_ms, v);
+  }
+  unsetenv("TMF_QEMU_PID_FILE");
+  TMF_EXPECT_EQ(kill_runs, 8u);
   stop(gateway);
   stop(broker);
   mosquitto_destroy(host.mosq);
