@@ -72,6 +72,9 @@ while read -r key value; do put "$key" "$value"; done < <("$root/scripts/bench_d
 # Ed25519 verification on every core (issue 14; docs/crypto.md).
 while read -r key value; do put "$key" "$value"; done < <("$root/scripts/bench_crypto.sh")
 
+# The bare-metal device firmware (issue 14; docs/porting.md): flash and RAM.
+while read -r key value; do put "$key" "$value"; done < <("$root/scripts/bench_firmware.sh")
+
 json='{}'
 for key in "${!figures[@]}"; do
   json=$(jq --arg k "$key" --argjson v "${figures[$key]}" '. + {($k): $v}' <<<"$json")

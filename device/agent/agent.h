@@ -40,6 +40,10 @@ struct AgentConfig {
   uint32_t window;              // chunk requests outstanding at once (1..kAgentMaxWindow)
   uint32_t request_timeout_ms;  // re-request a chunk after this silence
   uint32_t give_up_ms;          // report "connection lost" after this long without a chunk
+  // false: a trial is confirmed as soon as the self-test passes. true: the model then runs on
+  // probation until the application calls agent_trial_end() (e.g. after N healthy windows under a
+  // watchdog); a reset during probation retries the trial once, then reverts (docs/porting.md).
+  bool app_confirms;
 };
 
 struct AgentOutstanding {
@@ -92,6 +96,13 @@ AgentStatus agent_on_connect(Agent* agent);
 void agent_on_disconnect(Agent* agent);
 AgentStatus agent_on_message(Agent* agent, OtaTopic topic, const uint8_t* data, size_t bytes);
 AgentStatus agent_poll(Agent* agent);
+
+// With config.app_confirms: ends the trial that passed its self-test. healthy: confirm (EVENT
+// confirmed); otherwise revert to the previous model (EVENT reverted, result 13). kAgentErrArgument
+// when no trial is in force.
+AgentStatus agent_trial_end(Agent* agent, bool healthy);
+// True while a model runs on probation (state TRIAL).
+inline bool agent_in_trial(const Agent* agent) { return agent->state.state == OtaState::kOtaStateTrial; }
 
 // The model to run, or null.
 const Model* agent_model(const Agent* agent);

@@ -30,6 +30,8 @@ AgentStatus agent_update_cancel(Agent* agent, uint32_t update_id);
 AgentStatus agent_update_revert(Agent* agent);
 // At boot: continue erasing/downloading, or settle a trial (self-test, confirm or revert).
 AgentStatus agent_update_resume_at_boot(Agent* agent);
+// Ends the trial in force: confirm (slot valid, floor raised) or revert (result 13).
+AgentStatus agent_trial_finish(Agent* agent, bool passed);
 // Re-sends requests that timed out and fills the request window.
 AgentStatus agent_update_poll(Agent* agent);
 // Forgets outstanding requests and requests afresh (after a reconnect or a repeated manifest).

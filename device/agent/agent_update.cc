@@ -164,7 +164,8 @@ void raise_floor(JournalRecord* r, uint32_t model_id, uint32_t version) {
   r->floors[free_index] = {model_id, version};
 }
 
-// The trial: self-test the target slot's model on the golden input, then confirm or revert.
+// The trial: self-test the target slot's model on the golden input, then confirm or revert (or,
+// with config.app_confirms, leave the confirmation to the application).
 AgentStatus run_trial(Agent* a) {
   const uint8_t target = a->state.target_slot;
   Model model;
@@ -173,6 +174,18 @@ AgentStatus run_trial(Agent* a) {
                 agent_model_digest(model, a->config.arena, a->config.arena_bytes,
                                    a->manifest.golden_input, a->manifest.golden_input_bytes, digest) &&
                 digest_equal(digest, a->manifest.golden_output_sha256);
+  if (passed && a->config.app_confirms) {
+    // The model runs on probation; the application ends the trial (agent_trial_end). A reset
+    // before that (watchdog, crash, power) boots into TRIAL again: retried, then reverted.
+    return agent_select_model(a);
+  }
+  return agent_trial_finish(a, passed);
+}
+
+}  // namespace
+
+AgentStatus agent_trial_finish(Agent* a, bool passed) {
+  const uint8_t target = a->state.target_slot;
   const uint32_t update_id = a->state.update_id;
   JournalRecord next = a->state;
   next.state = OtaState::kOtaStateIdle;
@@ -197,6 +210,8 @@ AgentStatus run_trial(Agent* a) {
   agent_publish_status(a);
   return AgentStatus::kAgentOk;
 }
+
+namespace {
 
 // Every chunk is persisted: check the slot against the manifest, then switch to it on trial.
 AgentStatus verify_and_try(Agent* a) {
@@ -524,6 +539,13 @@ AgentStatus agent_update_revert(Agent* a) {
                       now_active.model_id, now_active.model_version, 0);
   agent_publish_status(a);
   return AgentStatus::kAgentOk;
+}
+
+AgentStatus agent_trial_end(Agent* a, bool healthy) {
+  if (!a->booted || a->state.state != OtaState::kOtaStateTrial || !a->config.app_confirms) {
+    return AgentStatus::kAgentErrArgument;
+  }
+  return agent_trial_finish(a, healthy);
 }
 
 AgentStatus agent_update_resume_at_boot(Agent* a) {

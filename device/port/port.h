@@ -1,6 +1,7 @@
 // The seam between the device agent and a platform: flash, clock, transport, crypto, sensor, log.
 // A port is one object implementing these few functions (POSIX virtual device: device/port/posix;
-// the fault-injecting test port: tests/agent/sim_port.h). Freestanding: no heap, no exceptions.
+// bare-metal QEMU mps2 boards: device/port/qemu/qemu_port.h; the fault-injecting test port:
+// tests/agent/sim_port.h). Every hook's contract and test: docs/porting.md. Freestanding: no heap, no exceptions.
 #pragma once
 
 #include <stddef.h>
@@ -55,8 +56,12 @@ class Port {
   virtual bool crypto_ed25519_verify(const uint8_t signature[64], const uint8_t* message,
                                      uint32_t message_bytes, const uint8_t public_key[32]) = 0;
 
-  // Fills `out` with up to `bytes` of sensor data (int8 samples); returns the bytes written.
-  virtual uint32_t sensor_read(int8_t* out, uint32_t bytes) = 0;
+  // The sensor seam (docs/porting.md): fills `out` with up to `samples` consecutive samples of
+  // the sensor as float in its physical unit (acceleration in g for the vibration pipelines: the
+  // unit the model's DSP front end was trained on), continuing where the previous call stopped;
+  // returns how many it wrote, 0 if none are ready. Never blocks. The caller gathers
+  // app_window_samples() of them and hands the window to app_on_window() (same type, same unit).
+  virtual uint32_t sensor_read(float* out, uint32_t samples) = 0;
 
   // One line of diagnostics (no newline).
   virtual void log(const char* text) = 0;

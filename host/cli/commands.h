@@ -30,5 +30,6 @@ void register_loop(CLI::App& app);     // loop history: docs/loop.md
 void register_fleet(CLI::App& app);    // fleet init|service|crl, broker config, devices enroll|revoke: docs/fleet.md
 void register_broker(CLI::App& app);
 void register_devices_enrolment(CLI::App* devices);  // called by register_devices
+void register_gateway(CLI::App& app);  // gateway: docs/link.md
 
 }  // namespace tmf::cli

@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   tmf::cli::register_loop(app);
   tmf::cli::register_fleet(app);
   tmf::cli::register_broker(app);
+  tmf::cli::register_gateway(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

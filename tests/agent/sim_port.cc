@@ -77,9 +77,9 @@ bool SimPort::crypto_ed25519_verify(const uint8_t signature[64], const uint8_t* 
   return crypto_sign_verify_detached(signature, message, message_bytes, public_key) == 0;
 }
 
-uint32_t SimPort::sensor_read(int8_t* out, uint32_t bytes) {
-  for (uint32_t i = 0; i < bytes; ++i) out[i] = static_cast<int8_t>(i * 7);
-  return bytes;
+uint32_t SimPort::sensor_read(float* out, uint32_t samples) {
+  for (uint32_t i = 0; i < samples; ++i) out[i] = static_cast<float>(i % 7) * 0.125f;
+  return samples;
 }
 
 void SimPort::log(const char*) {}

@@ -33,7 +33,7 @@ class SimPort : public tmf::Port {
   tmf::PortStatus transport_publish(tmf::OtaTopic topic, const uint8_t* data, uint32_t bytes) override;
   bool crypto_ed25519_verify(const uint8_t signature[64], const uint8_t* message, uint32_t message_bytes,
                              const uint8_t public_key[32]) override;
-  uint32_t sensor_read(int8_t* out, uint32_t bytes) override;
+  uint32_t sensor_read(float* out, uint32_t samples) override;
   void log(const char* text) override;
 
   // Power is cut at flash operation number `op` (0-based, counting erases and writes from now on

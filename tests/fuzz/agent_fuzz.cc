@@ -52,7 +52,7 @@ class FuzzPort : public tmf::Port {
   bool crypto_ed25519_verify(const uint8_t signature[64], const uint8_t*, uint32_t, const uint8_t*) override {
     return signature[0] == 0x5A;
   }
-  uint32_t sensor_read(int8_t*, uint32_t) override { return 0; }
+  uint32_t sensor_read(float*, uint32_t) override { return 0; }
   void log(const char*) override {}
   uint32_t now = 0;
 };

@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <fstream>
@@ -91,6 +92,15 @@ void print_published(const Options& o, double now_ms, tmf::OtaTopic topic, const
                         {"previous_model_version", s.previous_model_version}, {"confirmed_bytes", s.confirmed_bytes},
                         {"download_file_bytes", s.download_file_bytes}, {"boot_count", s.boot_count}};
     std::cout << j.dump() << std::endl;
+  }
+}
+
+// The int8 input of a model without detection settings: a 50 Hz-like tone plus a harmonic,
+// enough to exercise inference (the sensor seam carries physical samples for the app instead).
+void fill_test_tone(uint32_t* phase, int8_t* out, size_t bytes) {
+  for (size_t i = 0; i < bytes; ++i, ++*phase) {
+    const double t = *phase / 1000.0;
+    out[i] = static_cast<int8_t>(std::lround(60.0 * std::sin(2 * M_PI * 50 * t) + 20.0 * std::sin(2 * M_PI * 150 * t)));
   }
 }
 
@@ -195,6 +205,7 @@ int run(const Options& o) {
   tmf::sim::MachineTimeline timeline;
   timeline.load = tmf::sim::PiecewiseLinear(o.load);
   const tmf::sim::SyntheticMachine machine(tmf::sim::machine_params_from_seed(o.seed), timeline);
+  port->set_sensor([&machine](double t, uint32_t n, float* out) { machine.generate(t, n, out); });
 
   auto agent = std::make_unique<tmf::Agent>();
   auto app = std::make_unique<tmf::App>();
@@ -220,6 +231,7 @@ int run(const Options& o) {
   size_t next_disconnect = 0;
   double next_infer_ms = o.infer_ms;
   std::vector<int8_t> sensor;
+  uint32_t tone_phase = 0;
   std::vector<uint8_t> output(4096);
   std::vector<tmf_posix::LinkMessage> due;
   while (!g_stop && !finished) {
@@ -258,8 +270,8 @@ int run(const Options& o) {
       if (link.connected()) tmf::app_on_connect(app.get());
     }
     if (const uint32_t wanted = tmf::app_capture_pending(app.get()); wanted > 0) {
-      machine.generate(port->now_ms() / 1000.0, wanted, capture.data());
-      tmf::app_on_capture(app.get(), capture.data(), wanted);
+      const uint32_t got = port->sensor_read(capture.data(), wanted);
+      tmf::app_on_capture(app.get(), capture.data(), got);
     }
     const tmf::Model* model = tmf::agent_model(agent.get());
     if (o.infer_ms > 0 && model != nullptr && port->now_ms() >= next_infer_ms) {
@@ -269,9 +281,10 @@ int run(const Options& o) {
       // signal and reports telemetry; any other model runs on the int8 test tone.
       if (const uint32_t n = tmf::app_window_samples(app.get()); n > 0) {
         std::vector<float> window(n);
-        machine.generate(port->now_ms() / 1000.0, n, window.data());
-        tmf::AppWindowResult r{};
-        tmf::app_on_window(app.get(), window.data(), n, &r);
+        if (port->sensor_read(window.data(), n) == n) {
+          tmf::AppWindowResult r{};
+          tmf::app_on_window(app.get(), window.data(), n, &r);
+        }
         continue;
       }
       uint32_t input_bytes = 0;
@@ -279,7 +292,7 @@ int run(const Options& o) {
         input_bytes += model->tensors[model->operands[i]].bytes;
       }
       sensor.resize(input_bytes);
-      port->sensor_read(sensor.data(), input_bytes);
+      fill_test_tone(&tone_phase, sensor.data(), input_bytes);
       uint32_t written = 0;
       tmf::agent_infer(agent.get(), reinterpret_cast<const uint8_t*>(sensor.data()), input_bytes, output.data(),
                        static_cast<uint32_t>(output.size()), &written);

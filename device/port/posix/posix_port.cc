@@ -32,13 +32,11 @@ bool PosixPort::crypto_ed25519_verify(const uint8_t signature[64], const uint8_t
   return crypto_sign_verify_detached(signature, message, message_bytes, public_key) == 0;
 }
 
-uint32_t PosixPort::sensor_read(int8_t* out, uint32_t bytes) {
-  // A 50 Hz-like tone plus a harmonic, as int8 samples: enough to exercise inference.
-  for (uint32_t i = 0; i < bytes; ++i, ++sensor_phase_) {
-    const double t = sensor_phase_ / 1000.0;
-    out[i] = static_cast<int8_t>(std::lround(60.0 * std::sin(2 * M_PI * 50 * t) + 20.0 * std::sin(2 * M_PI * 150 * t)));
-  }
-  return bytes;
+uint32_t PosixPort::sensor_read(float* out, uint32_t samples) {
+  if (!sensor_) return 0;
+  // A window is taken at once when asked for (a virtual device does not wait for the samples).
+  sensor_(now_ms() / 1000.0, samples, out);
+  return samples;
 }
 
 void PosixPort::log(const char* text) {

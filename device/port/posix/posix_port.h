@@ -1,5 +1,5 @@
 // The Port of the virtual device: file-backed flash, a monotonic clock, libsodium Ed25519, a
-// synthetic vibration sensor, logging to stderr, and publishes handed to a sink (the MQTT link).
+// vibration sensor (a host/sim machine), logging to stderr, and publishes handed to a sink (the MQTT link).
 #pragma once
 
 #include <chrono>
@@ -34,7 +34,11 @@ class PosixPort : public tmf::Port {
   }
   bool crypto_ed25519_verify(const uint8_t signature[64], const uint8_t* message, uint32_t message_bytes,
                              const uint8_t public_key[32]) override;
-  uint32_t sensor_read(int8_t* out, uint32_t bytes) override;
+  // The sensor seam: samples from `set_sensor`'s source at the port's clock (none without one).
+  uint32_t sensor_read(float* out, uint32_t samples) override;
+  // What the sensor sees: source(t_seconds, n, out) writes n samples starting at time t.
+  using SensorSource = std::function<void(double, uint32_t, float*)>;
+  void set_sensor(SensorSource source) { sensor_ = std::move(source); }
   void log(const char* text) override;
 
   double now_ms() const;
@@ -44,7 +48,7 @@ class PosixPort : public tmf::Port {
   PublishSink sink_;
   bool quiet_;
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
-  uint32_t sensor_phase_ = 0;
+  SensorSource sensor_;
 };
 
 }  // namespace tmf_posix

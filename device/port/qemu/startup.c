@@ -123,10 +123,26 @@ __attribute__((naked, noreturn)) void qemu_fault_handler(void) {
 
 typedef void (*QemuVector)(void);
 
+// An image may define its own NMI and HardFault handlers (the device firmware resets instead of
+// exiting: board.cc); by default they report and exit like every other exception.
+void NMI_Handler(void) __attribute__((weak, noreturn, alias("qemu_fault_handler")));
+void HardFault_Handler(void) __attribute__((weak, noreturn, alias("qemu_fault_handler")));
+// CMSDK UART receive interrupts of the mps2 boards (IRQ 0: UART0, IRQ 2: UART1); the device
+// firmware takes them (board.cc), other images never enable them.
+// (noreturn only to match the alias target; nothing calls a handler)
+void UARTRX0_IRQHandler(void) __attribute__((weak, noreturn, alias("qemu_fault_handler")));
+void UARTRX1_IRQHandler(void) __attribute__((weak, noreturn, alias("qemu_fault_handler")));
+
 // 16 system vectors and 32 interrupts (none is enabled). The table is 256-byte aligned at the
 // start of ROM, where the reset VTOR of every board points.
 __attribute__((section(".isr_vector"), used)) const QemuVector g_qemu_vector_table[16 + 32] = {
     (QemuVector)__stack_top,
     Reset_Handler,
-    [2 ... 16 + 32 - 1] = qemu_fault_handler,
+    NMI_Handler,
+    HardFault_Handler,
+    [4 ... 16 - 1] = qemu_fault_handler,
+    [16 + 0] = UARTRX0_IRQHandler,
+    [16 + 1] = qemu_fault_handler,
+    [16 + 2] = UARTRX1_IRQHandler,
+    [16 + 3 ... 16 + 32 - 1] = qemu_fault_handler,
 };

@@ -1,0 +1,129 @@
+// MPS2 board services (board.h) on the CMSDK peripherals (cmsdk.h).
+#include "board.h"
+
+#include "cmsdk.h"
+#include "qemu_print.h"
+
+namespace tmf_qemu {
+namespace {
+
+// Not a global object: plain zero-initialized words (no constructors in device code).
+uint32_t g_last_timer;
+uint64_t g_ticks;
+
+// Receive rings: head written by the interrupt, tail by the main loop (single core).
+constexpr uint32_t kRxRingBytes = 8192;  // power of two
+struct RxRing {
+  volatile uint32_t head;
+  volatile uint32_t tail;
+  volatile bool masked;  // the interrupt was turned off because the ring was full
+  uint8_t data[kRxRingBytes];
+};
+RxRing g_rx[2];
+
+RxRing* ring_of(uint32_t base) { return base == kUart0Base ? &g_rx[0] : &g_rx[1]; }
+uint32_t irq_of(uint32_t base) { return base == kUart0Base ? kUart0RxIrq : kUart1RxIrq; }
+
+void uart_rx_isr(uint32_t base) {
+  RxRing* r = ring_of(base);
+  // Clear first: a byte arriving after the loop raises the interrupt again.
+  reg(base + kUartIntClear) = kUartIntRx;
+  while ((reg(base + kUartState) & kUartStateRxFull) != 0) {
+    if (r->head - r->tail == kRxRingBytes) {
+      reg(base + kUartCtrl) = kUartCtrlTxEnable | kUartCtrlRxEnable;  // full: stop taking bytes
+      r->masked = true;
+      return;
+    }
+    r->data[r->head % kRxRingBytes] = static_cast<uint8_t>(reg(base + kUartData));
+    r->head = r->head + 1;
+  }
+}
+
+}  // namespace
+
+void board_clock_init() {
+  reg(kTimer0Base + kTimerCtrl) = 0;
+  reg(kTimer0Base + kTimerReload) = 0xFFFFFFFFu;
+  reg(kTimer0Base + kTimerValue) = 0xFFFFFFFFu;
+  reg(kTimer0Base + kTimerCtrl) = kTimerCtrlEnable;
+  g_last_timer = reg(kTimer0Base + kTimerValue);
+  g_ticks = 0;
+}
+
+uint64_t board_clock_ms() {
+  const uint32_t now = reg(kTimer0Base + kTimerValue);
+  g_ticks += g_last_timer - now;  // a down counter: elapsed ticks, modulo 2^32
+  g_last_timer = now;
+  return g_ticks / (kCmsdkApbHz / 1000);
+}
+
+void board_uart_init(uint32_t base) {
+  RxRing* r = ring_of(base);
+  r->head = r->tail = 0;
+  r->masked = false;
+  reg(base + kUartBauddiv) = 16;  // the minimum; QEMU ignores the rate
+  reg(base + kUartCtrl) = kUartCtrlTxEnable | kUartCtrlRxEnable | kUartCtrlRxIntEnable;
+  reg(kNvicIser0) = 1u << irq_of(base);
+  reg(kNvicIspr0) = 1u << irq_of(base);  // a byte may already wait
+}
+
+int board_uart_read(uint32_t base) {
+  RxRing* r = ring_of(base);
+  if (r->head == r->tail) return -1;
+  const uint8_t byte = r->data[r->tail % kRxRingBytes];
+  r->tail = r->tail + 1;
+  if (r->masked && r->head - r->tail < kRxRingBytes / 2) {
+    r->masked = false;
+    reg(base + kUartCtrl) = kUartCtrlTxEnable | kUartCtrlRxEnable | kUartCtrlRxIntEnable;
+    reg(kNvicIspr0) = 1u << irq_of(base);  // take the byte that waited while masked
+  }
+  return byte;
+}
+
+void board_uart_write(uint32_t base, const uint8_t* bytes, uint32_t count) {
+  for (uint32_t i = 0; i < count; ++i) {
+    while ((reg(base + kUartState) & kUartStateTxFull) != 0) {
+    }
+    reg(base + kUartData) = bytes[i];
+  }
+}
+
+void board_watchdog_start(uint32_t timeout_ms) {
+  reg(kWatchdogBase + kWdogLock) = kWdogUnlockKey;
+  reg(kWatchdogBase + kWdogLoad) = timeout_ms * (kCmsdkApbHz / 1000);
+  reg(kWatchdogBase + kWdogControl) = kWdogControlIntEnable | kWdogControlResetEnable;
+  reg(kWatchdogBase + kWdogLock) = 0;  // locked again: a stray write cannot stop it
+}
+
+void board_watchdog_feed() {
+  reg(kWatchdogBase + kWdogLock) = kWdogUnlockKey;
+  reg(kWatchdogBase + kWdogIntClr) = 1;
+  reg(kWatchdogBase + kWdogLock) = 0;
+}
+
+void board_reset() {
+  qemu_print_flush();
+  __asm volatile("dsb" ::: "memory");
+  reg(kScbAircr) = kScbAircrVectKey | kScbAircrSysResetReq;
+  __asm volatile("dsb" ::: "memory");
+  for (;;) {
+  }
+}
+
+}  // namespace tmf_qemu
+
+// The watchdog's first expiry (its interrupt is wired to NMI on MPS2): the main loop stopped
+// feeding it. Reset now rather than wait for the second expiry.
+extern "C" __attribute__((noreturn)) void NMI_Handler(void) {
+  qemu_print("firmware: watchdog expired, resetting\n");
+  tmf_qemu::board_reset();
+}
+
+extern "C" void UARTRX0_IRQHandler(void) { tmf_qemu::uart_rx_isr(tmf_qemu::kUart0Base); }
+extern "C" void UARTRX1_IRQHandler(void) { tmf_qemu::uart_rx_isr(tmf_qemu::kUart1Base); }
+
+// A crash (HardFault, or a configurable fault escalated to it): reset, as a watchdog would.
+extern "C" __attribute__((noreturn)) void HardFault_Handler(void) {
+  qemu_print("firmware: hard fault, resetting\n");
+  tmf_qemu::board_reset();
+}

@@ -1,0 +1,333 @@
+// device_firmware: the bare-metal Tiny-MLOps device for the QEMU mps2 boards (docs/qemu.md,
+// docs/porting.md). Boot: flash from the host file, agent_boot (finishes or reverts what a reset
+// interrupted), the app; then one polled loop: watchdog, serial link (UART0) to the gateway, the
+// agent and app, sensor windows from UART1. A model on trial must run `trial_windows` windows
+// healthy before the app confirms it; a hang or crash on trial resets (watchdog / fault handler)
+// and the agent retries the trial once, then reverts.
+//
+// Arguments (QEMU -append, scripts/qemu-device.sh): flash=PATH key=HEX64 (repeatable) [group=G]
+// [trial_windows=N] [watchdog_ms=MS] [window_ms=MS: at most one window per period, default 100;
+// the sensor stream waits meanwhile] [cut=N: power cut before flash operation N]
+// [hang_version=V: fault injection, the app hangs when it runs a model of version V].
+#include <stdint.h>
+#include <string.h>
+
+#include "board.h"
+#include "cmsdk.h"
+#include "device/agent/agent.h"
+#include "device/app/app.h"
+#include "device/link/link_device.h"
+#include "nor_flash.h"
+#include "qemu_port.h"
+#include "qemu_print.h"
+
+namespace {
+
+using tmf_qemu::board_uart_write;
+
+constexpr tmf::PortFlashGeometry kFlashGeometry = {512 * 1024, 4096, 8};
+constexpr uint32_t kArenaBytes = 64 * 1024;
+constexpr uint32_t kLinkMtu = 4608;
+constexpr uint32_t kMaxChunkBytes = 2048;
+constexpr uint32_t kMaxWindowSamples = 4096;
+constexpr uint32_t kCaptureSamples = 16384;
+constexpr uint32_t kAppMemoryBytes = 48 * 1024;
+
+// Everything static, in .bss: no heap, no constructors (PODs and a class without constructor code).
+alignas(16) uint8_t g_flash_mirror[512 * 1024];
+alignas(16) uint8_t g_arena[kArenaBytes];
+alignas(8) uint8_t g_app_memory[kAppMemoryBytes];
+uint8_t g_link_rx[kLinkMtu + tmf::kLinkOverheadBytes];
+alignas(4) uint8_t g_link_tx[16 * 1024];
+float g_window[kMaxWindowSamples];
+float g_capture[kCaptureSamples];
+uint8_t g_keys[tmf::kOtaMaxKeys][32];
+tmf_qemu::NorFlash g_flash;
+tmf::LinkDevice g_link;
+tmf_qemu::QemuPort g_port;
+tmf::Agent g_agent;
+tmf::App g_app;
+
+struct Args {
+  const char* flash;
+  const char* group;
+  uint32_t key_count;
+  uint32_t trial_windows;
+  uint32_t watchdog_ms;
+  uint32_t cut;
+  uint32_t hang_version;
+  uint32_t window_ms;
+};
+
+bool parse_u32(const char* text, uint32_t* out) {
+  uint64_t v = 0;
+  if (*text == '\0') return false;
+  for (; *text != '\0'; ++text) {
+    if (*text < '0' || *text > '9') return false;
+    v = v * 10 + static_cast<uint32_t>(*text - '0');
+    if (v > 0xFFFFFFFFu) return false;
+  }
+  *out = static_cast<uint32_t>(v);
+  return true;
+}
+
+bool parse_key(const char* hex, uint8_t key[32]) {
+  if (strlen(hex) != 64) return false;
+  for (int i = 0; i < 64; ++i) {
+    const char c = hex[i];
+    const int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+    if (v < 0) return false;
+    key[i / 2] = static_cast<uint8_t>(i % 2 == 0 ? v << 4 : key[i / 2] | v);
+  }
+  return true;
+}
+
+// Returns false and names the bad argument.
+bool parse_args(int argc, char** argv, Args* a) {
+  *a = Args{nullptr, "default", 0, 8, 2000, 0xFFFFFFFFu, 0, 100};
+  for (int i = 1; i < argc; ++i) {
+    const char* arg = argv[i];
+    const char* eq = strchr(arg, '=');
+    if (eq == nullptr) {
+      qemu_print("firmware: argument '%s' is not name=value\n", arg);
+      return false;
+    }
+    const size_t name = static_cast<size_t>(eq - arg);
+    const char* value = eq + 1;
+    bool ok = true;
+    if (name == 5 && strncmp(arg, "flash", 5) == 0) {
+      a->flash = value;
+    } else if (name == 5 && strncmp(arg, "group", 5) == 0) {
+      a->group = value;
+      ok = tmf::ota_name_valid(value);
+    } else if (name == 3 && strncmp(arg, "key", 3) == 0) {
+      ok = a->key_count < tmf::kOtaMaxKeys && parse_key(value, g_keys[a->key_count]);
+      if (ok) ++a->key_count;
+    } else if (name == 13 && strncmp(arg, "trial_windows", 13) == 0) {
+      ok = parse_u32(value, &a->trial_windows) && a->trial_windows >= 1;
+    } else if (name == 11 && strncmp(arg, "watchdog_ms", 11) == 0) {
+      ok = parse_u32(value, &a->watchdog_ms) && a->watchdog_ms >= 100 && a->watchdog_ms <= 60000;
+    } else if (name == 9 && strncmp(arg, "window_ms", 9) == 0) {
+      ok = parse_u32(value, &a->window_ms) && a->window_ms <= 60000;
+    } else if (name == 3 && strncmp(arg, "cut", 3) == 0) {
+      ok = parse_u32(value, &a->cut);
+    } else if (name == 12 && strncmp(arg, "hang_version", 12) == 0) {
+      ok = parse_u32(value, &a->hang_version);
+    } else {
+      qemu_print("firmware: unknown argument '%s'\n", arg);
+      return false;
+    }
+    if (!ok) {
+      qemu_print("firmware: bad value in '%s'\n", arg);
+      return false;
+    }
+  }
+  if (a->flash == nullptr) {
+    qemu_print("firmware: flash=PATH is required\n");
+    return false;
+  }
+  return true;
+}
+
+void link_write(void*, const uint8_t* bytes, uint32_t count) { board_uart_write(tmf_qemu::kUart0Base, bytes, count); }
+
+// A nonzero session id that differs between boots: the journal's boot count mixed with the
+// timer (the count alone repeats after a journal is lost; the timer alone is the same every
+// cold start under QEMU).
+uint32_t session_id(uint32_t boot_count) {
+  uint32_t x = boot_count * 0x9E3779B1u ^ static_cast<uint32_t>(tmf_qemu::board_clock_ms() * 2654435761u);
+  x ^= x >> 16;
+  x *= 0x85EBCA6Bu;
+  x ^= x >> 13;
+  return x == 0 ? 1 : x;
+}
+
+const char* model_text(const tmf::Agent* agent, char* buffer, size_t size) {
+  const tmf::Model* m = tmf::agent_model(agent);
+  if (m == nullptr) return "no model";
+  qemu_snprint(buffer, size, "model %lu v%lu", static_cast<unsigned long>(m->header->model_id),
+               static_cast<unsigned long>(m->header->model_version));
+  return buffer;
+}
+
+// The trial policy (docs/porting.md): on probation, `trial_windows` windows in a row must run
+// (app_on_window ok); a model the app cannot run (no usable detection settings) or a failed window
+// reverts at once; a hang is the watchdog's.
+struct Trial {
+  uint32_t healthy;
+};
+
+void trial_after_window(Trial* t, bool ok, uint32_t needed) {
+  if (!tmf::agent_in_trial(&g_agent)) {
+    t->healthy = 0;
+    return;
+  }
+  if (!ok) {
+    g_port.log("trial: the app check failed, reverting");
+    tmf::agent_trial_end(&g_agent, false);
+    t->healthy = 0;
+    return;
+  }
+  if (++t->healthy >= needed) {
+    g_port.log("trial: healthy windows reached, confirming");
+    tmf::agent_trial_end(&g_agent, true);
+    t->healthy = 0;
+    // For power-cut tests: how many flash operations a boot plus one update take (cut=N).
+    qemu_print("firmware: flash operations since boot: %lu\n", static_cast<unsigned long>(g_flash.operations));
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Args args;
+  if (!parse_args(argc, argv, &args)) return 2;
+  tmf_qemu::board_clock_init();
+  tmf_qemu::board_watchdog_start(args.watchdog_ms);
+  tmf_qemu::board_uart_init(tmf_qemu::kUart0Base);
+  tmf_qemu::board_uart_init(tmf_qemu::kUart1Base);
+
+  const tmf_qemu::NorStatus ns =
+      tmf_qemu::nor_open(&g_flash, args.flash, kFlashGeometry, g_flash_mirror, sizeof(g_flash_mirror));
+  if (ns != tmf_qemu::NorStatus::kNorOk) {
+    qemu_print("firmware: %s: %s\n", args.flash, tmf_qemu::nor_status_to_string(ns));
+    return 1;
+  }
+  g_port.bind(&g_flash, &g_link);
+  g_port.cut_power_at(args.cut);
+
+  tmf::AgentConfig config{};
+  config.core = "cortex-m4";
+#if defined(__ARM_ARCH_7M__)
+  config.core = "cortex-m3";
+#elif defined(__ARM_ARCH_7EM__) && defined(__ARM_FP) && (__ARM_FP & 8)
+  config.core = "cortex-m7";
+#endif
+  config.group = args.group;
+  config.arena = g_arena;
+  config.arena_bytes = kArenaBytes;
+  config.trusted_keys = g_keys;
+  config.trusted_key_count = args.key_count;
+  config.max_chunk_bytes = kMaxChunkBytes;
+  config.window = 4;
+  config.request_timeout_ms = 2000;
+  config.give_up_ms = 120000;
+  config.app_confirms = true;
+  const tmf::AgentStatus boot = tmf::agent_boot(&g_agent, &g_port, config);
+  if (boot != tmf::AgentStatus::kAgentOk && boot != tmf::AgentStatus::kAgentErrNoModel) {
+    qemu_print("firmware: agent boot failed: %s; resetting\n", tmf::agent_status_to_string(boot));
+    tmf_qemu::board_reset();
+  }
+  tmf::AppConfig app_config{};
+  app_config.batch_windows = 8;
+  app_config.ring_batches = 8;
+  app_config.ack_timeout_ms = 3000;
+  app_config.data_interval_ms = 20;
+  app_config.data_segment_samples = 1024;
+  app_config.sample_rate_hz = 12000;
+  app_config.capture_buffer = g_capture;
+  app_config.capture_capacity = kCaptureSamples;
+  app_config.max_features = 16;
+  app_config.max_bins = 16;
+  app_config.memory = g_app_memory;
+  app_config.memory_bytes = sizeof(g_app_memory);
+  if (tmf::app_init(&g_app, &g_agent, &g_port, app_config) != tmf::AppStatus::kAppOk) {
+    qemu_print("firmware: app config does not fit its memory (%lu bytes needed)\n",
+               static_cast<unsigned long>(tmf::app_memory_bytes(app_config)));
+    return 1;
+  }
+  char text[48];
+  qemu_print("firmware: booted (boot %lu), %s%s\n", static_cast<unsigned long>(g_agent.state.boot_count),
+             model_text(&g_agent, text, sizeof(text)), tmf::agent_in_trial(&g_agent) ? " on trial" : "");
+
+  tmf::LinkDeviceConfig link_config{};
+  link_config.session = session_id(g_agent.state.boot_count);
+  link_config.mtu = kLinkMtu;
+  link_config.rx_buffer = g_link_rx;
+  link_config.rx_buffer_bytes = sizeof(g_link_rx);
+  link_config.tx_pool = g_link_tx;
+  link_config.tx_pool_bytes = sizeof(g_link_tx);
+  link_config.retransmit_ms = 200;
+  link_config.hello_ms = 250;
+  link_config.keepalive_ms = 1000;
+  link_config.dead_ms = 3000;
+  link_config.write = link_write;
+  tmf::link_device_init(&g_link, link_config);
+
+  Trial trial{0};
+  uint32_t window_fill = 0, capture_fill = 0, next_window_ms = 0;
+  for (;;) {
+    tmf_qemu::board_watchdog_feed();
+    uint32_t now = g_port.clock_ms();
+    if (tmf::link_device_poll(&g_link, now) == tmf::LinkEvent::kLinkEventDown) {
+      qemu_print("firmware: link down (gateway silent); sent %lu, retransmits %lu, received %lu, bad crc %lu, "
+                 "malformed %lu, too long %lu\n",
+                 static_cast<unsigned long>(g_link.counters.sent), static_cast<unsigned long>(g_link.counters.retransmits),
+                 static_cast<unsigned long>(g_link.counters.received),
+                 static_cast<unsigned long>(g_link.receiver.counters.bad_crc),
+                 static_cast<unsigned long>(g_link.receiver.counters.malformed),
+                 static_cast<unsigned long>(g_link.receiver.counters.too_long));
+      tmf::app_on_disconnect(&g_app);
+    }
+    // At most a frame's worth of bytes per turn, so the sensor and the watchdog are served too.
+    for (uint32_t i = 0; i < 2 * kLinkMtu; ++i) {
+      const int byte = tmf_qemu::board_uart_read(tmf_qemu::kUart0Base);
+      if (byte < 0) break;
+      tmf::LinkMessage message;
+      const tmf::LinkEvent e = tmf::link_device_on_byte(&g_link, static_cast<uint8_t>(byte), now, &message);
+      if (e == tmf::LinkEvent::kLinkEventUp) {
+        g_port.log("link up");
+        tmf::app_on_connect(&g_app);
+      } else if (e == tmf::LinkEvent::kLinkEventDown) {
+        g_port.log("link down (gateway asked to resync)");
+        tmf::app_on_disconnect(&g_app);
+      } else if (e == tmf::LinkEvent::kLinkEventMessage && message.leaf < static_cast<uint8_t>(tmf::OtaTopic::kOtaTopicCount)) {
+        const tmf::AgentStatus s =
+            tmf::app_on_message(&g_app, static_cast<tmf::OtaTopic>(message.leaf), message.data, message.bytes);
+        if (s == tmf::AgentStatus::kAgentErrFlash) {
+          g_port.log("flash operation failed: resetting");
+          tmf_qemu::board_reset();
+        }
+        now = g_port.clock_ms();
+      }
+    }
+    tmf::app_poll(&g_app);
+    if (g_agent.reboot_requested) {
+      g_port.log("rebooting (command)");
+      tmf_qemu::board_reset();
+    }
+
+    // Sensor samples: a requested capture first, else the current window.
+    if (const uint32_t wanted = tmf::app_capture_pending(&g_app); wanted > 0) {
+      capture_fill += g_port.sensor_read(g_capture + capture_fill, wanted - capture_fill);
+      if (capture_fill == wanted) {
+        tmf::app_on_capture(&g_app, g_capture, capture_fill);
+        capture_fill = 0;
+      }
+      continue;
+    }
+    capture_fill = 0;
+    const uint32_t n = tmf::app_window_samples(&g_app);
+    if (n == 0 || n > kMaxWindowSamples) {
+      window_fill = 0;
+      if (tmf::agent_in_trial(&g_agent)) trial_after_window(&trial, false, args.trial_windows);
+      g_port.sensor_read(g_window, kMaxWindowSamples);  // keep the stream live: drop what came
+      continue;
+    }
+    if (window_fill > n) window_fill = 0;
+    if (static_cast<int32_t>(now - next_window_ms) < 0) continue;  // not yet: the stream waits
+    window_fill += g_port.sensor_read(g_window + window_fill, n - window_fill);
+    if (window_fill < n) continue;
+    window_fill = 0;
+    next_window_ms = g_port.clock_ms() + args.window_ms;
+    const tmf::Model* model = tmf::agent_model(&g_agent);
+    if (model != nullptr && args.hang_version != 0 && model->header->model_version == args.hang_version) {
+      g_port.log("fault injection: the app hangs on this model");
+      for (;;) {
+      }
+    }
+    tmf::AppWindowResult result{};
+    const tmf::AppStatus s = tmf::app_on_window(&g_app, g_window, n, &result);
+    trial_after_window(&trial, s == tmf::AppStatus::kAppOk, args.trial_windows);
+  }
+}

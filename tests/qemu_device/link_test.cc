@@ -1,0 +1,301 @@
+// The serial link (docs/link.md): frame stuffing and checks, and the device end
+// (device/link/link_device) against the gateway's session logic (host/gateway/gateway_session)
+// over a simulated line that loses and damages frames. The oracle is what each side handed in:
+// every message must come out once, in order, with its leaf and bytes.
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <random>
+#include <vector>
+
+#include "device/agent/protocol.h"
+#include "device/link/link_device.h"
+#include "device/link/link_frame.h"
+#include "host/gateway/gateway_session.h"
+#include "tests/support/tmf_test.h"
+
+namespace tmf_test {
+namespace {
+
+using tmf::gateway::Clock;
+
+void append(void* ctx, const uint8_t* b, uint32_t n) {
+  auto* v = static_cast<std::vector<uint8_t>*>(ctx);
+  v->insert(v->end(), b, b + n);
+}
+
+TMF_TEST(LinkFrame, StuffedRoundTripOfEveryByteValue) {
+  std::vector<uint8_t> payload(600);
+  for (size_t i = 0; i < payload.size(); ++i) payload[i] = static_cast<uint8_t>(i * 37 + (i / 256) * 0x7E);
+  payload[0] = tmf::kLinkFlag;
+  payload[1] = tmf::kLinkEscape;
+  const tmf::LinkFrame f{tmf::LinkFrameKind::kLinkFrameData, 201, 6, 0x7E7D7E7Du, payload.data(),
+                         static_cast<uint32_t>(payload.size())};
+  std::vector<uint8_t> wire;
+  const uint32_t n = tmf::link_frame_write(f, append, &wire);
+  TMF_EXPECT_EQ(n, static_cast<uint32_t>(wire.size()));
+  TMF_EXPECT(wire.size() <= tmf::link_frame_stuffed_max(600));
+  // Only the first and last bytes are flags.
+  for (size_t i = 1; i + 1 < wire.size(); ++i) TMF_EXPECT(wire[i] != tmf::kLinkFlag);
+  std::vector<uint8_t> buffer(1024);
+  tmf::LinkReceiver r;
+  tmf::link_receiver_init(&r, buffer.data(), static_cast<uint32_t>(buffer.size()));
+  // Noise before the first flag is ignored.
+  tmf::LinkFrame out{};
+  for (uint8_t b : {uint8_t{1}, uint8_t{2}, uint8_t{0x7D}}) TMF_EXPECT(!tmf::link_receiver_feed(&r, b, &out));
+  int frames = 0;
+  for (uint8_t b : wire) frames += tmf::link_receiver_feed(&r, b, &out) ? 1 : 0;
+  TMF_ASSERT(frames == 1);
+  TMF_EXPECT(out.kind == tmf::LinkFrameKind::kLinkFrameData);
+  TMF_EXPECT_EQ(out.seq, 201);
+  TMF_EXPECT_EQ(out.leaf, 6);
+  TMF_EXPECT_EQ(out.session, 0x7E7D7E7Du);
+  TMF_ASSERT(out.payload_bytes == payload.size());
+  TMF_EXPECT(std::memcmp(out.payload, payload.data(), payload.size()) == 0);
+}
+
+TMF_TEST(LinkFrame, DamagedTruncatedAndOversizedFramesAreDropped) {
+  const uint8_t payload[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+  const tmf::LinkFrame f{tmf::LinkFrameKind::kLinkFrameData, 1, 2, 9, payload, 8};
+  std::vector<uint8_t> wire;
+  tmf::link_frame_write(f, append, &wire);
+  std::vector<uint8_t> buffer(64);
+  tmf::LinkReceiver r;
+  tmf::LinkFrame out{};
+  // Every single-bit flip of a non-flag byte: never a frame (CRC-32 catches all 1-bit errors).
+  for (size_t i = 1; i + 1 < wire.size(); ++i) {
+    for (int bit = 0; bit < 8; ++bit) {
+      std::vector<uint8_t> bad = wire;
+      bad[i] ^= static_cast<uint8_t>(1u << bit);
+      tmf::link_receiver_init(&r, buffer.data(), static_cast<uint32_t>(buffer.size()));
+      int frames = 0;
+      for (uint8_t b : bad) frames += tmf::link_receiver_feed(&r, b, &out) ? 1 : 0;
+      // A flip that produces a flag splits the frame into two short ones: also dropped.
+      TMF_EXPECT_EQ(frames, 0);
+    }
+  }
+  // Too long for the buffer.
+  tmf::link_receiver_init(&r, buffer.data(), 12);
+  int frames = 0;
+  for (uint8_t b : wire) frames += tmf::link_receiver_feed(&r, b, &out) ? 1 : 0;
+  TMF_EXPECT_EQ(frames, 0);
+  TMF_EXPECT_EQ(r.counters.too_long, 1u);
+}
+
+// A line between the two ends that drops and damages whole frames (each frame independently,
+// seeded), whatever the block sizes the writer uses.
+struct Line {
+  std::mt19937 rng;
+  double loss, damage;
+  std::vector<uint8_t> in_flight;
+  std::vector<uint8_t> pending;  // written, not yet on the line
+  void write(const uint8_t* b, size_t n) { pending.insert(pending.end(), b, b + n); }
+  // Moves complete frames (0x7E ... 0x7E) from pending to the line, losing or damaging some.
+  void transmit() {
+    std::uniform_real_distribution<double> u(0, 1);
+    size_t start = 0;
+    while (start < pending.size()) {
+      size_t end = start + 1;
+      while (end < pending.size() && pending[end] != tmf::kLinkFlag) ++end;
+      if (end >= pending.size()) break;
+      const size_t n = end + 1 - start;
+      if (u(rng) >= loss) {
+        const size_t at = in_flight.size();
+        in_flight.insert(in_flight.end(), pending.begin() + static_cast<long>(start),
+                         pending.begin() + static_cast<long>(end + 1));
+        if (u(rng) < damage && n > 2) in_flight[at + 1 + rng() % (n - 2)] ^= 0x10;
+      }
+      start = end + 1;
+    }
+    pending.erase(pending.begin(), pending.begin() + static_cast<long>(start));
+  }
+};
+
+struct DeviceEnd {
+  tmf::LinkDevice link{};
+  std::vector<uint8_t> rx, tx;
+  Line* line;
+  std::vector<std::pair<uint8_t, std::vector<uint8_t>>> received;
+  int ups = 0, downs = 0;
+};
+
+void device_write(void* ctx, const uint8_t* b, uint32_t n) { static_cast<DeviceEnd*>(ctx)->line->write(b, n); }
+
+TMF_TEST(LinkSession, LossyLineDeliversEveryMessageOnceInOrderBothWays) {
+  for (uint32_t seed = 1; seed <= 5; ++seed) {
+    Line up{std::mt19937(seed), 0.2, 0.1, {}, {}}, down{std::mt19937(seed + 100), 0.2, 0.1, {}, {}};
+    DeviceEnd dev;
+    dev.line = &up;
+    dev.rx.resize(512 + tmf::kLinkOverheadBytes);
+    dev.tx.resize(4096);
+    tmf::LinkDeviceConfig c{};
+    c.session = 0x1234 + seed;
+    c.mtu = 512;
+    c.rx_buffer = dev.rx.data();
+    c.rx_buffer_bytes = static_cast<uint32_t>(dev.rx.size());
+    c.tx_pool = dev.tx.data();
+    c.tx_pool_bytes = static_cast<uint32_t>(dev.tx.size());
+    c.retransmit_ms = 200;
+    c.hello_ms = 250;
+    c.keepalive_ms = 1000;
+    // Silence detection is not under test here (a 20 % lossy line loses three keepalives in a
+    // row now and then): 10 s, so every message stays within one session.
+    c.dead_ms = 10000;
+    c.write = device_write;
+    c.write_context = &dev;
+    TMF_ASSERT(tmf::link_device_init(&dev.link, c) == tmf::LinkStatus::kLinkOk);
+
+    std::vector<std::pair<uint8_t, std::vector<uint8_t>>> published;
+    tmf::gateway::GatewayIo io;
+    io.write_device = [&](const uint8_t* b, size_t n) { down.write(b, n); };
+    io.publish = [&](uint8_t leaf, const uint8_t* b, size_t n) {
+      published.emplace_back(leaf, std::vector<uint8_t>(b, b + n));
+      return true;
+    };
+    io.mqtt_up = [] { return true; };
+    io.note = [](const std::string&, uint32_t) {};
+    tmf::gateway::GatewayTiming timing;
+    timing.silence = std::chrono::milliseconds(10000);
+    tmf::gateway::GatewaySession gw(io, timing);
+
+    std::vector<std::pair<uint8_t, std::vector<uint8_t>>> sent_up, sent_down;
+    std::mt19937 payloads(seed * 7);
+    const Clock::time_point t0{};
+    uint32_t now_ms = 0;
+    for (int step = 0; step < 20000 && (sent_up.size() < 60 || sent_down.size() < 60 ||
+                                         published.size() < sent_up.size() || dev.received.size() < sent_down.size());
+         ++step, now_ms += 10) {
+      const Clock::time_point now = t0 + std::chrono::milliseconds(now_ms);
+      // Offer new messages while both ends are up.
+      if (tmf::link_device_up(&dev.link) && sent_up.size() < 60 && payloads() % 3 == 0) {
+        std::vector<uint8_t> m(1 + payloads() % 400);
+        for (uint8_t& b : m) b = static_cast<uint8_t>(payloads());
+        const uint8_t leaf = static_cast<uint8_t>(payloads() % static_cast<uint32_t>(tmf::OtaTopic::kOtaTopicCount));
+        if (tmf::link_device_send(&dev.link, leaf, m.data(), static_cast<uint32_t>(m.size()), now_ms) ==
+            tmf::LinkStatus::kLinkOk) {
+          sent_up.emplace_back(leaf, m);
+        }
+      }
+      if (gw.up() && sent_down.size() < 60 && payloads() % 3 == 0) {
+        std::vector<uint8_t> m(1 + payloads() % 500);
+        for (uint8_t& b : m) b = static_cast<uint8_t>(payloads());
+        const uint8_t leaf = static_cast<uint8_t>(tmf::OtaTopic::kOtaTopicChunk);
+        sent_down.emplace_back(leaf, m);
+        gw.on_mqtt_message(leaf, m, now);
+      }
+      // Deliver what is on the lines.
+      up.transmit();
+      down.transmit();
+      std::vector<uint8_t> to_gw;
+      to_gw.swap(up.in_flight);
+      gw.on_device_bytes(to_gw.data(), to_gw.size(), now);
+      std::vector<uint8_t> to_dev;
+      to_dev.swap(down.in_flight);
+      for (uint8_t b : to_dev) {
+        tmf::LinkMessage msg;
+        const tmf::LinkEvent e = tmf::link_device_on_byte(&dev.link, b, now_ms, &msg);
+        if (e == tmf::LinkEvent::kLinkEventMessage) {
+          dev.received.emplace_back(msg.leaf, std::vector<uint8_t>(msg.data, msg.data + msg.bytes));
+        }
+        dev.ups += e == tmf::LinkEvent::kLinkEventUp;
+        dev.downs += e == tmf::LinkEvent::kLinkEventDown;
+      }
+      dev.downs += tmf::link_device_poll(&dev.link, now_ms) == tmf::LinkEvent::kLinkEventDown;
+      gw.tick(now);
+    }
+    // No session was lost on this line.
+    TMF_EXPECT_EQ(dev.ups, 1);
+    TMF_EXPECT_EQ(dev.downs, 0);
+    TMF_EXPECT_EQ(sent_up.size(), static_cast<size_t>(60));
+    TMF_EXPECT_EQ(sent_down.size(), static_cast<size_t>(60));
+    TMF_EXPECT(published == sent_up);
+    if (published != sent_up) {
+      size_t k = 0;
+      while (k < published.size() && k < sent_up.size() && published[k] == sent_up[k]) ++k;
+      std::printf("seed %u: %zu published, %zu sent, first difference at %zu; gw ooo %llu dup %llu retx %llu; dev retx %u ooo %u dup %u queued %u\n", seed, published.size(), sent_up.size(), k,
+                  (unsigned long long)gw.counters().uplink_out_of_order, (unsigned long long)gw.counters().uplink_duplicates,
+                  (unsigned long long)gw.counters().retransmits, dev.link.counters.retransmits, dev.link.counters.out_of_order,
+                  dev.link.counters.duplicates, tmf::link_device_queued(&dev.link));
+    }
+    TMF_EXPECT(dev.received == sent_down);
+    TMF_EXPECT(gw.counters().retransmits > 0);  // the line did lose frames
+    TMF_EXPECT(gw.receiver_counters().bad_crc + dev.link.receiver.counters.bad_crc > 0);
+  }
+}
+
+TMF_TEST(LinkSession, DeviceResetStartsANewSessionAndGatewayRestartResyncs) {
+  Line up{std::mt19937(1), 0, 0, {}, {}}, down{std::mt19937(2), 0, 0, {}, {}};
+  auto make_device = [&](DeviceEnd* dev, uint32_t session) {
+    dev->line = &up;
+    dev->rx.resize(512 + tmf::kLinkOverheadBytes);
+    dev->tx.resize(4096);
+    tmf::LinkDeviceConfig c{};
+    c.session = session;
+    c.mtu = 512;
+    c.rx_buffer = dev->rx.data();
+    c.rx_buffer_bytes = static_cast<uint32_t>(dev->rx.size());
+    c.tx_pool = dev->tx.data();
+    c.tx_pool_bytes = static_cast<uint32_t>(dev->tx.size());
+    c.retransmit_ms = 200;
+    c.hello_ms = 250;
+    c.keepalive_ms = 1000;
+    c.dead_ms = 3000;
+    c.write = device_write;
+    c.write_context = dev;
+    return tmf::link_device_init(&dev->link, c) == tmf::LinkStatus::kLinkOk;
+  };
+  std::vector<std::string> notes;
+  tmf::gateway::GatewayIo io;
+  io.write_device = [&](const uint8_t* b, size_t n) { down.write(b, n); };
+  io.publish = [](uint8_t, const uint8_t*, size_t) { return true; };
+  io.mqtt_up = [] { return true; };
+  io.note = [&](const std::string& what, uint32_t) { notes.push_back(what); };
+  auto gw = std::make_unique<tmf::gateway::GatewaySession>(io);
+  DeviceEnd dev;
+  TMF_ASSERT(make_device(&dev, 77));
+  uint32_t now_ms = 0;
+  auto run = [&](int steps) {
+    for (int i = 0; i < steps; ++i, now_ms += 10) {
+      const Clock::time_point now = Clock::time_point{} + std::chrono::milliseconds(now_ms);
+      up.transmit();
+      down.transmit();
+      std::vector<uint8_t> a;
+      a.swap(up.in_flight);
+      gw->on_device_bytes(a.data(), a.size(), now);
+      std::vector<uint8_t> b;
+      b.swap(down.in_flight);
+      for (uint8_t x : b) {
+        tmf::LinkMessage m;
+        const tmf::LinkEvent e = tmf::link_device_on_byte(&dev.link, x, now_ms, &m);
+        dev.ups += e == tmf::LinkEvent::kLinkEventUp;
+        dev.downs += e == tmf::LinkEvent::kLinkEventDown;
+      }
+      dev.downs += tmf::link_device_poll(&dev.link, now_ms) == tmf::LinkEvent::kLinkEventDown;
+      gw->tick(now);
+    }
+  };
+  run(50);
+  TMF_EXPECT(gw->up());
+  TMF_EXPECT_EQ(gw->session(), 77u);
+  // The device resets: a new session id; the gateway replaces the old session.
+  DeviceEnd dev2;
+  TMF_ASSERT(make_device(&dev2, 78));
+  dev = std::move(dev2);
+  dev.link.config.write_context = &dev;
+  run(50);
+  TMF_EXPECT_EQ(gw->session(), 78u);
+  TMF_EXPECT_EQ(dev.ups, 1);
+  // The gateway restarts (a fresh session object): the device's next frame gets RESYNC, the
+  // device goes down and says HELLO again.
+  gw = std::make_unique<tmf::gateway::GatewaySession>(io);
+  run(300);
+  TMF_EXPECT_EQ(dev.downs, 1);
+  TMF_EXPECT_EQ(dev.ups, 2);
+  TMF_EXPECT(gw->up());
+  // After a lost link the device says HELLO with a new session id (docs/link.md).
+  TMF_EXPECT(gw->session() != 78u);
+  TMF_EXPECT_EQ(gw->session(), dev.link.config.session);
+}
+
+}  // namespace
+}  // namespace tmf_test
