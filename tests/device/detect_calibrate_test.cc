@@ -1,7 +1,7 @@
 // device/detect threshold calibration (calibrate.h).
 // Oracles, independent of the sort inside calibrate_threshold: the empirical quantile by its
 // defining property, counted over the unsorted input (at most floor(p m) scores exceed T, more
-// than that reach it); the tail rule recomputed in double from order statistics found by counting
+// than that reach it); the tail rule recomputed in double from order statistics placed by counting
 // ranks; and, statistically, the known quantile -ln(p) of an exponential distribution.
 #include "device/detect/calibrate.h"
 
@@ -23,17 +23,14 @@ double next_unit() {  // (0, 1)
   return (static_cast<double>(g_rng >> 8) + 0.5) / 16777216.0;
 }
 
-// The r-th smallest (0-based) of x[0, n) by counting: the value v with #(x < v) <= r < #(x <= v).
-double order_statistic(const float* x, uint32_t n, uint32_t r) {
+// x sorted ascending by rank counting: element i goes to #(x_j < x_i) + #(j < i, x_j == x_i).
+double g_sorted[kMax];
+void sort_by_rank(const float* x, uint32_t n) {
   for (uint32_t i = 0; i < n; ++i) {
-    uint32_t below = 0, at_most = 0;
-    for (uint32_t j = 0; j < n; ++j) {
-      below += x[j] < x[i] ? 1u : 0u;
-      at_most += x[j] <= x[i] ? 1u : 0u;
-    }
-    if (below <= r && r < at_most) return x[i];
+    uint32_t rank = 0;
+    for (uint32_t j = 0; j < n; ++j) rank += (x[j] < x[i] || (j < i && x[j] == x[i])) ? 1u : 0u;
+    g_sorted[rank] = x[i];
   }
-  return NAN;
 }
 
 uint32_t count_above(const float* x, uint32_t n, float t, bool or_equal) {
@@ -78,9 +75,10 @@ TMF_TEST(DetectCalibrate, ExponentialTailMatchesDoubleRecomputation) {
       uint32_t k = static_cast<uint32_t>(ceil(static_cast<double>(tail) * n));
       k = k < 2 ? 2 : (k > n - 1 ? n - 1 : k);
       if (static_cast<uint32_t>(floor(static_cast<double>(p) * n)) >= k) continue;
-      const double u = order_statistic(g_in, n, n - 1 - k);
+      sort_by_rank(g_in, n);
+      const double u = g_sorted[n - 1 - k];
       double beta = 0.0;
-      for (uint32_t i = 0; i < k; ++i) beta += order_statistic(g_in, n, n - k + i) - u;
+      for (uint32_t i = 0; i < k; ++i) beta += g_sorted[n - k + i] - u;
       beta /= k;
       const double want = u + beta * log(static_cast<double>(k) / (n * static_cast<double>(p)));
       float t = 0.0f;
