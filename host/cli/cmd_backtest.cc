@@ -17,6 +17,7 @@ namespace {
 struct BacktestArgs {
   pipeline::BacktestOptions options;
   std::string cv;
+  std::string objective = "lead";
   std::string report;
   bool json = false;
   bool quiet = false;
@@ -74,6 +75,7 @@ void run_backtest_cv(BacktestArgs& args) {
   pipeline::BacktestCvOptions o;
   o.data_dir = args.options.data_dir;
   o.channel = args.options.channel;
+  o.objective = args.objective == "margin" ? pipeline::CvObjective::kMargin : pipeline::CvObjective::kLead;
   if (!args.quiet) o.progress = [](const std::string& step) { std::fprintf(stderr, "backtest: %s\n", step.c_str()); };
   const pipeline::BacktestCvResult r = pipeline::backtest_cv_run(o);
   if (!args.report.empty()) {
@@ -83,6 +85,7 @@ void run_backtest_cv(BacktestArgs& args) {
   if (args.json) {
     nlohmann::json j;
     j["cv"] = "leave-one-run-out";
+    j["objective"] = pipeline::cv_objective_to_string(r.grid.objective);
     j["pool"] = {{"runs", cv_folds_json(r.pool, r)}, {"summary", cv_summary_json(r.pool_summary)}};
     j["members"] = nlohmann::json::object();
     for (size_t d = 0; d < r.detectors.size(); ++d) {
@@ -198,6 +201,10 @@ void register_backtest(CLI::App& app) {
                   "leave-one-run-out: choose every setting on the other runs, report each held-out run "
                   "(thresholds calibrated per device; --threshold, --vote, --persist-* and --baseline-minutes unused)")
       ->check(CLI::IsMember({"leave-one-run-out"}));
+  cmd->add_option("--cv-objective", args->objective,
+                  "How a fold ranks settings after errors: lead (largest median lead; the a-priori rule) or "
+                  "margin (fewest first-half candidate windows, then lead; added after seeing the lead figures)")
+      ->capture_default_str()->check(CLI::IsMember({"lead", "margin"}));
   cmd->add_option("--report", args->report, "Write an HTML report (score over time per run)");
   cmd->add_flag("--json", args->json, "Print JSON: {\"runs\": {\"<run>\": {first_alarm_s, run_end_s, alarms_in_first_half, ...}}, \"summary\": {...}}");
   cmd->add_flag("-q,--quiet", args->quiet, "No progress on stderr");

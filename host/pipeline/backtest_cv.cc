@@ -24,9 +24,20 @@ CvGrid cv_grid_default() {
   return g;
 }
 
-bool CvTrainScore::better_than(const CvTrainScore& o) const {
+const char* cv_objective_to_string(CvObjective objective) {
+  switch (objective) {
+    case CvObjective::kLead: return "lead";
+    case CvObjective::kMargin: return "margin";
+  }
+  return "unknown objective";
+}
+
+bool CvTrainScore::better_than(const CvTrainScore& o, CvObjective objective) const {
   if (errors != o.errors) return errors < o.errors;
   if (first_half_alarms != o.first_half_alarms) return first_half_alarms < o.first_half_alarms;
+  if (objective == CvObjective::kMargin && first_half_candidates != o.first_half_candidates) {
+    return first_half_candidates < o.first_half_candidates;
+  }
   if (median_lead_s != o.median_lead_s) return median_lead_s > o.median_lead_s;
   if (detectors != o.detectors) return detectors < o.detectors;
   return probability > o.probability;
@@ -87,11 +98,12 @@ CvOutcome outcome_of(const CvRunTrace& run, const Decisions& d, uint32_t mask, u
     if (t < half) o.healthy_monitored_s += prev < 0 ? 0 : t - prev;
     prev = t;
     const bool candidate = static_cast<uint32_t>(std::popcount(static_cast<uint32_t>(d.bits[i] & mask))) >= k;
+    if (candidate && t < half) ++o.candidates_in_first_half;
     if (detect::persistence_push(&p, candidate) != detect::PersistenceEvent::kRaised) continue;
     if (o.first_alarm_s < 0) o.first_alarm_s = t;
     if (t < half) {
       ++o.alarms_in_first_half;
-    } else if (o.lead_s < 0) {
+    } else if (o.lead_s < 0 && t < run.run_end_s) {  // an alarm at the last record is no warning
       o.lead_s = run.run_end_s - t;
     }
   }
@@ -158,12 +170,13 @@ std::vector<CvFold> cv_leave_one_run_out(const std::vector<std::vector<CvRunTrac
         const CvOutcome& o = cand.per_run[r];
         s.errors += (o.early() ? 1u : 0u) + (o.lead_s < 0 ? 1u : 0u);
         s.first_half_alarms += o.alarms_in_first_half;
+        s.first_half_candidates += o.candidates_in_first_half;
         if (o.lead_s >= 0) leads.push_back(o.lead_s);
       }
       s.median_lead_s = median(leads);
       s.detectors = static_cast<uint32_t>(std::popcount(cand.setting.detectors));
       s.probability = cand.setting.probability;
-      if (best == nullptr || s.better_than(best_score)) best = &cand, best_score = s;
+      if (best == nullptr || s.better_than(best_score, grid.objective)) best = &cand, best_score = s;
     }
     fold.setting = best->setting;
     fold.train = best_score;

@@ -19,7 +19,15 @@ struct CvCommissioning {
   double calibration_min = 10; // healthy scores for the thresholds
 };
 
+// How a fold ranks settings on its training runs after errors and first-half alarms:
+// kLead (the a-priori rule): the largest median lead; kMargin: the fewest first-half candidate
+// windows (votes >= k, before persistence: how close the healthy halves came to alarming), then
+// the largest median lead.
+enum class CvObjective : uint8_t { kLead = 0, kMargin };
+const char* cv_objective_to_string(CvObjective objective);
+
 struct CvGrid {
+  CvObjective objective = CvObjective::kLead;
   std::vector<CvCommissioning> commissioning;
   std::vector<float> probabilities;                       // false-alarm budget per window and detector
   std::vector<std::pair<uint32_t, uint32_t>> persistence;  // (m, w)
@@ -51,11 +59,12 @@ struct CvRunTrace {
 struct CvOutcome {
   double first_alarm_s = -1;          // < 0: none
   uint32_t alarms_in_first_half = 0;  // alarms raised before run_end_s / 2
+  uint32_t candidates_in_first_half = 0;  // windows with votes >= k before run_end_s / 2
   double healthy_monitored_s = 0;     // monitoring time in the first half
   std::vector<float> thresholds;      // per detector of the pool (0 for those not voting)
   bool early() const { return alarms_in_first_half > 0; }
-  // Caught: the first alarm of the run's second half came at or before its last record.
-  double lead_s = -1;                 // run end - first second-half alarm; < 0: missed
+  // Caught: an alarm was raised in the run's second half before its last record.
+  double lead_s = -1;                 // run end - first such alarm (> 0); < 0: missed
 };
 
 // The device's decisions on a trace: thresholds from calibrate_threshold, decision = score >
@@ -66,10 +75,11 @@ CvOutcome cv_evaluate(const CvRunTrace& run, const CvSetting& s, const CvGrid& g
 struct CvTrainScore {
   uint32_t errors = 0;             // runs with a first-half alarm + runs never alarmed in the second half
   uint32_t first_half_alarms = 0;
+  uint32_t first_half_candidates = 0;  // compared only under CvObjective::kMargin
   double median_lead_s = 0;        // over the caught runs (larger is better)
   uint32_t detectors = 0;          // fewer detectors
   uint32_t probability = 0;        // smaller budget (a later index) preferred: ties go conservative
-  bool better_than(const CvTrainScore& o) const;
+  bool better_than(const CvTrainScore& o, CvObjective objective) const;
 };
 
 struct CvFold {
@@ -93,6 +103,7 @@ struct BacktestCvOptions {
   std::string data_dir;
   std::string channel = "horiz";
   uint32_t bands = 16;
+  CvObjective objective = CvObjective::kLead;
   std::function<void(const std::string& step)> progress;
 };
 

@@ -219,6 +219,7 @@ BacktestCvResult backtest_cv_run(const BacktestCvOptions& o) {
   BacktestCvResult result;
   for (const CvDetector& d : cv_detectors(o.bands)) result.detectors.push_back(d.name);
   result.grid = cv_grid_default();
+  result.grid.objective = o.objective;
   result.window = window;
   result.model_bytes = m.file.size();
   result.arena_bytes = m.model.header->arena_bytes;

@@ -107,6 +107,25 @@ TMF_TEST(BacktestCv, FoldsChooseOnTrainingRunsOnly) {
   TMF_EXPECT(std::fabs(ss.false_alarms_per_day - 4.0 / (4 * 480.0 / 86400.0)) < 1e-9);
 }
 
+TMF_TEST(BacktestCv, MarginObjectivePrefersQuietFirstHalves) {
+  // Detector 0: one isolated spike in the first half (window 3) and over from window 16; 2 of 3
+  // filters the spike and raises at 17 (lead 120 s). Detector 1: over from window 18 only, never
+  // before (lead 60 s at 1 of 1). The lead rule takes detector 0 at 2 of 3; the margin rule
+  // takes detector 1 (no first-half candidate at all), on every fold.
+  CvGrid g = grid_simple();
+  std::vector<CvRunTrace> runs;
+  for (const char* name : {"a", "b", "c"}) runs.push_back(make_run(name, 20, {{3, 16, 17, 18, 19}, {18, 19}}));
+  const std::vector<CvFold> lead = tmf::pipeline::cv_leave_one_run_out({runs}, g, 3, false);
+  g.objective = tmf::pipeline::CvObjective::kMargin;
+  const std::vector<CvFold> margin = tmf::pipeline::cv_leave_one_run_out({runs}, g, 3, false);
+  for (size_t i = 0; i < runs.size(); ++i) {
+    TMF_EXPECT(lead[i].setting.detectors == 1 && lead[i].setting.persistence == 1);
+    TMF_EXPECT(lead[i].outcome.lead_s == 120.0 && lead[i].outcome.candidates_in_first_half == 1);
+    TMF_EXPECT(margin[i].setting.detectors == 2 && margin[i].setting.persistence == 0);
+    TMF_EXPECT(margin[i].outcome.lead_s == 60.0 && margin[i].outcome.candidates_in_first_half == 0);
+  }
+}
+
 TMF_TEST(BacktestCv, HeldOutRunHasNoSayInItsSetting) {
   // Random traces; then the held-out run's scores are replaced by other random ones: its fold's
   // setting and training score stay exactly the same.
@@ -154,6 +173,7 @@ TMF_TEST(BacktestCv, RunToFailureLeaveOneRunOut) {
   o.data_dir = std::string(TMF_SHARED_DIR) + "/data/run_to_failure";
   const tmf::pipeline::BacktestCvResult r = tmf::pipeline::backtest_cv_run(o);
   TMF_EXPECT(r.pool.size() == 6);
+  std::printf("objective %s\n", tmf::pipeline::cv_objective_to_string(r.grid.objective));
   auto print = [](const std::string& what, const tmf::pipeline::CvSummary& s) {
     std::printf("%-18s caught %u/%u early %u first-half alarms %u median lead %.1f min, %.2f false alarms/day\n",
                 what.c_str(), s.caught, s.runs, s.early, s.first_half_alarms, s.median_lead_s / 60,
@@ -180,6 +200,18 @@ TMF_TEST(BacktestCv, RunToFailureLeaveOneRunOut) {
     }
   }
   TMF_EXPECT(r.pool_summary.runs == 6);
+  // The margin objective, printed for docs/backtest.md (same protocol).
+  o.objective = tmf::pipeline::CvObjective::kMargin;
+  const tmf::pipeline::BacktestCvResult m = tmf::pipeline::backtest_cv_run(o);
+  std::printf("objective %s\n", tmf::pipeline::cv_objective_to_string(m.grid.objective));
+  for (const CvFold& f : m.pool) {
+    std::printf("%s: first alarm %.0f s, lead %.0f s, first-half %u; %s\n", f.held_out.c_str(), f.outcome.first_alarm_s,
+                f.outcome.lead_s, f.outcome.alarms_in_first_half,
+                tmf::pipeline::cv_setting_describe(f.setting, m.grid, m.detectors).c_str());
+  }
+  print("pool", m.pool_summary);
+  for (size_t d = 0; d < m.detectors.size(); ++d) print(m.detectors[d], m.member_summaries[d]);
+  TMF_EXPECT(m.pool_summary.runs == 6);
 }
 
 }  // namespace
