@@ -69,6 +69,9 @@ while read -r key value; do put "$key" "$value"; done < <("$root/scripts/bench_p
 # Over-the-air deployment (issue 5; docs/deploy.md): a real Mosquitto and virtual devices.
 while read -r key value; do put "$key" "$value"; done < <("$root/scripts/bench_deploy.sh" "$root/build" "$work/deploy")
 
+# Detection on unseen machines (issue 16): leave-one-run-out backtest, selection under noise.
+while read -r key value; do put "$key" "$value"; done < <("$root/scripts/bench_detect.sh" "$cli" "$work/detect")
+
 json='{}'
 for key in "${!figures[@]}"; do
   json=$(jq --arg k "$key" --argjson v "${figures[$key]}" '. + {($k): $v}' <<<"$json")
