@@ -68,7 +68,8 @@ TMF_TEST(DetectCalibrate, EmpiricalQuantileByDefinition) {
 
 TMF_TEST(DetectCalibrate, ExponentialTailMatchesDoubleRecomputation) {
   for (uint32_t n = 12; n <= kMax; n += 17) {
-    for (float p : {1e-2f, 1e-3f, 1e-5f}) {
+    const float tail_ps[] = {1e-2f, 1e-3f, 1e-5f};
+    for (float p : tail_ps) {
       for (uint32_t i = 0; i < n; ++i) g_in[i] = static_cast<float>(2.0 - 1.5 * log(next_unit()));
       memcpy(g_work, g_in, 4 * n);
       const float tail = 0.25f;
