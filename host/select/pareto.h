@@ -13,12 +13,14 @@ namespace tmf::select {
 struct Candidate {
   std::string name;
   double quality = 0;  // e.g. AUC
-  double tie_break = 0;  // higher is better, counts only between equal qualities (e.g. the score
-                         // margin when AUCs saturate): (quality, tie_break) is one lexicographic objective
   double ram_bytes = 0;
   double flash_bytes = 0;
   double latency_ms = 0;
   double energy_uj = 0;
+  // Last, so positional initializers of the fields above stay valid. Higher is better and counts
+  // only between equal qualities (e.g. the score margin when AUCs saturate): (quality, tie_break)
+  // is one lexicographic objective.
+  double tie_break = 0;
 };
 
 struct Constraints {
