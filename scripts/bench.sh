@@ -74,6 +74,8 @@ while read -r key value; do put "$key" "$value"; done < <("$root/scripts/bench_c
 
 # The bare-metal device firmware (issue 14; docs/porting.md): flash and RAM.
 while read -r key value; do put "$key" "$value"; done < <("$root/scripts/bench_firmware.sh")
+# Detection on unseen machines (issue 16): leave-one-run-out backtest, selection under noise.
+while read -r key value; do put "$key" "$value"; done < <("$root/scripts/bench_detect.sh" "$cli" "$work/detect")
 
 json='{}'
 for key in "${!figures[@]}"; do

@@ -13,6 +13,7 @@ bool finite(float v) { return v == v && v - v == 0.0f; }
 
 bool config_valid(const DetectLoopConfig& c) {
   if (!vote_config_valid(c.detector_count, c.vote_k)) return false;
+  if (!calibration_config_valid(c.calibration)) return false;
   if (baseline_bytes(c.baseline.feature_count) == 0) return false;
   if (c.sketch_bins > kSketchMaxBins) return false;
   if (c.sketch_bins > 0 && c.sketch_ranges == nullptr &&
@@ -50,6 +51,13 @@ bool interface_valid(const DetectLoopConfig& c, const Interpreter& interpreter, 
     return false;
   }
   for (uint32_t i = 0; i < c.detector_count; ++i) {
+    if (c.calibration.windows > 0) {
+      if (interpreter_output(interpreter, c.decision_outputs[i], &t, nullptr) != Status::kOk ||
+          !plain_float(*t) || tensor_element_count(*t) != 1) {
+        return false;
+      }
+      continue;
+    }
     if (interpreter_output(interpreter, c.decision_outputs[i], &t, nullptr) != Status::kOk ||
         t->type != kTensorTypeInt8 || tensor_element_count(*t) != 1 ||
         t->quant == kTensorQuantPerChannel ||
@@ -85,10 +93,72 @@ void set_sketch_ranges_from_baseline(DetectLoop* loop) {
   sketch_reset(&loop->sketch);
 }
 
+void enter_stage(DetectLoop* loop, DetectStage stage) {
+  loop->stage = stage;
+  loop->stage_windows = 0;
+}
+
 void enter_monitoring(DetectLoop* loop) {
+  enter_stage(loop, DetectStage::kMonitoring);
   loop->phase = DetectPhase::kMonitoring;
   persistence_reset(&loop->persistence);
   set_sketch_ranges_from_baseline(loop);
+}
+
+// Commissioning, one window: settle (nothing learned), learn the baseline, then (calibration on)
+// collect each detector's score and calibrate its threshold.
+DetectStatus commission_step(DetectLoop* loop, const float* raw, DetectWindowResult* result) {
+  const DetectLoopConfig& c = loop->config;
+  DetectCounters& n = loop->counters;
+  ++loop->stage_windows;
+  switch (loop->stage) {
+    case DetectStage::kSettling:
+      if (loop->stage_windows >= c.settle_windows) enter_stage(loop, DetectStage::kLearningBaseline);
+      return DetectStatus::kOk;
+    case DetectStage::kLearningBaseline: {
+      const BaselineState state = baseline_add(&loop->baseline, raw);
+      if (state == BaselineState::kReady) {
+        baseline_normalization(loop->baseline, loop->normalization);
+        n.baseline_ready_window = n.windows;
+        result->event = DetectEvent::kBaselineReady;
+        if (c.calibration.windows > 0) {
+          enter_stage(loop, DetectStage::kCalibrating);
+        } else {
+          enter_monitoring(loop);
+        }
+      } else if (state == BaselineState::kFailed) {
+        baseline_reset(&loop->baseline);
+        ++n.baseline_restarts;
+        result->event = DetectEvent::kBaselineRestarted;
+      }
+      return DetectStatus::kOk;
+    }
+    case DetectStage::kCalibrating: {
+      const uint32_t w = c.calibration.windows;
+      const uint8_t* out = nullptr;
+      for (uint32_t i = 0; i < c.detector_count; ++i) {
+        if (interpreter_output(*loop->interpreter, c.decision_outputs[i], nullptr, &out) != Status::kOk) {
+          return DetectStatus::kErrInvoke;
+        }
+        memcpy(&loop->calibration_scores[i * w + loop->stage_windows - 1], out, 4);
+      }
+      if (loop->stage_windows < w) return DetectStatus::kOk;
+      for (uint32_t i = 0; i < c.detector_count; ++i) {
+        // Too few finite scores (a broken sensor): an unreachable threshold, never an alarm storm.
+        if (calibrate_threshold(&loop->calibration_scores[i * w], w, c.calibration, &loop->thresholds[i]) !=
+            DetectStatus::kOk) {
+          loop->thresholds[i] = 3.0e38f;
+        }
+      }
+      n.thresholds_ready_window = n.windows;
+      result->event = DetectEvent::kThresholdsReady;
+      enter_monitoring(loop);
+      return DetectStatus::kOk;
+    }
+    case DetectStage::kMonitoring:
+      break;
+  }
+  return DetectStatus::kOk;
 }
 
 }  // namespace
@@ -98,6 +168,7 @@ uint32_t detect_loop_bytes(const DetectLoopConfig& config) {
   const uint32_t f = config.baseline.feature_count;
   uint32_t bytes = baseline_bytes(f) + align8(8u * f);
   if (config.sketch_bins > 0) bytes += sketch_bytes({f, config.sketch_bins});
+  bytes += align8(4u * config.detector_count * config.calibration.windows);
   return bytes;
 }
 
@@ -130,12 +201,16 @@ DetectStatus detect_loop_init(DetectLoop* loop, const DetectLoopConfig& config,
     }
     if (s != DetectStatus::kOk) return s;
   }
+  loop->calibration_scores = config.calibration.windows > 0
+                                 ? carve.take<float>(config.detector_count * config.calibration.windows)
+                                 : nullptr;
+  for (uint32_t i = 0; i < kDetectMaxDetectors; ++i) loop->thresholds[i] = 0.0f;
   loop->config = config;
   loop->config.sketch_ranges = nullptr;  // copied into the sketch; the caller's array may go
   loop->sketch_ranges_fixed = config.sketch_ranges != nullptr;
   loop->interpreter = interpreter;
   loop->sample_count = samples;
-  loop->counters = DetectCounters{0, 0, 0, 0, 0, kDetectNoWindow, kDetectNoWindow, 0};
+  loop->counters = DetectCounters{0, 0, 0, 0, 0, kDetectNoWindow, kDetectNoWindow, 0, kDetectNoWindow};
   detect_loop_recommission(loop);
   return DetectStatus::kOk;
 }
@@ -146,6 +221,8 @@ void detect_loop_recommission(DetectLoop* loop) {
   persistence_reset(&loop->persistence);
   write_identity(loop->normalization, loop->config.baseline.feature_count);
   loop->counters.baseline_ready_window = kDetectNoWindow;
+  loop->counters.thresholds_ready_window = kDetectNoWindow;
+  enter_stage(loop, loop->config.settle_windows > 0 ? DetectStage::kSettling : DetectStage::kLearningBaseline);
 }
 
 DetectStatus detect_loop_set_baseline(DetectLoop* loop, const float* norm) {
@@ -157,7 +234,13 @@ DetectStatus detect_loop_set_baseline(DetectLoop* loop, const float* norm) {
     }
   }
   memcpy(loop->normalization, norm, 8u * f);
-  enter_monitoring(loop);
+  if (loop->config.calibration.windows > 0) {
+    loop->phase = DetectPhase::kCommissioning;
+    persistence_reset(&loop->persistence);
+    enter_stage(loop, DetectStage::kCalibrating);
+  } else {
+    enter_monitoring(loop);
+  }
   return DetectStatus::kOk;
 }
 
@@ -196,19 +279,9 @@ DetectStatus detect_loop_step(DetectLoop* loop, const float* samples, DetectWind
   result->candidate = false;
   result->alarm = false;
   if (loop->phase == DetectPhase::kCommissioning) {
-    const BaselineState state = baseline_add(&loop->baseline, raw);
-    if (state == BaselineState::kReady) {
-      baseline_normalization(loop->baseline, loop->normalization);
-      n.baseline_ready_window = n.windows;
-      result->event = DetectEvent::kBaselineReady;
-      enter_monitoring(loop);
-    } else if (state == BaselineState::kFailed) {
-      baseline_reset(&loop->baseline);
-      ++n.baseline_restarts;
-      result->event = DetectEvent::kBaselineRestarted;
-    }
+    const DetectStatus s = commission_step(loop, raw, result);
     ++n.windows;
-    return DetectStatus::kOk;
+    return s;
   }
 
   if (c.sketch_bins > 0) sketch_add(&loop->sketch, raw);
@@ -217,7 +290,13 @@ DetectStatus detect_loop_step(DetectLoop* loop, const float* samples, DetectWind
     if (interpreter_output(interpreter, c.decision_outputs[i], nullptr, &out) != Status::kOk) {
       return DetectStatus::kErrInvoke;
     }
-    decisions[i] = static_cast<int8_t>(out[0]);
+    if (c.calibration.windows > 0) {
+      float score;
+      memcpy(&score, out, 4);
+      decisions[i] = score > loop->thresholds[i] ? 1 : 0;  // NaN: not set
+    } else {
+      decisions[i] = static_cast<int8_t>(out[0]);
+    }
   }
   result->votes = vote_count(decisions, c.detector_count);
   result->candidate = result->votes >= c.vote_k;
@@ -252,6 +331,7 @@ const char* detect_event_to_string(DetectEvent event) {
     case DetectEvent::kBaselineRestarted: return "baseline_restarted";
     case DetectEvent::kAlarmRaised: return "alarm_raised";
     case DetectEvent::kAlarmCleared: return "alarm_cleared";
+    case DetectEvent::kThresholdsReady: return "thresholds_ready";
   }
   return "unknown event";
 }

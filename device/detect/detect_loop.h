@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "device/detect/baseline.h"
+#include "device/detect/calibrate.h"
 #include "device/detect/detect_status.h"
 #include "device/detect/persistence.h"
 #include "device/detect/sketch.h"
@@ -35,6 +36,16 @@ struct DetectLoopConfig {
   float sketch_sigmas;           // ranges mean -+ sigmas * std of the baseline (finite, > 0) ...
   const float* sketch_ranges;    // ... unless this is set: fixed [2][F] ranges (lows, then highs),
                                  // copied at init
+  // Issue 16 (zero = off, the behaviour above). Run-in: the first settle_windows windows after
+  // (re)commissioning are invoked but neither learned nor monitored (a new bearing's first,
+  // noisy hours).
+  uint32_t settle_windows;
+  // calibration.windows > 0: decision_outputs name float32 score outputs (one element each, no
+  // quantization) instead of int8 decisions; after the baseline, the next calibration.windows
+  // windows (still commissioning, no alarms) collect each detector's scores, and each threshold
+  // is calibrate_threshold() of its own scores; monitoring then sets decision i when
+  // score_i > threshold_i.
+  CalibrationConfig calibration;
 };
 
 enum class DetectPhase : uint8_t { kCommissioning = 0, kMonitoring };
@@ -45,6 +56,7 @@ enum class DetectEvent : uint8_t {
   kBaselineRestarted,  // the budget ran out with too few finite windows: learning starts again
   kAlarmRaised,
   kAlarmCleared,
+  kThresholdsReady,    // calibration ended at this window (calibration on); monitoring starts next
 };
 
 // What one window did.
@@ -66,7 +78,11 @@ struct DetectCounters {
   uint32_t first_alarm_window;     // window index of the first raise, or kDetectNoWindow
   uint32_t baseline_ready_window;  // window index where commissioning ended, or kDetectNoWindow
   uint32_t baseline_restarts;
+  uint32_t thresholds_ready_window;  // calibration ended here (calibration on), or kDetectNoWindow
 };
+
+// Where commissioning is (DetectPhase::kCommissioning covers all three).
+enum class DetectStage : uint8_t { kSettling = 0, kLearningBaseline, kCalibrating, kMonitoring };
 
 struct DetectLoop {
   DetectLoopConfig config;
@@ -79,10 +95,14 @@ struct DetectLoop {
   bool sketch_ranges_fixed;  // config.sketch_ranges was given (copied into sketch.lo / hi)
   float* normalization;   // [2F]: identity while commissioning, the baseline while monitoring
   DetectCounters counters;
+  DetectStage stage;
+  uint32_t stage_windows;               // windows spent in the current stage
+  float* calibration_scores;            // [n][calibration.windows] (calibration on)
+  float thresholds[kDetectMaxDetectors];  // calibrated (calibration on, once monitoring)
 };
 
-// Bytes of caller memory: baseline_bytes(F) + align8(8 F) (normalization) + sketch_bytes (if any);
-// 0 for a bad config. F = 32, 16 bins: 512 + 256 + 2,816 = 3,584.
+// Bytes of caller memory: baseline_bytes(F) + align8(8 F) (normalization) + sketch_bytes (if any)
+// + align8(4 n calibration.windows) (calibration on); 0 for a bad config. F = 32, 16 bins: 512 + 256 + 2,816 = 3,584.
 uint32_t detect_loop_bytes(const DetectLoopConfig& config);
 
 // Checks the config and the model interface (indices, types, element counts) against the
@@ -102,7 +122,7 @@ DetectStatus detect_loop_step(DetectLoop* loop, const float* samples, DetectWind
 
 // Installs a baseline learned before (e.g. kept in flash across a reboot): norm is [2][F] as
 // baseline_normalization writes it (scales finite and > 0, offsets finite). Enters monitoring
-// with an empty persistence ring. Errors: kErrNullArgument, kErrBadConfig.
+// with an empty persistence ring (calibration on: enters calibration, which then monitors). Errors: kErrNullArgument, kErrBadConfig.
 DetectStatus detect_loop_set_baseline(DetectLoop* loop, const float* norm);
 
 // Forgets the baseline and the alarm state and commissions again (e.g. after a sensor remount).

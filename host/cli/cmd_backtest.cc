@@ -8,6 +8,7 @@
 #include "host/cli/commands.h"
 #include "host/data/dataset.h"
 #include "host/pipeline/backtest.h"
+#include "host/pipeline/backtest_cv.h"
 #include "host/pipeline/pipeline_settings.h"
 
 namespace tmf::cli {
@@ -15,6 +16,8 @@ namespace {
 
 struct BacktestArgs {
   pipeline::BacktestOptions options;
+  std::string cv;
+  std::string objective = "lead";
   std::string report;
   bool json = false;
   bool quiet = false;
@@ -22,7 +25,105 @@ struct BacktestArgs {
 
 nlohmann::json seconds_or_null(double s) { return s < 0 ? nlohmann::json(nullptr) : nlohmann::json(s); }
 
+nlohmann::json cv_summary_json(const pipeline::CvSummary& s) {
+  return {{"runs", s.runs},
+          {"caught", s.caught},
+          {"early", s.early},
+          {"alarms_in_first_halves", s.first_half_alarms},
+          {"median_lead_s", s.median_lead_s},
+          {"false_alarms_per_day", s.false_alarms_per_day}};
+}
+
+nlohmann::json cv_folds_json(const std::vector<pipeline::CvFold>& folds, const pipeline::BacktestCvResult& r) {
+  nlohmann::json runs = nlohmann::json::object();
+  for (const pipeline::CvFold& f : folds) {
+    const pipeline::CvCommissioning& c = r.grid.commissioning[f.setting.commissioning];
+    nlohmann::json voting = nlohmann::json::array(), thresholds = nlohmann::json::object();
+    for (size_t d = 0; d < r.detectors.size(); ++d) {
+      if (!(f.setting.detectors & (1u << d))) continue;
+      voting.push_back(r.detectors[d]);
+      thresholds[r.detectors[d]] = f.outcome.thresholds[d];
+    }
+    const auto [m, w] = r.grid.persistence[f.setting.persistence];
+    runs[f.held_out] = {
+        {"first_alarm_s", seconds_or_null(f.outcome.first_alarm_s)},
+        {"lead_s", seconds_or_null(f.outcome.lead_s)},
+        {"alarms_in_first_half", f.outcome.alarms_in_first_half},
+        {"healthy_monitored_s", f.outcome.healthy_monitored_s},
+        {"false_alarms_per_day", f.outcome.healthy_monitored_s > 0
+                                     ? f.outcome.alarms_in_first_half / (f.outcome.healthy_monitored_s / 86400.0)
+                                     : 0.0},
+        {"device_thresholds", thresholds},
+        {"setting",
+         {{"chosen_on", f.trained_on},
+          {"settle_min", c.settle_min},
+          {"baseline_min", c.baseline_min},
+          {"calibration_min", c.calibration_min},
+          {"false_alarm_probability", r.grid.probabilities[f.setting.probability]},
+          {"detectors", voting},
+          {"vote_k", f.setting.vote_k},
+          {"persist_m", m},
+          {"persist_w", w},
+          {"text", pipeline::cv_setting_describe(f.setting, r.grid, r.detectors)}}},
+        {"training",
+         {{"errors", f.train.errors}, {"first_half_alarms", f.train.first_half_alarms}, {"median_lead_s", f.train.median_lead_s}}}};
+  }
+  return runs;
+}
+
+void run_backtest_cv(BacktestArgs& args) {
+  pipeline::BacktestCvOptions o;
+  o.data_dir = args.options.data_dir;
+  o.channel = args.options.channel;
+  o.objective = args.objective == "margin" ? pipeline::CvObjective::kMargin : pipeline::CvObjective::kLead;
+  if (!args.quiet) o.progress = [](const std::string& step) { std::fprintf(stderr, "backtest: %s\n", step.c_str()); };
+  const pipeline::BacktestCvResult r = pipeline::backtest_cv_run(o);
+  if (!args.report.empty()) {
+    const std::string html = pipeline::backtest_cv_report_html(r);
+    write_file_atomic(args.report, reinterpret_cast<const uint8_t*>(html.data()), html.size());
+  }
+  if (args.json) {
+    nlohmann::json j;
+    j["cv"] = "leave-one-run-out";
+    j["objective"] = pipeline::cv_objective_to_string(r.grid.objective);
+    j["pool"] = {{"runs", cv_folds_json(r.pool, r)}, {"summary", cv_summary_json(r.pool_summary)}};
+    j["members"] = nlohmann::json::object();
+    for (size_t d = 0; d < r.detectors.size(); ++d) {
+      j["members"][r.detectors[d]] = {{"runs", cv_folds_json(r.members[d], r)},
+                                      {"summary", cv_summary_json(r.member_summaries[d])}};
+    }
+    j["window"] = r.window;
+    j["model_bytes"] = r.model_bytes;
+    j["arena_bytes"] = r.arena_bytes;
+    j["seconds"] = r.seconds;
+    if (!args.report.empty()) j["report"] = args.report;
+    std::printf("%s\n", j.dump(2).c_str());
+    return;
+  }
+  std::printf("leave-one-run-out (settings chosen on the other runs; thresholds calibrated by each device)\n");
+  std::printf("%-12s %9s %16s %10s %12s  %s\n", "held out", "end (h)", "first alarm (h)", "lead (min)", "first-half", "setting");
+  for (size_t i = 0; i < r.pool.size(); ++i) {
+    const pipeline::CvFold& f = r.pool[i];
+    char first[32] = "none", lead[32] = "missed";
+    if (f.outcome.first_alarm_s >= 0) std::snprintf(first, sizeof first, "%.2f", f.outcome.first_alarm_s / 3600);
+    if (f.outcome.lead_s >= 0) std::snprintf(lead, sizeof lead, "%.1f", f.outcome.lead_s / 60);
+    std::printf("%-12s %9.2f %16s %10s %12u  %s\n", f.held_out.c_str(), r.report_traces[i].run_end_s / 3600, first, lead,
+                f.outcome.alarms_in_first_half, pipeline::cv_setting_describe(f.setting, r.grid, r.detectors).c_str());
+  }
+  auto line = [](const std::string& what, const pipeline::CvSummary& s) {
+    std::printf("%-20s caught %u/%u, early %u, median lead %.1f min, %.2f false alarms/day\n", what.c_str(), s.caught, s.runs,
+                s.early, s.median_lead_s / 60, s.false_alarms_per_day);
+  };
+  line("pool", r.pool_summary);
+  for (size_t d = 0; d < r.detectors.size(); ++d) line(r.detectors[d] + " alone", r.member_summaries[d]);
+  if (!args.report.empty()) std::printf("report: %s\n", args.report.c_str());
+}
+
 void run_backtest(BacktestArgs& args) {
+  if (!args.cv.empty()) {
+    run_backtest_cv(args);
+    return;
+  }
   if (!args.quiet) {
     args.options.progress = [](const std::string& run, size_t done, size_t total) {
       if (!run.empty()) std::fprintf(stderr, "backtest: [%zu/%zu] %s\n", done + 1, total, run.c_str());
@@ -96,6 +197,14 @@ void register_backtest(CLI::App& app) {
   cmd->add_option("--vote", args->options.vote_k, "Detectors that must agree (of 3)")->capture_default_str()->check(CLI::Range(1, 3));
   cmd->add_option("--persist-m", args->options.persist_m, "Alarm when m ...")->capture_default_str();
   cmd->add_option("--persist-w", args->options.persist_w, "... of the last w windows agree")->capture_default_str()->check(CLI::Range(1, 64));
+  cmd->add_option("--cv", args->cv,
+                  "leave-one-run-out: choose every setting on the other runs, report each held-out run "
+                  "(thresholds calibrated per device; --threshold, --vote, --persist-* and --baseline-minutes unused)")
+      ->check(CLI::IsMember({"leave-one-run-out"}));
+  cmd->add_option("--cv-objective", args->objective,
+                  "How a fold ranks settings after errors: lead (largest median lead; the a-priori rule) or "
+                  "margin (fewest first-half candidate windows, then lead; added after seeing the lead figures)")
+      ->capture_default_str()->check(CLI::IsMember({"lead", "margin"}));
   cmd->add_option("--report", args->report, "Write an HTML report (score over time per run)");
   cmd->add_flag("--json", args->json, "Print JSON: {\"runs\": {\"<run>\": {first_alarm_s, run_end_s, alarms_in_first_half, ...}}, \"summary\": {...}}");
   cmd->add_flag("-q,--quiet", args->quiet, "No progress on stderr");

@@ -1,7 +1,9 @@
 // `tinymlops eval --model M.tmf --data DIR`: scores every window of a dataset folder with the
 // model file on the device runtime and reports ROC-AUC (overall and per condition), rates at the
 // calibrated threshold, footprint and cost; `--report FILE.html` draws ROC curves and histograms.
+#include <algorithm>
 #include <cstdio>
+#include <optional>
 #include <nlohmann/json.hpp>
 
 #include "host/cli/cli_common.h"
@@ -17,14 +19,24 @@ struct EvalArgs {
   std::string data;
   std::string report;
   uint32_t hop = 0;
+  std::optional<double> snr_db;
+  uint64_t noise_seed = 1;
   bool json = false;
 };
+
+double min_condition_auc(const pipeline::ScoreSummary& s) {
+  double m = 1.0;
+  for (const auto& [c, v] : s.per_condition) m = std::min(m, v.auc);
+  return m;
+}
 
 void run_eval(const EvalArgs& args) {
   pipeline::EvalOptions o;
   o.model_path = args.model;
   o.data_dir = args.data;
   o.hop = args.hop;
+  if (args.snr_db) o.snr_db = *args.snr_db;
+  o.noise_seed = args.noise_seed;
   const pipeline::EvalResult r = pipeline::evaluate_model(o);
   if (!args.report.empty()) {
     const std::string html = pipeline::evaluation_report_html(r, "Evaluation of " + args.model + " on " + args.data);
@@ -37,6 +49,8 @@ void run_eval(const EvalArgs& args) {
                      {"detector", r.settings.detector},
                      {"features", r.settings.features},
                      {"auc", s.auc},
+                     {"min_condition_auc", min_condition_auc(s)},
+                     {"snr_db", args.snr_db ? nlohmann::json(*args.snr_db) : nlohmann::json(nullptr)},
                      {"threshold", r.settings.threshold},
                      {"target_false_alarm_rate", r.settings.target_false_alarm_rate},
                      {"true_positive_rate", s.true_positive_rate},
@@ -90,6 +104,9 @@ void register_eval(CLI::App& app) {
   cmd->add_option("--data", args->data, "Dataset folder (manifest.csv + float32 files)")->required();
   cmd->add_option("--hop", args->hop, "Samples between windows (default: the model's)")->check(CLI::PositiveNumber);
   cmd->add_option("--report", args->report, "Write an HTML report (ROC curves, score histograms)");
+  cmd->add_option("--snr-db", args->snr_db,
+                  "Add white Gaussian background noise: healthy recordings' mean power / 10^(X/10), one power for all");
+  cmd->add_option("--noise-seed", args->noise_seed, "Seed of that noise (per recording: seed and its sha256)")->capture_default_str();
   cmd->add_flag("--json", args->json, "Print JSON");
   cmd->callback([args] {
     try {

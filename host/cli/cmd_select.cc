@@ -22,9 +22,17 @@ struct SelectArgs {
   std::vector<uint32_t> windows, bands;
   std::vector<std::string> detectors;
   uint64_t seed = 1;
+  std::optional<double> snr_db;
+  uint64_t noise_seed = 1;
   bool json = false;
   bool quiet = false;
 };
+
+double held_out_min(const pipeline::SearchCandidate& c) {
+  double m = 1.0;
+  for (const auto& [condition, v] : c.held_out.per_condition) m = std::min(m, v.auc);
+  return m;
+}
 
 nlohmann::json candidate_json(const pipeline::SearchCandidate& c, const select::CostEstimate& e) {
   return {{"name", c.name},
@@ -32,6 +40,8 @@ nlohmann::json candidate_json(const pipeline::SearchCandidate& c, const select::
           {"features", c.features.to_string()},
           {"auc", c.held_out.auc},
           {"min_condition_auc", c.quality},
+          {"selection_margin", c.margin},
+          {"held_out_min_condition_auc", held_out_min(c)},
           {"ram_bytes", e.ram_bytes},
           {"arena_bytes", e.arena_bytes},
           {"flash_bytes", e.flash_bytes},
@@ -53,6 +63,8 @@ void run_select(const SelectArgs& args) {
   if (!args.bands.empty()) o.space.bands = args.bands;
   if (!args.detectors.empty()) o.space.detectors = args.detectors;
   o.seed = args.seed;
+  if (args.snr_db) o.snr_db = *args.snr_db;
+  o.noise_seed = args.noise_seed;
   if (!args.quiet) {
     o.progress = [](size_t done, size_t total, const std::string& name) {
       if (name.empty()) {
@@ -79,7 +91,8 @@ void run_select(const SelectArgs& args) {
   const select::CostEstimate& e = best.costs.front();
   if (args.json) {
     nlohmann::json j{{"target", choice.profile.name}, {"model", args.out}, {"seconds", r.seconds},
-                     {"candidates", r.candidates.size()}};
+                     {"candidates", r.candidates.size()},
+                     {"snr_db", args.snr_db ? nlohmann::json(*args.snr_db) : nlohmann::json(nullptr)}};
     j["selected"] = candidate_json(best, e);
     j["pareto"] = nlohmann::json::array();
     for (size_t i : choice.pareto) j["pareto"].push_back(candidate_json(r.candidates[i], r.candidates[i].costs.front()));
@@ -116,6 +129,9 @@ void register_select(CLI::App& app) {
   cmd->add_option("--detectors", args->detectors, "Detectors to try (default kmeans mahalanobis autoencoder)");
   cmd->add_option("--seed", args->seed, "Random seed")->capture_default_str();
   cmd->add_option("--report", args->report, "Write an HTML report with the Pareto plots");
+  cmd->add_option("--snr-db", args->snr_db,
+                  "Add white Gaussian background noise: healthy recordings' mean power / 10^(X/10), one power for all");
+  cmd->add_option("--noise-seed", args->noise_seed, "Seed of that noise (per recording: seed and its sha256)")->capture_default_str();
   cmd->add_flag("--json", args->json, "Print JSON");
   cmd->add_flag("-q,--quiet", args->quiet, "No progress on stderr");
   cmd->callback([args] {

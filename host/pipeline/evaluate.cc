@@ -28,7 +28,7 @@ EvalResult evaluate_model(const EvalOptions& options) {
   }
   const uint32_t hop = options.hop != 0 ? options.hop : r.settings.hop;
   const LabeledWindows windows = evaluation_windows(dataset, r.settings, hop, &r.skipped_trained_windows);
-  SampleCache cache(dataset);
+  SampleCache cache(dataset, snr_noise_for(dataset, r.settings.normal_label, options.snr_db, options.noise_seed));
   r.windows = windows.size();
   r.scores.resize(windows.size());
   r.labels = windows.labels;

@@ -3,7 +3,9 @@
 // quality, footprint and cost; optionally writes an HTML report with ROC curves and histograms.
 #pragma once
 
+#include <cstdint>
 #include <functional>
+#include <limits>
 #include <map>
 #include <string>
 #include <vector>
@@ -17,6 +19,9 @@ struct EvalOptions {
   std::string model_path;
   std::string data_dir;
   uint32_t hop = 0;  // 0: the model's own hop
+  // Background noise (snr_noise.h): NaN none; the same seed as train/select adds the same noise.
+  double snr_db = std::numeric_limits<double>::quiet_NaN();
+  uint64_t noise_seed = 1;
   std::function<void(double fraction)> progress;
 };
 

@@ -16,6 +16,7 @@ select::Candidate as_candidate(const SearchCandidate& c, const select::CostEstim
   select::Candidate s;
   s.name = c.name;
   s.quality = c.quality;
+  s.tie_break = c.margin;
   s.ram_bytes = e.ram_bytes;
   s.flash_bytes = e.flash_bytes;
   s.latency_ms = e.latency_ms;
@@ -48,12 +49,17 @@ SelectResult select_search(const SelectOptions& options) {
         t.detector = detector;
         t.features = c.features;
         t.seed = options.seed;
+        t.snr_db = options.snr_db;
+        t.noise_seed = options.noise_seed;
+        t.selection_fraction = options.selection_fraction;
         t.model_name = options.model_name;
         t.model_version = options.model_version;
         TrainResult trained = train_pipeline(t);
         c.held_out = trained.int8_scores;
+        c.selection = options.selection_fraction > 0 ? trained.selection_scores : trained.int8_scores;
+        c.margin = trained.selection_margin;
         c.quality = 1.0;
-        for (const auto& [condition, s] : c.held_out.per_condition) c.quality = std::min(c.quality, s.auc);
+        for (const auto& [condition, s] : c.selection.per_condition) c.quality = std::min(c.quality, s.auc);
         c.features = feature_spec_parse(trained.settings.features);
         c.file = std::move(trained.file);
         PipelineModel model(c.file, c.name);

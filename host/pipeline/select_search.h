@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,6 +30,12 @@ struct SelectOptions {
   select::Constraints limits;        // on top of each profile's RAM and flash
   SearchSpace space;
   uint64_t seed = 1;
+  // Issue 16: background noise at this SNR (NaN: none), and the share of each fault recording
+  // kept for choosing (quality and margin come from it and the healthy validation windows; the
+  // model records it as trained-on, so `eval` reports on other windows).
+  double snr_db = std::numeric_limits<double>::quiet_NaN();
+  uint64_t noise_seed = 1;
+  double selection_fraction = 0.3;
   std::string model_name = "bearing-detector";
   uint32_t model_version = 1;
   std::function<void(size_t done, size_t total, const std::string& candidate)> progress;
@@ -38,8 +45,10 @@ struct SearchCandidate {
   std::string name;           // "kmeans window=512,bands=16"
   std::string detector;
   FeatureSpec features;
-  ScoreSummary held_out;      // int8 scores on held-out windows
-  double quality = 0;         // the worst per-condition ROC-AUC (all conditions must be caught)
+  ScoreSummary held_out;      // int8 scores on held-out test windows (reported, not used to choose)
+  ScoreSummary selection;     // int8 scores on the selection windows (what chooses)
+  double quality = 0;         // the worst per-condition ROC-AUC on the selection windows
+  double margin = 0;          // TrainResult::selection_margin: the tie-break when AUCs saturate
   std::vector<uint8_t> file;
   std::vector<select::CostEstimate> costs;  // one per target, same order
 };

@@ -49,6 +49,25 @@ std::vector<float> runtime_scores(PipelineModel& model, SampleCache& cache, cons
   return scores;
 }
 
+double quantile(std::vector<float> v, double q) {
+  std::sort(v.begin(), v.end());
+  return v[static_cast<size_t>(q * static_cast<double>(v.size() - 1))];
+}
+
+// See TrainResult::selection_margin.
+double score_margin(const std::vector<float>& scores, const std::vector<std::string>& labels, const std::string& normal) {
+  std::map<std::string, std::vector<float>> by;
+  for (size_t i = 0; i < scores.size(); ++i) by[labels[i]].push_back(scores[i]);
+  const std::vector<float>& healthy = by[normal];
+  const double hi = quantile(healthy, 0.9), lo = quantile(healthy, 0.1);
+  const double spread = std::max(hi - lo, 1e-12 * std::max(1.0, std::fabs(hi)));
+  double margin = std::numeric_limits<double>::infinity();
+  for (const auto& [label, v] : by) {
+    if (label != normal) margin = std::min(margin, (quantile(v, 0.1) - hi) / spread);
+  }
+  return std::isfinite(margin) ? margin : 0.0;
+}
+
 // Sketch ranges mean -+ sigmas * std of each raw feature over the healthy training windows.
 void sketch_ranges(const train::FeatureMatrix& healthy_raw, float sigmas, std::vector<float>* lo, std::vector<float>* hi) {
   const int f_count = healthy_raw.cols;
@@ -126,12 +145,13 @@ TrainResult train_pipeline(const TrainOptions& options) {
   split.eval_hop = spec.window / 2;
   split.fault_train_hop = spec.window / 2;
   split.faults_in_training = classifier;
+  split.selection_fraction = classifier ? 0.0 : options.selection_fraction;
   const TrainingWindows windows = training_windows(dataset, options.normal_label, spec.sample_rate_hz, split);
   result.train_windows = windows.train.size();
   result.validation_windows = windows.validation.size();
   result.test_windows = windows.test.size();
 
-  SampleCache cache(dataset);
+  SampleCache cache(dataset, snr_noise_for(dataset, options.normal_label, options.snr_db, options.noise_seed));
   const train::FeatureMatrix train_raw = extract(extractor, cache, windows.train, progress("features"));
   const train::FeatureMatrix test_raw = extract(extractor, cache, windows.test, nullptr);
   result.seconds["features"] = seconds_since(start);
@@ -220,6 +240,15 @@ TrainResult train_pipeline(const TrainOptions& options) {
   result.int8_scores =
       score_summary(int8_scores, windows.test.labels, options.normal_label, settings.threshold, require_faults);
   result.max_score_relative_difference = max_difference;
+  if (windows.selection.size() > 0) {
+    LabeledWindows chooser = windows.validation;
+    for (size_t i = 0; i < windows.selection.size(); ++i) {
+      chooser.add(windows.selection.refs[i].recording, windows.selection.refs[i].offset, windows.selection.labels[i]);
+    }
+    const std::vector<float> s = runtime_scores(model, cache, chooser);
+    result.selection_scores = score_summary(s, chooser.labels, options.normal_label, settings.threshold, true);
+    result.selection_margin = score_margin(s, chooser.labels, options.normal_label);
+  }
   result.seconds["evaluate"] = seconds_since(start);
   if (options.progress) options.progress("evaluate", 1.0);
 

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <map>
 #include <string>
 #include <vector>
@@ -38,6 +39,11 @@ struct TrainOptions {
   std::string model_name = "bearing-detector";
   uint32_t model_version = 1;
   DeviceDetectionOptions device_detection;
+  // Issue 16: background noise at this SNR (NaN: none; snr_noise.h) on every recording, and the
+  // first selection_fraction of each fault recording kept out of `test` for choosing pipelines.
+  double snr_db = std::numeric_limits<double>::quiet_NaN();
+  uint64_t noise_seed = 1;
+  double selection_fraction = 0;
   // Progress: a stage name and a fraction in [0, 1] of that stage.
   std::function<void(const std::string& stage, double fraction)> progress;
 };
@@ -48,6 +54,11 @@ struct TrainResult {
   size_t train_windows = 0, validation_windows = 0, test_windows = 0;
   ScoreSummary float_scores;      // the float pipeline (float features, float detector)
   ScoreSummary int8_scores;       // the model file through the device runtime on the host
+  // selection_fraction > 0: the model file on the healthy validation windows and the selection
+  // fault windows; the margin is min over conditions of (q10(fault) - q90(healthy)) /
+  // (q90(healthy) - q10(healthy)), how far apart the scores are when every AUC is 1.
+  ScoreSummary selection_scores;
+  double selection_margin = 0;
   double max_score_relative_difference = 0;  // |int8 - float| / max(|float|, threshold), healthy test windows
   std::map<std::string, double> seconds;     // per stage: features, fit, quantize, calibrate, evaluate
   // Fleet models (device_detection.enabled): the sketch ranges written into the model and the

@@ -22,6 +22,7 @@ void add_windows(LabeledWindows& out, uint32_t recording, const data::Recording&
 const std::vector<float>& SampleCache::samples(uint32_t recording) {
   if (!loaded_[recording]) {
     samples_[recording] = dataset_.recordings[recording].load();
+    snr_noise_add(samples_[recording], noise_, snr_noise_identity(dataset_.recordings[recording]));
     loaded_[recording] = true;
   }
   return samples_[recording];
@@ -44,7 +45,12 @@ TrainingWindows training_windows(const data::Dataset& dataset, const std::string
     const bool normal = r.condition == normal_label;
     any_normal = any_normal || normal;
     if (!normal && !options.faults_in_training) {
-      add_windows(out.test, i, r, {0, r.num_samples}, options.window, options.eval_hop);
+      const uint64_t selection_end = static_cast<uint64_t>(std::floor(r.num_samples * options.selection_fraction));
+      if (selection_end > 0) {
+        add_windows(out.selection, i, r, {0, selection_end}, options.window, options.eval_hop);
+        out.trained_on.push_back({recording_identity(r), r.file, 0, selection_end});
+      }
+      add_windows(out.test, i, r, {selection_end, r.num_samples}, options.window, options.eval_hop);
       continue;
     }
     const data::TimeSplit split = data::split_by_time(r.num_samples, options.window, fractions);

@@ -9,6 +9,7 @@
 
 #include "host/data/dataset.h"
 #include "host/pipeline/pipeline_settings.h"
+#include "host/pipeline/snr_noise.h"
 
 namespace tmf::pipeline {
 
@@ -17,10 +18,12 @@ struct WindowRef {
   uint64_t offset = 0;     // first sample
 };
 
-// Samples of every recording of a dataset, loaded on first use.
+// Samples of every recording of a dataset, loaded on first use (plus the background noise, if any:
+// snr_noise.h).
 class SampleCache {
  public:
-  explicit SampleCache(const data::Dataset& dataset) : dataset_(dataset), samples_(dataset.recordings.size()) {}
+  explicit SampleCache(const data::Dataset& dataset, NoiseSpec noise = {})
+      : dataset_(dataset), samples_(dataset.recordings.size()), noise_(noise) {}
   const std::vector<float>& samples(uint32_t recording);
   const float* window(const WindowRef& ref) { return samples(ref.recording).data() + ref.offset; }
   const data::Dataset& dataset() const { return dataset_; }
@@ -28,6 +31,7 @@ class SampleCache {
  private:
   const data::Dataset& dataset_;
   std::vector<std::vector<float>> samples_;
+  NoiseSpec noise_;
   std::vector<bool> loaded_ = std::vector<bool>(samples_.size(), false);
 };
 
@@ -46,6 +50,7 @@ struct TrainingWindows {
   LabeledWindows train;       // fit the detector (healthy only for anomaly detectors)
   LabeledWindows validation;  // calibrate the threshold (healthy)
   LabeledWindows test;        // evaluate: healthy test part + every fault window not trained on
+  LabeledWindows selection;   // fault windows kept for choosing among pipelines (selection_fraction)
   std::vector<TrainedRange> trained_on;  // train + validation ranges, recorded in the model
 };
 
@@ -57,6 +62,9 @@ struct SplitOptions {
   double train_fraction = 0.5;    // of every recording, by time
   double validation_fraction = 0.2;
   bool faults_in_training = false;  // classifiers learn faults from the first part of each fault recording
+  // Anomaly detectors: the first part of each fault recording goes to `selection` (not `test`)
+  // and into trained_on, so `eval` never reports on what chose the pipeline.
+  double selection_fraction = 0;
 };
 
 // Throws PipelineError if the dataset has no recording labelled `normal_label` or a recording's

@@ -11,7 +11,7 @@ namespace tmf::select {
 namespace {
 
 void check_figures(const Candidate& c) {
-  for (double v : {c.quality, c.ram_bytes, c.flash_bytes, c.latency_ms, c.energy_uj}) {
+  for (double v : {c.quality, c.tie_break, c.ram_bytes, c.flash_bytes, c.latency_ms, c.energy_uj}) {
     if (std::isnan(v)) throw SelectError("candidate '" + c.name + "': a figure is NaN");
   }
 }
@@ -25,9 +25,11 @@ std::string number_text(double v) {
 }  // namespace
 
 bool dominates(const Candidate& a, const Candidate& b) {
-  const bool no_worse = a.quality >= b.quality && a.ram_bytes <= b.ram_bytes && a.flash_bytes <= b.flash_bytes &&
+  const bool quality_no_worse = a.quality > b.quality || (a.quality == b.quality && a.tie_break >= b.tie_break);
+  const bool quality_better = a.quality > b.quality || (a.quality == b.quality && a.tie_break > b.tie_break);
+  const bool no_worse = quality_no_worse && a.ram_bytes <= b.ram_bytes && a.flash_bytes <= b.flash_bytes &&
                         a.latency_ms <= b.latency_ms && a.energy_uj <= b.energy_uj;
-  const bool better = a.quality > b.quality || a.ram_bytes < b.ram_bytes || a.flash_bytes < b.flash_bytes ||
+  const bool better = quality_better || a.ram_bytes < b.ram_bytes || a.flash_bytes < b.flash_bytes ||
                       a.latency_ms < b.latency_ms || a.energy_uj < b.energy_uj;
   return no_worse && better;
 }
@@ -65,7 +67,7 @@ std::optional<size_t> best_fitting(const std::vector<Candidate>& candidates, con
   std::optional<size_t> best;
   const auto key = [&](size_t i) {
     const Candidate& c = candidates[i];
-    return std::make_tuple(-c.quality, c.energy_uj, c.latency_ms, c.ram_bytes, c.flash_bytes, i);
+    return std::make_tuple(-c.quality, -c.tie_break, c.energy_uj, c.latency_ms, c.ram_bytes, c.flash_bytes, i);
   };
   for (size_t i = 0; i < candidates.size(); ++i) {
     if (!constraint_violations(candidates[i], limits).empty()) continue;

@@ -17,6 +17,10 @@ struct Candidate {
   double flash_bytes = 0;
   double latency_ms = 0;
   double energy_uj = 0;
+  // Last, so positional initializers of the fields above stay valid. Higher is better and counts
+  // only between equal qualities (e.g. the score margin when AUCs saturate): (quality, tie_break)
+  // is one lexicographic objective.
+  double tie_break = 0;
 };
 
 struct Constraints {
@@ -36,7 +40,7 @@ std::vector<size_t> pareto_front(const std::vector<Candidate>& candidates);
 // The limits candidate c breaks, e.g. "RAM 20480 bytes > 16384"; empty if it meets them all.
 std::vector<std::string> constraint_violations(const Candidate& c, const Constraints& limits);
 
-// The highest-quality candidate that meets the limits (ties: less energy, then latency, RAM,
+// The highest-quality candidate that meets the limits (ties: higher tie_break, less energy, then latency, RAM,
 // flash, then the earlier one); nullopt if none does. The winner is always on the Pareto front.
 std::optional<size_t> best_fitting(const std::vector<Candidate>& candidates, const Constraints& limits);
 

@@ -337,6 +337,83 @@ TMF_TEST(DetectLoop, BaselineRestartsWhenWindowsAreNotFinite) {
   TMF_EXPECT(loop.phase == DetectPhase::kMonitoring);
 }
 
+TMF_TEST(DetectLoop, SettleThenCalibrateThresholdsThenAlarm) {
+  // Issue 16: 5 settling windows (nothing learned), baseline from windows 5..19, the next 10
+  // windows' scores calibrate each detector's threshold (budget p), monitoring from window 30.
+  // Oracles: the baseline two-pass over windows 5..19 only; each threshold by the empirical
+  // quantile's definition over the calibration scores read from the model (p = 0.3: at most 3
+  // of 10 above, more than 3 at or above); decisions and the alarm timeline from the
+  // persistence rule applied by hand to the monitoring scores.
+  TMF_ASSERT(build_model(3, kThresholds) == Status::kOk);
+  make_windows();
+  DetectLoopConfig c = loop_config(3, 2);
+  for (uint32_t i = 0; i < 3; ++i) c.decision_outputs[i] = 4 + i;  // the float scores
+  c.settle_windows = 5;
+  c.baseline = {kF, 15, 15, 2, 1e-6f};
+  c.calibration = {10, 0.3f, 0.25f, 0.0f};
+  TMF_ASSERT(detect_loop_bytes(c) == 16 * kF + 8 * kF + sketch_bytes({kF, 16}) + 4 * 3 * 10 + 0);
+  DetectLoop loop{};
+  TMF_ASSERT(detect_loop_init(&loop, c, &g_interpreter, g_loop_memory, sizeof(g_loop_memory)) == DetectStatus::kOk);
+  float scores[kWindows][3];
+  for (uint32_t w = 0; w < kWindows; ++w) {
+    TMF_ASSERT(detect_loop_step(&loop, g_samples[w], &g_first.results[w]) == DetectStatus::kOk);
+    for (uint32_t i = 0; i < 3; ++i) {
+      const uint8_t* s = nullptr;
+      TMF_ASSERT(interpreter_output(g_interpreter, 4 + i, nullptr, &s) == Status::kOk);
+      memcpy(&scores[w][i], s, 4);
+    }
+  }
+  TMF_EXPECT_EQ(loop.counters.baseline_ready_window, 19);
+  TMF_EXPECT_EQ(loop.counters.thresholds_ready_window, 29);
+  for (uint32_t w = 0; w < 30; ++w) {
+    const DetectWindowResult& r = g_first.results[w];
+    TMF_EXPECT(r.phase == DetectPhase::kCommissioning && !r.alarm && r.votes == 0);
+    const DetectEvent want = w == 19 ? DetectEvent::kBaselineReady : (w == 29 ? DetectEvent::kThresholdsReady : DetectEvent::kNone);
+    TMF_EXPECT(r.event == want);
+  }
+  const float* norm = detect_loop_normalization(loop);
+  for (uint32_t f = 0; f < kF; ++f) {
+    double sum = 0.0;
+    for (uint32_t w = 5; w < 20; ++w) sum += g_features[w][f];
+    TMF_EXPECT(fabs(norm[f] - sum / 15.0) <= fabs(sum / 15.0) * 6e-8 + 1e-30);
+  }
+  for (uint32_t i = 0; i < 3; ++i) {
+    const float t = loop.thresholds[i];
+    uint32_t above = 0, at_or_above = 0;
+    for (uint32_t w = 20; w < 30; ++w) above += scores[w][i] > t, at_or_above += scores[w][i] >= t;
+    TMF_EXPECT(above <= 3 && at_or_above > 3);
+  }
+  bool cand[kWindows] = {};
+  bool alarm = false;
+  uint32_t first = kDetectNoWindow;
+  for (uint32_t w = 30; w < kWindows; ++w) {
+    uint32_t votes = 0;
+    for (uint32_t i = 0; i < 3; ++i) votes += scores[w][i] > loop.thresholds[i] ? 1u : 0u;
+    const DetectWindowResult& r = g_first.results[w];
+    TMF_EXPECT_EQ(r.votes, votes);
+    cand[w] = votes >= 2;
+    uint32_t set = 0;  // candidates among the last 4 monitoring windows
+    for (uint32_t j = (w >= 33 ? w - 3 : 30); j <= w; ++j) set += cand[j] ? 1u : 0u;
+    if (!alarm && set >= 3) {
+      alarm = true;
+      if (first == kDetectNoWindow) first = w;
+    } else if (alarm && set < 2) {
+      alarm = false;
+    }
+    TMF_EXPECT_EQ(r.alarm, alarm);
+  }
+  TMF_EXPECT_EQ(loop.counters.first_alarm_window, first);
+  TMF_EXPECT(first >= 40 && first <= 43);  // the fault (windows 40..49) is what alarms
+  // A bad calibration config is refused.
+  c.calibration.false_alarm_probability = 0.0f;
+  TMF_EXPECT(detect_loop_bytes(c) == 0);
+  // Calibration on with int8 decisions named: the interface check refuses it.
+  c.calibration.false_alarm_probability = 0.3f;
+  for (uint32_t i = 0; i < 3; ++i) c.decision_outputs[i] = 1 + i;
+  TMF_EXPECT(detect_loop_init(&loop, c, &g_interpreter, g_loop_memory, sizeof(g_loop_memory)) ==
+             DetectStatus::kErrModelInterface);
+}
+
 TMF_TEST(DetectLoop, InitChecksTheModelInterface) {
   TMF_ASSERT(build_model(2, kThresholds) == Status::kOk);
   const DetectLoopConfig good = loop_config(2, 2);

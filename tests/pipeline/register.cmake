@@ -25,3 +25,8 @@ add_test(NAME select_fits_on_qemu
 add_test(NAME backtest_run_to_failure
          COMMAND "${CMAKE_CURRENT_LIST_DIR}/run_backtest_check.sh" "$<TARGET_FILE:tinymlops>"
                  "${TMF_SHARED_DIR}/data/run_to_failure" "${CMAKE_BINARY_DIR}/backtest")
+
+# Issue 16: the leave-one-run-out backtest's JSON and report (every setting chosen on the other runs).
+add_test(NAME backtest_leave_one_run_out
+         COMMAND "${CMAKE_CURRENT_LIST_DIR}/run_backtest_cv_check.sh" "$<TARGET_FILE:tinymlops>"
+                 "${TMF_SHARED_DIR}/data/run_to_failure" "${CMAKE_BINARY_DIR}/backtest_loro")

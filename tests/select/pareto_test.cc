@@ -96,3 +96,24 @@ TMF_TEST(Pareto, NaNIsRefused) {
 
 }  // namespace
 }  // namespace tmf
+
+namespace {
+
+// Issue 16: the tie-break (e.g. score margin) counts only between equal qualities, and the
+// winner stays on the front: (quality, tie_break) is one lexicographic objective.
+TMF_TEST(Pareto, TieBreakBetweenEqualQualities) {
+  std::vector<tmf::select::Candidate> c(3);
+  c[0] = {"wide margin, costly", 1.0, 4000, 8000, 2.0, 20.0, 3.0};
+  c[1] = {"narrow margin, cheap", 1.0, 1000, 2000, 0.5, 5.0, 1.0};
+  c[2] = {"lower quality, widest margin", 0.99, 1000, 2000, 0.5, 5.0, 9.0};
+  const auto front = tmf::select::pareto_front(c);
+  TMF_EXPECT(front == (std::vector<size_t>{0, 1}));  // 2 is dominated by 1: quality decides first
+  TMF_EXPECT(tmf::select::best_fitting(c, {}) == std::optional<size_t>(0));
+  tmf::select::Constraints small;
+  small.max_ram_bytes = 2000;
+  TMF_EXPECT(tmf::select::best_fitting(c, small) == std::optional<size_t>(1));
+  c[0].tie_break = c[1].tie_break;  // equal margins: the cheaper one wins, as before
+  TMF_EXPECT(tmf::select::best_fitting(c, {}) == std::optional<size_t>(1));
+}
+
+}  // namespace

@@ -1,0 +1,134 @@
+// Leave-one-run-out backtest (issue 16): every setting of the on-device detection (commissioning
+// lengths, the false-alarm budget the device calibrates its thresholds to, which detectors vote,
+// k, persistence) is chosen on the training runs only and then replayed on the held-out run, for
+// the pool and for each of its detectors alone. Thresholds are never chosen on any run: each
+// device calibrates its own from its healthy commissioning scores (device/detect/calibrate.h).
+// docs/backtest.md.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace tmf::pipeline {
+
+struct CvCommissioning {
+  double settle_min = 0;       // run-in: ignored windows after the start
+  double baseline_min = 10;    // feature baseline
+  double calibration_min = 10; // healthy scores for the thresholds
+};
+
+// How a fold ranks settings on its training runs after errors and first-half alarms:
+// kLead (the a-priori rule): the largest median lead; kMargin: the fewest first-half candidate
+// windows (votes >= k, before persistence: how close the healthy halves came to alarming), then
+// the largest median lead.
+enum class CvObjective : uint8_t { kLead = 0, kMargin };
+const char* cv_objective_to_string(CvObjective objective);
+
+struct CvGrid {
+  CvObjective objective = CvObjective::kLead;
+  std::vector<CvCommissioning> commissioning;
+  std::vector<float> probabilities;                       // false-alarm budget per window and detector
+  std::vector<std::pair<uint32_t, uint32_t>> persistence;  // (m, w)
+  float tail_fraction = 0.25f;
+  float min_threshold = 1.0f;
+};
+
+// The grid fixed before any run was replayed (docs/backtest.md says why each value).
+CvGrid cv_grid_default();
+
+struct CvSetting {
+  uint32_t commissioning = 0;  // index into CvGrid::commissioning
+  uint32_t probability = 0;    // index into CvGrid::probabilities
+  uint32_t detectors = 0;      // bit mask over the pool
+  uint32_t vote_k = 1;
+  uint32_t persistence = 0;    // index into CvGrid::persistence
+};
+
+// One run as the device saw it under one commissioning setting: healthy calibration scores and
+// the monitoring windows' scores, per detector (the device's own outputs).
+struct CvRunTrace {
+  std::string name;
+  double run_end_s = 0;
+  std::vector<std::vector<float>> calibration;  // [detector][calibration window]
+  std::vector<double> t_s;                      // monitoring windows' times from the run's start
+  std::vector<std::vector<float>> scores;       // [detector][monitoring window]
+};
+
+struct CvOutcome {
+  double first_alarm_s = -1;          // < 0: none
+  uint32_t alarms_in_first_half = 0;  // alarms raised before run_end_s / 2
+  uint32_t candidates_in_first_half = 0;  // windows with votes >= k before run_end_s / 2
+  double healthy_monitored_s = 0;     // monitoring time in the first half
+  std::vector<float> thresholds;      // per detector of the pool (0 for those not voting)
+  bool early() const { return alarms_in_first_half > 0; }
+  // Caught: an alarm was raised in the run's second half before its last record.
+  double lead_s = -1;                 // run end - first such alarm (> 0); < 0: missed
+};
+
+// The device's decisions on a trace: thresholds from calibrate_threshold, decision = score >
+// threshold, k of the voting detectors, m of the last w (clear when none), as detect_loop does.
+CvOutcome cv_evaluate(const CvRunTrace& run, const CvSetting& s, const CvGrid& grid);
+
+// What a setting scored on a set of training runs; smaller is better, compared in this order.
+struct CvTrainScore {
+  uint32_t errors = 0;             // runs with a first-half alarm + runs never alarmed in the second half
+  uint32_t first_half_alarms = 0;
+  uint32_t first_half_candidates = 0;  // compared only under CvObjective::kMargin
+  double median_lead_s = 0;        // over the caught runs (larger is better)
+  uint32_t detectors = 0;          // fewer detectors
+  uint32_t probability = 0;        // smaller budget (a later index) preferred: ties go conservative
+  bool better_than(const CvTrainScore& o, CvObjective objective) const;
+};
+
+struct CvFold {
+  std::string held_out;
+  std::vector<std::string> trained_on;
+  CvSetting setting;
+  CvTrainScore train;
+  CvOutcome outcome;  // on the held-out run
+};
+
+// traces[c][r]: run r under commissioning c (the same runs in the same order for every c).
+// Settings: every commissioning and probability of the grid, every non-empty subset of
+// `allowed` detectors with every k (or only k = 1 when `single` is set, one detector at a time),
+// every persistence. For each run r: the best setting on the other runs (first in enumeration
+// order on a full tie), then its outcome on r.
+std::vector<CvFold> cv_leave_one_run_out(const std::vector<std::vector<CvRunTrace>>& traces, const CvGrid& grid,
+                                         uint32_t allowed, bool single);
+
+// The whole backtest on a run-to-failure folder.
+struct BacktestCvOptions {
+  std::string data_dir;
+  std::string channel = "horiz";
+  uint32_t bands = 16;
+  CvObjective objective = CvObjective::kLead;
+  std::function<void(const std::string& step)> progress;
+};
+
+struct CvSummary {
+  uint32_t runs = 0, caught = 0, early = 0, first_half_alarms = 0;
+  double median_lead_s = 0;         // over caught runs
+  double false_alarms_per_day = 0;  // first-half alarms / first-half monitored days, all runs
+};
+
+struct BacktestCvResult {
+  std::vector<std::string> detectors;
+  CvGrid grid;
+  std::vector<CvFold> pool;                         // per held-out run
+  std::vector<std::vector<CvFold>> members;         // [detector][held-out run], each alone
+  CvSummary pool_summary;
+  std::vector<CvSummary> member_summaries;
+  std::vector<CvRunTrace> report_traces;            // the pool's chosen commissioning per run, for plots
+  uint32_t window = 0;
+  size_t model_bytes = 0, arena_bytes = 0;
+  double seconds = 0;
+};
+
+BacktestCvResult backtest_cv_run(const BacktestCvOptions& options);
+CvSummary cv_summarize(const std::vector<CvFold>& folds);
+std::string cv_setting_describe(const CvSetting& s, const CvGrid& grid, const std::vector<std::string>& detectors);
+std::string backtest_cv_report_html(const BacktestCvResult& result);
+
+}  // namespace tmf::pipeline

@@ -1,0 +1,217 @@
+// Leave-one-run-out mechanics (host/pipeline/backtest_cv.h) on small synthetic traces whose
+// answers are known by construction: the outcome of one setting counted by hand, the setting each
+// fold must choose, a held-out run whose failure the protocol must report instead of fitting, and
+// the held-out run having no say in its own setting.
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+
+#include "host/pipeline/backtest_cv.h"
+#include "tests/support/tmf_test.h"
+
+namespace {
+
+using tmf::pipeline::CvFold;
+using tmf::pipeline::CvGrid;
+using tmf::pipeline::CvRunTrace;
+using tmf::pipeline::CvSetting;
+
+// Calibration scores 1..16: with p = 0.5 the device's threshold is the empirical quantile
+// s[16 - 1 - 8] = 8 (calibrate.h), so "over threshold" means score > 8.
+CvGrid grid_simple() {
+  CvGrid g;
+  g.commissioning = {{0, 1, 1}};
+  g.probabilities = {0.5f};
+  g.persistence = {{1, 1}, {2, 3}};
+  g.tail_fraction = 0.25f;
+  g.min_threshold = 0.0f;
+  return g;
+}
+
+// A run of `windows` monitoring windows 60 s apart (t = 60 .. 60 windows), end at the last one.
+// Detector d's score is 10 (over) on the windows its list names, else 1.
+CvRunTrace make_run(const std::string& name, uint32_t windows, const std::vector<std::vector<uint32_t>>& over) {
+  CvRunTrace r;
+  r.name = name;
+  r.run_end_s = 60.0 * windows;
+  for (uint32_t w = 1; w <= windows; ++w) r.t_s.push_back(60.0 * w);
+  for (const auto& list : over) {
+    std::vector<float> cal;
+    for (int i = 1; i <= 16; ++i) cal.push_back(static_cast<float>(i));
+    r.calibration.push_back(cal);
+    std::vector<float> s(windows, 1.0f);
+    for (uint32_t w : list) s[w] = 10.0f;
+    r.scores.push_back(s);
+  }
+  return r;
+}
+
+TMF_TEST(BacktestCv, OutcomeCountedByHand) {
+  // 20 windows at 60 .. 1200 s, end 1200 s, half 600 s (windows 0..8 are before it).
+  // Detector 0 over at windows 2, 4, 5 and 15, 16, 17, 18, 19.
+  const CvRunTrace run = make_run("a", 20, {{2, 4, 5, 15, 16, 17, 18, 19}});
+  const CvGrid g = grid_simple();
+  // 1 of 1: raised at 2 (t 180), cleared at 3, raised at 4 (t 300), cleared at 6, raised at 15 (t 960).
+  auto o = tmf::pipeline::cv_evaluate(run, CvSetting{0, 0, 1, 1, 0}, g);
+  TMF_EXPECT(o.first_alarm_s == 180.0);
+  TMF_EXPECT(o.alarms_in_first_half == 2);
+  TMF_EXPECT(o.lead_s == 1200.0 - 960.0);
+  TMF_EXPECT(o.thresholds.size() == 1 && o.thresholds[0] == 8.0f);
+  // First-half monitoring: windows at 60 .. 540 s, gaps summed: 480 s.
+  TMF_EXPECT(o.healthy_monitored_s == 480.0);
+  // 2 of 3: windows 2 and 4 make it at 4 (t 300); it clears when none of the last 3 is set
+  // (window 8); raised again at 16 (t 1020).
+  o = tmf::pipeline::cv_evaluate(run, CvSetting{0, 0, 1, 1, 1}, g);
+  TMF_EXPECT(o.first_alarm_s == 300.0);
+  TMF_EXPECT(o.alarms_in_first_half == 1);
+  TMF_EXPECT(o.lead_s == 1200.0 - 1020.0);
+}
+
+TMF_TEST(BacktestCv, FoldsChooseOnTrainingRunsOnly) {
+  // Detector 0 is clean (over in the last 4 windows: raised at t 1020, 180 s before the end),
+  // detector 1 spikes twice in a row in the first half of every run and is over in the last 6.
+  // Runs b..d behave; in run "a" detector 0 never rises. Every fold trained without "a" must pick detector 0 alone at 1 of 1 (no errors, lead
+  // 180 s; detector 1 alone spikes early; both at 2 of 2 tie on lead and lose on size), and
+  // report "a" as missed when it is held out: the protocol reports the failure, it cannot fit it.
+  const CvGrid g = grid_simple();
+  std::vector<CvRunTrace> runs;
+  runs.push_back(make_run("a", 20, {{}, {3, 4, 14, 15, 16, 17, 18, 19}}));
+  for (const char* name : {"b", "c", "d"}) runs.push_back(make_run(name, 20, {{16, 17, 18, 19}, {3, 4, 14, 15, 16, 17, 18, 19}}));
+  const std::vector<CvFold> folds = tmf::pipeline::cv_leave_one_run_out({runs}, g, 3, false);
+  TMF_EXPECT(folds.size() == 4);
+  for (size_t i = 0; i < folds.size(); ++i) {
+    TMF_EXPECT(folds[i].held_out == runs[i].name);
+    TMF_EXPECT(folds[i].trained_on.size() == 3);
+    for (const std::string& t : folds[i].trained_on) TMF_EXPECT(t != runs[i].name);
+  }
+  TMF_EXPECT(folds[0].setting.detectors == 1 && folds[0].setting.vote_k == 1 && folds[0].setting.persistence == 0);
+  TMF_EXPECT(folds[0].train.errors == 0);
+  TMF_EXPECT(folds[0].outcome.lead_s < 0 && folds[0].outcome.first_alarm_s < 0);  // "a" missed
+  for (size_t i = 1; i < 4; ++i) {
+    // Trained with "a": detector 0 misses "a" (1 error), detector 1 alone is early everywhere;
+    // {0, 1} at 1 of 2 catches "a" but is early too. Detector 0 alone (1 error) wins.
+    TMF_EXPECT(folds[i].setting.detectors == 1);
+    TMF_EXPECT(folds[i].train.errors == 1);
+    TMF_EXPECT(folds[i].outcome.lead_s == 3 * 60.0);
+    TMF_EXPECT(folds[i].outcome.alarms_in_first_half == 0);
+  }
+  const auto s = tmf::pipeline::cv_summarize(folds);
+  TMF_EXPECT(s.runs == 4 && s.caught == 3 && s.early == 0 && s.median_lead_s == 180.0);
+  TMF_EXPECT(s.false_alarms_per_day == 0.0);
+  // One detector at a time: only masks 1 and 2 with k = 1.
+  const std::vector<CvFold> single = tmf::pipeline::cv_leave_one_run_out({runs}, g, 2, true);
+  for (const CvFold& f : single) TMF_EXPECT(f.setting.detectors == 2 && f.setting.vote_k == 1);
+  const auto ss = tmf::pipeline::cv_summarize(single);
+  TMF_EXPECT(ss.early == 4);
+  // 4 first-half alarms over 4 x 480 s of healthy monitoring.
+  TMF_EXPECT(std::fabs(ss.false_alarms_per_day - 4.0 / (4 * 480.0 / 86400.0)) < 1e-9);
+}
+
+TMF_TEST(BacktestCv, MarginObjectivePrefersQuietFirstHalves) {
+  // Detector 0: one isolated spike in the first half (window 3) and over from window 16; 2 of 3
+  // filters the spike and raises at 17 (lead 120 s). Detector 1: over from window 18 only, never
+  // before (lead 60 s at 1 of 1). The lead rule takes detector 0 at 2 of 3; the margin rule
+  // takes detector 1 (no first-half candidate at all), on every fold.
+  CvGrid g = grid_simple();
+  std::vector<CvRunTrace> runs;
+  for (const char* name : {"a", "b", "c"}) runs.push_back(make_run(name, 20, {{3, 16, 17, 18, 19}, {18, 19}}));
+  const std::vector<CvFold> lead = tmf::pipeline::cv_leave_one_run_out({runs}, g, 3, false);
+  g.objective = tmf::pipeline::CvObjective::kMargin;
+  const std::vector<CvFold> margin = tmf::pipeline::cv_leave_one_run_out({runs}, g, 3, false);
+  for (size_t i = 0; i < runs.size(); ++i) {
+    TMF_EXPECT(lead[i].setting.detectors == 1 && lead[i].setting.persistence == 1);
+    TMF_EXPECT(lead[i].outcome.lead_s == 120.0 && lead[i].outcome.candidates_in_first_half == 1);
+    TMF_EXPECT(margin[i].setting.detectors == 2 && margin[i].setting.persistence == 0);
+    TMF_EXPECT(margin[i].outcome.lead_s == 60.0 && margin[i].outcome.candidates_in_first_half == 0);
+  }
+}
+
+TMF_TEST(BacktestCv, HeldOutRunHasNoSayInItsSetting) {
+  // Random traces; then the held-out run's scores are replaced by other random ones: its fold's
+  // setting and training score stay exactly the same.
+  uint32_t rng = 99;
+  auto next = [&rng] {
+    rng = rng * 1664525u + 1013904223u;
+    return static_cast<float>(rng >> 8) / 16777216.0f;
+  };
+  CvGrid g = grid_simple();
+  g.probabilities = {0.5f, 0.25f};
+  auto random_run = [&](const std::string& name) {
+    CvRunTrace r = make_run(name, 30, {{}, {}, {}});
+    for (auto& d : r.scores) {
+      for (size_t w = 0; w < d.size(); ++w) d[w] = 16.0f * next() * (1.0f + static_cast<float>(w) / 15.0f);
+    }
+    return r;
+  };
+  std::vector<CvRunTrace> runs;
+  for (const char* name : {"a", "b", "c", "d", "e"}) runs.push_back(random_run(name));
+  const std::vector<CvFold> before = tmf::pipeline::cv_leave_one_run_out({runs}, g, 7, false);
+  for (size_t held = 0; held < runs.size(); ++held) {
+    std::vector<CvRunTrace> changed = runs;
+    changed[held] = random_run(runs[held].name);
+    const std::vector<CvFold> after = tmf::pipeline::cv_leave_one_run_out({changed}, g, 7, false);
+    const CvSetting& x = before[held].setting;
+    const CvSetting& y = after[held].setting;
+    TMF_EXPECT(x.commissioning == y.commissioning && x.probability == y.probability && x.detectors == y.detectors &&
+               x.vote_k == y.vote_k && x.persistence == y.persistence);
+    TMF_EXPECT(before[held].train.errors == after[held].train.errors &&
+               before[held].train.median_lead_s == after[held].train.median_lead_s);
+  }
+}
+
+}  // namespace
+
+namespace {
+
+// The protocol on ../shared/data/run_to_failure: one fold per run, each trained on all the other
+// runs and never on its own (backtest_cv_run itself fails if a held-out replay through the full
+// device loop disagrees with the search), each held-out verdict consistent with its run. The
+// issue's goals (every run caught, none early) are figures reported in docs/backtest.md, not
+// asserted here: with the a-priori grid they are not met (2 of 6 runs alarm early).
+TMF_TEST(BacktestCv, RunToFailureLeaveOneRunOut) {
+  tmf::pipeline::BacktestCvOptions o;
+  o.data_dir = std::string(TMF_SHARED_DIR) + "/data/run_to_failure";
+  const tmf::pipeline::BacktestCvResult r = tmf::pipeline::backtest_cv_run(o);
+  TMF_EXPECT(r.pool.size() == 6);
+  std::printf("objective %s\n", tmf::pipeline::cv_objective_to_string(r.grid.objective));
+  auto print = [](const std::string& what, const tmf::pipeline::CvSummary& s) {
+    std::printf("%-18s caught %u/%u early %u first-half alarms %u median lead %.1f min, %.2f false alarms/day\n",
+                what.c_str(), s.caught, s.runs, s.early, s.first_half_alarms, s.median_lead_s / 60,
+                s.false_alarms_per_day);
+  };
+  for (const CvFold& f : r.pool) {
+    std::printf("%s: first alarm %.0f s, lead %.0f s, first-half %u; %s\n", f.held_out.c_str(), f.outcome.first_alarm_s,
+                f.outcome.lead_s, f.outcome.alarms_in_first_half,
+                tmf::pipeline::cv_setting_describe(f.setting, r.grid, r.detectors).c_str());
+  }
+  print("pool", r.pool_summary);
+  for (size_t d = 0; d < r.detectors.size(); ++d) print(r.detectors[d], r.member_summaries[d]);
+  std::printf("%.1f s\n", r.seconds);
+  for (const auto& folds : {r.pool, r.members[0], r.members[5]}) {
+    for (size_t i = 0; i < folds.size(); ++i) {
+      const CvFold& f = folds[i];
+      TMF_EXPECT(f.held_out == r.report_traces[i].name);
+      TMF_EXPECT(f.trained_on.size() == 5);
+      for (const std::string& t : f.trained_on) TMF_EXPECT(t != f.held_out);
+      // A lead only from an alarm raised in the second half, at or before the run's end.
+      TMF_EXPECT(f.outcome.lead_s < 0 ||
+                 (f.outcome.lead_s <= r.report_traces[i].run_end_s / 2 && f.outcome.first_alarm_s >= 0));
+      TMF_EXPECT(f.outcome.healthy_monitored_s > 0 && f.outcome.healthy_monitored_s < r.report_traces[i].run_end_s / 2);
+    }
+  }
+  TMF_EXPECT(r.pool_summary.runs == 6);
+  // The margin objective, printed for docs/backtest.md (same protocol).
+  o.objective = tmf::pipeline::CvObjective::kMargin;
+  const tmf::pipeline::BacktestCvResult m = tmf::pipeline::backtest_cv_run(o);
+  std::printf("objective %s\n", tmf::pipeline::cv_objective_to_string(m.grid.objective));
+  for (const CvFold& f : m.pool) {
+    std::printf("%s: first alarm %.0f s, lead %.0f s, first-half %u; %s\n", f.held_out.c_str(), f.outcome.first_alarm_s,
+                f.outcome.lead_s, f.outcome.alarms_in_first_half,
+                tmf::pipeline::cv_setting_describe(f.setting, m.grid, m.detectors).c_str());
+  }
+  print("pool", m.pool_summary);
+  for (size_t d = 0; d < m.detectors.size(); ++d) print(m.detectors[d], m.member_summaries[d]);
+  TMF_EXPECT(m.pool_summary.runs == 6);
+}
+
+}  // namespace
