@@ -196,6 +196,11 @@ void register_deploy(CLI::App& app) {
   cmd->add_option("--max-failures", args->options.max_failures, "Failed devices a stage tolerates before halt and rollback (default 0)");
   cmd->add_option("--max-anomaly-rate", args->max_anomaly_rate, "Health gate: highest anomaly rate (0..1) a device may report");
   cmd->add_option("--max-latency-ms", args->max_latency_ms, "Health gate: highest inference latency a device may report");
+  cmd->add_option("--signing-key", args->options.record_key,
+                  "Secret key file that signs the deployment records (fleet, group, sequence; docs/protocol.md); "
+                  "needed unless the registry holds approved records for this deployment");
+  cmd->add_option("--security-counter", args->options.security_counter,
+                  "Anti-rollback counter the records carry; devices never run a model below the highest they confirmed (default 0)");
   cmd->add_flag("--require-health", args->options.require_health, "Health gate: a device must send a health report");
   cmd->add_flag("--quiet", args->quiet, "No progress lines on stderr");
   cmd->add_flag("--json", args->json, "Print the result as JSON (keys: deployment, state, seconds, devices, healthy, ...)");

@@ -31,6 +31,8 @@ struct RolloutOptions {
   double max_anomaly_rate = std::numeric_limits<double>::infinity();  // health gate bounds
   double max_latency_ms = std::numeric_limits<double>::infinity();
   bool require_health = false;          // a device must report health within the gate window
+  std::string record_key;               // secret key file signing the deployment records (deploy_record.h)
+  uint32_t security_counter = 0;        // anti-rollback counter the records carry (raise for security fixes)
   std::function<void(const std::string&)> log;  // progress lines (may be empty)
 };
 

@@ -38,8 +38,9 @@ TMF_TEST(AgentJournal, RecordRoundTripAndCrc) {
   r.state = tmf::OtaState::kOtaStateDownloading;
   r.active_slot = 1;
   r.target_slot = 0;
-  r.slots[1] = {tmf::SlotState::kSlotStateValid, 5, 6, 7000};
-  r.floors[2] = {5, 6};
+  r.slots[1] = {tmf::SlotState::kSlotStateValid, 5, 6, 7000, 4};
+  r.security_counter = 3;
+  r.accepted_sequence = 41;
   r.manifest_sha256[31] = 9;
   uint8_t bytes[tmf::kAgentJournalRecordBytes];
   tmf::journal_record_encode(r, bytes);
@@ -47,7 +48,9 @@ TMF_TEST(AgentJournal, RecordRoundTripAndCrc) {
   TMF_ASSERT(tmf::journal_record_decode(bytes, &d));
   TMF_EXPECT_EQ(d.sequence, 77);
   TMF_EXPECT_EQ(d.slots[1].file_bytes, 7000);
-  TMF_EXPECT_EQ(d.floors[2].floor_version, 6);
+  TMF_EXPECT_EQ(d.slots[1].security_counter, 4);
+  TMF_EXPECT_EQ(d.security_counter, 3);
+  TMF_EXPECT_EQ(d.accepted_sequence, 41);
   TMF_EXPECT_EQ(d.manifest_sha256[31], 9);
   for (uint32_t i = 0; i < sizeof(bytes); ++i) {  // any single flipped byte is caught
     bytes[i] ^= 0x10;

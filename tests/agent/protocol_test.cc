@@ -123,11 +123,11 @@ TMF_TEST(OtaProtocol, EventStatusPresenceInfoCommand) {
   OtaStatusMessage s{};
   s.state = OtaState::kOtaStateDownloading;
   s.active_slot = 1;
-  s.floor_version = 77;
+  s.security_counter = 77;
   TMF_ASSERT(ota_status_encode(s, bytes, sizeof(bytes)) == kOtaStatusBytes);
   OtaStatusMessage sd{};
   TMF_ASSERT(ota_status_decode(bytes, kOtaStatusBytes, &sd) == OtaDecodeStatus::kOtaDecodeOk);
-  TMF_EXPECT_EQ(sd.floor_version, 77);
+  TMF_EXPECT_EQ(sd.security_counter, 77);
   TMF_EXPECT(sd.state == OtaState::kOtaStateDownloading);
 
   bool online = false;

@@ -48,8 +48,10 @@ Fixture make_fixture(const std::string& name) {
   return f;
 }
 
-deploy::RolloutOptions options_for(int port, const std::string& group, std::vector<std::string> stages) {
+deploy::RolloutOptions options_for(int port, const std::string& group, std::vector<std::string> stages,
+                                   const std::string& record_key) {
   deploy::RolloutOptions o;
+  o.record_key = record_key;
   o.broker_port = port;
   o.group = group;
   o.stages = std::move(stages);
@@ -96,7 +98,7 @@ TMF_TEST(Rollout, CanaryFailingItsHealthGateIsRolledBack) {
   const registry::VersionInfo v1 = f.reg->get_version(registry::parse_version_ref("hello:1"));
   const registry::VersionInfo v2 = f.reg->get_version(registry::parse_version_ref("hello:2"));
 
-  const deploy::RolloutResult first = deploy::rollout_run(*f.reg, v1, options_for(broker.port(), "pumps", {"100%"}));
+  const deploy::RolloutResult first = deploy::rollout_run(*f.reg, v1, options_for(broker.port(), "pumps", {"100%"}, f.keys.secret));
   TMF_EXPECT(first.state == "completed");
   TMF_EXPECT_EQ(first.healthy, 3);
   for (const auto& [id, version] : reported_versions(broker.port(), ids)) TMF_EXPECT_EQ(version, 1);
@@ -112,7 +114,7 @@ TMF_TEST(Rollout, CanaryFailingItsHealthGateIsRolledBack) {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
   });
-  deploy::RolloutOptions o = options_for(broker.port(), "pumps", {"1", "100%"});
+  deploy::RolloutOptions o = options_for(broker.port(), "pumps", {"1", "100%"}, f.keys.secret);
   o.max_anomaly_rate = 0.2;
   o.gate_seconds = 1.5;
   const deploy::RolloutResult second = deploy::rollout_run(*f.reg, v2, o);
@@ -149,7 +151,7 @@ TMF_TEST(Rollout, BrokerRestartMidRolloutCompletes) {
   }
   const registry::VersionInfo v1 = f.reg->get_version(registry::parse_version_ref("hello:1"));
   deploy::RolloutResult result;
-  std::thread rollout([&] { result = deploy::rollout_run(*f.reg, v1, options_for(broker.port(), "fans", {"100%"})); });
+  std::thread rollout([&] { result = deploy::rollout_run(*f.reg, v1, options_for(broker.port(), "fans", {"100%"}, f.keys.secret)); });
 
   // Wait until a device downloads, then restart the broker (no persistence: retained state is lost too).
   registry::Registry observer(f.dir + "/registry");
@@ -179,7 +181,7 @@ TMF_TEST(Rollout, DeviceRejectionFailsTheStageWithItsResultCode) {
   test::VirtualDevice small(f.dir + "/devices", "tiny-1", "tiny", broker.port(), f.keys.public_key,
                             {"--quiet", "--ram", "16"});
   const registry::VersionInfo v1 = f.reg->get_version(registry::parse_version_ref("hello:1"));
-  const deploy::RolloutResult r = deploy::rollout_run(*f.reg, v1, options_for(broker.port(), "tiny", {"100%"}));
+  const deploy::RolloutResult r = deploy::rollout_run(*f.reg, v1, options_for(broker.port(), "tiny", {"100%"}, f.keys.secret));
   TMF_EXPECT(r.state == "rolled_back");
   TMF_EXPECT_EQ(r.failed, 1);
   const auto rows = f.reg->deployment_devices(r.deployment);
@@ -203,7 +205,7 @@ TMF_TEST(Rollout, LostConfirmedEventIsRecovered) {
   test::VirtualDevice device(f.dir + "/devices", "quiet-1", "q", broker.port(), f.keys.public_key,
                              {"--quiet", "--drop-confirmed", "1"});
   const registry::VersionInfo v1 = f.reg->get_version(registry::parse_version_ref("hello:1"));
-  const deploy::RolloutResult r = deploy::rollout_run(*f.reg, v1, options_for(broker.port(), "q", {"100%"}));
+  const deploy::RolloutResult r = deploy::rollout_run(*f.reg, v1, options_for(broker.port(), "q", {"100%"}, f.keys.secret));
   TMF_EXPECT(r.state == "completed");
   TMF_EXPECT_EQ(r.healthy, 1);
   TMF_EXPECT_EQ(reported_versions(broker.port(), {"quiet-1"})["quiet-1"], 1);
