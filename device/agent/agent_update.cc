@@ -462,9 +462,11 @@ AgentStatus agent_update_on_manifest(Agent* a, const uint8_t* data, size_t bytes
     // A running download continues; the rejected update is reported with its own id.
     agent_publish_event(a, OtaEvent::kOtaEventRejected, verdict, m.update_id, m.model_id,
                         m.model_version, detail);
-    if (!running) {
+    const bool replay = verdict == OtaResult::kOtaResultRecordReplayed || verdict == OtaResult::kOtaResultRecordStale;
+    if (!running && !replay) {
       // Kept in RAM (reported in STATUS, persisted with the next record): a stream of bad
-      // manifests must not wear the journal.
+      // manifests must not wear the journal. A replayed or stale record is answered by its
+      // EVENT only: STATUS keeps the last real update, so the host can still ask about it.
       a->state.last_result = verdict;
       a->state.last_update_id = m.update_id;
       agent_publish_status(a);
