@@ -190,8 +190,11 @@ TMF_TEST(AgentReject, UnknownOp) {
 TMF_TEST(AgentReject, SelfTestFails) {
   Installed rig;
   Artifact v2 = next_version(rig);
+  // A signer's wrong golden digest (the record signs it; a digest changed in transit alone is
+  // refused before download: AgentTrust.ForgedGoldenDigestIsRefused).
   v2.manifest.golden_output_sha256[0] ^= 1;
-  v2.encode();
+  memcpy(v2.manifest.record.golden_output_sha256, v2.manifest.golden_output_sha256, 32);
+  v2.sign_record();
   rig.offer(v2);
   TMF_EXPECT(rig.host.has_event(tmf::OtaEvent::kOtaEventTrial));
   expect_rejected(tmf_test_state_, rig, tmf::OtaResult::kOtaResultSelfTestFailed, 2);

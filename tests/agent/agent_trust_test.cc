@@ -1,7 +1,8 @@
 // The deployment record (docs/protocol.md "Deployment record", issue 13): every record the
 // device must refuse — replayed, older, another fleet, another group, below the security counter,
 // missing, forged — and a revert below the counter, each rejected with its own result code while
-// every flash byte (journal, update area, both slots) stays as it was; a download resumes when its
+// every flash byte (journal, update area, both slots) stays as it was; so is a golden digest
+// changed in transit (the record signs it); a download resumes when its
 // record is offered again; the boot check refuses a slot whose bytes and hash were rewritten.
 #include <string.h>
 
@@ -113,6 +114,10 @@ TMF_TEST(AgentTrust, ForgedOrMissingRecordIsRefused) {
   expect_refused(tmf_test_state_, rig, forged, tmf::OtaResult::kOtaResultSignatureInvalid);
   Artifact other_model = rig.v3(7, [](tmf::OtaDeployRecord& r) { r.content_sha256[0] ^= 1; });
   expect_refused(tmf_test_state_, rig, other_model, tmf::OtaResult::kOtaResultIntegrityFailure);
+  Artifact digest = rig.v3(9, [](tmf::OtaDeployRecord&) {});
+  digest.manifest.golden_output_sha256[0] ^= 1;  // changed in transit: the record signs the digest
+  digest.encode();
+  expect_refused(tmf_test_state_, rig, digest, tmf::OtaResult::kOtaResultIntegrityFailure);
   Artifact bare = rig.v3(8, [](tmf::OtaDeployRecord&) {});
   bare.manifest.has_record = false;
   bare.encode();
@@ -141,6 +146,7 @@ TMF_TEST(AgentTrust, RevertBelowTheSecurityCounterIsRefused) {
   uint8_t command[tmf::kOtaCommandBytes];
   tmf::ota_command_encode({tmf::OtaCommandCode::kOtaCommandRevert, 0, 0}, command, sizeof(command));
   tmf::agent_on_message(rig.agent.get(), tmf::OtaTopic::kOtaTopicCommand, command, sizeof(command));
+  pump(rig.port.get(), rig.agent.get(), &rig.host);
   TMF_ASSERT(rig.host.last_event() != nullptr);
   TMF_EXPECT_EQ(static_cast<int>(rig.host.last_event()->event), static_cast<int>(tmf::OtaEvent::kOtaEventRejected));
   TMF_EXPECT_EQ(static_cast<int>(rig.host.last_event()->result), static_cast<int>(tmf::OtaResult::kOtaResultVersionRollback));
@@ -154,9 +160,11 @@ TMF_TEST(AgentTrust, RevertGoesBackOnceOnly) {
   uint8_t command[tmf::kOtaCommandBytes];
   tmf::ota_command_encode({tmf::OtaCommandCode::kOtaCommandRevert, 0, 0}, command, sizeof(command));
   tmf::agent_on_message(rig.agent.get(), tmf::OtaTopic::kOtaTopicCommand, command, sizeof(command));
+  pump(rig.port.get(), rig.agent.get(), &rig.host);
   TMF_EXPECT(active_model_is(*rig.agent, rig.v1.file));
   const std::vector<uint8_t> before = rig.image();
   tmf::agent_on_message(rig.agent.get(), tmf::OtaTopic::kOtaTopicCommand, command, sizeof(command));
+  pump(rig.port.get(), rig.agent.get(), &rig.host);
   TMF_ASSERT(rig.host.last_event() != nullptr);
   TMF_EXPECT_EQ(static_cast<int>(rig.host.last_event()->result), static_cast<int>(tmf::OtaResult::kOtaResultUpdateFailed));
   TMF_EXPECT(rig.image() == before);  // no slot to flip back to: nothing written
@@ -177,6 +185,9 @@ TMF_TEST(AgentTrust, DownloadResumesWhenItsRecordIsOfferedAgain) {
   rig.host.events.clear();
   tmf::agent_on_message(rig.agent.get(), tmf::OtaTopic::kOtaTopicManifest, again.manifest_bytes.data(),
                         again.manifest_bytes.size());
+  // The EVENT (the host does not answer requests yet: artifact null, nothing sent back).
+  for (const SentMessage& m : rig.port->outbox) rig.host.receive(m, nullptr);
+  rig.port->outbox.clear();
   TMF_ASSERT(rig.host.last_event() != nullptr);
   TMF_EXPECT_EQ(static_cast<int>(rig.host.last_event()->event), static_cast<int>(tmf::OtaEvent::kOtaEventResumed));
   TMF_EXPECT_EQ(rig.host.last_event()->update_id, 3);
