@@ -69,6 +69,9 @@ while read -r key value; do put "$key" "$value"; done < <("$root/scripts/bench_p
 # Over-the-air deployment (issue 5; docs/deploy.md): a real Mosquitto and virtual devices.
 while read -r key value; do put "$key" "$value"; done < <("$root/scripts/bench_deploy.sh" "$root/build" "$work/deploy")
 
+# What the signed deployment record costs a Cortex-M4 device (issue 13; docs/agent.md).
+while read -r key value; do put "$key" "$value"; done < <("$root/scripts/bench_trust.sh" "$work/trust")
+
 json='{}'
 for key in "${!figures[@]}"; do
   json=$(jq --arg k "$key" --argjson v "${figures[$key]}" '. + {($k): $v}' <<<"$json")
