@@ -29,7 +29,7 @@ sleep 0.5
 "$cli" convert "$shared/models/ad01_int8.tflite" -o "$work/ad01.tmf" --name ad01 --model-version 1 >/dev/null
 "$cli" registry add "$work/ad01.tmf" --sign "$work/keys/tinymlops.key" --registry "$reg" >/dev/null
 bytes=$(stat -c %s "$reg/artifacts/$("$cli" registry show ad01:1 --json --registry "$reg" | jq -r .artifact_sha256)")
-deploy() { "$cli" deploy ad01:1 --allow-unenrolled --registry "$reg" --broker-port "$port" --quiet --json --gate-seconds 0.2 "$@"; }
+deploy() { "$cli" deploy ad01:1 --allow-unenrolled --registry "$reg" --broker-port "$port" --quiet --json --gate-seconds 0.2 --signing-key "$work/keys/tinymlops.key" "$@"; }
 dev() { "$device" --broker-port "$port" --trusted-key "$work/keys/tinymlops.pub" --quiet "$@" & pids+=($!); }
 
 # 1. One device, 250 kbit/s.

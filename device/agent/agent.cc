@@ -62,7 +62,6 @@ OtaStatusMessage agent_status_message(const Agent* a) {
   if (a->has_model) {
     st.active_model_id = r.slots[r.active_slot].model_id;
     st.active_model_version = r.slots[r.active_slot].model_version;
-    st.floor_version = agent_floor_for(a, st.active_model_id);
     const AgentSlotInfo& other = r.slots[1 - r.active_slot];
     if (other.state == SlotState::kSlotStateValid) {
       st.previous_model_id = other.model_id;
@@ -75,6 +74,7 @@ OtaStatusMessage agent_status_message(const Agent* a) {
     st.confirmed_bytes = confirmed > a->manifest.file_bytes ? a->manifest.file_bytes
                                                             : static_cast<uint32_t>(confirmed);
   }
+  st.security_counter = r.security_counter;
   st.boot_count = r.boot_count;
   st.inference_count = a->inference_count;
   return st;
@@ -117,17 +117,15 @@ bool config_ok(const AgentConfig& c) {
 
 }  // namespace
 
-uint32_t agent_floor_for(const Agent* a, uint32_t model_id) {
-  uint32_t floor = 0;
-  for (const AgentFloor& f : a->state.floors) {
-    if (f.model_id == model_id && f.floor_version > floor) floor = f.floor_version;
-  }
-  for (const AgentSlotInfo& s : a->state.slots) {
-    if (s.state != SlotState::kSlotStateEmpty && s.model_id == model_id && s.model_version > floor) {
-      floor = s.model_version;
+bool agent_signature_ok(Agent* a, const uint8_t* signature_and_key_id, const uint8_t* message,
+                        uint32_t message_bytes) {
+  for (uint32_t k = 0; k < a->config.trusted_key_count; ++k) {
+    if (memcmp(a->key_ids[k], signature_and_key_id + 64, 32) == 0) {
+      return a->port->crypto_ed25519_verify(signature_and_key_id, message, message_bytes,
+                                            a->config.trusted_keys[k]);
     }
   }
-  return floor;
+  return false;
 }
 
 bool agent_slot_check(Agent* a, uint8_t slot, const AgentSlotInfo& info, Model* model) {
@@ -142,7 +140,18 @@ bool agent_slot_check(Agent* a, uint8_t slot, const AgentSlotInfo& info, Model* 
       model->header->file_bytes != info.file_bytes) {
     return false;
   }
-  return model_verify_hash(*model) == Status::kOk;
+  if (model_verify_hash(*model) != Status::kOk) return false;
+  // The signature record of the file (TLV 2) over the content hash just recomputed (TLV 1 equals
+  // it): at boot this re-establishes that the bytes about to run were signed by a trusted key,
+  // so flash that a debugger or a decayed cell changed, hash and all, is not run.
+  uint32_t signature_bytes = 0, digest_bytes = 0;
+  const uint8_t* signature = model_find_trailer(*model, kTrailerEd25519, &signature_bytes);
+  const uint8_t* digest = model_find_trailer(*model, kTrailerSha256, &digest_bytes);
+  if (signature == nullptr || signature_bytes != 96 || digest == nullptr || digest_bytes != 32) return false;
+  uint8_t message[sizeof(kOtaSignatureMagic) + 32];
+  memcpy(message, kOtaSignatureMagic, sizeof(kOtaSignatureMagic));
+  memcpy(message + sizeof(kOtaSignatureMagic), digest, 32);
+  return agent_signature_ok(a, signature, message, sizeof(message));
 }
 
 AgentStatus agent_select_model(Agent* a) {
@@ -160,6 +169,7 @@ AgentStatus agent_select_model(Agent* a) {
   next.slots[active].state = SlotState::kSlotStateEmpty;
   next.active_slot = kOtaNoSlot;
   if (a->state.slots[other].state == SlotState::kSlotStateValid &&
+      a->state.slots[other].security_counter >= a->state.security_counter &&
       agent_slot_check(a, other, a->state.slots[other], &a->model)) {
     next.active_slot = other;
   }

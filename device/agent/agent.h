@@ -27,11 +27,12 @@ namespace tmf {
 
 constexpr uint32_t kAgentMaxWindow = 16;
 constexpr uint8_t kAgentMaxTrialBoots = 2;  // boots into an unconfirmed model before reverting
-constexpr uint32_t kAgentVersion = 1;
+constexpr uint32_t kAgentVersion = 2;  // 2: requires signed deployment records
 
 struct AgentConfig {
   const char* core;             // e.g. "cortex-m4" (INFO)
-  const char* group;            // rollout group (INFO)
+  const char* group;            // rollout group / device class (INFO); deployment records must name it
+  const char* fleet;            // the fleet the device belongs to; deployment records must name it
   uint8_t* arena;               // 16-byte aligned RAM for the model's activations
   uint32_t arena_bytes;
   const uint8_t (*trusted_keys)[32];  // Ed25519 public keys; key id = SHA-256(key)

@@ -13,15 +13,16 @@ void agent_publish_event(Agent* agent, OtaEvent event, OtaResult result, uint32_
                          uint32_t model_id, uint32_t model_version, uint32_t detail);
 void agent_publish_status(Agent* agent);
 
-// Validates the model in `slot` in place, checks its trailer hash and that its header matches
-// `info`. On success fills `model`.
+// Validates the model in `slot` in place, checks its trailer hash, that its header matches
+// `info` and that its TLV 2 signature verifies with a trusted key. On success fills `model`.
 bool agent_slot_check(Agent* agent, uint8_t slot, const AgentSlotInfo& info, Model* model);
 // Picks the model to run from the state in force (falling back to the other valid slot if the
 // active one fails its check). kAgentErrNoModel when there is none.
 AgentStatus agent_select_model(Agent* agent);
 
-// Highest version of `model_id` the device has confirmed or holds (the anti-rollback floor).
-uint32_t agent_floor_for(const Agent* agent, uint32_t model_id);
+// True if `signature` (64 bytes) || key id (32 bytes) verifies `message` with a trusted key.
+bool agent_signature_ok(Agent* agent, const uint8_t* signature_and_key_id, const uint8_t* message,
+                        uint32_t message_bytes);
 
 // Update state machine (agent_update.cc).
 AgentStatus agent_update_on_manifest(Agent* agent, const uint8_t* data, size_t bytes);

@@ -142,28 +142,6 @@ AgentStatus abandon_update(Agent* a, OtaEvent event, OtaResult result, uint32_t 
   return AgentStatus::kAgentOk;
 }
 
-void raise_floor(JournalRecord* r, uint32_t model_id, uint32_t version) {
-  for (AgentFloor& f : r->floors) {
-    if (f.model_id == model_id) {
-      if (version > f.floor_version) f.floor_version = version;
-      return;
-    }
-  }
-  // New lineage: drop the oldest entry (entry 0) when full, keeping the table ordered by age.
-  uint32_t free_index = kAgentFloorCount;
-  for (uint32_t i = 0; i < kAgentFloorCount; ++i) {
-    if (r->floors[i].model_id == 0) {
-      free_index = i;
-      break;
-    }
-  }
-  if (free_index == kAgentFloorCount) {
-    for (uint32_t i = 1; i < kAgentFloorCount; ++i) r->floors[i - 1] = r->floors[i];
-    free_index = kAgentFloorCount - 1;
-  }
-  r->floors[free_index] = {model_id, version};
-}
-
 // The trial: self-test the target slot's model on the golden input, then confirm or revert (or,
 // with config.app_confirms, leave the confirmation to the application).
 AgentStatus run_trial(Agent* a) {
@@ -195,7 +173,10 @@ AgentStatus agent_trial_finish(Agent* a, bool passed) {
     next.slots[target].state = SlotState::kSlotStateValid;
     next.active_slot = target;
     next.last_result = OtaResult::kOtaResultSuccess;
-    raise_floor(&next, a->manifest.model_id, a->manifest.model_version);
+    // Confirmation raises the anti-rollback counter: from now on no model below it runs.
+    if (next.slots[target].security_counter > next.security_counter) {
+      next.security_counter = next.slots[target].security_counter;
+    }
   } else {
     const uint8_t previous = static_cast<uint8_t>(1 - target);
     next.slots[target].state = SlotState::kSlotStateEmpty;
@@ -252,9 +233,11 @@ AgentStatus verify_and_try(Agent* a) {
       model_verify_hash(model) != Status::kOk) {
     return abandon_update(a, OtaEvent::kOtaEventRejected, OtaResult::kOtaResultIntegrityFailure, 0);
   }
+  // The file must carry the signature the manifest announced (TLV 2): the boot check re-verifies
+  // it every time the slot is selected.
   uint32_t length = 0;
   const uint8_t* signature = model_find_trailer(model, kTrailerEd25519, &length);
-  if (signature != nullptr &&
+  if (signature == nullptr ||
       (length != 96 || memcmp(signature, m.signature, 64) != 0 || memcmp(signature + 64, m.key_id, 32) != 0)) {
     return abandon_update(a, OtaEvent::kOtaEventRejected, OtaResult::kOtaResultSignatureInvalid, 0);
   }
@@ -317,6 +300,47 @@ AgentStatus fill_window(Agent* a) {
   return send_requests(a, fresh, count, now);
 }
 
+uint32_t trusted_key_index(const Agent* a, const uint8_t key_id[32]) {
+  for (uint32_t k = 0; k < a->config.trusted_key_count; ++k) {
+    if (memcmp(a->key_ids[k], key_id, 32) == 0) return k;
+  }
+  return kOtaMaxKeys;
+}
+
+bool name_equal(const char* record_name, const char* own_name) {
+  return own_name != nullptr && strncmp(record_name, own_name, kOtaMaxNameBytes + 1) == 0;
+}
+
+// The deployment record: present, about this manifest's model, signed by a trusted key, for this
+// fleet and group, not below the security counter, newer than every record accepted before.
+// Nothing here writes flash; a replayed or stale record costs one signature check.
+OtaResult check_record(Agent* a, const OtaManifest& m, uint32_t* detail) {
+  if (!m.has_record) return OtaResult::kOtaResultRecordMissing;
+  const OtaDeployRecord& r = m.record;
+  if (r.model_id != m.model_id || r.model_version != m.model_version ||
+      !digest_equal(r.content_sha256, m.content_sha256) ||
+      ((r.flags & kOtaDeployFlagGoldenDigest) != 0 && !digest_equal(r.golden_output_sha256, m.golden_output_sha256))) {
+    return OtaResult::kOtaResultIntegrityFailure;
+  }
+  if (trusted_key_index(a, r.key_id) == kOtaMaxKeys) return OtaResult::kOtaResultUnknownKey;
+  if (!agent_signature_ok(a, m.record_bytes + kOtaDeployRecordSignedBytes, m.record_bytes,
+                          kOtaDeployRecordSignedBytes)) {
+    return OtaResult::kOtaResultSignatureInvalid;
+  }
+  if (!name_equal(r.fleet, a->config.fleet)) return OtaResult::kOtaResultWrongFleet;
+  if (!name_equal(r.group, a->config.group)) return OtaResult::kOtaResultWrongGroup;
+  if (r.security_counter < a->state.security_counter) {
+    *detail = a->state.security_counter;
+    return OtaResult::kOtaResultVersionRollback;
+  }
+  if (r.sequence <= a->state.accepted_sequence) {
+    *detail = a->state.accepted_sequence;
+    return r.sequence == a->state.accepted_sequence ? OtaResult::kOtaResultRecordReplayed
+                                                    : OtaResult::kOtaResultRecordStale;
+  }
+  return OtaResult::kOtaResultSuccess;
+}
+
 // Checks a manifest before anything is downloaded. Returns kOtaResultSuccess if acceptable.
 OtaResult check_manifest(Agent* a, const OtaManifest& m, uint32_t* detail, uint32_t* chunk_bytes) {
   *detail = 0;
@@ -336,15 +360,8 @@ OtaResult check_manifest(Agent* a, const OtaManifest& m, uint32_t* detail, uint3
       return OtaResult::kOtaResultOpUnsupported;
     }
   }
-  const uint32_t floor = agent_floor_for(a, m.model_id);
-  if (m.model_version <= floor) {
-    *detail = floor;
-    return OtaResult::kOtaResultVersionRollback;
-  }
-  uint32_t key = kOtaMaxKeys;
-  for (uint32_t k = 0; k < a->config.trusted_key_count; ++k) {
-    if (memcmp(a->key_ids[k], m.key_id, 32) == 0) key = k;
-  }
+  // The file's own signature (TLV 2, which the boot check re-verifies).
+  const uint32_t key = trusted_key_index(a, m.key_id);
   if (key == kOtaMaxKeys) return OtaResult::kOtaResultUnknownKey;
   uint8_t message[sizeof(kOtaSignatureMagic) + 32];
   memcpy(message, kOtaSignatureMagic, sizeof(kOtaSignatureMagic));
@@ -352,6 +369,8 @@ OtaResult check_manifest(Agent* a, const OtaManifest& m, uint32_t* detail, uint3
   if (!a->port->crypto_ed25519_verify(m.signature, message, sizeof(message), a->config.trusted_keys[key])) {
     return OtaResult::kOtaResultSignatureInvalid;
   }
+  const OtaResult record = check_record(a, m, detail);
+  if (record != OtaResult::kOtaResultSuccess) return record;
   *chunk_bytes = choose_chunk_bytes(a, m);
   if (*chunk_bytes == 0) {
     *detail = m.file_bytes;
@@ -392,7 +411,10 @@ AgentStatus begin_update(Agent* a, const uint8_t* data, size_t bytes, uint32_t c
   next.state = OtaState::kOtaStateErasing;
   next.target_slot = target;
   next.slots[target] = {SlotState::kSlotStateEmpty, a->manifest.model_id, a->manifest.model_version,
-                        a->manifest.file_bytes};
+                        a->manifest.file_bytes, a->manifest.record.security_counter};
+  // The record is used up with this journal record, before the first erase: offering it again
+  // (a replay with any update_id) is rejected without a write.
+  next.accepted_sequence = a->manifest.record.sequence;
   next.update_id = a->manifest.update_id;
   sha256(a->manifest_bytes, a->manifest_size, next.manifest_sha256);
   next.chunk_bytes = chunk_bytes;
@@ -429,16 +451,21 @@ AgentStatus agent_update_on_manifest(Agent* a, const uint8_t* data, size_t bytes
                         m.model_id, m.model_version, 0);
     return AgentStatus::kAgentOk;
   }
-  if (running && m.update_id == a->state.update_id) {
-    agent_publish_event(a, OtaEvent::kOtaEventResumed, OtaResult::kOtaResultInitial, m.update_id,
-                        m.model_id, m.model_version, a->confirmed_chunks);
+  // The record of the download in progress, byte for byte (it was verified when accepted):
+  // resume, whatever the unsigned fields say.
+  if (running && m.has_record && a->manifest.has_record &&
+      memcmp(m.record_bytes, a->manifest.record_bytes, kOtaDeployRecordBytes) == 0) {
+    agent_publish_event(a, OtaEvent::kOtaEventResumed, OtaResult::kOtaResultInitial, a->state.update_id,
+                        a->manifest.model_id, a->manifest.model_version, a->confirmed_chunks);
     agent_update_restart_requests(a);
     return AgentStatus::kAgentOk;
   }
-  // A repeated manifest of the update that was confirmed: answer again (the host may have
-  // missed the event), do not call it a rollback.
-  if (!running && m.update_id == a->state.last_update_id && a->has_model &&
-      a->state.last_result == OtaResult::kOtaResultSuccess &&
+  uint32_t detail = 0, chunk_bytes = 0;
+  const OtaResult verdict = check_manifest(a, m, &detail, &chunk_bytes);
+  // The manifest of the update that was confirmed, repeated with its update_id: answer again
+  // (the host may have missed the event). The same record under another update_id is a replay.
+  if (verdict == OtaResult::kOtaResultRecordReplayed && !running && m.update_id == a->state.last_update_id &&
+      a->has_model && a->state.last_result == OtaResult::kOtaResultSuccess &&
       a->state.slots[a->state.active_slot].model_id == m.model_id &&
       a->state.slots[a->state.active_slot].model_version == m.model_version) {
     agent_publish_event(a, OtaEvent::kOtaEventConfirmed, OtaResult::kOtaResultSuccess, m.update_id,
@@ -446,15 +473,15 @@ AgentStatus agent_update_on_manifest(Agent* a, const uint8_t* data, size_t bytes
     agent_publish_status(a);
     return AgentStatus::kAgentOk;
   }
-  uint32_t detail = 0, chunk_bytes = 0;
-  const OtaResult verdict = check_manifest(a, m, &detail, &chunk_bytes);
   if (verdict != OtaResult::kOtaResultSuccess) {
     // A running download continues; the rejected update is reported with its own id.
     agent_publish_event(a, OtaEvent::kOtaEventRejected, verdict, m.update_id, m.model_id,
                         m.model_version, detail);
-    if (!running) {
+    const bool replay = verdict == OtaResult::kOtaResultRecordReplayed || verdict == OtaResult::kOtaResultRecordStale;
+    if (!running && !replay) {
       // Kept in RAM (reported in STATUS, persisted with the next record): a stream of bad
-      // manifests must not wear the journal.
+      // manifests must not wear the journal. A replayed or stale record is answered by its
+      // EVENT only: STATUS keeps the last real update, so the host can still ask about it.
       a->state.last_result = verdict;
       a->state.last_update_id = m.update_id;
       agent_publish_status(a);
@@ -468,7 +495,9 @@ AgentStatus agent_update_on_manifest(Agent* a, const uint8_t* data, size_t bytes
   // Store the manifest's own bytes only: the protocol lets a newer host append fields this agent
   // does not know, which would not fit the kOtaMaxManifestBytes copy (a fuzzer found the overflow;
   // corpus_agent/regression_manifest_trailing_bytes).
-  return begin_update(a, data, kOtaManifestFixedBytes + static_cast<size_t>(m.golden_input_bytes), chunk_bytes);
+  return begin_update(a, data,
+                      kOtaManifestFixedBytes + static_cast<size_t>(m.golden_input_bytes) + kOtaDeployRecordBytes,
+                      chunk_bytes);
 }
 
 AgentStatus agent_update_on_chunk(Agent* a, const uint8_t* data, size_t bytes) {
@@ -529,8 +558,19 @@ AgentStatus agent_update_revert(Agent* a) {
     agent_publish_event(a, OtaEvent::kOtaEventRejected, OtaResult::kOtaResultUpdateFailed, 0, 0, 0, 0);
     return AgentStatus::kAgentOk;
   }
+  const AgentSlotInfo& previous = a->state.slots[1 - active];
+  if (previous.security_counter < a->state.security_counter) {
+    // Never below the anti-rollback counter, not even on an operator's command.
+    agent_publish_event(a, OtaEvent::kOtaEventRejected, OtaResult::kOtaResultVersionRollback, 0,
+                        previous.model_id, previous.model_version, a->state.security_counter);
+    return AgentStatus::kAgentOk;
+  }
   JournalRecord next = a->state;
   next.active_slot = static_cast<uint8_t>(1 - active);
+  // The slot reverted from is given up: a second revert has nothing to go to, so an unsigned
+  // command cannot flip slots (one journal record each) for ever; the model comes back only
+  // with a new deployment record.
+  next.slots[active].state = SlotState::kSlotStateEmpty;
   const AgentStatus s = agent_persist(a, next);
   if (s != AgentStatus::kAgentOk) return s;
   agent_select_model(a);

@@ -63,15 +63,16 @@ void journal_record_encode(const JournalRecord& r, uint8_t out[kAgentJournalReco
   memcpy(out + 48, r.manifest_sha256, 32);
   put_u32(out + 80, r.chunk_bytes);
   put_u32(out + 84, r.boot_count);
-  for (uint32_t f = 0; f < kAgentFloorCount; ++f) {
-    put_u32(out + 88 + 8 * f, r.floors[f].model_id);
-    put_u32(out + 92 + 8 * f, r.floors[f].floor_version);
-  }
+  put_u32(out + 88, r.security_counter);
+  put_u32(out + 92, r.accepted_sequence);
+  put_u32(out + 96, r.slots[0].security_counter);
+  put_u32(out + 100, r.slots[1].security_counter);
   put_u32(out + kCrcBytes, ota_crc32(0, out, kCrcBytes));
 }
 
 bool journal_record_decode(const uint8_t in[kAgentJournalRecordBytes], JournalRecord* r) {
-  if (get_u32(in) != kAgentJournalMagic) return false;
+  const uint32_t magic = get_u32(in);
+  if (magic != kAgentJournalMagic && magic != kAgentJournalMagicV1) return false;
   if (get_u32(in + kCrcBytes) != ota_crc32(0, in, kCrcBytes)) return false;
   // A record with a good CRC was written by this code, but check ranges anyway: the state
   // machine indexes slots with these bytes.
@@ -102,9 +103,11 @@ bool journal_record_decode(const uint8_t in[kAgentJournalRecordBytes], JournalRe
   memcpy(r->manifest_sha256, in + 48, 32);
   r->chunk_bytes = get_u32(in + 80);
   r->boot_count = get_u32(in + 84);
-  for (uint32_t f = 0; f < kAgentFloorCount; ++f) {
-    r->floors[f].model_id = get_u32(in + 88 + 8 * f);
-    r->floors[f].floor_version = get_u32(in + 92 + 8 * f);
+  if (magic == kAgentJournalMagic) {
+    r->security_counter = get_u32(in + 88);
+    r->accepted_sequence = get_u32(in + 92);
+    r->slots[0].security_counter = get_u32(in + 96);
+    r->slots[1].security_counter = get_u32(in + 100);
   }
   return true;
 }

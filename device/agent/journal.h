@@ -4,11 +4,14 @@
 // in force. A sector is erased only when every record in force lies in the other one.
 //
 // Record layout (little-endian):
-//   0 u32 magic "TMJ1" | 4 u32 sequence | 8 u8 state | 9 u8 active_slot | 10 u8 target_slot
+//   0 u32 magic "TMJ2" | 4 u32 sequence | 8 u8 state | 9 u8 active_slot | 10 u8 target_slot
 //   11 u8 last_result | 12 u8 trial_boots | 13 u8 slot_state[2] | 15 u8 0 | 16 u32 last_update_id
 //   20 {u32 model_id, u32 model_version, u32 file_bytes}[2] | 44 u32 update_id
 //   48 u8 manifest_sha256[32] | 80 u32 chunk_bytes | 84 u32 boot_count
-//   88 {u32 model_id, u32 floor_version}[4] | 120 u32 0 | 124 u32 crc32 of bytes [0, 124)
+//   88 u32 security_counter | 92 u32 accepted_sequence | 96 u32 slot_counter[2] | 104 u8[20] 0
+//   124 u32 crc32 of bytes [0, 124)
+// A "TMJ1" record (before deployment records) is read with counter, sequence and slot counters 0
+// (its 4-entry floor table at 88 is dropped: the first deployment record re-establishes both).
 #pragma once
 
 #include <stdint.h>
@@ -20,8 +23,8 @@
 
 namespace tmf {
 
-constexpr uint32_t kAgentJournalMagic = 0x314A4D54;  // "TMJ1"
-constexpr uint32_t kAgentFloorCount = 4;
+constexpr uint32_t kAgentJournalMagic = 0x324A4D54;    // "TMJ2"
+constexpr uint32_t kAgentJournalMagicV1 = 0x314A4D54;  // "TMJ1", read only
 
 enum class SlotState : uint8_t {
   kSlotStateEmpty = 0,  // may be erased and written
@@ -34,11 +37,7 @@ struct AgentSlotInfo {
   uint32_t model_id;
   uint32_t model_version;
   uint32_t file_bytes;
-};
-
-struct AgentFloor {
-  uint32_t model_id;       // 0: unused entry
-  uint32_t floor_version;  // highest version ever confirmed
+  uint32_t security_counter;  // from the deployment record that installed the slot
 };
 
 struct JournalRecord {
@@ -54,7 +53,12 @@ struct JournalRecord {
   uint8_t manifest_sha256[32];  // of the manifest copy in the update area
   uint32_t chunk_bytes;    // chunk size the download uses (markers count chunks)
   uint32_t boot_count;
-  AgentFloor floors[kAgentFloorCount];
+  // Anti-rollback: the highest security counter of a confirmed model. No model below it is
+  // activated (install, revert, boot fallback).
+  uint32_t security_counter;
+  // Replay protection: the highest deployment record sequence accepted (persisted with the
+  // record of ERASING, before the first erase).
+  uint32_t accepted_sequence;
 };
 
 struct Journal {
@@ -65,7 +69,7 @@ struct Journal {
   uint32_t write_index;   // record index in that sector; == records per sector: sector full
 };
 
-// A factory-fresh state: no model, idle, no floors.
+// A factory-fresh state: no model, idle, counter and sequence 0.
 void journal_record_default(JournalRecord* record);
 void journal_record_encode(const JournalRecord& record, uint8_t out[kAgentJournalRecordBytes]);
 // False if magic or CRC do not match (torn, erased or foreign bytes).

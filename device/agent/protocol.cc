@@ -54,7 +54,8 @@ OtaDecodeStatus ota_message_type(const uint8_t* data, size_t size, OtaMessageTyp
 // ---- MANIFEST ----
 
 size_t ota_manifest_encode(const OtaManifest& m, uint8_t* out, size_t out_bytes) {
-  const size_t total = kOtaManifestFixedBytes + m.golden_input_bytes;
+  const size_t fixed = kOtaManifestFixedBytes + m.golden_input_bytes;
+  const size_t total = fixed + (m.has_record ? kOtaDeployRecordBytes : 0);
   if (m.golden_input_bytes > kOtaMaxGoldenInputBytes || out_bytes < total) return 0;
   if (m.golden_input_bytes > 0 && m.golden_input == nullptr) return 0;
   put_header(out, OtaMessageType::kOtaMessageManifest);
@@ -76,6 +77,7 @@ size_t ota_manifest_encode(const OtaManifest& m, uint8_t* out, size_t out_bytes)
   memcpy(out + 200, m.key_id, 32);
   memcpy(out + 232, m.golden_output_sha256, 32);
   if (m.golden_input_bytes > 0) memcpy(out + 264, m.golden_input, m.golden_input_bytes);
+  if (m.has_record && ota_deploy_record_encode(m.record, out + fixed, kOtaDeployRecordBytes) == 0) return 0;
   return total;
 }
 
@@ -104,6 +106,17 @@ OtaDecodeStatus ota_manifest_decode(const uint8_t* data, size_t size, OtaManifes
     return OtaDecodeStatus::kOtaDecodeTruncated;
   }
   m->golden_input = data + kOtaManifestFixedBytes;
+  // The deployment record, if the bytes after the golden input start with its magic.
+  const size_t record_at = kOtaManifestFixedBytes + static_cast<size_t>(m->golden_input_bytes);
+  m->has_record = false;
+  m->record_bytes = nullptr;
+  if (size - record_at >= sizeof(kOtaDeployRecordMagic) &&
+      memcmp(data + record_at, kOtaDeployRecordMagic, sizeof(kOtaDeployRecordMagic)) == 0) {
+    const OtaDecodeStatus r = ota_deploy_record_decode(data + record_at, size - record_at, &m->record);
+    if (r != OtaDecodeStatus::kOtaDecodeOk) return r;
+    m->has_record = true;
+    m->record_bytes = data + record_at;
+  }
   // Ranges every later check relies on; the package type is the agent's decision (result 6).
   if (m->update_id == 0 || m->file_bytes == 0 || m->content_bytes == 0 ||
       m->content_bytes >= m->file_bytes || m->flash_bytes < m->file_bytes ||
@@ -231,7 +244,7 @@ size_t ota_status_encode(const OtaStatusMessage& st, uint8_t* out, size_t out_by
   put_u32(out + 32, st.download_file_bytes);
   put_u32(out + 36, st.boot_count);
   put_u32(out + 40, st.inference_count);
-  put_u32(out + 44, st.floor_version);
+  put_u32(out + 44, st.security_counter);
   return kOtaStatusBytes;
 }
 
@@ -250,7 +263,7 @@ OtaDecodeStatus ota_status_decode(const uint8_t* data, size_t size, OtaStatusMes
   st->download_file_bytes = get_u32(data + 32);
   st->boot_count = get_u32(data + 36);
   st->inference_count = get_u32(data + 40);
-  st->floor_version = get_u32(data + 44);
+  st->security_counter = get_u32(data + 44);
   return OtaDecodeStatus::kOtaDecodeOk;
 }
 
@@ -440,6 +453,11 @@ const char* ota_result_to_string(OtaResult result) {
     case OtaResult::kOtaResultUnknownKey: return "unknown key";
     case OtaResult::kOtaResultModelInvalid: return "model invalid";
     case OtaResult::kOtaResultCancelled: return "cancelled";
+    case OtaResult::kOtaResultRecordReplayed: return "deployment record replayed";
+    case OtaResult::kOtaResultRecordStale: return "deployment record older than the last accepted";
+    case OtaResult::kOtaResultWrongFleet: return "deployment record for another fleet";
+    case OtaResult::kOtaResultWrongGroup: return "deployment record for another device group";
+    case OtaResult::kOtaResultRecordMissing: return "no deployment record";
   }
   return "unknown result";
 }

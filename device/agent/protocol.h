@@ -3,7 +3,7 @@
 // the host's OTA sender, so both sides use the same bytes.
 //
 //   every payload: u8 version (1) | u8 type | u16 flags (0) | type-specific body
-//   MANIFEST 264+n, CHUNK_REQUEST 16+8k, CHUNK 20+len, EVENT 24, STATUS 48, PRESENCE 8,
+//   MANIFEST 264+n+256 (the signed deployment record follows the golden input), CHUNK_REQUEST 16+8k, CHUNK 20+len, EVENT 24, STATUS 48, PRESENCE 8,
 //   INFO 60+c+g+32k, COMMAND 12 (collect: 16), TELEMETRY 48+..., TELEMETRY_ACK 12, DATA 32+4n bytes.
 //
 // Decoders treat input as untrusted: every length and range is checked before use; bytes after
@@ -20,7 +20,13 @@ constexpr uint8_t kOtaProtocolVersion = 1;
 constexpr uint32_t kOtaHeaderBytes = 4;
 constexpr uint32_t kOtaManifestFixedBytes = 264;
 constexpr uint32_t kOtaMaxGoldenInputBytes = 4096;
-constexpr uint32_t kOtaMaxManifestBytes = kOtaManifestFixedBytes + kOtaMaxGoldenInputBytes;
+// The deployment record (docs/protocol.md, "Deployment record"): 160 signed bytes, then the
+// Ed25519 signature over them (64) and the signer's key id (32).
+constexpr uint32_t kOtaDeployRecordSignedBytes = 160;
+constexpr uint32_t kOtaDeployRecordBytes = kOtaDeployRecordSignedBytes + 64 + 32;
+constexpr uint8_t kOtaDeployRecordMagic[8] = {'T', 'M', 'F', '-', 'D', 'E', 'P', '1'};
+constexpr uint8_t kOtaDeployFlagGoldenDigest = 1;  // the record signs the golden output digest
+constexpr uint32_t kOtaMaxManifestBytes = kOtaManifestFixedBytes + kOtaMaxGoldenInputBytes + kOtaDeployRecordBytes;
 constexpr uint32_t kOtaMinChunkBytes = 64;
 constexpr uint32_t kOtaMaxChunkBytes = 16384;
 constexpr uint32_t kOtaChunkHeaderBytes = 20;
@@ -78,6 +84,11 @@ enum class OtaResult : uint8_t {
   kOtaResultUnknownKey = 14,
   kOtaResultModelInvalid = 15,
   kOtaResultCancelled = 16,
+  kOtaResultRecordReplayed = 17,   // the deployment record's sequence = the last one accepted
+  kOtaResultRecordStale = 18,      // the record's sequence < the last one accepted
+  kOtaResultWrongFleet = 19,       // the record names another fleet
+  kOtaResultWrongGroup = 20,       // the record names another device group (class)
+  kOtaResultRecordMissing = 21,    // the manifest carries no deployment record
 };
 
 enum class OtaState : uint8_t {
@@ -131,6 +142,23 @@ enum class OtaDecodeStatus : uint8_t {
   kOtaDecodeBadField,        // a field out of its range (counts, lengths, zero update_id...)
 };
 
+// The signed deployment record a MANIFEST carries after its golden input: which model (content
+// hash), for which fleet and device group, in which order (sequence), at which anti-rollback
+// security counter. The device checks all of it before writing anything to flash.
+struct OtaDeployRecord {
+  uint32_t sequence;          // > the last sequence the device accepted (replay protection)
+  uint32_t security_counter;  // >= the device's counter (anti-rollback, MCUboot style)
+  uint32_t model_id;
+  uint32_t model_version;
+  uint8_t flags;              // kOtaDeployFlagGoldenDigest
+  char fleet[kOtaMaxNameBytes + 1];  // NUL-terminated valid names (ota_name_valid)
+  char group[kOtaMaxNameBytes + 1];
+  uint8_t content_sha256[32];
+  uint8_t golden_output_sha256[32];  // zeros unless the flag is set
+  uint8_t signature[64];      // Ed25519 over the record's first 160 bytes
+  uint8_t key_id[32];
+};
+
 struct OtaManifest {
   uint32_t update_id;
   uint32_t model_id;
@@ -149,6 +177,9 @@ struct OtaManifest {
   uint8_t key_id[32];
   uint8_t golden_output_sha256[32];
   const uint8_t* golden_input;  // decode: points into the decoded buffer; encode: source bytes
+  bool has_record;              // a deployment record follows the golden input
+  OtaDeployRecord record;
+  const uint8_t* record_bytes;  // decode: the record's 256 raw bytes in the decoded buffer
 };
 
 struct OtaRange {
@@ -195,7 +226,7 @@ struct OtaStatusMessage {
   uint32_t download_file_bytes;
   uint32_t boot_count;
   uint32_t inference_count;
-  uint32_t floor_version;
+  uint32_t security_counter;  // the device's anti-rollback counter (highest confirmed)
 };
 
 struct OtaInfo {
@@ -284,8 +315,19 @@ struct OtaData {
 // The type byte of a payload with a valid header, after checking version and length >= 4.
 OtaDecodeStatus ota_message_type(const uint8_t* data, size_t size, OtaMessageType* type);
 
+// Encodes the fixed part, the golden input and, if `has_record`, the record (its signature and
+// key id as given: sign ota_deploy_record_signed_bytes() first).
 size_t ota_manifest_encode(const OtaManifest& manifest, uint8_t* out, size_t out_bytes);
+// A manifest without record bytes after the golden input decodes with has_record = false (the
+// agent rejects it: result 21); bytes there that start with the record magic but break its
+// layout are kOtaDecodeBadField.
 OtaDecodeStatus ota_manifest_decode(const uint8_t* data, size_t size, OtaManifest* manifest);
+// The 160 signed bytes of `record` (what the signer signs and the device verifies); 0 if a name
+// is invalid or flags has unknown bits.
+size_t ota_deploy_record_signed_bytes(const OtaDeployRecord& record, uint8_t out[kOtaDeployRecordSignedBytes]);
+// The whole 256-byte record; 0 as above.
+size_t ota_deploy_record_encode(const OtaDeployRecord& record, uint8_t* out, size_t out_bytes);
+OtaDecodeStatus ota_deploy_record_decode(const uint8_t* data, size_t size, OtaDeployRecord* record);
 
 size_t ota_chunk_request_encode(const OtaChunkRequest& request, uint8_t* out, size_t out_bytes);
 OtaDecodeStatus ota_chunk_request_decode(const uint8_t* data, size_t size, OtaChunkRequest* request);

@@ -149,12 +149,13 @@ enum MetadataTag : uint16_t {
   kMetadataModelName = 2,   // UTF-8, no NUL
   kMetadataSource = 3,      // UTF-8: what the file was made from
   kMetadataLabels = 4,      // UTF-8 class labels separated by '\n'
-  // 0x100..0x1FF are reserved for pipeline settings (DSP front end, thresholds).
+  // 0x100: pipeline settings (JSON, host/pipeline/pipeline_settings.h); 0x101: device detection
+  // settings (device/detect/model_config.h); 0x102..0x1FF reserved for more pipeline settings.
 };
 
 enum TrailerTag : uint16_t {
   kTrailerSha256 = 1,       // 32 bytes: SHA-256 of bytes [0, trailer.offset)
-  kTrailerEd25519 = 2,      // 64 bytes signature + 32 bytes key id (reserved for signing)
+  kTrailerEd25519 = 2,      // 64 bytes signature + 32 bytes key id ("TMF-SIG1" || the SHA-256)
 };
 
 }  // namespace tmf

@@ -209,6 +209,11 @@ void register_deploy(CLI::App& app) {
                   "Health gate: highest mean inference cycles per window the device may report");
   cmd->add_option("--min-telemetry-batches", args->options.min_telemetry_batches,
                   "Health gate: telemetry batches with the new model the gate must see (default 0)");
+  cmd->add_option("--signing-key", args->options.record_key,
+                  "Secret key file that signs the deployment records (fleet, group, sequence; docs/protocol.md); "
+                  "needed unless the registry holds approved records for this deployment");
+  cmd->add_option("--security-counter", args->options.security_counter,
+                  "Anti-rollback counter the records carry; devices never run a model below the highest they confirmed (default 0)");
   cmd->add_flag("--quiet", args->quiet, "No progress lines on stderr");
   cmd->add_flag("--json", args->json, "Print the result as JSON (keys: deployment, state, seconds, devices, healthy, ...)");
   add_registry_option(cmd, args->dir);

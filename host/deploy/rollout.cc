@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "device/agent/protocol.h"
+#include "host/deploy/deploy_record.h"
 #include "host/fleet/link.h"
 #include "host/deploy/update_package.h"
 
@@ -483,7 +484,9 @@ RolloutResult Rollout::run() {
   for (Variant& v : variants_) {
     // Distinct per variant (the artifact differs); the first is what a single-model deploy uses.
     v.update_id = rollout_update_id(*deployment, v.version.artifact);
-    v.manifest = v.package.manifest_bytes(v.update_id);
+    v.manifest = v.package.manifest_bytes(
+        v.update_id, deploy_record_for(reg_, deployment_, v.version.artifact, v.package.manifest,
+                                       {opt_.fleet, opt_.group, 0, opt_.security_counter}, opt_.record_key));
   }
   result_.deployment = deployment_;
   result_.update_id = variants_[0].update_id;

@@ -37,6 +37,8 @@ struct RolloutOptions {
   uint32_t max_reboots = std::numeric_limits<uint32_t>::max();          // growth of the boot count
   uint32_t max_inference_cycles = std::numeric_limits<uint32_t>::max(); // mean cycles per window
   uint32_t min_telemetry_batches = 0;   // batches with the new model the gate must see
+  std::string record_key;               // secret key file signing the deployment records (deploy_record.h)
+  uint32_t security_counter = 0;        // anti-rollback counter the records carry (raise for security fixes)
   std::function<void(const std::string&)> log;  // progress lines (may be empty)
 };
 

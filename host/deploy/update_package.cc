@@ -28,11 +28,19 @@ void load_model(AlignedModel& out, const std::vector<uint8_t>& file, const std::
 
 }  // namespace
 
-std::vector<uint8_t> UpdatePackage::manifest_bytes(uint32_t update_id) const {
+std::vector<uint8_t> UpdatePackage::manifest_bytes(uint32_t update_id, const std::vector<uint8_t>& record) const {
   OtaManifest m = manifest;
   m.update_id = update_id;
   m.golden_input = golden_input.data();
-  std::vector<uint8_t> out(kOtaManifestFixedBytes + golden_input.size());
+  if (ota_deploy_record_decode(record.data(), record.size(), &m.record) != OtaDecodeStatus::kOtaDecodeOk) {
+    throw PackageError("manifest: the deployment record does not decode");
+  }
+  if (m.record.model_id != m.model_id || m.record.model_version != m.model_version ||
+      std::memcmp(m.record.content_sha256, m.content_sha256, 32) != 0) {
+    throw PackageError("manifest: the deployment record is for another model");
+  }
+  m.has_record = true;
+  std::vector<uint8_t> out(kOtaManifestFixedBytes + golden_input.size() + kOtaDeployRecordBytes);
   const size_t n = ota_manifest_encode(m, out.data(), out.size());
   if (n == 0) throw PackageError("manifest: a field is out of range (update_id 0?)");
   out.resize(n);

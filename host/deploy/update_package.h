@@ -20,7 +20,8 @@ struct UpdatePackage {
   std::vector<uint8_t> file;          // the signed TMF file
   std::vector<uint8_t> golden_input;  // graph inputs for the device's self-test
   OtaManifest manifest{};             // golden_input points into this package's golden_input
-  std::vector<uint8_t> manifest_bytes(uint32_t update_id) const;
+  // The MANIFEST with `record` (a signed 256-byte deployment record, deploy_record.h) appended.
+  std::vector<uint8_t> manifest_bytes(uint32_t update_id, const std::vector<uint8_t>& record) const;
 };
 
 // Builds the manifest of `file` (which must be a valid, signed model; `path` names it in

@@ -281,6 +281,7 @@ void LoopPolicy::start_rollout(int64_t parent, const std::string& ref, const std
   ro.gate_seconds = options_.gate_seconds;
   ro.discover_seconds = options_.discover_seconds;
   ro.stage_timeout_seconds = options_.stage_timeout_seconds;
+  ro.record_key = options_.signing_key;
   // The rollout's transitions (device states, stages, gates) as loop events, from the worker thread.
   const auto log = options_.log;
   const std::string group = options_.group;

@@ -202,6 +202,20 @@ CREATE TABLE certificates (
 CREATE UNIQUE INDEX certificates_one_enrolled ON certificates(subject) WHERE state = 'enrolled';
 CREATE INDEX certificates_by_group ON certificates(device_group, state);
 )sql"},
+    // Signed deployment records (docs/protocol.md "Deployment record"): the record each
+    // deployment sends per artifact, so a resumed deployment sends the same bytes; sequences
+    // only grow (devices reject a record not newer than the last they accepted).
+    {6, R"sql(
+CREATE TABLE deployment_records (
+  deployment INTEGER NOT NULL REFERENCES deployments(id),
+  artifact TEXT NOT NULL REFERENCES artifacts(sha256),
+  sequence INTEGER NOT NULL UNIQUE,
+  record TEXT NOT NULL,                  -- hex of the 256-byte record (signature included)
+  signer_key_id TEXT NOT NULL,
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')),
+  PRIMARY KEY (deployment, artifact)
+);
+)sql"},
 };
 
 }  // namespace

@@ -165,6 +165,14 @@ class Registry {
   void upsert_deployment_device(int64_t deployment, const DeploymentDevice& device);
   std::vector<DeploymentDevice> deployment_devices(int64_t deployment);
 
+  // Signed deployment records (deployment_records.cc): the 256-byte record a deployment sends
+  // for `artifact`, if stored; the next sequence number (above every stored one and at least the
+  // current Unix time, so a fresh registry for an existing fleet still counts upwards); storing.
+  std::optional<std::vector<uint8_t>> find_deployment_record(int64_t deployment, const std::string& artifact);
+  uint32_t next_deployment_sequence();
+  void add_deployment_record(int64_t deployment, const std::string& artifact, uint32_t sequence,
+                             const std::vector<uint8_t>& record, const std::string& signer_key_id);
+
  private:
   VersionInfo read_version_row(Statement& s);
   void load_details(VersionInfo& v);

@@ -46,6 +46,7 @@ VirtualDevice::VirtualDevice(const VirtualDeviceOptions& options, std::unique_pt
 
   agent_config_.core = "cortex-m4";
   agent_config_.group = options_.group.c_str();
+  agent_config_.fleet = options_.fleet.c_str();
   agent_config_.arena = aligned(arena_storage_, options_.ram_bytes, 16);
   agent_config_.arena_bytes = options_.ram_bytes;
   agent_config_.trusted_keys = reinterpret_cast<const uint8_t(*)[32]>(keys_.data());

@@ -1,4 +1,5 @@
-// Power loss at every flash operation of a whole update (MCUboot-simulator style): for each cut
+// Power loss at every flash operation of a whole update (MCUboot-simulator style; the manifests
+// carry signed deployment records, docs/protocol.md), and of a revert and a cancel: for each cut
 // point N and each cut kind (before the operation; half-way: a torn write or half-erased sector)
 // the device reboots into a valid, hash-verified model that is byte-for-byte the old or the new
 // file and reproduces TFLite's outputs, never re-requests a chunk it had persisted, and then
@@ -136,6 +137,87 @@ Scenario make_scenario(const char* old_stem, const char* new_stem, uint32_t chun
   sc.old_artifact = make_artifact(sc.old_model.file, sc.key, 101, sc.old_model.input, sc.old_model.expected, chunk_bytes);
   sc.new_artifact = make_artifact(sc.new_model.file, sc.key, 102, sc.new_model.input, sc.new_model.expected, chunk_bytes);
   return sc;
+}
+
+// A command that changes the slots (revert, or cancel of a running download) with power cut at
+// its flash operation `cut`; then reboot. True if the rebooted device runs a model that is
+// byte-for-byte one of the two signed files and reproduces its golden output.
+enum class Command { kRevert, kCancel };
+
+// `boots` reboots before the command fill the journal (one record each), so that over 0..32 boots
+// the command's record also lands on a sector switch (erase of the other journal sector).
+bool command_cut_ok(const Scenario& sc, Command command, uint32_t boots, uint64_t cut, CutMode mode, uint64_t* ops) {
+  auto device = std::make_unique<TestDevice>(sc.key, 64 * 1024, sc.chunk_bytes);
+  auto port = std::make_unique<SimPort>(1024 * 1024, 4096, 8);
+  auto agent = std::make_unique<tmf::Agent>();
+  SimHost host;
+  tmf::agent_boot(agent.get(), port.get(), device->config);
+  tmf::agent_on_connect(agent.get());
+  for (const Artifact* a : {&sc.old_artifact, &sc.new_artifact}) {
+    host.artifact = a;
+    tmf::agent_on_message(agent.get(), tmf::OtaTopic::kOtaTopicManifest, a->manifest_bytes.data(), a->manifest_bytes.size());
+    pump(port.get(), agent.get(), &host);
+    if (command == Command::kCancel) break;  // cancel: old installed, the new one downloading
+  }
+  uint8_t bytes[tmf::kOtaCommandBytes];
+  if (command == Command::kCancel) {
+    host.artifact = nullptr;  // no chunks: the download of the new model stays open
+    tmf::agent_on_message(agent.get(), tmf::OtaTopic::kOtaTopicManifest, sc.new_artifact.manifest_bytes.data(),
+                          sc.new_artifact.manifest_bytes.size());
+  }
+  for (uint32_t b = 0; b < boots; ++b) {
+    agent = std::make_unique<tmf::Agent>();
+    tmf::agent_boot(agent.get(), port.get(), device->config);
+  }
+  if (command == Command::kCancel) {
+    if (agent->state.state != tmf::OtaState::kOtaStateDownloading) return false;
+    tmf::ota_command_encode({tmf::OtaCommandCode::kOtaCommandCancel, sc.new_artifact.manifest.update_id, 0}, bytes,
+                            sizeof(bytes));
+  } else {
+    if (!active_model_is(*agent, sc.new_artifact.file)) return false;
+    tmf::ota_command_encode({tmf::OtaCommandCode::kOtaCommandRevert, 0, 0}, bytes, sizeof(bytes));
+  }
+  const uint64_t start = port->flash_ops;
+  port->cut_power_at(start + cut, mode);
+  tmf::agent_on_message(agent.get(), tmf::OtaTopic::kOtaTopicCommand, bytes, sizeof(bytes));
+  if (ops != nullptr) *ops = port->flash_ops - start;
+  port->restore_power();
+  agent = std::make_unique<tmf::Agent>();
+  tmf::agent_boot(agent.get(), port.get(), device->config);
+  if (tmf::agent_model(agent.get()) == nullptr) return false;
+  const bool is_old = active_model_is(*agent, sc.old_artifact.file);
+  const bool is_new = active_model_is(*agent, sc.new_artifact.file);
+  if (command == Command::kCancel && !is_old) return false;  // a cancel never changes the model
+  return (is_old || is_new) && infer_matches(agent.get(), is_new ? sc.new_model : sc.old_model);
+}
+
+void exhaustive_command(TmfTestState* tmf_test_state_, const Scenario& sc, Command command, const char* name) {
+  uint32_t runs = 0, failures = 0;
+  uint64_t most_ops = 0;
+  for (uint32_t boots = 0; boots <= 32; ++boots) {
+    uint64_t total_ops = 0;
+    TMF_ASSERT(command_cut_ok(sc, command, boots, UINT64_MAX / 2, CutMode::kBefore, &total_ops));
+    TMF_ASSERT(total_ops >= 1);
+    if (total_ops > most_ops) most_ops = total_ops;
+    for (CutMode mode : {CutMode::kBefore, CutMode::kTorn}) {
+      for (uint64_t cut = 0; cut < total_ops; ++cut) {
+        ++runs;
+        if (!command_cut_ok(sc, command, boots, cut, mode, nullptr)) ++failures;
+      }
+    }
+  }
+  char summary[200];
+  snprintf(summary, sizeof(summary),
+           "  %s: 1..%llu flash operations (0..32 boots before it), %u power-cut runs, %u devices without a valid model\n",
+           name, static_cast<unsigned long long>(most_ops), runs, failures);
+  tmf_test_print(summary);
+  TMF_EXPECT_EQ(failures, 0);
+}
+
+TMF_TEST(AgentPowerCut, EveryOperationOfRevertAndCancel) {
+  const Scenario sc = make_scenario("hello_world", "kws", 1024);
+  exhaustive_command(tmf_test_state_, sc, Command::kRevert, "revert kws->hello_world");
+  exhaustive_command(tmf_test_state_, sc, Command::kCancel, "cancel of hello_world->kws");
 }
 
 TMF_TEST(AgentPowerCut, EveryOperationHelloWorldToKws) {

@@ -135,24 +135,26 @@ TMF_TEST(AgentReject, ContentSwappedUnderSignature) {
   expect_rejected(tmf_test_state_, rig, tmf::OtaResult::kOtaResultIntegrityFailure, 2);
 }
 
-TMF_TEST(AgentReject, OlderAndSameVersion) {
+TMF_TEST(AgentReject, OlderAndSameRecord) {
   Installed rig;
   const Artifact v2 = next_version(rig, 2, 2);
   rig.offer(v2);
   TMF_ASSERT(active_model_is(*rig.agent, v2.file));
-  // Now v2 is installed; offering v1 (a new update id) and v2 again under a new id are rollbacks.
+  // Now v2 (record sequence 2) is installed; v1's record (sequence 1) and v2's again, each under
+  // a new update id, are refused: older (18) and replayed (17). Version order alone no longer
+  // decides (a fresh record may deploy an older version; the security counter bounds that).
   Artifact old = rig.v1;
   old.manifest.update_id = 3;
   old.encode();
   rig.offer(old);
   TMF_ASSERT(rig.host.last_event() != nullptr);
-  TMF_EXPECT_EQ(static_cast<int>(rig.host.last_event()->result), static_cast<int>(tmf::OtaResult::kOtaResultVersionRollback));
+  TMF_EXPECT_EQ(static_cast<int>(rig.host.last_event()->result), static_cast<int>(tmf::OtaResult::kOtaResultRecordStale));
   TMF_EXPECT_EQ(rig.host.last_event()->detail, 2);
   Artifact same = v2;
   same.manifest.update_id = 4;
   same.encode();
   rig.offer(same);
-  TMF_EXPECT_EQ(static_cast<int>(rig.host.last_event()->result), static_cast<int>(tmf::OtaResult::kOtaResultVersionRollback));
+  TMF_EXPECT_EQ(static_cast<int>(rig.host.last_event()->result), static_cast<int>(tmf::OtaResult::kOtaResultRecordReplayed));
   TMF_EXPECT(active_model_is(*rig.agent, v2.file));
 }
 
@@ -188,8 +190,11 @@ TMF_TEST(AgentReject, UnknownOp) {
 TMF_TEST(AgentReject, SelfTestFails) {
   Installed rig;
   Artifact v2 = next_version(rig);
+  // A signer's wrong golden digest (the record signs it; a digest changed in transit alone is
+  // refused before download: AgentTrust.ForgedGoldenDigestIsRefused).
   v2.manifest.golden_output_sha256[0] ^= 1;
-  v2.encode();
+  memcpy(v2.manifest.record.golden_output_sha256, v2.manifest.golden_output_sha256, 32);
+  v2.sign_record();
   rig.offer(v2);
   TMF_EXPECT(rig.host.has_event(tmf::OtaEvent::kOtaEventTrial));
   expect_rejected(tmf_test_state_, rig, tmf::OtaResult::kOtaResultSelfTestFailed, 2);

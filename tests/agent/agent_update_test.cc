@@ -65,7 +65,7 @@ TMF_TEST(AgentUpdate, FreshDeviceInstallsAndConfirms) {
   const tmf::OtaStatusMessage st = tmf::agent_status_message(rig.agent.get());
   TMF_EXPECT_EQ(st.active_model_id, kTestModelId);
   TMF_EXPECT_EQ(st.active_model_version, 1);
-  TMF_EXPECT_EQ(st.floor_version, 1);
+  TMF_EXPECT_EQ(st.security_counter, 0);
   TMF_EXPECT_EQ(st.last_update_id, 11);
   // A reboot runs the same verified model.
   TMF_EXPECT_EQ(static_cast<int>(rig.boot()), 0);
@@ -84,7 +84,7 @@ TMF_TEST(AgentUpdate, UpdateKeepsPreviousForRevert) {
   tmf::OtaStatusMessage st = tmf::agent_status_message(rig.agent.get());
   TMF_EXPECT_EQ(st.active_model_version, 2);
   TMF_EXPECT_EQ(st.previous_model_version, 1);
-  // Revert on command (the rollout's health-gate rollback): back to v1, v2 stays as previous.
+  // Revert on command (the rollout's health-gate rollback): back to v1; v2's slot is given up.
   uint8_t command[tmf::kOtaCommandBytes];
   tmf::ota_command_encode({tmf::OtaCommandCode::kOtaCommandRevert, 0}, command, sizeof(command));
   TMF_EXPECT_EQ(static_cast<int>(tmf::agent_on_message(rig.agent.get(), tmf::OtaTopic::kOtaTopicCommand, command,
@@ -95,8 +95,8 @@ TMF_TEST(AgentUpdate, UpdateKeepsPreviousForRevert) {
   rig.boot();
   TMF_EXPECT(active_model_is(*rig.agent, v1.file));
   st = tmf::agent_status_message(rig.agent.get());
-  TMF_EXPECT_EQ(st.previous_model_version, 2);
-  TMF_EXPECT_EQ(st.floor_version, 2);  // anti-rollback floor stays at the highest confirmed
+  TMF_EXPECT_EQ(st.previous_model_version, 0);  // a second revert has nothing to flip to
+  TMF_EXPECT_EQ(st.security_counter, 0);        // both records at counter 0: revert allowed
 }
 
 TMF_TEST(AgentUpdate, LossyLinkNeverResendsConfirmedChunks) {

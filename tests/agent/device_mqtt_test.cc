@@ -101,7 +101,10 @@ TMF_TEST(DeviceMqtt, LossyLinkWithDisconnectsConfirmsOverRealBroker) {
     k.write(reinterpret_cast<const char*>(key.public_key), 32);
   }
   const SharedModel model = shared_model("kws", 1);
-  const Artifact artifact = make_artifact(model.file, key, 501, model.input, model.expected, 1024);
+  Artifact artifact = make_artifact(model.file, key, 501, model.input, model.expected, 1024);
+  strcpy(artifact.manifest.record.fleet, "plant");  // the device's --fleet; its group is the default
+  strcpy(artifact.manifest.record.group, "default");
+  artifact.sign_record();
 
   Host host;
   host.prefix = "tmf/plant/dev1/";
@@ -194,7 +197,10 @@ TMF_TEST(DeviceMqtt, ShapedLinkFigure) {
     k.write(reinterpret_cast<const char*>(key.public_key), 32);
   }
   const SharedModel model = shared_model("ad01", 1);
-  const Artifact artifact = make_artifact(model.file, key, 601, model.input, model.expected, 4096);
+  Artifact artifact = make_artifact(model.file, key, 601, model.input, model.expected, 4096);
+  strcpy(artifact.manifest.record.fleet, "plant");  // the device's --fleet; its group is the default
+  strcpy(artifact.manifest.record.group, "default");
+  artifact.sign_record();
   Host host;
   host.prefix = "tmf/plant/dev2/";
   mosquitto_lib_init();

@@ -31,6 +31,36 @@ TMF_TEST(AgentJournal, LayoutFigures) {
   TMF_EXPECT(tmf::agent_flash_layout(odd.flash_geometry(), &t) == tmf::AgentStatus::kAgentErrLayout);
 }
 
+// A record written by agent version 1 ("TMJ1", floors at 88..119) is still read: slots kept,
+// the floor table dropped (counter and sequences 0), not misread as counter or sequence.
+TMF_TEST(AgentJournal, VersionOneRecordIsReadWithoutItsFloors) {
+  tmf::JournalRecord r;
+  tmf::journal_record_default(&r);
+  r.sequence = 12;
+  r.active_slot = 0;
+  r.slots[0] = {tmf::SlotState::kSlotStateValid, 7, 3, 9000, 0};
+  uint8_t bytes[tmf::kAgentJournalRecordBytes];
+  tmf::journal_record_encode(r, bytes);
+  const uint8_t v1_magic[4] = {'T', 'M', 'J', '1'};
+  memcpy(bytes, v1_magic, 4);
+  const uint8_t floors[16] = {7, 0, 0, 0, 3, 0, 0, 0, 9, 0, 0, 0, 4, 0, 0, 0};  // {7, 3}, {9, 4}
+  memcpy(bytes + 88, floors, sizeof(floors));
+  const uint32_t crc = tmf::ota_crc32(0, bytes, 124);
+  for (int i = 0; i < 4; ++i) bytes[124 + i] = static_cast<uint8_t>(crc >> (8 * i));
+  tmf::JournalRecord d;
+  TMF_ASSERT(tmf::journal_record_decode(bytes, &d));
+  TMF_EXPECT_EQ(d.sequence, 12);
+  TMF_EXPECT_EQ(d.slots[0].model_id, 7);
+  TMF_EXPECT_EQ(d.slots[0].file_bytes, 9000);
+  TMF_EXPECT_EQ(d.security_counter, 0);
+  TMF_EXPECT_EQ(d.accepted_sequence, 0);
+  TMF_EXPECT_EQ(d.slots[0].security_counter, 0);
+  TMF_EXPECT_EQ(d.slots[1].security_counter, 0);
+  // Re-encoded, it is a version 2 record.
+  tmf::journal_record_encode(d, bytes);
+  TMF_EXPECT_EQ(bytes[3], '2');
+}
+
 TMF_TEST(AgentJournal, RecordRoundTripAndCrc) {
   tmf::JournalRecord r;
   tmf::journal_record_default(&r);
@@ -38,8 +68,9 @@ TMF_TEST(AgentJournal, RecordRoundTripAndCrc) {
   r.state = tmf::OtaState::kOtaStateDownloading;
   r.active_slot = 1;
   r.target_slot = 0;
-  r.slots[1] = {tmf::SlotState::kSlotStateValid, 5, 6, 7000};
-  r.floors[2] = {5, 6};
+  r.slots[1] = {tmf::SlotState::kSlotStateValid, 5, 6, 7000, 4};
+  r.security_counter = 3;
+  r.accepted_sequence = 41;
   r.manifest_sha256[31] = 9;
   uint8_t bytes[tmf::kAgentJournalRecordBytes];
   tmf::journal_record_encode(r, bytes);
@@ -47,7 +78,9 @@ TMF_TEST(AgentJournal, RecordRoundTripAndCrc) {
   TMF_ASSERT(tmf::journal_record_decode(bytes, &d));
   TMF_EXPECT_EQ(d.sequence, 77);
   TMF_EXPECT_EQ(d.slots[1].file_bytes, 7000);
-  TMF_EXPECT_EQ(d.floors[2].floor_version, 6);
+  TMF_EXPECT_EQ(d.slots[1].security_counter, 4);
+  TMF_EXPECT_EQ(d.security_counter, 3);
+  TMF_EXPECT_EQ(d.accepted_sequence, 41);
   TMF_EXPECT_EQ(d.manifest_sha256[31], 9);
   for (uint32_t i = 0; i < sizeof(bytes); ++i) {  // any single flipped byte is caught
     bytes[i] ^= 0x10;

@@ -81,6 +81,16 @@ void Artifact::encode() {
   manifest_bytes.resize(tmf::ota_manifest_encode(manifest, manifest_bytes.data(), manifest_bytes.size()));
 }
 
+void Artifact::sign_record() {
+  tmf::OtaDeployRecord& r = manifest.record;
+  uint8_t signed_bytes[tmf::kOtaDeployRecordSignedBytes];
+  if (tmf::ota_deploy_record_signed_bytes(r, signed_bytes) == 0) abort();
+  crypto_sign_detached(r.signature, nullptr, signed_bytes, sizeof(signed_bytes), signer.secret_key);
+  tmf::sha256(signer.public_key, 32, r.key_id);
+  manifest.has_record = true;
+  encode();
+}
+
 Artifact make_artifact(const std::vector<uint8_t>& unsigned_file, const Keypair& key, uint32_t update_id,
                        const std::vector<uint8_t>& golden_input, const std::vector<uint8_t>& golden_output,
                        uint32_t chunk_bytes) {
@@ -110,7 +120,18 @@ Artifact make_artifact(const std::vector<uint8_t>& unsigned_file, const Keypair&
   memcpy(m.signature, f + m.content_bytes + 48, 64);
   memcpy(m.key_id, f + m.content_bytes + 48 + 64, 32);
   tmf::sha256(golden_output.data(), golden_output.size(), m.golden_output_sha256);
-  a.encode();
+  a.signer = key;
+  tmf::OtaDeployRecord& r = m.record;
+  r.sequence = update_id;
+  r.security_counter = 0;
+  r.model_id = m.model_id;
+  r.model_version = m.model_version;
+  r.flags = tmf::kOtaDeployFlagGoldenDigest;
+  strcpy(r.fleet, "test-fleet");
+  strcpy(r.group, "test");
+  memcpy(r.content_sha256, m.content_sha256, 32);
+  memcpy(r.golden_output_sha256, m.golden_output_sha256, 32);
+  a.sign_record();
   return a;
 }
 
@@ -198,6 +219,7 @@ TestDevice::TestDevice(const Keypair& trusted, uint32_t arena_bytes, uint32_t ma
   memset(&config, 0, sizeof(config));
   config.core = "host";
   config.group = "test";
+  config.fleet = "test-fleet";
   config.arena = arena;
   config.arena_bytes = arena_bytes;
   config.trusted_keys = keys;

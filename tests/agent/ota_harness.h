@@ -35,11 +35,17 @@ struct Artifact {
   std::vector<uint8_t> golden_input;
   tmf::OtaManifest manifest;           // golden_input points into this struct's vector
   std::vector<uint8_t> manifest_bytes; // encoded MANIFEST
+  Keypair signer;                      // signs the file and the deployment record
   void encode();                       // re-encodes manifest_bytes after edits to `manifest`
+  // Signs manifest.record with `signer` (libsodium, independent of the device's verifier), then
+  // encode(). Call after editing record fields.
+  void sign_record();
 };
 
 // Signs `file`, fills a manifest from its header and op records; the golden output digest is
-// SHA-256 of `golden_output` (an independent oracle: TFLite's expected output).
+// SHA-256 of `golden_output` (an independent oracle: TFLite's expected output). The deployment
+// record names fleet "test-fleet", group "test" (TestDevice's), sequence = update_id, security
+// counter 0, and signs the golden digest.
 Artifact make_artifact(const std::vector<uint8_t>& file, const Keypair& key, uint32_t update_id,
                        const std::vector<uint8_t>& golden_input,
                        const std::vector<uint8_t>& golden_output, uint32_t chunk_bytes);

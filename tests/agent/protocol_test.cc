@@ -123,11 +123,11 @@ TMF_TEST(OtaProtocol, EventStatusPresenceInfoCommand) {
   OtaStatusMessage s{};
   s.state = OtaState::kOtaStateDownloading;
   s.active_slot = 1;
-  s.floor_version = 77;
+  s.security_counter = 77;
   TMF_ASSERT(ota_status_encode(s, bytes, sizeof(bytes)) == kOtaStatusBytes);
   OtaStatusMessage sd{};
   TMF_ASSERT(ota_status_decode(bytes, kOtaStatusBytes, &sd) == OtaDecodeStatus::kOtaDecodeOk);
-  TMF_EXPECT_EQ(sd.floor_version, 77);
+  TMF_EXPECT_EQ(sd.security_counter, 77);
   TMF_EXPECT(sd.state == OtaState::kOtaStateDownloading);
 
   bool online = false;
@@ -462,6 +462,85 @@ TMF_TEST(OtaProtocol, NewTopics) {
   OtaTopic leaf{};
   TMF_EXPECT(ota_topic_parse("tmf/f/d/ack", "f", "d", &leaf) && leaf == OtaTopic::kOtaTopicAck);
   TMF_EXPECT(ota_topic_parse("tmf/f/d/telemetry", "f", "d", &leaf) && leaf == OtaTopic::kOtaTopicTelemetry);
+}
+
+// The deployment record's layout (docs/protocol.md "Deployment record"): fields at their offsets,
+// a round trip inside a MANIFEST, and every malformed variant refused.
+TMF_TEST(OtaProtocol, DeploymentRecord) {
+  OtaDeployRecord r{};
+  r.sequence = 0x01020304;
+  r.security_counter = 7;
+  r.model_id = 11;
+  r.model_version = 12;
+  r.flags = kOtaDeployFlagGoldenDigest;
+  memcpy(r.fleet, "plant", 6);
+  memcpy(r.group, "pumps-A", 8);
+  for (int i = 0; i < 32; ++i) r.content_sha256[i] = static_cast<uint8_t>(i);
+  for (int i = 0; i < 32; ++i) r.golden_output_sha256[i] = static_cast<uint8_t>(100 + i);
+  r.signature[0] = 0xAB;
+  r.key_id[31] = 0xCD;
+  uint8_t b[kOtaDeployRecordBytes];
+  TMF_ASSERT(ota_deploy_record_encode(r, b, sizeof(b)) == 256);
+  TMF_EXPECT(memcmp(b, "TMF-DEP1", 8) == 0);
+  TMF_EXPECT_EQ(b[8], 4);
+  TMF_EXPECT_EQ(b[11], 1);
+  TMF_EXPECT_EQ(b[12], 7);
+  TMF_EXPECT_EQ(b[24], 5);
+  TMF_EXPECT_EQ(b[25], 7);
+  TMF_EXPECT_EQ(b[26], 1);
+  TMF_EXPECT(memcmp(b + 28, "plant", 5) == 0 && b[33] == 0);
+  TMF_EXPECT(memcmp(b + 60, "pumps-A", 7) == 0);
+  TMF_EXPECT_EQ(b[92 + 31], 31);
+  TMF_EXPECT_EQ(b[124], 100);
+  TMF_EXPECT_EQ(b[160], 0xAB);
+  TMF_EXPECT_EQ(b[255], 0xCD);
+  OtaDeployRecord d{};
+  TMF_ASSERT(ota_deploy_record_decode(b, sizeof(b), &d) == OtaDecodeStatus::kOtaDecodeOk);
+  TMF_EXPECT_EQ(d.sequence, 0x01020304);
+  TMF_EXPECT(strcmp(d.group, "pumps-A") == 0);
+  TMF_EXPECT(ota_deploy_record_decode(b, 255, &d) == OtaDecodeStatus::kOtaDecodeTruncated);
+  // Each malformed variant, one byte changed.
+  const struct { uint32_t offset; uint8_t value; } bad[] = {
+      {0, 'X'}, {26, 3}, {27, 1}, {24, 0}, {24, 33}, {25, 0}, {28, '/'}, {40, 'x'}, {156, 1},
+      {8, 0}};
+  for (const auto& m : bad) {
+    uint8_t c[kOtaDeployRecordBytes];
+    memcpy(c, b, sizeof(c));
+    c[m.offset] = m.value;
+    if (m.offset == 8) memset(c + 8, 0, 4);  // sequence 0
+    TMF_EXPECT(ota_deploy_record_decode(c, sizeof(c), &d) == OtaDecodeStatus::kOtaDecodeBadField);
+  }
+  // Without the digest flag the digest field must be zero.
+  uint8_t c[kOtaDeployRecordBytes];
+  memcpy(c, b, sizeof(c));
+  c[26] = 0;
+  TMF_EXPECT(ota_deploy_record_decode(c, sizeof(c), &d) == OtaDecodeStatus::kOtaDecodeBadField);
+  memset(c + 124, 0, 32);
+  TMF_EXPECT(ota_deploy_record_decode(c, sizeof(c), &d) == OtaDecodeStatus::kOtaDecodeOk);
+
+  // In a MANIFEST: after the golden input; absent (has_record false) or with the magic but cut.
+  OtaManifest m{};
+  m.update_id = 1;
+  m.file_bytes = 1000;
+  m.content_bytes = 800;
+  m.flash_bytes = 1000;
+  m.chunk_bytes = 1024;
+  m.package_type = 1;
+  const uint8_t golden[3] = {1, 2, 3};
+  m.golden_input = golden;
+  m.golden_input_bytes = 3;
+  m.has_record = true;
+  m.record = r;
+  uint8_t msg[kOtaMaxManifestBytes];
+  const size_t n = ota_manifest_encode(m, msg, sizeof(msg));
+  TMF_ASSERT(n == kOtaManifestFixedBytes + 3 + 256);
+  OtaManifest md{};
+  TMF_ASSERT(ota_manifest_decode(msg, n, &md) == OtaDecodeStatus::kOtaDecodeOk);
+  TMF_EXPECT(md.has_record && md.record_bytes == msg + kOtaManifestFixedBytes + 3);
+  TMF_EXPECT_EQ(md.record.security_counter, 7);
+  TMF_ASSERT(ota_manifest_decode(msg, kOtaManifestFixedBytes + 3, &md) == OtaDecodeStatus::kOtaDecodeOk);
+  TMF_EXPECT(!md.has_record);
+  TMF_EXPECT(ota_manifest_decode(msg, n - 1, &md) == OtaDecodeStatus::kOtaDecodeTruncated);
 }
 
 }  // namespace

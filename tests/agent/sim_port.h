@@ -48,6 +48,8 @@ class SimPort : public tmf::Port {
   bool connected = true;    // publishes fail while false
   std::vector<SentMessage> outbox;
   const uint8_t* raw() const { return flash_; }  // the flash contents, for test oracles
+  // Changes flash behind the agent's back (an attacker with a debugger, a decayed cell).
+  uint8_t* raw_for_tampering() { return flash_; }
 
  private:
   bool begin_op();  // false if power is (now) off; handles the cut

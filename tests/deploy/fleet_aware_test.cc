@@ -85,13 +85,14 @@ TMF_TEST(FleetDeploy, MixedGroupGetsTheVariantEachDeviceFitsAndTooSmallIsRefused
   o.gate_seconds = 0.5;
   o.resend_seconds = 3;
   o.stage_timeout_seconds = 120;
+  o.record_key = keys.secret;
   const deploy::RolloutResult first = deploy::rollout_run(reg, old_model, o);
   TMF_ASSERT(first.state == "completed");
   TMF_EXPECT_EQ(first.healthy, 3);
 
   const std::string common = " --allow-unenrolled --group mixed --stages 100% --broker-port " + std::to_string(broker.port()) +
                              " --discover-seconds 1.5 --gate-seconds 0.5 --resend-seconds 3 --stage-timeout 120"
-                             " --quiet --json --registry " + dir + "/registry";
+                             " --quiet --json --registry " + dir + "/registry --signing-key " + keys.secret;
   const test::CommandResult run = test::run_cli("deploy --variant det-large:1 --variant det-small:1" + common);
   TMF_ASSERT(run.exit_code == 0);
   const auto j = nlohmann::json::parse(run.out);

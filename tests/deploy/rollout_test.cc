@@ -48,8 +48,10 @@ Fixture make_fixture(const std::string& name) {
   return f;
 }
 
-deploy::RolloutOptions options_for(int port, const std::string& group, std::vector<std::string> stages) {
+deploy::RolloutOptions options_for(int port, const std::string& group, std::vector<std::string> stages,
+                                   const std::string& record_key) {
   deploy::RolloutOptions o;
+  o.record_key = record_key;
   o.broker.port = port;
   o.group = group;
   o.stages = std::move(stages);
@@ -115,7 +117,7 @@ TMF_TEST(Rollout, CanaryFailingItsHealthGateIsRolledBack) {
   const registry::VersionInfo v2 = f.reg->get_version(registry::parse_version_ref("pump-model:2"));
 
   // v1 passes a gate that needs the devices' own telemetry with it.
-  deploy::RolloutOptions o1 = options_for(broker.port(), "pumps", {"100%"});
+  deploy::RolloutOptions o1 = options_for(broker.port(), "pumps", {"100%"}, f.keys.secret);
   o1.gate_seconds = 3;
   o1.min_telemetry_batches = 1;
   const deploy::RolloutResult first = deploy::rollout_run(*f.reg, v1, o1);
@@ -125,7 +127,7 @@ TMF_TEST(Rollout, CanaryFailingItsHealthGateIsRolledBack) {
 
   // v2's gate bounds the inference cycles per window at 1: every real telemetry batch breaks it,
   // so the canary (the first device by id) fails on what it reports itself.
-  deploy::RolloutOptions o = options_for(broker.port(), "pumps", {"1", "100%"});
+  deploy::RolloutOptions o = options_for(broker.port(), "pumps", {"1", "100%"}, f.keys.secret);
   o.max_inference_cycles = 1;
   o.gate_seconds = 3;
   std::vector<std::string> lines;
@@ -161,8 +163,8 @@ TMF_TEST(Rollout, GateWithoutTelemetryFails) {
   test::VirtualDevice device(f.dir + "/devices", "mute-1", "mute", broker.port(), f.keys.public_key, {"--quiet"});
   const registry::VersionInfo v1 = f.reg->get_version(registry::parse_version_ref("hello:1"));
   const registry::VersionInfo v2 = f.reg->get_version(registry::parse_version_ref("hello:2"));
-  TMF_EXPECT(deploy::rollout_run(*f.reg, v1, options_for(broker.port(), "mute", {"100%"})).state == "completed");
-  deploy::RolloutOptions o = options_for(broker.port(), "mute", {"100%"});
+  TMF_EXPECT(deploy::rollout_run(*f.reg, v1, options_for(broker.port(), "mute", {"100%"}, f.keys.secret)).state == "completed");
+  deploy::RolloutOptions o = options_for(broker.port(), "mute", {"100%"}, f.keys.secret);
   o.min_telemetry_batches = 1;
   std::vector<std::string> lines;
   o.log = [&](const std::string& line) { lines.push_back(line); };
@@ -188,7 +190,7 @@ TMF_TEST(Rollout, BrokerRestartMidRolloutCompletes) {
   }
   const registry::VersionInfo v1 = f.reg->get_version(registry::parse_version_ref("hello:1"));
   deploy::RolloutResult result;
-  std::thread rollout([&] { result = deploy::rollout_run(*f.reg, v1, options_for(broker.port(), "fans", {"100%"})); });
+  std::thread rollout([&] { result = deploy::rollout_run(*f.reg, v1, options_for(broker.port(), "fans", {"100%"}, f.keys.secret)); });
 
   // Wait until a device downloads, then restart the broker (no persistence: retained state is lost too).
   registry::Registry observer(f.dir + "/registry");
@@ -218,7 +220,7 @@ TMF_TEST(Rollout, DeviceRejectionFailsTheStageWithItsResultCode) {
   test::VirtualDevice small(f.dir + "/devices", "tiny-1", "tiny", broker.port(), f.keys.public_key,
                             {"--quiet", "--ram", "16"});
   const registry::VersionInfo v1 = f.reg->get_version(registry::parse_version_ref("hello:1"));
-  const deploy::RolloutResult r = deploy::rollout_run(*f.reg, v1, options_for(broker.port(), "tiny", {"100%"}));
+  const deploy::RolloutResult r = deploy::rollout_run(*f.reg, v1, options_for(broker.port(), "tiny", {"100%"}, f.keys.secret));
   TMF_EXPECT(r.state == "rolled_back");
   TMF_EXPECT_EQ(r.failed, 1);
   const auto rows = f.reg->deployment_devices(r.deployment);
@@ -242,7 +244,7 @@ TMF_TEST(Rollout, LostConfirmedEventIsRecovered) {
   test::VirtualDevice device(f.dir + "/devices", "quiet-1", "q", broker.port(), f.keys.public_key,
                              {"--quiet", "--drop-confirmed", "1"});
   const registry::VersionInfo v1 = f.reg->get_version(registry::parse_version_ref("hello:1"));
-  const deploy::RolloutResult r = deploy::rollout_run(*f.reg, v1, options_for(broker.port(), "q", {"100%"}));
+  const deploy::RolloutResult r = deploy::rollout_run(*f.reg, v1, options_for(broker.port(), "q", {"100%"}, f.keys.secret));
   TMF_EXPECT(r.state == "completed");
   TMF_EXPECT_EQ(r.healthy, 1);
   TMF_EXPECT_EQ(reported_versions(broker.port(), {"quiet-1"})["quiet-1"], 1);

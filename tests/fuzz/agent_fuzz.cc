@@ -64,6 +64,8 @@ constexpr uint32_t kAppRingLimit = 4;  // keeps the accessor reads of decode_all
 void decode_all(const uint8_t* data, size_t size) {
   tmf::OtaManifest m;
   tmf::ota_manifest_decode(data, size, &m);
+  tmf::OtaDeployRecord record{};
+  tmf::ota_deploy_record_decode(data, size, &record);
   tmf::OtaChunkRequest r;
   tmf::ota_chunk_request_decode(data, size, &r);
   tmf::OtaChunk c;
@@ -106,6 +108,7 @@ tmf::AgentConfig config() {
   tmf::AgentConfig c{};
   c.core = "fuzz";
   c.group = "fuzz";
+  c.fleet = "fuzz";
   c.arena = g_arena;
   c.arena_bytes = sizeof(g_arena);
   c.trusted_keys = g_keys;

@@ -176,6 +176,7 @@ int run(const Options& o) {
   tmf::AgentConfig config{};
   config.core = o.core.c_str();
   config.group = o.group.c_str();
+  config.fleet = o.fleet.c_str();
   config.arena = arena;
   config.arena_bytes = o.ram;
   config.trusted_keys = key_table;
