@@ -2,6 +2,7 @@
 # Deployment benchmarks (issue 5): prints "key value" lines for scripts/bench.sh.
 #   deploy.ad01_250kbps.*  converted+signed ad01 to one virtual device over a shaped 250 kbit/s link;
 #                          ratio = end-to-end update time (manifest sent -> confirmed) / (artifact bits / link rate)
+#   deploy.ad01_250kbps_tls.*  the same over mutual TLS (generated broker configuration, enrolled device)
 #   deploy.lossy_link.*    the same over 20% message loss (each direction) with two forced disconnects;
 #                          confirmed_chunks_resent is counted by the device (tinymlops-device --stats)
 #   deploy.rollout_200.*   one rollout (stages 1,10%,100%) to 200 virtual devices on this machine
@@ -39,6 +40,27 @@ update=$(jq .update_seconds <<<"$r")
 echo "deploy.ad01_250kbps.artifact_bytes $bytes"
 echo "deploy.ad01_250kbps.update_seconds $(jq -n "$update * 1000 | round / 1000")"
 echo "deploy.ad01_250kbps.ratio_to_link_time $(jq -n "$update / ($bytes * 8 / 250000) * 1000 | round / 1000")"
+
+# 1b. The same over mutual TLS: a fleet CA, the generated broker configuration, an enrolled device
+#     and deploy's service identity; measured in the same run as the plain-text figure above.
+fleet=$work/fleet
+tls_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$cli" fleet init --dir "$fleet" --registry "$reg" >/dev/null
+"$cli" devices enroll tls-250 --group gtls --out "$work/ids" --ca-dir "$fleet" --registry "$reg" >/dev/null
+"$cli" fleet service deploy --out "$work/ids" --dir "$fleet" --registry "$reg" >/dev/null
+"$cli" broker config --dir "$fleet" --out "$work/tls-broker" --port "$tls_port" --user "$(id -un)" >/dev/null
+/usr/sbin/mosquitto -c "$work/tls-broker/mosquitto.conf" > "$work/tls-mosquitto.log" 2>&1 &
+pids+=($!)
+sleep 0.5
+"$device" --broker-port "$tls_port" --ca "$fleet/ca.pem" --cert "$work/ids/tls-250.pem" --key "$work/ids/tls-250.key" \
+  --trusted-key "$work/keys/tinymlops.pub" --quiet --id tls-250 --group gtls --flash "$work/tls-250.flash" --link-kbps 250 &
+pids+=($!)
+r=$("$cli" deploy ad01:1 --registry "$reg" --broker "mqtts://127.0.0.1:$tls_port" --ca "$fleet/ca.pem" \
+  --cert "$work/ids/svc-deploy.pem" --key "$work/ids/svc-deploy.key" --quiet --json --gate-seconds 0.2 \
+  --signing-key "$work/keys/tinymlops.key" --group gtls --stages 100% --discover-seconds 1)
+update_tls=$(jq .update_seconds <<<"$r")
+echo "deploy.ad01_250kbps_tls.update_seconds $(jq -n "$update_tls * 1000 | round / 1000")"
+echo "deploy.ad01_250kbps_tls.ratio_to_link_time $(jq -n "$update_tls / ($bytes * 8 / 250000) * 1000 | round / 1000")"
 
 # 2. 20% loss each way, two forced disconnects during the download.
 dev --id lossy --group glossy --flash "$work/lossy.flash" --link-kbps 250 --loss 20 --disconnect-at 4,8 --seed 7 \

@@ -5,10 +5,11 @@
 # UART fed from a file of float32 little-endian samples.
 #
 #   scripts/qemu-device.sh --core cortex-m4 --id ID --flash FILE --link tcp:127.0.0.1:PORT
-#       [--trusted-key KEY.pub]... [--sensor SAMPLES.f32] [--group G] [--trial-windows N]
+#       [--trusted-key KEY.pub]... [--sensor SAMPLES.f32] [--fleet F] [--group G] [--trial-windows N]
 #       [--watchdog-ms MS] [--elf FIRMWARE.elf] [-- FIRMWARE_ARGS...]
 #
 # --core: cortex-m3 (mps2-an385), cortex-m4 (mps2-an386), cortex-m7 (mps2-an500).
+# --fleet/--group: what the device checks signed deployment records against (default fleet/default).
 # --id names the device in this script's messages; its identity on MQTT is the gateway's --device.
 # --link: QEMU listens there (one client: the gateway, which reconnects after every QEMU restart).
 # --sensor: replayed from its start at every QEMU start (a reset keeps streaming where it was).
@@ -28,7 +29,7 @@ fail() {
 }
 
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-core="" id="" flash="" link="" sensor="" group="" trial_windows="" watchdog_ms="" elf=""
+core="" id="" flash="" link="" sensor="" fleet="" group="" trial_windows="" watchdog_ms="" elf=""
 keys=()
 extra=()
 while [[ $# -gt 0 ]]; do
@@ -40,6 +41,7 @@ while [[ $# -gt 0 ]]; do
     --link) link=${2:?}; shift 2 ;;
     --sensor) sensor=${2:?}; shift 2 ;;
     --trusted-key) keys+=("${2:?}"); shift 2 ;;
+    --fleet) fleet=${2:?}; shift 2 ;;
     --group) group=${2:?}; shift 2 ;;
     --trial-windows) trial_windows=${2:?}; shift 2 ;;
     --watchdog-ms) watchdog_ms=${2:?}; shift 2 ;;
@@ -74,6 +76,7 @@ for key in "${keys[@]}"; do
   [[ $hex =~ ^[0-9a-fA-F]{64}$ ]] || fail "--trusted-key '$key' is not an Ed25519 public key (32 raw bytes or 64 hex digits)"
   args+=("key=$hex")
 done
+[[ -z $fleet ]] || args+=("fleet=$fleet")
 [[ -z $group ]] || args+=("group=$group")
 [[ -z $trial_windows ]] || args+=("trial_windows=$trial_windows")
 [[ -z $watchdog_ms ]] || args+=("watchdog_ms=$watchdog_ms")

@@ -19,3 +19,16 @@ target_link_libraries(fleet_link_tests PRIVATE tmf_test_support tmf_fleet)
 target_compile_options(fleet_link_tests PRIVATE -Wall -Wextra)
 add_test(NAME fleet_link_tests COMMAND fleet_link_tests)
 set_tests_properties(fleet_link_tests PROPERTIES TIMEOUT 120)
+
+# Hostile clients against serve, deploy and enrolled virtual devices over mutual TLS (docs/security.md).
+if(TARGET tinymlops-device)
+  add_executable(fleet_hostile_tests ${CMAKE_CURRENT_LIST_DIR}/hostile_test.cc
+                 ${CMAKE_CURRENT_LIST_DIR}/../host/test_files.cc ${CMAKE_CURRENT_LIST_DIR}/../support/tmf_test_main_host.cc)
+  target_link_libraries(fleet_hostile_tests PRIVATE tmf_test_support tmf_serve PkgConfig::TMF_FLEET_TEST_MOSQUITTO
+                        nlohmann_json::nlohmann_json)
+  target_compile_definitions(fleet_hostile_tests PRIVATE TMF_CLI="$<TARGET_FILE:tinymlops>"
+                             TMF_DEVICE="$<TARGET_FILE:tinymlops-device>")
+  add_dependencies(fleet_hostile_tests tinymlops tinymlops-device)
+  add_test(NAME fleet_hostile_tests COMMAND fleet_hostile_tests)
+  set_tests_properties(fleet_hostile_tests PROPERTIES TIMEOUT 300)
+endif()

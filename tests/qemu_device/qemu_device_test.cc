@@ -195,7 +195,7 @@ TMF_TEST(QemuDevice, InstallTelemetryCollectAppCheckAndWatchdogRevert) {
   const std::string link = "tcp:127.0.0.1:" + std::to_string(link_port);
   const pid_t device = tmf::test_support::spawn_logged(
       {TMF_QEMU_DEVICE_SCRIPT, "--core", "cortex-m4", "--id", "mcu1", "--flash", work + "/flash.bin", "--link", link,
-       "--trusted-key", work + "/key.pub", "--sensor", work + "/sensor.f32", "--trial-windows", "5",
+       "--trusted-key", work + "/key.pub", "--fleet", "test-fleet", "--group", "test", "--sensor", work + "/sensor.f32", "--trial-windows", "5",
        "--watchdog-ms", "1000", "--elf", TMF_DEVICE_FIRMWARE, "--", "hang_version=3"},
       work + "/device.log", false);
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
@@ -311,7 +311,7 @@ TMF_TEST(QemuDevice, PowerCutsAtSeededInstantsAlwaysBootAValidModel) {
       work + "/gateway.log", false);
   auto start_device = [&](const std::string& flash, const std::string& extra, const std::string& log) {
     std::vector<std::string> argv = {TMF_QEMU_DEVICE_SCRIPT, "--core", "cortex-m4", "--id", "mcu2", "--flash", flash,
-                                     "--link", link, "--trusted-key", work + "/key.pub", "--sensor",
+                                     "--link", link, "--trusted-key", work + "/key.pub", "--fleet", "test-fleet", "--group", "test", "--sensor",
                                      work + "/sensor.f32", "--trial-windows", "3", "--elf", TMF_DEVICE_FIRMWARE};
     if (!extra.empty()) {
       argv.push_back("--");

@@ -5,7 +5,7 @@
 // healthy before the app confirms it; a hang or crash on trial resets (watchdog / fault handler)
 // and the agent retries the trial once, then reverts.
 //
-// Arguments (QEMU -append, scripts/qemu-device.sh): flash=PATH key=HEX64 (repeatable) [group=G]
+// Arguments (QEMU -append, scripts/qemu-device.sh): flash=PATH key=HEX64 (repeatable) [group=G] [fleet=F]
 // [trial_windows=N] [watchdog_ms=MS] [window_ms=MS: at most one window per period, default 100;
 // the sensor stream waits meanwhile] [cut=N: power cut before flash operation N]
 // [hang_version=V: fault injection, the app hangs when it runs a model of version V].
@@ -51,6 +51,7 @@ tmf::App g_app;
 struct Args {
   const char* flash;
   const char* group;
+  const char* fleet;
   uint32_t key_count;
   uint32_t trial_windows;
   uint32_t watchdog_ms;
@@ -84,7 +85,7 @@ bool parse_key(const char* hex, uint8_t key[32]) {
 
 // Returns false and names the bad argument.
 bool parse_args(int argc, char** argv, Args* a) {
-  *a = Args{nullptr, "default", 0, 8, 2000, 0xFFFFFFFFu, 0, 100};
+  *a = Args{nullptr, "default", "fleet", 0, 8, 2000, 0xFFFFFFFFu, 0, 100};
   for (int i = 1; i < argc; ++i) {
     const char* arg = argv[i];
     const char* eq = strchr(arg, '=');
@@ -99,6 +100,9 @@ bool parse_args(int argc, char** argv, Args* a) {
       a->flash = value;
     } else if (name == 5 && strncmp(arg, "group", 5) == 0) {
       a->group = value;
+      ok = tmf::ota_name_valid(value);
+    } else if (name == 5 && strncmp(arg, "fleet", 5) == 0) {
+      a->fleet = value;
       ok = tmf::ota_name_valid(value);
     } else if (name == 3 && strncmp(arg, "key", 3) == 0) {
       ok = a->key_count < tmf::kOtaMaxKeys && parse_key(value, g_keys[a->key_count]);
@@ -204,6 +208,7 @@ int main(int argc, char** argv) {
   config.core = "cortex-m7";
 #endif
   config.group = args.group;
+  config.fleet = args.fleet;  // deployment records must name this fleet and the group
   config.arena = g_arena;
   config.arena_bytes = kArenaBytes;
   config.trusted_keys = g_keys;
