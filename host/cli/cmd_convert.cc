@@ -23,6 +23,7 @@ struct ConvertArgs {
 void run_convert(const ConvertArgs& args) {
   const std::vector<uint8_t> bytes = read_file(args.input);
   host::Graph graph = host::tflite_read(bytes, args.input);
+  const std::vector<std::string> notes = graph.notes;
   host::ConvertOptions options;
   options.model_id = args.model_id;
   options.model_version = args.model_version;
@@ -43,8 +44,10 @@ void run_convert(const ConvertArgs& args) {
     j["activation_bytes"] = result.plan.arena_bytes;
     j["scratch_bytes"] = result.scratch_bytes;
     j["arena_lower_bound_bytes"] = result.plan.lower_bound;
+    j["notes"] = notes;
     std::printf("%s\n", j.dump(2).c_str());
   } else {
+    for (const std::string& note : notes) std::fprintf(stderr, "note: %s\n", note.c_str());
     std::printf("%s -> %s: %u ops, %zu bytes (%.3fx the input), arena %u bytes: activations %u "
                 "(lower bound %u) + scratch %u\n",
                 args.input.c_str(), args.output.c_str(), result.source_op_count, result.file.size(),
