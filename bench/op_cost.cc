@@ -212,6 +212,56 @@ std::string padding_name(Padding p) { return p == Padding::kSame ? "same" : "val
 
 // Shapes drawn at random (fixed seed), half of them small enough for the micro:bit runner
 // (8 KB model, 2 KB arena, 512 B of input and output).
+// The ops of format 1.2 (SUB, LEAKY_RELU, HARD_SWISH, TRANSPOSE, STRIDED_SLICE) on fixed sizes,
+// after every other model so the random shapes of the older ones stay as they were.
+void add_format_1_2_models(std::vector<std::pair<std::string, Graph>>& models) {
+  const auto int32_tensor = [](std::vector<int32_t> values) {
+    Tensor t;
+    t.type = tmf::kTensorTypeInt32;
+    t.shape = {static_cast<int32_t>(values.size())};
+    t.data.resize(4 * values.size());
+    std::memcpy(t.data.data(), values.data(), t.data.size());
+    return t;
+  };
+  const auto one_op = [&](const std::string& name, tmf::OpCode code, std::vector<Tensor> tensors,
+                          tmf::host::OpOptions options = {}) {
+    Graph g;
+    g.source = name;
+    for (size_t i = 0; i < tensors.size(); ++i) tensors[i].name = name + "/t" + std::to_string(i);
+    g.tensors = std::move(tensors);
+    Op o;
+    o.opcode = code;
+    o.source_name = tmf::opcode_name(code);
+    for (size_t i = 0; i + 1 < g.tensors.size(); ++i) o.inputs.push_back(static_cast<int>(i));
+    o.outputs = {static_cast<int>(g.tensors.size()) - 1};
+    o.options = std::move(options);
+    g.ops = {o};
+    for (int i : g.ops[0].inputs) if (!g.tensors[i].is_constant()) g.inputs.push_back(i);
+    g.outputs = o.outputs;
+    models.emplace_back(name, std::move(g));
+  };
+  for (int n : {8, 40, 100, 240, 700, 1500, 4096}) {
+    const std::string size = std::to_string(n);
+    one_op("sub_" + size, tmf::kOpSub,
+           {activation({1, n}, 0.05f, -5), activation({1, n}, 0.05f, -5), activation({1, n}, 0.1f, 0)});
+    tmf::host::OpOptions leaky;
+    leaky.alpha = 0.2f;
+    one_op("leaky_relu_" + size, tmf::kOpLeakyRelu,
+           {activation({1, n}, 0.05f, -5), activation({1, n}, 0.04f, -20)}, leaky);
+    one_op("hard_swish_" + size, tmf::kOpHardSwish,
+           {activation({1, n}, 0.05f, -5), activation({1, n}, 0.04f, -20)});
+    const int w = n % 3 == 0 ? 3 : 2, c = std::max(1, n / (4 * w));
+    one_op("transpose_" + size, tmf::kOpTranspose,
+           {activation({1, 4, w, c}, 0.05f, -5), int32_tensor({0, 3, 1, 2}),
+            activation({1, c, 4, w}, 0.05f, -5)});
+    // Every other column of every other row.
+    one_op("strided_slice_" + size, tmf::kOpStridedSlice,
+           {activation({1, 4, w, c}, 0.05f, -5), int32_tensor({0, 0, 0, 0}),
+            int32_tensor({1, 4, w, c}), int32_tensor({1, 2, 1, 2}),
+            activation({1, 2, w, (c + 1) / 2}, 0.05f, -5)});
+  }
+}
+
 std::vector<std::pair<std::string, Graph>> cost_models() {
   std::vector<std::pair<std::string, Graph>> models;
   for (int i = 0; i < 48; ++i) {
@@ -453,6 +503,7 @@ std::vector<std::pair<std::string, Graph>> cost_models() {
     g.outputs.push_back(out);
     models.emplace_back(name, std::move(g));
   }
+  add_format_1_2_models(models);
   return models;
 }
 

@@ -335,6 +335,11 @@ const char* opcode_name(uint16_t opcode) {
     case kOpScoreMahalanobis: return "SCORE_MAHALANOBIS";
     case kOpScoreClass: return "SCORE_CLASS";
     case kOpDecisionThreshold: return "DECISION_THRESHOLD";
+    case kOpSub: return "SUB";
+    case kOpLeakyRelu: return "LEAKY_RELU";
+    case kOpTranspose: return "TRANSPOSE";
+    case kOpStridedSlice: return "STRIDED_SLICE";
+    case kOpHardSwish: return "HARD_SWISH";
     case kOpCodeLimit: break;
   }
   return "UNKNOWN";

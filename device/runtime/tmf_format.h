@@ -15,7 +15,7 @@ namespace tmf {
 
 constexpr uint8_t kTmfMagic[4] = {'T', 'M', 'F', '1'};
 constexpr uint16_t kTmfVersionMajor = 1;  // readers reject any other major
-constexpr uint16_t kTmfVersionMinor = 1;  // readers accept any minor (minors only add; 1.1: pipeline ops)
+constexpr uint16_t kTmfVersionMinor = 2;  // readers accept any minor (minors only add; 1.1: pipeline ops, 1.2: more TFLite ops)
 constexpr uint32_t kTmfSectionAlign = 16;
 constexpr uint32_t kTmfConstAlign = 16;
 constexpr uint32_t kTmfMaxRank = 4;
@@ -70,7 +70,13 @@ enum OpCode : uint16_t {
   kOpScoreMahalanobis = 23,
   kOpScoreClass = 24,
   kOpDecisionThreshold = 25,
-  kOpCodeLimit = 26,  // one past the largest opcode of this format version
+  // 1.2: more TFLite ops (docs/import.md).
+  kOpSub = 26,
+  kOpLeakyRelu = 27,
+  kOpTranspose = 28,
+  kOpStridedSlice = 29,
+  kOpHardSwish = 30,
+  kOpCodeLimit = 31,  // one past the largest opcode of this format version
 };
 
 struct Section {

@@ -69,6 +69,10 @@ struct OpOptions {
   int32_t axis = 0;                      // CONCATENATION
   bool keep_dims = false;                // MEAN, FULLY_CONNECTED
   float beta = 1.0f;                     // SOFTMAX
+  int32_t begin_mask = 0, end_mask = 0;  // STRIDED_SLICE
+  int32_t ellipsis_mask = 0, new_axis_mask = 0, shrink_axis_mask = 0;
+  bool slice_offset = false;
+  float alpha = 0.0f;                    // LEAKY_RELU (TFLite's parser zero-fills absent options)
   std::vector<int32_t> new_shape;        // RESHAPE option (the shape tensor wins if present)
   PipelineOptions pipeline;              // DSP_FEATURES, SCORE_CLASS, DECISION_THRESHOLD
 };
@@ -88,6 +92,9 @@ struct Graph {
   std::vector<Op> ops;
   std::vector<int> inputs;
   std::vector<int> outputs;
+  // What the importer accepted leniently and how (e.g. a bias quantization TFLM never reads,
+  // dropped); shown by `convert`.
+  std::vector<std::string> notes;
 
   // A message prefix naming op `index`: "file: op 3 (CONV_2D)".
   std::string op_context(size_t index) const;

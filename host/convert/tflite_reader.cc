@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <bit>
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -38,6 +39,8 @@ constexpr SupportedOp kSupportedOps[] = {
     {fb::BuiltinOperator_DEPTHWISE_CONV_2D, kOpDepthwiseConv2D},
     {fb::BuiltinOperator_DEQUANTIZE, kOpDequantize},
     {fb::BuiltinOperator_FULLY_CONNECTED, kOpFullyConnected},
+    {fb::BuiltinOperator_HARD_SWISH, kOpHardSwish},
+    {fb::BuiltinOperator_LEAKY_RELU, kOpLeakyRelu},
     {fb::BuiltinOperator_LOGISTIC, kOpLogistic},
     {fb::BuiltinOperator_MAX_POOL_2D, kOpMaxPool2D},
     {fb::BuiltinOperator_MEAN, kOpMean},
@@ -49,7 +52,10 @@ constexpr SupportedOp kSupportedOps[] = {
     {fb::BuiltinOperator_RELU6, kOpRelu6},
     {fb::BuiltinOperator_RESHAPE, kOpReshape},
     {fb::BuiltinOperator_SOFTMAX, kOpSoftmax},
+    {fb::BuiltinOperator_STRIDED_SLICE, kOpStridedSlice},
+    {fb::BuiltinOperator_SUB, kOpSub},
     {fb::BuiltinOperator_TANH, kOpTanh},
+    {fb::BuiltinOperator_TRANSPOSE, kOpTranspose},
 };
 
 std::string supported_op_list() {
@@ -134,6 +140,7 @@ class Importer {
     read_ops(subgraph);
     graph_.inputs = read_interface(subgraph->inputs(), "input");
     graph_.outputs = read_interface(subgraph->outputs(), "output");
+    drop_unread_quantization();
     return std::move(graph_);
   }
 
@@ -151,6 +158,8 @@ class Importer {
     const size_t count = tensors == nullptr ? 0 : tensors->size();
     graph_.tensors.resize(count);
     problems_.assign(count, std::string());
+    quant_problems_.assign(count, std::string());
+    drop_quantization_.assign(count, false);
     for (size_t i = 0; i < count; ++i) read_tensor(static_cast<int>(i), tensors->Get(i));
   }
 
@@ -175,7 +184,7 @@ class Importer {
     }
 
     t.data = buffer_bytes(index, src->buffer());
-    read_quantization(t, src->quantization(), problem);
+    read_quantization(t, src->quantization(), problem, quant_problems_[index]);
     if (src->sparsity() != nullptr && problem.empty()) problem = "sparse tensors are not supported";
     if (src->is_variable() && problem.empty()) {
       problem = "variable (stateful) tensors are not supported";
@@ -257,8 +266,14 @@ class Importer {
     return {};
   }
 
+  // Reads a tensor's quantization. Counts that disagree (some scales, a different non-zero number
+  // of zero points) are a problem wherever the tensor is used: TFLM's allocator would read past
+  // the shorter vector. Everything else that makes the quantization unusable (per-channel axis
+  // outside the rank or not matching its dimension, scales without zero points, a scale that is
+  // not finite and positive) goes to `quant_problem`: it matters only where an op reads the
+  // quantization, which TFLM never does for a bias or a shape operand (quant_ignored_slot).
   static void read_quantization(Tensor& t, const fb::QuantizationParameters* q,
-                                std::string& problem) {
+                                std::string& problem, std::string& quant_problem) {
     if (q == nullptr) return;
     if (q->details_type() != fb::QuantizationDetails_NONE) {
       if (problem.empty()) problem = "custom quantization is not supported";
@@ -268,11 +283,12 @@ class Importer {
     if (scales == nullptr || scales->size() == 0) return;  // not quantized
     const auto* zero_points = q->zero_point();
     const size_t zp_count = zero_points == nullptr ? 0 : zero_points->size();
+    const std::string counts = "quantization has " + std::to_string(scales->size()) +
+                               " scales but " + std::to_string(zp_count) + " zero points";
     if (zp_count != scales->size()) {
-      if (problem.empty()) {
-        problem = "quantization has " + std::to_string(scales->size()) + " scales but " +
-                  std::to_string(zp_count) + " zero points";
-      }
+      // TFLM takes a tensor with scales and no zero points as not quantized.
+      std::string& where = zp_count == 0 ? quant_problem : problem;
+      if (where.empty()) where = counts;
       return;
     }
     t.quant.scales.assign(scales->begin(), scales->end());
@@ -281,15 +297,28 @@ class Importer {
     t.quant.zero_points.resize(zp_count);
     std::memcpy(t.quant.zero_points.data(), zero_points->Data(), zp_count * sizeof(int64_t));
     t.quant.axis = q->quantized_dimension();
-    if (t.quant.per_channel() && problem.empty()) {
+    if (!quant_problem.empty()) return;
+    for (size_t c = 0; c < t.quant.scales.size(); ++c) {
+      const float scale = t.quant.scales[c];
+      if (!(scale > 0.0f) || !std::isfinite(scale)) {
+        quant_problem = "scale " + std::to_string(scale) + " is not finite and positive";
+        return;
+      }
+      const int64_t zp = t.quant.zero_points[c];
+      if (zp < std::numeric_limits<int32_t>::min() || zp > std::numeric_limits<int32_t>::max()) {
+        quant_problem = "zero point " + std::to_string(zp) + " is out of range for its type";
+        return;
+      }
+    }
+    if (t.quant.per_channel()) {
       const int32_t axis = t.quant.axis;
       if (axis < 0 || static_cast<size_t>(axis) >= t.shape.size()) {
-        problem = "per-channel quantization on axis " + std::to_string(axis) +
-                  " is outside the tensor's rank " + std::to_string(t.shape.size());
+        quant_problem = "per-channel quantization on axis " + std::to_string(axis) +
+                        " is outside the tensor's rank " + std::to_string(t.shape.size());
       } else if (static_cast<size_t>(t.shape[axis]) != t.quant.scales.size()) {
-        problem = "per-channel quantization has " + std::to_string(t.quant.scales.size()) +
-                  " scales for dimension " + std::to_string(axis) + " of size " +
-                  std::to_string(t.shape[axis]);
+        quant_problem = "per-channel quantization has " + std::to_string(t.quant.scales.size()) +
+                        " scales for dimension " + std::to_string(axis) + " of size " +
+                        std::to_string(t.shape[axis]);
       }
     }
   }
@@ -332,14 +361,34 @@ class Importer {
                        supported_op_list() + ")");
       }
       op.opcode = supported->opcode;
-      op.inputs = read_operands(i, src->inputs(), "input", true);
-      op.outputs = read_operands(i, src->outputs(), "output", false);
+      op.inputs = read_operands(i, src->inputs(), "input", builtin);
+      op.outputs = read_operands(i, src->outputs(), "output", -1);
       read_options(i, static_cast<fb::BuiltinOperator>(builtin), src, op.options);
     }
   }
 
+  // Operands of `builtin` whose quantization TFLM's kernels never read: the bias of the
+  // convolutions and FULLY_CONNECTED (per-channel bias scales are taken by count, never indexed
+  // by quantized_dimension) and int32 shape/axis/padding operands.
+  static bool quant_ignored_slot(int32_t builtin, size_t k) {
+    switch (builtin) {
+      case fb::BuiltinOperator_CONV_2D:
+      case fb::BuiltinOperator_DEPTHWISE_CONV_2D:
+      case fb::BuiltinOperator_FULLY_CONNECTED: return k == 2;
+      case fb::BuiltinOperator_RESHAPE:
+      case fb::BuiltinOperator_MEAN:
+      case fb::BuiltinOperator_PAD:
+      case fb::BuiltinOperator_PADV2:
+      case fb::BuiltinOperator_TRANSPOSE: return k == 1;
+      case fb::BuiltinOperator_STRIDED_SLICE: return k >= 1;
+      default: return false;
+    }
+  }
+
+  // Op inputs (`builtin` >= 0; -1 marks an absent optional input) or outputs (`builtin` -1).
   std::vector<int> read_operands(size_t op, const flatbuffers::Vector<int32_t>* src,
-                                 const char* kind, bool optional) {
+                                 const char* kind, int32_t builtin) {
+    const bool optional = builtin >= 0;
     std::vector<int> out;
     if (src == nullptr) return out;
     for (size_t k = 0; k < src->size(); ++k) {
@@ -356,9 +405,38 @@ class Importer {
       if (!problems_[index].empty()) {
         fail_op(op, graph_.tensor_context(index) + ": " + problems_[index]);
       }
+      if (!quant_problems_[index].empty()) {
+        if (!optional || !quant_ignored_slot(builtin, k)) {
+          fail_op(op, graph_.tensor_context(index) + ": " + quant_problems_[index]);
+        }
+        accept_unread_quantization(op, index);
+      }
       out.push_back(index);
     }
     return out;
+  }
+
+  // A quantization no kernel reads is dropped (after every use is known), as long as its counts
+  // could not mislead a reader: one scale, or one per element, and as many zero points or none.
+  void accept_unread_quantization(size_t op, int index) {
+    const Tensor& t = graph_.tensors[index];
+    const size_t scales = t.quant.scales.size();
+    if (scales > 1 && static_cast<int64_t>(scales) != t.element_count()) {
+      fail_op(op, graph_.tensor_context(index) + ": " + quant_problems_[index] + ", and its " +
+                      std::to_string(scales) + " scales do not match its " +
+                      std::to_string(t.element_count()) + " channels");
+    }
+    drop_quantization_[index] = true;
+  }
+
+  void drop_unread_quantization() {
+    for (size_t t = 0; t < graph_.tensors.size(); ++t) {
+      if (!drop_quantization_[t]) continue;
+      graph_.notes.push_back(graph_.tensor_context(static_cast<int>(t)) + ": " +
+                             quant_problems_[t] +
+                             "; its quantization is not used (as in TFLM) and was dropped");
+      graph_.tensors[t].quant = Quantization{};
+    }
   }
 
   std::vector<int> read_interface(const flatbuffers::Vector<int32_t>* src, const char* kind) {
@@ -373,6 +451,9 @@ class Importer {
       }
       if (!problems_[index].empty()) {
         fail(where + ": " + graph_.tensor_context(index) + ": " + problems_[index]);
+      }
+      if (!quant_problems_[index].empty()) {
+        fail(where + ": " + graph_.tensor_context(index) + ": " + quant_problems_[index]);
       }
       out.push_back(index);
     }
@@ -481,6 +562,24 @@ class Importer {
           o.activation = activation(i, p->fused_activation_function());
         }
         break;
+      case fb::BuiltinOperator_SUB:
+        if (const auto* p = src->builtin_options_as_SubOptions()) {
+          o.activation = activation(i, p->fused_activation_function());
+        }
+        break;
+      case fb::BuiltinOperator_STRIDED_SLICE:
+        if (const auto* p = src->builtin_options_as_StridedSliceOptions()) {
+          o.begin_mask = p->begin_mask();
+          o.end_mask = p->end_mask();
+          o.ellipsis_mask = p->ellipsis_mask();
+          o.new_axis_mask = p->new_axis_mask();
+          o.shrink_axis_mask = p->shrink_axis_mask();
+          o.slice_offset = p->offset();
+        }
+        break;
+      case fb::BuiltinOperator_LEAKY_RELU:
+        if (const auto* p = src->builtin_options_as_LeakyReluOptions()) o.alpha = p->alpha();
+        break;
       case fb::BuiltinOperator_RESHAPE:
         if (const auto* p = src->builtin_options_as_ReshapeOptions()) {
           o.new_shape = int_vector(p->new_shape());
@@ -499,6 +598,8 @@ class Importer {
   const fb::Model* model_ = nullptr;
   Graph graph_;
   std::vector<std::string> problems_;  // per tensor: why it cannot be used, or empty
+  std::vector<std::string> quant_problems_;  // per tensor: why its quantization cannot be read
+  std::vector<bool> drop_quantization_;      // used only where quantization is not read
 };
 
 }  // namespace

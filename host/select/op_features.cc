@@ -290,6 +290,7 @@ OpFeatures op_features(const Model& model, uint32_t index, KernelFamily family) 
     case kOpAveragePool2D:
     case kOpMaxPool2D: return pool(v, family, name);
     case kOpAdd: return add(v, family);
+    case kOpSub: return elementwise(v, name);  // reference kernel on every core
     case kOpReshape: return reshape(v);
     case kOpSoftmax: return softmax(v);
     case kOpMul:
@@ -299,7 +300,11 @@ OpFeatures op_features(const Model& model, uint32_t index, KernelFamily family) 
     case kOpRelu6:
     case kOpDequantize:
     case kOpMean:
-    case kOpPad: return elementwise(v, name);
+    case kOpPad:
+    case kOpLeakyRelu:
+    case kOpHardSwish:
+    case kOpTranspose:
+    case kOpStridedSlice: return elementwise(v, name);
     case kOpQuantize: return quantize(v);
     case kOpConcatenation: return concatenation(v);
     case kOpDspFeatures: return dsp_features(v);

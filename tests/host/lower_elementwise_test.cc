@@ -10,6 +10,8 @@
 #include "device/runtime/interpreter.h"
 #include "device/runtime/kernels/add.h"
 #include "device/runtime/kernels/dequantize.h"
+#include "device/runtime/kernels/hard_swish.h"
+#include "device/runtime/kernels/leaky_relu.h"
 #include "device/runtime/kernels/logistic.h"
 #include "device/runtime/kernels/mul.h"
 #include "device/runtime/kernels/quantize.h"
@@ -17,6 +19,7 @@
 #include "device/runtime/kernels/relu6.h"
 #include "device/runtime/kernels/reshape.h"
 #include "device/runtime/kernels/softmax.h"
+#include "device/runtime/kernels/sub.h"
 #include "device/runtime/kernels/tanh.h"
 #include "device/runtime/model.h"
 #include "host/convert/convert.h"
@@ -436,6 +439,84 @@ TMF_TEST(LowerElementwise, ReshapeRejectsDisagreeingShapes) {
       lowered_params<ReshapeParams>(one_op(kOpReshape, "RESHAPE", {int8("x", {2, 3}, 0.5f, 0)},
                                            quantized("y", kTensorTypeInt16, {6}, 0.5f, 0))),
       ConvertError, "op 0 (RESHAPE): tensor 1 'y': type differs");
+}
+
+// ---- SUB -----------------------------------------------------------------------------------
+
+TMF_TEST(LowerElementwise, SubParamsFollowTflmPrepareAndRun) {
+  // TFLM's PrepareGeneralSubOp is ADD's: twice_max = 2 * 0.5 = 1; 0.25 / 1 = 2^30 * 2^-31 * 2^-1,
+  // 0.5 / 1 = 2^30 * 2^-31, output 1 / (2^20 * 1) = 2^30 * 2^-31 * 2^-19.
+  const auto graph = [] {
+    return one_op(kOpSub, "SUB", {int8("a", {1, 4}, 0.25f, -10), int8("b", {1, 4}, 0.5f, 4)},
+                  int8("difference", {1, 4}, 1.0f, 13));
+  };
+  const SubParams p = lowered_params<SubParams>(graph());
+  TMF_EXPECT_EQ(p.input1_offset, 10);
+  TMF_EXPECT_EQ(p.input2_offset, -4);
+  TMF_EXPECT_EQ(p.output_offset, 13);
+  TMF_EXPECT_EQ(p.left_shift, 20);
+  TMF_EXPECT_EQ(p.input1_multiplier, 1 << 30);
+  TMF_EXPECT_EQ(p.input1_shift, -1);
+  TMF_EXPECT_EQ(p.input2_multiplier, 1 << 30);
+  TMF_EXPECT_EQ(p.input2_shift, 0);
+  TMF_EXPECT_EQ(p.output_multiplier, 1 << 30);
+  TMF_EXPECT_EQ(p.output_shift, -19);
+  // {-2, -1, 0, 1} - {1, 2, 3, 4} = -3 everywhere: q = -3 / 1 + 13 (tests/device/sub_test.cc).
+  TMF_EXPECT(run(graph(), {bytes_of({-18, -14, -10, -6}), bytes_of({6, 8, 10, 12})}) ==
+             bytes_of({10, 10, 10, 10}));
+  TMF_EXPECT_THROWS(
+      lowered_params<SubParams>(one_op(kOpSub, "SUB", {int8("a", {2, 3}, 0.1f, 0),
+                                                       int8("b", {2, 2}, 0.1f, 0)},
+                                       int8("d", {2, 3}, 0.1f, 0))),
+      ConvertError, "crafted.tflite: op 0 (SUB): tensor 1 'b': shape [2, 2] does not broadcast");
+}
+
+// ---- LEAKY_RELU ------------------------------------------------------------------------------
+
+TMF_TEST(LowerElementwise, LeakyReluParamsFollowTflmPrepareAndRun) {
+  const auto graph = [](float alpha) {
+    host::OpOptions o;
+    o.alpha = alpha;
+    return one_op(kOpLeakyRelu, "LEAKY_RELU", {int8("x", {1, 4}, 0.5f, 0)}, int8("y", {1, 4}, 0.5f, 0),
+                  o);
+  };
+  // identity 0.5f / 0.5f = 1 = 2^30 * 2^-31 * 2^1; alpha 0.5f * 0.25f / 0.5f = 0.25 = 2^30 *
+  // 2^-31 * 2^-1; a negative alpha keeps its sign in the multiplier (frexp(-0.25) = -0.5 * 2^-1).
+  const LeakyReluParams p = lowered_params<LeakyReluParams>(graph(0.25f));
+  TMF_EXPECT_EQ(p.identity_multiplier, 1 << 30);
+  TMF_EXPECT_EQ(p.identity_shift, 1);
+  TMF_EXPECT_EQ(p.alpha_multiplier, 1 << 30);
+  TMF_EXPECT_EQ(p.alpha_shift, -1);
+  const LeakyReluParams n = lowered_params<LeakyReluParams>(graph(-0.25f));
+  TMF_EXPECT_EQ(n.alpha_multiplier, -(1 << 30));
+  TMF_EXPECT_EQ(n.alpha_shift, -1);
+  // alpha -0.25: x = -4 (-2.0) -> 0.5 -> q 1; x = -8 -> 2; x = 6 -> 6.
+  TMF_EXPECT(run(graph(-0.25f), {bytes_of({-4, -8, 6, 0})}) == bytes_of({1, 2, 6, 0}));
+  // alpha 0 (TFLite's value when the options table is absent): every negative input is 0.
+  TMF_EXPECT(run(graph(0.0f), {bytes_of({-4, -128, 6, 0})}) == bytes_of({0, 0, 6, 0}));
+}
+
+// ---- HARD_SWISH ------------------------------------------------------------------------------
+
+TMF_TEST(LowerElementwise, HardSwishParamsFollowTflmPrepare) {
+  // hires = 3/256 / 128 = 3/32768 (exact in float): output 3/32768 / (3/256) = 2^-7 -> Q31 2^30,
+  // shift -6 -> Q15 (2^30 + 2^15) >> 16 = 16384; reluish 3/32768 / (3/32768) = 1 -> 2^30, shift 1
+  // -> 16384 (tests/device/hard_swish_test.cc runs these params).
+  const auto graph = [](float out_scale) {
+    return one_op(kOpHardSwish, "HARD_SWISH", {int8("x", {1, 4}, 3.0f / 256, 0)},
+                  int8("y", {1, 4}, out_scale, -7));
+  };
+  const HardSwishParams p = lowered_params<HardSwishParams>(graph(3.0f / 256));
+  TMF_EXPECT_EQ(p.output_multiplier, 16384);
+  TMF_EXPECT_EQ(p.output_exponent, -6);
+  TMF_EXPECT_EQ(p.reluish_multiplier, 16384);
+  TMF_EXPECT_EQ(p.reluish_exponent, 1);
+  TMF_EXPECT_EQ(p.output_zero_point, -7);
+  // d = 127: 127 * 383 / 8 = 6080 -> 95, minus 7.
+  TMF_EXPECT(run(graph(3.0f / 256), {bytes_of({127, 0, -128, 10})}) == bytes_of({88, -7, -39, -2}));
+  // An output scale below s_in / 128 needs a left shift TFLM's kernel does not have.
+  TMF_EXPECT_THROWS(lowered_params<HardSwishParams>(graph(1e-5f)), ConvertError,
+                    "op 0 (HARD_SWISH): tensor 1 'y': scale");
 }
 
 }  // namespace

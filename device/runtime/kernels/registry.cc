@@ -29,6 +29,11 @@
 #define TMF_WITH_SCORE_MAHALANOBIS 1
 #define TMF_WITH_SCORE_CLASS 1
 #define TMF_WITH_DECISION_THRESHOLD 1
+#define TMF_WITH_SUB 1
+#define TMF_WITH_LEAKY_RELU 1
+#define TMF_WITH_TRANSPOSE 1
+#define TMF_WITH_STRIDED_SLICE 1
+#define TMF_WITH_HARD_SWISH 1
 #endif
 
 // On cores with the DSP extension (Cortex-M4, M7, M33) the optimized kernels of kernels/arm/
@@ -72,6 +77,11 @@ extern const KernelRegistration kKernelScoreGmm;
 extern const KernelRegistration kKernelScoreMahalanobis;
 extern const KernelRegistration kKernelScoreClass;
 extern const KernelRegistration kKernelDecisionThreshold;
+extern const KernelRegistration kKernelSub;
+extern const KernelRegistration kKernelLeakyRelu;
+extern const KernelRegistration kKernelTranspose;
+extern const KernelRegistration kKernelStridedSlice;
+extern const KernelRegistration kKernelHardSwish;
 
 const KernelRegistration* kernel_find(uint16_t opcode) {
   switch (opcode) {
@@ -149,6 +159,21 @@ const KernelRegistration* kernel_find(uint16_t opcode) {
 #endif
 #if TMF_WITH_DECISION_THRESHOLD
     case kOpDecisionThreshold: return &kKernelDecisionThreshold;
+#endif
+#if TMF_WITH_SUB
+    case kOpSub: return &kKernelSub;
+#endif
+#if TMF_WITH_LEAKY_RELU
+    case kOpLeakyRelu: return &kKernelLeakyRelu;
+#endif
+#if TMF_WITH_TRANSPOSE
+    case kOpTranspose: return &kKernelTranspose;
+#endif
+#if TMF_WITH_STRIDED_SLICE
+    case kOpStridedSlice: return &kKernelStridedSlice;
+#endif
+#if TMF_WITH_HARD_SWISH
+    case kOpHardSwish: return &kKernelHardSwish;
 #endif
     default: return nullptr;
   }

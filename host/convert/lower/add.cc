@@ -6,14 +6,12 @@
 #include <algorithm>
 
 #include "host/convert/lower.h"
+#include "host/convert/lower/add_params.h"
 #include "host/convert/quant_params.h"
 
 namespace tmf::host {
-namespace {
 
-}  // namespace
-
-LoweredOp lower_add(LoweringContext& ctx) {
+AddParams lower_add_params(LoweringContext& ctx) {
   if (ctx.input_count() != 2)
     ctx.fail("expects 2 inputs, has " + std::to_string(ctx.input_count()));
   ctx.require_int8_per_tensor_input(0);
@@ -54,7 +52,9 @@ LoweredOp lower_add(LoweringContext& ctx) {
   const ActivationRange range = ctx.fused_activation_range();
   p.act_min = range.min;
   p.act_max = range.max;
-  return ctx.lowered(kOpAdd, p);
+  return p;
 }
+
+LoweredOp lower_add(LoweringContext& ctx) { return ctx.lowered(kOpAdd, lower_add_params(ctx)); }
 
 }  // namespace tmf::host

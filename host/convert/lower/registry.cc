@@ -28,6 +28,11 @@ LoweredOp lower_score_gmm(LoweringContext& ctx);
 LoweredOp lower_score_mahalanobis(LoweringContext& ctx);
 LoweredOp lower_score_class(LoweringContext& ctx);
 LoweredOp lower_decision_threshold(LoweringContext& ctx);
+LoweredOp lower_sub(LoweringContext& ctx);
+LoweredOp lower_leaky_relu(LoweringContext& ctx);
+LoweredOp lower_transpose(LoweringContext& ctx);
+LoweredOp lower_strided_slice(LoweringContext& ctx);
+LoweredOp lower_hard_swish(LoweringContext& ctx);
 
 LowerFn lowering_find(OpCode opcode) {
   switch (opcode) {
@@ -56,6 +61,11 @@ LowerFn lowering_find(OpCode opcode) {
     case kOpScoreMahalanobis: return lower_score_mahalanobis;
     case kOpScoreClass: return lower_score_class;
     case kOpDecisionThreshold: return lower_decision_threshold;
+    case kOpSub: return lower_sub;
+    case kOpLeakyRelu: return lower_leaky_relu;
+    case kOpTranspose: return lower_transpose;
+    case kOpStridedSlice: return lower_strided_slice;
+    case kOpHardSwish: return lower_hard_swish;
     default: return nullptr;
   }
 }

@@ -1,0 +1,42 @@
+// Post-training int8 quantization of an imported float32 TFLite graph (`tinymlops convert
+// model_float.tflite --calibrate FILE`), with the TFLite converter's rules: per-tensor symmetric
+// int8 weights for FULLY_CONNECTED (zero point 0, scale max|w| / 127), int32 biases at scale
+// input_scale * weight_scale, per-tensor asymmetric int8 activations from the min/max observed on
+// the calibration inputs (quantization_for_range), and float32 graph inputs/outputs kept through a
+// QUANTIZE at the input and a DEQUANTIZE at the output, as the converter writes them for float I/O.
+// Supported float ops: FULLY_CONNECTED (fused NONE/RELU/RELU6/RELU_N1_TO_1) and RESHAPE, one graph
+// input and one output; anything else is refused naming the op (docs/import.md).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "host/convert/graph.h"
+
+namespace tmf::quantize {
+
+// True when the graph's first input is float32 and feeds an op other than QUANTIZE: a float model
+// that needs --calibrate.
+bool float_graph_needs_calibration(const host::Graph& graph);
+
+// The float graph quantized to int8 from `calibration`: input tensors (float32, the graph input's
+// element count each). Throws host::ConvertError naming the op or tensor it cannot quantize.
+host::Graph float_graph_quantize(const host::Graph& graph,
+                                 const std::vector<std::vector<float>>& calibration);
+
+// The accuracy cost of quantization on the calibration inputs: the float graph evaluated in
+// float against the converted TMF file run through the device runtime.
+struct FloatImportError {
+  int sets = 0;
+  double max_abs_error = 0;  // over every output element of every set
+  double rms_error = 0;
+  double float_min = 0, float_max = 0;  // range of the float outputs
+};
+FloatImportError float_graph_quantization_error(const host::Graph& float_graph,
+                                                const std::vector<uint8_t>& tmf_file,
+                                                const std::vector<std::vector<float>>& calibration);
+
+// The float graph's output for one input (float evaluation of the supported ops).
+std::vector<float> float_graph_eval(const host::Graph& graph, const std::vector<float>& input);
+
+}  // namespace tmf::quantize
