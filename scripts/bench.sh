@@ -76,6 +76,8 @@ while read -r key value; do put "$key" "$value"; done < <("$root/scripts/bench_c
 while read -r key value; do put "$key" "$value"; done < <("$root/scripts/bench_firmware.sh")
 # Detection on unseen machines (issue 16): leave-one-run-out backtest, selection under noise.
 while read -r key value; do put "$key" "$value"; done < <("$root/scripts/bench_detect.sh" "$cli" "$work/detect")
+# Telemetry ingest, plain text and mutual TLS, in one run (issue 12; docs/serve.md, docs/fleet.md).
+while read -r key value; do put "$key" "$value"; done < <("$root/scripts/bench_ingest.sh" "$root/build")
 # What the signed deployment record costs a Cortex-M4 device (issue 13; docs/agent.md).
 while read -r key value; do put "$key" "$value"; done < <("$root/scripts/bench_trust.sh" "$work/trust")
 

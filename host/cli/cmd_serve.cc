@@ -73,6 +73,9 @@ void register_serve(CLI::App& app) {
   cmd->add_option("--progress-seconds", args->progress_seconds, "Progress line period, 0 for none (default 5)");
   cmd->add_option("--commit-ms", args->commit_ms, "Commit buffered messages after this many ms (default 100)");
   cmd->add_option("--commit-messages", o.ingest.commit_messages, "... or when this many are buffered (default 256)");
+  cmd->add_option("--max-device-batches-per-second", o.ingest.max_device_batches_per_second,
+                  "Telemetry budget per device (bursts of 10 s worth); beyond it batches are dropped unacked and "
+                  "counted (default 50; 0: none)");
   cmd->add_option("--recent-batches", o.drift.recent_batches, "K: batches per device merged for drift (default 16)");
   cmd->add_option("--min-windows", o.drift.min_windows, "Windows a merged sketch needs before PSI is compared (default 256)");
   cmd->add_option("--psi-threshold", o.drift.psi_threshold, "PSI max above this raises a drift alert (default 0.2)");

@@ -65,9 +65,27 @@ void Ingest::flush() {
   if (oldest_) commit();
 }
 
+bool Ingest::within_budget(const std::string& device) {
+  const double rate = options_.max_device_batches_per_second;
+  if (!(rate > 0)) return true;
+  const double burst = rate * 10;
+  const auto now = Clock::now();
+  auto [it, fresh] = budgets_.try_emplace(device, Budget{burst, now});
+  Budget& b = it->second;
+  b.tokens = std::min(burst, b.tokens + rate * std::chrono::duration<double>(now - b.at).count());
+  b.at = now;
+  if (b.tokens < 1) {
+    ++counters_.rate_limited;
+    return false;
+  }
+  b.tokens -= 1;
+  return true;
+}
+
 void Ingest::handle(fleet::FleetEvent& e) {
   if (auto* t = std::get_if<OtaTelemetry>(&e.message)) {
     ++counters_.telemetry;
+    if (!within_budget(e.device)) return;
     try {
       batches_.push_back(batch_from_telemetry(e.device, *t, unix_ms_now()));
     } catch (const std::invalid_argument&) {

@@ -36,6 +36,12 @@ struct IngestOptions {
   // PRAGMA synchronous=FULL on the registry connection: a commit (and so every ack) survives a
   // power cut too, not only a crash of the process (NORMAL, the registry default).
   bool synchronous_full = true;
+  // Per-device budget for TELEMETRY batches (a token bucket: this many per second, bursts of ten
+  // seconds' worth); a batch beyond it is neither stored nor acknowledged (the device resends it
+  // later) and is counted. 50/s is 400 windows/s at the smallest batch of 8: 1024-sample windows
+  // at 410 kHz, far beyond the accelerometers served (12-25.6 kHz), so only a flood reaches it
+  // (a bound from that arithmetic, not tuned on any run). 0: no budget.
+  double max_device_batches_per_second = 50;
 };
 
 struct IngestCounters {
@@ -49,6 +55,7 @@ struct IngestCounters {
   uint64_t committed_messages = 0;
   uint64_t decode_errors = 0;   // malformed payloads or topics (dropped)
   uint64_t not_enrolled = 0;    // messages from ids that are not enrolled (dropped, never stored)
+  uint64_t rate_limited = 0;    // batches beyond their device's budget (dropped, not acked)
   uint64_t sketch_errors = 0;   // batches whose sketch was malformed (stored without it)
   uint64_t data_segments = 0;
   uint64_t data_dropped = 0;    // DATA for an unknown capture, another device, beyond the request or after completion
@@ -107,6 +114,7 @@ class Ingest {
     std::vector<float> samples;
   };
   void handle(fleet::FleetEvent& event);
+  bool within_budget(const std::string& device);
   size_t pending() const;
   void commit();
   void write_data_segments(std::set<uint32_t>& touched);
@@ -127,6 +135,11 @@ class Ingest {
   std::map<uint32_t, Capture> captures_;  // rows being filled (cached)
   std::vector<Alert> new_alerts_;
   std::vector<uint32_t> completed_captures_;
+  struct Budget {
+    double tokens = 0;
+    std::chrono::steady_clock::time_point at{};
+  };
+  std::map<std::string, Budget> budgets_;  // devices that passed the link: enrolled, or bounded by it
 };
 
 }  // namespace tmf::monitor

@@ -20,6 +20,7 @@ nlohmann::json counters_json(const IngestCounters& c) {
           {"mean_commit_messages", c.mean_batch_size()},
           {"decode_errors", c.decode_errors},
           {"not_enrolled", c.not_enrolled},
+          {"rate_limited", c.rate_limited},
           {"sketch_errors", c.sketch_errors},
           {"data_segments", c.data_segments},
           {"data_dropped", c.data_dropped},

@@ -2,7 +2,7 @@
 // broker config` generates, `tinymlops serve` and `tinymlops deploy` with their service
 // identities, three enrolled virtual devices (tinymlops-device with their own certificates). While a
 // signed model rolls out to the group and the devices' telemetry is stored and acknowledged, an
-// attacker tries fifteen attacks. Each is refused by the broker (connection or ACL) or dropped by
+// attacker tries sixteen attacks. Each is refused by the broker (connection or ACL) or dropped by
 // the fleet link / ingest, and the oracle is what the system ends up with: the rollout's result,
 // the devices' own STATUS, the telemetry store, the alert table, the capture file, serve's counters.
 #include <nlohmann/json.hpp>
@@ -187,6 +187,10 @@ TMF_TEST(FleetHostile, AttacksAreRefusedWhileTheRolloutAndTelemetryComplete) {
   const uint32_t capture_id = nlohmann::json::parse(collect.out)["capture_id"].get<uint32_t>();
   TMF_EXPECT(thief.publish(topic("pump-c", OtaTopic::kOtaTopicData), data_text(capture_id, 1u << 30, 1u << 31, 64)));
 
+  // 16: a flood of distinct, well-formed batch keys from the stolen device: beyond its budget
+  // (50/s, bursts of 500) batches are neither stored nor acknowledged.
+  for (uint32_t seq = 1; seq <= 1500; ++seq) thief.publish(topic("pump-c", OtaTopic::kOtaTopicTelemetry), telemetry_text(77, seq, 0, 4));
+
   // 15: after the broker reloads its CRL, the revoked device cannot connect at all.
   TMF_ASSERT(broker.reload());
   {
@@ -229,6 +233,11 @@ TMF_TEST(FleetHostile, AttacksAreRefusedWhileTheRolloutAndTelemetryComplete) {
   TMF_EXPECT(progress.value("not_enrolled", 0) >= 2);
   TMF_EXPECT(progress.value("decode_errors", 0) >= 20);
   TMF_EXPECT(progress.value("data_dropped", 0) >= 1);
+  TMF_EXPECT(progress.value("rate_limited", 0) >= 500);
+  uint32_t flood_stored = 0;
+  for (uint32_t seq = 1; seq <= 1500; ++seq) flood_stored += store.has_batch(monitor::BatchKey{"pump-c", 77, seq});
+  TMF_EXPECT(flood_stored <= 1000);
+  std::printf("  flood: %u of 1500 batches stored, %d rate-limited\n", flood_stored, progress.value("rate_limited", 0));
 }
 
 }  // namespace

@@ -22,7 +22,7 @@ set_tests_properties(fleet_link_tests PROPERTIES TIMEOUT 120)
 
 # Hostile clients against serve, deploy and enrolled virtual devices over mutual TLS (docs/security.md).
 if(TARGET tinymlops-device)
-  add_executable(fleet_hostile_tests ${CMAKE_CURRENT_LIST_DIR}/hostile_test.cc
+  add_executable(fleet_hostile_tests ${CMAKE_CURRENT_LIST_DIR}/hostile_test.cc ${CMAKE_CURRENT_LIST_DIR}/ingest_rate_tls_test.cc
                  ${CMAKE_CURRENT_LIST_DIR}/../host/test_files.cc ${CMAKE_CURRENT_LIST_DIR}/../support/tmf_test_main_host.cc)
   target_link_libraries(fleet_hostile_tests PRIVATE tmf_test_support tmf_serve PkgConfig::TMF_FLEET_TEST_MOSQUITTO
                         nlohmann_json::nlohmann_json)

@@ -17,11 +17,22 @@
 
 namespace tmf::test {
 
+// A device identity for a mutual-TLS broker (the fleet's ACL then lets it read only its own acks).
+struct PublisherTls {
+  std::string ca, cert, key;
+};
+
 class TelemetryPublisher {
  public:
-  TelemetryPublisher(const std::string& fleet, int port, const std::string& client_id) : fleet_(fleet) {
+  // `ack_filter`: the acks to subscribe to (default every device's, tmf/<fleet>/+/ack).
+  TelemetryPublisher(const std::string& fleet, int port, const std::string& client_id,
+                     const PublisherTls* tls = nullptr, const std::string& ack_filter = "")
+      : fleet_(fleet), ack_filter_(ack_filter.empty() ? "tmf/" + fleet + "/+/ack" : ack_filter) {
     mosquitto_lib_init();
     mosq_ = mosquitto_new(client_id.c_str(), true, this);
+    if (tls != nullptr) {
+      mosquitto_tls_set(mosq_, tls->ca.c_str(), nullptr, tls->cert.c_str(), tls->key.c_str(), nullptr);
+    }
     mosquitto_message_callback_set(mosq_, &TelemetryPublisher::on_message);
     mosquitto_connect_callback_set(mosq_, &TelemetryPublisher::on_connect);
     mosquitto_max_inflight_messages_set(mosq_, 0);
@@ -102,8 +113,7 @@ class TelemetryPublisher {
   static void on_connect(struct mosquitto* mosq, void* self_ptr, int rc) {
     auto* self = static_cast<TelemetryPublisher*>(self_ptr);
     if (rc != 0) return;
-    const std::string pattern = "tmf/" + self->fleet_ + "/+/ack";
-    mosquitto_subscribe(mosq, nullptr, pattern.c_str(), 1);
+    mosquitto_subscribe(mosq, nullptr, self->ack_filter_.c_str(), 1);
     std::lock_guard<std::mutex> lock(self->mutex_);
     self->connected_ = true;
   }
@@ -124,6 +134,7 @@ class TelemetryPublisher {
   }
 
   std::string fleet_;
+  std::string ack_filter_;
   struct mosquitto* mosq_ = nullptr;
   std::mutex mutex_;
   std::map<monitor::BatchKey, std::chrono::steady_clock::time_point> sent_at_;
