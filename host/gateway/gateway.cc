@@ -14,7 +14,7 @@
 #include <thread>
 
 #include "device/agent/protocol.h"
-#include "host/deploy/mqtt_client.h"
+#include "host/fleet/mqtt_client.h"
 
 namespace tmf::gateway {
 namespace {

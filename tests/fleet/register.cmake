@@ -27,7 +27,7 @@ if(TARGET tinymlops-device)
   target_link_libraries(fleet_hostile_tests PRIVATE tmf_test_support tmf_serve PkgConfig::TMF_FLEET_TEST_MOSQUITTO
                         nlohmann_json::nlohmann_json)
   target_compile_definitions(fleet_hostile_tests PRIVATE TMF_CLI="$<TARGET_FILE:tinymlops>"
-                             TMF_DEVICE="$<TARGET_FILE:tinymlops-device>")
+                             TMF_DEVICE="$<TARGET_FILE:tinymlops-device>" TMF_SERVE_WORK="${CMAKE_BINARY_DIR}/serve_work")
   add_dependencies(fleet_hostile_tests tinymlops tinymlops-device)
   add_test(NAME fleet_hostile_tests COMMAND fleet_hostile_tests)
   set_tests_properties(fleet_hostile_tests PROPERTIES TIMEOUT 300)
