@@ -3,42 +3,13 @@
 
 #include "../kernel.h"
 #include "../quant_math.h"
+#include "add_sub_prepare.h"
 #include "broadcast.h"
 
 namespace tmf {
 namespace {
 
-bool smaller_than_one_multiplier_is_valid(int32_t multiplier, int32_t shift) {
-  return quantized_multiplier_is_valid(multiplier, shift) && shift <= 0;
-}
-
-Status add_prepare(const OpContext& ctx) {
-  Status s = check_operand_counts(ctx, 2, 2, 1);
-  if (s != Status::kOk) return s;
-  if (ctx.op->params_bytes != sizeof(AddParams)) return Status::kErrBadParams;
-  const auto& p = ctx.params<AddParams>();
-  const TensorRecord& in1 = ctx.input(0);
-  const TensorRecord& in2 = ctx.input(1);
-  const TensorRecord& out = ctx.output(0);
-  if (!tensor_is_int8_per_tensor(in1) || !tensor_is_int8_per_tensor(in2) ||
-      !tensor_is_int8_per_tensor(out)) {
-    return Status::kErrTypeMismatch;
-  }
-  Broadcast4D plan;
-  if (!broadcast_plan(in1, in2, out, &plan)) return Status::kErrShapeMismatch;
-  // The offsets must be the tensors' own: with them |x + offset| <= 255, so the shifted values
-  // and their sum stay far inside int32 (2 * 255 * 2^20 < 2^29).
-  if (p.input1_offset != -in1.zero_point || p.input2_offset != -in2.zero_point ||
-      p.output_offset != out.zero_point || p.left_shift != kAddLeftShift) {
-    return Status::kErrBadParams;
-  }
-  if (!smaller_than_one_multiplier_is_valid(p.input1_multiplier, p.input1_shift) ||
-      !smaller_than_one_multiplier_is_valid(p.input2_multiplier, p.input2_shift) ||
-      !smaller_than_one_multiplier_is_valid(p.output_multiplier, p.output_shift)) {
-    return Status::kErrBadParams;
-  }
-  return check_activation_range(p.act_min, p.act_max, out.type);
-}
+Status add_prepare(const OpContext& ctx) { return add_sub_prepare(ctx); }
 
 int8_t add_element(int8_t x1, int8_t x2, const AddParams& p) {
   const int32_t shifted1 = (x1 + p.input1_offset) * (1 << p.left_shift);

@@ -69,18 +69,36 @@ struct FakeDevice {
   }
 };
 
+// A broker, a registry, an in-process Ingest of fleet "plant" on an open lab link, and one fake
+// device connected to them.
+struct IngestRig {
+  std::string dir;
+  Broker broker;
+  registry::Registry reg;
+  monitor::Ingest ingest;
+  FakeDevice device;
+  static monitor::IngestOptions options(int port) {
+    monitor::IngestOptions o;
+    o.fleet = "plant";
+    o.broker.port = port;
+    return o;
+  }
+  IngestRig(const std::string& name, const std::string& device_id)
+      : dir(scratch_dir(name)),
+        broker(dir),
+        reg(dir + "/registry"),
+        ingest(reg, options(broker.port)),
+        device((mosquitto_lib_init(), broker.port), device_id) {
+    if (!ingest.wait_connected(std::chrono::seconds(5))) throw std::runtime_error("ingest did not connect");
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+};
+
 TMF_TEST(Ingest, DevicesAlarmsAndACaptureStoredByteForByte) {
-  const std::string dir = scratch_dir("ingest_capture");
-  Broker broker(dir);
-  mosquitto_lib_init();
-  registry::Registry reg(dir + "/registry");
-  monitor::IngestOptions options;
-  options.fleet = "plant";
-  options.broker.port = broker.port;
-  monitor::Ingest ingest(reg, options);
-  TMF_ASSERT(ingest.wait_connected(std::chrono::seconds(5)));
-  FakeDevice device(broker.port, "dev1");
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  IngestRig rig("ingest_capture", "dev1");
+  registry::Registry& reg = rig.reg;
+  monitor::Ingest& ingest = rig.ingest;
+  FakeDevice& device = rig.device;
 
   // INFO, STATUS, PRESENCE -> the devices table.
   OtaInfo info{};
@@ -179,17 +197,10 @@ TMF_TEST(Ingest, DevicesAlarmsAndACaptureStoredByteForByte) {
 // Regression (issue 12): DATA offsets and totals were not capped to the request, so a device could
 // make a sparse capture file of up to 16 GiB and keep writing after completion.
 TMF_TEST(Ingest, CaptureSegmentsOutsideTheRequestAreDropped) {
-  const std::string dir = scratch_dir("ingest_capture_bounds");
-  Broker broker(dir);
-  mosquitto_lib_init();
-  registry::Registry reg(dir + "/registry");
-  monitor::IngestOptions options;
-  options.fleet = "plant";
-  options.broker.port = broker.port;
-  monitor::Ingest ingest(reg, options);
-  TMF_ASSERT(ingest.wait_connected(std::chrono::seconds(5)));
-  FakeDevice device(broker.port, "dev9");
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  IngestRig rig("ingest_capture_bounds", "dev9");
+  registry::Registry& reg = rig.reg;
+  monitor::Ingest& ingest = rig.ingest;
+  FakeDevice& device = rig.device;
   const uint32_t samples = 2048;
   const uint32_t id = ingest.request_capture("dev9", samples);
   std::vector<float> signal(samples, 0.5f);
