@@ -81,6 +81,14 @@ void GatewaySession::on_frame(const LinkFrame& f, Clock::time_point now) {
       downlink_.clear();
       ++counters_.sessions;
       io_.note("up", session_);
+    } else {
+      // The same session id again: the device (re)started it, because our HELLO_ACK was lost or
+      // because it reset into the same id (a power cut before its boot count was written). Either
+      // way its sequence numbers start at 0; on a serial line no stale HELLO can follow its data.
+      tx_seq_ = 0;
+      rx_expected_ = 0;
+      head_sent_ = false;
+      head_attempts_ = 0;
     }
     last_rx_ = now;
     send(LinkFrameKind::kLinkFrameHelloAck, 0, 0, session_, nullptr, 0, now);  // again if the ACK was lost
