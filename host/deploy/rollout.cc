@@ -12,6 +12,7 @@
 
 #include "device/agent/protocol.h"
 #include "host/deploy/deploy_record.h"
+#include "host/deploy/health_gate.h"
 #include "host/fleet/link.h"
 #include "host/deploy/update_package.h"
 
@@ -58,11 +59,7 @@ struct DeviceRun {
   Clock::time_point status_requested_at{};
   int status_requests = 0;
   std::set<uint32_t> offsets_sent;
-  // Health gate: the device's TELEMETRY batches reporting the new model since it confirmed.
-  uint32_t gate_batches = 0, gate_windows = 0, gate_alarms = 0;
-  uint64_t gate_cycles_sum = 0;  // inference cycles x windows
-  std::optional<uint32_t> gate_first_boot, gate_first_dropped;
-  uint32_t gate_last_boot = 0, gate_last_dropped = 0;
+  HealthGateTally gate;  // the device's TELEMETRY with the new model since it confirmed
   bool dirty = false;
 };
 
@@ -93,7 +90,6 @@ class Rollout {
   void pump(double seconds);
   void handle(fleet::FleetEvent& e);
   void gate_telemetry(DeviceRun& d, const OtaTelemetry& t);
-  std::string gate_verdict(const DeviceRun& d) const;
   void handle_event(const std::string& id, const OtaEventMessage& e);
   void handle_request(const std::string& id, const OtaChunkRequest& r);
   void tick();
@@ -202,48 +198,9 @@ void Rollout::handle(fleet::FleetEvent& e) {
 void Rollout::gate_telemetry(DeviceRun& d, const OtaTelemetry& t) {
   // Only batches of the new model judge it (a batch sent before the switch reports the old one).
   const registry::VersionInfo& v = variants_.at(d.variant).version;
-  if (t.model_id != v.model_id || t.model_version != v.version) return;
-  if (!d.gate_first_boot) d.gate_first_boot = t.boot_count;
-  if (!d.gate_first_dropped) d.gate_first_dropped = t.dropped_batches;
-  d.gate_last_boot = std::max(d.gate_last_boot, t.boot_count);
-  // dropped_batches counts since boot: a reboot restarts it, so growth is judged per boot.
-  d.gate_last_dropped = t.boot_count == *d.gate_first_boot ? std::max<uint32_t>(d.gate_last_dropped, t.dropped_batches)
-                                                           : d.gate_last_dropped;
-  d.gate_batches += 1;
-  d.gate_windows += t.window_count;
-  d.gate_alarms += t.alarms_raised;
-  d.gate_cycles_sum += uint64_t{t.inference_cycles} * t.window_count;
+  if (t.model_id == v.model_id && t.model_version == v.version) d.gate.add(t);
 }
 
-// Why the gate fails so far ("" if nothing breaks a bound).
-std::string Rollout::gate_verdict(const DeviceRun& d) const {
-  char text[200];
-  if (d.gate_first_boot && d.gate_last_boot - *d.gate_first_boot > opt_.max_reboots) {
-    std::snprintf(text, sizeof text, "health gate: %u reboot(s) while on the new model (max %u)",
-                  d.gate_last_boot - *d.gate_first_boot, opt_.max_reboots);
-    return text;
-  }
-  if (d.gate_first_dropped && d.gate_last_dropped - *d.gate_first_dropped > opt_.max_dropped_batches) {
-    std::snprintf(text, sizeof text, "health gate: %u telemetry batch(es) dropped on the device (max %u)",
-                  d.gate_last_dropped - *d.gate_first_dropped, opt_.max_dropped_batches);
-    return text;
-  }
-  if (d.gate_windows > 0) {
-    const double alarm_rate = double(d.gate_alarms) / d.gate_windows;
-    if (alarm_rate > opt_.max_alarm_rate) {
-      std::snprintf(text, sizeof text, "health gate: alarm rate %.4f per window over %u windows (max %.4f)", alarm_rate,
-                    d.gate_windows, opt_.max_alarm_rate);
-      return text;
-    }
-    const uint64_t cycles = d.gate_cycles_sum / d.gate_windows;
-    if (cycles > opt_.max_inference_cycles) {
-      std::snprintf(text, sizeof text, "health gate: %llu inference cycles per window (max %u)",
-                    static_cast<unsigned long long>(cycles), opt_.max_inference_cycles);
-      return text;
-    }
-  }
-  return "";
-}
 
 void Rollout::handle_event(const std::string& id, const OtaEventMessage& e) {
   auto it = runs_.find(id);
@@ -323,7 +280,7 @@ void Rollout::tick() {
     } else if (d.row.state == kConfirmed) {
       // Health gate: the device's own telemetry within bounds at any time in the window; at its
       // end the device must be online and report the new model as active.
-      const std::string broken = gate_verdict(d);
+      const std::string broken = health_gate_verdict(d.gate, opt_);
       if (!broken.empty()) {
         set_state(d, kFailed, broken);
       } else if (std::chrono::duration<double>(now - d.confirmed_at).count() >= opt_.gate_seconds) {
@@ -341,8 +298,8 @@ void Rollout::tick() {
           set_state(d, kFailed, "health gate: device not online after confirm");
         } else if (!runs_target(id)) {
           set_state(d, kFailed, "health gate: device does not report the new model as active");
-        } else if (d.gate_batches < opt_.min_telemetry_batches) {
-          set_state(d, kFailed, "health gate: " + std::to_string(d.gate_batches) + " telemetry batch(es) with the new model in the gate window (min " +
+        } else if (d.gate.batches < opt_.min_telemetry_batches) {
+          set_state(d, kFailed, "health gate: " + std::to_string(d.gate.batches) + " telemetry batch(es) with the new model in the gate window (min " +
                                     std::to_string(opt_.min_telemetry_batches) + ")");
         } else {
           set_state(d, kHealthy, "health gate passed");
