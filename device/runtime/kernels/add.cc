@@ -3,7 +3,7 @@
 
 #include "../kernel.h"
 #include "../quant_math.h"
-#include "add_sub_prepare.h"
+#include "add_sub_common.h"
 #include "broadcast.h"
 
 namespace tmf {
@@ -12,12 +12,8 @@ namespace {
 Status add_prepare(const OpContext& ctx) { return add_sub_prepare(ctx); }
 
 int8_t add_element(int8_t x1, int8_t x2, const AddParams& p) {
-  const int32_t shifted1 = (x1 + p.input1_offset) * (1 << p.left_shift);
-  const int32_t shifted2 = (x2 + p.input2_offset) * (1 << p.left_shift);
-  const int32_t scaled1 =
-      multiply_by_quantized_multiplier(shifted1, p.input1_multiplier, p.input1_shift);
-  const int32_t scaled2 =
-      multiply_by_quantized_multiplier(shifted2, p.input2_multiplier, p.input2_shift);
+  int32_t scaled1 = 0, scaled2 = 0;
+  add_sub_scale_inputs(x1, x2, p, &scaled1, &scaled2);
   const int32_t sum =
       multiply_by_quantized_multiplier(scaled1 + scaled2, p.output_multiplier, p.output_shift) +
       p.output_offset;

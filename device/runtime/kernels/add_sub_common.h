@@ -1,6 +1,7 @@
-// The checks ADD and SUB share (their params are one layout, sub.h): operand counts and types,
-// broadcastable shapes, the tensors' own offsets, multipliers below one, the activation range.
-// Inline so each kernel's object carries its own copy: a model without SUB never links sub.o.
+// What ADD and SUB share (their params are one layout, sub.h): the checks (operand counts and
+// types, broadcastable shapes, the tensors' own offsets, multipliers below one, the activation
+// range) and the rescaling of both inputs to the common scale. Inline so each kernel's object
+// carries its own copy: a model without SUB never links sub.o.
 #pragma once
 
 #include "../kernel.h"
@@ -40,6 +41,15 @@ inline Status add_sub_prepare(const OpContext& ctx) {
     return Status::kErrBadParams;
   }
   return check_activation_range(p.act_min, p.act_max, out.type);
+}
+
+// Both inputs shifted left and rescaled to the common scale (TFLM's reference arithmetic); ADD
+// and SUB then add or subtract them and rescale to the output.
+inline void add_sub_scale_inputs(int8_t x1, int8_t x2, const AddParams& p, int32_t* scaled1, int32_t* scaled2) {
+  const int32_t shifted1 = (x1 + p.input1_offset) * (1 << p.left_shift);
+  const int32_t shifted2 = (x2 + p.input2_offset) * (1 << p.left_shift);
+  *scaled1 = multiply_by_quantized_multiplier(shifted1, p.input1_multiplier, p.input1_shift);
+  *scaled2 = multiply_by_quantized_multiplier(shifted2, p.input2_multiplier, p.input2_shift);
 }
 
 }  // namespace tmf
