@@ -1,6 +1,10 @@
 // libmosquitto behind a bounded queue, with TLS and failure reasons (see mqtt_client.h).
 #include "host/fleet/mqtt_client.h"
 
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
 #include <mosquitto.h>
 
 namespace tmf::fleet {
@@ -68,8 +72,38 @@ MqttClient::MqttClient(const std::string& client_id, const BrokerSettings& broke
   const int rc = mosquitto_connect_async(mosq_, broker_.host.c_str(), broker_.port, 10);
   if (rc != MOSQ_ERR_SUCCESS && rc != MOSQ_ERR_ERRNO) give_up(mosquitto_strerror(rc));
   if (rc == MOSQ_ERR_ERRNO) fail("cannot connect (broker not reachable yet); retrying");
-  // A refused first connection (broker not up yet) is retried by the loop thread.
-  if (mosquitto_loop_start(mosq_) != MOSQ_ERR_SUCCESS) give_up("cannot start the MQTT network thread");
+  // A refused first connection (broker not up yet) is retried by the network thread.
+  mosquitto_threaded_set(mosq_, true);
+  network_ = std::thread([this] { network_loop(); });
+}
+
+// The network thread is ours, not libmosquitto's (mosquitto_loop_start): its loop ends for good
+// when a TLS handshake meets a refused or reset connection (2.0.x returns MOSQ_ERR_ERRNO/EPROTO
+// from mosquitto_loop_forever, eclipse/mosquitto#2825), so a broker restart left a TLS client
+// offline forever. This one reconnects with backoff (1 s doubling to 16 s, back to 1 s after a
+// connection) until the client closes, and notices the close within 100 ms.
+void MqttClient::network_loop() {
+  int delay_s = 1;
+  uint64_t connects_seen = 0;
+  while (true) {
+    const int rc = mosquitto_loop(mosq_, 100, 1);
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (closing_) break;
+    if (rc == MOSQ_ERR_SUCCESS) continue;
+    connected_ = false;
+    if (connects_ > connects_seen) {
+      connects_seen = connects_;
+      delay_s = 1;
+    }
+    if (last_error_.empty()) last_error_ = "connection lost; reconnecting";
+    if (closing_cv_.wait_for(lock, std::chrono::seconds(delay_s), [&] { return closing_; })) break;
+    delay_s = std::min(delay_s * 2, 16);
+    lock.unlock();
+    if (mosquitto_reconnect_async(mosq_) == MOSQ_ERR_ERRNO) fail(std::string("cannot reach the broker: ") + std::strerror(errno));
+  }
+  // Let the DISCONNECT the destructor queued go out (a clean close fires no will).
+  for (int i = 0; i < 10 && mosquitto_loop(mosq_, 50, 1) == MOSQ_ERR_SUCCESS; ++i) {
+  }
 }
 
 MqttClient::~MqttClient() {
@@ -78,8 +112,9 @@ MqttClient::~MqttClient() {
     closing_ = true;
   }
   space_cv_.notify_all();  // a network thread waiting for queue space lets go
-  mosquitto_disconnect(mosq_);
-  mosquitto_loop_stop(mosq_, false);
+  closing_cv_.notify_all();
+  mosquitto_disconnect(mosq_);  // queued; the network thread sends it on its way out
+  if (network_.joinable()) network_.join();
   mosquitto_destroy(mosq_);
 }
 

@@ -14,6 +14,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "host/fleet/broker_settings.h"
@@ -78,14 +79,17 @@ class MqttClient {
   static void on_message(struct mosquitto*, void* self, const struct mosquitto_message* message);
   static void on_log(struct mosquitto*, void* self, int level, const char* text);
   void fail(std::string why);
+  void network_loop();
 
   struct mosquitto* mosq_ = nullptr;
+  std::thread network_;
   BrokerSettings broker_;
   MqttClientOptions options_;
   std::string password_;  // libmosquitto keeps its own copy; held for the client's lifetime
   mutable std::mutex mutex_;
   std::condition_variable cv_;        // connected / message queued
   std::condition_variable space_cv_;  // the caller took a message
+  std::condition_variable closing_cv_;  // the destructor wakes a network thread between attempts
   std::deque<MqttMessage> queue_;
   std::vector<std::pair<std::string, int>> subscriptions_;
   bool connected_ = false;

@@ -1,4 +1,4 @@
-// tinymlops-device end to end through a real Mosquitto broker on a free loopback port: the test
+// tinymlops-device end to end through a real Mosquitto on the fleet's generated mutual-TLS configuration: the test
 // plays the host (manifest, chunk answers) over a lossy shaped link with two forced disconnects,
 // and checks the model is confirmed, no persisted chunk is re-requested, the retained status and
 // the last-will presence.
@@ -22,12 +22,11 @@
 
 #include "models.h"
 #include "tests/support/child_process.h"
+#include "tests/support/fleet_broker.h"
 #include "tests/support/tmf_test.h"
 
 namespace tmf_test {
 namespace {
-
-int free_port() { return tmf::test_support::free_loopback_port(); }
 
 pid_t spawn(const std::vector<std::string>& argv, const std::string& log) {
   return tmf::test_support::spawn_logged(argv, log, false);
@@ -75,6 +74,16 @@ void on_message(struct mosquitto* mosq, void* user, const struct mosquitto_messa
   }
 }
 
+void use_deploy_identity(struct mosquitto* mosq, const tmf::test::FleetBroker& broker) {
+  const tmf::fleet::BrokerSettings s = broker.service(tmf::fleet::FleetService::kFleetServiceDeploy);
+  mosquitto_tls_set(mosq, s.ca_file.c_str(), nullptr, s.cert_file.c_str(), s.key_file.c_str(), nullptr);
+}
+
+std::vector<std::string> with_identity(std::vector<std::string> argv, const std::vector<std::string>& link) {
+  argv.insert(argv.end(), link.begin(), link.end());
+  return argv;
+}
+
 bool wait_for(struct mosquitto* mosq, const std::function<bool()>& done, double seconds) {
   const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
   while (std::chrono::steady_clock::now() < end) {
@@ -87,13 +96,10 @@ bool wait_for(struct mosquitto* mosq, const std::function<bool()>& done, double 
 TMF_TEST(DeviceMqtt, LossyLinkWithDisconnectsConfirmsOverRealBroker) {
   const std::string work = std::string(TMF_AGENT_WORK) + "/device_mqtt";
   system(("rm -rf '" + work + "' && mkdir -p '" + work + "'").c_str());
-  const int port = free_port();
-  {
-    std::ofstream conf(work + "/mosquitto.conf");
-    conf << "listener " << port << " 127.0.0.1\nallow_anonymous true\npersistence false\n";
-  }
-  const pid_t broker = spawn({"mosquitto", "-c", work + "/mosquitto.conf"}, work + "/mosquitto.log");
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // The fleet's generated broker configuration: the host speaks as the deploy service, the
+  // device with its own certificate.
+  tmf::test::FleetBroker broker(work + "/broker", "plant");
+  const int port = broker.port();
 
   const Keypair key = keypair_from_seed(9);
   {
@@ -110,15 +116,16 @@ TMF_TEST(DeviceMqtt, LossyLinkWithDisconnectsConfirmsOverRealBroker) {
   host.prefix = "tmf/plant/dev1/";
   mosquitto_lib_init();
   host.mosq = mosquitto_new("test-host", true, &host);
+  use_deploy_identity(host.mosq, broker);
   mosquitto_message_callback_set(host.mosq, on_message);
   TMF_ASSERT(mosquitto_connect(host.mosq, "127.0.0.1", port, 10) == MOSQ_ERR_SUCCESS);
   mosquitto_subscribe(host.mosq, nullptr, "tmf/plant/dev1/#", 1);
   mosquitto_loop(host.mosq, 100, 1);
 
-  const pid_t device = spawn({TMF_DEVICE, "--id", "dev1", "--fleet", "plant", "--broker-port", std::to_string(port),
-                              "--flash", work + "/flash.bin", "--trusted-key", work + "/key.pub", "--max-chunk", "1024",
+  const pid_t device = spawn(with_identity({TMF_DEVICE, "--id", "dev1", "--fleet", "plant", "--flash", work + "/flash.bin", "--trusted-key", work + "/key.pub", "--max-chunk", "1024",
                               "--loss", "20", "--seed", "7", "--disconnect-at", "0.6,1.2", "--reconnect-ms", "300",
                               "--request-timeout-ms", "200", "--latency-ms", "5", "--json"},
+                                           broker.device_flags("dev1")),
                              work + "/device.log");
   TMF_EXPECT(wait_for(host.mosq, [&] { return host.presence == 1; }, 10));
   host.artifact = &artifact;
@@ -175,8 +182,6 @@ TMF_TEST(DeviceMqtt, LossyLinkWithDisconnectsConfirmsOverRealBroker) {
   mosquitto_disconnect(host.mosq);
   mosquitto_destroy(host.mosq);
   mosquitto_lib_cleanup();
-  kill(broker, SIGTERM);
-  waitpid(broker, nullptr, 0);
 }
 
 // A figure, not an assertion on time: ad01 over a 250 kbit/s shaped link, printed as the ratio of
@@ -184,13 +189,10 @@ TMF_TEST(DeviceMqtt, LossyLinkWithDisconnectsConfirmsOverRealBroker) {
 TMF_TEST(DeviceMqtt, ShapedLinkFigure) {
   const std::string work = std::string(TMF_AGENT_WORK) + "/device_mqtt_rate";
   system(("rm -rf '" + work + "' && mkdir -p '" + work + "'").c_str());
-  const int port = free_port();
-  {
-    std::ofstream conf(work + "/mosquitto.conf");
-    conf << "listener " << port << " 127.0.0.1\nallow_anonymous true\npersistence false\n";
-  }
-  const pid_t broker = spawn({"mosquitto", "-c", work + "/mosquitto.conf"}, work + "/mosquitto.log");
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // The fleet's generated broker configuration: the host speaks as the deploy service, the
+  // device with its own certificate.
+  tmf::test::FleetBroker broker(work + "/broker", "plant");
+  const int port = broker.port();
   const Keypair key = keypair_from_seed(9);
   {
     std::ofstream k(work + "/key.pub", std::ios::binary);
@@ -205,12 +207,13 @@ TMF_TEST(DeviceMqtt, ShapedLinkFigure) {
   host.prefix = "tmf/plant/dev2/";
   mosquitto_lib_init();
   host.mosq = mosquitto_new("test-host-rate", true, &host);
+  use_deploy_identity(host.mosq, broker);
   mosquitto_message_callback_set(host.mosq, on_message);
   TMF_ASSERT(mosquitto_connect(host.mosq, "127.0.0.1", port, 10) == MOSQ_ERR_SUCCESS);
   mosquitto_subscribe(host.mosq, nullptr, "tmf/plant/dev2/#", 1);
-  const pid_t device = spawn({TMF_DEVICE, "--id", "dev2", "--fleet", "plant", "--broker-port", std::to_string(port),
-                              "--flash", work + "/flash.bin", "--trusted-key", work + "/key.pub", "--max-chunk", "4096",
+  const pid_t device = spawn(with_identity({TMF_DEVICE, "--id", "dev2", "--fleet", "plant", "--flash", work + "/flash.bin", "--trusted-key", work + "/key.pub", "--max-chunk", "4096",
                               "--link-kbps", "250", "--latency-ms", "10", "--window", "4", "--quiet"},
+                                           broker.device_flags("dev2")),
                              work + "/device.log");
   TMF_EXPECT(wait_for(host.mosq, [&] { return host.presence == 1; }, 10));
   host.artifact = &artifact;
@@ -238,8 +241,6 @@ TMF_TEST(DeviceMqtt, ShapedLinkFigure) {
   mosquitto_disconnect(host.mosq);
   mosquitto_destroy(host.mosq);
   mosquitto_lib_cleanup();
-  kill(broker, SIGTERM);
-  waitpid(broker, nullptr, 0);
 }
 
 }  // namespace

@@ -8,7 +8,7 @@ file(GLOB TMF_AGENT_TEST_SOURCES CONFIGURE_DEPENDS "${CMAKE_CURRENT_LIST_DIR}/*_
 add_executable(agent_tests ${TMF_AGENT_TEST_SOURCES}
   ${CMAKE_CURRENT_LIST_DIR}/sim_port.cc ${CMAKE_CURRENT_LIST_DIR}/ota_harness.cc
   ${TMF_AGENT_SOURCES} ${TMF_AGENT_PROTOCOL_SOURCES} support/tmf_test_main_host.cc)
-target_link_libraries(agent_tests PRIVATE tmf_test_support tmf_runtime_asan PkgConfig::SODIUM PkgConfig::MOSQUITTO)
+target_link_libraries(agent_tests PRIVATE tmf_test_fleet tmf_runtime_asan PkgConfig::SODIUM PkgConfig::MOSQUITTO)
 target_compile_features(agent_tests PRIVATE cxx_std_20)
 target_compile_options(agent_tests PRIVATE ${TMF_SANITIZE})
 target_link_options(agent_tests PRIVATE -fsanitize=address,undefined)

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "device/agent/protocol.h"
+#include "host/fleet/link.h"
 #include "host/fleet/mqtt_client.h"
 #include "host/deploy/rollout.h"
 #include "host/deploy/signing.h"
@@ -32,10 +33,9 @@ registry::VersionInfo add_signed(registry::Registry& reg, const deploy::KeyPair&
 }
 
 // (active model id, version) each device reports in its retained STATUS; (0, 0) if none seen.
-std::map<std::string, std::pair<uint32_t, uint32_t>> reported_models(int port, const std::vector<std::string>& ids) {
-  fleet::BrokerSettings broker;
-  broker.port = port;
-  fleet::MqttClient observer("test-observer-fleet", broker);
+std::map<std::string, std::pair<uint32_t, uint32_t>> reported_models(const test::FleetBroker& broker,
+                                                                     const std::vector<std::string>& ids) {
+  fleet::MqttClient observer("test-observer-fleet", broker.service(fleet::FleetService::kFleetServiceServe));
   observer.subscribe("tmf/fleet/+/status", 1);
   observer.wait_connected(std::chrono::seconds(5));
   std::map<std::string, std::pair<uint32_t, uint32_t>> out;
@@ -66,19 +66,20 @@ TMF_TEST(FleetDeploy, MixedGroupGetsTheVariantEachDeviceFitsAndTooSmallIsRefused
   const registry::VersionInfo large = add_signed(reg, key, dir, models[1].tflite, "det-large");
   const registry::VersionInfo small = add_signed(reg, key, dir, models[0].tflite, "det-small");
 
-  test::Broker broker(dir + "/broker");
+  test::FleetBroker broker(dir + "/broker", "fleet");
   const std::vector<std::string> ids = {"big-1", "small-1", "tiny-1"};
   // big-1: 64 KB arena, 1 MB flash (defaults); small-1: 4 KB arena; tiny-1: 4 KB arena and
   // 256 KB flash, so its slot is too small for det-small and its arena too small for det-large.
-  test::VirtualDevice big(dir + "/devices", "big-1", "mixed", broker.port(), keys.public_key, {"--quiet"});
-  test::VirtualDevice little(dir + "/devices", "small-1", "mixed", broker.port(), keys.public_key,
+  test::VirtualDevice big(dir + "/devices", "big-1", "mixed", broker, reg.dir(), keys.public_key, {"--quiet"});
+  test::VirtualDevice little(dir + "/devices", "small-1", "mixed", broker, reg.dir(), keys.public_key,
                              {"--quiet", "--ram", "4096"});
-  test::VirtualDevice tiny(dir + "/devices", "tiny-1", "mixed", broker.port(), keys.public_key,
+  test::VirtualDevice tiny(dir + "/devices", "tiny-1", "mixed", broker, reg.dir(), keys.public_key,
                            {"--quiet", "--ram", "4096", "--flash-bytes", "262144"});
 
   // Every device first runs the old model through an ordinary single-model deploy.
   deploy::RolloutOptions o;
-  o.broker.port = broker.port();
+  o.broker = broker.service(fleet::FleetService::kFleetServiceDeploy);
+  o.enrolment = fleet::fleet_enrolment_from_registry(reg.dir());
   o.group = "mixed";
   o.stages = {"100%"};
   o.discover_seconds = 1.5;
@@ -90,7 +91,7 @@ TMF_TEST(FleetDeploy, MixedGroupGetsTheVariantEachDeviceFitsAndTooSmallIsRefused
   TMF_ASSERT(first.state == "completed");
   TMF_EXPECT_EQ(first.healthy, 3);
 
-  const std::string common = " --allow-unenrolled --group mixed --stages 100% --broker-port " + std::to_string(broker.port()) +
+  const std::string common = " --group mixed --stages 100% " + broker.service_flags_line(fleet::FleetService::kFleetServiceDeploy) +
                              " --discover-seconds 1.5 --gate-seconds 0.5 --resend-seconds 3 --stage-timeout 120"
                              " --quiet --json --registry " + dir + "/registry --signing-key " + keys.secret;
   const test::CommandResult run = test::run_cli("deploy --variant det-large:1 --variant det-small:1" + common);
@@ -108,7 +109,7 @@ TMF_TEST(FleetDeploy, MixedGroupGetsTheVariantEachDeviceFitsAndTooSmallIsRefused
   TMF_EXPECT(why.find("det-small:1 needs " + std::to_string(small.file_bytes)) != std::string::npos);
 
   // Oracle: what the devices themselves report as active.
-  const auto active = reported_models(broker.port(), ids);
+  const auto active = reported_models(broker, ids);
   TMF_ASSERT(active.size() == 3);
   TMF_EXPECT_EQ(active.at("big-1").first, large.model_id);
   TMF_EXPECT_EQ(active.at("big-1").second, 1u);

@@ -19,30 +19,6 @@
 namespace tmf::test {
 namespace {
 
-int free_loopback_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
-
-bool port_accepts(int port) {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  const bool ok = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-  close(fd);
-  return ok;
-}
-
 pid_t spawn(const std::vector<std::string>& argv, const std::string& log_path) {
   const pid_t pid = fork();
   if (pid == 0) {
@@ -77,39 +53,16 @@ void terminate(pid_t& pid) {
 
 }  // namespace
 
-Broker::Broker(const std::string& work_dir) : dir_(work_dir) {
-  std::filesystem::create_directories(dir_);
-  port_ = free_loopback_port();
-  {
-    std::ofstream conf(dir_ + "/mosquitto.conf");
-    conf << "listener " << port_ << " 127.0.0.1\nallow_anonymous true\npersistence false\n"
-         << "max_queued_messages 100000\n";
-  }
-  start();
-}
-
-Broker::~Broker() { stop(); }
-
-void Broker::start() {
-  if (pid_ > 0) return;
-  pid_ = spawn({"/usr/sbin/mosquitto", "-c", dir_ + "/mosquitto.conf"}, dir_ + "/mosquitto.log");
-  for (int i = 0; i < 500 && !port_accepts(port_); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  if (!port_accepts(port_)) {
-    std::ifstream log(dir_ + "/mosquitto.log");
-    const std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
-    throw std::runtime_error("mosquitto did not start on port " + std::to_string(port_) + ": " + text);
-  }
-}
-
-void Broker::stop() { terminate(pid_); }
-
 VirtualDevice::VirtualDevice(const std::string& work_dir, const std::string& id, const std::string& group,
-                             int broker_port, const std::string& trusted_key, const std::vector<std::string>& extra)
+                             FleetBroker& broker, const std::string& registry_dir, const std::string& trusted_key,
+                             const std::vector<std::string>& extra)
     : id_(id), log_(work_dir + "/" + id + ".log") {
   std::filesystem::create_directories(work_dir);
-  std::vector<std::string> argv = {TMF_DEVICE, "--id", id, "--group", group, "--broker-port",
-                                   std::to_string(broker_port), "--flash", work_dir + "/" + id + ".flash",
-                                   "--trusted-key", trusted_key};
+  broker.enrol(registry_dir, id, group);
+  std::vector<std::string> argv = {TMF_DEVICE, "--id", id, "--fleet", broker.fleet(), "--group", group,
+                                   "--flash", work_dir + "/" + id + ".flash", "--trusted-key", trusted_key};
+  const std::vector<std::string> link = broker.device_flags(id);
+  argv.insert(argv.end(), link.begin(), link.end());
   argv.insert(argv.end(), extra.begin(), extra.end());
   pid_ = spawn(argv, log_);
 }

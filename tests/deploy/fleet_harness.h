@@ -1,6 +1,6 @@
-// Test fleet: a real Mosquitto broker on a free loopback port (started from a generated config,
-// stoppable and restartable on the same port) and virtual devices (build/bin/tinymlops-device)
-// as child processes.
+// Test fleet: a real Mosquitto broker on its generated mutual-TLS configuration
+// (tests/support/fleet_broker.h: stoppable and restartable on the same port) and virtual devices
+// (build/bin/tinymlops-device) as child processes, each with its own certificate and enrolled.
 #pragma once
 
 #include <sys/types.h>
@@ -8,28 +8,17 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/fleet_broker.h"
+
 namespace tmf::test {
-
-class Broker {
- public:
-  explicit Broker(const std::string& work_dir);  // picks a free port and starts
-  ~Broker();
-  int port() const { return port_; }
-  void stop();
-  void start();
-  bool running() const { return pid_ > 0; }
-
- private:
-  std::string dir_;
-  int port_ = 0;
-  pid_t pid_ = -1;
-};
 
 class VirtualDevice {
  public:
-  // Starts tinymlops-device with its own flash file in `work_dir`; `extra` are more options.
-  VirtualDevice(const std::string& work_dir, const std::string& id, const std::string& group, int broker_port,
-                const std::string& trusted_key, const std::vector<std::string>& extra = {});
+  // Enrols `id` in `group` of the registry at `registry_dir` and starts tinymlops-device with its
+  // own certificate and flash file in `work_dir`; `extra` are more options.
+  VirtualDevice(const std::string& work_dir, const std::string& id, const std::string& group, FleetBroker& broker,
+                const std::string& registry_dir, const std::string& trusted_key,
+                const std::vector<std::string>& extra = {});
   ~VirtualDevice();
   void stop();
   const std::string& id() const { return id_; }

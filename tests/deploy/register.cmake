@@ -8,7 +8,7 @@ if(TARGET tinymlops-device)
 endif()
 add_executable(deploy_tests ${TMF_DEPLOY_TEST_SOURCES}
                ${CMAKE_CURRENT_LIST_DIR}/../host/test_files.cc support/tmf_test_main_host.cc)
-target_link_libraries(deploy_tests PRIVATE tmf_test_support tmf_deploy nlohmann_json::nlohmann_json)
+target_link_libraries(deploy_tests PRIVATE tmf_test_fleet tmf_deploy nlohmann_json::nlohmann_json)
 target_compile_definitions(deploy_tests PRIVATE TMF_CLI="$<TARGET_FILE:tinymlops>")
 add_dependencies(deploy_tests tinymlops)
 if(TARGET tinymlops-device)

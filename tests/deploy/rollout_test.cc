@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "device/agent/protocol.h"
+#include "host/fleet/link.h"
 #include "host/fleet/mqtt_client.h"
 #include "host/deploy/rollout.h"
 #include "host/deploy/signing.h"
@@ -48,11 +49,14 @@ Fixture make_fixture(const std::string& name) {
   return f;
 }
 
-deploy::RolloutOptions options_for(int port, const std::string& group, std::vector<std::string> stages,
+// A rollout as `tinymlops deploy` runs it: the deploy service's identity, enrolled devices only.
+deploy::RolloutOptions options_for(const test::FleetBroker& broker, const std::string& registry_dir,
+                                   const std::string& group, std::vector<std::string> stages,
                                    const std::string& record_key) {
   deploy::RolloutOptions o;
   o.record_key = record_key;
-  o.broker.port = port;
+  o.broker = broker.service(fleet::FleetService::kFleetServiceDeploy);
+  o.enrolment = fleet::fleet_enrolment_from_registry(registry_dir);
   o.group = group;
   o.stages = std::move(stages);
   o.discover_seconds = 1.5;
@@ -63,10 +67,8 @@ deploy::RolloutOptions options_for(int port, const std::string& group, std::vect
 }
 
 // The active model version each device reports in its retained STATUS (0: none, -1: no status).
-std::map<std::string, int64_t> reported_versions(int port, const std::vector<std::string>& ids) {
-  fleet::BrokerSettings broker;
-  broker.port = port;
-  fleet::MqttClient observer("test-observer", broker);
+std::map<std::string, int64_t> reported_versions(const test::FleetBroker& broker, const std::vector<std::string>& ids) {
+  fleet::MqttClient observer("test-observer", broker.service(fleet::FleetService::kFleetServiceServe));
   observer.subscribe("tmf/fleet/+/status", 1);
   observer.wait_connected(std::chrono::seconds(5));
   std::map<std::string, int64_t> out;
@@ -106,28 +108,28 @@ void add_fleet_models(Fixture& f) {
 TMF_TEST(Rollout, CanaryFailingItsHealthGateIsRolledBack) {
   Fixture f = make_fixture("rollout_canary");
   add_fleet_models(f);
-  test::Broker broker(f.dir + "/broker");
+  test::FleetBroker broker(f.dir + "/broker", "fleet");
   std::vector<std::unique_ptr<test::VirtualDevice>> devices;
   const std::vector<std::string> ids = {"pump-a", "pump-b", "pump-c"};
   for (const auto& id : ids) {
-    devices.push_back(std::make_unique<test::VirtualDevice>(f.dir + "/devices", id, "pumps", broker.port(), f.keys.public_key,
+    devices.push_back(std::make_unique<test::VirtualDevice>(f.dir + "/devices", id, "pumps", broker, f.reg->dir(), f.keys.public_key,
                                                             std::vector<std::string>{"--quiet", "--infer-ms", "20"}));
   }
   const registry::VersionInfo v1 = f.reg->get_version(registry::parse_version_ref("pump-model:1"));
   const registry::VersionInfo v2 = f.reg->get_version(registry::parse_version_ref("pump-model:2"));
 
   // v1 passes a gate that needs the devices' own telemetry with it.
-  deploy::RolloutOptions o1 = options_for(broker.port(), "pumps", {"100%"}, f.keys.secret);
+  deploy::RolloutOptions o1 = options_for(broker, f.reg->dir(), "pumps", {"100%"}, f.keys.secret);
   o1.gate_seconds = 3;
   o1.min_telemetry_batches = 1;
   const deploy::RolloutResult first = deploy::rollout_run(*f.reg, v1, o1);
   TMF_EXPECT(first.state == "completed");
   TMF_EXPECT_EQ(first.healthy, 3);
-  for (const auto& [id, version] : reported_versions(broker.port(), ids)) TMF_EXPECT_EQ(version, 1);
+  for (const auto& [id, version] : reported_versions(broker, ids)) TMF_EXPECT_EQ(version, 1);
 
   // v2's gate bounds the inference cycles per window at 1: every real telemetry batch breaks it,
   // so the canary (the first device by id) fails on what it reports itself.
-  deploy::RolloutOptions o = options_for(broker.port(), "pumps", {"1", "100%"}, f.keys.secret);
+  deploy::RolloutOptions o = options_for(broker, f.reg->dir(), "pumps", {"1", "100%"}, f.keys.secret);
   o.max_inference_cycles = 1;
   o.gate_seconds = 3;
   std::vector<std::string> lines;
@@ -139,7 +141,7 @@ TMF_TEST(Rollout, CanaryFailingItsHealthGateIsRolledBack) {
   TMF_EXPECT_EQ(second.devices, 1);  // the rollout stopped at the canary
   TMF_EXPECT_EQ(second.rolled_back, 1);
   // Oracle: what the devices themselves report. The canary is back on version 1; the others never moved.
-  for (const auto& [id, version] : reported_versions(broker.port(), ids)) TMF_EXPECT_EQ(version, 1);
+  for (const auto& [id, version] : reported_versions(broker, ids)) TMF_EXPECT_EQ(version, 1);
   const auto rows = f.reg->deployment_devices(second.deployment);
   TMF_ASSERT(rows.size() == 1);
   TMF_EXPECT(rows[0].device == "pump-a");
@@ -159,12 +161,12 @@ TMF_TEST(Rollout, CanaryFailingItsHealthGateIsRolledBack) {
 // does not run it) fails a gate that needs telemetry: no silent pass.
 TMF_TEST(Rollout, GateWithoutTelemetryFails) {
   Fixture f = make_fixture("rollout_no_telemetry");
-  test::Broker broker(f.dir + "/broker");
-  test::VirtualDevice device(f.dir + "/devices", "mute-1", "mute", broker.port(), f.keys.public_key, {"--quiet"});
+  test::FleetBroker broker(f.dir + "/broker", "fleet");
+  test::VirtualDevice device(f.dir + "/devices", "mute-1", "mute", broker, f.reg->dir(), f.keys.public_key, {"--quiet"});
   const registry::VersionInfo v1 = f.reg->get_version(registry::parse_version_ref("hello:1"));
   const registry::VersionInfo v2 = f.reg->get_version(registry::parse_version_ref("hello:2"));
-  TMF_EXPECT(deploy::rollout_run(*f.reg, v1, options_for(broker.port(), "mute", {"100%"}, f.keys.secret)).state == "completed");
-  deploy::RolloutOptions o = options_for(broker.port(), "mute", {"100%"}, f.keys.secret);
+  TMF_EXPECT(deploy::rollout_run(*f.reg, v1, options_for(broker, f.reg->dir(), "mute", {"100%"}, f.keys.secret)).state == "completed");
+  deploy::RolloutOptions o = options_for(broker, f.reg->dir(), "mute", {"100%"}, f.keys.secret);
   o.min_telemetry_batches = 1;
   std::vector<std::string> lines;
   o.log = [&](const std::string& line) { lines.push_back(line); };
@@ -174,23 +176,23 @@ TMF_TEST(Rollout, GateWithoutTelemetryFails) {
   bool said = false;
   for (const auto& line : lines) said = said || line.find("health gate: 0 telemetry batch(es) with the new model") != std::string::npos;
   TMF_EXPECT(said);
-  for (const auto& [id, version] : reported_versions(broker.port(), {"mute-1"})) TMF_EXPECT_EQ(version, 1);
+  for (const auto& [id, version] : reported_versions(broker, {"mute-1"})) TMF_EXPECT_EQ(version, 1);
 }
 
 TMF_TEST(Rollout, BrokerRestartMidRolloutCompletes) {
   Fixture f = make_fixture("rollout_restart");
-  test::Broker broker(f.dir + "/broker");
+  test::FleetBroker broker(f.dir + "/broker", "fleet");
   const std::vector<std::string> ids = {"fan-1", "fan-2"};
   std::vector<std::unique_ptr<test::VirtualDevice>> devices;
   for (const auto& id : ids) {
     // A slow link (16 kbit/s, 256-byte chunks) so the transfer is still running when the broker goes.
     devices.push_back(std::make_unique<test::VirtualDevice>(
-        f.dir + "/devices", id, "fans", broker.port(), f.keys.public_key,
+        f.dir + "/devices", id, "fans", broker, f.reg->dir(), f.keys.public_key,
         std::vector<std::string>{"--quiet", "--max-chunk", "256", "--link-kbps", "16"}));
   }
   const registry::VersionInfo v1 = f.reg->get_version(registry::parse_version_ref("hello:1"));
   deploy::RolloutResult result;
-  std::thread rollout([&] { result = deploy::rollout_run(*f.reg, v1, options_for(broker.port(), "fans", {"100%"}, f.keys.secret)); });
+  std::thread rollout([&] { result = deploy::rollout_run(*f.reg, v1, options_for(broker, f.reg->dir(), "fans", {"100%"}, f.keys.secret)); });
 
   // Wait until a device downloads, then restart the broker (no persistence: retained state is lost too).
   registry::Registry observer(f.dir + "/registry");
@@ -210,17 +212,17 @@ TMF_TEST(Rollout, BrokerRestartMidRolloutCompletes) {
   TMF_EXPECT(result.state == "completed");
   TMF_EXPECT_EQ(result.healthy, 2);
   TMF_EXPECT(result.broker_reconnects >= 1);
-  for (const auto& [id, version] : reported_versions(broker.port(), ids)) TMF_EXPECT_EQ(version, 1);
+  for (const auto& [id, version] : reported_versions(broker, ids)) TMF_EXPECT_EQ(version, 1);
 }
 
 TMF_TEST(Rollout, DeviceRejectionFailsTheStageWithItsResultCode) {
   Fixture f = make_fixture("rollout_reject");
-  test::Broker broker(f.dir + "/broker");
+  test::FleetBroker broker(f.dir + "/broker", "fleet");
   // 16 bytes of arena: hello_world does not fit, the device rejects the manifest (out of RAM).
-  test::VirtualDevice small(f.dir + "/devices", "tiny-1", "tiny", broker.port(), f.keys.public_key,
+  test::VirtualDevice small(f.dir + "/devices", "tiny-1", "tiny", broker, f.reg->dir(), f.keys.public_key,
                             {"--quiet", "--ram", "16"});
   const registry::VersionInfo v1 = f.reg->get_version(registry::parse_version_ref("hello:1"));
-  const deploy::RolloutResult r = deploy::rollout_run(*f.reg, v1, options_for(broker.port(), "tiny", {"100%"}, f.keys.secret));
+  const deploy::RolloutResult r = deploy::rollout_run(*f.reg, v1, options_for(broker, f.reg->dir(), "tiny", {"100%"}, f.keys.secret));
   TMF_EXPECT(r.state == "rolled_back");
   TMF_EXPECT_EQ(r.failed, 1);
   const auto rows = f.reg->deployment_devices(r.deployment);
@@ -240,14 +242,14 @@ TMF_TEST(Rollout, DeviceRejectionFailsTheStageWithItsResultCode) {
 // completes instead of waiting for the stage timeout.
 TMF_TEST(Rollout, LostConfirmedEventIsRecovered) {
   Fixture f = make_fixture("rollout_lost_confirm");
-  test::Broker broker(f.dir + "/broker");
-  test::VirtualDevice device(f.dir + "/devices", "quiet-1", "q", broker.port(), f.keys.public_key,
+  test::FleetBroker broker(f.dir + "/broker", "fleet");
+  test::VirtualDevice device(f.dir + "/devices", "quiet-1", "q", broker, f.reg->dir(), f.keys.public_key,
                              {"--quiet", "--drop-confirmed", "1"});
   const registry::VersionInfo v1 = f.reg->get_version(registry::parse_version_ref("hello:1"));
-  const deploy::RolloutResult r = deploy::rollout_run(*f.reg, v1, options_for(broker.port(), "q", {"100%"}, f.keys.secret));
+  const deploy::RolloutResult r = deploy::rollout_run(*f.reg, v1, options_for(broker, f.reg->dir(), "q", {"100%"}, f.keys.secret));
   TMF_EXPECT(r.state == "completed");
   TMF_EXPECT_EQ(r.healthy, 1);
-  TMF_EXPECT_EQ(reported_versions(broker.port(), {"quiet-1"})["quiet-1"], 1);
+  TMF_EXPECT_EQ(reported_versions(broker, {"quiet-1"})["quiet-1"], 1);
 }
 
 }  // namespace

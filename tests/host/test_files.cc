@@ -31,7 +31,8 @@ void write_bytes(const std::string& path, const std::vector<uint8_t>& bytes) {
 
 namespace {
 
-// The per-run temporary directory, removed when the test binary exits.
+// The per-run temporary directory, removed when the test binary exits (kept, and its path
+// printed, when TMF_KEEP_TEMP is set: for reading the brokers' and devices' logs of a failure).
 class TempDir {
  public:
   TempDir() {
@@ -39,6 +40,10 @@ class TempDir {
     if (mkdtemp(path_.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
   }
   ~TempDir() {
+    if (std::getenv("TMF_KEEP_TEMP") != nullptr) {
+      std::fprintf(stderr, "test files kept in %s\n", path_.c_str());
+      return;
+    }
     std::error_code ignored;
     std::filesystem::remove_all(path_, ignored);
   }

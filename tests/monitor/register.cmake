@@ -9,7 +9,7 @@ add_test(NAME monitor_tests COMMAND monitor_tests)
 # test against a real Mosquitto and the tinymlops binary.
 file(GLOB TMF_SERVE_TEST_SOURCES CONFIGURE_DEPENDS "${CMAKE_CURRENT_LIST_DIR}/serve/*_test.cc")
 add_executable(serve_tests ${TMF_SERVE_TEST_SOURCES} ${CMAKE_CURRENT_LIST_DIR}/../support/tmf_test_main_host.cc)
-target_link_libraries(serve_tests PRIVATE tmf_test_support tmf_serve nlohmann_json::nlohmann_json)
+target_link_libraries(serve_tests PRIVATE tmf_test_fleet tmf_serve nlohmann_json::nlohmann_json)
 target_compile_options(serve_tests PRIVATE -Wall -Wextra)
 target_compile_definitions(serve_tests PRIVATE TMF_CLI="$<TARGET_FILE:tinymlops>"
   TMF_SERVE_WORK="${CMAKE_BINARY_DIR}/serve_work")

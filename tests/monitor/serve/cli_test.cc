@@ -60,21 +60,23 @@ void on_command(struct mosquitto* mosq, void*, const struct mosquitto_message* m
 
 TMF_TEST(ServeCli, CollectWaitsForTheCaptureAndAlertsAreAckedAndLabelled) {
   const std::string dir = scratch_dir("serve_cli");
-  Broker broker(dir);
+  FleetBroker broker(dir + "/broker", "plant");
   const std::string registry = dir + "/registry";
-  const std::string port = std::to_string(broker.port);
-  const pid_t serve = spawn({TMF_CLI, "serve", "--allow-unenrolled", "--registry", registry, "--broker-port", port, "--fleet", "plant",
-                             "--json"},
-                            dir + "/serve.log");
+  broker.enrol(registry, "dev1", "pumps");
+  std::vector<std::string> serve_argv = {TMF_CLI, "serve", "--registry", registry, "--fleet", "plant", "--json"};
+  for (const auto& flag : broker.service_flags(fleet::FleetService::kFleetServiceServe)) serve_argv.push_back(flag);
+  const pid_t serve = spawn(serve_argv, dir + "/serve.log");
   mosquitto_lib_init();
   struct mosquitto* device = mosquitto_new("cli-dev1", true, nullptr);
+  const TlsIdentity me = broker.device("dev1");
+  mosquitto_tls_set(device, me.ca.c_str(), nullptr, me.cert.c_str(), me.key.c_str(), nullptr);
   mosquitto_message_callback_set(device, on_command);
-  TMF_ASSERT(mosquitto_connect(device, "127.0.0.1", broker.port, 10) == MOSQ_ERR_SUCCESS);
+  TMF_ASSERT(mosquitto_connect(device, "127.0.0.1", broker.port(), 10) == MOSQ_ERR_SUCCESS);
   mosquitto_subscribe(device, nullptr, "tmf/plant/dev1/cmd", 1);
   mosquitto_loop_start(device);
 
   // An alarm batch, resent until serve acknowledges it (serve may still be starting).
-  TelemetryPublisher publisher("plant", broker.port, "cli-publisher");
+  DevicePublishers publisher(broker, {"dev1"}, "cli-publisher");
   const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (publisher.acked_count() == 0 && std::chrono::steady_clock::now() < end) {
     publisher.publish({"dev1", 1, 1}, 8, /*alarms_raised=*/1);
@@ -84,7 +86,8 @@ TMF_TEST(ServeCli, CollectWaitsForTheCaptureAndAlertsAreAckedAndLabelled) {
 
   const std::string common = " --registry '" + registry + "'";
   CommandResult collect = run(std::string(TMF_CLI) + " collect --device dev1 --samples 2500 --wait-seconds 20 --json" +
-                              " --broker-port " + port + " --fleet plant" + common);
+                              " " + broker.service_flags_line(fleet::FleetService::kFleetServiceCollect) +
+                              " --fleet plant" + common);
   TMF_EXPECT_EQ(collect.exit_code, 0);
   const auto capture = nlohmann::json::parse(collect.out, nullptr, false);
   TMF_ASSERT(!capture.is_discarded());

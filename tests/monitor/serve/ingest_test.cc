@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "host/fleet/link.h"
 #include "host/monitor/ingest.h"
 #include "publisher.h"
 #include "serve_fixture.h"
@@ -39,8 +40,12 @@ struct FakeDevice {
   std::mutex mutex;
   std::vector<OtaCommand> commands;
   std::vector<OtaTelemetryAck> acks;
-  FakeDevice(int port, const std::string& id) {
+  // Connects with the device's own certificate: the broker's ACL lets it speak only as `id`.
+  FakeDevice(FleetBroker& broker, const std::string& id) {
+    mosquitto_lib_init();
     mosq = mosquitto_new(id.c_str(), true, this);
+    const TlsIdentity me = broker.device(id);
+    mosquitto_tls_set(mosq, me.ca.c_str(), nullptr, me.cert.c_str(), me.key.c_str(), nullptr);
     mosquitto_message_callback_set(mosq, [](struct mosquitto*, void* self_ptr, const struct mosquitto_message* m) {
       auto* self = static_cast<FakeDevice*>(self_ptr);
       const auto* p = static_cast<const uint8_t*>(m->payload);
@@ -54,7 +59,7 @@ struct FakeDevice {
         self->acks.push_back(a);
       }
     });
-    mosquitto_connect(mosq, "127.0.0.1", port, 10);
+    mosquitto_connect(mosq, "127.0.0.1", broker.port(), 10);
     mosquitto_subscribe(mosq, nullptr, ("tmf/plant/" + id + "/cmd").c_str(), 1);
     mosquitto_subscribe(mosq, nullptr, ("tmf/plant/" + id + "/ack").c_str(), 1);
     mosquitto_loop_start(mosq);
@@ -69,26 +74,29 @@ struct FakeDevice {
   }
 };
 
-// A broker, a registry, an in-process Ingest of fleet "plant" on an open lab link, and one fake
-// device connected to them.
+// The ingest of `tinymlops serve`: the serve identity, enrolled devices only.
+monitor::IngestOptions serve_options(const FleetBroker& broker, const std::string& registry_dir) {
+  monitor::IngestOptions o;
+  o.fleet = "plant";
+  o.broker = broker.service(fleet::FleetService::kFleetServiceServe);
+  o.enrolment = fleet::fleet_enrolment_from_registry(registry_dir);
+  return o;
+}
+
+// A fleet broker, a registry, an in-process Ingest of fleet "plant", and one fake device enrolled
+// in group "press" and connected with its own certificate.
 struct IngestRig {
   std::string dir;
-  Broker broker;
+  FleetBroker broker;
   registry::Registry reg;
   monitor::Ingest ingest;
   FakeDevice device;
-  static monitor::IngestOptions options(int port) {
-    monitor::IngestOptions o;
-    o.fleet = "plant";
-    o.broker.port = port;
-    return o;
-  }
   IngestRig(const std::string& name, const std::string& device_id)
       : dir(scratch_dir(name)),
-        broker(dir),
+        broker(dir + "/broker", "plant"),
         reg(dir + "/registry"),
-        ingest(reg, options(broker.port)),
-        device((mosquitto_lib_init(), broker.port), device_id) {
+        ingest(reg, serve_options(broker, reg.dir())),
+        device((broker.enrol(reg.dir(), device_id, "press"), broker), device_id) {
     if (!ingest.wait_connected(std::chrono::seconds(5))) throw std::runtime_error("ingest did not connect");
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
@@ -227,15 +235,12 @@ TMF_TEST(Ingest, CaptureSegmentsOutsideTheRequestAreDropped) {
 
 TMF_TEST(Ingest, StatusAndPresenceBeforeInfoAreHeldUntilTheInfo) {
   const std::string dir = scratch_dir("ingest_held");
-  Broker broker(dir);
-  mosquitto_lib_init();
+  FleetBroker broker(dir + "/broker", "plant");
   registry::Registry reg(dir + "/registry");
-  monitor::IngestOptions options;
-  options.fleet = "plant";
-  options.broker.port = broker.port;
-  monitor::Ingest ingest(reg, options);
+  broker.enrol(reg.dir(), "dev2", "fans");
+  monitor::Ingest ingest(reg, serve_options(broker, reg.dir()));
   TMF_ASSERT(ingest.wait_connected(std::chrono::seconds(5)));
-  FakeDevice device(broker.port, "dev2");
+  FakeDevice device(broker, "dev2");
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   OtaStatusMessage status{};
   status.active_slot = 1;
@@ -281,22 +286,34 @@ nlohmann::json last_event(const std::string& log, const std::string& event) {
   return found;
 }
 
-pid_t start_serve(const std::string& registry, int port, const std::string& log,
-                  const std::string& batches_per_second = "50") {
-  return spawn({TMF_CLI, "serve", "--allow-unenrolled", "--registry", registry, "--broker-port", std::to_string(port), "--fleet", "plant",
-                "--drift-every-seconds", "1", "--progress-seconds", "1", "--json", "--max-device-batches-per-second",
-                batches_per_second},
+// `tinymlops serve` with its service identity (enrolment enforced).
+pid_t start_serve(const std::string& registry, const FleetBroker& broker, const std::string& log) {
+  std::vector<std::string> argv = {TMF_CLI, "serve", "--registry", registry, "--fleet", "plant",
+                                   "--drift-every-seconds", "1", "--progress-seconds", "1", "--json"};
+  for (const std::string& flag : broker.service_flags(fleet::FleetService::kFleetServiceServe)) argv.push_back(flag);
+  return spawn(argv, log);
+}
+
+// The plain-text baseline of the ingest figure (make bench: serve.ingest.batches_per_second beside
+// the mutual-TLS serve.ingest_tls.batches_per_second of fleet_hostile_tests
+// FleetIngest.TlsRateFigure): the one serve run in the tests on an open lab link.
+pid_t start_serve_plain(const std::string& registry, int port, const std::string& log) {
+  return spawn({TMF_CLI, "serve", "--allow-unenrolled", "--registry", registry, "--broker-port", std::to_string(port),
+                "--fleet", "plant", "--drift-every-seconds", "1", "--progress-seconds", "1", "--json",
+                "--max-device-batches-per-second", "0"},
                log);
 }
 
 TMF_TEST(Serve, SigkillMidStreamLosesNoAcknowledgedBatch) {
   const std::string dir = scratch_dir("serve_sigkill");
-  Broker broker(dir);
+  FleetBroker broker(dir + "/broker", "plant");
   const std::string registry = dir + "/registry";
   const std::string log = dir + "/serve.log";
-  pid_t serve = start_serve(registry, broker.port, log);
-  TelemetryPublisher publisher("plant", broker.port, "sigkill-publisher");
   const std::vector<std::string> devices = {"dev1", "dev2", "dev3", "dev4"};
+  for (const auto& d : devices) broker.enrol(registry, d, "pumps");
+  pid_t serve = start_serve(registry, broker, log);
+  // Each device publishes through its own TLS session, as the broker's ACL requires.
+  DevicePublishers publisher(broker, devices, "sigkill");
   constexpr uint32_t kBatchesPerDevice = 300;
   constexpr size_t kTotal = 4 * kBatchesPerDevice;
   const auto resend_after = std::chrono::milliseconds(1000);
@@ -322,7 +339,7 @@ TMF_TEST(Serve, SigkillMidStreamLosesNoAcknowledgedBatch) {
       killed_at = Clock::now();
     }
     if (killed && !restarted && Clock::now() - killed_at > std::chrono::milliseconds(1500)) {
-      serve = start_serve(registry, broker.port, log);
+      serve = start_serve(registry, broker, log);
       restarted = true;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -369,11 +386,11 @@ TMF_TEST(Serve, IngestRateFigure) {
   // A figure, not an assertion on time: 4 devices x 1,000 batches of 8 windows published as fast
   // as the window of 256 unacked batches per device allows; seconds until every batch is acked.
   const std::string dir = scratch_dir("serve_rate");
-  Broker broker(dir);
+  PlainBroker broker(dir);
   const std::string registry = dir + "/registry";
   const std::string log = dir + "/serve.log";
   // Throughput of ingest itself: no per-device budget (four publishers stand for many devices).
-  const pid_t serve = start_serve(registry, broker.port, log, "0");
+  const pid_t serve = start_serve_plain(registry, broker.port, log);
   TelemetryPublisher publisher("plant", broker.port, "rate-publisher");
   const std::vector<std::string> devices = {"dev1", "dev2", "dev3", "dev4"};
   constexpr uint32_t kBatchesPerDevice = 1000;

@@ -8,14 +8,18 @@
 
 #include "host/fleet/mqtt_client.h"
 #include "serve_fixture.h"
+#include "tests/support/fleet_broker.h"
 #include "tests/support/tmf_test.h"
 
 namespace tmf::test {
 namespace {
 
-void publish_numbers(int port, int first, int count) {
+// Publishes as device dev1, with its own certificate.
+void publish_numbers(FleetBroker& broker, int first, int count) {
   struct mosquitto* mosq = mosquitto_new("session-publisher", true, nullptr);
-  mosquitto_connect(mosq, "127.0.0.1", port, 10);
+  const TlsIdentity me = broker.device("dev1");
+  mosquitto_tls_set(mosq, me.ca.c_str(), nullptr, me.cert.c_str(), me.key.c_str(), nullptr);
+  mosquitto_connect(mosq, "127.0.0.1", broker.port(), 10);
   for (int i = first; i < first + count; ++i) {
     const std::string text = std::to_string(i);
     mosquitto_publish(mosq, nullptr, "tmf/plant/dev1/telemetry", static_cast<int>(text.size()), text.data(), 1, false);
@@ -26,10 +30,8 @@ void publish_numbers(int port, int first, int count) {
   mosquitto_destroy(mosq);
 }
 
-fleet::BrokerSettings settings(int port) {
-  fleet::BrokerSettings s;
-  s.port = port;
-  return s;
+fleet::BrokerSettings settings(const FleetBroker& broker) {
+  return broker.service(fleet::FleetService::kFleetServiceServe);
 }
 
 std::vector<std::string> drain(fleet::MqttClient& client, size_t want, double seconds) {
@@ -43,18 +45,18 @@ std::vector<std::string> drain(fleet::MqttClient& client, size_t want, double se
 
 TMF_TEST(PersistentSession, MessagesPublishedWhileAwayArriveOnReconnect) {
   const std::string dir = scratch_dir("persistent_session");
-  Broker broker(dir);
+  FleetBroker broker(dir + "/broker", "plant");
   mosquitto_lib_init();
   {
-    fleet::MqttClient client("serve-session-test", settings(broker.port), {.clean_session = false});
+    fleet::MqttClient client("serve-session-test", settings(broker), {.clean_session = false});
     client.subscribe("tmf/plant/+/telemetry", 1);
     TMF_ASSERT(client.wait_connected(std::chrono::seconds(5)));
     std::this_thread::sleep_for(std::chrono::milliseconds(200));  // SUBACK
-    publish_numbers(broker.port, 0, 3);
+    publish_numbers(broker, 0, 3);
     TMF_EXPECT_EQ(drain(client, 3, 5).size(), 3);
   }  // disconnected: the broker keeps the session
-  publish_numbers(broker.port, 3, 5);
-  fleet::MqttClient again("serve-session-test", settings(broker.port), {.clean_session = false});
+  publish_numbers(broker, 3, 5);
+  fleet::MqttClient again("serve-session-test", settings(broker), {.clean_session = false});
   again.subscribe("tmf/plant/+/telemetry", 1);
   const std::vector<std::string> queued = drain(again, 5, 5);
   TMF_ASSERT(queued.size() == 5);
@@ -62,13 +64,13 @@ TMF_TEST(PersistentSession, MessagesPublishedWhileAwayArriveOnReconnect) {
 
   // A clean session (the default) gets nothing that was published while it was away.
   {
-    fleet::MqttClient clean("serve-clean-test", settings(broker.port));
+    fleet::MqttClient clean("serve-clean-test", settings(broker));
     clean.subscribe("tmf/plant/+/telemetry", 1);
     TMF_ASSERT(clean.wait_connected(std::chrono::seconds(5)));
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
-  publish_numbers(broker.port, 8, 2);
-  fleet::MqttClient clean_again("serve-clean-test", settings(broker.port));
+  publish_numbers(broker, 8, 2);
+  fleet::MqttClient clean_again("serve-clean-test", settings(broker));
   clean_again.subscribe("tmf/plant/+/telemetry", 1);
   TMF_EXPECT_EQ(drain(clean_again, 1, 1.0).size(), 0);
 }

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <string>
@@ -14,6 +15,7 @@
 
 #include "host/monitor/telemetry_store.h"
 #include "serve_fixture.h"
+#include "tests/support/fleet_broker.h"
 
 namespace tmf::test {
 
@@ -141,6 +143,43 @@ class TelemetryPublisher {
   std::set<monitor::BatchKey> acked_;
   uint64_t acks_received_ = 0, resends_ = 0, publishes_ = 0;
   bool connected_ = false;
+};
+
+// One TelemetryPublisher per device, each with the device's own certificate (a fleet broker's ACL
+// lets a client publish only as itself), behind the single-publisher interface.
+class DevicePublishers {
+ public:
+  DevicePublishers(FleetBroker& broker, const std::vector<std::string>& devices, const std::string& client_prefix) {
+    for (const auto& id : devices) {
+      const TlsIdentity me = broker.device(id);
+      const PublisherTls tls{me.ca, me.cert, me.key};
+      by_device_[id] = std::make_unique<TelemetryPublisher>(broker.fleet(), broker.port(), client_prefix + "-" + id, &tls,
+                                                            "tmf/" + broker.fleet() + "/" + id + "/ack");
+    }
+  }
+  void publish(const monitor::BatchKey& key, uint32_t windows = 8, uint16_t alarms_raised = 0) {
+    by_device_.at(key.device)->publish(key, windows, alarms_raised);
+  }
+  size_t resend_unacked(std::chrono::milliseconds timeout) { return sum([&](auto& p) { return p.resend_unacked(timeout); }); }
+  size_t acked_count() { return sum([](auto& p) { return p.acked_count(); }); }
+  size_t unacked_count() { return sum([](auto& p) { return p.unacked_count(); }); }
+  uint64_t acks_received() { return sum([](auto& p) { return p.acks_received(); }); }
+  uint64_t resends() { return sum([](auto& p) { return p.resends(); }); }
+  uint64_t publishes() { return sum([](auto& p) { return p.publishes(); }); }
+  std::set<monitor::BatchKey> acked() {
+    std::set<monitor::BatchKey> out;
+    for (auto& [id, p] : by_device_) out.merge(p->acked());
+    return out;
+  }
+
+ private:
+  template <typename F>
+  uint64_t sum(F f) {
+    uint64_t n = 0;
+    for (auto& [id, p] : by_device_) n += f(*p);
+    return n;
+  }
+  std::map<std::string, std::unique_ptr<TelemetryPublisher>> by_device_;
 };
 
 }  // namespace tmf::test

@@ -46,12 +46,14 @@ inline monitor::AlertFilter alert_filter(std::optional<std::string> state, std::
   return f;
 }
 
-// Mosquitto on 127.0.0.1:port with default limits (1,000 queued messages per session), no
-// persistence file (sessions live as long as the broker).
-struct Broker {
+// A plain-text, anonymous Mosquitto on 127.0.0.1:port with default limits (1,000 queued messages
+// per session), no persistence file (sessions live as long as the broker). Only for what is about
+// MQTT itself or is the plain-text baseline of a figure; everything about the fleet runs on
+// tests/support/fleet_broker.h.
+struct PlainBroker {
   int port = 0;
   pid_t pid = -1;
-  explicit Broker(const std::string& dir) : port(free_port()) {
+  explicit PlainBroker(const std::string& dir) : port(free_port()) {
     {
       std::ofstream conf(dir + "/mosquitto.conf");
       conf << "listener " << port << " 127.0.0.1\nallow_anonymous true\npersistence false\n";
@@ -59,7 +61,7 @@ struct Broker {
     pid = spawn({"mosquitto", "-c", dir + "/mosquitto.conf"}, dir + "/mosquitto.log");
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
   }
-  ~Broker() {
+  ~PlainBroker() {
     kill(pid, SIGTERM);
     waitpid(pid, nullptr, 0);
   }
