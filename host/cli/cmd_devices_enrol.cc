@@ -57,21 +57,7 @@ void run_enroll(const EnrolArgs& a) {
 void run_revoke(const EnrolArgs& a) {
   registry::Registry reg(a.registry_dir);
   const registry::Enrolment e = reg.device_revoke(a.id);
-  const std::string dir = fleet_dir_or_default(a.ca_dir, a.registry_dir);
-  const size_t listed = fleet_crl_rebuild(reg, dir, fleet::kPkiCrlDays);
-  const std::string crl = fleet::fleet_paths(dir).crl;
-  if (a.json) {
-    nlohmann::json j;
-    j["id"] = e.id;
-    j["serial"] = e.serial;
-    j["revoked_at"] = *e.revoked_at;
-    j["crl_path"] = crl;
-    j["crl_entries"] = listed;
-    std::printf("%s\n", j.dump(2).c_str());
-    return;
-  }
-  std::printf("revoked %s (serial %s); %s lists %zu certificate(s).\n  Reload the broker (SIGHUP) to refuse new connections; restart it to end a live session.\n", e.id.c_str(),
-              e.serial.c_str(), crl.c_str(), listed);
+  fleet_report_revocation(reg, fleet_dir_or_default(a.ca_dir, a.registry_dir), e, a.json);
 }
 
 }  // namespace

@@ -23,6 +23,25 @@ size_t fleet_crl_rebuild(registry::Registry& reg, const std::string& fleet_dir, 
   return revoked.size();
 }
 
+void fleet_report_revocation(registry::Registry& reg, const std::string& fleet_dir, const registry::Enrolment& e,
+                             bool json) {
+  const size_t listed = fleet_crl_rebuild(reg, fleet_dir, fleet::kPkiCrlDays);
+  const std::string crl = fleet::fleet_paths(fleet_dir).crl;
+  if (json) {
+    nlohmann::json j;
+    j["id"] = e.id;
+    j["serial"] = e.serial;
+    j["revoked_at"] = *e.revoked_at;
+    j["crl_path"] = crl;
+    j["crl_entries"] = listed;
+    std::printf("%s\n", j.dump(2).c_str());
+    return;
+  }
+  std::printf("revoked %s (serial %s); %s lists %zu certificate(s).\n  Reload the broker (SIGHUP) to refuse new "
+              "connections; restart it to end a live session.\n",
+              e.id.c_str(), e.serial.c_str(), crl.c_str(), listed);
+}
+
 namespace {
 
 struct FleetArgs {
@@ -84,6 +103,14 @@ void run_service(const FleetArgs& a) {
   print_issued(issued, a.json);
 }
 
+void run_revoke_service(const FleetArgs& a) {
+  const auto service = fleet::fleet_service_parse(a.name);
+  if (!service) throw CliError("service '" + a.name + "': not one of serve, deploy, collect, gateway", 2);
+  registry::Registry reg(a.registry_dir);
+  const registry::Enrolment e = reg.service_revoke(fleet::fleet_service_identity(*service));
+  fleet_report_revocation(reg, fleet_dir_or_default(a.dir, a.registry_dir), e, a.json);
+}
+
 void run_crl(const FleetArgs& a) {
   const std::string dir = fleet_dir_or_default(a.dir, a.registry_dir);
   registry::Registry reg(a.registry_dir);
@@ -129,6 +156,14 @@ void register_fleet(CLI::App& app) {
   service->add_option("--days", service_args->days, "Certificate validity in days (default 3650)")->check(CLI::Range(1, 36500));
   service->add_flag("--json", service_args->json, "Print JSON (keys: identity, serial, key_path, cert_path, ca_path, not_after)");
   service->callback([service_args] { run_fleet_command([&] { run_service(*service_args); }); });
+
+  auto revoke_args = std::make_shared<FleetArgs>();
+  CLI::App* revoke = fleet->add_subcommand(
+      "revoke", "Revoke a service identity's certificate (a compromised serve/deploy/collect/gateway host) and re-sign the CRL");
+  revoke->add_option("name", revoke_args->name, "serve, deploy, collect or gateway")->required();
+  add_dir_option(revoke, *revoke_args);
+  revoke->add_flag("--json", revoke_args->json, "Print JSON (keys: id, serial, revoked_at, crl_path, crl_entries)");
+  revoke->callback([revoke_args] { run_fleet_command([&] { run_revoke_service(*revoke_args); }); });
 
   auto crl_args = std::make_shared<FleetArgs>();
   crl_args->days = fleet::kPkiCrlDays;

@@ -23,4 +23,9 @@ void run_fleet_command(const std::function<void()>& body);
 // Returns how many it lists.
 size_t fleet_crl_rebuild(registry::Registry& reg, const std::string& fleet_dir, int days);
 
+// Re-signs the CRL after the revocation `e` and reports it (JSON keys: id, serial, revoked_at,
+// crl_path, crl_entries), reminding the operator to reload the broker.
+void fleet_report_revocation(registry::Registry& reg, const std::string& fleet_dir, const registry::Enrolment& e,
+                             bool json);
+
 }  // namespace tmf::cli

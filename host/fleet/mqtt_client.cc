@@ -65,6 +65,11 @@ MqttClient::MqttClient(const std::string& client_id, const BrokerSettings& broke
                                              broker_.password_file.empty() ? nullptr : password_.c_str());
     if (rc != MOSQ_ERR_SUCCESS) give_up(std::string("--username: ") + mosquitto_strerror(rc));
   }
+  if (!options_.will_topic.empty()) {
+    const int rc = mosquitto_will_set(mosq_, options_.will_topic.c_str(), static_cast<int>(options_.will_payload.size()),
+                                      options_.will_payload.data(), 1, options_.will_retain);
+    if (rc != MOSQ_ERR_SUCCESS) give_up(std::string("last will: ") + mosquitto_strerror(rc));
+  }
   mosquitto_connect_callback_set(mosq_, &MqttClient::on_connect);
   mosquitto_disconnect_callback_set(mosq_, &MqttClient::on_disconnect);
   mosquitto_message_callback_set(mosq_, &MqttClient::on_message);

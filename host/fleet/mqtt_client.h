@@ -41,6 +41,11 @@ struct MqttClientOptions {
   // delivered on the next connect (tinymlops serve, docs/serve.md).
   bool clean_session = true;
   size_t queue_limit = 65536;  // received messages held for the caller before backpressure
+  // The last will: published (QoS 1) by the broker when the connection is lost without a clean
+  // DISCONNECT (empty topic: none).
+  std::string will_topic;
+  std::vector<uint8_t> will_payload;
+  bool will_retain = false;
 };
 
 class MqttClient {

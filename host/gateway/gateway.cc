@@ -24,16 +24,27 @@ constexpr auto kLinkRetry = std::chrono::milliseconds(200);
 // The one place the gateway touches the MQTT client (the integrator moves the class).
 class GatewayMqtt {
  public:
-  GatewayMqtt(const GatewayOptions& o) : o_(o), client_("tmf-gw-" + o.fleet + "-" + o.device, o.broker) {
+  GatewayMqtt(const GatewayOptions& o) : o_(o), client_("tmf-gw-" + o.fleet + "-" + o.device, o.broker, options(o)) {
     for (OtaTopic leaf : {OtaTopic::kOtaTopicManifest, OtaTopic::kOtaTopicChunk, OtaTopic::kOtaTopicCommand,
                           OtaTopic::kOtaTopicAck}) {
       client_.subscribe(topic(leaf), leaf == OtaTopic::kOtaTopicChunk ? 0 : 1);
     }
   }
-  std::string topic(OtaTopic leaf) const {
+  static std::string topic(const GatewayOptions& o, OtaTopic leaf) {
     char text[kOtaMaxTopicBytes];
-    ota_topic_format(o_.fleet.c_str(), o_.device.c_str(), leaf, text, sizeof(text));
+    ota_topic_format(o.fleet.c_str(), o.device.c_str(), leaf, text, sizeof(text));
     return text;
+  }
+  std::string topic(OtaTopic leaf) const { return topic(o_, leaf); }
+  // The device's retained presence says offline when the gateway's connection is lost (a gateway
+  // crash or a cut network), as a device speaking MQTT itself says with its own will.
+  static fleet::MqttClientOptions options(const GatewayOptions& o) {
+    fleet::MqttClientOptions m;
+    m.will_topic = topic(o, OtaTopic::kOtaTopicPresence);
+    m.will_payload.resize(kOtaPresenceBytes);
+    ota_presence_encode(false, m.will_payload.data(), m.will_payload.size());
+    m.will_retain = true;
+    return m;
   }
   bool publish(uint8_t leaf, const uint8_t* data, size_t bytes) {
     const OtaTopic t = static_cast<OtaTopic>(leaf);
@@ -124,7 +135,7 @@ GatewayCounters gateway_run(const GatewayOptions& o, const std::atomic<bool>& st
   io.publish = [&mqtt](uint8_t leaf, const uint8_t* data, size_t bytes) { return mqtt.publish(leaf, data, bytes); };
   io.mqtt_up = [&mqtt] { return mqtt.connected(); };
   io.note = [&](const std::string& what, uint32_t session) {
-    if (what == "silent") mqtt.publish_offline();  // the device is gone: say so (no MQTT will here)
+    if (what == "silent") mqtt.publish_offline();  // the device is gone while the gateway is not: say so
     event("session " + what, session);
   };
   GatewaySession session(io);

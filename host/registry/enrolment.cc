@@ -57,22 +57,31 @@ void Registry::service_enroll(const std::string& identity, const std::string& se
   enroll(db_, identity, "service", std::nullopt, serial);
 }
 
-Enrolment Registry::device_revoke(const std::string& id) {
-  Transaction tx(db_);
-  Statement s(db_, (std::string(kCertificateColumns) + "WHERE subject = ? AND kind = 'device' AND state = 'enrolled'").c_str());
-  s.bind(1, id);
-  if (!s.step()) throw RegistryError("device '" + id + "': holds no valid certificate in the registry " + dir_);
+namespace {
+
+// Marks the valid certificate of `subject` (of `kind` device or service) revoked.
+Enrolment revoke(Database& db, const std::string& dir, const std::string& kind, const std::string& subject) {
+  Transaction tx(db);
+  Statement s(db, (std::string(kCertificateColumns) + "WHERE subject = ? AND kind = ? AND state = 'enrolled'").c_str());
+  s.bind(1, subject).bind(2, kind);
+  if (!s.step()) throw RegistryError(kind + " '" + subject + "': holds no valid certificate in the registry " + dir);
   Enrolment e = read_enrolment(s);
   s.reset();
   e.revoked = true;
   e.revoked_at = static_cast<int64_t>(std::time(nullptr));
-  Statement(db_, "UPDATE certificates SET state = 'revoked', revoked_at = ? WHERE serial = ?")
+  Statement(db, "UPDATE certificates SET state = 'revoked', revoked_at = ? WHERE serial = ?")
       .bind(1, *e.revoked_at)
       .bind(2, e.serial)
       .run();
   tx.commit();
   return e;
 }
+
+}  // namespace
+
+Enrolment Registry::device_revoke(const std::string& id) { return revoke(db_, dir_, "device", id); }
+
+Enrolment Registry::service_revoke(const std::string& identity) { return revoke(db_, dir_, "service", identity); }
 
 std::optional<Enrolment> Registry::device_enrolled(const std::string& id) {
   // The valid certificate if there is one, else the newest revoked one.

@@ -149,6 +149,7 @@ class Registry {
   void device_enroll(const std::string& id, const std::string& group, const std::string& serial);
   void service_enroll(const std::string& identity, const std::string& serial);
   Enrolment device_revoke(const std::string& id);
+  Enrolment service_revoke(const std::string& identity);
   // The device's newest certificate (valid or revoked), if it was ever enrolled.
   std::optional<Enrolment> device_enrolled(const std::string& id);
   // Devices holding a valid certificate, of one group or all, by id.

@@ -379,6 +379,26 @@ TMF_TEST(FleetCli, InitEnrollRevokeThroughTheCommand) {
   TMF_EXPECT(nlohmann::json::parse(service.out)["identity"] == "svc-deploy");
   TMF_EXPECT_EQ(test::run_cli("fleet service broker --out " + root + "/svc2 --dir " + ca + r).exit_code, 2);
 
+  // A compromised deploy host: its service certificate is revoked and joins the device's in the CRL.
+  const test::CommandResult svc_revoke = test::run_cli("fleet revoke deploy --dir " + ca + " --json" + r);
+  TMF_EXPECT_EQ(svc_revoke.exit_code, 0);
+  const auto revoked_service = nlohmann::json::parse(svc_revoke.out);
+  TMF_EXPECT(revoked_service["id"] == "svc-deploy");
+  TMF_EXPECT(revoked_service["serial"] == nlohmann::json::parse(service.out)["serial"]);
+  TMF_EXPECT_EQ(revoked_service["crl_entries"].get<int>(), 2);
+  crl = load_crl(ca + "/crl.pem");
+  TMF_ASSERT(crl != nullptr);
+  TMF_EXPECT_EQ(revoked_count(crl), 2);
+  X509_CRL_free(crl);
+  const test::CommandResult again = test::run_cli("fleet revoke deploy --dir " + ca + r);
+  TMF_EXPECT_EQ(again.exit_code, 2);
+  TMF_EXPECT(again.err.find("service 'svc-deploy': holds no valid certificate") != std::string::npos);
+  const test::CommandResult unknown = test::run_cli("fleet revoke broker --dir " + ca + r);
+  TMF_EXPECT_EQ(unknown.exit_code, 2);
+  TMF_EXPECT(unknown.err.find("service 'broker'") != std::string::npos);
+  // Re-issued after the revocation: a fresh certificate.
+  TMF_EXPECT_EQ(test::run_cli("fleet service deploy --out " + root + "/svc3 --dir " + ca + r).exit_code, 0);
+
   const test::CommandResult broker =
       test::run_cli("broker config --dir " + ca + " --out " + root + "/broker --port 18884 --fleet plant7 --json --user " +
                     getpwuid(geteuid())->pw_name);
@@ -386,7 +406,8 @@ TMF_TEST(FleetCli, InitEnrollRevokeThroughTheCommand) {
   const auto b = nlohmann::json::parse(broker.out);
   TMF_EXPECT(b["fleet"] == "plant7" && b["port"] == 18884 && b["bind"] == "127.0.0.1");
   TMF_EXPECT_EQ(test::run_cli("broker config --dir " + ca + " --out " + root + "/broker --port 18884 --fleet other").exit_code, 2);
-  for (const char* help : {"fleet init --help", "fleet service --help", "fleet crl --help", "devices enroll --help",
+  for (const char* help : {"fleet init --help", "fleet service --help", "fleet revoke --help", "fleet crl --help",
+                           "devices enroll --help",
                            "devices revoke --help", "broker config --help"}) {
     TMF_EXPECT_EQ(test::run_cli(help).exit_code, 0);
   }

@@ -29,6 +29,7 @@
 #include "tests/agent/ota_harness.h"
 #include "tests/app/app_rig.h"
 #include "tests/support/child_process.h"
+#include "tests/support/fleet_broker.h"
 #include "tests/support/tmf_test.h"
 
 namespace tmf_test {
@@ -131,6 +132,19 @@ size_t count_in_file(const std::string& path, const std::string& needle) {
   return count;
 }
 
+void use_deploy_identity(struct mosquitto* mosq, const tmf::test::FleetBroker& broker) {
+  const tmf::fleet::BrokerSettings s = broker.service(tmf::fleet::FleetService::kFleetServiceDeploy);
+  mosquitto_tls_set(mosq, s.ca_file.c_str(), nullptr, s.cert_file.c_str(), s.key_file.c_str(), nullptr);
+}
+
+// `tinymlops gateway` for one device, connecting with that device's certificate.
+std::vector<std::string> gateway_argv(tmf::test::FleetBroker& broker, const std::string& link, const std::string& id) {
+  const tmf::test::TlsIdentity me = broker.device(id);
+  return {TMF_CLI, "gateway", "--link", link, "--device", id, "--fleet", "plant",
+          "--broker", "mqtts://127.0.0.1:" + std::to_string(broker.port()), "--ca", me.ca, "--cert", me.cert,
+          "--key", me.key, "--json"};
+}
+
 void stop(pid_t pid) {
   if (pid <= 0) return;
   kill(pid, SIGTERM);
@@ -153,15 +167,11 @@ TMF_TEST(QemuDevice, InstallTelemetryCollectAppCheckAndWatchdogRevert) {
       TMF_ASSERT(false);
     }
   }
-  const int broker_port = tmf::test_support::free_loopback_port();
+  // The fleet's generated mutual-TLS broker: the test host speaks as the deploy service, the
+  // gateway with the device's own certificate (so the broker lets it speak only as that device).
+  tmf::test::FleetBroker broker(work + "/broker", "plant");
+  const int broker_port = broker.port();
   const int link_port = tmf::test_support::free_loopback_port();
-  {
-    std::ofstream conf(work + "/mosquitto.conf");
-    conf << "listener " << broker_port << " 127.0.0.1\nallow_anonymous true\npersistence false\n";
-  }
-  const pid_t broker = tmf::test_support::spawn_logged({"mosquitto", "-c", work + "/mosquitto.conf"},
-                                                       work + "/mosquitto.log", false);
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
 
   const Keypair key = keypair_from_seed(21);
   {
@@ -187,6 +197,7 @@ TMF_TEST(QemuDevice, InstallTelemetryCollectAppCheckAndWatchdogRevert) {
   host.prefix = "tmf/plant/mcu1/";
   mosquitto_lib_init();
   host.mosq = mosquitto_new("test-host", true, &host);
+  use_deploy_identity(host.mosq, broker);
   mosquitto_message_callback_set(host.mosq, on_message);
   TMF_ASSERT(mosquitto_connect(host.mosq, "127.0.0.1", broker_port, 10) == MOSQ_ERR_SUCCESS);
   mosquitto_subscribe(host.mosq, nullptr, "tmf/plant/mcu1/#", 1);
@@ -200,8 +211,7 @@ TMF_TEST(QemuDevice, InstallTelemetryCollectAppCheckAndWatchdogRevert) {
       work + "/device.log", false);
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   const pid_t gateway = tmf::test_support::spawn_logged(
-      {TMF_CLI, "gateway", "--link", link, "--device", "mcu1", "--fleet", "plant", "--broker-port",
-       std::to_string(broker_port), "--json"},
+      gateway_argv(broker, link, "mcu1"),
       work + "/gateway.log", false);
 
   TMF_EXPECT(wait_for(&host, [&] { return host.presence == 1 && host.has_status; }, 60));
@@ -254,9 +264,13 @@ TMF_TEST(QemuDevice, InstallTelemetryCollectAppCheckAndWatchdogRevert) {
   const uint32_t before = host.telemetry_received;
   TMF_EXPECT(wait_for(&host, [&] { return host.telemetry_received > before + 2; }, 60));
 
-  stop(gateway);
+  // 6. The gateway dies without a goodbye: its last will says the device is offline.
+  TMF_EXPECT_EQ(host.presence, 1);
+  kill(gateway, SIGKILL);
+  waitpid(gateway, nullptr, 0);
+  TMF_EXPECT(wait_for(&host, [&] { return host.presence == 0; }, 30));
+
   stop(device);
-  stop(broker);
   mosquitto_destroy(host.mosq);
   mosquitto_lib_cleanup();
 }
@@ -269,15 +283,11 @@ TMF_TEST(QemuDevice, InstallTelemetryCollectAppCheckAndWatchdogRevert) {
 TMF_TEST(QemuDevice, PowerCutsAtSeededInstantsAlwaysBootAValidModel) {
   const std::string work = std::string(TMF_QEMU_DEVICE_WORK) + "/power_cut";
   TMF_ASSERT(std::system(("rm -rf '" + work + "' && mkdir -p '" + work + "'").c_str()) == 0);
-  const int broker_port = tmf::test_support::free_loopback_port();
+  // The fleet's generated mutual-TLS broker: the test host speaks as the deploy service, the
+  // gateway with the device's own certificate (so the broker lets it speak only as that device).
+  tmf::test::FleetBroker broker(work + "/broker", "plant");
+  const int broker_port = broker.port();
   const int link_port = tmf::test_support::free_loopback_port();
-  {
-    std::ofstream conf(work + "/mosquitto.conf");
-    conf << "listener " << broker_port << " 127.0.0.1\nallow_anonymous true\npersistence false\n";
-  }
-  const pid_t broker = tmf::test_support::spawn_logged({"mosquitto", "-c", work + "/mosquitto.conf"},
-                                                       work + "/mosquitto.log", false);
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
   const Keypair key = keypair_from_seed(22);
   {
     std::ofstream k(work + "/key.pub", std::ios::binary);
@@ -299,6 +309,7 @@ TMF_TEST(QemuDevice, PowerCutsAtSeededInstantsAlwaysBootAValidModel) {
   host.prefix = "tmf/plant/mcu2/";
   mosquitto_lib_init();
   host.mosq = mosquitto_new("test-host-cut", true, &host);
+  use_deploy_identity(host.mosq, broker);
   mosquitto_message_callback_set(host.mosq, on_message);
   TMF_ASSERT(mosquitto_connect(host.mosq, "127.0.0.1", broker_port, 10) == MOSQ_ERR_SUCCESS);
   mosquitto_subscribe(host.mosq, nullptr, "tmf/plant/mcu2/#", 1);
@@ -306,8 +317,7 @@ TMF_TEST(QemuDevice, PowerCutsAtSeededInstantsAlwaysBootAValidModel) {
   const std::string link = "tcp:127.0.0.1:" + std::to_string(link_port);
   // One gateway for every run: it must follow the device across all the QEMU restarts.
   const pid_t gateway = tmf::test_support::spawn_logged(
-      {TMF_CLI, "gateway", "--link", link, "--device", "mcu2", "--fleet", "plant", "--broker-port",
-       std::to_string(broker_port), "--json"},
+      gateway_argv(broker, link, "mcu2"),
       work + "/gateway.log", false);
   auto start_device = [&](const std::string& flash, const std::string& extra, const std::string& log) {
     std::vector<std::string> argv = {TMF_QEMU_DEVICE_SCRIPT, "--core", "cortex-m4", "--id", "mcu2", "--flash", flash,
@@ -438,7 +448,6 @@ TMF_TEST(QemuDevice, PowerCutsAtSeededInstantsAlwaysBootAValidModel) {
   unsetenv("TMF_QEMU_PID_FILE");
   TMF_EXPECT_EQ(kill_runs, 8u);
   stop(gateway);
-  stop(broker);
   mosquitto_destroy(host.mosq);
   mosquitto_lib_cleanup();
 }
