@@ -74,11 +74,6 @@ void on_message(struct mosquitto* mosq, void* user, const struct mosquitto_messa
   }
 }
 
-void use_deploy_identity(struct mosquitto* mosq, const tmf::test::FleetBroker& broker) {
-  const tmf::fleet::BrokerSettings s = broker.service(tmf::fleet::FleetService::kFleetServiceDeploy);
-  mosquitto_tls_set(mosq, s.ca_file.c_str(), nullptr, s.cert_file.c_str(), s.key_file.c_str(), nullptr);
-}
-
 std::vector<std::string> with_identity(std::vector<std::string> argv, const std::vector<std::string>& link) {
   argv.insert(argv.end(), link.begin(), link.end());
   return argv;
@@ -116,7 +111,7 @@ TMF_TEST(DeviceMqtt, LossyLinkWithDisconnectsConfirmsOverRealBroker) {
   host.prefix = "tmf/plant/dev1/";
   mosquitto_lib_init();
   host.mosq = mosquitto_new("test-host", true, &host);
-  use_deploy_identity(host.mosq, broker);
+  tmf::test::tls_set(host.mosq, broker.service_identity(tmf::fleet::FleetService::kFleetServiceDeploy));
   mosquitto_message_callback_set(host.mosq, on_message);
   TMF_ASSERT(mosquitto_connect(host.mosq, "127.0.0.1", port, 10) == MOSQ_ERR_SUCCESS);
   mosquitto_subscribe(host.mosq, nullptr, "tmf/plant/dev1/#", 1);
@@ -207,7 +202,7 @@ TMF_TEST(DeviceMqtt, ShapedLinkFigure) {
   host.prefix = "tmf/plant/dev2/";
   mosquitto_lib_init();
   host.mosq = mosquitto_new("test-host-rate", true, &host);
-  use_deploy_identity(host.mosq, broker);
+  tmf::test::tls_set(host.mosq, broker.service_identity(tmf::fleet::FleetService::kFleetServiceDeploy));
   mosquitto_message_callback_set(host.mosq, on_message);
   TMF_ASSERT(mosquitto_connect(host.mosq, "127.0.0.1", port, 10) == MOSQ_ERR_SUCCESS);
   mosquitto_subscribe(host.mosq, nullptr, "tmf/plant/dev2/#", 1);

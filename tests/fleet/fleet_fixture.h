@@ -156,17 +156,6 @@ class Client {
   std::set<std::pair<std::string, std::string>> received_;
 };
 
-inline bool port_accepts(int port) {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-  close(fd);
-  return ok;
-}
-
 inline std::string slurp(const std::string& path) {
   std::ifstream in(path);
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -181,8 +170,8 @@ class Mosquitto {
   ~Mosquitto() { stop(); }
   void start() {
     pid_ = test_support::spawn_logged({"/usr/sbin/mosquitto", "-c", config_}, log_, true);
-    for (int i = 0; i < 500 && !port_accepts(port_); ++i) std::this_thread::sleep_for(10ms);
-    if (!port_accepts(port_)) throw std::runtime_error("mosquitto did not start: " + slurp(log_));
+    for (int i = 0; i < 500 && !test_support::loopback_port_accepts(port_); ++i) std::this_thread::sleep_for(10ms);
+    if (!test_support::loopback_port_accepts(port_)) throw std::runtime_error("mosquitto did not start: " + slurp(log_));
   }
   // SIGHUP, then waits until the broker logs that it reloaded.
   bool reload() {

@@ -132,11 +132,6 @@ size_t count_in_file(const std::string& path, const std::string& needle) {
   return count;
 }
 
-void use_deploy_identity(struct mosquitto* mosq, const tmf::test::FleetBroker& broker) {
-  const tmf::fleet::BrokerSettings s = broker.service(tmf::fleet::FleetService::kFleetServiceDeploy);
-  mosquitto_tls_set(mosq, s.ca_file.c_str(), nullptr, s.cert_file.c_str(), s.key_file.c_str(), nullptr);
-}
-
 // `tinymlops gateway` for one device, connecting with that device's certificate.
 std::vector<std::string> gateway_argv(tmf::test::FleetBroker& broker, const std::string& link, const std::string& id) {
   const tmf::test::TlsIdentity me = broker.device(id);
@@ -197,7 +192,7 @@ TMF_TEST(QemuDevice, InstallTelemetryCollectAppCheckAndWatchdogRevert) {
   host.prefix = "tmf/plant/mcu1/";
   mosquitto_lib_init();
   host.mosq = mosquitto_new("test-host", true, &host);
-  use_deploy_identity(host.mosq, broker);
+  tmf::test::tls_set(host.mosq, broker.service_identity(tmf::fleet::FleetService::kFleetServiceDeploy));
   mosquitto_message_callback_set(host.mosq, on_message);
   TMF_ASSERT(mosquitto_connect(host.mosq, "127.0.0.1", broker_port, 10) == MOSQ_ERR_SUCCESS);
   mosquitto_subscribe(host.mosq, nullptr, "tmf/plant/mcu1/#", 1);
@@ -309,7 +304,7 @@ TMF_TEST(QemuDevice, PowerCutsAtSeededInstantsAlwaysBootAValidModel) {
   host.prefix = "tmf/plant/mcu2/";
   mosquitto_lib_init();
   host.mosq = mosquitto_new("test-host-cut", true, &host);
-  use_deploy_identity(host.mosq, broker);
+  tmf::test::tls_set(host.mosq, broker.service_identity(tmf::fleet::FleetService::kFleetServiceDeploy));
   mosquitto_message_callback_set(host.mosq, on_message);
   TMF_ASSERT(mosquitto_connect(host.mosq, "127.0.0.1", broker_port, 10) == MOSQ_ERR_SUCCESS);
   mosquitto_subscribe(host.mosq, nullptr, "tmf/plant/mcu2/#", 1);

@@ -1,12 +1,7 @@
 // The tests' secure fleet broker (fleet_broker.h).
 #include "tests/support/fleet_broker.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <pwd.h>
-#include <signal.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -24,17 +19,6 @@
 namespace tmf::test {
 namespace {
 
-bool port_accepts(int port) {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-  close(fd);
-  return ok;
-}
-
 std::string current_user() {
   const passwd* me = getpwuid(geteuid());
   return me != nullptr ? me->pw_name : "root";
@@ -46,6 +30,10 @@ std::string slurp(const std::string& path) {
 }
 
 }  // namespace
+
+int tls_set(struct mosquitto* client, const TlsIdentity& identity) {
+  return mosquitto_tls_set(client, identity.ca.c_str(), nullptr, identity.cert.c_str(), identity.key.c_str(), nullptr);
+}
 
 FleetBroker::FleetBroker(const std::string& work_dir, const std::string& fleet)
     : work_(work_dir), fleet_(fleet), fleet_dir_(work_dir + "/fleet"), ids_dir_(work_dir + "/ids"),
@@ -74,27 +62,14 @@ FleetBroker::~FleetBroker() { stop(); }
 void FleetBroker::start() {
   if (pid_ > 0) return;
   pid_ = test_support::spawn_logged({"/usr/sbin/mosquitto", "-c", config_}, log_, true);
-  for (int i = 0; i < 500 && !port_accepts(port_); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  if (!port_accepts(port_)) {
+  for (int i = 0; i < 500 && !test_support::loopback_port_accepts(port_); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  if (!test_support::loopback_port_accepts(port_)) {
     stop();
     throw std::runtime_error("mosquitto did not start on port " + std::to_string(port_) + ": " + slurp(log_));
   }
 }
 
-void FleetBroker::stop() {
-  if (pid_ <= 0) return;
-  kill(pid_, SIGTERM);
-  for (int i = 0; i < 300; ++i) {
-    if (waitpid(pid_, nullptr, WNOHANG) == pid_) {
-      pid_ = -1;
-      return;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  kill(pid_, SIGKILL);
-  waitpid(pid_, nullptr, 0);
-  pid_ = -1;
-}
+void FleetBroker::stop() { test_support::stop_child(pid_); }
 
 fleet::BrokerSettings FleetBroker::service(fleet::FleetService role) const {
   const std::string name = fleet::fleet_service_identity(role);
@@ -106,6 +81,11 @@ fleet::BrokerSettings FleetBroker::service(fleet::FleetService role) const {
   s.cert_file = ids_dir_ + "/" + name + ".pem";
   s.key_file = ids_dir_ + "/" + name + ".key";
   return s;
+}
+
+TlsIdentity FleetBroker::service_identity(fleet::FleetService role) const {
+  const fleet::BrokerSettings s = service(role);
+  return {s.ca_file, s.cert_file, s.key_file};
 }
 
 std::vector<std::string> FleetBroker::service_flags(fleet::FleetService role) const {

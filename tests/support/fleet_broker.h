@@ -7,6 +7,8 @@
 
 #include <sys/types.h>
 
+#include <mosquitto.h>
+
 #include <map>
 #include <string>
 #include <vector>
@@ -19,6 +21,9 @@ namespace tmf::test {
 struct TlsIdentity {
   std::string ca, cert, key;
 };
+
+// Makes a libmosquitto client use `identity` (mutual TLS) for its next connect.
+int tls_set(struct mosquitto* client, const TlsIdentity& identity);
 
 class FleetBroker {
  public:
@@ -42,6 +47,7 @@ class FleetBroker {
   // The same as command-line options: --broker URL --ca FILE --cert FILE --key FILE.
   std::vector<std::string> service_flags(fleet::FleetService role) const;
   std::string service_flags_line(fleet::FleetService role) const;  // space-joined, for run_cli
+  TlsIdentity service_identity(fleet::FleetService role) const;
 
   // The device's key and certificate (issued on first use).
   TlsIdentity device(const std::string& id);

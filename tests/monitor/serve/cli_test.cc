@@ -69,7 +69,7 @@ TMF_TEST(ServeCli, CollectWaitsForTheCaptureAndAlertsAreAckedAndLabelled) {
   mosquitto_lib_init();
   struct mosquitto* device = mosquitto_new("cli-dev1", true, nullptr);
   const TlsIdentity me = broker.device("dev1");
-  mosquitto_tls_set(device, me.ca.c_str(), nullptr, me.cert.c_str(), me.key.c_str(), nullptr);
+  tls_set(device, me);
   mosquitto_message_callback_set(device, on_command);
   TMF_ASSERT(mosquitto_connect(device, "127.0.0.1", broker.port(), 10) == MOSQ_ERR_SUCCESS);
   mosquitto_subscribe(device, nullptr, "tmf/plant/dev1/cmd", 1);

@@ -45,7 +45,7 @@ struct FakeDevice {
     mosquitto_lib_init();
     mosq = mosquitto_new(id.c_str(), true, this);
     const TlsIdentity me = broker.device(id);
-    mosquitto_tls_set(mosq, me.ca.c_str(), nullptr, me.cert.c_str(), me.key.c_str(), nullptr);
+    tls_set(mosq, me);
     mosquitto_message_callback_set(mosq, [](struct mosquitto*, void* self_ptr, const struct mosquitto_message* m) {
       auto* self = static_cast<FakeDevice*>(self_ptr);
       const auto* p = static_cast<const uint8_t*>(m->payload);

@@ -18,7 +18,7 @@ namespace {
 void publish_numbers(FleetBroker& broker, int first, int count) {
   struct mosquitto* mosq = mosquitto_new("session-publisher", true, nullptr);
   const TlsIdentity me = broker.device("dev1");
-  mosquitto_tls_set(mosq, me.ca.c_str(), nullptr, me.cert.c_str(), me.key.c_str(), nullptr);
+  tls_set(mosq, me);
   mosquitto_connect(mosq, "127.0.0.1", broker.port(), 10);
   for (int i = first; i < first + count; ++i) {
     const std::string text = std::to_string(i);
@@ -32,6 +32,12 @@ void publish_numbers(FleetBroker& broker, int first, int count) {
 
 fleet::BrokerSettings settings(const FleetBroker& broker) {
   return broker.service(fleet::FleetService::kFleetServiceServe);
+}
+
+fleet::MqttClientOptions persistent() {
+  fleet::MqttClientOptions o;
+  o.clean_session = false;
+  return o;
 }
 
 std::vector<std::string> drain(fleet::MqttClient& client, size_t want, double seconds) {
@@ -48,7 +54,7 @@ TMF_TEST(PersistentSession, MessagesPublishedWhileAwayArriveOnReconnect) {
   FleetBroker broker(dir + "/broker", "plant");
   mosquitto_lib_init();
   {
-    fleet::MqttClient client("serve-session-test", settings(broker), {.clean_session = false});
+    fleet::MqttClient client("serve-session-test", settings(broker), persistent());
     client.subscribe("tmf/plant/+/telemetry", 1);
     TMF_ASSERT(client.wait_connected(std::chrono::seconds(5)));
     std::this_thread::sleep_for(std::chrono::milliseconds(200));  // SUBACK
@@ -56,7 +62,7 @@ TMF_TEST(PersistentSession, MessagesPublishedWhileAwayArriveOnReconnect) {
     TMF_EXPECT_EQ(drain(client, 3, 5).size(), 3);
   }  // disconnected: the broker keeps the session
   publish_numbers(broker, 3, 5);
-  fleet::MqttClient again("serve-session-test", settings(broker), {.clean_session = false});
+  fleet::MqttClient again("serve-session-test", settings(broker), persistent());
   again.subscribe("tmf/plant/+/telemetry", 1);
   const std::vector<std::string> queued = drain(again, 5, 5);
   TMF_ASSERT(queued.size() == 5);
