@@ -212,5 +212,71 @@ TMF_TEST(LoopRelease, RejectionLeavesProductionUntouched) {
   fs::remove_all(f.dir);
 }
 
+// `loop approve|reject N` errors name the bad input, and leave the candidate as it was.
+TMF_TEST(LoopApproveCli, ErrorsNameTheBadInput) {
+  const std::string dir = test::temp_path("loop_approve_cli");
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const deploy::KeyPaths keys = deploy::keys_generate(dir + "/keys", false);
+  const std::string reg_dir = dir + "/registry";
+  int64_t n = 0;
+  {
+    registry::Registry reg(reg_dir);
+    const std::string path = dir + "/hello.tmf";
+    test::run_cli("convert " + test::real_models()[2].tflite + " -o " + path + " --name hello --model-version 1");
+    registry::AddRequest add;
+    add.path = path;
+    add.bytes = deploy::model_sign(test::read_bytes(path), deploy::key_load_secret(keys.secret), path);
+    reg.add_version(add);
+    n = loop::LoopSteps(reg.db()).start(kGroup, "approval", "test", std::nullopt, "{}", 1);
+    loop::Approval a;
+    a.step = n;
+    a.group = kGroup;
+    a.fleet = "fleet";
+    a.version = "hello:1";
+    a.requested_at_ms = 1;
+    loop::Approvals(reg.db()).request(a);
+  }
+  const std::string r = " --registry " + reg_dir;
+  const std::string unknown = std::to_string(n + 41);
+  test::CommandResult c = test::run_cli("loop approve " + unknown + r);
+  TMF_EXPECT_EQ(c.exit_code, 2);
+  TMF_EXPECT(c.err.find("candidate " + unknown + ":") != std::string::npos);
+  c = test::run_cli("loop reject " + unknown + r);
+  TMF_EXPECT_EQ(c.exit_code, 2);
+  TMF_EXPECT(c.err.find("candidate " + unknown + ":") != std::string::npos);
+
+  const std::string missing = dir + "/no-such.key";
+  c = test::run_cli("loop approve " + std::to_string(n) + r + " --signing-key " + missing);
+  TMF_EXPECT_EQ(c.exit_code, 2);
+  TMF_EXPECT(c.err.find(missing) != std::string::npos);
+  // A public key given where the secret one belongs.
+  c = test::run_cli("loop approve " + std::to_string(n) + r + " --signing-key " + keys.public_key);
+  TMF_EXPECT_EQ(c.exit_code, 2);
+  TMF_EXPECT(c.err.find(keys.public_key + ": ") != std::string::npos);
+  {
+    registry::Registry reg(reg_dir);
+    TMF_EXPECT(loop::Approvals(reg.db()).find(n)->state == loop::ApprovalState::kApprovalPending);
+    TMF_EXPECT(reg.get_version({"hello", 1}).stage == std::string("none"));
+  }
+
+  c = test::run_cli("loop reject " + std::to_string(n) + r + " --by bob");
+  TMF_EXPECT_EQ(c.exit_code, 0);
+  c = test::run_cli("loop approve " + std::to_string(n) + r + " --signing-key " + keys.secret);
+  TMF_EXPECT_EQ(c.exit_code, 2);
+  TMF_EXPECT(c.err.find("candidate " + std::to_string(n) + " (hello:1): already rejected by bob") != std::string::npos);
+  c = test::run_cli("loop reject " + std::to_string(n) + r);
+  TMF_EXPECT_EQ(c.exit_code, 2);
+  TMF_EXPECT(c.err.find("already rejected by bob") != std::string::npos);
+  {
+    registry::Registry reg(reg_dir);
+    const loop::Approval a = *loop::Approvals(reg.db()).find(n);
+    TMF_EXPECT(a.state == loop::ApprovalState::kApprovalRejected);
+    TMF_EXPECT(a.record.empty() && !a.sequence.has_value());
+    TMF_EXPECT(reg.get_version({"hello", 1}).stage == std::string("archived"));
+  }
+  fs::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace tmf
