@@ -288,11 +288,11 @@ void LoopPolicy::start_rollout(int64_t parent, const std::string& ref, const std
   } else if (phase == "production") {
     ro.stages.erase(ro.stages.begin());
     if (ro.stages.empty()) ro.stages = {"100%"};
-    const std::optional<Approval> a = Approvals(registry_.db()).find(approval);
-    if (a && !a->record.empty()) {
-      ro.record = a->record;  // signed offline by `loop approve --signing-key`
-      ro.file = a->file;
-    }
+  }
+  const std::optional<Approval> a = phase == "canary" ? std::nullopt : Approvals(registry_.db()).find(approval);
+  if (a && !a->record.empty()) {
+    ro.record = a->record;  // signed offline by `loop approve --signing-key`
+    ro.file = a->file;
   }
   json detail = {{"version", ref}, {"stages", ro.stages}, {"phase", phase}, {"approval", approval}};
   int64_t id = 0;
@@ -362,11 +362,16 @@ void LoopPolicy::finish_worker() {
   steps_.finish(worker_step_, failed ? "failed" : "done", result.dump(), monitor::unix_ms_now());
   emit({{"event", "loop." + worker_kind_ + (failed ? ".failed" : ".done")}, {"step", worker_step_}, {"result", result}});
   if (worker_kind_ == "train" && !failed && result.value("promoted", false)) {
-    start_rollout(worker_step_, result["version"].get<std::string>(), step ? step->reason : "", "canary", 0);
+    if (options_.auto_approve) {
+      // No human: approved at once, then one staged rollout of every --stages stage.
+      start_approval(*steps_.find(worker_step_), result, false);
+    } else {
+      start_rollout(worker_step_, result["version"].get<std::string>(), step ? step->reason : "", "canary", 0);
+    }
     return;
   }
   if (worker_kind_ == "rollout" && !failed && step && result.value("phase", "") == "canary") {
-    start_approval(*steps_.find(worker_step_), result);
+    start_approval(*steps_.find(worker_step_), result, true);
     return;
   }
   if (worker_kind_ == "train" && step) acknowledge_trigger(*step);
@@ -383,14 +388,15 @@ void LoopPolicy::acknowledge_trigger(const LoopStep& from) {
   }
 }
 
-void LoopPolicy::start_approval(const LoopStep& canary, const json& result) {
+void LoopPolicy::start_approval(const LoopStep& after, const json& result, bool after_canary) {
   const std::string ref = result.value("version", "");
-  const json detail = {{"version", ref}, {"canary_deployment", result.value("deployment", 0)},
-                       {"auto_approve", options_.auto_approve}};
+  json detail = {{"version", ref}, {"after_canary", after_canary}, {"auto_approve", options_.auto_approve}};
+  if (after_canary) detail["canary_deployment"] = result.value("deployment", 0);
   const int64_t now = monitor::unix_ms_now();
   const int64_t id = steps_.start(options_.group, "approval",
-                                  ref + " passed its canary stage; beyond it only after `tinymlops loop approve`", canary.id,
-                                  detail.dump(), now);
+                                  after_canary ? ref + " passed its canary stage; beyond it only after `tinymlops loop approve`"
+                                               : ref + " won its challenge; serve --auto-approve skips the human",
+                                  after.id, detail.dump(), now);
   Approval a;
   a.step = id;
   a.group = options_.group;
@@ -434,7 +440,8 @@ void LoopPolicy::check_approval(const LoopStep& step) {
   }
   const registry::VersionInfo v = registry_.get_version(registry::parse_version_ref(a->version));
   if (v.stage != "production") registry_.promote({v.name, v.version}, "production");  // a crash after the decision
-  start_rollout(step.id, a->version, step.reason, "production", step.id);
+  // After the canary: the other stages; approved before any rollout (--auto-approve): all of them.
+  start_rollout(step.id, a->version, step.reason, detail.value("after_canary", true) ? "production" : "all", step.id);
 }
 
 void LoopPolicy::resume(const LoopStep& step, monitor::Ingest& ingest) {

@@ -6,8 +6,8 @@
 //   train    a challenger on those captures, compared with the champion on the same recent
 //            held-out windows, registered with lineage, promoted only if at least as good
 //   rollout  the promoted version to the group's canary stage (devices trusting the serve key),
-//            then, once approved (`loop approve N`, or --auto-approve), to the whole group with the
-//            approved (possibly offline-signed) record: release.h
+//            then, once approved (`loop approve N`), to the whole group with the approved (possibly
+//            offline-signed) record: release.h. With --auto-approve: approved at once, one rollout
 // One step at a time per group, each recorded in loop_steps with its reason, so a restarted
 // serve picks up where it stopped (a rollout resumes the same deployment). Training and rollouts
 // run on a worker thread with their own registry connection; tick() never blocks on them.
@@ -93,7 +93,8 @@ class LoopPolicy {
   // with the approval of step `approval`).
   void start_rollout(int64_t parent, const std::string& version_ref, const std::string& reason,
                      const std::string& phase, int64_t approval);
-  void start_approval(const LoopStep& canary, const nlohmann::json& result);
+  // `after` is the canary rollout (after_canary) or, with --auto-approve, the training.
+  void start_approval(const LoopStep& after, const nlohmann::json& result, bool after_canary);
   void check_approval(const LoopStep& step);
   void acknowledge_trigger(const LoopStep& step);
   void resume(const LoopStep& step, monitor::Ingest& ingest);

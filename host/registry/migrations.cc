@@ -228,12 +228,13 @@ CREATE TABLE loop_steps_v7 (
   kind TEXT NOT NULL CHECK (kind IN ('collect','train','rollout','approval')),
   state TEXT NOT NULL CHECK (state IN ('running','done','failed')),
   reason TEXT NOT NULL,
-  parent INTEGER REFERENCES loop_steps(id),
+  parent INTEGER REFERENCES loop_steps_v7(id),  -- renamed with the table
   started_at INTEGER NOT NULL,
   ended_at INTEGER,
   detail TEXT NOT NULL DEFAULT '{}'
 );
-INSERT INTO loop_steps_v7 SELECT id, device_group, kind, state, reason, parent, started_at, ended_at, detail FROM loop_steps;
+INSERT INTO loop_steps_v7 SELECT id, device_group, kind, state, reason, parent, started_at, ended_at, detail FROM loop_steps
+  ORDER BY id;
 DROP TABLE loop_steps;
 ALTER TABLE loop_steps_v7 RENAME TO loop_steps;
 CREATE INDEX loop_steps_by_group ON loop_steps(device_group, state);
