@@ -19,8 +19,8 @@ void add_loop_options(CLI::App* serve, LoopCliArgs& a) {
                     "Secret key file the loop signs models and canary-stage records with (needed with --loop-group); "
                     "the canary stage goes to devices trusting it (docs/security.md)");
   serve->add_flag("--auto-approve", o.auto_approve,
-                  "Skip the human: a loop-trained model that passes its canary stage goes on to production without "
-                  "`tinymlops loop approve N` (for demos and labs; docs/loop.md)");
+                  "Skip the human: a loop-trained model that wins its challenge is approved at once and rolled out "
+                  "through every --stages stage, no `tinymlops loop approve N` (for demos and labs; docs/loop.md)");
   serve->add_option("--min-devices", o.min_devices, "Bootstrap waits until this many group devices are online")
       ->capture_default_str();
   serve->add_option("--capture-samples", o.capture_samples, "Raw samples collected per device for retraining")

@@ -288,6 +288,10 @@ void LoopPolicy::start_rollout(int64_t parent, const std::string& ref, const std
   } else if (phase == "production") {
     ro.stages.erase(ro.stages.begin());
     if (ro.stages.empty()) ro.stages = {"100%"};
+  } else if (phase == "restore") {
+    // A rejected candidate's canary devices go back to the production version.
+    ro.stages = {"100%"};
+    ro.member_key_id = canary_key_id_;
   }
   const std::optional<Approval> a = phase == "canary" ? std::nullopt : Approvals(registry_.db()).find(approval);
   if (a && !a->record.empty()) {
@@ -436,6 +440,11 @@ void LoopPolicy::check_approval(const LoopStep& step) {
         {"approval", approval_state_to_string(a->state)}, {"by", a->decided_by}, {"signer_key_id", a->signer_key_id}});
   if (a->state == ApprovalState::kApprovalRejected) {
     acknowledge_trigger(step);
+    const std::optional<registry::VersionInfo> champion = production_version(registry_, options_.model_name);
+    if (champion && detail.value("after_canary", true)) {
+      start_rollout(step.id, version_ref(*champion), a->version + " rejected: its canary devices go back to production",
+                    "restore", 0);
+    }
     return;
   }
   const registry::VersionInfo v = registry_.get_version(registry::parse_version_ref(a->version));

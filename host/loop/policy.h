@@ -89,8 +89,9 @@ class LoopPolicy {
   void check_collect(monitor::Ingest& ingest, const LoopStep& step);
   void start_train(const LoopStep& collect);
   std::vector<CaptureFile> usable_parts(const nlohmann::json& capture_ids);
-  // phase: "canary" (the first stage, canary-key devices only) or "production" (the other stages,
-  // with the approval of step `approval`).
+  // phase: "canary" (the first stage, canary-key devices only), "production" (the other stages,
+  // with the approval of step `approval`), "all" (every stage: --auto-approve) or "restore" (the
+  // production version back to the canary-key devices after a rejection).
   void start_rollout(int64_t parent, const std::string& version_ref, const std::string& reason,
                      const std::string& phase, int64_t approval);
   // `after` is the canary rollout (after_canary) or, with --auto-approve, the training.

@@ -18,6 +18,8 @@
 #include "host/loop/policy.h"
 #include "host/loop/release.h"
 #include "host/loop/retrain.h"
+#include "host/deploy/rollout.h"
+#include "tests/loop/synthetic_captures.h"
 #include "host/monitor/ingest.h"
 #include "tests/deploy/fleet_harness.h"
 #include "tests/host/test_files.h"
@@ -67,19 +69,24 @@ struct ReleaseFleet {
   loop::LoopOptions options;
   std::vector<std::string> ids = {"pump-a", "pump-b", "pump-c"};
 
-  explicit ReleaseFleet(const std::string& name) {
+  // `device_extra`: more tinymlops-device options for every device (e.g. the machines' load).
+  explicit ReleaseFleet(const std::string& name, const std::vector<std::string>& device_extra = {}) {
     dir = test::temp_path(name);
     fs::remove_all(dir);
     fs::create_directories(dir);
     canary = deploy::keys_generate(dir + "/canary", false);
     production = deploy::keys_generate(dir + "/production", false);
     broker = std::make_unique<test::Broker>(dir + "/broker");
+    const auto with = [&](std::vector<std::string> v) {
+      v.insert(v.end(), device_extra.begin(), device_extra.end());
+      return v;
+    };
     devices.push_back(std::make_unique<test::VirtualDevice>(dir, "pump-a", kGroup, broker->port(), canary.public_key,
-                                                            std::vector<std::string>{"--trusted-key", production.public_key, "--seed", "1"}));
+                                                            with({"--trusted-key", production.public_key, "--seed", "1"})));
     devices.push_back(std::make_unique<test::VirtualDevice>(dir, "pump-b", kGroup, broker->port(), production.public_key,
-                                                            std::vector<std::string>{"--seed", "2"}));
+                                                            with({"--seed", "2"})));
     devices.push_back(std::make_unique<test::VirtualDevice>(dir, "pump-c", kGroup, broker->port(), production.public_key,
-                                                            std::vector<std::string>{"--seed", "3"}));
+                                                            with({"--seed", "3"})));
     registry = std::make_unique<registry::Registry>(dir + "/registry");
     monitor::IngestOptions io;
     io.broker.port = broker->port();
@@ -191,23 +198,63 @@ TMF_TEST(LoopRelease, CandidateStaysAtTheCanaryUntilApprovedWithAnOfflineKey) {
   fs::remove_all(f.dir);
 }
 
+// A production model (trained at load 0.5, signed with the production key) runs everywhere; the
+// machines run at load 0.95, drift triggers a retraining, the challenger wins and reaches the
+// canary. Rejected: production stays as it was and the canary goes back to the production model.
 TMF_TEST(LoopRelease, RejectionLeavesProductionUntouched) {
-  ReleaseFleet f("loop_release_reject");
+  ReleaseFleet f("loop_release_reject", {"--load", "0.95"});
+  loop::write_capture_dataset(test::synthetic_captures(f.dir, 0.5, 6, 16384), f.dir + "/champion-data");
+  loop::RetrainOptions champion;
+  champion.dataset_dir = f.dir + "/champion-data";
+  champion.model_name = kModel;
+  champion.signing_key = f.production.secret;
+  champion.train.device_detection.enabled = true;
+  champion.max_false_alarm_rate = 1;  // the fixture's champion: its quality at load 0.5 is not under test
+  const registry::VersionInfo v1 = loop::retrain(*f.registry, champion).version;
+  TMF_ASSERT(v1.stage == std::string("production"));
+  deploy::RolloutOptions ro;
+  ro.broker.port = f.broker->port();
+  ro.fleet = "fleet";
+  ro.group = kGroup;
+  ro.stages = {"100%"};
+  ro.record_key = f.production.secret;
+  ro.discover_seconds = 1.5;
+  ro.gate_seconds = 0.5;
+  TMF_ASSERT(deploy::rollout_run(*f.registry, v1, ro).state == std::string("completed"));
+
+  monitor::Alert drift;
+  drift.kind = "drift";
+  drift.source = "shift";
+  drift.subject = monitor::group_subject(kGroup);
+  drift.group = kGroup;
+  drift.model_id = v1.model_id;
+  drift.model_version = v1.version;
+  drift.raised_at_ms = monitor::unix_ms_now();
+  drift.detail_json = R"({"value":0.5,"feature":3})";
+  const int64_t alert = f.ingest->alerts().raise(drift);
+
   TMF_ASSERT(f.run_until([&] { return f.waiting_for_approval(); }, 90));
   const int64_t n = f.running()->id;
+  TMF_EXPECT(f.registry->get_version({kModel, 2}).stage == std::string("staging"));
+  auto active = active_models(f.broker->port(), f.ids);
+  TMF_EXPECT_EQ(active["pump-a"].second, 2u);
+  TMF_EXPECT_EQ(active["pump-b"].second, 1u);
+  TMF_EXPECT_EQ(active["pump-c"].second, 1u);
+
   const test::CommandResult reject = test::run_cli("loop reject " + std::to_string(n) + " --registry " + f.dir +
                                                    "/registry --reason 'poisoned upload suspected'");
   TMF_ASSERT(reject.exit_code == 0);
-  TMF_EXPECT(f.run_until([&] { return !f.running(); }, 5));
-  TMF_EXPECT(f.run_until([&] { return false; }, 3) == false);  // the loop stays idle (no new step)
-  TMF_EXPECT(f.last_step()->kind == std::string("approval"));
-  auto active = active_models(f.broker->port(), f.ids);
-  TMF_EXPECT_EQ(active["pump-b"].first, 0u);
-  TMF_EXPECT_EQ(active["pump-c"].first, 0u);
-  TMF_EXPECT(f.registry->get_version({kModel, 1}).stage == std::string("archived"));
-  TMF_EXPECT(!loop::production_version(*f.registry, kModel).has_value());
+  TMF_ASSERT(f.run_until([&] { return !f.running() && f.last_step()->kind == "rollout"; }, 60));
+  const json restore = json::parse(f.last_step()->detail_json);
+  TMF_EXPECT(restore.value("phase", "") == std::string("restore"));
+  TMF_EXPECT(restore.value("state", "") == std::string("completed"));
+  active = active_models(f.broker->port(), f.ids);
+  for (const auto& id : f.ids) TMF_EXPECT_EQ(active[id].second, 1u);
+  TMF_EXPECT(f.registry->get_version({kModel, 1}).stage == std::string("production"));
+  TMF_EXPECT(f.registry->get_version({kModel, 2}).stage == std::string("archived"));
+  TMF_EXPECT(f.ingest->alerts().find(alert)->state == std::string("acked"));
   const test::CommandResult history = test::run_cli("loop history --registry " + f.dir + "/registry");
-  TMF_EXPECT(history.out.find("approval: rejected " + std::string(kModel) + ":1 by ") != std::string::npos);
+  TMF_EXPECT(history.out.find("approval: rejected " + std::string(kModel) + ":2 by ") != std::string::npos);
   TMF_EXPECT(history.out.find("poisoned upload suspected") != std::string::npos);
   fs::remove_all(f.dir);
 }
