@@ -87,10 +87,12 @@ void run_history(const LoopArgs& a) {
         std::printf("    approval: pending for %s (tinymlops loop approve %lld | reject %lld)\n", ap.version.c_str(),
                     static_cast<long long>(s.id), static_cast<long long>(s.id));
       } else {
-        std::printf("    approval: %s %s by %s at %s, production record signed by %s%s%s\n",
-                    loop::approval_state_to_string(ap.state), ap.version.c_str(), ap.decided_by.c_str(),
-                    utc(ap.decided_at_ms.value_or(0)).c_str(),
-                    ap.signer_key_id.empty() ? "serve's key" : ("key " + ap.signer_key_id.substr(0, 16)).c_str(),
+        const std::string signer =
+            ap.state != loop::ApprovalState::kApprovalApproved ? ""
+            : ap.signer_key_id.empty()                         ? ", production record signed by serve's key"
+                                                               : ", production record signed by key " + ap.signer_key_id;
+        std::printf("    approval: %s %s by %s at %s UTC%s%s%s\n", loop::approval_state_to_string(ap.state),
+                    ap.version.c_str(), ap.decided_by.c_str(), utc(ap.decided_at_ms.value_or(0)).c_str(), signer.c_str(),
                     ap.reason.empty() ? "" : ", reason: ", ap.reason.c_str());
       }
     }

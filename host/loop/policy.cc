@@ -91,7 +91,18 @@ void LoopPolicy::tick(monitor::Ingest& ingest) {
     resumed_ = true;
     return;
   }
-  resumed_ = true;
+  if (!resumed_) {
+    resumed_ = true;
+    // Killed between finishing an approval step and starting what follows it: do that now.
+    const std::vector<LoopStep> all = steps_.list(options_.group);
+    if (!all.empty() && all.back().kind == "approval" && all.back().state == "done") {
+      const std::optional<Approval> a = Approvals(registry_.db()).find(all.back().id);
+      if (a && a->state != ApprovalState::kApprovalPending) {
+        act_on_decision(all.back(), *a);
+        return;
+      }
+    }
+  }
   decide_trigger(ingest);
 }
 
@@ -438,19 +449,24 @@ void LoopPolicy::check_approval(const LoopStep& step) {
   steps_.finish(step.id, "done", detail.dump(), monitor::unix_ms_now());
   emit({{"event", "loop.approval.decided"}, {"step", step.id}, {"version", a->version},
         {"approval", approval_state_to_string(a->state)}, {"by", a->decided_by}, {"signer_key_id", a->signer_key_id}});
-  if (a->state == ApprovalState::kApprovalRejected) {
+  act_on_decision(*steps_.find(step.id), *a);
+}
+
+void LoopPolicy::act_on_decision(const LoopStep& step, const Approval& a) {
+  const json detail = parse_object(step.detail_json);
+  if (a.state == ApprovalState::kApprovalRejected) {
     acknowledge_trigger(step);
     const std::optional<registry::VersionInfo> champion = production_version(registry_, options_.model_name);
     if (champion && detail.value("after_canary", true)) {
-      start_rollout(step.id, version_ref(*champion), a->version + " rejected: its canary devices go back to production",
+      start_rollout(step.id, version_ref(*champion), a.version + " rejected: its canary devices go back to production",
                     "restore", 0);
     }
     return;
   }
-  const registry::VersionInfo v = registry_.get_version(registry::parse_version_ref(a->version));
+  const registry::VersionInfo v = registry_.get_version(registry::parse_version_ref(a.version));
   if (v.stage != "production") registry_.promote({v.name, v.version}, "production");  // a crash after the decision
   // After the canary: the other stages; approved before any rollout (--auto-approve): all of them.
-  start_rollout(step.id, a->version, step.reason, detail.value("after_canary", true) ? "production" : "all", step.id);
+  start_rollout(step.id, a.version, step.reason, detail.value("after_canary", true) ? "production" : "all", step.id);
 }
 
 void LoopPolicy::resume(const LoopStep& step, monitor::Ingest& ingest) {

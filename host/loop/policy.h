@@ -29,6 +29,7 @@
 
 #include "host/loop/capture_dataset.h"
 #include "host/loop/loop_steps.h"
+#include "host/loop/release.h"
 #include "host/pipeline/train_pipeline.h"
 #include "host/fleet/link.h"
 #include "host/registry/registry.h"
@@ -97,6 +98,9 @@ class LoopPolicy {
   // `after` is the canary rollout (after_canary) or, with --auto-approve, the training.
   void start_approval(const LoopStep& after, const nlohmann::json& result, bool after_canary);
   void check_approval(const LoopStep& step);
+  // What follows a decided approval step: the production (or all-stage) rollout, or after a
+  // rejection the production version back to the canary devices.
+  void act_on_decision(const LoopStep& step, const Approval& approval);
   void acknowledge_trigger(const LoopStep& step);
   void resume(const LoopStep& step, monitor::Ingest& ingest);
   // Runs `work` on the worker thread for `step` with the worker's registry connection; it returns
