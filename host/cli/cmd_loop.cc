@@ -42,7 +42,7 @@ nlohmann::json approval_json(const loop::Approval& a) {
           {"version", a.version},
           {"group", a.group},
           {"fleet", a.fleet},
-          {"approval", loop::approval_state_to_string(a.state)},
+          {"state", loop::approval_state_to_string(a.state)},
           {"decided_by", a.decided_by.empty() ? nlohmann::json(nullptr) : nlohmann::json(a.decided_by)},
           {"decided_at_ms", a.decided_at_ms ? nlohmann::json(*a.decided_at_ms) : nlohmann::json(nullptr)},
           {"signer_key_id", a.signer_key_id.empty() ? nlohmann::json(nullptr) : nlohmann::json(a.signer_key_id)},
@@ -138,7 +138,7 @@ void add_decide(CLI::App* loop, bool approve) {
     cmd->add_option("--reason", args->reason, "Why (kept in the loop history)");
   }
   cmd->add_option("--by", args->by, "Who decides (default: the OS user)");
-  cmd->add_flag("--json", args->json, "Print JSON (keys: step, version, approval, decided_by, decided_at_ms, signer_key_id, sequence, reason)");
+  cmd->add_flag("--json", args->json, "Print JSON (keys: step, version, group, fleet, state, decided_by, decided_at_ms, signer_key_id, sequence, reason)");
   cmd->callback([args, approve] { run_decide(*args, approve); });
 }
 
@@ -151,7 +151,9 @@ void register_loop(CLI::App& app) {
   CLI::App* history = loop->add_subcommand("history", "Every step the loop took, oldest first, with its reason");
   history->add_option("--registry", args->registry_dir, "Registry folder (default $TINYMLOPS_REGISTRY or ./.tinymlops)");
   history->add_option("--group", args->group, "Only this device group");
-  history->add_flag("--json", args->json, "Print JSON");
+  history->add_flag("--json", args->json,
+                    "Print a JSON array of steps (id, group, kind, state, reason, parent, started_at_ms, ended_at_ms, "
+                    "detail; approval steps also approval: state, decided_by, decided_at_ms, signer_key_id, ...)");
   history->callback([args] { run_history(*args); });
   add_decide(loop, true);
   add_decide(loop, false);

@@ -164,7 +164,7 @@ TMF_TEST(LoopRelease, CandidateStaysAtTheCanaryUntilApprovedWithAnOfflineKey) {
                                                     "/registry --signing-key " + f.production.secret + " --by alice --json");
   TMF_ASSERT(approve.exit_code == 0);
   const json decided = json::parse(approve.out);
-  TMF_EXPECT(decided["approval"] == "approved");
+  TMF_EXPECT(decided["state"] == "approved");
   TMF_EXPECT(decided["signer_key_id"] == f.key_id(f.production.public_key));
   f.start_policy();
   TMF_ASSERT(f.run_until([&] { return !f.running() && f.last_step() && f.last_step()->kind == "rollout"; }, 60));
@@ -189,7 +189,7 @@ TMF_TEST(LoopRelease, CandidateStaysAtTheCanaryUntilApprovedWithAnOfflineKey) {
     if (step["id"] != n) continue;
     found = true;
     TMF_EXPECT(step["kind"] == "approval");
-    TMF_EXPECT(step["approval"]["approval"] == "approved");
+    TMF_EXPECT(step["approval"]["state"] == "approved");
     TMF_EXPECT(step["approval"]["decided_by"] == "alice");
     TMF_EXPECT(step["approval"]["decided_at_ms"].is_number());
     TMF_EXPECT(step["approval"]["signer_key_id"] == f.key_id(f.production.public_key));
