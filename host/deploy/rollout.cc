@@ -488,7 +488,11 @@ RolloutResult Rollout::run() {
   if (!opt_.member_key_id.empty()) std::erase_if(members, [&](const std::string& id) { return !info_trusts(record(id), opt_.member_key_id); });
   for (const auto& [id, run] : runs_) members.insert(id);
   const std::vector<std::string> ordered(members.begin(), members.end());
-  if (ordered.empty()) throw std::runtime_error("group '" + opt_.group + "': no devices (none announced on the broker)");
+  if (ordered.empty()) {
+    throw std::runtime_error("group '" + opt_.group + "': no devices (" +
+                             (opt_.member_key_id.empty() ? "none announced on the broker)"
+                                                         : "none lists trusted key " + opt_.member_key_id + " in its INFO)"));
+  }
   const std::vector<uint32_t> sizes = rollout_stage_sizes(opt_.stages, static_cast<uint32_t>(ordered.size()));
   log("deployment " + std::to_string(deployment_) + ": " + version_.name + ":" + std::to_string(version_.version) +
       " to " + std::to_string(ordered.size()) + " device(s) of group " + opt_.group + ", update_id " + std::to_string(variants_[0].update_id) +
