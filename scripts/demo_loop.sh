@@ -28,11 +28,12 @@ trap cleanup EXIT
 start_serve() {
   "$cli" serve --allow-unenrolled --registry "$reg" --broker-port "$port" --fleet plant --json --drift-every-seconds 2 \
     --recent-batches 4 --min-windows 128 --progress-seconds 0 \
-    --loop-group "$group" --model-name pump-detector --signing-key "$work/keys/tinymlops.key" \
+    --loop-group "$group" --model-name pump-detector --signing-key "$work/keys/tinymlops.key" --auto-approve \
     --min-devices "$devices" >> "$work/serve.log" 2>&1 &
   serve_pid=$!
 }
 echo "== closed loop: Mosquitto on 127.0.0.1:$port, tinymlops serve, tinymlops sim --devices $devices"
+echo "   demo: serve --auto-approve skips the human release approval (tinymlops loop approve N; docs/loop.md)"
 start_serve
 "$cli" sim --scenario "$scenario" --devices "$devices" --broker-port "$port" \
   --registry "$reg" --trusted-key "$work/keys/tinymlops.pub" --model-name pump-detector \

@@ -15,7 +15,12 @@ void add_loop_options(CLI::App* serve, LoopCliArgs& a) {
                     "Run the automation loop for this device group: collect -> train -> rollout on bootstrap, "
                     "drift and labels (docs/loop.md)");
   serve->add_option("--model-name", o.model_name, "Model the loop trains and deploys")->capture_default_str();
-  serve->add_option("--signing-key", o.signing_key, "Secret key file the loop signs models with (needed with --loop-group)");
+  serve->add_option("--signing-key", o.signing_key,
+                    "Secret key file the loop signs models and canary-stage records with (needed with --loop-group); "
+                    "the canary stage goes to devices trusting it (docs/security.md)");
+  serve->add_flag("--auto-approve", o.auto_approve,
+                  "Skip the human: a loop-trained model that wins its challenge is approved at once and rolled out "
+                  "through every --stages stage, no `tinymlops loop approve N` (for demos and labs; docs/loop.md)");
   serve->add_option("--min-devices", o.min_devices, "Bootstrap waits until this many group devices are online")
       ->capture_default_str();
   serve->add_option("--capture-samples", o.capture_samples, "Raw samples collected per device for retraining")
@@ -29,7 +34,9 @@ void add_loop_options(CLI::App* serve, LoopCliArgs& a) {
       ->capture_default_str();
   serve->add_option("--detector", a.detector, "Detector the loop trains (autoencoder|kmeans|gmm|mahalanobis)")
       ->capture_default_str();
-  serve->add_option("--stages", a.stages, "Rollout stages of the loop's deployments")->capture_default_str();
+  serve->add_option("--stages", a.stages,
+                    "Rollout stages of the loop's deployments: the first is the canary stage, the rest follow approval")
+      ->capture_default_str();
   serve->add_option("--gate-seconds", o.gate_seconds, "Health gate after each device confirms")->capture_default_str();
 }
 

@@ -32,8 +32,23 @@ std::vector<uint8_t> deploy_record_sign(const OtaManifest& m, const DeployRecord
 
 std::vector<uint8_t> deploy_record_for(registry::Registry& registry, int64_t deployment, const std::string& artifact,
                                        const OtaManifest& manifest, DeployRecordRequest request,
-                                       const std::string& key_path) {
+                                       const std::string& key_path, const std::vector<uint8_t>& presigned) {
   if (auto stored = registry.find_deployment_record(deployment, artifact)) return *stored;
+  if (!presigned.empty()) {
+    OtaDeployRecord r{};
+    if (ota_deploy_record_decode(presigned.data(), presigned.size(), &r) != OtaDecodeStatus::kOtaDecodeOk ||
+        r.model_id != manifest.model_id || r.model_version != manifest.model_version ||
+        std::memcmp(r.content_sha256, manifest.content_sha256, 32) != 0 || request.fleet != r.fleet ||
+        request.group != r.group) {
+      throw std::runtime_error("deployment " + std::to_string(deployment) +
+                               ": the presigned record is not for this model, fleet " + request.fleet + " and group " +
+                               request.group);
+    }
+    registry::Transaction tx(registry.db());
+    registry.add_deployment_record(deployment, artifact, r.sequence, presigned, hex_encode(r.key_id, 32));
+    tx.commit();
+    return presigned;
+  }
   if (key_path.empty()) {
     throw std::runtime_error("deployment " + std::to_string(deployment) + ": no signed deployment record for artifact " +
                              artifact.substr(0, 12) + " and no key to sign one (--signing-key)");

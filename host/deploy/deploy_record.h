@@ -26,11 +26,12 @@ std::vector<uint8_t> deploy_record_sign(const OtaManifest& manifest, const Deplo
                                         const KeyPair& key);
 
 // The record `deployment` sends for `artifact`: the stored one (a resumed deployment sends the
-// same bytes, so devices resume), else a new one with the next sequence, signed with the secret
-// key file `key_path` and stored. Throws std::runtime_error when none is stored and no key given.
+// same bytes, so devices resume), else `presigned` (signed elsewhere: it must name the manifest's
+// model, fleet and group) or a new one with the next sequence, signed with the secret key file
+// `key_path`; stored either way. Throws std::runtime_error when none is stored and no key given.
 std::vector<uint8_t> deploy_record_for(registry::Registry& registry, int64_t deployment, const std::string& artifact,
                                        const OtaManifest& manifest, DeployRecordRequest request,
-                                       const std::string& key_path);
+                                       const std::string& key_path, const std::vector<uint8_t>& presigned = {});
 
 // Decodes `record` and checks its signature with `public_key` (hosts checking what they send).
 bool deploy_record_verify(const std::vector<uint8_t>& record, const PublicKey& public_key, OtaDeployRecord* decoded);

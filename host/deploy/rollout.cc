@@ -36,6 +36,16 @@ constexpr const char* kRollingBack = "rolling_back";
 constexpr const char* kRolledBack = "rolled_back";
 constexpr const char* kRefused = "refused";  // fleet-aware deploy: no variant fits the device
 
+// Whether a device's INFO lists `key_id_hex` among its trusted keys (untrusted: a device claiming
+// a key it lacks only fails its own update).
+bool info_trusts(const fleet::DeviceRecord* r, const std::string& key_id_hex) {
+  if (!r || !r->info) return false;
+  for (uint32_t k = 0; k < r->info->key_count && k < kOtaMaxKeys; ++k) {
+    if (hex_encode(r->info->key_ids[k], 32) == key_id_hex) return true;
+  }
+  return false;
+}
+
 bool state_terminal(const std::string& s) {
   return s == kHealthy || s == kFailed || s == kRolledBack || s == kRefused;
 }
@@ -412,7 +422,9 @@ void Rollout::roll_back_stage(int stage) {
 
 RolloutResult Rollout::run() {
   const auto started = Clock::now();
-  for (Variant& v : variants_) v.package = update_package_build(reg_.artifact_bytes(v.version), opt_.chunk_bytes, v.label());
+  for (Variant& v : variants_) {
+    v.package = update_package_build(opt_.file.empty() ? reg_.artifact_bytes(v.version) : opt_.file, opt_.chunk_bytes, v.label());
+  }
 
   // Resume a running deployment of this version and group, else start one.
   nlohmann::json stages_json = opt_.stages;
@@ -443,7 +455,7 @@ RolloutResult Rollout::run() {
     v.update_id = rollout_update_id(*deployment, v.version.artifact);
     v.manifest = v.package.manifest_bytes(
         v.update_id, deploy_record_for(reg_, deployment_, v.version.artifact, v.package.manifest,
-                                       {opt_.fleet, opt_.group, 0, opt_.security_counter}, opt_.record_key));
+                                       {opt_.fleet, opt_.group, 0, opt_.security_counter}, opt_.record_key, opt_.record));
   }
   result_.deployment = deployment_;
   result_.update_id = variants_[0].update_id;
@@ -473,9 +485,14 @@ RolloutResult Rollout::run() {
     }
     for (const auto& d : reg_.list_devices(opt_.group)) members.insert(d.id);
   }
+  if (!opt_.member_key_id.empty()) std::erase_if(members, [&](const std::string& id) { return !info_trusts(record(id), opt_.member_key_id); });
   for (const auto& [id, run] : runs_) members.insert(id);
   const std::vector<std::string> ordered(members.begin(), members.end());
-  if (ordered.empty()) throw std::runtime_error("group '" + opt_.group + "': no devices (none announced on the broker)");
+  if (ordered.empty()) {
+    throw std::runtime_error("group '" + opt_.group + "': no devices (" +
+                             (opt_.member_key_id.empty() ? "none announced on the broker)"
+                                                         : "none lists trusted key " + opt_.member_key_id + " in its INFO)"));
+  }
   const std::vector<uint32_t> sizes = rollout_stage_sizes(opt_.stages, static_cast<uint32_t>(ordered.size()));
   log("deployment " + std::to_string(deployment_) + ": " + version_.name + ":" + std::to_string(version_.version) +
       " to " + std::to_string(ordered.size()) + " device(s) of group " + opt_.group + ", update_id " + std::to_string(variants_[0].update_id) +

@@ -39,6 +39,13 @@ struct RolloutOptions {
   uint32_t min_telemetry_batches = 0;   // batches with the new model the gate must see
   std::string record_key;               // secret key file signing the deployment records (deploy_record.h)
   uint32_t security_counter = 0;        // anti-rollback counter the records carry (raise for security fixes)
+  // The loop's release stages (docs/loop.md "Approval"). Non-empty member_key_id (hex key id):
+  // only devices of the group whose INFO lists that trusted key take part (the canary key's
+  // devices). Non-empty file: sent instead of the registry artifact (the same content signed by
+  // another key). Non-empty record: a record signed elsewhere (`loop approve --signing-key`).
+  std::string member_key_id;
+  std::vector<uint8_t> file;
+  std::vector<uint8_t> record;
   std::function<void(const std::string&)> log;  // progress lines (may be empty)
 };
 

@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <vector>
 
 #include "host/loop/loop_error.h"
@@ -44,6 +45,24 @@ void write_capture_dataset(const std::vector<CaptureFile>& captures, const std::
   manifest.close();
   if (!manifest) throw LoopError((tmp / "manifest.csv").string() + ": cannot write");
   fs::rename(tmp, dir);
+}
+
+CaptureSplit capture_split_by_upload(const std::vector<CaptureFile>& parts) {
+  std::set<uint32_t> ids;
+  for (const CaptureFile& c : parts) ids.insert(c.capture_id);
+  if (ids.size() < 2) {
+    throw LoopError("the challenge needs uploads the challenger is not trained on: " + std::to_string(ids.size()) +
+                    " usable capture(s) arrived, at least 2 are needed");
+  }
+  std::set<uint32_t> held;
+  size_t index = 0;
+  for (uint32_t id : ids) {
+    if (++index % 3 == 0) held.insert(id);
+  }
+  if (held.empty()) held.insert(*ids.rbegin());
+  CaptureSplit out;
+  for (const CaptureFile& c : parts) (held.count(c.capture_id) ? out.holdout : out.train).push_back(c);
+  return out;
 }
 
 }  // namespace tmf::loop

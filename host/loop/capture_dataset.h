@@ -25,4 +25,13 @@ struct CaptureFile {
 // Throws LoopError naming the capture whose file is missing or has the wrong size.
 void write_capture_dataset(const std::vector<CaptureFile>& captures, const std::string& dir);
 
+// The loop's split by upload (docs/loop.md "Challenge"): every part of a capture goes to the same
+// side, so the challenger is judged on uploads that supplied none of its training data. Captures
+// in ascending id order; every third (the 3rd, 6th, ...) is held out, and with two captures the
+// second. Throws LoopError with fewer than two captures (nothing to hold out).
+struct CaptureSplit {
+  std::vector<CaptureFile> train, holdout;
+};
+CaptureSplit capture_split_by_upload(const std::vector<CaptureFile>& parts);
+
 }  // namespace tmf::loop

@@ -6,8 +6,10 @@
 #include <tuple>
 
 #include "host/deploy/rollout.h"
+#include "host/deploy/signing.h"
 #include "host/loop/capture_dataset.h"
 #include "host/loop/loop_error.h"
+#include "host/loop/release.h"
 #include "host/loop/retrain.h"
 #include "host/monitor/ingest.h"
 #include "host/monitor/sketch_blob.h"
@@ -45,6 +47,9 @@ LoopPolicy::LoopPolicy(const std::string& registry_dir, const LoopOptions& optio
       shared_(std::make_shared<Worker>(registry_dir)),
       steps_(registry_.db()) {
   if (options_.signing_key.empty()) throw LoopError("the loop needs a signing key (--signing-key)");
+  if (options_.stages.empty()) throw LoopError("the loop needs at least one rollout stage (--stages)");
+  const deploy::KeyId key_id = deploy::key_id_of(deploy::key_load_secret(options_.signing_key).public_key);
+  canary_key_id_ = deploy::hex_encode(key_id.data(), key_id.size());
   options_.train.device_detection.enabled = true;
   // Triggers already acted on (a restart must not retrain twice for the same drift).
   for (const LoopStep& s : steps_.list(options_.group)) {
@@ -76,15 +81,28 @@ void LoopPolicy::tick(monitor::Ingest& ingest) {
   }
   const std::optional<LoopStep> running = steps_.running(options_.group);
   if (running) {
-    if (!resumed_ && running->kind != "collect") {
-      resume(*running, ingest);
-    } else if (running->kind == "collect") {
+    if (running->kind == "collect") {
       check_collect(ingest, *running);
+    } else if (running->kind == "approval") {
+      check_approval(*running);  // decided by `loop approve|reject`, maybe while serve was down
+    } else if (!resumed_) {
+      resume(*running, ingest);
     }
     resumed_ = true;
     return;
   }
-  resumed_ = true;
+  if (!resumed_) {
+    resumed_ = true;
+    // Killed between finishing an approval step and starting what follows it: do that now.
+    const std::vector<LoopStep> all = steps_.list(options_.group);
+    if (!all.empty() && all.back().kind == "approval" && all.back().state == "done") {
+      const std::optional<Approval> a = Approvals(registry_.db()).find(all.back().id);
+      if (a && a->state != ApprovalState::kApprovalPending) {
+        act_on_decision(all.back(), *a);
+        return;
+      }
+    }
+  }
   decide_trigger(ingest);
 }
 
@@ -235,8 +253,15 @@ void LoopPolicy::start_train(const LoopStep& collect) {
   r.signing_key = options_.signing_key;
   r.train = options_.train;
   r.max_false_alarm_rate = options_.max_false_alarm_rate;
+  r.holdout_dir = r.dataset_dir + "-holdout";
+  r.promote_stage = "staging";  // production only once approved (release.h)
   start_worker(id, "train", [r, files](registry::Registry& registry) {
-    if (!std::filesystem::exists(r.dataset_dir)) write_capture_dataset(files, r.dataset_dir);
+    // Whole uploads are held out for the challenge (docs/loop.md "Challenge").
+    const CaptureSplit split = capture_split_by_upload(files);
+    if (!std::filesystem::exists(r.dataset_dir)) write_capture_dataset(split.train, r.dataset_dir);
+    if (!std::filesystem::exists(r.holdout_dir)) write_capture_dataset(split.holdout, r.holdout_dir);
+    json held = json::array();
+    for (const CaptureFile& c : split.holdout) held.push_back(c.capture_id);
     const RetrainResult out = retrain(registry, r);
     const uint32_t bins = r.train.device_detection.sketch_bins;
     monitor::TelemetryStore(registry.db())
@@ -246,6 +271,8 @@ void LoopPolicy::start_train(const LoopStep& collect) {
                          {"promoted", out.challenge.promote},
                          {"decision", out.challenge.why},
                          {"dataset", r.dataset_dir},
+                         {"holdout", r.holdout_dir},
+                         {"holdout_captures", held},
                          {"recordings", files.size()},
                          {"train_windows", out.train.train_windows},
                          {"threshold", out.train.settings.threshold},
@@ -259,9 +286,30 @@ void LoopPolicy::start_train(const LoopStep& collect) {
   });
 }
 
-void LoopPolicy::start_rollout(int64_t parent, const std::string& ref, const std::string& reason) {
+void LoopPolicy::start_rollout(int64_t parent, const std::string& ref, const std::string& reason,
+                               const std::string& phase, int64_t approval) {
   const registry::VersionInfo version = registry_.get_version(registry::parse_version_ref(ref));
-  json detail = {{"version", ref}, {"stages", options_.stages}};
+  deploy::RolloutOptions ro;
+  ro.stages = options_.stages;
+  ro.record_key = options_.signing_key;
+  if (phase == "canary") {
+    // The first stage, among the devices trusting the serve key (docs/security.md).
+    ro.stages = {options_.stages.front()};
+    ro.member_key_id = canary_key_id_;
+  } else if (phase == "production") {
+    ro.stages.erase(ro.stages.begin());
+    if (ro.stages.empty()) ro.stages = {"100%"};
+  } else if (phase == "restore") {
+    // A rejected candidate's canary devices go back to the production version.
+    ro.stages = {"100%"};
+    ro.member_key_id = canary_key_id_;
+  }
+  const std::optional<Approval> a = phase == "canary" ? std::nullopt : Approvals(registry_.db()).find(approval);
+  if (a && !a->record.empty()) {
+    ro.record = a->record;  // signed offline by `loop approve --signing-key`
+    ro.file = a->file;
+  }
+  json detail = {{"version", ref}, {"stages", ro.stages}, {"phase", phase}, {"approval", approval}};
   int64_t id = 0;
   const std::optional<LoopStep> running = steps_.running(options_.group);
   if (running && running->kind == "rollout") {
@@ -269,28 +317,25 @@ void LoopPolicy::start_rollout(int64_t parent, const std::string& ref, const std
   } else {
     id = steps_.start(options_.group, "rollout", reason, parent, detail.dump(), monitor::unix_ms_now());
   }
-  emit({{"event", "loop.rollout"}, {"step", id}, {"version", ref}, {"resumed", running.has_value()}});
-  deploy::RolloutOptions ro;
+  emit({{"event", "loop.rollout"}, {"step", id}, {"version", ref}, {"phase", phase}, {"resumed", running.has_value()}});
   ro.broker = options_.broker;
   ro.enrolment = options_.enrolment;
   ro.max_alarm_rate = options_.gate_max_alarm_rate;
   ro.max_reboots = options_.gate_max_reboots;
   ro.fleet = options_.fleet;
   ro.group = options_.group;
-  ro.stages = options_.stages;
   ro.gate_seconds = options_.gate_seconds;
   ro.discover_seconds = options_.discover_seconds;
   ro.stage_timeout_seconds = options_.stage_timeout_seconds;
-  ro.record_key = options_.signing_key;
   // The rollout's transitions (device states, stages, gates) as loop events, from the worker thread.
   const auto log = options_.log;
   const std::string group = options_.group;
   ro.log = [log, group, id](const std::string& line) {
     if (log) log({{"event", "loop.rollout.log"}, {"group", group}, {"step", id}, {"message", line}});
   };
-  start_worker(id, "rollout", [version, ro](registry::Registry& registry) {
+  start_worker(id, "rollout", [version, ro, phase](registry::Registry& registry) {
     const deploy::RolloutResult r = deploy::rollout_run(registry, version, ro);
-    const json result = {{"version", version_ref(version)}, {"deployment", r.deployment}, {"state", r.state},
+    const json result = {{"version", version_ref(version)}, {"phase", phase}, {"deployment", r.deployment}, {"state", r.state},
                          {"reason", r.reason},  {"devices", r.devices},       {"healthy", r.healthy},
                          {"failed", r.failed},  {"seconds", r.seconds},       {"update_seconds", r.update_seconds}};
     return std::make_pair(result, r.state != "completed");
@@ -331,18 +376,96 @@ void LoopPolicy::finish_worker() {
   steps_.finish(worker_step_, failed ? "failed" : "done", result.dump(), monitor::unix_ms_now());
   emit({{"event", "loop." + worker_kind_ + (failed ? ".failed" : ".done")}, {"step", worker_step_}, {"result", result}});
   if (worker_kind_ == "train" && !failed && result.value("promoted", false)) {
-    start_rollout(worker_step_, result["version"].get<std::string>(), step ? step->reason : "");
+    if (options_.auto_approve) {
+      // No human: approved at once, then one staged rollout of every --stages stage.
+      start_approval(*steps_.find(worker_step_), result, false);
+    } else {
+      start_rollout(worker_step_, result["version"].get<std::string>(), step ? step->reason : "", "canary", 0);
+    }
     return;
   }
+  if (worker_kind_ == "rollout" && !failed && step && result.value("phase", "") == "canary") {
+    start_approval(*steps_.find(worker_step_), result, true);
+    return;
+  }
+  if (worker_kind_ == "train" && step) acknowledge_trigger(*step);
+}
+
+void LoopPolicy::acknowledge_trigger(const LoopStep& from) {
   // The drift that triggered a training which did not end in a rollout stays on the record as
   // acknowledged by the loop, so the next drift of that model can trigger again.
-  if (worker_kind_ == "train" && step && step->parent) {
-    const std::optional<LoopStep> collect = steps_.find(*step->parent);
-    const json trigger = collect ? parse_object(collect->detail_json) : json::object();
-    if (trigger.value("kind", "") == "drift" && trigger.contains("alert")) {
-      monitor::AlertStore(registry_.db()).ack(trigger["alert"].get<int64_t>());
-    }
+  std::optional<LoopStep> s = from;
+  while (s && s->kind != "collect") s = s->parent ? steps_.find(*s->parent) : std::nullopt;
+  const json trigger = s ? parse_object(s->detail_json) : json::object();
+  if (trigger.value("kind", "") == "drift" && trigger.contains("alert")) {
+    monitor::AlertStore(registry_.db()).ack(trigger["alert"].get<int64_t>());
   }
+}
+
+void LoopPolicy::start_approval(const LoopStep& after, const json& result, bool after_canary) {
+  const std::string ref = result.value("version", "");
+  json detail = {{"version", ref}, {"after_canary", after_canary}, {"auto_approve", options_.auto_approve}};
+  if (after_canary) detail["canary_deployment"] = result.value("deployment", 0);
+  const int64_t now = monitor::unix_ms_now();
+  const int64_t id = steps_.start(options_.group, "approval",
+                                  after_canary ? ref + " passed its canary stage; beyond it only after `tinymlops loop approve`"
+                                               : ref + " won its challenge; serve --auto-approve skips the human",
+                                  after.id, detail.dump(), now);
+  Approval a;
+  a.step = id;
+  a.group = options_.group;
+  a.fleet = options_.fleet;
+  a.version = ref;
+  a.requested_at_ms = now;
+  Approvals(registry_.db()).request(a);
+  emit({{"event", "loop.approval"}, {"step", id}, {"version", ref}, {"auto_approve", options_.auto_approve}});
+  check_approval(*steps_.find(id));
+}
+
+void LoopPolicy::check_approval(const LoopStep& step) {
+  Approvals approvals(registry_.db());
+  json detail = parse_object(step.detail_json);
+  std::optional<Approval> a = approvals.find(step.id);
+  if (!a) {  // a restart between the step and its row
+    Approval r;
+    r.step = step.id;
+    r.group = options_.group;
+    r.fleet = options_.fleet;
+    r.version = detail.value("version", "");
+    r.requested_at_ms = monitor::unix_ms_now();
+    approvals.request(r);
+    return;
+  }
+  if (a->state == ApprovalState::kApprovalPending) {
+    if (!options_.auto_approve) return;
+    a = release_approve(registry_, step.id, "auto-approve", "", monitor::unix_ms_now());
+  }
+  detail["approval"] = approval_state_to_string(a->state);
+  detail["decided_by"] = a->decided_by;
+  detail["decided_at_ms"] = a->decided_at_ms.value_or(0);
+  detail["signer_key_id"] = a->signer_key_id;
+  detail["reason"] = a->reason;
+  steps_.finish(step.id, "done", detail.dump(), monitor::unix_ms_now());
+  emit({{"event", "loop.approval.decided"}, {"step", step.id}, {"version", a->version},
+        {"approval", approval_state_to_string(a->state)}, {"by", a->decided_by}, {"signer_key_id", a->signer_key_id}});
+  act_on_decision(*steps_.find(step.id), *a);
+}
+
+void LoopPolicy::act_on_decision(const LoopStep& step, const Approval& a) {
+  const json detail = parse_object(step.detail_json);
+  if (a.state == ApprovalState::kApprovalRejected) {
+    acknowledge_trigger(step);
+    const std::optional<registry::VersionInfo> champion = production_version(registry_, options_.model_name);
+    if (champion && detail.value("after_canary", true)) {
+      start_rollout(step.id, version_ref(*champion), a.version + " rejected: its canary devices go back to production",
+                    "restore", 0);
+    }
+    return;
+  }
+  const registry::VersionInfo v = registry_.get_version(registry::parse_version_ref(a.version));
+  if (v.stage != "production") registry_.promote({v.name, v.version}, "production");  // a crash after the decision
+  // After the canary: the other stages; approved before any rollout (--auto-approve): all of them.
+  start_rollout(step.id, a.version, step.reason, detail.value("after_canary", true) ? "production" : "all", step.id);
 }
 
 void LoopPolicy::resume(const LoopStep& step, monitor::Ingest& ingest) {
@@ -350,7 +473,8 @@ void LoopPolicy::resume(const LoopStep& step, monitor::Ingest& ingest) {
   const json detail = parse_object(step.detail_json);
   emit({{"event", "loop.resume"}, {"step", step.id}, {"kind", step.kind}});
   if (step.kind == "rollout") {
-    start_rollout(step.parent.value_or(0), detail.value("version", ""), step.reason);
+    start_rollout(step.parent.value_or(0), detail.value("version", ""), step.reason, detail.value("phase", ""),
+                  detail.value("approval", int64_t{0}));
   } else if (step.kind == "train") {
     // The worker died with the process: train again on the same captures (same dataset folder).
     steps_.finish(step.id, "failed", json({{"error", "interrupted by a restart; training again"}}).dump(),

@@ -5,7 +5,9 @@
 //            operator labelled true: a faulty machine is not a healthy reference)
 //   train    a challenger on those captures, compared with the champion on the same recent
 //            held-out windows, registered with lineage, promoted only if at least as good
-//   rollout  the promoted version to the whole group through the staged rollout
+//   rollout  the promoted version to the group's canary stage (devices trusting the serve key),
+//            then, once approved (`loop approve N`), to the whole group with the approved (possibly
+//            offline-signed) record: release.h. With --auto-approve: approved at once, one rollout
 // One step at a time per group, each recorded in loop_steps with its reason, so a restarted
 // serve picks up where it stopped (a rollout resumes the same deployment). Training and rollouts
 // run on a worker thread with their own registry connection; tick() never blocks on them.
@@ -27,6 +29,7 @@
 
 #include "host/loop/capture_dataset.h"
 #include "host/loop/loop_steps.h"
+#include "host/loop/release.h"
 #include "host/pipeline/train_pipeline.h"
 #include "host/fleet/link.h"
 #include "host/registry/registry.h"
@@ -40,7 +43,9 @@ namespace tmf::loop {
 struct LoopOptions {
   std::string group = "default";
   std::string model_name = "fleet-detector";
-  std::string signing_key;          // secret key file; required
+  std::string signing_key;          // secret key file; required. Signs the loop's models and the canary
+                                    // stage's records (devices trusting it are the canary devices)
+  bool auto_approve = false;        // serve --auto-approve: no human between canary and production
   std::string fleet = "default";
   fleet::BrokerSettings broker;     // serve's own broker settings (host, port, TLS identity)
   fleet::FleetEnrolment enrolment;  // serve's enrolment check (empty: an open lab link)
@@ -85,7 +90,18 @@ class LoopPolicy {
   void check_collect(monitor::Ingest& ingest, const LoopStep& step);
   void start_train(const LoopStep& collect);
   std::vector<CaptureFile> usable_parts(const nlohmann::json& capture_ids);
-  void start_rollout(int64_t parent, const std::string& version_ref, const std::string& reason);
+  // phase: "canary" (the first stage, canary-key devices only), "production" (the other stages,
+  // with the approval of step `approval`), "all" (every stage: --auto-approve) or "restore" (the
+  // production version back to the canary-key devices after a rejection).
+  void start_rollout(int64_t parent, const std::string& version_ref, const std::string& reason,
+                     const std::string& phase, int64_t approval);
+  // `after` is the canary rollout (after_canary) or, with --auto-approve, the training.
+  void start_approval(const LoopStep& after, const nlohmann::json& result, bool after_canary);
+  void check_approval(const LoopStep& step);
+  // What follows a decided approval step: the production (or all-stage) rollout, or after a
+  // rejection the production version back to the canary devices.
+  void act_on_decision(const LoopStep& step, const Approval& approval);
+  void acknowledge_trigger(const LoopStep& step);
   void resume(const LoopStep& step, monitor::Ingest& ingest);
   // Runs `work` on the worker thread for `step` with the worker's registry connection; it returns
   // (result, failed), an exception fails it.
@@ -108,6 +124,7 @@ class LoopPolicy {
 
   std::string registry_dir_;
   LoopOptions options_;
+  std::string canary_key_id_;  // hex key id of options_.signing_key
   registry::Registry registry_;         // serve's thread
   std::shared_ptr<Worker> shared_;
   LoopSteps steps_;

@@ -116,14 +116,15 @@ RetrainResult retrain(registry::Registry& registry, const RetrainOptions& option
     champion_bytes = registry.artifact_bytes(*champion);
     champion_name = champion->name + ":" + std::to_string(champion->version);
   }
-  result.challenge = challenge(signed_file, champion ? &champion_bytes : nullptr, champion_name, options.dataset_dir,
+  result.challenge = challenge(signed_file, champion ? &champion_bytes : nullptr, champion_name,
+                               options.holdout_dir.empty() ? options.dataset_dir : options.holdout_dir,
                                options.max_false_alarm_rate);
 
   registry::AddRequest add;
   add.path = options.dataset_dir;
   add.bytes = signed_file;
   add.name = options.model_name;
-  add.lineage.data = options.dataset_dir;
+  add.lineage.data = options.dataset_dir;  // the held-out uploads are named in parameters
   if (champion) add.lineage.parent = champion_name;
   const nlohmann::json parameters = {{"reason", options.reason},
                                      {"detector", train.detector},
@@ -131,7 +132,8 @@ RetrainResult retrain(registry::Registry& registry, const RetrainOptions& option
                                      {"target_false_alarm_rate", train.target_false_alarm_rate},
                                      {"threshold", result.train.settings.threshold},
                                      {"seed", train.seed},
-                                     {"decision", result.challenge.why}};
+                                     {"decision", result.challenge.why},
+                                     {"holdout", options.holdout_dir}};
   add.lineage.parameters = parameters.dump();
   add.metrics["train.windows"] = static_cast<double>(result.train.train_windows);
   add.metrics["test.false_alarm_rate"] = result.train.int8_scores.false_alarm_rate;
@@ -144,7 +146,7 @@ RetrainResult retrain(registry::Registry& registry, const RetrainOptions& option
   if (result.challenge.fault_windows) add.metrics["challenge.detection_rate"] = result.challenge.challenger_detection_rate;
   result.version = registry.add_version(add).version;
   if (result.challenge.promote) {
-    result.version = registry.promote({result.version.name, result.version.version}, "production");
+    result.version = registry.promote({result.version.name, result.version.version}, options.promote_stage);
   }
   return result;
 }

@@ -19,6 +19,12 @@ struct RetrainOptions {
   std::string signing_key;  // secret key file (deploy/signing.h); required: devices take signed files only
   pipeline::TrainOptions train;  // detector, features, device detection; data_dir/name/version are set here
   double max_false_alarm_rate = 0.05;  // the challenger must stay under this on recent healthy windows
+  // Uploads the challenger was not trained on (the loop holds whole captures out, docs/loop.md);
+  // the challenge scores every window of it. Empty: the held-out windows of dataset_dir.
+  std::string holdout_dir;
+  // Where a winning challenger goes: "production", or "staging" when a release approval decides
+  // (release.h promotes it then).
+  std::string promote_stage = "production";
 };
 
 struct ChallengeResult {

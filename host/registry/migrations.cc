@@ -216,6 +216,46 @@ CREATE TABLE deployment_records (
   PRIMARY KEY (deployment, artifact)
 );
 )sql"},
+    // Release approval of loop-trained models (docs/loop.md "Approval"): loop steps gain the kind
+    // 'approval' (the table is rebuilt: SQLite cannot alter a CHECK); one row per candidate
+    // waiting at the canary stage, decided by `loop approve|reject` (even while serve is down).
+    // An offline-signed approval carries the production file and record; its sequence is
+    // reserved (next_deployment_sequence counts it) until serve sends the record.
+    {7, R"sql(
+CREATE TABLE loop_steps_v7 (
+  id INTEGER PRIMARY KEY,
+  device_group TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('collect','train','rollout','approval')),
+  state TEXT NOT NULL CHECK (state IN ('running','done','failed')),
+  reason TEXT NOT NULL,
+  parent INTEGER REFERENCES loop_steps_v7(id),  -- renamed with the table
+  started_at INTEGER NOT NULL,
+  ended_at INTEGER,
+  detail TEXT NOT NULL DEFAULT '{}'
+);
+INSERT INTO loop_steps_v7 SELECT id, device_group, kind, state, reason, parent, started_at, ended_at, detail FROM loop_steps
+  ORDER BY id;
+DROP TABLE loop_steps;
+ALTER TABLE loop_steps_v7 RENAME TO loop_steps;
+CREATE INDEX loop_steps_by_group ON loop_steps(device_group, state);
+CREATE TABLE loop_approvals (
+  step INTEGER PRIMARY KEY REFERENCES loop_steps(id),  -- N of `loop approve N`
+  device_group TEXT NOT NULL,
+  fleet TEXT NOT NULL,
+  version TEXT NOT NULL,                 -- "name:version" of the candidate
+  security_counter INTEGER NOT NULL DEFAULT 0,
+  state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending','approved','rejected')),
+  requested_at INTEGER NOT NULL,         -- unix ms
+  decided_at INTEGER,                    -- unix ms
+  decided_by TEXT,                       -- OS user or --by; 'auto-approve' for serve --auto-approve
+  reason TEXT,
+  signer_key_id TEXT,                    -- hex SHA-256 of the key that signed the production record
+  sequence INTEGER UNIQUE,               -- the production record's sequence
+  record TEXT,                           -- hex of the production record (256 bytes)
+  file TEXT                              -- hex of the model file signed with that key
+);
+CREATE INDEX loop_approvals_by_state ON loop_approvals(device_group, state);
+)sql"},
 };
 
 }  // namespace

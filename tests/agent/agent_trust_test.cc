@@ -1,6 +1,6 @@
 // The deployment record (docs/protocol.md "Deployment record", issue 13): every record the
 // device must refuse — replayed, older, another fleet, another group, below the security counter,
-// missing, forged — and a revert below the counter, each rejected with its own result code while
+// missing, forged, signed by the canary key on a production device — and a revert below the counter, each rejected with its own result code while
 // every flash byte (journal, update area, both slots) stays as it was; so is a golden digest
 // changed in transit (the record signs it); a download resumes when its
 // record is offered again; the boot check refuses a slot whose bytes and hash were rewritten.
@@ -123,6 +123,23 @@ TMF_TEST(AgentTrust, ForgedOrMissingRecordIsRefused) {
   bare.encode();
   expect_refused(tmf_test_state_, rig, bare, tmf::OtaResult::kOtaResultRecordMissing);
   // None of these used up a sequence: the genuine record 5 still installs.
+  rig.offer(rig.v3(5, [](tmf::OtaDeployRecord&) {}));
+  TMF_EXPECT_EQ(static_cast<int>(rig.host.last_event()->event), static_cast<int>(tmf::OtaEvent::kOtaEventConfirmed));
+}
+
+// Key separation (docs/security.md "Release approval"): the loop's canary key is given only to
+// canary devices. A production device (trusting the production key only) refuses a record the
+// canary key signed, even for a file the production key signed, and a canary-signed file.
+TMF_TEST(AgentTrust, CanarySignedRecordIsRefusedByAProductionDevice) {
+  TrustRig rig;
+  const Keypair canary = keypair_from_seed(10);
+  Artifact record_only = rig.v3(3, [](tmf::OtaDeployRecord&) {});
+  record_only.signer = canary;
+  record_only.sign_record();
+  expect_refused(tmf_test_state_, rig, record_only, tmf::OtaResult::kOtaResultUnknownKey);
+  Artifact both = make_artifact(rig.m3.file, canary, 4, rig.m3.input, rig.m3.expected, 1024);
+  expect_refused(tmf_test_state_, rig, both, tmf::OtaResult::kOtaResultUnknownKey);
+  // The same model with its production-signed record installs.
   rig.offer(rig.v3(5, [](tmf::OtaDeployRecord&) {}));
   TMF_EXPECT_EQ(static_cast<int>(rig.host.last_event()->event), static_cast<int>(tmf::OtaEvent::kOtaEventConfirmed));
 }

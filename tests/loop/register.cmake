@@ -1,9 +1,22 @@
 # The automation loop (host/loop, docs/loop.md): datasets from captures, retraining with
-# champion/challenger and lineage; and the closed loop end to end (Mosquitto + serve + sim).
+# champion/challenger and lineage, release approval (canary, approve/reject, offline key) against
+# a real Mosquitto with virtual devices; and the closed loop end to end (Mosquitto + serve + sim).
 file(GLOB TMF_LOOP_TEST_SOURCES CONFIGURE_DEPENDS "${CMAKE_CURRENT_LIST_DIR}/*_test.cc")
-add_executable(loop_tests ${TMF_LOOP_TEST_SOURCES} ${CMAKE_CURRENT_LIST_DIR}/../support/tmf_test_main_host.cc)
+if(TARGET tinymlops-device)
+  list(APPEND TMF_LOOP_TEST_SOURCES ${CMAKE_CURRENT_LIST_DIR}/../deploy/fleet_harness.cc)
+else()
+  list(FILTER TMF_LOOP_TEST_SOURCES EXCLUDE REGEX "release_test\\.cc$")
+endif()
+add_executable(loop_tests ${TMF_LOOP_TEST_SOURCES} ${CMAKE_CURRENT_LIST_DIR}/../host/test_files.cc
+               ${CMAKE_CURRENT_LIST_DIR}/../support/tmf_test_main_host.cc)
 target_link_libraries(loop_tests PRIVATE tmf_test_support tmf_loop tmf_sim_world nlohmann_json::nlohmann_json)
 target_compile_options(loop_tests PRIVATE -Wall -Wextra)
+target_compile_definitions(loop_tests PRIVATE TMF_CLI="$<TARGET_FILE:tinymlops>")
+add_dependencies(loop_tests tinymlops)
+if(TARGET tinymlops-device)
+  target_compile_definitions(loop_tests PRIVATE TMF_DEVICE="$<TARGET_FILE:tinymlops-device>")
+  add_dependencies(loop_tests tinymlops-device)
+endif()
 add_test(NAME loop_tests COMMAND loop_tests)
 
 # The closed loop on a small fleet, SIGKILL of serve included (scripts/demo_loop.sh).

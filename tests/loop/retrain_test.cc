@@ -17,7 +17,7 @@
 #include "host/loop/capture_dataset.h"
 #include "host/loop/loop_error.h"
 #include "host/loop/retrain.h"
-#include "host/sim/synthetic_machine.h"
+#include "tests/loop/synthetic_captures.h"
 #include "tests/support/tmf_test.h"
 
 namespace tmf {
@@ -32,25 +32,8 @@ fs::path fresh_dir(const std::string& name) {
   return dir;
 }
 
-// Captures of `machines` healthy synthetic pumps at a constant load.
 std::vector<loop::CaptureFile> captures(const fs::path& dir, double load, uint32_t machines, uint32_t samples) {
-  std::vector<loop::CaptureFile> out;
-  for (uint32_t m = 0; m < machines; ++m) {
-    sim::MachineTimeline timeline;
-    timeline.load = sim::PiecewiseLinear(load);
-    const sim::SyntheticMachine machine(sim::machine_params_from_seed(100 + m), timeline);
-    std::vector<float> x(samples);
-    machine.generate(50.0 + 3 * m, samples, x.data());
-    loop::CaptureFile c;
-    c.device = "pump-" + std::to_string(m);
-    c.capture_id = 10 + m;
-    c.path = (dir / ("raw-" + std::to_string(load) + "-" + std::to_string(m) + ".f32")).string();
-    c.samples = samples;
-    c.sample_rate_hz = 12000;
-    std::ofstream(c.path, std::ios::binary).write(reinterpret_cast<const char*>(x.data()), samples * 4);
-    out.push_back(c);
-  }
-  return out;
+  return test::synthetic_captures(dir, load, machines, samples);
 }
 
 TMF_TEST(LoopCaptureDataset, WritesADatasetTrainingReads) {
@@ -81,6 +64,25 @@ TMF_TEST(LoopCaptureDataset, NamesTheBadCapture) {
   TMF_EXPECT_THROWS(loop::write_capture_dataset(c, (dir / "ds2").string()), loop::LoopError, "is missing");
   TMF_EXPECT(!fs::exists(dir / "ds") && !fs::exists(dir / "ds2"));
   fs::remove_all(dir);
+}
+
+// The challenge's held-out data is whole uploads: every part of a capture on one side.
+TMF_TEST(LoopCaptureSplit, HoldsOutWholeUploads) {
+  std::vector<loop::CaptureFile> parts;
+  for (uint32_t id : {14u, 10u, 11u, 12u, 11u, 13u}) {
+    loop::CaptureFile c;
+    c.capture_id = id;
+    parts.push_back(c);
+  }
+  const loop::CaptureSplit split = loop::capture_split_by_upload(parts);
+  TMF_ASSERT(split.holdout.size() == 1);  // ids 10..14: the 3rd is held out
+  TMF_EXPECT_EQ(split.holdout[0].capture_id, 12u);
+  TMF_EXPECT_EQ(split.train.size(), 5u);  // both parts of capture 11 train
+  for (const auto& c : split.train) TMF_EXPECT(c.capture_id != 12u);
+  const loop::CaptureSplit two = loop::capture_split_by_upload({parts[1], parts[2], parts[4]});  // 10, 11, 11
+  TMF_ASSERT(two.holdout.size() == 2);
+  TMF_EXPECT(two.holdout[0].capture_id == 11u && two.holdout[1].capture_id == 11u);
+  TMF_EXPECT_THROWS(loop::capture_split_by_upload({parts[2], parts[4]}), loop::LoopError, "1 usable capture(s)");
 }
 
 TMF_TEST(LoopRetrain, BootstrapThenChallengerAfterALoadChange) {
