@@ -18,7 +18,16 @@ CvGrid cv_grid_default() {
   CvGrid g;
   // Commissioning on 40 s snapshots: at most 30 minutes in all, so even a 1.4 h run is monitored
   // for most of its first half.
-  g.commissioning = {{0, 10, 10}, {0, 10, 15}, {0, 15, 10}, {0, 15, 15}, {5, 10, 10}, {5, 10, 15}, {5, 15, 10}};
+  const CvCommissioning lengths[] = {{0, 10, 10}, {0, 10, 15}, {0, 15, 10}, {0, 15, 15}, {5, 10, 10}, {5, 10, 15}, {5, 15, 10}};
+  // A baseline fixed at commissioning, or one that keeps following the machine with a time
+  // constant of 30 min or 2 h: much longer than the longest persistence (4 min), so a fault's step
+  // is confirmed before it is absorbed, and shorter than the runs, so run-in and drift are followed.
+  for (const double tracking : {0.0, 30.0, 120.0}) {
+    for (CvCommissioning c : lengths) {
+      c.tracking_min = tracking;
+      g.commissioning.push_back(c);
+    }
+  }
   g.probabilities = {1e-2f, 1e-3f, 1e-4f, 1e-5f, 1e-6f};
   g.persistence = {{1, 1}, {2, 2}, {2, 3}, {3, 3}, {3, 5}, {4, 6}};
   return g;
@@ -211,9 +220,11 @@ std::string cv_setting_describe(const CvSetting& s, const CvGrid& grid, const st
   }
   const auto [m, w] = grid.persistence.at(s.persistence);
   char text[256];
-  std::snprintf(text, sizeof text, "settle %g + baseline %g + calibration %g min; p %g; %s, %u of %d; %u of %u",
-                c.settle_min, c.baseline_min, c.calibration_min, grid.probabilities.at(s.probability), names.c_str(),
-                s.vote_k, std::popcount(s.detectors), m, w);
+  char tracking[48] = "fixed baseline";
+  if (c.tracking_min > 0) std::snprintf(tracking, sizeof tracking, "baseline follows (%g min)", c.tracking_min);
+  std::snprintf(text, sizeof text, "settle %g + baseline %g + calibration %g min, %s; p %g; %s, %u of %d; %u of %u",
+                c.settle_min, c.baseline_min, c.calibration_min, tracking, grid.probabilities.at(s.probability),
+                names.c_str(), s.vote_k, std::popcount(s.detectors), m, w);
   return text;
 }
 

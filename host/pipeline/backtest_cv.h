@@ -17,6 +17,7 @@ struct CvCommissioning {
   double settle_min = 0;       // run-in: ignored windows after the start
   double baseline_min = 10;    // feature baseline
   double calibration_min = 10; // healthy scores for the thresholds
+  double tracking_min = 0;     // time constant of the baseline that keeps learning (0: fixed baseline)
 };
 
 // How a fold ranks settings on its training runs after errors and first-half alarms:

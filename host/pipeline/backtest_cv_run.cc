@@ -93,7 +93,12 @@ struct Run {
   std::string name;
   std::vector<Snap> snaps;
   double end_s = 0;
+  double spacing_s = 0;  // median time between windows
 };
+
+// The tracking EWMA's step cap, in baseline standard deviations: the usual 3-sigma outlier cut,
+// so healthy windows move it as a plain EWMA and one wild window moves it little (fixed a priori).
+constexpr float kTrackingClamp = 3.0f;
 
 std::vector<Run> runs_read(const data::Dataset& ds, const std::string& channel, double* rate, uint32_t* window) {
   std::map<std::string, Run> runs;
@@ -119,6 +124,11 @@ std::vector<Run> runs_read(const data::Dataset& ds, const std::string& channel, 
     const double t0 = run.snaps.front().t_s;
     for (Snap& s : run.snaps) s.t_s -= t0;
     run.end_s = run.snaps.back().t_s;
+    std::vector<double> gaps;
+    for (size_t i = 1; i < run.snaps.size(); ++i) gaps.push_back(run.snaps[i].t_s - run.snaps[i - 1].t_s);
+    if (gaps.empty()) throw PipelineError(ds.manifest_path + ": run " + name + " has a single window");
+    std::nth_element(gaps.begin(), gaps.begin() + gaps.size() / 2, gaps.end());
+    run.spacing_s = gaps[gaps.size() / 2];
     out.push_back(std::move(run));
   }
   return out;
@@ -167,6 +177,11 @@ LoopReplay loop_replay(const CvModel& m, const Run& run, SampleCache& cache, con
   }
   c.baseline = {m.features, baseline, baseline, 2, 0.0025f};  // floor: (0.05)^2 in ln-energy units
   c.calibration = {calibration, grid.probabilities.at(probability), grid.tail_fraction, grid.min_threshold};
+  if (cm.tracking_min > 0) {
+    // Per window: the device knows its own sampling interval (here the run's median spacing).
+    c.tracking_rate = static_cast<float>(-std::expm1(-run.spacing_s / (cm.tracking_min * 60)));
+    c.tracking_clamp = kTrackingClamp;
+  }
   std::vector<uint64_t> memory((detect::detect_loop_bytes(c) + 7) / 8);
   detect::DetectLoop loop{};
   const detect::DetectStatus st =
