@@ -30,6 +30,9 @@ CvGrid cv_grid_default() {
   }
   g.probabilities = {1e-2f, 1e-3f, 1e-4f, 1e-5f, 1e-6f};
   g.persistence = {{1, 1}, {2, 2}, {2, 3}, {3, 3}, {3, 5}, {4, 6}};
+  // The tracking EWMA's step cap: the usual 3-sigma outlier cut, so healthy windows move it as a
+  // plain EWMA and one wild window moves it little.
+  g.tracking_clamp = 3.0f;
   return g;
 }
 

@@ -34,6 +34,8 @@ struct CvGrid {
   std::vector<std::pair<uint32_t, uint32_t>> persistence;  // (m, w)
   float tail_fraction = 0.25f;
   float min_threshold = 1.0f;
+  float variance_floor = 1e-6f;  // of the baseline, every feature: a guard only (docs/backtest.md)
+  float tracking_clamp = 3.0f;     // the following baseline's step cap, in baseline std
 };
 
 // The grid fixed before any run was replayed (docs/backtest.md says why each value).
@@ -105,6 +107,7 @@ struct BacktestCvOptions {
   std::string channel = "horiz";
   uint32_t bands = 16;
   CvObjective objective = CvObjective::kLead;
+  float variance_floor = 1e-6f;
   std::function<void(const std::string& step)> progress;
 };
 

@@ -96,9 +96,6 @@ struct Run {
   double spacing_s = 0;  // median time between windows
 };
 
-// The tracking EWMA's step cap, in baseline standard deviations: the usual 3-sigma outlier cut,
-// so healthy windows move it as a plain EWMA and one wild window moves it little (fixed a priori).
-constexpr float kTrackingClamp = 3.0f;
 
 std::vector<Run> runs_read(const data::Dataset& ds, const std::string& channel, double* rate, uint32_t* window) {
   std::map<std::string, Run> runs;
@@ -175,12 +172,12 @@ LoopReplay loop_replay(const CvModel& m, const Run& run, SampleCache& cache, con
   if (baseline < 2 || calibration < 4 || calibration > detect::kCalibrationMaxWindows) {
     throw PipelineError("backtest: run " + run.name + ": commissioning needs >= 2 baseline and 4..256 calibration windows");
   }
-  c.baseline = {m.features, baseline, baseline, 2, 0.0025f};  // floor: (0.05)^2 in ln-energy units
+  c.baseline = {m.features, baseline, baseline, 2, grid.variance_floor};
   c.calibration = {calibration, grid.probabilities.at(probability), grid.tail_fraction, grid.min_threshold};
   if (cm.tracking_min > 0) {
     // Per window: the device knows its own sampling interval (here the run's median spacing).
     c.tracking_rate = static_cast<float>(-std::expm1(-run.spacing_s / (cm.tracking_min * 60)));
-    c.tracking_clamp = kTrackingClamp;
+    c.tracking_clamp = grid.tracking_clamp;
   }
   std::vector<uint64_t> memory((detect::detect_loop_bytes(c) + 7) / 8);
   detect::DetectLoop loop{};
@@ -235,6 +232,7 @@ BacktestCvResult backtest_cv_run(const BacktestCvOptions& o) {
   for (const CvDetector& d : cv_detectors(o.bands)) result.detectors.push_back(d.name);
   result.grid = cv_grid_default();
   result.grid.objective = o.objective;
+  result.grid.variance_floor = o.variance_floor;
   result.window = window;
   result.model_bytes = m.file.size();
   result.arena_bytes = m.model.header->arena_bytes;
