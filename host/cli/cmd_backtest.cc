@@ -77,7 +77,9 @@ void run_backtest_cv(BacktestArgs& args) {
   pipeline::BacktestCvOptions o;
   o.data_dir = args.options.data_dir;
   o.channel = args.options.channel;
-  o.objective = args.objective == "margin" ? pipeline::CvObjective::kMargin : pipeline::CvObjective::kLead;
+  o.objective = args.objective == "margin"         ? pipeline::CvObjective::kMargin
+                : args.objective == "conservative" ? pipeline::CvObjective::kConservative
+                                                   : pipeline::CvObjective::kLead;
   o.variance_floor = args.variance_floor;
   if (!args.quiet) o.progress = [](const std::string& step) { std::fprintf(stderr, "backtest: %s\n", step.c_str()); };
   const pipeline::BacktestCvResult r = pipeline::backtest_cv_run(o);
@@ -221,8 +223,10 @@ void register_backtest(CLI::App& app) {
       ->check(CLI::IsMember({"leave-one-run-out"}));
   cmd->add_option("--cv-objective", args->objective,
                   "How a fold ranks settings after errors: lead (largest median lead; the a-priori rule) or "
-                  "margin (fewest first-half candidate windows, then lead; added after seeing the lead figures)")
-      ->capture_default_str()->check(CLI::IsMember({"lead", "margin"}));
+                  "margin (fewest first-half candidate windows, then lead; added after seeing the lead figures) or "
+                  "conservative (the smallest budget, then the strictest persistence and vote that still catch every "
+                  "training run; added in the second session after seeing the lead figures)")
+      ->capture_default_str()->check(CLI::IsMember({"lead", "margin", "conservative"}));
   cmd->add_option("--variance-floor", args->variance_floor,
                   "--cv: the baseline's variance floor, every feature (a guard against a feature that never moved; docs/backtest.md)")
       ->capture_default_str()->check(CLI::PositiveNumber);

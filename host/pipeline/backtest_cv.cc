@@ -40,6 +40,7 @@ const char* cv_objective_to_string(CvObjective objective) {
   switch (objective) {
     case CvObjective::kLead: return "lead";
     case CvObjective::kMargin: return "margin";
+    case CvObjective::kConservative: return "conservative";
   }
   return "unknown objective";
 }
@@ -47,6 +48,12 @@ const char* cv_objective_to_string(CvObjective objective) {
 bool CvTrainScore::better_than(const CvTrainScore& o, CvObjective objective) const {
   if (errors != o.errors) return errors < o.errors;
   if (first_half_alarms != o.first_half_alarms) return first_half_alarms < o.first_half_alarms;
+  if (objective == CvObjective::kConservative) {
+    if (probability != o.probability) return probability > o.probability;
+    if (persist_m != o.persist_m) return persist_m > o.persist_m;
+    if (persist_w != o.persist_w) return persist_w < o.persist_w;
+    if (vote_k != o.vote_k) return vote_k > o.vote_k;
+  }
   if (objective == CvObjective::kMargin && first_half_candidates != o.first_half_candidates) {
     return first_half_candidates < o.first_half_candidates;
   }
@@ -188,6 +195,9 @@ std::vector<CvFold> cv_leave_one_run_out(const std::vector<std::vector<CvRunTrac
       s.median_lead_s = median(leads);
       s.detectors = static_cast<uint32_t>(std::popcount(cand.setting.detectors));
       s.probability = cand.setting.probability;
+      s.persist_m = grid.persistence[cand.setting.persistence].first;
+      s.persist_w = grid.persistence[cand.setting.persistence].second;
+      s.vote_k = cand.setting.vote_k;
       if (best == nullptr || s.better_than(best_score, grid.objective)) best = &cand, best_score = s;
     }
     fold.setting = best->setting;

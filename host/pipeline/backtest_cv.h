@@ -23,8 +23,10 @@ struct CvCommissioning {
 // How a fold ranks settings on its training runs after errors and first-half alarms:
 // kLead (the a-priori rule): the largest median lead; kMargin: the fewest first-half candidate
 // windows (votes >= k, before persistence: how close the healthy halves came to alarming), then
-// the largest median lead.
-enum class CvObjective : uint8_t { kLead = 0, kMargin };
+// the largest median lead; kConservative: the least sensitive setting that still catches every
+// training run: the smallest budget p, then the strictest persistence (larger m, then smaller w),
+// then the larger k, then the largest median lead.
+enum class CvObjective : uint8_t { kLead = 0, kMargin, kConservative };
 const char* cv_objective_to_string(CvObjective objective);
 
 struct CvGrid {
@@ -82,6 +84,7 @@ struct CvTrainScore {
   double median_lead_s = 0;        // over the caught runs (larger is better)
   uint32_t detectors = 0;          // fewer detectors
   uint32_t probability = 0;        // smaller budget (a later index) preferred: ties go conservative
+  uint32_t persist_m = 0, persist_w = 0, vote_k = 0;  // compared only under kConservative
   bool better_than(const CvTrainScore& o, CvObjective objective) const;
 };
 

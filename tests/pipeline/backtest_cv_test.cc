@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <string>
 
 #include "host/pipeline/backtest_cv.h"
 #include "tests/support/tmf_test.h"
@@ -126,6 +127,31 @@ TMF_TEST(BacktestCv, MarginObjectivePrefersQuietFirstHalves) {
   }
 }
 
+TMF_TEST(BacktestCv, ConservativeObjectiveTakesTheLeastSensitiveSettingThatCatches) {
+  // Both detectors over in windows 15..19 of every run. p = 0.25 puts the device threshold at
+  // s[16 - 1 - 4] = 12 > 10: nothing is ever over, every run missed, so p = 0.5 must stay.
+  // The lead rule takes detector 0 alone at 1 of 1 (raised at window 15: lead 240 s; the pair
+  // ties on lead and loses on size); the conservative rule takes the strictest persistence that
+  // still catches (2 of 3: lead 180 s) and the larger vote (both, 2 of 2).
+  CvGrid g = grid_simple();
+  g.probabilities = {0.5f, 0.25f};
+  std::vector<CvRunTrace> runs;
+  for (const char* name : {"a", "b", "c"}) {
+    runs.push_back(make_run(name, 20, {{15, 16, 17, 18, 19}, {15, 16, 17, 18, 19}}));
+  }
+  const std::vector<CvFold> lead = tmf::pipeline::cv_leave_one_run_out({runs}, g, 3, false);
+  g.objective = tmf::pipeline::CvObjective::kConservative;
+  const std::vector<CvFold> conservative = tmf::pipeline::cv_leave_one_run_out({runs}, g, 3, false);
+  for (size_t i = 0; i < runs.size(); ++i) {
+    TMF_EXPECT(lead[i].setting.detectors == 1 && lead[i].setting.vote_k == 1 && lead[i].setting.persistence == 0);
+    TMF_EXPECT(lead[i].setting.probability == 0 && lead[i].outcome.lead_s == 240.0);
+    TMF_EXPECT(conservative[i].setting.detectors == 3 && conservative[i].setting.vote_k == 2);
+    TMF_EXPECT(conservative[i].setting.persistence == 1 && conservative[i].setting.probability == 0);
+    TMF_EXPECT(conservative[i].train.errors == 0 && conservative[i].outcome.lead_s == 180.0);
+  }
+  TMF_EXPECT(std::string(tmf::pipeline::cv_objective_to_string(g.objective)) == "conservative");
+}
+
 TMF_TEST(BacktestCv, HeldOutRunHasNoSayInItsSetting) {
   // Random traces; then the held-out run's scores are replaced by other random ones: its fold's
   // setting and training score stay exactly the same.
@@ -212,6 +238,18 @@ TMF_TEST(BacktestCv, RunToFailureLeaveOneRunOut) {
   print("pool", m.pool_summary);
   for (size_t d = 0; d < m.detectors.size(); ++d) print(m.detectors[d], m.member_summaries[d]);
   TMF_EXPECT(m.pool_summary.runs == 6);
+  // The conservative objective (second session, after seeing the lead figures), printed likewise.
+  o.objective = tmf::pipeline::CvObjective::kConservative;
+  const tmf::pipeline::BacktestCvResult c = tmf::pipeline::backtest_cv_run(o);
+  std::printf("objective %s\n", tmf::pipeline::cv_objective_to_string(c.grid.objective));
+  for (const CvFold& f : c.pool) {
+    std::printf("%s: first alarm %.0f s, lead %.0f s, first-half %u; %s\n", f.held_out.c_str(), f.outcome.first_alarm_s,
+                f.outcome.lead_s, f.outcome.alarms_in_first_half,
+                tmf::pipeline::cv_setting_describe(f.setting, c.grid, c.detectors).c_str());
+  }
+  print("pool", c.pool_summary);
+  for (size_t d = 0; d < c.detectors.size(); ++d) print(c.detectors[d], c.member_summaries[d]);
+  TMF_EXPECT(c.pool_summary.runs == 6);
 }
 
 }  // namespace
