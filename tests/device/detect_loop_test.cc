@@ -416,8 +416,9 @@ TMF_TEST(DetectLoop, SettleThenCalibrateThresholdsThenAlarm) {
 
 TMF_TEST(DetectLoop, TrackingBaselineFollowsSlowlyAndCapsSteps) {
   // Issue 16: after the baseline (windows 0..14) the offsets follow every window, calibration
-  // and monitoring alike, by a capped EWMA. Oracle: the recurrence recomputed in double from the
-  // raw features dsp::features_compute gives (the loop must stay within float rounding of it),
+  // and monitoring alike, by a capped EWMA. Oracles: the recurrence recomputed in double from the
+  // raw features dsp::features_compute gives (the loop must stay within float rounding of it)
+  // and in float with every operation rounded (bit for bit, on the host and under QEMU),
   // and the cap: during the fault (windows 40..49, far beyond 3 sigma in band 3) an offset moves
   // by at most rate * clamp baseline standard deviations per window.
   TMF_ASSERT(build_model(3, kThresholds) == Status::kOk);
@@ -431,20 +432,28 @@ TMF_TEST(DetectLoop, TrackingBaselineFollowsSlowlyAndCapsSteps) {
   DetectLoop loop{};
   TMF_ASSERT(detect_loop_init(&loop, c, &g_interpreter, g_loop_memory, sizeof(g_loop_memory)) == DetectStatus::kOk);
   double offset[kF], scale[kF];
-  float before[kF];
+  float before[kF], exact[kF];  // the float recurrence, each product and sum rounded (volatile)
   for (uint32_t w = 0; w < kWindows; ++w) {
     memcpy(before, detect_loop_normalization(loop), sizeof(before));
     TMF_ASSERT(detect_loop_step(&loop, g_samples[w], &g_first.results[w]) == DetectStatus::kOk);
     const float* norm = detect_loop_normalization(loop);
     if (w < 14) continue;
     if (w == 14) {  // the baseline window: nothing tracked yet
-      for (uint32_t f = 0; f < kF; ++f) offset[f] = norm[f], scale[f] = norm[kF + f];
+      for (uint32_t f = 0; f < kF; ++f) offset[f] = exact[f] = norm[f], scale[f] = norm[kF + f];
       continue;
     }
     for (uint32_t f = 0; f < kF; ++f) {
       const double cap = 3.0 / scale[f];
       const double d = fmin(fmax(static_cast<double>(g_features[w][f]) - offset[f], -cap), cap);
       offset[f] += 0.25 * d;
+      // IEEE single rounding at every step, as the library computes it: the same bits on every
+      // core (the library is built with -ffp-contract=off; volatile keeps this oracle unfused).
+      volatile float cap_f = 3.0f / norm[kF + f];
+      volatile float d_f = g_features[w][f] - exact[f];
+      const float capped = d_f > cap_f ? cap_f : (d_f < -cap_f ? -cap_f : d_f);
+      volatile float step = 0.25f * capped;
+      exact[f] = exact[f] + step;
+      TMF_EXPECT(norm[f] == exact[f]);
       TMF_EXPECT(fabs(norm[f] - offset[f]) <= 1e-5 * (fabs(offset[f]) + 1.0));
       TMF_EXPECT(norm[kF + f] == static_cast<float>(scale[f]));  // scales stay
       // (+ one float rounding of the offset sum)
