@@ -92,6 +92,20 @@ void run_backtest_cv(BacktestArgs& args) {
     j["cv"] = "leave-one-run-out";
     j["objective"] = pipeline::cv_objective_to_string(r.grid.objective);
     j["pool"] = {{"runs", cv_folds_json(r.pool, r)}, {"summary", cv_summary_json(r.pool_summary)}};
+    // Each member keeps the setting it has alone in the fold (members.<d>.runs.<run>.setting); k
+    // is chosen on the fold's training runs.
+    nlohmann::json vote_runs = nlohmann::json::object();
+    for (const pipeline::CvFold& f : r.vote) {
+      vote_runs[f.held_out] = {{"first_alarm_s", seconds_or_null(f.outcome.first_alarm_s)},
+                               {"lead_s", seconds_or_null(f.outcome.lead_s)},
+                               {"alarms_in_first_half", f.outcome.alarms_in_first_half},
+                               {"healthy_monitored_s", f.outcome.healthy_monitored_s},
+                               {"setting", {{"chosen_on", f.trained_on}, {"vote_k", f.setting.vote_k},
+                                            {"members", "each with its own setting of members.<detector>.runs.<run>"}}},
+                               {"training", {{"errors", f.train.errors}, {"first_half_alarms", f.train.first_half_alarms},
+                                             {"median_lead_s", f.train.median_lead_s}}}};
+    }
+    j["vote_of_members"] = {{"runs", vote_runs}, {"summary", cv_summary_json(r.vote_summary)}};
     j["members"] = nlohmann::json::object();
     for (size_t d = 0; d < r.detectors.size(); ++d) {
       j["members"][r.detectors[d]] = {{"runs", cv_folds_json(r.members[d], r)},
@@ -135,6 +149,7 @@ void run_backtest_cv(BacktestArgs& args) {
                 s.early, s.median_lead_s / 60, s.false_alarms_per_day);
   };
   line("pool", r.pool_summary);
+  line("vote of members", r.vote_summary);
   for (size_t d = 0; d < r.detectors.size(); ++d) line(r.detectors[d] + " alone", r.member_summaries[d]);
   if (!args.report.empty()) std::printf("report: %s\n", args.report.c_str());
 }

@@ -104,6 +104,12 @@ struct CvFold {
 std::vector<CvFold> cv_leave_one_run_out(const std::vector<std::vector<CvRunTrace>>& traces, const CvGrid& grid,
                                          uint32_t allowed, bool single);
 
+// The vote of the members: in each fold every detector keeps the setting it was given alone
+// (members[d][fold]) and the pool alarm is on while at least k members' alarms are on; k is chosen
+// on the fold's training runs. fold.setting carries only the mask of all members and k.
+std::vector<CvFold> cv_vote_of_members(const std::vector<std::vector<CvRunTrace>>& traces, const CvGrid& grid,
+                                       const std::vector<std::vector<CvFold>>& members);
+
 // The whole backtest on a run-to-failure folder.
 struct BacktestCvOptions {
   std::string data_dir;
@@ -125,6 +131,8 @@ struct BacktestCvResult {
   CvGrid grid;
   std::vector<CvFold> pool;                         // per held-out run
   std::vector<std::vector<CvFold>> members;         // [detector][held-out run], each alone
+  std::vector<CvFold> vote;                         // the vote of the members (cv_vote_of_members)
+  CvSummary vote_summary;
   CvSummary pool_summary;
   std::vector<CvSummary> member_summaries;
   std::vector<CvRunTrace> report_traces;            // the pool's chosen commissioning per run, for plots

@@ -268,6 +268,9 @@ BacktestCvResult backtest_cv_run(const BacktestCvOptions& o) {
   };
   verify(result.pool);
   for (const auto& member : result.members) verify(member);
+  if (o.progress) o.progress("leave-one-run-out: the vote of the members");
+  result.vote = cv_vote_of_members(traces, grid, result.members);
+  result.vote_summary = cv_summarize(result.vote);
   result.pool_summary = cv_summarize(result.pool);
   for (const auto& member : result.members) result.member_summaries.push_back(cv_summarize(member));
   for (size_t r = 0; r < runs.size(); ++r) result.report_traces.push_back(traces[result.pool[r].setting.commissioning][r]);
