@@ -28,7 +28,10 @@ namespace {
 
 // Health indicators of different kinds: spectral (band energies), level (RMS), impulsiveness
 // (crest factor, kurtosis: spalls and cracks hit before the level rises, where physics allows).
-constexpr uint32_t kStats = dsp::kFeatureStatLogRms | dsp::kFeatureStatCrest | dsp::kFeatureStatKurtosis;
+// The first-difference crest factor and kurtosis (issue 16): the same impulsiveness with the
+// shaft's low-frequency tones suppressed, where a spall's short resonance bursts show first.
+constexpr uint32_t kStats = dsp::kFeatureStatLogRms | dsp::kFeatureStatCrest | dsp::kFeatureStatKurtosis |
+                            dsp::kFeatureStatDiffCrest | dsp::kFeatureStatDiffKurtosis;
 
 struct CvDetector {
   std::string name;
@@ -38,7 +41,8 @@ struct CvDetector {
 std::vector<CvDetector> cv_detectors(uint32_t bands) {
   return {{"all_bands", 0, bands},         {"low_bands", 0, bands / 2},
           {"high_bands", bands / 2, bands}, {"rms", bands, bands + 1},
-          {"crest", bands + 1, bands + 2},  {"kurtosis", bands + 2, bands + 3}};
+          {"crest", bands + 1, bands + 2},  {"kurtosis", bands + 2, bands + 3},
+          {"diff_crest", bands + 3, bands + 4}, {"diff_kurtosis", bands + 4, bands + 5}};
 }
 
 struct CvModel {
