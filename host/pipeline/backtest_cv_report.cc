@@ -39,7 +39,9 @@ std::string backtest_cv_report_html(const BacktestCvResult& r) {
                  " (a guard against a feature that never moved); the following baseline's step cap " +
                  fmt("%g", r.grid.tracking_clamp) + " baseline standard deviations.</p>");
   std::vector<std::vector<std::string>> rows{{"detection", "held-out result"}};
-  rows.push_back({"pool", summary_row_cell(r.pool_summary)});
+  rows.push_back({std::string("pool (objective: ") + cv_objective_to_string(r.grid.objective) + ")",
+                  summary_row_cell(r.pool_summary)});
+  rows.push_back({"vote of the members (each with its own setting; k chosen per fold)", summary_row_cell(r.vote_summary)});
   for (size_t d = 0; d < r.detectors.size(); ++d) rows.push_back({r.detectors[d] + " alone", summary_row_cell(r.member_summaries[d])});
   body.push_back(report::html_table(rows));
   rows = {{"held-out run", "chosen on", "pool setting", "thresholds (device-calibrated)", "first alarm (h)", "end (h)",
