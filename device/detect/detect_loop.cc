@@ -14,6 +14,8 @@ bool finite(float v) { return v == v && v - v == 0.0f; }
 bool config_valid(const DetectLoopConfig& c) {
   if (!vote_config_valid(c.detector_count, c.vote_k)) return false;
   if (!calibration_config_valid(c.calibration)) return false;
+  if (!(c.tracking_rate >= 0.0f && c.tracking_rate < 1.0f)) return false;  // NaN fails too
+  if (c.tracking_rate > 0.0f && !(finite(c.tracking_clamp) && c.tracking_clamp > 0.0f)) return false;
   if (baseline_bytes(c.baseline.feature_count) == 0) return false;
   if (c.sketch_bins > kSketchMaxBins) return false;
   if (c.sketch_bins > 0 && c.sketch_ranges == nullptr &&
@@ -93,6 +95,23 @@ void set_sketch_ranges_from_baseline(DetectLoop* loop) {
   sketch_reset(&loop->sketch);
 }
 
+// The capped EWMA of detect_loop.h (tracking_rate > 0), after the window was scored.
+void track_baseline(DetectLoop* loop, const float* raw) {
+  const DetectLoopConfig& c = loop->config;
+  const uint32_t f = c.baseline.feature_count;
+  for (uint32_t i = 0; i < f; ++i) {
+    if (!finite(raw[i])) return;
+  }
+  float* offset = loop->normalization;
+  const float* scale = loop->normalization + f;
+  for (uint32_t i = 0; i < f; ++i) {
+    const float cap = c.tracking_clamp / scale[i];
+    float d = raw[i] - offset[i];
+    d = d > cap ? cap : (d < -cap ? -cap : d);
+    offset[i] = offset[i] + c.tracking_rate * d;
+  }
+}
+
 void enter_stage(DetectLoop* loop, DetectStage stage) {
   loop->stage = stage;
   loop->stage_windows = 0;
@@ -142,6 +161,7 @@ DetectStatus commission_step(DetectLoop* loop, const float* raw, DetectWindowRes
         }
         memcpy(&loop->calibration_scores[i * w + loop->stage_windows - 1], out, 4);
       }
+      if (c.tracking_rate > 0.0f) track_baseline(loop, raw);
       if (loop->stage_windows < w) return DetectStatus::kOk;
       for (uint32_t i = 0; i < c.detector_count; ++i) {
         // Too few finite scores (a broken sensor): an unreachable threshold, never an alarm storm.
@@ -309,6 +329,7 @@ DetectStatus detect_loop_step(DetectLoop* loop, const float* samples, DetectWind
   } else if (e == PersistenceEvent::kCleared) {
     result->event = DetectEvent::kAlarmCleared;
   }
+  if (c.tracking_rate > 0.0f) track_baseline(loop, raw);
   ++n.monitoring_windows;
   n.candidates += result->candidate ? 1u : 0u;
   n.alarm_windows += result->alarm ? 1u : 0u;

@@ -46,6 +46,17 @@ struct DetectLoopConfig {
   // is calibrate_threshold() of its own scores; monitoring then sets decision i when
   // score_i > threshold_i.
   CalibrationConfig calibration;
+  // Issue 16, a baseline that keeps learning (run-in, slow drift of load and temperature).
+  // tracking_rate = 0: off. In (0, 1): from the window after the baseline is ready (calibration
+  // and monitoring, also after detect_loop_set_baseline), once the window has been scored, every
+  // offset moves toward the window's raw feature by
+  //   offset += tracking_rate * clamp(raw - offset, -tracking_clamp / scale, +tracking_clamp / scale)
+  // in float (an EWMA whose step is capped at tracking_clamp baseline standard deviations, so a
+  // spike moves it little); a window with a non-finite feature moves nothing. Scales stay as
+  // commissioned. The scores then measure change against the machine's own recent past: a
+  // drift slower than 1 / tracking_rate windows is followed, a step is not.
+  float tracking_rate;
+  float tracking_clamp;  // finite, > 0 when tracking is on
 };
 
 enum class DetectPhase : uint8_t { kCommissioning = 0, kMonitoring };

@@ -47,14 +47,14 @@ DspStatus features_check(const FeaturesConfig& c) {
       !is_finite(c.f_hi) || !(c.f_lo >= 0.0f) || !(c.f_lo < c.f_hi) ||
       !(c.f_hi <= 0.5f * c.sample_rate) || c.num_bands == 0 || c.num_bands > c.n_fft / 2 + 1 ||
       !is_finite(c.power_scale) || !(c.power_scale > 0.0f) || !is_finite(c.log_floor) ||
-      !(c.log_floor > 0.0f) || (c.stats_mask & ~kFeatureStatAll) != 0) {
+      !(c.log_floor > 0.0f) || (c.stats_mask & ~kFeatureStatKnown) != 0) {
     return DspStatus::kErrBadParams;
   }
   return DspStatus::kOk;
 }
 
 uint32_t features_count(const FeaturesConfig& c) {
-  return c.num_bands + popcount(c.stats_mask & kFeatureStatAll);
+  return c.num_bands + popcount(c.stats_mask & kFeatureStatKnown);
 }
 
 uint32_t features_work_floats(uint32_t n_fft) { return n_fft + 2; }
@@ -69,7 +69,12 @@ DspStatus features_compute(const FeaturesConfig& c, const float* twiddle, const 
   if (s != DspStatus::kOk) return s;
   const uint32_t n = c.n_fft;
   SignalStats st{};
-  if (c.stats_mask != 0 && (s = stats_compute(samples, n, &st)) != DspStatus::kOk) return s;
+  if ((c.stats_mask & kFeatureStatAll) != 0 && (s = stats_compute(samples, n, &st)) != DspStatus::kOk) return s;
+  SignalStats diff{};
+  if ((c.stats_mask & (kFeatureStatDiffCrest | kFeatureStatDiffKurtosis)) != 0) {
+    for (uint32_t i = 0; i + 1 < n; ++i) work[i] = samples[i + 1] - samples[i];  // the FFT overwrites it next
+    if ((s = stats_compute(work, n - 1, &diff)) != DspStatus::kOk) return s;
+  }
 
   const FftPlan plan{n, twiddle};
   if ((s = fft_real_forward_windowed(&plan, window, samples, work)) != DspStatus::kOk) return s;
@@ -81,6 +86,8 @@ DspStatus features_compute(const FeaturesConfig& c, const float* twiddle, const 
   if (c.stats_mask & kFeatureStatCrest) *out++ = st.crest;
   if (c.stats_mask & kFeatureStatKurtosis) *out++ = st.kurtosis;
   if (c.stats_mask & kFeatureStatSkewness) *out++ = st.skewness;
+  if (c.stats_mask & kFeatureStatDiffCrest) *out++ = diff.crest;
+  if (c.stats_mask & kFeatureStatDiffKurtosis) *out++ = diff.kurtosis;
   return DspStatus::kOk;
 }
 

@@ -23,8 +23,17 @@ enum FeatureStat : uint32_t {
   kFeatureStatCrest = 1u << 2,     // peak / rms
   kFeatureStatKurtosis = 1u << 3,  // Pearson m4 / m2^2
   kFeatureStatSkewness = 1u << 4,  // m3 / m2^1.5
+  // Issue 16: impulsiveness of the high-frequency content, on the first difference
+  // d[i] = x[i + 1] - x[i] (N - 1 values, float). Differencing weights frequency f by
+  // (2 sin(pi f / fs))^2, so the shaft's low-frequency tones no longer mask the short resonance
+  // bursts a spall excites (the cheap stand-in for an envelope band-pass: no second FFT).
+  kFeatureStatDiffCrest = 1u << 5,     // peak / rms of d
+  kFeatureStatDiffKurtosis = 1u << 6,  // Pearson m4 / m2^2 of d
 };
+// The five plain statistics (what "all" meant before the first-difference ones were added).
 constexpr uint32_t kFeatureStatAll = 0x1Fu;
+// Every bit features_check accepts.
+constexpr uint32_t kFeatureStatKnown = 0x7Fu;
 
 // Part of the model file (the head of DspFeaturesParams): ten 4-byte fields, little endian.
 struct FeaturesConfig {
@@ -48,7 +57,8 @@ uint32_t features_count(const FeaturesConfig& config);
 uint32_t features_work_floats(uint32_t n_fft);
 
 // features[0, num_bands) = ln(max(band energy b, log_floor)), then the selected stats in bit
-// order. Bit for bit the chain: stats_compute(samples) if any stat is selected; window_apply;
+// order. Bit for bit the chain: stats_compute(samples) if any plain stat is selected;
+// stats_compute(d, N - 1) of the first difference d (computed in work) if a difference stat is; window_apply;
 // fft_real_forward (plan {n_fft, twiddle}); spectrum_power with power_scale;
 // spectrum_band_energies; spectrum_log. (Fused: fft_real_forward_windowed into work, and the power
 // summed straight into the bands.)

@@ -18,6 +18,7 @@ struct BacktestArgs {
   pipeline::BacktestOptions options;
   std::string cv;
   std::string objective = "lead";
+  float variance_floor = 1e-6f;
   std::string report;
   bool json = false;
   bool quiet = false;
@@ -59,6 +60,7 @@ nlohmann::json cv_folds_json(const std::vector<pipeline::CvFold>& folds, const p
           {"settle_min", c.settle_min},
           {"baseline_min", c.baseline_min},
           {"calibration_min", c.calibration_min},
+          {"baseline_tracking_min", c.tracking_min},
           {"false_alarm_probability", r.grid.probabilities[f.setting.probability]},
           {"detectors", voting},
           {"vote_k", f.setting.vote_k},
@@ -75,7 +77,10 @@ void run_backtest_cv(BacktestArgs& args) {
   pipeline::BacktestCvOptions o;
   o.data_dir = args.options.data_dir;
   o.channel = args.options.channel;
-  o.objective = args.objective == "margin" ? pipeline::CvObjective::kMargin : pipeline::CvObjective::kLead;
+  o.objective = args.objective == "margin"         ? pipeline::CvObjective::kMargin
+                : args.objective == "conservative" ? pipeline::CvObjective::kConservative
+                                                   : pipeline::CvObjective::kLead;
+  o.variance_floor = args.variance_floor;
   if (!args.quiet) o.progress = [](const std::string& step) { std::fprintf(stderr, "backtest: %s\n", step.c_str()); };
   const pipeline::BacktestCvResult r = pipeline::backtest_cv_run(o);
   if (!args.report.empty()) {
@@ -87,11 +92,40 @@ void run_backtest_cv(BacktestArgs& args) {
     j["cv"] = "leave-one-run-out";
     j["objective"] = pipeline::cv_objective_to_string(r.grid.objective);
     j["pool"] = {{"runs", cv_folds_json(r.pool, r)}, {"summary", cv_summary_json(r.pool_summary)}};
+    // Each member keeps the setting it has alone in the fold (members.<d>.runs.<run>.setting); k
+    // is chosen on the fold's training runs.
+    nlohmann::json vote_runs = nlohmann::json::object();
+    for (const pipeline::CvFold& f : r.vote) {
+      vote_runs[f.held_out] = {{"first_alarm_s", seconds_or_null(f.outcome.first_alarm_s)},
+                               {"lead_s", seconds_or_null(f.outcome.lead_s)},
+                               {"alarms_in_first_half", f.outcome.alarms_in_first_half},
+                               {"healthy_monitored_s", f.outcome.healthy_monitored_s},
+                               {"setting", {{"chosen_on", f.trained_on}, {"vote_k", f.setting.vote_k},
+                                            {"members", "each with its own setting of members.<detector>.runs.<run>"}}},
+                               {"training", {{"errors", f.train.errors}, {"first_half_alarms", f.train.first_half_alarms},
+                                             {"median_lead_s", f.train.median_lead_s}}}};
+    }
+    j["vote_of_members"] = {{"runs", vote_runs}, {"summary", cv_summary_json(r.vote_summary)}};
     j["members"] = nlohmann::json::object();
     for (size_t d = 0; d < r.detectors.size(); ++d) {
       j["members"][r.detectors[d]] = {{"runs", cv_folds_json(r.members[d], r)},
                                       {"summary", cv_summary_json(r.member_summaries[d])}};
     }
+    // What no run chose: fixed before any replay (docs/backtest.md says why each value).
+    nlohmann::json grid = {{"commissioning_min", nlohmann::json::array()},
+                           {"false_alarm_probabilities", r.grid.probabilities},
+                           {"persistence_m_of_w", nlohmann::json::array()}};
+    for (const pipeline::CvCommissioning& c : r.grid.commissioning) {
+      grid["commissioning_min"].push_back({{"settle", c.settle_min}, {"baseline", c.baseline_min},
+                                           {"calibration", c.calibration_min}, {"baseline_tracking", c.tracking_min}});
+    }
+    for (const auto& [m, w] : r.grid.persistence) grid["persistence_m_of_w"].push_back({m, w});
+    j["fixed_a_priori"] = {{"grid", grid},
+                           {"tail_fraction", r.grid.tail_fraction},
+                           {"min_threshold", r.grid.min_threshold},
+                           {"variance_floor", r.grid.variance_floor},
+                           {"tracking_clamp_sigmas", r.grid.tracking_clamp},
+                           {"chosen_on_no_run", {"thresholds: each device calibrates its own from its commissioning scores"}}};
     j["window"] = r.window;
     j["model_bytes"] = r.model_bytes;
     j["arena_bytes"] = r.arena_bytes;
@@ -115,6 +149,7 @@ void run_backtest_cv(BacktestArgs& args) {
                 s.early, s.median_lead_s / 60, s.false_alarms_per_day);
   };
   line("pool", r.pool_summary);
+  line("vote of members", r.vote_summary);
   for (size_t d = 0; d < r.detectors.size(); ++d) line(r.detectors[d] + " alone", r.member_summaries[d]);
   if (!args.report.empty()) std::printf("report: %s\n", args.report.c_str());
 }
@@ -203,8 +238,13 @@ void register_backtest(CLI::App& app) {
       ->check(CLI::IsMember({"leave-one-run-out"}));
   cmd->add_option("--cv-objective", args->objective,
                   "How a fold ranks settings after errors: lead (largest median lead; the a-priori rule) or "
-                  "margin (fewest first-half candidate windows, then lead; added after seeing the lead figures)")
-      ->capture_default_str()->check(CLI::IsMember({"lead", "margin"}));
+                  "margin (fewest first-half candidate windows, then lead; added after seeing the lead figures) or "
+                  "conservative (the smallest budget, then the strictest persistence and vote that still catch every "
+                  "training run; added in the second session after seeing the lead figures)")
+      ->capture_default_str()->check(CLI::IsMember({"lead", "margin", "conservative"}));
+  cmd->add_option("--variance-floor", args->variance_floor,
+                  "--cv: the baseline's variance floor, every feature (a guard against a feature that never moved; docs/backtest.md)")
+      ->capture_default_str()->check(CLI::PositiveNumber);
   cmd->add_option("--report", args->report, "Write an HTML report (score over time per run)");
   cmd->add_flag("--json", args->json, "Print JSON: {\"runs\": {\"<run>\": {first_alarm_s, run_end_s, alarms_in_first_half, ...}}, \"summary\": {...}}");
   cmd->add_flag("-q,--quiet", args->quiet, "No progress on stderr");

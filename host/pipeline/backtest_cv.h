@@ -17,13 +17,16 @@ struct CvCommissioning {
   double settle_min = 0;       // run-in: ignored windows after the start
   double baseline_min = 10;    // feature baseline
   double calibration_min = 10; // healthy scores for the thresholds
+  double tracking_min = 0;     // time constant of the baseline that keeps learning (0: fixed baseline)
 };
 
 // How a fold ranks settings on its training runs after errors and first-half alarms:
 // kLead (the a-priori rule): the largest median lead; kMargin: the fewest first-half candidate
 // windows (votes >= k, before persistence: how close the healthy halves came to alarming), then
-// the largest median lead.
-enum class CvObjective : uint8_t { kLead = 0, kMargin };
+// the largest median lead; kConservative: the least sensitive setting that still catches every
+// training run: the smallest budget p, then the strictest persistence (larger m, then smaller w),
+// then the larger k, then the largest median lead.
+enum class CvObjective : uint8_t { kLead = 0, kMargin, kConservative };
 const char* cv_objective_to_string(CvObjective objective);
 
 struct CvGrid {
@@ -33,6 +36,8 @@ struct CvGrid {
   std::vector<std::pair<uint32_t, uint32_t>> persistence;  // (m, w)
   float tail_fraction = 0.25f;
   float min_threshold = 1.0f;
+  float variance_floor = 1e-6f;  // of the baseline, every feature: a guard only (docs/backtest.md)
+  float tracking_clamp = 3.0f;     // the following baseline's step cap, in baseline std
 };
 
 // The grid fixed before any run was replayed (docs/backtest.md says why each value).
@@ -79,6 +84,7 @@ struct CvTrainScore {
   double median_lead_s = 0;        // over the caught runs (larger is better)
   uint32_t detectors = 0;          // fewer detectors
   uint32_t probability = 0;        // smaller budget (a later index) preferred: ties go conservative
+  uint32_t persist_m = 0, persist_w = 0, vote_k = 0;  // compared only under kConservative
   bool better_than(const CvTrainScore& o, CvObjective objective) const;
 };
 
@@ -98,12 +104,19 @@ struct CvFold {
 std::vector<CvFold> cv_leave_one_run_out(const std::vector<std::vector<CvRunTrace>>& traces, const CvGrid& grid,
                                          uint32_t allowed, bool single);
 
+// The vote of the members: in each fold every detector keeps the setting it was given alone
+// (members[d][fold]) and the pool alarm is on while at least k members' alarms are on; k is chosen
+// on the fold's training runs. fold.setting carries only the mask of all members and k.
+std::vector<CvFold> cv_vote_of_members(const std::vector<std::vector<CvRunTrace>>& traces, const CvGrid& grid,
+                                       const std::vector<std::vector<CvFold>>& members);
+
 // The whole backtest on a run-to-failure folder.
 struct BacktestCvOptions {
   std::string data_dir;
   std::string channel = "horiz";
   uint32_t bands = 16;
   CvObjective objective = CvObjective::kLead;
+  float variance_floor = 1e-6f;
   std::function<void(const std::string& step)> progress;
 };
 
@@ -118,6 +131,8 @@ struct BacktestCvResult {
   CvGrid grid;
   std::vector<CvFold> pool;                         // per held-out run
   std::vector<std::vector<CvFold>> members;         // [detector][held-out run], each alone
+  std::vector<CvFold> vote;                         // the vote of the members (cv_vote_of_members)
+  CvSummary vote_summary;
   CvSummary pool_summary;
   std::vector<CvSummary> member_summaries;
   std::vector<CvRunTrace> report_traces;            // the pool's chosen commissioning per run, for plots

@@ -33,8 +33,15 @@ std::string backtest_cv_report_html(const BacktestCvResult& r) {
       "(calibrated on its healthy commissioning scores), never chosen on a run. Window " +
       std::to_string(r.window) + " samples, pool model " + std::to_string(r.model_bytes) + " B, arena " +
       std::to_string(r.arena_bytes) + " B.</p>");
+  body.push_back("<p>Fixed a priori, chosen on no run (docs/backtest.md says why): the grid searched; the "
+                 "calibration's tail fraction " + fmt("%g", r.grid.tail_fraction) + " and threshold floor " +
+                 fmt("%g", r.grid.min_threshold) + "; the baseline's variance floor " + fmt("%g", r.grid.variance_floor) +
+                 " (a guard against a feature that never moved); the following baseline's step cap " +
+                 fmt("%g", r.grid.tracking_clamp) + " baseline standard deviations.</p>");
   std::vector<std::vector<std::string>> rows{{"detection", "held-out result"}};
-  rows.push_back({"pool", summary_row_cell(r.pool_summary)});
+  rows.push_back({std::string("pool (objective: ") + cv_objective_to_string(r.grid.objective) + ")",
+                  summary_row_cell(r.pool_summary)});
+  rows.push_back({"vote of the members (each with its own setting; k chosen per fold)", summary_row_cell(r.vote_summary)});
   for (size_t d = 0; d < r.detectors.size(); ++d) rows.push_back({r.detectors[d] + " alone", summary_row_cell(r.member_summaries[d])});
   body.push_back(report::html_table(rows));
   rows = {{"held-out run", "chosen on", "pool setting", "thresholds (device-calibrated)", "first alarm (h)", "end (h)",

@@ -28,7 +28,10 @@ namespace {
 
 // Health indicators of different kinds: spectral (band energies), level (RMS), impulsiveness
 // (crest factor, kurtosis: spalls and cracks hit before the level rises, where physics allows).
-constexpr uint32_t kStats = dsp::kFeatureStatLogRms | dsp::kFeatureStatCrest | dsp::kFeatureStatKurtosis;
+// The first-difference crest factor and kurtosis (issue 16): the same impulsiveness with the
+// shaft's low-frequency tones suppressed, where a spall's short resonance bursts show first.
+constexpr uint32_t kStats = dsp::kFeatureStatLogRms | dsp::kFeatureStatCrest | dsp::kFeatureStatKurtosis |
+                            dsp::kFeatureStatDiffCrest | dsp::kFeatureStatDiffKurtosis;
 
 struct CvDetector {
   std::string name;
@@ -38,7 +41,8 @@ struct CvDetector {
 std::vector<CvDetector> cv_detectors(uint32_t bands) {
   return {{"all_bands", 0, bands},         {"low_bands", 0, bands / 2},
           {"high_bands", bands / 2, bands}, {"rms", bands, bands + 1},
-          {"crest", bands + 1, bands + 2},  {"kurtosis", bands + 2, bands + 3}};
+          {"crest", bands + 1, bands + 2},  {"kurtosis", bands + 2, bands + 3},
+          {"diff_crest", bands + 3, bands + 4}, {"diff_kurtosis", bands + 4, bands + 5}};
 }
 
 struct CvModel {
@@ -93,7 +97,9 @@ struct Run {
   std::string name;
   std::vector<Snap> snaps;
   double end_s = 0;
+  double spacing_s = 0;  // median time between windows
 };
+
 
 std::vector<Run> runs_read(const data::Dataset& ds, const std::string& channel, double* rate, uint32_t* window) {
   std::map<std::string, Run> runs;
@@ -119,6 +125,11 @@ std::vector<Run> runs_read(const data::Dataset& ds, const std::string& channel, 
     const double t0 = run.snaps.front().t_s;
     for (Snap& s : run.snaps) s.t_s -= t0;
     run.end_s = run.snaps.back().t_s;
+    std::vector<double> gaps;
+    for (size_t i = 1; i < run.snaps.size(); ++i) gaps.push_back(run.snaps[i].t_s - run.snaps[i - 1].t_s);
+    if (gaps.empty()) throw PipelineError(ds.manifest_path + ": run " + name + " has a single window");
+    std::nth_element(gaps.begin(), gaps.begin() + gaps.size() / 2, gaps.end());
+    run.spacing_s = gaps[gaps.size() / 2];
     out.push_back(std::move(run));
   }
   return out;
@@ -165,8 +176,13 @@ LoopReplay loop_replay(const CvModel& m, const Run& run, SampleCache& cache, con
   if (baseline < 2 || calibration < 4 || calibration > detect::kCalibrationMaxWindows) {
     throw PipelineError("backtest: run " + run.name + ": commissioning needs >= 2 baseline and 4..256 calibration windows");
   }
-  c.baseline = {m.features, baseline, baseline, 2, 0.0025f};  // floor: (0.05)^2 in ln-energy units
+  c.baseline = {m.features, baseline, baseline, 2, grid.variance_floor};
   c.calibration = {calibration, grid.probabilities.at(probability), grid.tail_fraction, grid.min_threshold};
+  if (cm.tracking_min > 0) {
+    // Per window: the device knows its own sampling interval (here the run's median spacing).
+    c.tracking_rate = static_cast<float>(-std::expm1(-run.spacing_s / (cm.tracking_min * 60)));
+    c.tracking_clamp = grid.tracking_clamp;
+  }
   std::vector<uint64_t> memory((detect::detect_loop_bytes(c) + 7) / 8);
   detect::DetectLoop loop{};
   const detect::DetectStatus st =
@@ -220,6 +236,7 @@ BacktestCvResult backtest_cv_run(const BacktestCvOptions& o) {
   for (const CvDetector& d : cv_detectors(o.bands)) result.detectors.push_back(d.name);
   result.grid = cv_grid_default();
   result.grid.objective = o.objective;
+  result.grid.variance_floor = o.variance_floor;
   result.window = window;
   result.model_bytes = m.file.size();
   result.arena_bytes = m.model.header->arena_bytes;
@@ -255,6 +272,9 @@ BacktestCvResult backtest_cv_run(const BacktestCvOptions& o) {
   };
   verify(result.pool);
   for (const auto& member : result.members) verify(member);
+  if (o.progress) o.progress("leave-one-run-out: the vote of the members");
+  result.vote = cv_vote_of_members(traces, grid, result.members);
+  result.vote_summary = cv_summarize(result.vote);
   result.pool_summary = cv_summarize(result.pool);
   for (const auto& member : result.members) result.member_summaries.push_back(cv_summarize(member));
   for (size_t r = 0; r < runs.size(); ++r) result.report_traces.push_back(traces[result.pool[r].setting.commissioning][r]);

@@ -19,7 +19,8 @@ struct StatName {
 constexpr StatName kStats[] = {
     {"rms", dsp::kFeatureStatLogRms},     {"peak", dsp::kFeatureStatLogPeak},
     {"crest", dsp::kFeatureStatCrest},    {"kurtosis", dsp::kFeatureStatKurtosis},
-    {"skewness", dsp::kFeatureStatSkewness},
+    {"skewness", dsp::kFeatureStatSkewness}, {"diff_crest", dsp::kFeatureStatDiffCrest},
+    {"diff_kurtosis", dsp::kFeatureStatDiffKurtosis},
 };
 
 double parse_number(const std::string& key, const std::string& value) {

@@ -414,6 +414,65 @@ TMF_TEST(DetectLoop, SettleThenCalibrateThresholdsThenAlarm) {
              DetectStatus::kErrModelInterface);
 }
 
+TMF_TEST(DetectLoop, TrackingBaselineFollowsSlowlyAndCapsSteps) {
+  // Issue 16: after the baseline (windows 0..14) the offsets follow every window, calibration
+  // and monitoring alike, by a capped EWMA. Oracles: the recurrence recomputed in double from the
+  // raw features dsp::features_compute gives (the loop must stay within float rounding of it)
+  // and in float with every operation rounded (bit for bit, on the host and under QEMU),
+  // and the cap: during the fault (windows 40..49, far beyond 3 sigma in band 3) an offset moves
+  // by at most rate * clamp baseline standard deviations per window.
+  TMF_ASSERT(build_model(3, kThresholds) == Status::kOk);
+  make_windows();
+  DetectLoopConfig c = loop_config(3, 2);
+  for (uint32_t i = 0; i < 3; ++i) c.decision_outputs[i] = 4 + i;
+  c.baseline = {kF, 15, 15, 2, 1e-6f};
+  c.calibration = {10, 0.3f, 0.25f, 0.0f};
+  c.tracking_rate = 0.25f;
+  c.tracking_clamp = 3.0f;
+  DetectLoop loop{};
+  TMF_ASSERT(detect_loop_init(&loop, c, &g_interpreter, g_loop_memory, sizeof(g_loop_memory)) == DetectStatus::kOk);
+  double offset[kF], scale[kF];
+  float before[kF], exact[kF];  // the float recurrence, each product and sum rounded (volatile)
+  for (uint32_t w = 0; w < kWindows; ++w) {
+    memcpy(before, detect_loop_normalization(loop), sizeof(before));
+    TMF_ASSERT(detect_loop_step(&loop, g_samples[w], &g_first.results[w]) == DetectStatus::kOk);
+    const float* norm = detect_loop_normalization(loop);
+    if (w < 14) continue;
+    if (w == 14) {  // the baseline window: nothing tracked yet
+      for (uint32_t f = 0; f < kF; ++f) offset[f] = exact[f] = norm[f], scale[f] = norm[kF + f];
+      continue;
+    }
+    for (uint32_t f = 0; f < kF; ++f) {
+      const double cap = 3.0 / scale[f];
+      const double d = fmin(fmax(static_cast<double>(g_features[w][f]) - offset[f], -cap), cap);
+      offset[f] += 0.25 * d;
+      // IEEE single rounding at every step, as the library computes it: the same bits on every
+      // core (the library is built with -ffp-contract=off; volatile keeps this oracle unfused).
+      volatile float cap_f = 3.0f / norm[kF + f];
+      volatile float d_f = g_features[w][f] - exact[f];
+      const float capped = d_f > cap_f ? cap_f : (d_f < -cap_f ? -cap_f : d_f);
+      volatile float step = 0.25f * capped;
+      exact[f] = exact[f] + step;
+      TMF_EXPECT(norm[f] == exact[f]);
+      TMF_EXPECT(fabs(norm[f] - offset[f]) <= 1e-5 * (fabs(offset[f]) + 1.0));
+      TMF_EXPECT(norm[kF + f] == static_cast<float>(scale[f]));  // scales stay
+      // (+ one float rounding of the offset sum)
+      TMF_EXPECT(fabs(static_cast<double>(norm[f]) - before[f]) <= 0.25 * cap * (1 + 1e-6) + 1.2e-7 * fabs(before[f]));
+    }
+  }
+  // The fault is far beyond the cap: capped steps cannot absorb it within its ten windows.
+  TMF_EXPECT(g_first.results[45].alarm);
+  // Tracking off is the loop as before; a rate outside [0, 1) or a missing clamp is refused.
+  c.tracking_rate = 1.0f;
+  TMF_EXPECT(detect_loop_bytes(c) == 0);
+  c.tracking_rate = NAN;
+  TMF_EXPECT(detect_loop_bytes(c) == 0);
+  c.tracking_rate = 0.1f;
+  c.tracking_clamp = 0.0f;
+  TMF_EXPECT(detect_loop_init(&loop, c, &g_interpreter, g_loop_memory, sizeof(g_loop_memory)) ==
+             DetectStatus::kErrBadConfig);
+}
+
 TMF_TEST(DetectLoop, InitChecksTheModelInterface) {
   TMF_ASSERT(build_model(2, kThresholds) == Status::kOk);
   const DetectLoopConfig good = loop_config(2, 2);

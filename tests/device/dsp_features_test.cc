@@ -170,6 +170,57 @@ TMF_TEST(DspFeatures, ComputeEqualsTheStepByStepChainBitForBit) {
   }
 }
 
+TMF_TEST(DspFeatures, FirstDifferenceStats) {
+  // Issue 16: crest factor and kurtosis of d[i] = x[i + 1] - x[i], appended after the plain
+  // statistics. Oracles: a double two-pass over the differences (peak / rms, m4 / m2^2), and bit
+  // for bit stats_compute over the float differences formed here; the bands and the plain stats
+  // are unchanged by the extra bits. Then the reason for them: a strong low-frequency tone plus
+  // sparse short bursts has a low raw kurtosis and a high first-difference kurtosis.
+  static float d[kMaxN];
+  for (uint32_t n = 256; n <= kMaxN; n *= 4) {
+    make_tables(n);
+    make_samples(n, 11 + n);
+    const dsp::FeaturesConfig c = config_10hz_bins(n, 4, dsp::kFeatureStatKnown);
+    TMF_ASSERT(dsp::features_count(c) == 4 + 7);
+    TMF_ASSERT(dsp::features_compute(c, g_twiddle, g_window, g_samples, g_work, g_features) == dsp::DspStatus::kOk);
+    float plain[kMaxF];
+    const dsp::FeaturesConfig p = config_10hz_bins(n, 4, dsp::kFeatureStatAll);
+    TMF_ASSERT(dsp::features_compute(p, g_twiddle, g_window, g_samples, g_work, plain) == dsp::DspStatus::kOk);
+    TMF_EXPECT_BYTES_EQ(g_features, plain, 9 * sizeof(float));
+    for (uint32_t i = 0; i + 1 < n; ++i) d[i] = g_samples[i + 1] - g_samples[i];
+    dsp::SignalStats st{};
+    TMF_ASSERT(dsp::stats_compute(d, n - 1, &st) == dsp::DspStatus::kOk);
+    TMF_EXPECT_BYTES_EQ(&g_features[9], &st.crest, sizeof(float));
+    TMF_EXPECT_BYTES_EQ(&g_features[10], &st.kurtosis, sizeof(float));
+    double mean = 0.0, sq = 0.0, peak = 0.0;
+    for (uint32_t i = 0; i + 1 < n; ++i) {
+      const double v = static_cast<double>(g_samples[i + 1]) - g_samples[i];
+      mean += v, sq += v * v, peak = fabs(v) > peak ? fabs(v) : peak;
+    }
+    mean /= n - 1;
+    double m2 = 0.0, m4 = 0.0;
+    for (uint32_t i = 0; i + 1 < n; ++i) {
+      const double v = static_cast<double>(g_samples[i + 1]) - g_samples[i] - mean;
+      m2 += v * v, m4 += v * v * v * v;
+    }
+    m2 /= n - 1, m4 /= n - 1;
+    const double crest = peak / sqrt(sq / (n - 1)), kurtosis = m4 / (m2 * m2);
+    TMF_EXPECT(fabs(g_features[9] - crest) <= 2e-5 * crest);
+    TMF_EXPECT(fabs(g_features[10] - kurtosis) <= 2e-5 * kurtosis);
+  }
+  const uint32_t n = 1024;
+  make_tables(n);
+  constexpr double kPi = 3.14159265358979323846;
+  for (uint32_t t = 0; t < n; ++t) {
+    const double burst = t % 128 == 5 ? 0.4 : (t % 128 == 6 ? -0.4 : 0.0);  // one short burst per 128
+    g_samples[t] = static_cast<float>(sin(2.0 * kPi * 3.0 * t / n) + burst);  // the shaft: 3 cycles
+  }
+  const dsp::FeaturesConfig c = config_10hz_bins(n, 4, dsp::kFeatureStatKurtosis | dsp::kFeatureStatDiffKurtosis);
+  TMF_ASSERT(dsp::features_compute(c, g_twiddle, g_window, g_samples, g_work, g_features) == dsp::DspStatus::kOk);
+  TMF_EXPECT(g_features[4] < 2.0f);   // the tone dominates the raw signal (a sine: 1.5)
+  TMF_EXPECT(g_features[5] > 10.0f);  // the bursts dominate its first difference
+}
+
 TMF_TEST(DspFeatures, WindowedFftEqualsWindowThenFft) {
   static float a[kMaxN + 2], b[kMaxN + 2];
   for (uint32_t n = 16; n <= kMaxN; n *= 2) {
@@ -258,7 +309,7 @@ TMF_TEST(DspFeatures, CheckRejectsEachBadField) {
   TMF_EXPECT(dsp::features_check(c) == dsp::DspStatus::kErrBadParams);
   c = good, c.log_floor = 0.0f;
   TMF_EXPECT(dsp::features_check(c) == dsp::DspStatus::kErrBadParams);
-  c = good, c.stats_mask = 1u << 5;
+  c = good, c.stats_mask = 1u << 7;
   TMF_EXPECT(dsp::features_check(c) == dsp::DspStatus::kErrBadParams);
   TMF_EXPECT(dsp::features_compute(good, nullptr, g_window, g_samples, g_work, g_features) ==
              dsp::DspStatus::kErrNullArgument);

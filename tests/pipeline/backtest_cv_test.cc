@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <string>
 
 #include "host/pipeline/backtest_cv.h"
 #include "tests/support/tmf_test.h"
@@ -126,6 +127,61 @@ TMF_TEST(BacktestCv, MarginObjectivePrefersQuietFirstHalves) {
   }
 }
 
+TMF_TEST(BacktestCv, ConservativeObjectiveTakesTheLeastSensitiveSettingThatCatches) {
+  // Both detectors over in windows 15..19 of every run. p = 0.25 puts the device threshold at
+  // s[16 - 1 - 4] = 12 > 10: nothing is ever over, every run missed, so p = 0.5 must stay.
+  // The lead rule takes detector 0 alone at 1 of 1 (raised at window 15: lead 240 s; the pair
+  // ties on lead and loses on size); the conservative rule takes the strictest persistence that
+  // still catches (2 of 3: lead 180 s) and the larger vote (both, 2 of 2).
+  CvGrid g = grid_simple();
+  g.probabilities = {0.5f, 0.25f};
+  std::vector<CvRunTrace> runs;
+  for (const char* name : {"a", "b", "c"}) {
+    runs.push_back(make_run(name, 20, {{15, 16, 17, 18, 19}, {15, 16, 17, 18, 19}}));
+  }
+  const std::vector<CvFold> lead = tmf::pipeline::cv_leave_one_run_out({runs}, g, 3, false);
+  g.objective = tmf::pipeline::CvObjective::kConservative;
+  const std::vector<CvFold> conservative = tmf::pipeline::cv_leave_one_run_out({runs}, g, 3, false);
+  for (size_t i = 0; i < runs.size(); ++i) {
+    TMF_EXPECT(lead[i].setting.detectors == 1 && lead[i].setting.vote_k == 1 && lead[i].setting.persistence == 0);
+    TMF_EXPECT(lead[i].setting.probability == 0 && lead[i].outcome.lead_s == 240.0);
+    TMF_EXPECT(conservative[i].setting.detectors == 3 && conservative[i].setting.vote_k == 2);
+    TMF_EXPECT(conservative[i].setting.persistence == 1 && conservative[i].setting.probability == 0);
+    TMF_EXPECT(conservative[i].train.errors == 0 && conservative[i].outcome.lead_s == 180.0);
+  }
+  TMF_EXPECT(std::string(tmf::pipeline::cv_objective_to_string(g.objective)) == "conservative");
+}
+
+TMF_TEST(BacktestCv, VoteOfMembersKeepsEachMembersSettingAndChoosesK) {
+  // Detector 0 over at window 3 (a spike) and 15..19, detector 1 at 5 and 16..19. Alone, 1 of 1
+  // alarms in the first half, so each member takes 2 of 3: detector 0 raised at window 16 (t 1020,
+  // lead 180 s), detector 1 at 17 (t 1080, lead 120 s). The vote: k = 1 is on from t 1020, k = 2
+  // from t 1080. The lead rule takes k = 1, the conservative rule k = 2; no early alarm either way.
+  CvGrid g = grid_simple();
+  std::vector<CvRunTrace> runs;
+  for (const char* name : {"a", "b", "c"}) {
+    runs.push_back(make_run(name, 20, {{3, 15, 16, 17, 18, 19}, {5, 16, 17, 18, 19}}));
+  }
+  for (const auto objective : {tmf::pipeline::CvObjective::kLead, tmf::pipeline::CvObjective::kConservative}) {
+    g.objective = objective;
+    std::vector<std::vector<CvFold>> members;
+    for (uint32_t d = 0; d < 2; ++d) members.push_back(tmf::pipeline::cv_leave_one_run_out({runs}, g, 1u << d, true));
+    for (const auto& m : members) {
+      for (const CvFold& f : m) TMF_EXPECT(f.setting.persistence == 1 && f.outcome.alarms_in_first_half == 0);
+    }
+    const std::vector<CvFold> vote = tmf::pipeline::cv_vote_of_members({runs}, g, members);
+    TMF_EXPECT(vote.size() == 3);
+    const bool lead = objective == tmf::pipeline::CvObjective::kLead;
+    for (size_t i = 0; i < vote.size(); ++i) {
+      TMF_EXPECT(vote[i].held_out == runs[i].name && vote[i].trained_on.size() == 2);
+      TMF_EXPECT(vote[i].setting.vote_k == (lead ? 1u : 2u));
+      TMF_EXPECT(vote[i].outcome.lead_s == (lead ? 180.0 : 120.0));
+      TMF_EXPECT(vote[i].outcome.first_alarm_s == (lead ? 1020.0 : 1080.0));
+      TMF_EXPECT(vote[i].outcome.alarms_in_first_half == 0 && vote[i].train.errors == 0);
+    }
+  }
+}
+
 TMF_TEST(BacktestCv, HeldOutRunHasNoSayInItsSetting) {
   // Random traces; then the held-out run's scores are replaced by other random ones: its fold's
   // setting and training score stay exactly the same.
@@ -185,6 +241,7 @@ TMF_TEST(BacktestCv, RunToFailureLeaveOneRunOut) {
                 tmf::pipeline::cv_setting_describe(f.setting, r.grid, r.detectors).c_str());
   }
   print("pool", r.pool_summary);
+  print("vote of members", r.vote_summary);
   for (size_t d = 0; d < r.detectors.size(); ++d) print(r.detectors[d], r.member_summaries[d]);
   std::printf("%.1f s\n", r.seconds);
   for (const auto& folds : {r.pool, r.members[0], r.members[5]}) {
@@ -200,18 +257,20 @@ TMF_TEST(BacktestCv, RunToFailureLeaveOneRunOut) {
     }
   }
   TMF_EXPECT(r.pool_summary.runs == 6);
-  // The margin objective, printed for docs/backtest.md (same protocol).
-  o.objective = tmf::pipeline::CvObjective::kMargin;
-  const tmf::pipeline::BacktestCvResult m = tmf::pipeline::backtest_cv_run(o);
-  std::printf("objective %s\n", tmf::pipeline::cv_objective_to_string(m.grid.objective));
-  for (const CvFold& f : m.pool) {
+  // The conservative objective (second session, after seeing the lead figures), printed likewise.
+  // (The margin objective's figures come from the CLI: `--cv-objective margin`.)
+  o.objective = tmf::pipeline::CvObjective::kConservative;
+  const tmf::pipeline::BacktestCvResult c = tmf::pipeline::backtest_cv_run(o);
+  std::printf("objective %s\n", tmf::pipeline::cv_objective_to_string(c.grid.objective));
+  for (const CvFold& f : c.pool) {
     std::printf("%s: first alarm %.0f s, lead %.0f s, first-half %u; %s\n", f.held_out.c_str(), f.outcome.first_alarm_s,
                 f.outcome.lead_s, f.outcome.alarms_in_first_half,
-                tmf::pipeline::cv_setting_describe(f.setting, m.grid, m.detectors).c_str());
+                tmf::pipeline::cv_setting_describe(f.setting, c.grid, c.detectors).c_str());
   }
-  print("pool", m.pool_summary);
-  for (size_t d = 0; d < m.detectors.size(); ++d) print(m.detectors[d], m.member_summaries[d]);
-  TMF_EXPECT(m.pool_summary.runs == 6);
+  print("pool", c.pool_summary);
+  print("vote of members", c.vote_summary);
+  for (size_t d = 0; d < c.detectors.size(); ++d) print(c.detectors[d], c.member_summaries[d]);
+  TMF_EXPECT(c.pool_summary.runs == 6);
 }
 
 }  // namespace

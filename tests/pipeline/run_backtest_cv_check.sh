@@ -17,6 +17,7 @@ jq -e '[.pool.runs[] | (.device_thresholds | keys | sort) == (.setting.detectors
 jq -e '[.pool.runs[] | .lead_s == null or (.lead_s > 0 and .first_alarm_s != null)] | all' "$work/a.json" >/dev/null
 jq -e '.pool.summary.caught == ([.pool.runs[] | select(.lead_s != null)] | length)' "$work/a.json" >/dev/null
 jq -e '.pool.summary.early == ([.pool.runs[] | select(.alarms_in_first_half > 0)] | length)' "$work/a.json" >/dev/null
+jq -e --argjson n "$runs" '(.vote_of_members.runs | length == $n) and .vote_of_members.summary.runs == $n' "$work/a.json" >/dev/null
 jq -e '[.members[] | [.runs[] | (.setting.detectors | length) == 1 and .setting.vote_k == 1] | all] | all' "$work/a.json" >/dev/null
 cmp <(jq -S 'del(.seconds, .report)' "$work/a.json") <(jq -S 'del(.seconds, .report)' "$work/b.json")
 grep -q "<svg" "$work/loro.html"

@@ -88,7 +88,8 @@ bool write_file(const std::string& path, const void* data, size_t bytes) {
 }
 
 int run(const std::string& dir, uint32_t n, uint32_t bands, uint32_t windows, const std::string& data) {
-  // TMF_PIPELINE_STATS_MASK picks the stats (default all five), e.g. 0 to measure bands only.
+  // TMF_PIPELINE_STATS_MASK picks the stats (default the five plain ones), e.g. 0 to measure bands
+  // only, 0x7F for every statistic (first-difference ones included).
   const char* mask_env = std::getenv("TMF_PIPELINE_STATS_MASK");
   const uint32_t stats = mask_env ? static_cast<uint32_t>(std::strtoul(mask_env, nullptr, 0)) : dsp::kFeatureStatAll;
   const dsp::FeaturesConfig config = host::hann_features_config(n, 12000.0f, 0.0f, 6000.0f, bands, stats);

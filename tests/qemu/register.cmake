@@ -72,3 +72,16 @@ foreach(core IN LISTS TMF_QEMU_CORES)
                    "${CMAKE_BINARY_DIR}/qemu_pipeline/${core}" ${pipeline_args}
                    "${TMF_SHARED_DIR}/data/bearing/cwru_de12k_inner_race_007_1hp.f32")
 endforeach()
+
+# Issue 16: the same pipeline golden with every statistic, the first-difference crest factor and
+# kurtosis included (stats mask 0x7F), bit for bit on a core with an FPU and one without.
+foreach(core IN ITEMS cortex-m3 cortex-m4)
+  if(core IN_LIST TMF_QEMU_CORES)
+    add_test(NAME qemu_pipeline_diff_stats_${core}
+             COMMAND "${CMAKE_CURRENT_LIST_DIR}/run_pipeline_golden.sh" ${core}
+                     "${PROJECT_SOURCE_DIR}/build/${core}/bin/model_runner.elf" "$<TARGET_FILE:pipeline_golden>"
+                     "${CMAKE_BINARY_DIR}/qemu_pipeline_diff_stats/${core}" 1024 32 8
+                     "${TMF_SHARED_DIR}/data/bearing/cwru_de12k_inner_race_007_1hp.f32")
+    set_tests_properties(qemu_pipeline_diff_stats_${core} PROPERTIES ENVIRONMENT "TMF_PIPELINE_STATS_MASK=0x7F")
+  endif()
+endforeach()

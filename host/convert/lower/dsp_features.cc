@@ -32,8 +32,8 @@ std::string config_problem(const dsp::FeaturesConfig& c) {
   }
   if (!(c.power_scale > 0.0f) || !std::isfinite(c.power_scale)) return "power scale is not finite and positive";
   if (!(c.log_floor > 0.0f) || !std::isfinite(c.log_floor)) return "log floor is not finite and positive";
-  if ((c.stats_mask & ~dsp::kFeatureStatAll) != 0) {
-    return "stats mask has unknown bits (known: 0x1F)";
+  if ((c.stats_mask & ~dsp::kFeatureStatKnown) != 0) {
+    return "stats mask has unknown bits (known: 0x7F)";
   }
   return dsp::features_check(c) == dsp::DspStatus::kOk ? "" : "config rejected by dsp::features_check";
 }
