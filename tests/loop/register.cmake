@@ -9,7 +9,7 @@ else()
 endif()
 add_executable(loop_tests ${TMF_LOOP_TEST_SOURCES} ${CMAKE_CURRENT_LIST_DIR}/../host/test_files.cc
                ${CMAKE_CURRENT_LIST_DIR}/../support/tmf_test_main_host.cc)
-target_link_libraries(loop_tests PRIVATE tmf_test_support tmf_loop tmf_sim_world nlohmann_json::nlohmann_json)
+target_link_libraries(loop_tests PRIVATE tmf_test_fleet tmf_loop tmf_sim_world nlohmann_json::nlohmann_json)
 target_compile_options(loop_tests PRIVATE -Wall -Wextra)
 target_compile_definitions(loop_tests PRIVATE TMF_CLI="$<TARGET_FILE:tinymlops>")
 add_dependencies(loop_tests tinymlops)

@@ -35,10 +35,9 @@ constexpr const char* kGroup = "pumps";
 constexpr const char* kModel = "pump-detector";
 
 // The model id and version each device reports as active in its retained STATUS (0: none).
-std::map<std::string, std::pair<uint32_t, uint32_t>> active_models(int port, const std::vector<std::string>& ids) {
-  fleet::BrokerSettings broker;
-  broker.port = port;
-  fleet::MqttClient observer("test-observer", broker);
+std::map<std::string, std::pair<uint32_t, uint32_t>> active_models(const test::FleetBroker& broker,
+                                                                   const std::vector<std::string>& ids) {
+  fleet::MqttClient observer("test-observer", broker.service(fleet::FleetService::kFleetServiceServe));
   observer.subscribe("tmf/fleet/+/status", 1);
   observer.wait_connected(std::chrono::seconds(5));
   std::map<std::string, std::pair<uint32_t, uint32_t>> out;
@@ -61,7 +60,7 @@ std::map<std::string, std::pair<uint32_t, uint32_t>> active_models(int port, con
 struct ReleaseFleet {
   std::string dir;
   deploy::KeyPaths canary, production;
-  std::unique_ptr<test::Broker> broker;
+  std::unique_ptr<test::FleetBroker> broker;
   std::vector<std::unique_ptr<test::VirtualDevice>> devices;
   std::unique_ptr<registry::Registry> registry;
   std::unique_ptr<monitor::Ingest> ingest;
@@ -76,27 +75,31 @@ struct ReleaseFleet {
     fs::create_directories(dir);
     canary = deploy::keys_generate(dir + "/canary", false);
     production = deploy::keys_generate(dir + "/production", false);
-    broker = std::make_unique<test::Broker>(dir + "/broker");
+    broker = std::make_unique<test::FleetBroker>(dir + "/broker", "fleet");
+    const std::string registry_dir = dir + "/registry";
     const auto with = [&](std::vector<std::string> v) {
       v.insert(v.end(), device_extra.begin(), device_extra.end());
       return v;
     };
-    devices.push_back(std::make_unique<test::VirtualDevice>(dir, "pump-a", kGroup, broker->port(), canary.public_key,
+    devices.push_back(std::make_unique<test::VirtualDevice>(dir, "pump-a", kGroup, *broker, registry_dir, canary.public_key,
                                                             with({"--trusted-key", production.public_key, "--seed", "1"})));
-    devices.push_back(std::make_unique<test::VirtualDevice>(dir, "pump-b", kGroup, broker->port(), production.public_key,
+    devices.push_back(std::make_unique<test::VirtualDevice>(dir, "pump-b", kGroup, *broker, registry_dir, production.public_key,
                                                             with({"--seed", "2"})));
-    devices.push_back(std::make_unique<test::VirtualDevice>(dir, "pump-c", kGroup, broker->port(), production.public_key,
+    devices.push_back(std::make_unique<test::VirtualDevice>(dir, "pump-c", kGroup, *broker, registry_dir, production.public_key,
                                                             with({"--seed", "3"})));
-    registry = std::make_unique<registry::Registry>(dir + "/registry");
+    registry = std::make_unique<registry::Registry>(registry_dir);
+    // As `serve --loop-group` runs them: the serve identity, enrolled devices only.
     monitor::IngestOptions io;
-    io.broker.port = broker->port();
+    io.broker = broker->service(fleet::FleetService::kFleetServiceServe);
+    io.enrolment = fleet::fleet_enrolment_from_registry(registry_dir);
     io.synchronous_full = false;
     ingest = std::make_unique<monitor::Ingest>(*registry, io);
     options.group = kGroup;
     options.model_name = kModel;
     options.signing_key = canary.secret;
     options.fleet = "fleet";
-    options.broker.port = broker->port();
+    options.broker = broker->service(fleet::FleetService::kFleetServiceServe);
+    options.enrolment = io.enrolment;
     options.min_devices = 3;
     options.capture_timeout_s = 20;
     options.stages = {"1", "100%"};
@@ -142,7 +145,7 @@ TMF_TEST(LoopRelease, CandidateStaysAtTheCanaryUntilApprovedWithAnOfflineKey) {
   const int64_t n = f.running()->id;
   const registry::VersionInfo candidate = f.registry->get_version({kModel, 1});
   TMF_EXPECT(candidate.stage == std::string("staging"));
-  auto active = active_models(f.broker->port(), f.ids);
+  auto active = active_models(*f.broker, f.ids);
   TMF_EXPECT_EQ(active["pump-a"].second, 1u);       // the canary runs the candidate
   TMF_EXPECT_EQ(active["pump-b"].first, 0u);        // production devices run nothing yet
   TMF_EXPECT_EQ(active["pump-c"].first, 0u);
@@ -154,7 +157,7 @@ TMF_TEST(LoopRelease, CandidateStaysAtTheCanaryUntilApprovedWithAnOfflineKey) {
   // A restart (the policy rebuilt on the same registry) keeps waiting; nothing moves.
   f.start_policy();
   TMF_EXPECT(!f.run_until([&] { return !f.waiting_for_approval(); }, 3));
-  active = active_models(f.broker->port(), f.ids);
+  active = active_models(*f.broker, f.ids);
   TMF_EXPECT_EQ(active["pump-b"].first, 0u);
 
   // Approval with the production key, given to the CLI only (serve holds the canary key); the
@@ -171,7 +174,7 @@ TMF_TEST(LoopRelease, CandidateStaysAtTheCanaryUntilApprovedWithAnOfflineKey) {
   const json result = json::parse(f.last_step()->detail_json);
   TMF_EXPECT(result.value("phase", "") == std::string("production"));
   TMF_EXPECT(result.value("state", "") == std::string("completed"));
-  active = active_models(f.broker->port(), f.ids);
+  active = active_models(*f.broker, f.ids);
   for (const auto& id : f.ids) TMF_EXPECT_EQ(active[id].second, 1u);
   TMF_EXPECT(f.registry->get_version({kModel, 1}).stage == std::string("production"));
 
@@ -213,7 +216,8 @@ TMF_TEST(LoopRelease, RejectionLeavesProductionUntouched) {
   const registry::VersionInfo v1 = loop::retrain(*f.registry, champion).version;
   TMF_ASSERT(v1.stage == std::string("production"));
   deploy::RolloutOptions ro;
-  ro.broker.port = f.broker->port();
+  ro.broker = f.broker->service(fleet::FleetService::kFleetServiceDeploy);
+  ro.enrolment = fleet::fleet_enrolment_from_registry(f.registry->dir());
   ro.fleet = "fleet";
   ro.group = kGroup;
   ro.stages = {"100%"};
@@ -236,7 +240,7 @@ TMF_TEST(LoopRelease, RejectionLeavesProductionUntouched) {
   TMF_ASSERT(f.run_until([&] { return f.waiting_for_approval(); }, 90));
   const int64_t n = f.running()->id;
   TMF_EXPECT(f.registry->get_version({kModel, 2}).stage == std::string("staging"));
-  auto active = active_models(f.broker->port(), f.ids);
+  auto active = active_models(*f.broker, f.ids);
   TMF_EXPECT_EQ(active["pump-a"].second, 2u);
   TMF_EXPECT_EQ(active["pump-b"].second, 1u);
   TMF_EXPECT_EQ(active["pump-c"].second, 1u);
@@ -248,7 +252,7 @@ TMF_TEST(LoopRelease, RejectionLeavesProductionUntouched) {
   const json restore = json::parse(f.last_step()->detail_json);
   TMF_EXPECT(restore.value("phase", "") == std::string("restore"));
   TMF_EXPECT(restore.value("state", "") == std::string("completed"));
-  active = active_models(f.broker->port(), f.ids);
+  active = active_models(*f.broker, f.ids);
   for (const auto& id : f.ids) TMF_EXPECT_EQ(active[id].second, 1u);
   TMF_EXPECT(f.registry->get_version({kModel, 1}).stage == std::string("production"));
   TMF_EXPECT(f.registry->get_version({kModel, 2}).stage == std::string("archived"));
