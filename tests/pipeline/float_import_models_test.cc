@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -517,6 +518,12 @@ TMF_TEST(FloatImportModels, ConvertCalibrateAndInspectOnTheCommandLine) {
   TMF_ASSERT(test::run_cli("run " + tmf + " --input " + in + " --output " + out).exit_code == 0);
   RuntimeRunner runner(test::read_bytes(tmf));
   TMF_EXPECT(test::read_bytes(out) == float_bytes(runner.run(x)));
+  // run_float_import_qemu.sh runs the same file and input bare-metal and compares with this output.
+  if (const char* keep = std::getenv("TMF_FLOAT_IMPORT_OUT")) {
+    test::write_bytes(std::string(keep) + "/kws_like.tmf", test::read_bytes(tmf));
+    test::write_bytes(std::string(keep) + "/kws_like_in.f32", test::read_bytes(in));
+    test::write_bytes(std::string(keep) + "/kws_like_host_out.f32", test::read_bytes(out));
+  }
 }
 
 }  // namespace

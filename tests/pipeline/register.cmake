@@ -34,3 +34,8 @@ add_test(NAME backtest_run_to_failure
 add_test(NAME backtest_leave_one_run_out
          COMMAND "${CMAKE_CURRENT_LIST_DIR}/run_backtest_cv_check.sh" "$<TARGET_FILE:tinymlops>"
                  "${TMF_SHARED_DIR}/data/run_to_failure" "${CMAKE_BINARY_DIR}/backtest_loro")
+
+# Issue 15: a float model quantized on import runs bare-metal on Cortex-M4 with the host's bytes.
+add_test(NAME qemu_float_import_cortex-m4
+         COMMAND "${CMAKE_CURRENT_LIST_DIR}/run_float_import_qemu.sh" "$<TARGET_FILE:pipeline_tests>" cortex-m4
+                 "${PROJECT_SOURCE_DIR}/build/cortex-m4/bin/model_runner.elf" "${CMAKE_BINARY_DIR}/float_import_qemu")
