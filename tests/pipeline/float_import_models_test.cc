@@ -484,6 +484,100 @@ TMF_TEST(FloatImportModels, KwsLikeDsCnn) {
   TMF_EXPECT(on_calibration.max_abs > 0.0);
 }
 
+// The other float paths: DEPTHWISE_CONV_2D with VALID padding, dilation 2, depth multiplier 2 and
+// RELU6, MAX_POOL_2D 2x2/2 SAME, TANH, ADD of two activations, LOGISTIC. Oracle written here.
+TMF_TEST(FloatImportModels, DilatedDepthwiseMaxPoolTanhAddLogistic) {
+  const std::vector<float> filter = lcg_values(3 * 3 * 4, 71, 0.6f), bias = lcg_values(4, 72, 0.2f);
+  TinyModel m;
+  m.tensors = {float_tensor("x", {1, 9, 9, 2}), float_tensor("w", {1, 3, 3, 4}), float_tensor("b", {4}),
+               float_tensor("dw", {1, 5, 5, 4}), float_tensor("pool", {1, 3, 3, 4}), float_tensor("tanh", {1, 3, 3, 4}),
+               float_tensor("sum", {1, 3, 3, 4}), float_tensor("y", {1, 3, 3, 4})};
+  m.tensors[1].data = float_bytes(filter);
+  m.tensors[2].data = float_bytes(bias);
+  TinyOp dw;
+  dw.builtin = fb::BuiltinOperator_DEPTHWISE_CONV_2D;
+  dw.inputs = {0, 1, 2};
+  dw.outputs = {3};
+  dw.options = [](flatbuffers::FlatBufferBuilder& fbb) {
+    return std::make_pair(fb::BuiltinOptions_DepthwiseConv2DOptions,
+                          fb::CreateDepthwiseConv2DOptions(fbb, fb::Padding_VALID, 1, 1, 2, fb::ActivationFunctionType_RELU6, 2, 2)
+                              .Union());
+  };
+  TinyOp pool;
+  pool.builtin = fb::BuiltinOperator_MAX_POOL_2D;
+  pool.inputs = {3};
+  pool.outputs = {4};
+  pool.options = [](flatbuffers::FlatBufferBuilder& fbb) {
+    return std::make_pair(fb::BuiltinOptions_Pool2DOptions, fb::CreatePool2DOptions(fbb, fb::Padding_SAME, 2, 2, 2, 2).Union());
+  };
+  TinyOp tanh_op;
+  tanh_op.builtin = fb::BuiltinOperator_TANH;
+  tanh_op.inputs = {4};
+  tanh_op.outputs = {5};
+  TinyOp add;
+  add.builtin = fb::BuiltinOperator_ADD;
+  add.inputs = {5, 4};
+  add.outputs = {6};
+  TinyOp logistic;
+  logistic.builtin = fb::BuiltinOperator_LOGISTIC;
+  logistic.inputs = {6};
+  logistic.outputs = {7};
+  m.ops = {dw, pool, tanh_op, add, logistic};
+  m.inputs = {0};
+  m.outputs = {7};
+
+  const auto oracle = [&](const std::vector<float>& x) {
+    float d[5][5][4];
+    for (int oy = 0; oy < 5; ++oy) {
+      for (int ox = 0; ox < 5; ++ox) {
+        for (int c = 0; c < 4; ++c) {
+          double acc = bias[c];
+          for (int ky = 0; ky < 3; ++ky) {
+            for (int kx = 0; kx < 3; ++kx) {
+              acc += static_cast<double>(filter[static_cast<size_t>((ky * 3 + kx) * 4 + c)]) *
+                     x[static_cast<size_t>(((oy + 2 * ky) * 9 + ox + 2 * kx) * 2 + c / 2)];
+            }
+          }
+          d[oy][ox][c] = static_cast<float>(std::clamp(acc, 0.0, 6.0));
+        }
+      }
+    }
+    // SAME 2x2/2 on 5: out 3, total padding 1, none before: windows [0,1], [2,3], [4].
+    std::vector<float> y;
+    for (int oy = 0; oy < 3; ++oy) {
+      for (int ox = 0; ox < 3; ++ox) {
+        for (int c = 0; c < 4; ++c) {
+          float best = d[2 * oy][2 * ox][c];
+          for (int ky = 0; ky < 2 && 2 * oy + ky < 5; ++ky) {
+            for (int kx = 0; kx < 2 && 2 * ox + kx < 5; ++kx) best = std::max(best, d[2 * oy + ky][2 * ox + kx][c]);
+          }
+          y.push_back(static_cast<float>(1.0 / (1.0 + std::exp(-(std::tanh(static_cast<double>(best)) + best)))));
+        }
+      }
+    }
+    return y;
+  };
+  std::vector<std::vector<float>> calibration;
+  for (uint32_t i = 0; i < 30; ++i) calibration.push_back(lcg_values(162, sample_seed(300 + i), 1.5f));
+  const Graph g = tflite_read(tiny_tflite::build(m), "mixed_float.tflite");
+  const Graph q = quantize::float_graph_quantize(g, calibration);
+  for (const Op& op : q.ops) {
+    const host::Quantization& out = q.tensors[op.outputs[0]].quant;
+    if (op.opcode == kOpTanh) TMF_EXPECT(out.scales[0] == 1.0f / 128.0f && out.zero_points[0] == 0);
+    if (op.opcode == kOpLogistic) TMF_EXPECT(out.scales[0] == 1.0f / 256.0f && out.zero_points[0] == -128);
+    if (op.opcode == kOpMaxPool2D) TMF_EXPECT(out.scales == q.tensors[op.inputs[0]].quant.scales);
+  }
+  RuntimeRunner runner(convert_graph(q, {}).file);
+  ErrorStats e;
+  for (const auto& x : calibration) e.add(oracle(x), runner.run(x));
+  std::printf("  dilated depthwise / max pool / tanh / add / logistic float model: int8 vs float max %.4f rms %.4f "
+              "on its 30 calibration inputs\n",
+              e.max_abs, e.rms());
+  // Output steps are 1/256; the stated tolerance is 4 steps (rounding through four int8 tensors).
+  TMF_EXPECT(e.max_abs <= 4.0 / 256.0);
+  TMF_EXPECT(e.max_abs > 0.0);
+}
+
 // The command line: convert --calibrate records the error, inspect shows it, run takes float32.
 TMF_TEST(FloatImportModels, ConvertCalibrateAndInspectOnTheCommandLine) {
   const Kws k = kws_like(31);
