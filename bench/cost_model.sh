@@ -10,6 +10,10 @@
 #   bench/cost_model.sh WORK [CORE...]
 # Env: TMF_HOST_BUILD (default build), TMF_CORE_BUILD_PREFIX (default build/: images in
 # <prefix><core>/bin), TMF_QEMU_PLUGIN, TMF_SHARED_DIR, TMF_COST_JOBS (parallel QEMU runs, 2).
+# TMF_COST_ONLY=REGEX: a partial update for new ops: only the single-op models whose names match
+# are run and fitted; their entries (and the flash of kernels the committed table lacks) are
+# merged into profiles/op_costs.json's cores as WORK/op_costs.json, and the validation set is
+# skipped (the old entries and their validation are unchanged).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$1
@@ -72,6 +76,10 @@ flash_figures() {
 ops=$work/ops
 rm -rf "$ops" && mkdir -p "$ops"
 "$op_cost" models "$ops" 2>"$ops/skipped.txt"
+if [ -n "${TMF_COST_ONLY:-}" ]; then
+  { head -n 1 "$ops/manifest.tsv"; tail -n +2 "$ops/manifest.tsv" | awk -v re="$TMF_COST_ONLY" '$1 ~ re'; } > "$ops/manifest.only"
+  mv "$ops/manifest.only" "$ops/manifest.tsv"
+fi
 fit_args=()
 for core in "${cores[@]}"; do
   run_all "$ops" "$core"
@@ -79,6 +87,20 @@ for core in "${cores[@]}"; do
   fit_args+=("$core=$ops/counts_$core.txt,$ops/flash_$core.txt")
 done
 "$op_cost" fit "$ops" "${fit_args[@]}" > "$work/op_costs.json"
+if [ -n "${TMF_COST_ONLY:-}" ]; then
+  # New entries over the committed ones; kernel flash only for kernels it does not have yet.
+  jq -s '.[0] as $old | .[1] as $new | $old | reduce ($new.cores | keys[]) as $c (.;
+           .cores[$c].ops += $new.cores[$c].ops |
+           .cores[$c].runtime_flash.kernel_bytes =
+             ($new.cores[$c].runtime_flash.kernel_bytes + .cores[$c].runtime_flash.kernel_bytes))' \
+     "$root/profiles/op_costs.json" "$work/op_costs.json" > "$work/op_costs.merged.json"
+  mv "$work/op_costs.merged.json" "$work/op_costs.json"
+  echo "cost_model: merged the entries of models matching '$TMF_COST_ONLY' into $work/op_costs.json" >&2
+  for core in "${cores[@]}"; do
+    echo "op_costs.$core.max_relative_error $(jq --arg c "$core" '[.cores[$c].ops[]?.max_relative_error] | max // 0 | . * 1000 | round / 1000' "$work/op_costs.json")"
+  done
+  exit 0
+fi
 echo "cost_model: wrote $work/op_costs.json" >&2
 for core in "${cores[@]}"; do
   # The flash split checked on the all-ops probe: base + every kernel vs its measured total.

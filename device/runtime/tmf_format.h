@@ -155,6 +155,7 @@ enum MetadataTag : uint16_t {
   kMetadataModelName = 2,   // UTF-8, no NUL
   kMetadataSource = 3,      // UTF-8: what the file was made from
   kMetadataLabels = 4,      // UTF-8 class labels separated by '\n'
+  kMetadataQuantization = 5,  // JSON: int8-vs-float error of a float model quantized on import
   // 0x100: pipeline settings (JSON, host/pipeline/pipeline_settings.h); 0x101: device detection
   // settings (device/detect/model_config.h); 0x102..0x1FF reserved for more pipeline settings.
 };

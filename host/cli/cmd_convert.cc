@@ -24,6 +24,14 @@ struct ConvertArgs {
   bool json = false;
 };
 
+nlohmann::json quantization_json(const quantize::FloatImportError& e) {
+  return {{"calibration_sets", e.sets},
+          {"max_abs_error", e.max_abs_error},
+          {"rms_error", e.rms_error},
+          {"float_output_min", e.float_min},
+          {"float_output_max", e.float_max}};
+}
+
 void run_convert(const ConvertArgs& args) {
   const std::vector<uint8_t> bytes = read_file(args.input);
   host::Graph graph = host::tflite_read(bytes, args.input);
@@ -58,10 +66,17 @@ void run_convert(const ConvertArgs& args) {
   options.model_id = args.model_id;
   options.model_version = args.model_version;
   options.model_name = args.name.empty() ? std::filesystem::path(args.input).stem().string() : args.name;
-  const host::ConvertResult result = host::convert_graph(std::move(graph), options);
-  write_file_atomic(args.output, result.file.data(), result.file.size());
+  host::ConvertResult result = host::convert_graph(graph, options);
   std::optional<quantize::FloatImportError> error;
-  if (float_graph) error = quantize::float_graph_quantization_error(*float_graph, result.file, calibration);
+  if (float_graph) {
+    // The error is measured on the converted file, then recorded in it (metadata TLV 5, shown by
+    // `inspect`); metadata follows the constants, so the second file computes the same bits.
+    error = quantize::float_graph_quantization_error(*float_graph, result.file, calibration);
+    const nlohmann::json report = quantization_json(*error);
+    options.extra_metadata.emplace_back(kMetadataQuantization, report.dump());
+    result = host::convert_graph(std::move(graph), options);
+  }
+  write_file_atomic(args.output, result.file.data(), result.file.size());
 
   const double ratio = static_cast<double>(result.file.size()) / static_cast<double>(bytes.size());
   if (args.json) {
@@ -77,13 +92,7 @@ void run_convert(const ConvertArgs& args) {
     j["scratch_bytes"] = result.scratch_bytes;
     j["arena_lower_bound_bytes"] = result.plan.lower_bound;
     j["notes"] = notes;
-    if (error) {
-      j["quantization"] = {{"calibration_sets", error->sets},
-                           {"max_abs_error", error->max_abs_error},
-                           {"rms_error", error->rms_error},
-                           {"float_output_min", error->float_min},
-                           {"float_output_max", error->float_max}};
-    }
+    if (error) j["quantization"] = quantization_json(*error);
     std::printf("%s\n", j.dump(2).c_str());
   } else {
     for (const std::string& note : notes) std::fprintf(stderr, "note: %s\n", note.c_str());

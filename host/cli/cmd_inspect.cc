@@ -115,6 +115,11 @@ void run_inspect(const InspectArgs& args) {
   if (uint32_t length = 0; model_find_metadata(m, pipeline::kMetadataPipelineSettings, &length) != nullptr) {
     j["pipeline"] = pipeline_json(m, args.path);
   }
+  // A float model quantized on import records its int8-vs-float error on the calibration set.
+  if (const std::string q = metadata_string(m, kMetadataQuantization); !q.empty()) {
+    const nlohmann::json report = nlohmann::json::parse(q, nullptr, false);
+    if (report.is_object()) j["quantization"] = report;
+  }
 
   if (args.json) {
     std::printf("%s\n", j.dump(2).c_str());
@@ -128,6 +133,13 @@ void run_inspect(const InspectArgs& args) {
   std::printf("  file %u bytes (constants %u), arena %u bytes (lower bound %u), %llu MACs\n",
               h.file_bytes, h.constants.bytes, h.arena_bytes, j["arena_lower_bound_bytes"].get<uint32_t>(),
               static_cast<unsigned long long>(j["macs"].get<uint64_t>()));
+  if (j.contains("quantization")) {
+    const nlohmann::json& q = j["quantization"];
+    std::printf("  quantized from float32 on %d calibration inputs: int8 vs float output error max %.6g, "
+                "rms %.6g (float outputs in [%.6g, %.6g])\n",
+                q.value("calibration_sets", 0), q.value("max_abs_error", 0.0), q.value("rms_error", 0.0),
+                q.value("float_output_min", 0.0), q.value("float_output_max", 0.0));
+  }
   if (j.contains("pipeline")) {
     const nlohmann::json& p = j["pipeline"];
     std::printf("  pipeline: %s, features %s, threshold %.6g, window %u samples at %g Hz\n",

@@ -10,6 +10,7 @@
 #include "device/runtime/interpreter.h"
 #include "device/runtime/model.h"
 #include "host/convert/aligned_buffer.h"
+#include "host/quantize/float_eval.h"
 #include "host/quantize/quantize_network.h"
 
 namespace tmf::quantize {
@@ -26,51 +27,26 @@ std::vector<float> floats_of(const Tensor& t) {
   return v;
 }
 
-[[noreturn]] void fail_op(const Graph& g, size_t op, const std::string& what) {
-  throw ConvertError(g.op_context(op) + ": " + what);
-}
-
-float activate(host::Activation a, float v) {
-  switch (a) {
-    case host::Activation::kRelu: return std::max(0.0f, v);
-    case host::Activation::kRelu6: return std::clamp(v, 0.0f, 6.0f);
-    case host::Activation::kReluN1To1: return std::clamp(v, -1.0f, 1.0f);
-    default: return v;
-  }
-}
-
-// Checks the float graph is one this quantizer handles.
+// Checks the float graph is one this quantizer handles (float_eval.h lists the ops).
 void check_float_graph(const Graph& g) {
   if (g.inputs.size() != 1 || g.outputs.size() != 1) {
     throw ConvertError(g.source + ": float import needs one graph input and one output (has " +
                        std::to_string(g.inputs.size()) + " and " + std::to_string(g.outputs.size()) + ")");
   }
+  // Every activation an op reads is the graph input or an earlier op's output.
+  std::vector<bool> computed(g.tensors.size(), false);
+  computed[static_cast<size_t>(g.inputs[0])] = true;
   for (size_t i = 0; i < g.ops.size(); ++i) {
-    const Op& op = g.ops[i];
-    if (op.opcode != kOpFullyConnected && op.opcode != kOpReshape) {
-      fail_op(g, i, "float import supports FULLY_CONNECTED and RESHAPE only");
-    }
-    if (op.inputs.empty() || op.inputs[0] < 0 || op.outputs.size() != 1) fail_op(g, i, "unexpected operands");
-    if (g.tensors[op.inputs[0]].type != kTensorTypeFloat32) fail_op(g, i, "input is not float32");
-    if (op.opcode == kOpFullyConnected) {
-      if (op.inputs.size() < 2 || op.inputs[1] < 0) fail_op(g, i, "expects weights");
-      const Tensor& w = g.tensors[op.inputs[1]];
-      if (w.type != kTensorTypeFloat32 || !w.is_constant() || w.shape.size() != 2) {
-        fail_op(g, i, g.tensor_context(op.inputs[1]) + ": weights must be a constant float32 matrix");
-      }
-      if (g.tensors[op.inputs[0]].element_count() % w.shape[1] != 0) {
-        fail_op(g, i, "input size is not a multiple of the weights' depth");
-      }
-      if (op.inputs.size() > 2 && op.inputs[2] >= 0) {
-        const Tensor& b = g.tensors[op.inputs[2]];
-        if (b.type != kTensorTypeFloat32 || !b.is_constant() || b.element_count() != w.shape[0]) {
-          fail_op(g, i, g.tensor_context(op.inputs[2]) + ": bias must be constant float32, one per unit");
-        }
-      }
-      if (op.options.activation == host::Activation::kTanh || op.options.activation == host::Activation::kSignBit) {
-        fail_op(g, i, "fused activation TANH/SIGN_BIT is not supported");
+    float_op_check(g, i);
+    for (int t : g.ops[i].inputs) {
+      if (t >= 0 && !g.tensors[t].is_constant() && !computed[static_cast<size_t>(t)]) {
+        throw ConvertError(g.op_context(i) + ": " + g.tensor_context(t) + ": no op computes it before this one");
       }
     }
+    computed[static_cast<size_t>(g.ops[i].outputs[0])] = true;
+  }
+  if (!computed[static_cast<size_t>(g.outputs[0])]) {
+    throw ConvertError(g.source + ": " + g.tensor_context(g.outputs[0]) + ": the graph output is never computed");
   }
 }
 
@@ -78,28 +54,89 @@ void check_float_graph(const Graph& g) {
 void eval_all(const Graph& g, const std::vector<float>& input, std::vector<std::vector<float>>& values) {
   values.assign(g.tensors.size(), {});
   values[g.inputs[0]] = input;
-  for (const Op& op : g.ops) {
-    const std::vector<float>& x = values[op.inputs[0]];
-    std::vector<float>& y = values[op.outputs[0]];
-    if (op.opcode == kOpReshape) {
-      y = x;
-      continue;
-    }
-    const Tensor& w = g.tensors[op.inputs[1]];
-    const std::vector<float> weights = floats_of(w);
-    std::vector<float> bias(static_cast<size_t>(w.shape[0]), 0.0f);
-    if (op.inputs.size() > 2 && op.inputs[2] >= 0) bias = floats_of(g.tensors[op.inputs[2]]);
-    const size_t units = static_cast<size_t>(w.shape[0]), depth = static_cast<size_t>(w.shape[1]);
-    const size_t rows = x.size() / depth;
-    y.assign(rows * units, 0.0f);
-    for (size_t r = 0; r < rows; ++r) {
-      for (size_t u = 0; u < units; ++u) {
-        float acc = bias[u];
-        for (size_t k = 0; k < depth; ++k) acc += weights[u * depth + k] * x[r * depth + k];
-        y[r * units + u] = activate(op.options.activation, acc);
-      }
-    }
+  for (size_t i = 0; i < g.ops.size(); ++i) float_op_eval(g, i, values);
+}
+
+// Symmetric int8 per-channel quantization along `axis` (TFLite: scale max|w| / 127 per channel,
+// zero point 0); an all-zero channel gets a tiny scale (its values are 0 either way).
+Tensor quantize_filter(const Tensor& w, int axis) {
+  const std::vector<float> v = floats_of(w);
+  const int64_t channels = w.shape[static_cast<size_t>(axis)];
+  int64_t inner = 1;
+  for (size_t d = static_cast<size_t>(axis) + 1; d < w.shape.size(); ++d) inner *= w.shape[d];
+  const auto channel_of = [&](size_t i) { return static_cast<int64_t>(i / static_cast<size_t>(inner)) % channels; };
+  std::vector<float> max_abs(static_cast<size_t>(channels), 0.0f);
+  for (size_t i = 0; i < v.size(); ++i) {
+    float& m = max_abs[static_cast<size_t>(channel_of(i))];
+    m = std::max(m, std::fabs(v[i]));
   }
+  Tensor q;
+  q.name = w.name;
+  q.type = kTensorTypeInt8;
+  q.shape = w.shape;
+  q.quant.axis = axis;
+  for (float m : max_abs) {
+    q.quant.scales.push_back(m > 0.0f ? m / 127.0f : 1e-8f);
+    q.quant.zero_points.push_back(0);
+  }
+  q.data.resize(v.size());
+  for (size_t i = 0; i < v.size(); ++i) {
+    const float r = std::clamp(std::round(v[i] / q.quant.scales[static_cast<size_t>(channel_of(i))]), -127.0f, 127.0f);
+    q.data[i] = static_cast<uint8_t>(static_cast<int8_t>(r));
+  }
+  return q;
+}
+
+// Per-tensor symmetric int8 weights (FULLY_CONNECTED, as TFLite's converter writes them: the
+// MLPerf Tiny ad01 int8 file has per-tensor weights).
+Tensor quantize_weights_per_tensor(const Tensor& w) {
+  const std::vector<float> v = floats_of(w);
+  float max_abs = 0.0f;
+  for (float x : v) max_abs = std::max(max_abs, std::fabs(x));
+  Tensor q;
+  q.name = w.name;
+  q.type = kTensorTypeInt8;
+  q.shape = w.shape;
+  q.quant.scales = {max_abs > 0.0f ? max_abs / 127.0f : 1.0f};
+  q.quant.zero_points = {0};
+  q.data.resize(v.size());
+  for (size_t i = 0; i < v.size(); ++i) {
+    const float r = std::clamp(std::round(v[i] / q.quant.scales[0]), -127.0f, 127.0f);
+    q.data[i] = static_cast<uint8_t>(static_cast<int8_t>(r));
+  }
+  return q;
+}
+
+// int32 bias at scale input_scale * weight_scale[c] (one weight scale repeats for per-tensor).
+Tensor quantize_bias(const Tensor& b, double input_scale, const host::Quantization& weights) {
+  const std::vector<float> v = floats_of(b);
+  Tensor q;
+  q.name = b.name;
+  q.type = kTensorTypeInt32;
+  q.shape = b.shape;
+  q.data.resize(v.size() * 4);
+  for (size_t i = 0; i < v.size(); ++i) {
+    const double scale = input_scale * weights.scales[weights.per_channel() ? i : 0];
+    q.quant.scales.push_back(static_cast<float>(scale));
+    q.quant.zero_points.push_back(0);
+    const double r = std::clamp(std::round(v[i] / scale), -2147483647.0, 2147483647.0);
+    const int32_t x = static_cast<int32_t>(r);
+    std::memcpy(q.data.data() + 4 * i, &x, 4);
+  }
+  if (!weights.per_channel()) {
+    q.quant.scales.resize(1);
+    q.quant.zero_points.resize(1);
+  } else {
+    q.quant.axis = 0;
+  }
+  return q;
+}
+
+host::Quantization fixed_quantization(float scale, int64_t zero_point) {
+  host::Quantization q;
+  q.scales = {scale};
+  q.zero_points = {zero_point};
+  return q;
 }
 
 }  // namespace
@@ -136,6 +173,7 @@ Graph float_graph_quantize(const Graph& graph, const std::vector<std::vector<flo
     }
     eval_all(graph, set, values);
     for (size_t t = 0; t < values.size(); ++t) {
+      if (graph.tensors[t].is_constant()) continue;
       for (float v : values[t]) {
         if (!std::isfinite(v)) throw ConvertError(graph.source + ": " + graph.tensor_context(static_cast<int>(t)) + ": a calibration value is not finite");
         lo[t] = std::min(lo[t], v);
@@ -146,17 +184,27 @@ Graph float_graph_quantize(const Graph& graph, const std::vector<std::vector<flo
 
   Graph q = graph;
   q.ops.clear();
-  const auto activation_quant = [&](int t) { return quantization_for_range(lo[t], hi[t]); };
-  // Every float activation becomes int8 with its calibrated range; RESHAPE keeps its input's.
+  // Every float activation becomes int8 with its calibrated range, except where TFLite fixes or
+  // ties the output's quantization: pools and RESHAPE keep their input's (TFLM's kernels do not
+  // rescale), SOFTMAX and LOGISTIC write 1/256 with zero point -128, TANH 1/128 with 0.
   for (size_t t = 0; t < q.tensors.size(); ++t) {
     Tensor& tensor = q.tensors[t];
     if (tensor.type == kTensorTypeFloat32 && !tensor.is_constant()) {
       tensor.type = kTensorTypeInt8;
-      tensor.quant = activation_quant(static_cast<int>(t));
+      tensor.quant = quantization_for_range(lo[t], hi[t]);
     }
   }
   for (const Op& op : graph.ops) {
-    if (op.opcode == kOpReshape) q.tensors[op.outputs[0]].quant = q.tensors[op.inputs[0]].quant;
+    host::Quantization& out = q.tensors[op.outputs[0]].quant;
+    switch (op.opcode) {
+      case kOpReshape:
+      case kOpAveragePool2D:
+      case kOpMaxPool2D: out = q.tensors[op.inputs[0]].quant; break;
+      case kOpSoftmax:
+      case kOpLogistic: out = fixed_quantization(1.0f / 256.0f, -128); break;
+      case kOpTanh: out = fixed_quantization(1.0f / 128.0f, 0); break;
+      default: break;
+    }
   }
   // float32 in -> QUANTIZE -> the int8 input the first op reads.
   const int float_input = graph.inputs[0];
@@ -174,44 +222,19 @@ Graph float_graph_quantize(const Graph& graph, const std::vector<std::vector<flo
 
   for (const Op& op : graph.ops) {
     Op out = op;
-    if (op.opcode == kOpFullyConnected) {
+    const bool weighted = op.opcode == kOpFullyConnected || op.opcode == kOpConv2D || op.opcode == kOpDepthwiseConv2D;
+    if (weighted) {
       const Tensor& w = graph.tensors[op.inputs[1]];
-      const std::vector<float> weights = floats_of(w);
-      float max_abs = 0.0f;
-      for (float v : weights) max_abs = std::max(max_abs, std::fabs(v));
-      const float w_scale = max_abs > 0.0f ? max_abs / 127.0f : 1.0f;
-      Tensor qw;
-      qw.name = w.name;
-      qw.type = kTensorTypeInt8;
-      qw.shape = w.shape;
-      qw.quant.scales = {w_scale};
-      qw.quant.zero_points = {0};
-      qw.data.resize(weights.size());
-      for (size_t i = 0; i < weights.size(); ++i) {
-        const float r = std::clamp(std::round(weights[i] / w_scale), -127.0f, 127.0f);
-        qw.data[i] = static_cast<uint8_t>(static_cast<int8_t>(r));
-      }
+      // Per-channel filters on the output-channel axis (0 for CONV_2D, 3 for DEPTHWISE_CONV_2D).
+      Tensor qw = op.opcode == kOpFullyConnected ? quantize_weights_per_tensor(w)
+                                                 : quantize_filter(w, op.opcode == kOpConv2D ? 0 : 3);
+      const host::Quantization weight_quant = qw.quant;
       out.inputs[1] = static_cast<int>(q.tensors.size());
       q.tensors.push_back(std::move(qw));
       if (op.inputs.size() > 2 && op.inputs[2] >= 0) {
-        const Tensor& b = graph.tensors[op.inputs[2]];
-        const std::vector<float> bias = floats_of(b);
         const double in_scale = q.tensors[op.inputs[0]].quant.scales[0];
-        const double bias_scale = in_scale * static_cast<double>(w_scale);
-        Tensor qb;
-        qb.name = b.name;
-        qb.type = kTensorTypeInt32;
-        qb.shape = b.shape;
-        qb.quant.scales = {static_cast<float>(bias_scale)};
-        qb.quant.zero_points = {0};
-        qb.data.resize(bias.size() * 4);
-        for (size_t i = 0; i < bias.size(); ++i) {
-          const double r = std::clamp(std::round(bias[i] / bias_scale), -2147483647.0, 2147483647.0);
-          const int32_t v = static_cast<int32_t>(r);
-          std::memcpy(qb.data.data() + 4 * i, &v, 4);
-        }
         out.inputs[2] = static_cast<int>(q.tensors.size());
-        q.tensors.push_back(std::move(qb));
+        q.tensors.push_back(quantize_bias(graph.tensors[op.inputs[2]], in_scale, weight_quant));
       }
     }
     q.ops.push_back(out);

@@ -1,11 +1,13 @@
 // Post-training int8 quantization of an imported float32 TFLite graph (`tinymlops convert
-// model_float.tflite --calibrate FILE`), with the TFLite converter's rules: per-tensor symmetric
-// int8 weights for FULLY_CONNECTED (zero point 0, scale max|w| / 127), int32 biases at scale
-// input_scale * weight_scale, per-tensor asymmetric int8 activations from the min/max observed on
-// the calibration inputs (quantization_for_range), and float32 graph inputs/outputs kept through a
-// QUANTIZE at the input and a DEQUANTIZE at the output, as the converter writes them for float I/O.
-// Supported float ops: FULLY_CONNECTED (fused NONE/RELU/RELU6/RELU_N1_TO_1) and RESHAPE, one graph
-// input and one output; anything else is refused naming the op (docs/import.md).
+// model_float.tflite --calibrate FILE`), with the TFLite converter's rules: symmetric int8
+// weights (zero point 0), per-channel for CONV_2D (axis 0) and DEPTHWISE_CONV_2D (axis 3) with
+// scale max|w| / 127 per channel, per-tensor for FULLY_CONNECTED; int32 biases at scale
+// input_scale * weight_scale[c]; per-tensor asymmetric int8 activations from the min/max observed
+// on the calibration inputs (quantization_for_range), except outputs whose quantization TFLite
+// fixes (SOFTMAX/LOGISTIC 1/256 and -128, TANH 1/128 and 0) or ties to the input (pools,
+// RESHAPE); float32 graph input and output kept through a QUANTIZE and a DEQUANTIZE, as the
+// converter writes them for float I/O. The ops: float_eval.h; one graph input and one output;
+// anything else is refused naming the op (docs/import.md).
 #pragma once
 
 #include <cstdint>

@@ -217,6 +217,14 @@ OpFeatures elementwise(const OpView& v, const char* name) {
            {"outputs", static_cast<double>(tensor_element_count(v.output(0)))}}};
 }
 
+// TRANSPOSE and STRIDED_SLICE: a 4-D loop nest copying one element per output; the innermost
+// axis is dims[3] (1 for lower ranks), so the three outer loops run once per output row.
+OpFeatures copy_rows(const OpView& v, const char* name) {
+  const TensorRecord& out = v.output(0);
+  const double outputs = static_cast<double>(tensor_element_count(out));
+  return {name, {{"fixed", 1}, {"rows", outputs / out.dims[3]}, {"outputs", outputs}}};
+}
+
 // DSP_FEATURES (device/dsp features_compute): statistics over the samples, window, real FFT,
 // power spectrum, band sums over the bins inside [f_lo, f_hi], logs of the bands.
 OpFeatures dsp_features(const OpView& v) {
@@ -302,9 +310,9 @@ OpFeatures op_features(const Model& model, uint32_t index, KernelFamily family) 
     case kOpMean:
     case kOpPad:
     case kOpLeakyRelu:
-    case kOpHardSwish:
+    case kOpHardSwish: return elementwise(v, name);
     case kOpTranspose:
-    case kOpStridedSlice: return elementwise(v, name);
+    case kOpStridedSlice: return copy_rows(v, name);
     case kOpQuantize: return quantize(v);
     case kOpConcatenation: return concatenation(v);
     case kOpDspFeatures: return dsp_features(v);

@@ -15,6 +15,7 @@
 #include "host/convert/tflite_reader.h"
 #include "host/quantize/float_graph.h"
 #include "tests/host/tiny_tflite.h"
+#include "tests/pipeline/float_tflite.h"
 #include "tests/support/tmf_test.h"
 
 namespace tmf::host {
@@ -22,99 +23,18 @@ namespace {
 
 namespace fb = ::tmf::tflite;
 using namespace tiny_tflite;  // NOLINT: the test model writer's vocabulary
-
-struct Dense {
-  int in = 0, out = 0;
-  std::vector<float> w, b;  // w [out][in]
-  bool relu = false;
-};
-
-// Deterministic weights in [-scale, scale] (a 32-bit LCG).
-std::vector<float> lcg_values(size_t n, uint32_t seed, float scale) {
-  std::vector<float> v(n);
-  for (float& x : v) {
-    seed = seed * 1664525u + 1013904223u;
-    x = scale * (static_cast<float>(seed >> 8) / 8388608.0f - 1.0f);
-  }
-  return v;
-}
-
-std::vector<uint8_t> float_bytes(const std::vector<float>& v) {
-  std::vector<uint8_t> b(v.size() * 4);
-  std::memcpy(b.data(), v.data(), b.size());
-  return b;
-}
-
-TinyTensor float_tensor(const std::string& name, std::vector<int32_t> shape) {
-  TinyTensor t;
-  t.name = name;
-  t.type = fb::TensorType_FLOAT32;
-  t.shape = std::move(shape);
-  return t;
-}
-
-// A chain of FULLY_CONNECTED layers as a float32 .tflite.
-std::vector<uint8_t> float_model(const std::vector<Dense>& layers) {
-  TinyModel m;
-  m.tensors.push_back(float_tensor("x", {1, layers[0].in}));
-  int x = 0;
-  for (size_t i = 0; i < layers.size(); ++i) {
-    const Dense& d = layers[i];
-    TinyTensor w = float_tensor("w" + std::to_string(i), {d.out, d.in});
-    w.data = float_bytes(d.w);
-    TinyTensor b = float_tensor("b" + std::to_string(i), {d.out});
-    b.data = float_bytes(d.b);
-    m.tensors.push_back(w);
-    m.tensors.push_back(b);
-    m.tensors.push_back(float_tensor("y" + std::to_string(i), {1, d.out}));
-    const int n = static_cast<int>(m.tensors.size());
-    TinyOp op;
-    op.builtin = fb::BuiltinOperator_FULLY_CONNECTED;
-    op.inputs = {x, n - 3, n - 2};
-    op.outputs = {n - 1};
-    const bool relu = d.relu;
-    op.options = [relu](flatbuffers::FlatBufferBuilder& fbb) {
-      return std::make_pair(fb::BuiltinOptions_FullyConnectedOptions,
-                            fb::CreateFullyConnectedOptions(fbb, relu ? fb::ActivationFunctionType_RELU
-                                                                      : fb::ActivationFunctionType_NONE)
-                                .Union());
-    };
-    m.ops.push_back(op);
-    x = n - 1;
-  }
-  m.inputs = {0};
-  m.outputs = {x};
-  return build(m);
-}
-
-// The independent float oracle.
-std::vector<float> forward(const std::vector<Dense>& layers, std::vector<float> x) {
-  for (const Dense& d : layers) {
-    std::vector<float> y(static_cast<size_t>(d.out));
-    for (int o = 0; o < d.out; ++o) {
-      float acc = d.b[static_cast<size_t>(o)];
-      for (int i = 0; i < d.in; ++i) acc += d.w[static_cast<size_t>(o * d.in + i)] * x[static_cast<size_t>(i)];
-      y[static_cast<size_t>(o)] = d.relu ? std::max(0.0f, acc) : acc;
-    }
-    x = std::move(y);
-  }
-  return x;
-}
+using namespace float_tflite;  // NOLINT
 
 struct Measured {
   double max_abs = 0, rms = 0, lo = 1e30, hi = -1e30;
   int reported_sets = 0;  // the converter's own report, on the calibration set
 };
 
-void require(bool ok, const char* what) {
-  if (!ok) throw std::runtime_error(what);
-}
-
 // Quantizes on `calibration`, converts, runs every `eval` input on the device runtime and compares
 // with the oracle.
 Measured quantize_and_compare(const std::vector<Dense>& layers, const std::vector<std::vector<float>>& calibration,
                               const std::vector<std::vector<float>>& eval, Graph* quantized_out = nullptr) {
-  const Graph g = tflite_read(float_model(layers), "float.tflite");
+  const Graph g = tflite_read(dense_model(layers), "float.tflite");
   require(quantize::float_graph_needs_calibration(g), "float model not recognized");
   Graph q = quantize::float_graph_quantize(g, calibration);
   if (quantized_out != nullptr) *quantized_out = q;
@@ -137,7 +57,7 @@ Measured quantize_and_compare(const std::vector<Dense>& layers, const std::vecto
     require(interpreter_invoke(&it) == Status::kOk, "invoke");
     const uint8_t* out = nullptr;
     interpreter_output(it, 0, &t, &out);
-    const std::vector<float> expected = forward(layers, x);
+    const std::vector<float> expected = dense_forward(layers, x);
     require(t->type == kTensorTypeFloat32 && t->bytes == expected.size() * 4, "output is float32");
     for (size_t i = 0; i < expected.size(); ++i) {
       float got;
@@ -155,32 +75,50 @@ Measured quantize_and_compare(const std::vector<Dense>& layers, const std::vecto
   return m;
 }
 
-// A worst-case bound on |int8 - float| at the output for inputs inside the calibrated ranges (no
-// clipping), propagated layer by layer from the quantized graph's own scales: the input's rounding
-// (half a step), then per FULLY_CONNECTED layer sum_k |w_uk| e_in (carried error; RELU is
-// 1-Lipschitz), sum_k (max|x| + e_in) s_w / 2 (weight rounding), s_in s_w / 2 (bias rounding) and
-// one output step (the requantization's rounding, up to one step with its double rounding).
-double error_bound(const std::vector<Dense>& layers, const Graph& q) {
+// A worst-case bound on |int8 - float| at the output over the calibration inputs (they lie
+// inside the calibrated ranges, so nothing clips), propagated element by element from the
+// quantized graph's own values. The input's QUANTIZE rounds to half a step. A FULLY_CONNECTED
+// layer's int8 path accumulates exactly in int32, so for unit u its real-valued error is
+//   sum_k |wq_uk s_w| e_k          (the input errors carried through the quantized weights)
+// + sum_k |wq_uk s_w - w_uk| X_k   (the actual weight rounding, X_k = max |x_k| on the set)
+// + |bq_u s_b - b_u|               (the actual bias rounding)
+// + one output step s_out          (the requantization: rounding-doubling high multiply, then
+//                                   a rounding shift; at most one step together)
+// and RELU is 1-Lipschitz. DEQUANTIZE is one float product. This replaces the first version's
+// bound (same terms, but the largest input error for every element, s_w/2 for every weight's
+// rounding and the int8 range's end for every |x|), which was 100-150x the measured error.
+double error_bound(const std::vector<Dense>& layers, const Graph& q, const std::vector<std::vector<float>>& calibration) {
   const Tensor& x = q.tensors[q.ops[0].outputs[0]];
-  double e = x.quant.scales[0] / 2.0;
+  std::vector<double> e(static_cast<size_t>(layers[0].in), x.quant.scales[0] / 2.0);
+  std::vector<std::vector<float>> inputs = calibration;  // each layer's float input, per set
   for (size_t l = 0; l < layers.size(); ++l) {
-    const Op& fc = q.ops[l + 1];
-    const Tensor& in = q.tensors[fc.inputs[0]];
-    const double s_in = in.quant.scales[0];
-    const double zp = static_cast<double>(in.quant.zero_points[0]);
-    const double max_x = s_in * std::max(std::fabs(-128.0 - zp), std::fabs(127.0 - zp));
-    const double s_w = q.tensors[fc.inputs[1]].quant.scales[0];
-    const double s_out = q.tensors[fc.outputs[0]].quant.scales[0];
     const Dense& d = layers[l];
-    double worst = 0;
-    for (int u = 0; u < d.out; ++u) {
-      double carried = 0;
-      for (int k = 0; k < d.in; ++k) carried += std::fabs(d.w[static_cast<size_t>(u * d.in + k)]);
-      worst = std::max(worst, carried * e);
+    const Op& fc = q.ops[l + 1];
+    const Tensor& w = q.tensors[fc.inputs[1]];
+    const Tensor& b = q.tensors[fc.inputs[2]];
+    const double s_w = w.quant.scales[0], s_b = b.quant.scales[0];
+    const double s_out = q.tensors[fc.outputs[0]].quant.scales[0];
+    std::vector<double> max_x(static_cast<size_t>(d.in), 0.0);
+    for (std::vector<float>& in : inputs) {
+      for (int k = 0; k < d.in; ++k) max_x[k] = std::max(max_x[k], std::fabs(static_cast<double>(in[k])));
+      in = dense_forward({d}, in);
     }
-    e = worst + d.in * (max_x + e) * s_w / 2 + s_in * s_w / 2 + s_out;
+    std::vector<double> next(static_cast<size_t>(d.out));
+    for (int u = 0; u < d.out; ++u) {
+      double bound = s_out;
+      for (int k = 0; k < d.in; ++k) {
+        const size_t i = static_cast<size_t>(u * d.in + k);
+        const double wq = static_cast<int8_t>(w.data[i]) * s_w;
+        bound += std::fabs(wq) * e[k] + std::fabs(wq - d.w[i]) * max_x[k];
+      }
+      int32_t bq = 0;
+      std::memcpy(&bq, b.data.data() + 4 * u, 4);
+      bound += std::fabs(bq * s_b - d.b[static_cast<size_t>(u)]);
+      next[u] = bound;
+    }
+    e = std::move(next);
   }
-  return e;
+  return *std::max_element(e.begin(), e.end());
 }
 
 TMF_TEST(FloatImport, HelloWorldLike1x16x16x1) {
@@ -193,7 +131,7 @@ TMF_TEST(FloatImport, HelloWorldLike1x16x16x1) {
   for (int i = 0; i < 1000; ++i) eval.push_back({6.2831853f * static_cast<float>(i) / 999.0f});
   Graph q;
   const Measured c = quantize_and_compare(layers, calibration, calibration, &q);
-  const double bound = error_bound(layers, q);
+  const double bound = error_bound(layers, q, calibration);
   const Measured m = quantize_and_compare(layers, calibration, eval);
   std::printf("  float hello_world 1-16-16-1: int8 vs float: calibration set (64) max |error| %.5f "
               "(bound %.5f), rms %.5f; 1000 grid inputs max %.5f, rms %.5f; outputs in [%.4f, %.4f]\n",
@@ -226,7 +164,7 @@ TMF_TEST(FloatImport, Autoencoder16x8x4x8x16) {
   for (int i = 0; i < 200; ++i) eval.push_back(lcg_values(16, 5000 + i, 1.0f));  // held out
   Graph q;
   const Measured c = quantize_and_compare(layers, calibration, calibration, &q);
-  const double bound = error_bound(layers, q);
+  const double bound = error_bound(layers, q, calibration);
   const Measured m = quantize_and_compare(layers, calibration, eval);
   std::printf("  float autoencoder 16-8-4-8-16: int8 vs float: calibration set (200) max |error| %.5f "
               "(bound %.5f), rms %.5f; 200 held-out inputs max %.5f (clipping outside the calibrated "
@@ -238,13 +176,45 @@ TMF_TEST(FloatImport, Autoencoder16x8x4x8x16) {
 
 TMF_TEST(FloatImport, RefusesWhatItCannotQuantize) {
   std::vector<Dense> layers = {{2, 2, {1, 0, 0, 1}, {0, 0}, false}};
-  const Graph g = tflite_read(float_model(layers), "float.tflite");
+  const Graph g = tflite_read(dense_model(layers), "float.tflite");
   TMF_EXPECT_THROWS(quantize::float_graph_quantize(g, {}), ConvertError,
                     "float.tflite: the calibration set is empty");
   TMF_EXPECT_THROWS(quantize::float_graph_quantize(g, {{1.0f}}), ConvertError,
                     "a calibration input has 1 values, the graph input needs 2");
+  // A float op outside the supported set is refused naming it; so is a float ADD with broadcasting.
+  for (const int32_t builtin : {fb::BuiltinOperator_MUL, fb::BuiltinOperator_ADD}) {
+    TinyModel m = tiny_tflite::binary_model(builtin);
+    for (TinyTensor& t : m.tensors) {
+      t.type = fb::TensorType_FLOAT32;
+      t.scales.clear();
+      t.zero_points.clear();
+    }
+    m.inputs = {0};
+    if (builtin == fb::BuiltinOperator_ADD) m.tensors[1].shape = {1, 1};
+    const Graph f = tflite_read(build(m), "f.tflite");
+    TMF_EXPECT_THROWS(quantize::float_graph_quantize(f, {{1, 2, 3, 4}}), ConvertError,
+                      builtin == fb::BuiltinOperator_MUL ? "f.tflite: op 0 (MUL): float import supports"
+                                                         : "f.tflite: op 0 (ADD): float import supports ADD of two");
+  }
+  // An activation no op computes (not the graph input) is refused before anything reads it.
+  {
+    TinyModel m;
+    m.tensors = {float_tensor("x", {1, 2}), float_tensor("dangling", {1, 2}), float_tensor("y", {1, 2})};
+    m.tensors.push_back(float_tensor("w", {2, 2}));
+    m.tensors.back().data = float_bytes({1, 0, 0, 1});
+    TinyOp op;
+    op.builtin = fb::BuiltinOperator_FULLY_CONNECTED;
+    op.inputs = {1, 3, -1};
+    op.outputs = {2};
+    m.ops = {op};
+    m.inputs = {0};
+    m.outputs = {2};
+    const Graph f = tflite_read(build(m), "d.tflite");
+    TMF_EXPECT_THROWS(quantize::float_graph_quantize(f, {{1, 2}}), ConvertError,
+                      "d.tflite: op 0 (FULLY_CONNECTED): tensor 1 'dangling': no op computes it before");
+  }
   // An int8 model needs no calibration.
-  TinyModel add = binary_model(fb::BuiltinOperator_ADD);
+  TinyModel add = tiny_tflite::binary_model(fb::BuiltinOperator_ADD);
   TMF_EXPECT(!quantize::float_graph_needs_calibration(tflite_read(build(add), "a.tflite")));
 }
 

@@ -2,8 +2,12 @@
 # end-to-end run on the real bearing recordings, whose model and windows the QEMU parity tests
 # (tests/qemu/run_pipeline_parity.sh) then run bare-metal and compare byte for byte.
 file(GLOB TMF_PIPELINE_TEST_SOURCES CONFIGURE_DEPENDS "${CMAKE_CURRENT_LIST_DIR}/*_test.cc")
-add_executable(pipeline_tests ${TMF_PIPELINE_TEST_SOURCES} "${CMAKE_CURRENT_LIST_DIR}/../support/tmf_test_main_host.cc")
+add_executable(pipeline_tests ${TMF_PIPELINE_TEST_SOURCES} "${CMAKE_CURRENT_LIST_DIR}/../support/tmf_test_main_host.cc"
+               "${CMAKE_CURRENT_LIST_DIR}/../host/test_files.cc")
 target_link_libraries(pipeline_tests PRIVATE tmf_test_support tmf_pipeline)
+# The float-import CLI check runs `tinymlops convert --calibrate` and `inspect`.
+target_compile_definitions(pipeline_tests PRIVATE TMF_CLI="$<TARGET_FILE:tinymlops>")
+add_dependencies(pipeline_tests tinymlops)
 target_compile_definitions(pipeline_tests PRIVATE TMF_PIPELINE_WORK="${CMAKE_BINARY_DIR}/pipeline_e2e")
 add_test(NAME pipeline_tests COMMAND pipeline_tests)
 set_tests_properties(pipeline_tests PROPERTIES FIXTURES_SETUP pipeline_model)
@@ -30,3 +34,8 @@ add_test(NAME backtest_run_to_failure
 add_test(NAME backtest_leave_one_run_out
          COMMAND "${CMAKE_CURRENT_LIST_DIR}/run_backtest_cv_check.sh" "$<TARGET_FILE:tinymlops>"
                  "${TMF_SHARED_DIR}/data/run_to_failure" "${CMAKE_BINARY_DIR}/backtest_loro")
+
+# Issue 15: a float model quantized on import runs bare-metal on Cortex-M4 with the host's bytes.
+add_test(NAME qemu_float_import_cortex-m4
+         COMMAND "${CMAKE_CURRENT_LIST_DIR}/run_float_import_qemu.sh" "$<TARGET_FILE:pipeline_tests>" cortex-m4
+                 "${PROJECT_SOURCE_DIR}/build/cortex-m4/bin/model_runner.elf" "${CMAKE_BINARY_DIR}/float_import_qemu")

@@ -129,6 +129,23 @@ nlohmann::json hand_table() {
                {{"base_bytes", 2000}, {"kernel_bytes", {{"fully_connected", 2700}, {"conv_2d", 4000}}}, {"static_ram_bytes", 8}}}}}}}};
 }
 
+// TRANSPOSE and STRIDED_SLICE copy one element per output in a 4-D loop nest whose three outer
+// loops run once per output row (transpose.cc, strided_slice.cc).
+TMF_TEST(OpFeatures, CopyOpsCountRowsAndOutputs) {
+  test::TestModel t, s;
+  test::make_format_1_2_model(kOpTranspose, &t);  // out [1, 5, 4, 3]
+  test::make_format_1_2_model(kOpStridedSlice, &s);  // out [1, 2, 3, 3]
+  std::string key;
+  auto f = features_of(t.model, 0, KernelFamily::kReference, &key);
+  TMF_EXPECT(key == "TRANSPOSE");
+  TMF_EXPECT_EQ(f["rows"], 20.0);
+  TMF_EXPECT_EQ(f["outputs"], 60.0);
+  f = features_of(s.model, 0, KernelFamily::kDsp, &key);
+  TMF_EXPECT(key == "STRIDED_SLICE");
+  TMF_EXPECT_EQ(f["rows"], 6.0);
+  TMF_EXPECT_EQ(f["outputs"], 18.0);
+}
+
 TMF_TEST(CostModel, HandMadeTableSummedByHand) {
   const select::CostTable table = select::cost_table_from_json(hand_table(), "hand.json");
   test::TestModel m;

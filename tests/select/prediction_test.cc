@@ -53,5 +53,27 @@ TMF_TEST(Prediction, CommittedTableCoversEveryQemuCore) {
   }
 }
 
+// The ops format 1.2 added have entries and kernel flash on every core (a model using them can be
+// costed and selected), fitted from their single-op QEMU runs (bench/cost_model.sh).
+TMF_TEST(Prediction, CommittedTableCoversFormat12Ops) {
+  const select::CostTable table = select::load_cost_table(select::cost_table_path());
+  const std::pair<OpCode, const char*> ops[] = {{kOpSub, "sub"},
+                                                {kOpLeakyRelu, "leaky_relu"},
+                                                {kOpHardSwish, "hard_swish"},
+                                                {kOpTranspose, "transpose"},
+                                                {kOpStridedSlice, "strided_slice"}};
+  for (const auto& [code, object] : ops) {
+    test::TestModel m;
+    test::make_format_1_2_model(code, &m);
+    for (const char* core : {"cortex-m0", "cortex-m3", "cortex-m4", "cortex-m7", "cortex-m33"}) {
+      const select::CoreCosts& c = select::core_costs(table, core);
+      const auto p = select::predict_instructions(m.model, c, core, table.source);
+      TMF_EXPECT(p.instructions > 0);
+      TMF_EXPECT(c.kernel_flash_bytes.count(object) == 1);
+      TMF_EXPECT(select::predict_runtime_flash(m.model, c, core, table.source) > c.runtime_base_flash_bytes);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace tmf

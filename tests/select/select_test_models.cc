@@ -106,4 +106,43 @@ void make_conv_model(int h, int w, int cin, int cout, int kh, int kw, int stride
   convert(g, out);
 }
 
+void make_format_1_2_model(OpCode code, TestModel* out) {
+  const auto int32_constant = [](std::vector<int32_t> values) {
+    Tensor t = bias(static_cast<int>(values.size()));
+    std::memcpy(t.data.data(), values.data(), t.data.size());
+    return t;
+  };
+  host::Graph g;
+  g.source = opcode_name(code);
+  switch (code) {
+    case kOpSub:
+      g.tensors = {act({1, 12}, 0.05f, -5), act({1, 12}, 0.05f, -5), act({1, 12}, 0.1f, 0)};
+      g.ops = {op(code, {0, 1}, 2)};
+      g.inputs = {0, 1};
+      break;
+    case kOpLeakyRelu:
+    case kOpHardSwish:
+      g.tensors = {act({1, 12}, 0.05f, -5), act({1, 12}, 0.04f, -20)};
+      g.ops = {op(code, {0}, 1)};
+      g.ops[0].options.alpha = 0.2f;
+      g.inputs = {0};
+      break;
+    case kOpTranspose:
+      g.tensors = {act({1, 4, 3, 5}, 0.05f, -5), int32_constant({0, 3, 1, 2}), act({1, 5, 4, 3}, 0.05f, -5)};
+      g.ops = {op(code, {0, 1}, 2)};
+      g.inputs = {0};
+      break;
+    case kOpStridedSlice:
+      g.tensors = {act({1, 4, 3, 6}, 0.05f, -5), int32_constant({0, 0, 0, 0}), int32_constant({1, 4, 3, 6}),
+                   int32_constant({1, 2, 1, 2}), act({1, 2, 3, 3}, 0.05f, -5)};
+      g.ops = {op(code, {0, 1, 2, 3}, 4)};
+      g.inputs = {0};
+      break;
+    default: throw std::runtime_error("not a format 1.2 op");
+  }
+  if (code != kOpSub) g.ops[0].options.activation = host::Activation::kNone;
+  g.outputs = {g.ops[0].outputs[0]};
+  convert(g, out);
+}
+
 }  // namespace tmf::test

@@ -20,6 +20,9 @@ void make_fc_model(int batches, int depth, int units, TestModel* out);
 void make_two_fc_model(int depth, int hidden, int units, TestModel* out);
 // One CONV_2D op, SAME or VALID padding, ReLU.
 void make_conv_model(int h, int w, int cin, int cout, int kh, int kw, int stride, bool same, TestModel* out);
+// One op of format 1.2: SUB [1,12]-[1,12]; LEAKY_RELU, HARD_SWISH [1,12]; TRANSPOSE [1,4,3,5] by
+// {0,3,1,2} -> [1,5,4,3]; STRIDED_SLICE [1,4,3,6] with strides {1,2,1,2} -> [1,2,3,3].
+void make_format_1_2_model(OpCode code, TestModel* out);
 // Loads a model file from bytes (16-byte aligned copy) and validates it.
 void load_model(const std::vector<uint8_t>& bytes, TestModel* out);
 

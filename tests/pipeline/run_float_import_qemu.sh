@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# A float model quantized on import (the kws-like DS-CNN of float_import_models_test.cc, converted
+# with `tinymlops convert --calibrate`) runs bare-metal under QEMU and gives the bytes the host's
+# `tinymlops run` gave for the same input.
+#   run_float_import_qemu.sh PIPELINE_TESTS CORE MODEL_RUNNER_ELF WORK
+set -euo pipefail
+tests=$(realpath "$1") core=$2 elf=$(realpath "$3") work=$(realpath -m "$4")
+root=$(cd "$(dirname "$0")/../.." && pwd)
+rm -rf "$work" && mkdir -p "$work"
+TMF_FLOAT_IMPORT_OUT=$work "$tests" FloatImportModels.ConvertCalibrateAndInspectOnTheCommandLine >/dev/null
+cd "$work"
+"$root/scripts/qemu-run.sh" "$core" "$elf" -- kws_like.tmf kws_like_in.f32 kws_like_qemu_out.f32 >/dev/null
+if cmp -s kws_like_qemu_out.f32 kws_like_host_out.f32; then
+  echo "float import on $core: $(stat -c %s kws_like_qemu_out.f32) output bytes identical to the host's"
+else
+  echo "float import on $core: the output differs from the host's" >&2
+  exit 1
+fi
