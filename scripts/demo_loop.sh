@@ -17,24 +17,38 @@ group=$(jq -r '.groups[0].name' "$scenario")
 rm -rf "$work" && mkdir -p "$work"
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 100000\n' "$port" > "$work/mosquitto.conf"
-/usr/sbin/mosquitto -c "$work/mosquitto.conf" > "$work/mosquitto.log" 2>&1 &
+fleet=$(jq -r '.fleet // .name' "$scenario")
+# The fleet as an operator sets it up (docs/fleet.md): its CA, serve's service identity, and the
+# broker configuration generated from them (mutual TLS only, the ACL from the protocol's topics).
+# Each device's own identity is issued and enrolled by the simulator, which plays the factory.
+# (Independent steps run side by side: each command start costs a second or two on a busy machine.)
+"$cli" keys generate --out "$work/keys" >/dev/null &
+keys_pid=$!
+"$cli" fleet init --dir "$work/fleet" --fleet "$fleet" --registry "$reg" >/dev/null
+"$cli" fleet service serve --dir "$work/fleet" --out "$work/ids" --registry "$reg" >/dev/null &
+service_pid=$!
+"$cli" broker config --dir "$work/fleet" --out "$work/broker" --port "$port" --fleet "$fleet" --user "$(id -un)" >/dev/null
+wait $service_pid $keys_pid
+/usr/sbin/mosquitto -c "$work/broker/mosquitto.conf" > "$work/mosquitto.log" 2>&1 &
 broker_pid=$!
+broker=(--broker "mqtts://127.0.0.1:$port" --ca "$work/fleet/ca.pem")
 serve_pid= sim_pid=
 cleanup() { kill $serve_pid $sim_pid $broker_pid 2>/dev/null || true; wait 2>/dev/null || true; }
 trap cleanup EXIT
+# serve's first connection attempt should find the broker listening (a refused one backs off 1 s).
+for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.05; done
 
-"$cli" keys generate --out "$work/keys" >/dev/null
 start_serve() {
-  "$cli" serve --allow-unenrolled --registry "$reg" --broker-port "$port" --fleet plant --json --drift-every-seconds 2 \
+  "$cli" serve --registry "$reg" "${broker[@]}" --cert "$work/ids/svc-serve.pem" --key "$work/ids/svc-serve.key" \
+    --fleet "$fleet" --json --drift-every-seconds 2 \
     --recent-batches 4 --min-windows 128 --progress-seconds 0 \
     --loop-group "$group" --model-name pump-detector --signing-key "$work/keys/tinymlops.key" \
     --min-devices "$devices" >> "$work/serve.log" 2>&1 &
   serve_pid=$!
 }
-echo "== closed loop: Mosquitto on 127.0.0.1:$port, tinymlops serve, tinymlops sim --devices $devices"
+echo "== closed loop: Mosquitto (mutual TLS, fleet $fleet) on 127.0.0.1:$port, tinymlops serve, tinymlops sim --devices $devices"
 start_serve
-"$cli" sim --scenario "$scenario" --devices "$devices" --broker-port "$port" \
+"$cli" sim --scenario "$scenario" --devices "$devices" "${broker[@]}" --ca-dir "$work/fleet" \
   --registry "$reg" --trusted-key "$work/keys/tinymlops.pub" --model-name pump-detector \
   --commission-timeout 300 --report "$work/report.html" --summary "$work/summary.json" \
   > "$work/sim.out" 2> "$work/sim.log" &

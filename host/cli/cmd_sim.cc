@@ -5,8 +5,11 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "host/cli/broker_flags.h"
 #include "host/cli/cli_common.h"
 #include "host/cli/commands.h"
+#include "host/fleet/identity.h"
+#include "host/fleet/pki.h"
 #include "host/registry/registry.h"
 #include "host/sim/sim_error.h"
 #include "host/simulator/fleet.h"
@@ -18,12 +21,34 @@ namespace {
 struct SimArgs {
   simulator::FleetOptions fleet;
   simulator::JudgeOptions judge;
+  BrokerFlags broker;
   std::string report, summary_path;
   bool json = false;
   bool quiet = false;
 };
 
+// The devices' broker: on this host (the virtual devices' MQTT link reaches 127.0.0.1 only); with
+// mqtts:// each device has its own identity from --ca-dir, so no client certificate is taken here.
+void sim_broker_settings(SimArgs& args) {
+  BrokerFlags& f = args.broker;
+  if (!f.cert.empty() || !f.key.empty() || !f.username.empty() || !f.password_file.empty()) {
+    throw CliError("sim: --cert/--key/--username/--password-file are not used: every device connects with its own "
+                   "certificate, issued from --ca-dir",
+                   2);
+  }
+  if (f.ca.empty() && !args.fleet.ca_dir.empty()) f.ca = fleet::fleet_paths(args.fleet.ca_dir).ca_cert;
+  args.fleet.broker = broker_flags_settings(f);
+  const std::string& host = args.fleet.broker.host;
+  if (host != "127.0.0.1" && host != "localhost") {
+    throw CliError("sim: --broker host '" + host + "': the virtual devices connect to a broker on 127.0.0.1 only", 2);
+  }
+  if (args.fleet.broker.tls && args.fleet.ca_dir.empty()) {
+    throw CliError("sim: --broker " + args.fleet.broker.url() + " needs --ca-dir FLEETDIR to issue each device's identity", 2);
+  }
+}
+
 int run_sim(SimArgs& args) {
+  sim_broker_settings(args);
   if (args.fleet.registry_dir.empty()) args.fleet.registry_dir = registry::Registry::default_dir();
   if (args.fleet.work_dir.empty()) args.fleet.work_dir = args.fleet.registry_dir + "/sim-devices";
   args.judge.registry_dir = args.fleet.registry_dir;
@@ -88,7 +113,10 @@ void register_sim(CLI::App& app) {
       "sim", "Run a fleet of virtual devices through a scenario against `tinymlops serve`; exit 0 only if the loop closed");
   cmd->add_option("--scenario", args->fleet.scenario_path, "Scenario file (JSON, docs/sim.md)")->required();
   cmd->add_option("--devices", args->fleet.devices, "Devices of the scenario's (single) group instead of the file's count");
-  cmd->add_option("--broker-port", args->fleet.broker_port, "MQTT broker port on 127.0.0.1")->capture_default_str();
+  broker_flags_add(cmd, args->broker);
+  cmd->add_option("--ca-dir", args->fleet.ca_dir,
+                  "Fleet directory (tinymlops fleet init): with --broker mqtts://, issue and enrol every device's own "
+                  "certificate (kept in WORK/ids)");
   cmd->add_option("--registry", args->fleet.registry_dir, "Registry folder serve writes (default $TINYMLOPS_REGISTRY or ./.tinymlops)");
   cmd->add_option("--work", args->fleet.work_dir, "Folder for the devices' flash images (default REGISTRY/sim-devices)");
   cmd->add_option("--trusted-key", args->fleet.trusted_keys, "Public key file the devices trust (repeatable)")->required();
@@ -107,7 +135,11 @@ void register_sim(CLI::App& app) {
     int code = 0;
     try {
       code = run_sim(*args);
+    } catch (const CliError&) {
+      throw;
     } catch (const sim::SimError& e) {
+      throw CliError(e.what(), 2);
+    } catch (const fleet::FleetError& e) {
       throw CliError(e.what(), 2);
     } catch (const std::runtime_error& e) {
       throw CliError(e.what(), 1);

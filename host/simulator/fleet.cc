@@ -8,6 +8,8 @@
 #include <thread>
 
 #include "host/deploy/signing.h"
+#include "host/fleet/enrolment.h"
+#include "host/fleet/pki.h"
 #include "host/monitor/alerts.h"
 #include "host/monitor/telemetry_store.h"
 #include "host/registry/registry.h"
@@ -42,6 +44,25 @@ void label_alarms(monitor::AlertStore& alerts, const FleetResult& run, std::vect
   }
 }
 
+// The device's own broker identity, as a factory would provision it: issued by the fleet CA and
+// enrolled in the registry under the device's group through the path `tinymlops devices enroll`
+// takes. A device enrolled by an earlier run whose key and certificate are still in `ids_dir`
+// keeps them (the same group is required: the enrolment, not the device, says the group).
+tmf_posix::MqttLinkTls device_identity(registry::Registry& registry, const FleetOptions& options,
+                                       const std::string& ids_dir, const std::string& id, const std::string& group) {
+  const std::string cert = ids_dir + "/" + id + ".pem", key = ids_dir + "/" + id + ".key";
+  const auto enrolled = registry.device_enrolled(id);
+  if (enrolled && !enrolled->revoked && std::filesystem::exists(cert) && std::filesystem::exists(key)) {
+    if (enrolled->group != group) {
+      throw std::runtime_error("device '" + id + "' is enrolled in group '" + enrolled->group + "', the scenario puts it in '" +
+                               group + "' (tinymlops devices revoke " + id + ", or a fresh --registry)");
+    }
+  } else {
+    fleet::fleet_device_enrol(registry, options.ca_dir, id, group, ids_dir, 3650);
+  }
+  return {options.broker.ca_file, cert, key};
+}
+
 }  // namespace
 
 FleetResult fleet_run(const FleetOptions& options) {
@@ -65,6 +86,16 @@ FleetResult fleet_run(const FleetOptions& options) {
   std::vector<std::array<uint8_t, 32>> keys;
   for (const std::string& path : options.trusted_keys) keys.push_back(deploy::key_load_public(path));
   std::filesystem::create_directories(options.work_dir);
+  registry::Registry registry(options.registry_dir);
+  const std::string ids_dir = (std::filesystem::path(options.work_dir) / "ids").string();
+  if (options.broker.tls) {
+    if (options.ca_dir.empty()) throw std::runtime_error("--broker mqtts://...: --ca-dir FLEETDIR is needed to issue the devices' identities");
+    const fleet::FleetInfo info = fleet::fleet_load(options.ca_dir);
+    if (info.fleet != s.fleet) {
+      throw std::runtime_error(options.scenario_path + ": fleet '" + s.fleet + "', but the CA in " + options.ca_dir +
+                               " serves fleet '" + info.fleet + "'");
+    }
+  }
 
   for (const sim::GroupSpec& g : s.groups) {
     for (uint32_t i = 0; i < g.devices; ++i) {
@@ -72,7 +103,8 @@ FleetResult fleet_run(const FleetOptions& options) {
       o.fleet = s.fleet;
       o.id = sim::device_id(g.name, i);
       o.group = g.name;
-      o.broker_port = options.broker_port;
+      o.broker_port = options.broker.port;
+      if (options.broker.tls) o.tls = device_identity(registry, options, ids_dir, o.id, o.group);
       o.flash_path = (std::filesystem::path(options.work_dir) / (o.id + ".flash")).string();
       o.trusted_keys = keys;
       o.link = g.link;
@@ -84,7 +116,6 @@ FleetResult fleet_run(const FleetOptions& options) {
   for (auto& d : run.devices) d->start();
   if (options.log) options.log({{"event", "sim.start"}, {"devices", run.devices.size()}, {"scenario", s.name}});
 
-  registry::Registry registry(options.registry_dir);
   monitor::AlertStore alerts(registry.db());
   const Clock::time_point wall0 = Clock::now();
   Clock::time_point last_label = wall0, last_progress = wall0;

@@ -17,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "host/fleet/broker_settings.h"
 #include "host/sim/scenario.h"
 #include "host/simulator/virtual_device.h"
 
@@ -25,9 +26,13 @@ namespace tmf::simulator {
 struct FleetOptions {
   std::string scenario_path;
   uint32_t devices = 0;              // > 0: the (single) group's device count instead of the file's
-  int broker_port = 1883;
+  // The broker: on 127.0.0.1 (virtual devices talk to nothing else); with broker.tls, every device
+  // connects with its own certificate, which the simulator issues and enrols from `ca_dir` (the
+  // fleet directory of `tinymlops fleet init`) as a factory would. Plain text is a lab opt-in.
+  fleet::BrokerSettings broker;
+  std::string ca_dir;
   std::string registry_dir;          // the registry `serve` writes (alerts to label, results to judge)
-  std::string work_dir;              // flash images
+  std::string work_dir;              // flash images; ids/ holds the devices' keys and certificates
   std::vector<std::string> trusted_keys;  // public key files (hex or raw)
   bool operator_labels = true;       // label alarms from the ground truth, as an operator would
   double commission_timeout_s = 600; // wall seconds to wait for the first model on every device

@@ -24,6 +24,7 @@ namespace tmf::simulator {
 struct VirtualDeviceOptions {
   std::string fleet, id, group;
   int broker_port = 1883;
+  tmf_posix::MqttLinkTls tls;  // the device's own identity (empty ca_file: plain text)
   std::string flash_path;
   std::vector<std::array<uint8_t, 32>> trusted_keys;
   sim::LinkShape link;
