@@ -261,7 +261,10 @@ int main(int argc, char** argv) {
 
   Trial trial{0};
   uint32_t window_fill = 0, capture_fill = 0, next_window_ms = 0;
+  bool idle = false;  // the last turn read no byte and no sample: sleep until an interrupt
   for (;;) {
+    if (idle) tmf_qemu::board_idle();
+    idle = true;
     tmf_qemu::board_watchdog_feed();
     uint32_t now = g_port.clock_ms();
     if (tmf::link_device_poll(&g_link, now) == tmf::LinkEvent::kLinkEventDown) {
@@ -278,6 +281,7 @@ int main(int argc, char** argv) {
     for (uint32_t i = 0; i < 2 * kLinkMtu; ++i) {
       const int byte = tmf_qemu::board_uart_read(tmf_qemu::kUart0Base);
       if (byte < 0) break;
+      idle = false;
       tmf::LinkMessage message;
       const tmf::LinkEvent e = tmf::link_device_on_byte(&g_link, static_cast<uint8_t>(byte), now, &message);
       if (e == tmf::LinkEvent::kLinkEventUp) {
@@ -304,7 +308,9 @@ int main(int argc, char** argv) {
 
     // Sensor samples: a requested capture first, else the current window.
     if (const uint32_t wanted = tmf::app_capture_pending(&g_app); wanted > 0) {
-      capture_fill += g_port.sensor_read(g_capture + capture_fill, wanted - capture_fill);
+      const uint32_t got = g_port.sensor_read(g_capture + capture_fill, wanted - capture_fill);
+      idle = idle && got == 0;
+      capture_fill += got;
       if (capture_fill == wanted) {
         tmf::app_on_capture(&g_app, g_capture, capture_fill);
         capture_fill = 0;
@@ -316,13 +322,21 @@ int main(int argc, char** argv) {
     if (n == 0 || n > kMaxWindowSamples) {
       window_fill = 0;
       if (tmf::agent_in_trial(&g_agent)) trial_after_window(&trial, false, args.trial_windows);
-      g_port.sensor_read(g_window, kMaxWindowSamples);  // keep the stream live: drop what came
+      // Keep the stream live, at the pace of windows: drop what came (draining it without pause
+      // would spend the core on a sensor nobody listens to).
+      if (static_cast<int32_t>(now - next_window_ms) >= 0) {
+        g_port.sensor_read(g_window, kMaxWindowSamples);
+        next_window_ms = now + args.window_ms;
+      }
       continue;
     }
     if (window_fill > n) window_fill = 0;
     if (static_cast<int32_t>(now - next_window_ms) < 0) continue;  // not yet: the stream waits
-    window_fill += g_port.sensor_read(g_window + window_fill, n - window_fill);
+    const uint32_t got = g_port.sensor_read(g_window + window_fill, n - window_fill);
+    idle = idle && got == 0;
+    window_fill += got;
     if (window_fill < n) continue;
+    idle = false;
     window_fill = 0;
     next_window_ms = g_port.clock_ms() + args.window_ms;
     const tmf::Model* model = tmf::agent_model(&g_agent);
