@@ -13,6 +13,14 @@ work=${TMF_LOOP_WORK:-$root/build/demo/loop}
 scenario=${TMF_LOOP_SCENARIO:-$root/scenarios/fleet_loop.json}
 reg=$work/registry
 devices=${TMF_DEMO_DEVICES:-20}
+# Bare-metal devices beside the virtual ones: the Cortex-M4 firmware under QEMU, each behind its own
+# `tinymlops gateway` (docs/sim.md); 0 leaves them out.
+bare_metal=${TMF_DEMO_BARE_METAL:-2}
+firmware=$root/build/cortex-m4/bin/device_firmware.elf
+if [ "$bare_metal" -gt 0 ] && [ ! -f "$firmware" ]; then
+  echo "demo_loop: no $firmware (cmake --preset cortex-m4 && cmake --build --preset cortex-m4 --target device_firmware)" >&2
+  exit 2
+fi
 group=$(jq -r '.groups[0].name' "$scenario")
 rm -rf "$work" && mkdir -p "$work"
 
@@ -43,12 +51,13 @@ start_serve() {
     --fleet "$fleet" --json --drift-every-seconds 2 \
     --recent-batches 4 --min-windows 128 --progress-seconds 0 \
     --loop-group "$group" --model-name pump-detector --signing-key "$work/keys/tinymlops.key" \
-    --min-devices "$devices" >> "$work/serve.log" 2>&1 &
+    --min-devices $((devices + bare_metal)) >> "$work/serve.log" 2>&1 &
   serve_pid=$!
 }
-echo "== closed loop: Mosquitto (mutual TLS, fleet $fleet) on 127.0.0.1:$port, tinymlops serve, tinymlops sim --devices $devices"
+echo "== closed loop: Mosquitto (mutual TLS, fleet $fleet) on 127.0.0.1:$port, tinymlops serve, tinymlops sim --devices $devices --bare-metal $bare_metal"
 start_serve
 "$cli" sim --scenario "$scenario" --devices "$devices" "${broker[@]}" --ca-dir "$work/fleet" \
+  --bare-metal "$bare_metal" --qemu-device "$root/scripts/qemu-device.sh" --firmware "$firmware" \
   --registry "$reg" --trusted-key "$work/keys/tinymlops.pub" --model-name pump-detector \
   --commission-timeout 300 --report "$work/report.html" --summary "$work/summary.json" \
   > "$work/sim.out" 2> "$work/sim.log" &

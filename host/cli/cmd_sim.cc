@@ -3,6 +3,7 @@
 // the timeline and the summary, writes an HTML report, and exits 0 only if the loop closed
 // (docs/sim.md).
 #include <cstdio>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "host/cli/broker_flags.h"
@@ -29,7 +30,13 @@ struct SimArgs {
 
 // The devices' broker: on this host (the virtual devices' MQTT link reaches 127.0.0.1 only); with
 // mqtts:// each device has its own identity from --ca-dir, so no client certificate is taken here.
-void sim_broker_settings(SimArgs& args) {
+void sim_check_args(SimArgs& args) {
+  if (args.fleet.bare_metal > 0) {
+    if (args.fleet.qemu_device_script.empty()) throw CliError("sim: --bare-metal needs --qemu-device scripts/qemu-device.sh", 2);
+    std::error_code ec;
+    args.fleet.gateway_cli = std::filesystem::read_symlink("/proc/self/exe", ec).string();
+    if (ec) throw CliError("sim: cannot find this program's path for `tinymlops gateway`: " + ec.message(), 1);
+  }
   BrokerFlags& f = args.broker;
   if (!f.cert.empty() || !f.key.empty() || !f.username.empty() || !f.password_file.empty()) {
     throw CliError("sim: --cert/--key/--username/--password-file are not used: every device connects with its own "
@@ -48,7 +55,7 @@ void sim_broker_settings(SimArgs& args) {
 }
 
 int run_sim(SimArgs& args) {
-  sim_broker_settings(args);
+  sim_check_args(args);
   if (args.fleet.registry_dir.empty()) args.fleet.registry_dir = registry::Registry::default_dir();
   if (args.fleet.work_dir.empty()) args.fleet.work_dir = args.fleet.registry_dir + "/sim-devices";
   args.judge.registry_dir = args.fleet.registry_dir;
@@ -84,8 +91,18 @@ int run_sim(SimArgs& args) {
     for (const simulator::TimelineEntry& e : result.timeline) std::printf("  %8.0f  %s\n", e.t_s, e.what.c_str());
     const nlohmann::json& s = result.summary;
     std::printf("\nSummary\n");
-    std::printf("  devices %zu, scenario %.0f s at %.0fx, commissioned after %.1f s wall, run %.1f s wall\n",
-                run.devices.size(), run.scenario.duration_s, run.scenario.speed, run.commission_wall_s, run.run_wall_s);
+    std::printf("  devices %zu virtual + %zu bare-metal, scenario %.0f s at %.0fx, commissioned after %.1f s wall, run %.1f s wall\n",
+                run.devices.size(), run.bare_metal.size(), run.scenario.duration_s, run.scenario.speed,
+                run.commission_wall_s, run.run_wall_s);
+    for (const auto& b : s["bare_metal"]) {
+      const std::string version = b["model_version"].is_null() ? "no model" : "model v" + b["model_version"].dump();
+      std::printf("  bare-metal %s (%s firmware under QEMU, serial link + tinymlops gateway): %s (its STATUS), %s; "
+                  "%s telemetry batches stored, %s captures complete; sensor: %s windows and %s captures streamed\n",
+                  b["id"].get<std::string>().c_str(), b["core"].get<std::string>().c_str(), version.c_str(),
+                  b["online"].get<bool>() ? "online" : "offline", b["telemetry_batches_stored"].dump().c_str(),
+                  b["captures_complete"].dump().c_str(), b["windows_streamed"].dump().c_str(),
+                  b["captures_streamed"].dump().c_str());
+    }
     for (const auto& v : s["versions"]) {
       std::printf("  model v%u: %s (%s)\n", v["version"].get<uint32_t>(), v["stage"].get<std::string>().c_str(),
                   v["reason"].get<std::string>().substr(0, 100).c_str());
@@ -119,6 +136,13 @@ void register_sim(CLI::App& app) {
                   "certificate (kept in WORK/ids)");
   cmd->add_option("--registry", args->fleet.registry_dir, "Registry folder serve writes (default $TINYMLOPS_REGISTRY or ./.tinymlops)");
   cmd->add_option("--work", args->fleet.work_dir, "Folder for the devices' flash images (default REGISTRY/sim-devices)");
+  cmd->add_option("--bare-metal", args->fleet.bare_metal,
+                  "Bare-metal devices to add to the first group: the firmware under QEMU (--qemu-device), each "
+                  "behind its own `tinymlops gateway`")->capture_default_str();
+  cmd->add_option("--qemu-device", args->fleet.qemu_device_script, "scripts/qemu-device.sh (needed with --bare-metal)");
+  cmd->add_option("--firmware", args->fleet.firmware, "Firmware image for the bare-metal devices (default: the script's)");
+  cmd->add_option("--bare-metal-core", args->fleet.bare_metal_core, "cortex-m3, cortex-m4 or cortex-m7")
+      ->capture_default_str();
   cmd->add_option("--trusted-key", args->fleet.trusted_keys, "Public key file the devices trust (repeatable)")->required();
   cmd->add_option("--model-name", args->judge.model_name, "The model the loop trains (as serve --model-name)")->capture_default_str();
   cmd->add_option("--max-drift-delay-s", args->judge.max_drift_delay_s,

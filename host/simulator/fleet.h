@@ -19,6 +19,7 @@
 
 #include "host/fleet/broker_settings.h"
 #include "host/sim/scenario.h"
+#include "host/simulator/bare_metal_device.h"
 #include "host/simulator/virtual_device.h"
 
 namespace tmf::simulator {
@@ -34,6 +35,13 @@ struct FleetOptions {
   std::string registry_dir;          // the registry `serve` writes (alerts to label, results to judge)
   std::string work_dir;              // flash images; ids/ holds the devices' keys and certificates
   std::vector<std::string> trusted_keys;  // public key files (hex or raw)
+  // Bare-metal devices (bare_metal_device.h) in the first group, after its virtual devices: the
+  // firmware under QEMU through scripts/qemu-device.sh, each behind its own `tinymlops gateway`.
+  uint32_t bare_metal = 0;
+  std::string bare_metal_core = "cortex-m4";
+  std::string qemu_device_script;    // scripts/qemu-device.sh
+  std::string firmware;              // "" : the script's default image for the core
+  std::string gateway_cli;           // the tinymlops binary
   bool operator_labels = true;       // label alarms from the ground truth, as an operator would
   double commission_timeout_s = 600; // wall seconds to wait for the first model on every device
   double drain_seconds = 5;          // wall seconds after the end for the last acknowledgements
@@ -50,6 +58,7 @@ struct LabelRecord {
 struct FleetResult {
   sim::Scenario scenario;
   std::vector<std::unique_ptr<VirtualDevice>> devices;
+  std::vector<std::unique_ptr<BareMetalDevice>> bare_metal;
   int64_t scenario_start_unix_ms = 0;  // wall time of scenario time 0
   double commission_wall_s = 0;        // wall seconds from start to commissioned
   double run_wall_s = 0;               // wall seconds of the whole run

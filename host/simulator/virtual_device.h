@@ -65,6 +65,7 @@ class VirtualDevice {
   // The active model (0, 0 without one).
   std::pair<uint32_t, uint32_t> model() const;
   bool runs_detection() const;  // a model with detection settings is active
+  uint32_t window_samples() const { return tmf::app_window_samples(app_.get()); }
   const std::vector<WindowRecord>& windows() const { return windows_; }
   // (boot_count, seq) of every batch the host acknowledged to this device.
   const std::set<std::pair<uint32_t, uint32_t>>& acked() const { return acked_; }

@@ -27,8 +27,13 @@ using tmf_qemu::board_uart_write;
 
 constexpr tmf::PortFlashGeometry kFlashGeometry = {512 * 1024, 4096, 8};
 constexpr uint32_t kArenaBytes = 64 * 1024;
-constexpr uint32_t kLinkMtu = 4608;
 constexpr uint32_t kMaxChunkBytes = 2048;
+// The largest downlink message: a MANIFEST with a 4,096-byte golden input and its signed
+// deployment record (4,616 bytes; a pipeline whose window is 1,024 float samples has that
+// golden input), above a CHUNK of kMaxChunkBytes. A smaller MTU makes the gateway drop it.
+constexpr uint32_t kLinkMtu = tmf::kOtaMaxManifestBytes > kMaxChunkBytes + tmf::kOtaChunkHeaderBytes
+                                  ? tmf::kOtaMaxManifestBytes
+                                  : kMaxChunkBytes + tmf::kOtaChunkHeaderBytes;
 constexpr uint32_t kMaxWindowSamples = 4096;
 constexpr uint32_t kCaptureSamples = 16384;
 constexpr uint32_t kAppMemoryBytes = 48 * 1024;
@@ -232,7 +237,7 @@ int main(int argc, char** argv) {
   app_config.sample_rate_hz = 12000;
   app_config.capture_buffer = g_capture;
   app_config.capture_capacity = kCaptureSamples;
-  app_config.max_features = 16;
+  app_config.max_features = 32;  // the default pipeline has 32 FFT bands (docs/pipeline.md)
   app_config.max_bins = 16;
   app_config.memory = g_app_memory;
   app_config.memory_bytes = sizeof(g_app_memory);
