@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# make demo, the closed loop: Mosquitto, `tinymlops serve` (ingest, drift, automatic retraining
-# and rollouts) and `tinymlops sim` (20 virtual devices running the real device code on synthetic
-# pumps) through scenarios/fleet_loop.json: the fleet is commissioned (collect -> train ->
+# make demo, the closed loop: Mosquitto on the fleet's generated mutual-TLS configuration,
+# `tinymlops serve` (ingest, drift, automatic retraining and rollouts) on its service identity, and
+# `tinymlops sim` (20 virtual devices running the real device code on synthetic pumps, plus 2
+# bare-metal devices: the Cortex-M4 firmware under QEMU behind `tinymlops gateway`; every device
+# with its own enrolled certificate) through scenarios/fleet_loop.json: the fleet is commissioned (collect -> train ->
 # deploy), a bearing fault develops on one pump, the load of every pump changes (drift -> collect
 # -> retrain -> redeploy), then two more faults develop. In the middle of the redeployment serve
 # is killed with SIGKILL and restarted: no acknowledged telemetry may be lost and the rollout must
