@@ -10,6 +10,7 @@
 #   deploy.qemu_m4_250kbps.ratio_to_link_time  update_seconds / (artifact bits / 250 kbit/s)
 # The firmware confirms after one healthy window (trial_windows=1, window_ms=1): the figure is the
 # transfer, verification and install, not the length of the confirm policy's probation.
+# TMF_BENCH_CORE=cortex-m3|cortex-m7 runs the same on that core's firmware (keys deploy.qemu_m3_...).
 # Usage: scripts/bench_deploy_qemu.sh [BUILD_DIR [WORK_DIR]]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -17,9 +18,11 @@ build=${1:-$root/build}
 work=${2:-$build/bench/work/deploy_qemu}
 shared=${TMF_SHARED_DIR:-$root/../shared}
 cli=$build/bin/tinymlops
-elf=$root/build/cortex-m4/bin/device_firmware.elf
+core=${TMF_BENCH_CORE:-cortex-m4}
+key=deploy.qemu_${core#cortex-}_250kbps
+elf=$root/build/$core/bin/device_firmware.elf
 kbps=${TMF_BENCH_LINK_KBPS:-250}  # the key names 250; another rate only to diagnose
-[[ -f $elf ]] || { echo "bench_deploy_qemu: no $elf (cmake --build --preset cortex-m4 --target device_firmware)" >&2; exit 1; }
+[[ -f $elf ]] || { echo "bench_deploy_qemu: no $elf (cmake --build --preset $core --target device_firmware)" >&2; exit 1; }
 rm -rf "$work" && mkdir -p "$work"
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
@@ -47,7 +50,7 @@ manifest=$((264 + 4 * window + 256))
 "$cli" sim-signal --scenario "$root/scenarios/demo.json" --group line-a --device 0 --samples 48000 \
   --out "$work/pump.f32" >/dev/null
 
-"$root/scripts/qemu-device.sh" --core cortex-m4 --id mcu-250 --flash "$work/mcu-250.flash" \
+"$root/scripts/qemu-device.sh" --core "$core" --id mcu-250 --flash "$work/mcu-250.flash" \
   --link "tcp:127.0.0.1:$link_port" --trusted-key "$work/keys/tinymlops.pub" --sensor "$work/pump.f32" \
   --fleet bench --group gqemu --trial-windows 1 -- window_ms=1 > "$work/qemu.log" 2>&1 &
 pids+=($!)
@@ -63,7 +66,7 @@ r=$("$cli" deploy bearing-detector:1 --registry "$reg" --fleet bench --broker "m
 [[ $(jq -r .state <<<"$r") == completed ]] || { echo "bench_deploy_qemu: deployment $(jq -r .state <<<"$r"): $r" >&2; exit 1; }
 update=$(jq .update_seconds <<<"$r")
 echo "$r" > "$work/deploy.json"
-echo "deploy.qemu_m4_250kbps.artifact_bytes $bytes"
-echo "deploy.qemu_m4_250kbps.manifest_bytes $manifest"
-echo "deploy.qemu_m4_250kbps.update_seconds $(jq -n "$update * 1000 | round / 1000")"
-echo "deploy.qemu_m4_250kbps.ratio_to_link_time $(jq -n "$update / ($bytes * 8 / ($kbps * 1000)) * 1000 | round / 1000")"
+echo "$key.artifact_bytes $bytes"
+echo "$key.manifest_bytes $manifest"
+echo "$key.update_seconds $(jq -n "$update * 1000 | round / 1000")"
+echo "$key.ratio_to_link_time $(jq -n "$update / ($bytes * 8 / ($kbps * 1000)) * 1000 | round / 1000")"

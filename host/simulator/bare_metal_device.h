@@ -40,7 +40,7 @@ class BareMetalDevice {
  public:
   // Capture buffer of the QEMU firmware (kCaptureSamples, device/port/qemu/firmware_main.cc): a
   // collect asks for more is served with this many (the app clamps, docs/app.md).
-  static constexpr uint32_t kCaptureCapacity = 16384;
+  static constexpr uint32_t kCaptureCapacity = 8192;
 
   BareMetalDevice(const BareMetalDeviceOptions& options, std::unique_ptr<sim::VibrationSource> source);
   ~BareMetalDevice();  // stops the gateway and QEMU
