@@ -31,20 +31,29 @@ fleet=$(jq -r '.fleet // .name' "$scenario")
 # The fleet as an operator sets it up (docs/fleet.md): its CA, serve's service identity, and the
 # broker configuration generated from them (mutual TLS only, the ACL from the protocol's topics).
 # Each device's own identity is issued and enrolled by the simulator, which plays the factory.
-# (Independent steps run side by side: each command start costs a second or two on a busy machine.)
+# (Independent steps run side by side, the simulator from when the CA exists: each command's start
+# costs a second or two on a busy machine; the devices connect once the broker listens.)
+broker=(--broker "mqtts://127.0.0.1:$port" --ca "$work/fleet/ca.pem")
+serve_pid= sim_pid= broker_pid=
+cleanup() { kill $serve_pid $sim_pid $broker_pid 2>/dev/null || true; wait 2>/dev/null || true; }
+trap cleanup EXIT
 "$cli" keys generate --out "$work/keys" >/dev/null &
 keys_pid=$!
 "$cli" fleet init --dir "$work/fleet" --fleet "$fleet" --registry "$reg" >/dev/null
 "$cli" fleet service serve --dir "$work/fleet" --out "$work/ids" --registry "$reg" >/dev/null &
 service_pid=$!
+wait $keys_pid
+echo "== closed loop: Mosquitto (mutual TLS, fleet $fleet) on 127.0.0.1:$port, tinymlops serve, tinymlops sim --devices $devices --bare-metal $bare_metal"
+"$cli" sim --scenario "$scenario" --devices "$devices" "${broker[@]}" --ca-dir "$work/fleet" \
+  --bare-metal "$bare_metal" --qemu-device "$root/scripts/qemu-device.sh" --firmware "$firmware" \
+  --registry "$reg" --trusted-key "$work/keys/tinymlops.pub" --model-name pump-detector \
+  --commission-timeout 300 --report "$work/report.html" --summary "$work/summary.json" \
+  > "$work/sim.out" 2> "$work/sim.log" &
+sim_pid=$!
 "$cli" broker config --dir "$work/fleet" --out "$work/broker" --port "$port" --fleet "$fleet" --user "$(id -un)" >/dev/null
-wait $service_pid $keys_pid
 /usr/sbin/mosquitto -c "$work/broker/mosquitto.conf" > "$work/mosquitto.log" 2>&1 &
 broker_pid=$!
-broker=(--broker "mqtts://127.0.0.1:$port" --ca "$work/fleet/ca.pem")
-serve_pid= sim_pid=
-cleanup() { kill $serve_pid $sim_pid $broker_pid 2>/dev/null || true; wait 2>/dev/null || true; }
-trap cleanup EXIT
+wait $service_pid
 # serve's first connection attempt should find the broker listening (a refused one backs off 1 s).
 for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.05; done
 
@@ -56,14 +65,7 @@ start_serve() {
     --min-devices $((devices + bare_metal)) >> "$work/serve.log" 2>&1 &
   serve_pid=$!
 }
-echo "== closed loop: Mosquitto (mutual TLS, fleet $fleet) on 127.0.0.1:$port, tinymlops serve, tinymlops sim --devices $devices --bare-metal $bare_metal"
 start_serve
-"$cli" sim --scenario "$scenario" --devices "$devices" "${broker[@]}" --ca-dir "$work/fleet" \
-  --bare-metal "$bare_metal" --qemu-device "$root/scripts/qemu-device.sh" --firmware "$firmware" \
-  --registry "$reg" --trusted-key "$work/keys/tinymlops.pub" --model-name pump-detector \
-  --commission-timeout 300 --report "$work/report.html" --summary "$work/summary.json" \
-  > "$work/sim.out" 2> "$work/sim.log" &
-sim_pid=$!
 
 # Show the loop's steps as serve takes them; SIGKILL serve once during the second rollout.
 shown=0 killed=0
