@@ -74,6 +74,8 @@ while read -r key value; do put "$key" "$value"; done < <("$root/scripts/bench_c
 
 # The bare-metal device firmware (issue 14; docs/porting.md): flash and RAM.
 while read -r key value; do put "$key" "$value"; done < <("$root/scripts/bench_firmware.sh")
+# An update of the bare-metal device over its 250 kbit/s serial link (issue 14; docs/qemu.md).
+while read -r key value; do put "$key" "$value"; done < <("$root/scripts/bench_deploy_qemu.sh" "$root/build" "$work/deploy_qemu")
 # Detection on unseen machines (issue 16): leave-one-run-out backtest, selection under noise.
 while read -r key value; do put "$key" "$value"; done < <("$root/scripts/bench_detect.sh" "$cli" "$work/detect")
 # Telemetry ingest, plain text and mutual TLS, in one run (issue 12; docs/serve.md, docs/fleet.md).

@@ -3,7 +3,8 @@
 # inspected, run on the host and bare-metal on a Cortex-M4 (QEMU), and its outputs compared
 # byte for byte with TensorFlow Lite Micro's reference outputs. Then the bearing pipeline is
 # trained on ../shared/data/bearing, evaluated (HTML report) and run on the Cortex-M4. Last, the
-# closed loop: Mosquitto, tinymlops serve and 20 virtual pumps (scripts/demo_loop.sh).
+# closed loop over mutual TLS: Mosquitto, tinymlops serve, 20 virtual pumps and 2 bare-metal ones
+# (the Cortex-M4 firmware under QEMU behind tinymlops gateway) (scripts/demo_loop.sh).
 # Exits non-zero on any mismatch, or if the loop did not close.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -13,8 +14,8 @@ work=$root/build/demo
 core=cortex-m4
 rm -rf "$work" && mkdir -p "$work"
 
-echo "demo: building the $core image"
-(cd "$root" && cmake --preset $core >/dev/null && cmake --build --preset $core --target model_runner >/dev/null)
+echo "demo: building the $core images (model runner, device firmware)"
+(cd "$root" && cmake --preset $core >/dev/null && cmake --build --preset $core --target model_runner device_firmware >/dev/null)
 
 status=0
 for entry in ad01:ad01_int8 kws:kws_ref_model_int8 hello_world:hello_world_int8; do

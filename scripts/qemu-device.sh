@@ -5,7 +5,7 @@
 # UART fed from a file of float32 little-endian samples.
 #
 #   scripts/qemu-device.sh --core cortex-m4 --id ID --flash FILE --link tcp:127.0.0.1:PORT
-#       [--trusted-key KEY.pub]... [--sensor SAMPLES.f32] [--fleet F] [--group G] [--trial-windows N]
+#       [--trusted-key KEY.pub]... [--sensor SAMPLES.f32 | --sensor-pipe PATH] [--fleet F] [--group G] [--trial-windows N]
 #       [--watchdog-ms MS] [--elf FIRMWARE.elf] [-- FIRMWARE_ARGS...]
 #
 # --core: cortex-m3 (mps2-an385), cortex-m4 (mps2-an386), cortex-m7 (mps2-an500).
@@ -13,6 +13,8 @@
 # --id names the device in this script's messages; its identity on MQTT is the gateway's --device.
 # --link: QEMU listens there (one client: the gateway, which reconnects after every QEMU restart).
 # --sensor: replayed from its start at every QEMU start (a reset keeps streaming where it was).
+# --sensor-pipe: the caller streams the samples itself into the FIFO PATH.in (PATH.out must exist
+#   too; the firmware never writes to it): `tinymlops sim` feeds its bare-metal devices so.
 # FIRMWARE_ARGS: cut=N (power cut before flash operation N), hang_version=V (fault injection).
 # TMF_QEMU_PID_FILE=F writes QEMU's pid to F (SIGKILL it for a power cut at an arbitrary instant).
 # The device's console (semihosting) is this script's stdout. Exit status: QEMU's (the firmware
@@ -29,7 +31,7 @@ fail() {
 }
 
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-core="" id="" flash="" link="" sensor="" fleet="" group="" trial_windows="" watchdog_ms="" elf=""
+core="" id="" flash="" link="" sensor="" sensor_pipe="" fleet="" group="" trial_windows="" watchdog_ms="" elf=""
 keys=()
 extra=()
 while [[ $# -gt 0 ]]; do
@@ -40,6 +42,7 @@ while [[ $# -gt 0 ]]; do
     --flash) flash=${2:?}; shift 2 ;;
     --link) link=${2:?}; shift 2 ;;
     --sensor) sensor=${2:?}; shift 2 ;;
+    --sensor-pipe) sensor_pipe=${2:?}; shift 2 ;;
     --trusted-key) keys+=("${2:?}"); shift 2 ;;
     --fleet) fleet=${2:?}; shift 2 ;;
     --group) group=${2:?}; shift 2 ;;
@@ -63,6 +66,10 @@ link_port=${BASH_REMATCH[2]}
 [[ -n $elf ]] || elf=$repo_root/build/$core/bin/device_firmware.elf
 [[ -f $elf ]] || fail "no firmware image $elf (cmake --preset $core && cmake --build --preset $core --target device_firmware)"
 [[ -z $sensor || -f $sensor ]] || fail "--sensor '$sensor': no such file"
+[[ -z $sensor || -z $sensor_pipe ]] || fail "give --sensor or --sensor-pipe, not both"
+[[ -z $sensor_pipe || ( -p $sensor_pipe.in && -p $sensor_pipe.out ) ]] ||
+  fail "--sensor-pipe '$sensor_pipe': $sensor_pipe.in and $sensor_pipe.out must be FIFOs (mkfifo)"
+[[ $sensor_pipe != *,* ]] || fail "--sensor-pipe '$sensor_pipe' must not contain commas"
 [[ $flash != *" "* && $flash != *,* ]] || fail "--flash '$flash' must not contain spaces or commas"
 
 args=("flash=$flash")
@@ -98,6 +105,8 @@ if [[ -n $sensor ]]; then
   (while :; do cat "$sensor" || exit 0; done >"$workdir/sensor.in" 2>/dev/null) &
   feeder=$!
   sensor_chardev=(-chardev "pipe,id=tmf_sensor,path=$workdir/sensor")
+elif [[ -n $sensor_pipe ]]; then
+  sensor_chardev=(-chardev "pipe,id=tmf_sensor,path=$sensor_pipe")
 fi
 echo "qemu-device: $id on $machine, flash $flash, link tcp:$link_host:$link_port" >&2
 # shellcheck disable=SC2054  # commas separate QEMU suboptions

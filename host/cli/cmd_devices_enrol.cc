@@ -1,12 +1,12 @@
 // `tinymlops devices enroll|revoke`: a device's certificate from the fleet CA, recorded in the
 // registry; revocation marks it and re-signs the CRL (docs/fleet.md).
 #include <cstdio>
-#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "host/cli/commands.h"
 #include "host/cli/fleet_cli.h"
 #include "host/cli/registry_cli.h"
+#include "host/fleet/enrolment.h"
 
 namespace tmf::cli {
 namespace {
@@ -18,25 +18,9 @@ struct EnrolArgs {
 };
 
 void run_enroll(const EnrolArgs& a) {
-  fleet::fleet_device_id_check(a.id);
-  fleet::fleet_name_check(a.group);  // groups travel in INFO under the same rule
   registry::Registry reg(a.registry_dir);
-  if (const auto e = reg.device_enrolled(a.id); e && !e->revoked) {
-    throw CliError("device '" + a.id + "': enrolled already with certificate " + e->serial +
-                       " (tinymlops devices revoke " + a.id + " first)", 2);
-  }
-  fleet::IssueRequest request;
-  request.common_name = a.id;
-  request.days = a.days;
-  const fleet::Issued issued = fleet::pki_issue(fleet_dir_or_default(a.ca_dir, a.registry_dir), request, a.out, a.id);
-  try {
-    reg.device_enroll(a.id, a.group, issued.serial);
-  } catch (...) {
-    // Unrecorded means unrevocable: the key and certificate must not survive.
-    std::filesystem::remove(issued.key_path);
-    std::filesystem::remove(issued.cert_path);
-    throw;
-  }
+  const fleet::Issued issued =
+      fleet::fleet_device_enrol(reg, fleet_dir_or_default(a.ca_dir, a.registry_dir), a.id, a.group, a.out, a.days);
   if (a.json) {
     nlohmann::json j;
     j["id"] = a.id;

@@ -81,6 +81,10 @@ void register_gateway(CLI::App& app) {
   cmd->add_option("--device", args->options.device, "Device id on MQTT")->required();
   cmd->add_option("--fleet", args->options.fleet, "Fleet name")->capture_default_str();
   broker_flags_add(cmd, args->broker);
+  cmd->add_option("--link-kbps", args->options.link_kbps,
+                  "Simulate a serial line of this many kbit/s (8 bits per byte) in each direction of the device link "
+                  "(QEMU's UART has no speed); 0: as fast as the socket")
+      ->check(CLI::Range(0.0, 100000.0));
   cmd->add_option("--run-seconds", args->options.run_seconds, "Stop after this many seconds (0: until signalled)");
   cmd->add_flag("--json", args->json, "Events and the final counters as JSON lines");
   cmd->callback([args] { run_gateway(*args); });

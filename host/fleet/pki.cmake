@@ -4,6 +4,7 @@ find_package(OpenSSL REQUIRED COMPONENTS Crypto)
 add_library(tmf_fleet_pki STATIC
   ${CMAKE_CURRENT_LIST_DIR}/identity.cc
   ${CMAKE_CURRENT_LIST_DIR}/pki.cc
+  ${CMAKE_CURRENT_LIST_DIR}/enrolment.cc
   ${CMAKE_CURRENT_LIST_DIR}/acl.cc
   ${CMAKE_CURRENT_LIST_DIR}/broker_config.cc)
 target_include_directories(tmf_fleet_pki PUBLIC "${PROJECT_SOURCE_DIR}")

@@ -15,6 +15,7 @@
 
 #include "device/agent/protocol.h"
 #include "host/fleet/mqtt_client.h"
+#include "line_pacer.h"
 
 namespace tmf::gateway {
 namespace {
@@ -128,9 +129,17 @@ GatewayCounters gateway_run(const GatewayOptions& o, const std::atomic<bool>& st
                             const std::function<void(const std::string&, uint32_t)>& event) {
   GatewayMqtt mqtt(o);
   int fd = -1;
-  GatewayIo io;
-  io.write_device = [&fd](const uint8_t* data, size_t bytes) {
+  LinePacer down(o.link_kbps), up(o.link_kbps);
+  auto to_device = [&fd](const uint8_t* data, size_t bytes) {
     if (fd >= 0) write_all(fd, data, bytes);  // a failed write shows as EOF on the next read
+  };
+  GatewayIo io;
+  io.write_device = [&](const uint8_t* data, size_t bytes) {
+    if (down.paced()) {
+      if (fd >= 0) down.push(data, bytes);
+    } else {
+      to_device(data, bytes);
+    }
   };
   io.publish = [&mqtt](uint8_t leaf, const uint8_t* data, size_t bytes) { return mqtt.publish(leaf, data, bytes); };
   io.mqtt_up = [&mqtt] { return mqtt.connected(); };
@@ -167,16 +176,28 @@ GatewayCounters gateway_run(const GatewayOptions& o, const std::atomic<bool>& st
       pollfd p{fd, POLLIN, 0};
       if (poll(&p, 1, 5) > 0) {
         const ssize_t n = recv(fd, buffer.data(), buffer.size(), 0);
-        if (n > 0) {
+        if (n > 0 && up.paced()) {
+          up.push(buffer.data(), static_cast<size_t>(n));
+        } else if (n > 0) {
           session.on_device_bytes(buffer.data(), static_cast<size_t>(n), Clock::now());
         } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
           close(fd);
           fd = -1;
+          down.clear();
+          up.clear();
           event("link closed", 0);  // QEMU stopped or restarted; the session ends by silence or HELLO
         }
       }
     } else {
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    if (up.paced()) {
+      up.drain(Clock::now(), [&](const uint8_t* data, size_t bytes) { session.on_device_bytes(data, bytes, Clock::now()); });
+      down.drain(Clock::now(), to_device);
+      // Retransmit and keepalive timers run from when the line is free: a frame still waiting
+      // behind others on a slow line has not been sent yet, and repeating it would only queue
+      // another copy (a congestion collapse: measured 9 repeats and 9.8 s for a 14 KB update).
+      if (down.queued() > 0) continue;
     }
     session.tick(Clock::now());
   }

@@ -20,6 +20,7 @@ struct GatewayOptions {
   std::string device, fleet = "fleet";
   fleet::BrokerSettings broker;  // with mutual TLS: the gateway's service identity (svc-gateway)
   double run_seconds = 0;  // 0: until stopped
+  double link_kbps = 0;    // simulated line rate of the device link, each direction (line_pacer.h); 0: unpaced
 };
 
 // Parses "tcp:HOST:PORT"; throws std::invalid_argument naming the bad input.

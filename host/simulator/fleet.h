@@ -17,7 +17,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "host/fleet/broker_settings.h"
 #include "host/sim/scenario.h"
+#include "host/simulator/bare_metal_device.h"
 #include "host/simulator/virtual_device.h"
 
 namespace tmf::simulator {
@@ -25,10 +27,21 @@ namespace tmf::simulator {
 struct FleetOptions {
   std::string scenario_path;
   uint32_t devices = 0;              // > 0: the (single) group's device count instead of the file's
-  int broker_port = 1883;
+  // The broker: on 127.0.0.1 (virtual devices talk to nothing else); with broker.tls, every device
+  // connects with its own certificate, which the simulator issues and enrols from `ca_dir` (the
+  // fleet directory of `tinymlops fleet init`) as a factory would. Plain text is a lab opt-in.
+  fleet::BrokerSettings broker;
+  std::string ca_dir;
   std::string registry_dir;          // the registry `serve` writes (alerts to label, results to judge)
-  std::string work_dir;              // flash images
+  std::string work_dir;              // flash images; ids/ holds the devices' keys and certificates
   std::vector<std::string> trusted_keys;  // public key files (hex or raw)
+  // Bare-metal devices (bare_metal_device.h) in the first group, after its virtual devices: the
+  // firmware under QEMU through scripts/qemu-device.sh, each behind its own `tinymlops gateway`.
+  uint32_t bare_metal = 0;
+  std::string bare_metal_core = "cortex-m4";
+  std::string qemu_device_script;    // scripts/qemu-device.sh
+  std::string firmware;              // "" : the script's default image for the core
+  std::string gateway_cli;           // the tinymlops binary
   bool operator_labels = true;       // label alarms from the ground truth, as an operator would
   double commission_timeout_s = 600; // wall seconds to wait for the first model on every device
   double drain_seconds = 5;          // wall seconds after the end for the last acknowledgements
@@ -45,6 +58,7 @@ struct LabelRecord {
 struct FleetResult {
   sim::Scenario scenario;
   std::vector<std::unique_ptr<VirtualDevice>> devices;
+  std::vector<std::unique_ptr<BareMetalDevice>> bare_metal;
   int64_t scenario_start_unix_ms = 0;  // wall time of scenario time 0
   double commission_wall_s = 0;        // wall seconds from start to commissioned
   double run_wall_s = 0;               // wall seconds of the whole run

@@ -131,6 +131,15 @@ JudgeResult judge(const FleetResult& run, const JudgeOptions& options) {
       ++group_devices;
       running += d->model() == std::make_pair(production->model_id, production->version);
     }
+    // A bare-metal device's model is what its STATUS said (through its gateway; serve records it).
+    for (const auto& d : run.bare_metal) {
+      if (d->group() != group) continue;
+      ++group_devices;
+      for (const registry::DeviceInfo& info : registry.list_devices(group)) {
+        running += info.id == d->id() && info.current_model_id == production->model_id &&
+                   info.current_version == production->version;
+      }
+    }
     const bool retrained = reason_of(*production).rfind("drift", 0) == 0;
     // The registry must agree: the version's deployment to the group completed (also when a
     // serve restart interrupted it).
@@ -223,6 +232,21 @@ JudgeResult judge(const FleetResult& run, const JudgeOptions& options) {
     resent += d->counters().batches_resent;
     dropped += d->counters().batches_dropped;
   }
+  json bare_metal = json::array();
+  for (const auto& d : run.bare_metal) {
+    json entry = {{"id", d->id()}, {"core", d->core()}, {"windows_streamed", d->windows_streamed()},
+                  {"captures_streamed", d->captures_streamed()}, {"telemetry_batches_stored", store.batch_count(d->id())},
+                  {"model_version", nullptr}, {"online", false}};
+    for (const registry::DeviceInfo& info : registry.list_devices()) {
+      if (info.id != d->id()) continue;
+      if (info.current_version) entry["model_version"] = *info.current_version;
+      entry["online"] = info.online;
+    }
+    uint32_t captures = 0;
+    for (const monitor::Capture& c : store.list_captures(d->id())) captures += c.state == "complete" ? 1 : 0;
+    entry["captures_complete"] = captures;
+    bare_metal.push_back(entry);
+  }
   json checks = json::array();
   for (const Check& c : r.checks) checks.push_back({{"name", c.name}, {"passed", c.passed}, {"detail", c.detail}});
   uint64_t true_labels = 0;
@@ -230,6 +254,7 @@ JudgeResult judge(const FleetResult& run, const JudgeOptions& options) {
   r.summary = {{"closed", r.closed},
                {"checks", checks},
                {"devices", run.devices.size()},
+               {"bare_metal", bare_metal},
                {"scenario_seconds", s.duration_s},
                {"speed", s.speed},
                {"commission_wall_s", run.commission_wall_s},

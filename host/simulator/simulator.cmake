@@ -3,7 +3,7 @@
 # judge that checks whether the loop closed.
 file(GLOB TMF_SIMULATOR_SOURCES CONFIGURE_DEPENDS "${CMAKE_CURRENT_LIST_DIR}/*.cc")
 add_library(tmf_simulator STATIC ${TMF_SIMULATOR_SOURCES})
-target_link_libraries(tmf_simulator PUBLIC tmf_sim_world tmf_app tmf_port_posix tmf_loop tmf_serve
+target_link_libraries(tmf_simulator PUBLIC tmf_sim_world tmf_app tmf_port_posix tmf_loop tmf_serve tmf_fleet_pki
                       PRIVATE nlohmann_json::nlohmann_json)
 target_compile_features(tmf_simulator PUBLIC cxx_std_20)
 target_compile_options(tmf_simulator PRIVATE -Wall -Wextra)

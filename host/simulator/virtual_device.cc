@@ -36,7 +36,7 @@ VirtualDevice::VirtualDevice(const VirtualDeviceOptions& options, std::unique_pt
   flash_ = std::make_unique<tmf_posix::PosixFlash>(options_.flash_path, tmf::PortFlashGeometry{1024 * 1024, 4096, 8});
   const tmf_posix::LinkProfile shape{options_.link.kbps, options_.link.latency_ms, options_.link.loss_percent, 40};
   link_ = std::make_unique<tmf_posix::MqttLink>(options_.fleet, options_.id, options_.broker_port, shape, shape,
-                                                options_.seed);
+                                                options_.seed, options_.tls);
   port_ = std::make_unique<SimPort>(
       flash_.get(),
       [this](tmf::OtaTopic topic, const uint8_t* data, uint32_t bytes) {

@@ -24,6 +24,7 @@ namespace tmf::simulator {
 struct VirtualDeviceOptions {
   std::string fleet, id, group;
   int broker_port = 1883;
+  tmf_posix::MqttLinkTls tls;  // the device's own identity (empty ca_file: plain text)
   std::string flash_path;
   std::vector<std::array<uint8_t, 32>> trusted_keys;
   sim::LinkShape link;
@@ -64,6 +65,7 @@ class VirtualDevice {
   // The active model (0, 0 without one).
   std::pair<uint32_t, uint32_t> model() const;
   bool runs_detection() const;  // a model with detection settings is active
+  uint32_t window_samples() const { return tmf::app_window_samples(app_.get()); }
   const std::vector<WindowRecord>& windows() const { return windows_; }
   // (boot_count, seq) of every batch the host acknowledged to this device.
   const std::set<std::pair<uint32_t, uint32_t>>& acked() const { return acked_; }

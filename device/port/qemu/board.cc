@@ -88,6 +88,15 @@ void board_uart_write(uint32_t base, const uint8_t* bytes, uint32_t count) {
   }
 }
 
+void board_idle() {
+  if ((reg(kSysTickCtrl) & kSysTickEnable) == 0) {
+    reg(kSysTickReload) = kCmsdkApbHz / 1000 - 1;  // the core clock equals the APB clock on mps2
+    reg(kSysTickValue) = 0;
+    reg(kSysTickCtrl) = kSysTickEnable | kSysTickTickInt | kSysTickCoreClock;
+  }
+  __asm volatile("dsb\n\twfi" ::: "memory");
+}
+
 void board_watchdog_start(uint32_t timeout_ms) {
   reg(kWatchdogBase + kWdogLock) = kWdogUnlockKey;
   reg(kWatchdogBase + kWdogLoad) = timeout_ms * (kCmsdkApbHz / 1000);
@@ -118,6 +127,9 @@ extern "C" __attribute__((noreturn)) void NMI_Handler(void) {
   qemu_print("firmware: watchdog expired, resetting\n");
   tmf_qemu::board_reset();
 }
+
+// The idle tick only wakes the core; the main loop reads the clock from timer 0.
+extern "C" void SysTick_Handler(void) {}
 
 extern "C" void UARTRX0_IRQHandler(void) { tmf_qemu::uart_rx_isr(tmf_qemu::kUart0Base); }
 extern "C" void UARTRX1_IRQHandler(void) { tmf_qemu::uart_rx_isr(tmf_qemu::kUart1Base); }

@@ -1,6 +1,7 @@
 // The MPS2 board services the firmware needs (cmsdk.h): a millisecond clock on CMSDK timer 0,
 // polled byte I/O on the CMSDK UARTs, the CMSDK watchdog, and system reset by SYSRESETREQ.
-// Polled, no interrupts: the firmware's main loop is the only thread.
+// The firmware's main loop is the only thread; interrupts only fill the UART receive rings and
+// wake the core from its idle sleep.
 #pragma once
 
 #include <stdint.h>
@@ -21,6 +22,11 @@ void board_uart_init(uint32_t base);
 int board_uart_read(uint32_t base);
 // Sends bytes, waiting while the transmit register is full.
 void board_uart_write(uint32_t base, const uint8_t* bytes, uint32_t count);
+
+// Sleeps (WFI) until the next interrupt: a received byte or the 1 ms idle tick. The main loop
+// calls it after a turn with nothing to do, so an idle device does not spin (under QEMU a
+// spinning core takes a whole host CPU). Starts the tick on first use.
+void board_idle();
 
 // Starts the watchdog: without board_watchdog_feed() for `timeout_ms` its interrupt (NMI) fires,
 // whose handler resets the system; if even that fails the second expiry resets by hardware.

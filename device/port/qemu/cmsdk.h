@@ -41,6 +41,11 @@ constexpr uint32_t kWdogLock = 0xC00;
 constexpr uint32_t kWdogUnlockKey = 0x1ACCE551u;
 constexpr uint32_t kWdogControlIntEnable = 1u << 0, kWdogControlResetEnable = 1u << 1;
 
+// SysTick (Armv7-M): counts the core clock (25 MHz on these boards) down from RELOAD; TICKINT
+// raises its exception at zero, which wakes the core from WFI.
+constexpr uint32_t kSysTickCtrl = 0xE000E010u, kSysTickReload = 0xE000E014u, kSysTickValue = 0xE000E018u;
+constexpr uint32_t kSysTickEnable = 1u << 0, kSysTickTickInt = 1u << 1, kSysTickCoreClock = 1u << 2;
+
 // System control block: AIRCR.SYSRESETREQ resets the whole system (QEMU: a machine reset).
 constexpr uint32_t kScbAircr = 0xE000ED0Cu;
 constexpr uint32_t kScbAircrVectKey = 0x05FA0000u;

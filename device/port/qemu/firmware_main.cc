@@ -27,10 +27,19 @@ using tmf_qemu::board_uart_write;
 
 constexpr tmf::PortFlashGeometry kFlashGeometry = {512 * 1024, 4096, 8};
 constexpr uint32_t kArenaBytes = 64 * 1024;
-constexpr uint32_t kLinkMtu = 4608;
 constexpr uint32_t kMaxChunkBytes = 2048;
+// The largest downlink message: a MANIFEST with a 4,096-byte golden input and its signed
+// deployment record (4,616 bytes; a pipeline whose window is 1,024 float samples has that
+// golden input), above a CHUNK of kMaxChunkBytes. A smaller MTU makes the gateway drop it.
+constexpr uint32_t kLinkMtu = tmf::kOtaMaxManifestBytes > kMaxChunkBytes + tmf::kOtaChunkHeaderBytes
+                                  ? tmf::kOtaMaxManifestBytes
+                                  : kMaxChunkBytes + tmf::kOtaChunkHeaderBytes;
 constexpr uint32_t kMaxWindowSamples = 4096;
-constexpr uint32_t kCaptureSamples = 16384;
+// A capture of 8,192 samples (0.68 s at 12 kHz) is a complete part for the loop's training (its
+// min_part_samples) in 32 KiB. Under QEMU the sensor UART moves one byte per interrupt: in the
+// simulated fleet a 16,384-sample capture took 7.8-8.5 s from request to upload, while the virtual
+// devices' 32,768 took 4.6 s, and the loop waits for the slowest.
+constexpr uint32_t kCaptureSamples = 8192;
 constexpr uint32_t kAppMemoryBytes = 48 * 1024;
 
 // Everything static, in .bss: no heap, no constructors (PODs and a class without constructor code).
@@ -232,7 +241,7 @@ int main(int argc, char** argv) {
   app_config.sample_rate_hz = 12000;
   app_config.capture_buffer = g_capture;
   app_config.capture_capacity = kCaptureSamples;
-  app_config.max_features = 16;
+  app_config.max_features = 32;  // the default pipeline has 32 FFT bands (docs/pipeline.md)
   app_config.max_bins = 16;
   app_config.memory = g_app_memory;
   app_config.memory_bytes = sizeof(g_app_memory);
@@ -261,7 +270,10 @@ int main(int argc, char** argv) {
 
   Trial trial{0};
   uint32_t window_fill = 0, capture_fill = 0, next_window_ms = 0;
+  bool idle = false;  // the last turn read no byte and no sample: sleep until an interrupt
   for (;;) {
+    if (idle) tmf_qemu::board_idle();
+    idle = true;
     tmf_qemu::board_watchdog_feed();
     uint32_t now = g_port.clock_ms();
     if (tmf::link_device_poll(&g_link, now) == tmf::LinkEvent::kLinkEventDown) {
@@ -278,6 +290,7 @@ int main(int argc, char** argv) {
     for (uint32_t i = 0; i < 2 * kLinkMtu; ++i) {
       const int byte = tmf_qemu::board_uart_read(tmf_qemu::kUart0Base);
       if (byte < 0) break;
+      idle = false;
       tmf::LinkMessage message;
       const tmf::LinkEvent e = tmf::link_device_on_byte(&g_link, static_cast<uint8_t>(byte), now, &message);
       if (e == tmf::LinkEvent::kLinkEventUp) {
@@ -304,7 +317,9 @@ int main(int argc, char** argv) {
 
     // Sensor samples: a requested capture first, else the current window.
     if (const uint32_t wanted = tmf::app_capture_pending(&g_app); wanted > 0) {
-      capture_fill += g_port.sensor_read(g_capture + capture_fill, wanted - capture_fill);
+      const uint32_t got = g_port.sensor_read(g_capture + capture_fill, wanted - capture_fill);
+      idle = idle && got == 0;
+      capture_fill += got;
       if (capture_fill == wanted) {
         tmf::app_on_capture(&g_app, g_capture, capture_fill);
         capture_fill = 0;
@@ -316,13 +331,21 @@ int main(int argc, char** argv) {
     if (n == 0 || n > kMaxWindowSamples) {
       window_fill = 0;
       if (tmf::agent_in_trial(&g_agent)) trial_after_window(&trial, false, args.trial_windows);
-      g_port.sensor_read(g_window, kMaxWindowSamples);  // keep the stream live: drop what came
+      // Keep the stream live, at the pace of windows: drop what came (draining it without pause
+      // would spend the core on a sensor nobody listens to).
+      if (static_cast<int32_t>(now - next_window_ms) >= 0) {
+        g_port.sensor_read(g_window, kMaxWindowSamples);
+        next_window_ms = now + args.window_ms;
+      }
       continue;
     }
     if (window_fill > n) window_fill = 0;
     if (static_cast<int32_t>(now - next_window_ms) < 0) continue;  // not yet: the stream waits
-    window_fill += g_port.sensor_read(g_window + window_fill, n - window_fill);
+    const uint32_t got = g_port.sensor_read(g_window + window_fill, n - window_fill);
+    idle = idle && got == 0;
+    window_fill += got;
     if (window_fill < n) continue;
+    idle = false;
     window_fill = 0;
     next_window_ms = g_port.clock_ms() + args.window_ms;
     const tmf::Model* model = tmf::agent_model(&g_agent);

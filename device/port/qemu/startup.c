@@ -127,6 +127,8 @@ typedef void (*QemuVector)(void);
 // exiting: board.cc); by default they report and exit like every other exception.
 void NMI_Handler(void) __attribute__((weak, noreturn, alias("qemu_fault_handler")));
 void HardFault_Handler(void) __attribute__((weak, noreturn, alias("qemu_fault_handler")));
+// SysTick: the device firmware's idle wake-up tick (board.cc); other images never start it.
+void SysTick_Handler(void) __attribute__((weak, noreturn, alias("qemu_fault_handler")));
 // CMSDK UART receive interrupts of the mps2 boards (IRQ 0: UART0, IRQ 2: UART1); the device
 // firmware takes them (board.cc), other images never enable them.
 // (noreturn only to match the alias target; nothing calls a handler)
@@ -140,7 +142,8 @@ __attribute__((section(".isr_vector"), used)) const QemuVector g_qemu_vector_tab
     Reset_Handler,
     NMI_Handler,
     HardFault_Handler,
-    [4 ... 16 - 1] = qemu_fault_handler,
+    [4 ... 16 - 2] = qemu_fault_handler,
+    [15] = SysTick_Handler,
     [16 + 0] = UARTRX0_IRQHandler,
     [16 + 1] = qemu_fault_handler,
     [16 + 2] = UARTRX1_IRQHandler,
