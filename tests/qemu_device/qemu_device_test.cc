@@ -224,6 +224,24 @@ TMF_TEST(QemuDevice, InstallTelemetryCollectAppCheckAndWatchdogRevert) {
   TMF_EXPECT(host.acked.size() >= 3);
   TMF_EXPECT_EQ(host.resent_after_ack, 0u);
 
+  // 2b. The broker restarts (sessions and retained messages gone): the gateway reconnects over TLS
+  // by itself, announces the device again and its telemetry flows and is acknowledged again.
+  const size_t gateway_connects = count_in_file(work + "/gateway.log", "mqtt connected");
+  broker.stop();
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  broker.start();
+  host.presence = -1;
+  bool host_back = false;
+  for (int i = 0; i < 50 && !host_back; ++i) {
+    host_back = mosquitto_reconnect(host.mosq) == MOSQ_ERR_SUCCESS;
+    if (!host_back) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  TMF_ASSERT(host_back);
+  mosquitto_subscribe(host.mosq, nullptr, "tmf/plant/mcu1/#", 1);
+  const size_t acked_before_restart = host.acked.size();
+  TMF_EXPECT(wait_for(&host, [&] { return host.presence == 1 && host.acked.size() >= acked_before_restart + 2; }, 60));
+  TMF_EXPECT(count_in_file(work + "/gateway.log", "mqtt connected") > gateway_connects);
+
   // 3. COMMAND collect -> DATA.
   {
     tmf::OtaCommand c{tmf::OtaCommandCode::kOtaCommandCollect, 77, 2048};
