@@ -7,7 +7,9 @@ seconds=${TMF_FUZZ_SECONDS:-60}
 [ -x "$fuzzer" ] || { echo "run_fuzz: $fuzzer not built (cmake --preset fuzz && cmake --build --preset fuzz)"; exit 1; }
 rm -rf "$work" && mkdir -p "$work/corpus" "$work/artifacts"
 cp "$seeds"/* "$work/corpus/"
-"$fuzzer" "$work/corpus" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+# Lowest CPU priority: a fuzzer fills idle cycles for its fixed time and must not starve the
+# timing-bound tests (QEMU devices, the closed loop) that make test runs beside it.
+nice -n 19 "$fuzzer" "$work/corpus" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
   -max_len=1048576 -artifact_prefix="$work/artifacts/" -print_final_stats=1 2>"$work/log" || {
   tail -40 "$work/log"; exit 1; }
 grep -E "stat::number_of_executed_units|stat::peak_rss_mb" "$work/log" || true
