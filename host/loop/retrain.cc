@@ -24,6 +24,7 @@ namespace {
 
 struct Rates {
   double false_alarm = 0, detection = 0;
+  size_t healthy = 0, healthy_alarms = 0;
 };
 
 Rates rates(pipeline::PipelineModel& model, pipeline::SampleCache& cache, const pipeline::LabeledWindows& windows,
@@ -40,10 +41,26 @@ Rates rates(pipeline::PipelineModel& model, pipeline::SampleCache& cache, const 
     }
   }
   Rates r;
+  r.healthy = healthy;
+  r.healthy_alarms = healthy_alarms;
   r.false_alarm = healthy ? static_cast<double>(healthy_alarms) / healthy : 0;
   r.detection = faults ? static_cast<double>(detected) / faults : 0;
   return r;
 }
+
+}  // namespace
+
+double false_alarm_lower_bound(size_t alarms, size_t windows) {
+  if (windows == 0) return 0;
+  constexpr double z = 1.6448536269514722;  // one-sided 95 %
+  const double n = static_cast<double>(windows);
+  const double p = static_cast<double>(alarms) / n;
+  const double centre = p + z * z / (2 * n);
+  const double spread = z * std::sqrt(p * (1 - p) / n + z * z / (4 * n * n));
+  return std::max(0.0, (centre - spread) / (1 + z * z / n));
+}
+
+namespace {
 
 uint32_t next_version(registry::Registry& registry, const std::string& name) {
   uint32_t v = 0;
@@ -71,9 +88,14 @@ ChallengeResult challenge(const std::vector<uint8_t>& challenger_file, const std
   const Rates mine = rates(challenger, cache, windows, normal);
   r.challenger_false_alarm_rate = mine.false_alarm;
   r.challenger_detection_rate = mine.detection;
-  bool better = mine.false_alarm <= max_false_alarm_rate;
+  // Over the limit only on evidence: the held-out set is a few uploads (about 100 windows), where
+  // one window moves the rate by 0.01; the rate is over the limit when its one-sided 95 % Wilson
+  // lower bound is.
+  const double lower = false_alarm_lower_bound(mine.healthy_alarms, mine.healthy);
+  bool better = lower <= max_false_alarm_rate;
   char text[256];
-  std::snprintf(text, sizeof text, "challenger false alarms %.4f (limit %.4f)", mine.false_alarm, max_false_alarm_rate);
+  std::snprintf(text, sizeof text, "challenger false alarms %.4f (95%% lower bound %.4f, limit %.4f)", mine.false_alarm,
+                lower, max_false_alarm_rate);
   r.why = text;
   if (champion_file != nullptr) {
     pipeline::PipelineModel champion(*champion_file, champion_name);

@@ -52,9 +52,13 @@ RetrainResult retrain(registry::Registry& registry, const RetrainOptions& option
 // The champion: the newest production version of `model_name`, if any.
 std::optional<registry::VersionInfo> production_version(registry::Registry& registry, const std::string& model_name);
 
+// The one-sided 95 % Wilson lower bound of a false-alarm rate of `alarms` in `windows`.
+double false_alarm_lower_bound(size_t alarms, size_t windows);
+
 // Scores the held-out windows of `dataset_dir` (every window the challenger was not trained or
 // calibrated on) with both models, each at its own threshold, and decides (docs/loop.md):
-// promote when the challenger's false-alarm rate is at most max_false_alarm_rate and at most the
+// promote when the challenger's false-alarm rate is not over max_false_alarm_rate on evidence (its
+// lower bound, false_alarm_lower_bound, is at most the limit) and is at most the
 // champion's, and (with fault windows) its detection rate is at least the champion's.
 ChallengeResult challenge(const std::vector<uint8_t>& challenger_file, const std::vector<uint8_t>* champion_file,
                           const std::string& champion_name, const std::string& dataset_dir,

@@ -114,6 +114,8 @@ struct ReleaseFleet {
     policy = std::make_unique<loop::LoopPolicy>(dir + "/registry", options);
   }
   // Runs serve's loop (poll + tick) until `done` or `seconds`; true if done.
+  // `seconds` bounds a hang, it measures nothing: collect, train and a canary rollout of real
+  // devices take 30-60 s alone and several times that beside make test's other tests.
   bool run_until(const std::function<bool()>& done, double seconds) {
     const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
     while (std::chrono::steady_clock::now() < until) {
@@ -141,7 +143,7 @@ struct ReleaseFleet {
 TMF_TEST(LoopRelease, CandidateStaysAtTheCanaryUntilApprovedWithAnOfflineKey) {
   ReleaseFleet f("loop_release_approve");
   // Bootstrap: collect, train, challenge, canary stage; then the loop waits.
-  TMF_ASSERT(f.run_until([&] { return f.waiting_for_approval(); }, 90));
+  TMF_ASSERT(f.run_until([&] { return f.waiting_for_approval(); }, 300));
   const int64_t n = f.running()->id;
   const registry::VersionInfo candidate = f.registry->get_version({kModel, 1});
   TMF_EXPECT(candidate.stage == std::string("staging"));
@@ -170,7 +172,7 @@ TMF_TEST(LoopRelease, CandidateStaysAtTheCanaryUntilApprovedWithAnOfflineKey) {
   TMF_EXPECT(decided["state"] == "approved");
   TMF_EXPECT(decided["signer_key_id"] == f.key_id(f.production.public_key));
   f.start_policy();
-  TMF_ASSERT(f.run_until([&] { return !f.running() && f.last_step() && f.last_step()->kind == "rollout"; }, 60));
+  TMF_ASSERT(f.run_until([&] { return !f.running() && f.last_step() && f.last_step()->kind == "rollout"; }, 240));
   const json result = json::parse(f.last_step()->detail_json);
   TMF_EXPECT(result.value("phase", "") == std::string("production"));
   TMF_EXPECT(result.value("state", "") == std::string("completed"));
@@ -237,7 +239,7 @@ TMF_TEST(LoopRelease, RejectionLeavesProductionUntouched) {
   drift.detail_json = R"({"value":0.5,"feature":3})";
   const int64_t alert = f.ingest->alerts().raise(drift);
 
-  TMF_ASSERT(f.run_until([&] { return f.waiting_for_approval(); }, 90));
+  TMF_ASSERT(f.run_until([&] { return f.waiting_for_approval(); }, 300));
   const int64_t n = f.running()->id;
   TMF_EXPECT(f.registry->get_version({kModel, 2}).stage == std::string("staging"));
   auto active = active_models(*f.broker, f.ids);
@@ -248,7 +250,7 @@ TMF_TEST(LoopRelease, RejectionLeavesProductionUntouched) {
   const test::CommandResult reject = test::run_cli("loop reject " + std::to_string(n) + " --registry " + f.dir +
                                                    "/registry --reason 'poisoned upload suspected'");
   TMF_ASSERT(reject.exit_code == 0);
-  TMF_ASSERT(f.run_until([&] { return !f.running() && f.last_step()->kind == "rollout"; }, 60));
+  TMF_ASSERT(f.run_until([&] { return !f.running() && f.last_step()->kind == "rollout"; }, 240));
   const json restore = json::parse(f.last_step()->detail_json);
   TMF_EXPECT(restore.value("phase", "") == std::string("restore"));
   TMF_EXPECT(restore.value("state", "") == std::string("completed"));

@@ -3,6 +3,7 @@
 // champion/challenger decision after a load change (the physical expectation is the oracle: a
 // model trained at load 0.5 alarms on healthy windows at load 0.95 at least ten times as often as
 // its calibrated 1 %, while one trained at 0.95 stays under 5 %).
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -141,6 +142,18 @@ TMF_TEST(LoopRetrain, BootstrapThenChallengerAfterALoadChange) {
   TMF_EXPECT(registry.get_version({"pump-detector", 1}).stage == std::string("archived"));
   TMF_EXPECT_EQ(loop::production_version(registry, "pump-detector")->version, 2u);
   fs::remove_all(dir);
+}
+
+// Oracle: Wilson's score interval, computed separately with the textbook formula (z = 1.6449):
+// 14 alarms in 126 windows (p = 0.1111) -> lower bound 0.0730; 0 in 126 -> 0; 40 in 126 -> 0.2537.
+TMF_TEST(LoopRetrain, FalseAlarmLowerBoundIsWilsons) {
+  TMF_EXPECT(std::abs(loop::false_alarm_lower_bound(14, 126) - 0.0730) < 0.0005);
+  TMF_EXPECT_EQ(loop::false_alarm_lower_bound(0, 126), 0.0);
+  TMF_EXPECT(std::abs(loop::false_alarm_lower_bound(40, 126) - 0.2537) < 0.0005);
+  TMF_EXPECT_EQ(loop::false_alarm_lower_bound(0, 0), 0.0);
+  // A limit of 0.10: 14 of 126 is not evidence of more; 20 of 126 (0.159, lower bound 0.112) is.
+  TMF_EXPECT(loop::false_alarm_lower_bound(14, 126) <= 0.10);
+  TMF_EXPECT(loop::false_alarm_lower_bound(20, 126) > 0.10);
 }
 
 TMF_TEST(LoopRetrain, KeepsTheChampionWhenTheChallengerIsWorse) {
