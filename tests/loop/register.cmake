@@ -26,5 +26,4 @@ add_test(NAME loop_closed_e2e
                  ${PROJECT_SOURCE_DIR}/scripts/demo_loop.sh)
 # Scenario time runs at 25x wall time and two QEMU devices emulate in real time: ctest gives it
 # two of make test's slots so it never shares the cores with more than one other test.
-# COST: the longest tests start first, so they do not end the run alone (ctest -j).
-set_tests_properties(loop_closed_e2e PROPERTIES TIMEOUT 900 PROCESSORS 2 COST 300)
+set_tests_properties(loop_closed_e2e PROPERTIES TIMEOUT 900 PROCESSORS 2)

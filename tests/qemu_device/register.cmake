@@ -20,8 +20,7 @@ add_dependencies(qemu_device_tests tinymlops)
 add_test(NAME qemu_device_tests COMMAND qemu_device_tests InstallTelemetry)
 set_tests_properties(qemu_device_tests PROPERTIES TIMEOUT 900)
 add_test(NAME qemu_device_power_cut_tests COMMAND qemu_device_tests PowerCuts)
-# QEMU in real time; COST: among the longest tests, so it starts first (ctest -j).
-set_tests_properties(qemu_device_power_cut_tests PROPERTIES TIMEOUT 1800 PROCESSORS 2 COST 250)
+set_tests_properties(qemu_device_power_cut_tests PROPERTIES TIMEOUT 1800 PROCESSORS 2)  # QEMU in real time
 
 # The link codec and the gateway's session logic, device end against gateway end in memory.
 add_executable(link_tests ${CMAKE_CURRENT_LIST_DIR}/link_test.cc support/tmf_test_main_host.cc)
