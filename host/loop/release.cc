@@ -1,6 +1,8 @@
 // Release approval rows and decisions (see release.h).
 #include "host/loop/release.h"
 
+#include <optional>
+
 #include "host/deploy/deploy_record.h"
 #include "host/deploy/signing.h"
 #include "host/deploy/update_package.h"
@@ -123,28 +125,28 @@ Approval release_approve(registry::Registry& registry, int64_t step, const std::
   a.state = ApprovalState::kApprovalApproved;
   a.decided_at_ms = now_ms;
   a.decided_by = by;
+  // The production key, if given, signs the file (same content hash: the signature is outside the
+  // hashed range) and, with a sequence reserved in the same transaction as the decision, its record.
+  std::optional<deploy::KeyPair> key;
+  std::optional<deploy::UpdatePackage> package;  // its manifest points into it
   if (!key_path.empty()) {
-    deploy::KeyPair key;
     try {
       key = deploy::key_load_secret(key_path);
     } catch (const std::exception& e) {
       throw LoopError(std::string("--signing-key ") + e.what());
     }
-    // Same content hash (the signature is outside the hashed range), another signer.
-    a.file = deploy::model_sign(registry.artifact_bytes(version), key, a.version);
-    const deploy::UpdatePackage package = deploy::update_package_build(a.file, 4096, a.version);
-    const deploy::KeyId id = deploy::key_id_of(key.public_key);
+    a.file = deploy::model_sign(registry.artifact_bytes(version), *key, a.version);
+    package = deploy::update_package_build(a.file, 4096, a.version);
+    const deploy::KeyId id = deploy::key_id_of(key->public_key);
     a.signer_key_id = deploy::hex_encode(id.data(), id.size());
-    registry::Transaction tx(registry.db());
-    a.sequence = registry.next_deployment_sequence();
-    a.record = deploy::deploy_record_sign(package.manifest, {a.fleet, a.group, *a.sequence, a.security_counter}, key);
-    if (!Approvals(registry.db()).decide(a)) throw LoopError("candidate " + std::to_string(step) + ": decided meanwhile");
-    tx.commit();
-  } else {
-    registry::Transaction tx(registry.db());
-    if (!Approvals(registry.db()).decide(a)) throw LoopError("candidate " + std::to_string(step) + ": decided meanwhile");
-    tx.commit();
   }
+  registry::Transaction tx(registry.db());
+  if (key) {
+    a.sequence = registry.next_deployment_sequence();
+    a.record = deploy::deploy_record_sign(package->manifest, {a.fleet, a.group, *a.sequence, a.security_counter}, *key);
+  }
+  if (!Approvals(registry.db()).decide(a)) throw LoopError("candidate " + std::to_string(step) + ": decided meanwhile");
+  tx.commit();
   registry.promote({version.name, version.version}, "production");
   return a;
 }

@@ -35,20 +35,8 @@ registry::VersionInfo add_signed(registry::Registry& reg, const deploy::KeyPair&
 // (active model id, version) each device reports in its retained STATUS; (0, 0) if none seen.
 std::map<std::string, std::pair<uint32_t, uint32_t>> reported_models(const test::FleetBroker& broker,
                                                                      const std::vector<std::string>& ids) {
-  fleet::MqttClient observer("test-observer-fleet", broker.service(fleet::FleetService::kFleetServiceServe));
-  observer.subscribe("tmf/fleet/+/status", 1);
-  observer.wait_connected(std::chrono::seconds(5));
   std::map<std::string, std::pair<uint32_t, uint32_t>> out;
-  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (out.size() < ids.size() && std::chrono::steady_clock::now() < until) {
-    auto m = observer.next(std::chrono::milliseconds(100));
-    if (!m) continue;
-    OtaStatusMessage s{};
-    if (ota_status_decode(m->payload.data(), m->payload.size(), &s) != OtaDecodeStatus::kOtaDecodeOk) continue;
-    for (const auto& id : ids) {
-      if (m->topic == "tmf/fleet/" + id + "/status") out[id] = {s.active_model_id, s.active_model_version};
-    }
-  }
+  for (const auto& [id, s] : test::reported_status(broker, ids)) out[id] = {s.active_model_id, s.active_model_version};
   return out;
 }
 

@@ -3,7 +3,10 @@
 
 #include <sys/wait.h>
 
+#include <chrono>
 #include <filesystem>
+
+#include "host/fleet/mqtt_client.h"
 
 #include "tests/support/child_process.h"
 
@@ -26,6 +29,24 @@ VirtualDevice::VirtualDevice(const std::string& work_dir, const std::string& id,
 VirtualDevice::~VirtualDevice() { stop(); }
 
 void VirtualDevice::stop() { test_support::stop_child(pid_); }
+
+std::map<std::string, OtaStatusMessage> reported_status(const FleetBroker& broker, const std::vector<std::string>& ids) {
+  fleet::MqttClient observer("test-observer", broker.service(fleet::FleetService::kFleetServiceServe));
+  observer.subscribe("tmf/" + broker.fleet() + "/+/status", 1);
+  observer.wait_connected(std::chrono::seconds(5));
+  std::map<std::string, OtaStatusMessage> out;
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (out.size() < ids.size() && std::chrono::steady_clock::now() < until) {
+    auto m = observer.next(std::chrono::milliseconds(100));
+    if (!m) continue;
+    OtaStatusMessage s{};
+    if (ota_status_decode(m->payload.data(), m->payload.size(), &s) != OtaDecodeStatus::kOtaDecodeOk) continue;
+    for (const auto& id : ids) {
+      if (m->topic == "tmf/" + broker.fleet() + "/" + id + "/status") out[id] = s;
+    }
+  }
+  return out;
+}
 
 int run_process(const std::vector<std::string>& argv, const std::string& log_path) {
   pid_t pid = test_support::spawn_logged(argv, log_path, true);

@@ -5,9 +5,11 @@
 
 #include <sys/types.h>
 
+#include <map>
 #include <string>
 #include <vector>
 
+#include "device/agent/protocol.h"
 #include "tests/support/fleet_broker.h"
 
 namespace tmf::test {
@@ -28,6 +30,10 @@ class VirtualDevice {
   std::string id_, log_;
   pid_t pid_ = -1;
 };
+
+// The STATUS each device of `ids` retained on the broker (read as the serve service within 5 s);
+// a device that retained none is missing. The oracle of what a device itself reports.
+std::map<std::string, OtaStatusMessage> reported_status(const FleetBroker& broker, const std::vector<std::string>& ids);
 
 // Runs `argv` to completion; returns its exit status (-1 if it could not run).
 int run_process(const std::vector<std::string>& argv, const std::string& log_path);

@@ -68,24 +68,11 @@ deploy::RolloutOptions options_for(const test::FleetBroker& broker, const std::s
 
 // The active model version each device reports in its retained STATUS (0: none, -1: no status).
 std::map<std::string, int64_t> reported_versions(const test::FleetBroker& broker, const std::vector<std::string>& ids) {
-  fleet::MqttClient observer("test-observer", broker.service(fleet::FleetService::kFleetServiceServe));
-  observer.subscribe("tmf/fleet/+/status", 1);
-  observer.wait_connected(std::chrono::seconds(5));
+  const auto status = test::reported_status(broker, ids);
   std::map<std::string, int64_t> out;
-  for (const auto& id : ids) out[id] = -1;
-  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  size_t seen = 0;
-  while (seen < ids.size() && std::chrono::steady_clock::now() < until) {
-    auto m = observer.next(std::chrono::milliseconds(100));
-    if (!m) continue;
-    OtaStatusMessage s{};
-    if (ota_status_decode(m->payload.data(), m->payload.size(), &s) != OtaDecodeStatus::kOtaDecodeOk) continue;
-    for (const auto& id : ids) {
-      if (m->topic == "tmf/fleet/" + id + "/status") {
-        if (out[id] == -1) ++seen;
-        out[id] = s.active_model_id == 0 ? 0 : s.active_model_version;
-      }
-    }
+  for (const auto& id : ids) {
+    const auto it = status.find(id);
+    out[id] = it == status.end() ? -1 : it->second.active_model_id == 0 ? 0 : it->second.active_model_version;
   }
   return out;
 }

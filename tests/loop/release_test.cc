@@ -37,20 +37,8 @@ constexpr const char* kModel = "pump-detector";
 // The model id and version each device reports as active in its retained STATUS (0: none).
 std::map<std::string, std::pair<uint32_t, uint32_t>> active_models(const test::FleetBroker& broker,
                                                                    const std::vector<std::string>& ids) {
-  fleet::MqttClient observer("test-observer", broker.service(fleet::FleetService::kFleetServiceServe));
-  observer.subscribe("tmf/fleet/+/status", 1);
-  observer.wait_connected(std::chrono::seconds(5));
   std::map<std::string, std::pair<uint32_t, uint32_t>> out;
-  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (out.size() < ids.size() && std::chrono::steady_clock::now() < until) {
-    auto m = observer.next(std::chrono::milliseconds(100));
-    if (!m) continue;
-    OtaStatusMessage s{};
-    if (ota_status_decode(m->payload.data(), m->payload.size(), &s) != OtaDecodeStatus::kOtaDecodeOk) continue;
-    for (const auto& id : ids) {
-      if (m->topic == "tmf/fleet/" + id + "/status") out[id] = {s.active_model_id, s.active_model_version};
-    }
-  }
+  for (const auto& [id, s] : test::reported_status(broker, ids)) out[id] = {s.active_model_id, s.active_model_version};
   return out;
 }
 
