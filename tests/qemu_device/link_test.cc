@@ -121,29 +121,34 @@ struct DeviceEnd {
 
 void device_write(void* ctx, const uint8_t* b, uint32_t n) { static_cast<DeviceEnd*>(ctx)->line->write(b, n); }
 
+// The device end on `line`: MTU 512, a 4 KiB send pool, the firmware's timers except `dead_ms`.
+bool device_init(DeviceEnd* dev, Line* line, uint32_t session, uint32_t dead_ms = 3000) {
+  dev->line = line;
+  dev->rx.resize(512 + tmf::kLinkOverheadBytes);
+  dev->tx.resize(4096);
+  tmf::LinkDeviceConfig c{};
+  c.session = session;
+  c.mtu = 512;
+  c.rx_buffer = dev->rx.data();
+  c.rx_buffer_bytes = static_cast<uint32_t>(dev->rx.size());
+  c.tx_pool = dev->tx.data();
+  c.tx_pool_bytes = static_cast<uint32_t>(dev->tx.size());
+  c.retransmit_ms = 200;
+  c.hello_ms = 250;
+  c.keepalive_ms = 1000;
+  c.dead_ms = dead_ms;
+  c.write = device_write;
+  c.write_context = dev;
+  return tmf::link_device_init(&dev->link, c) == tmf::LinkStatus::kLinkOk;
+}
+
 TMF_TEST(LinkSession, LossyLineDeliversEveryMessageOnceInOrderBothWays) {
   for (uint32_t seed = 1; seed <= 5; ++seed) {
     Line up{std::mt19937(seed), 0.2, 0.1, {}, {}}, down{std::mt19937(seed + 100), 0.2, 0.1, {}, {}};
     DeviceEnd dev;
-    dev.line = &up;
-    dev.rx.resize(512 + tmf::kLinkOverheadBytes);
-    dev.tx.resize(4096);
-    tmf::LinkDeviceConfig c{};
-    c.session = 0x1234 + seed;
-    c.mtu = 512;
-    c.rx_buffer = dev.rx.data();
-    c.rx_buffer_bytes = static_cast<uint32_t>(dev.rx.size());
-    c.tx_pool = dev.tx.data();
-    c.tx_pool_bytes = static_cast<uint32_t>(dev.tx.size());
-    c.retransmit_ms = 200;
-    c.hello_ms = 250;
-    c.keepalive_ms = 1000;
     // Silence detection is not under test here (a 20 % lossy line loses three keepalives in a
     // row now and then): 10 s, so every message stays within one session.
-    c.dead_ms = 10000;
-    c.write = device_write;
-    c.write_context = &dev;
-    TMF_ASSERT(tmf::link_device_init(&dev.link, c) == tmf::LinkStatus::kLinkOk);
+    TMF_ASSERT(device_init(&dev, &up, 0x1234 + seed, 10000));
 
     std::vector<std::pair<uint8_t, std::vector<uint8_t>>> published;
     tmf::gateway::GatewayIo io;
@@ -225,25 +230,7 @@ TMF_TEST(LinkSession, LossyLineDeliversEveryMessageOnceInOrderBothWays) {
 
 TMF_TEST(LinkSession, DeviceResetStartsANewSessionAndGatewayRestartResyncs) {
   Line up{std::mt19937(1), 0, 0, {}, {}}, down{std::mt19937(2), 0, 0, {}, {}};
-  auto make_device = [&](DeviceEnd* dev, uint32_t session) {
-    dev->line = &up;
-    dev->rx.resize(512 + tmf::kLinkOverheadBytes);
-    dev->tx.resize(4096);
-    tmf::LinkDeviceConfig c{};
-    c.session = session;
-    c.mtu = 512;
-    c.rx_buffer = dev->rx.data();
-    c.rx_buffer_bytes = static_cast<uint32_t>(dev->rx.size());
-    c.tx_pool = dev->tx.data();
-    c.tx_pool_bytes = static_cast<uint32_t>(dev->tx.size());
-    c.retransmit_ms = 200;
-    c.hello_ms = 250;
-    c.keepalive_ms = 1000;
-    c.dead_ms = 3000;
-    c.write = device_write;
-    c.write_context = dev;
-    return tmf::link_device_init(&dev->link, c) == tmf::LinkStatus::kLinkOk;
-  };
+  auto make_device = [&](DeviceEnd* dev, uint32_t session) { return device_init(dev, &up, session); };
   std::vector<std::string> notes;
   tmf::gateway::GatewayIo io;
   io.write_device = [&](const uint8_t* b, size_t n) { down.write(b, n); };
@@ -303,25 +290,7 @@ TMF_TEST(LinkSession, DeviceResetStartsANewSessionAndGatewayRestartResyncs) {
 // device never came online.
 TMF_TEST(LinkSession, DeviceResetIntoTheSameSessionIdStartsAtSequenceZero) {
   Line up{std::mt19937(3), 0, 0, {}, {}}, down{std::mt19937(4), 0, 0, {}, {}};
-  auto make_device = [&](DeviceEnd* dev) {
-    dev->line = &up;
-    dev->rx.resize(512 + tmf::kLinkOverheadBytes);
-    dev->tx.resize(4096);
-    tmf::LinkDeviceConfig c{};
-    c.session = 91;
-    c.mtu = 512;
-    c.rx_buffer = dev->rx.data();
-    c.rx_buffer_bytes = static_cast<uint32_t>(dev->rx.size());
-    c.tx_pool = dev->tx.data();
-    c.tx_pool_bytes = static_cast<uint32_t>(dev->tx.size());
-    c.retransmit_ms = 200;
-    c.hello_ms = 250;
-    c.keepalive_ms = 1000;
-    c.dead_ms = 3000;
-    c.write = device_write;
-    c.write_context = dev;
-    return tmf::link_device_init(&dev->link, c) == tmf::LinkStatus::kLinkOk;
-  };
+  auto make_device = [&](DeviceEnd* dev) { return device_init(dev, &up, 91); };
   std::vector<std::vector<uint8_t>> published;
   tmf::gateway::GatewayIo io;
   io.write_device = [&](const uint8_t* b, size_t n) { down.write(b, n); };
