@@ -179,6 +179,26 @@ AgentStatus agent_select_model(Agent* a) {
   return a->has_model ? AgentStatus::kAgentOk : AgentStatus::kAgentErrNoModel;
 }
 
+namespace {
+
+// A fresh journal's incarnation id (journal.h): from the port's entropy, else from the clock and
+// cycle counter of this instant; never 0 (0 marks journals older than the field).
+uint32_t draw_incarnation(Port* port) {
+  uint8_t bytes[4] = {0, 0, 0, 0};
+  if (!port->entropy(bytes, sizeof(bytes))) {
+    const uint32_t noise[2] = {port->clock_ms(), port->cycle_counter()};
+    uint8_t digest[32];
+    sha256(reinterpret_cast<const uint8_t*>(noise), sizeof(noise), digest);
+    memcpy(bytes, digest, sizeof(bytes));
+    port->log("agent: the port has no entropy; journal incarnation drawn from the clock");
+  }
+  const uint32_t id = static_cast<uint32_t>(bytes[0]) | (static_cast<uint32_t>(bytes[1]) << 8) |
+                      (static_cast<uint32_t>(bytes[2]) << 16) | (static_cast<uint32_t>(bytes[3]) << 24);
+  return id != 0 ? id : 1u;
+}
+
+}  // namespace
+
 AgentStatus agent_boot(Agent* a, Port* port, const AgentConfig& config) {
   if (a == nullptr || port == nullptr || !config_ok(config)) return AgentStatus::kAgentErrArgument;
   memset(a, 0, sizeof(*a));
@@ -190,6 +210,7 @@ AgentStatus agent_boot(Agent* a, Port* port, const AgentConfig& config) {
   bool found = false;
   s = journal_load(&a->journal, port, a->layout, &a->state, &found);
   if (s != AgentStatus::kAgentOk) return s;
+  if (!found) a->state.incarnation = draw_incarnation(port);  // persisted with the boot count below
   s = agent_update_resume_at_boot(a);  // also counts the boot in the journal
   if (s != AgentStatus::kAgentOk) return s;
   a->booted = true;

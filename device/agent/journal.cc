@@ -67,6 +67,7 @@ void journal_record_encode(const JournalRecord& r, uint8_t out[kAgentJournalReco
   put_u32(out + 92, r.accepted_sequence);
   put_u32(out + 96, r.slots[0].security_counter);
   put_u32(out + 100, r.slots[1].security_counter);
+  put_u32(out + 104, r.incarnation);
   put_u32(out + kCrcBytes, ota_crc32(0, out, kCrcBytes));
 }
 
@@ -108,6 +109,7 @@ bool journal_record_decode(const uint8_t in[kAgentJournalRecordBytes], JournalRe
     r->accepted_sequence = get_u32(in + 92);
     r->slots[0].security_counter = get_u32(in + 96);
     r->slots[1].security_counter = get_u32(in + 100);
+    r->incarnation = get_u32(in + 104);
   }
   return true;
 }

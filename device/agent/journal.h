@@ -8,10 +8,12 @@
 //   11 u8 last_result | 12 u8 trial_boots | 13 u8 slot_state[2] | 15 u8 0 | 16 u32 last_update_id
 //   20 {u32 model_id, u32 model_version, u32 file_bytes}[2] | 44 u32 update_id
 //   48 u8 manifest_sha256[32] | 80 u32 chunk_bytes | 84 u32 boot_count
-//   88 u32 security_counter | 92 u32 accepted_sequence | 96 u32 slot_counter[2] | 104 u8[20] 0
+//   88 u32 security_counter | 92 u32 accepted_sequence | 96 u32 slot_counter[2] | 104 u32 incarnation
+//   108 u8[16] 0
 //   124 u32 crc32 of bytes [0, 124)
 // A "TMJ1" record (before deployment records) is read with counter, sequence and slot counters 0
 // (its 4-entry floor table at 88 is dropped: the first deployment record re-establishes both).
+// A TMJ2 record written before incarnation ids has 0 at 104: the journal keeps incarnation 0.
 #pragma once
 
 #include <stdint.h>
@@ -59,6 +61,10 @@ struct JournalRecord {
   // Replay protection: the highest deployment record sequence accepted (persisted with the
   // record of ERASING, before the first erase).
   uint32_t accepted_sequence;
+  // Drawn once when the agent starts on a blank journal, never changed afterwards: telemetry batch
+  // keys are (incarnation, boot_count, seq), so a device whose journal was erased (boot_count
+  // back to 1) does not repeat the keys of its earlier life. 0: a journal older than this field.
+  uint32_t incarnation;
 };
 
 struct Journal {

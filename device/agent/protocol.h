@@ -4,7 +4,7 @@
 //
 //   every payload: u8 version (1) | u8 type | u16 flags (0) | type-specific body
 //   MANIFEST 264+n+256 (the signed deployment record follows the golden input), CHUNK_REQUEST 16+8k, CHUNK 20+len, EVENT 24, STATUS 48, PRESENCE 8,
-//   INFO 60+c+g+32k, COMMAND 12 (collect: 16), TELEMETRY 48+..., TELEMETRY_ACK 12, DATA 32+4n bytes.
+//   INFO 60+c+g+32k, COMMAND 12 (collect: 16), TELEMETRY 48+...+4, TELEMETRY_ACK 16, DATA 32+4n bytes.
 //
 // Decoders treat input as untrusted: every length and range is checked before use; bytes after
 // the known fields are ignored (later minors append). Encoders return the bytes written, or 0
@@ -40,7 +40,9 @@ constexpr uint32_t kOtaTelemetryFixedBytes = 48;
 constexpr uint32_t kOtaMaxTelemetryWindows = 32;   // windows summarized by one TELEMETRY batch
 constexpr uint32_t kOtaMaxTelemetryFeatures = 64;  // features sketched in one batch
 constexpr uint32_t kOtaMaxTelemetryBins = 32;      // histogram bins per feature
-constexpr uint32_t kOtaTelemetryAckBytes = 12;
+constexpr uint32_t kOtaTelemetryTrailerBytes = 4;  // u32 incarnation after the variable part
+constexpr uint32_t kOtaTelemetryAckBytes = 16;
+constexpr uint32_t kOtaTelemetryAckMinBytes = 12;  // an ack without the incarnation (older hosts)
 constexpr uint32_t kOtaDataFixedBytes = 32;
 constexpr uint32_t kOtaMaxDataSamples = 1024;      // float32 samples in one DATA segment
 constexpr uint32_t kOtaMaxNameBytes = 32;   // fleet, device, group, core
@@ -256,12 +258,14 @@ enum class OtaTelemetryPhase : uint8_t {
 };
 
 // TELEMETRY (9): one batch of windows (docs/protocol.md). The batch is identified by
-// (boot_count, seq); the host acknowledges it with TELEMETRY_ACK after storing it, and the device
-// sends it again until then.
+// (incarnation, boot_count, seq); the host acknowledges it with TELEMETRY_ACK after storing it,
+// and the device sends it again until then.
 //   fixed part (48 bytes), then scores f32[n], votes u8[n] padded to a multiple of 4, then if
 //   F > 0: sketch_count u32, lo f32[F], hi f32[F], mean f32[F], m2 f32[F], histogram u16[F*B]
-//   padded to a multiple of 4.
+//   padded to a multiple of 4; then the trailer: incarnation u32 (a batch of a device older than
+//   the trailer ends before it and decodes with incarnation 0).
 struct OtaTelemetry {
+  uint32_t incarnation;      // the device journal's id (journal.h); 0 from devices without one
   uint32_t boot_count;
   uint32_t seq;              // batch number since boot, from 1
   uint32_t model_id;         // active model (0: none)
@@ -293,10 +297,14 @@ struct OtaTelemetry {
   const uint8_t* body;
 };
 
-// TELEMETRY_ACK (10): the host stored batch (boot_count, seq).
+// TELEMETRY_ACK (10): the host stored batch (incarnation, boot_count, seq).
+//   4 boot_count | 8 seq | 12 incarnation (absent in the 12-byte acks of older hosts: decoded as
+//   `has_incarnation` false, and then matching a batch of any incarnation).
 struct OtaTelemetryAck {
   uint32_t boot_count;
   uint32_t seq;
+  uint32_t incarnation;
+  bool has_incarnation;
 };
 
 // DATA (11): one segment of a raw capture requested by COMMAND collect.
@@ -354,7 +362,7 @@ OtaDecodeStatus ota_info_decode(const uint8_t* data, size_t size, OtaInfo* info)
 size_t ota_command_encode(const OtaCommand& command, uint8_t* out, size_t out_bytes);
 OtaDecodeStatus ota_command_decode(const uint8_t* data, size_t size, OtaCommand* command);
 
-// TELEMETRY: payload bytes for n windows, F features, B bins.
+// TELEMETRY: payload bytes for n windows, F features, B bins (the trailer included).
 size_t ota_telemetry_bytes(uint32_t window_count, uint32_t feature_count, uint32_t bins);
 size_t ota_telemetry_encode(const OtaTelemetry& telemetry, uint8_t* out, size_t out_bytes);
 OtaDecodeStatus ota_telemetry_decode(const uint8_t* data, size_t size, OtaTelemetry* telemetry);

@@ -26,7 +26,7 @@ using protocol_detail::put_header;
 // Fixed part: 4 boot_count, 8 seq, 12 model_id, 16 model_version, 20 u8 active_slot, 21 u8 phase,
 // 22 u8 alarm, 23 u8 window_count n, 24 first_window, 28 uptime_s, 32 free_ram_bytes,
 // 36 inference_cycles, 40 u16 alarms_raised, 42 u16 candidates, 44 u16 dropped_batches,
-// 46 u8 feature_count F, 47 u8 bins B. Then the variable part (protocol.h).
+// 46 u8 feature_count F, 47 u8 bins B. Then the variable part and the trailer (protocol.h).
 
 namespace {
 
@@ -49,13 +49,18 @@ bool telemetry_fields_ok(const OtaTelemetry& t) {
 uint32_t telemetry_votes_at(uint32_t n) { return 4u * n; }
 uint32_t telemetry_sketch_at(uint32_t n) { return 4u * n + pad4(n); }
 
+// Bytes of the fixed and variable parts, without the trailer.
+size_t telemetry_body_end(uint32_t n, uint32_t f, uint32_t b) {
+  size_t total = kOtaTelemetryFixedBytes + telemetry_sketch_at(n);
+  if (f > 0) total += 4u + 16u * f + pad4(2u * f * b);
+  return total;
+}
+
 }  // namespace
 
 size_t ota_telemetry_bytes(uint32_t n, uint32_t f, uint32_t b) {
   if (!telemetry_shape_ok(n, f, b)) return 0;
-  size_t total = kOtaTelemetryFixedBytes + telemetry_sketch_at(n);
-  if (f > 0) total += 4u + 16u * f + pad4(2u * f * b);
-  return total;
+  return telemetry_body_end(n, f, b) + kOtaTelemetryTrailerBytes;
 }
 
 size_t ota_telemetry_encode(const OtaTelemetry& t, uint8_t* out, size_t out_bytes) {
@@ -102,6 +107,7 @@ size_t ota_telemetry_encode(const OtaTelemetry& t, uint8_t* out, size_t out_byte
     for (uint32_t i = 0; i < f * b; ++i) put_u16(hist + 2 * i, t.histogram[i]);
     if ((f * b) % 2 != 0) put_u16(hist + 2 * f * b, 0);
   }
+  put_u32(out + telemetry_body_end(n, f, b), t.incarnation);
   return total;
 }
 
@@ -135,9 +141,9 @@ OtaDecodeStatus ota_telemetry_decode(const uint8_t* data, size_t size, OtaTeleme
   if (!telemetry_shape_ok(t->window_count, t->feature_count, t->bins) || !telemetry_fields_ok(*t)) {
     return OtaDecodeStatus::kOtaDecodeBadField;
   }
-  if (size < ota_telemetry_bytes(t->window_count, t->feature_count, t->bins)) {
-    return OtaDecodeStatus::kOtaDecodeTruncated;
-  }
+  const size_t body_end = telemetry_body_end(t->window_count, t->feature_count, t->bins);
+  if (size < body_end) return OtaDecodeStatus::kOtaDecodeTruncated;
+  t->incarnation = size >= body_end + kOtaTelemetryTrailerBytes ? get_u32(data + body_end) : 0;
   t->body = data + kOtaTelemetryFixedBytes;
   if (t->feature_count > 0) t->sketch_count = get_u32(t->body + telemetry_sketch_at(t->window_count));
   return OtaDecodeStatus::kOtaDecodeOk;
@@ -168,15 +174,18 @@ size_t ota_telemetry_ack_encode(const OtaTelemetryAck& a, uint8_t* out, size_t o
   put_header(out, OtaMessageType::kOtaMessageTelemetryAck);
   put_u32(out + 4, a.boot_count);
   put_u32(out + 8, a.seq);
+  put_u32(out + 12, a.incarnation);
   return kOtaTelemetryAckBytes;
 }
 
 OtaDecodeStatus ota_telemetry_ack_decode(const uint8_t* data, size_t size, OtaTelemetryAck* a) {
   const OtaDecodeStatus s =
-      check_header(data, size, OtaMessageType::kOtaMessageTelemetryAck, kOtaTelemetryAckBytes);
+      check_header(data, size, OtaMessageType::kOtaMessageTelemetryAck, kOtaTelemetryAckMinBytes);
   if (s != OtaDecodeStatus::kOtaDecodeOk) return s;
   a->boot_count = get_u32(data + 4);
   a->seq = get_u32(data + 8);
+  a->has_incarnation = size >= kOtaTelemetryAckBytes;
+  a->incarnation = a->has_incarnation ? get_u32(data + 12) : 0;
   if (a->seq == 0) return OtaDecodeStatus::kOtaDecodeBadField;  // batches count from 1
   return OtaDecodeStatus::kOtaDecodeOk;
 }

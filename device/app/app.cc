@@ -123,6 +123,7 @@ void close_batch(App* app) {
   if (app->batch_count == 0) return;
   update_clock(app);
   OtaTelemetry t{};
+  t.incarnation = app->agent->state.incarnation;
   t.boot_count = app->agent->state.boot_count;
   t.seq = app->next_seq;
   t.model_id = app->batch_model_id;
@@ -263,6 +264,9 @@ void on_collect(App* app, const OtaCommand& c) {
 
 void on_ack(App* app, const OtaTelemetryAck& ack) {
   if (ack.boot_count != app->agent->state.boot_count) return;  // a batch of an earlier boot
+  // ...or of the same boot number in the journal's earlier life (an erased journal starts again at
+  // boot 1); an older host's ack carries no incarnation and matches by (boot, seq) as before.
+  if (ack.has_incarnation && ack.incarnation != app->agent->state.incarnation) return;
   for (uint32_t i = 0; i < app->ring_count; ++i) {
     if (app->ring[i].seq == ack.seq) {
       ring_remove(app, i);

@@ -63,6 +63,17 @@ class Port {
   // app_window_samples() of them and hands the window to app_on_window() (same type, same unit).
   virtual uint32_t sensor_read(float* out, uint32_t samples) = 0;
 
+  // Fills `out` with `bytes` unpredictable bytes (a hardware RNG, or noise such as an ADC's low
+  // bits); false if the port has none. The agent draws its journal's incarnation id from it once,
+  // when it starts on a blank journal (docs/porting.md); without entropy it falls back to the
+  // clock and cycle counter at that instant, which is weaker (two devices erased in the same
+  // microsecond of their boot could draw the same id).
+  virtual bool entropy(void* out, uint32_t bytes) {
+    (void)out;
+    (void)bytes;
+    return false;
+  }
+
   // One line of diagnostics (no newline).
   virtual void log(const char* text) = 0;
 

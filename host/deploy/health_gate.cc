@@ -7,6 +7,12 @@
 namespace tmf::deploy {
 
 void HealthGateTally::add(const OtaTelemetry& t) {
+  if (!first_incarnation) first_incarnation = t.incarnation;
+  if (t.incarnation != *first_incarnation) {
+    // Boot counts of two journal lives do not compare; the erase itself is the failure.
+    journal_replaced = true;
+    return;
+  }
   if (!first_boot) first_boot = t.boot_count;
   if (!first_dropped) first_dropped = t.dropped_batches;
   last_boot = std::max(last_boot, t.boot_count);
@@ -21,6 +27,7 @@ void HealthGateTally::add(const OtaTelemetry& t) {
 // Why the gate fails so far ("" if nothing breaks a bound).
 std::string health_gate_verdict(const HealthGateTally& d, const RolloutOptions& opt_) {
   char text[200];
+  if (d.journal_replaced) return "health gate: the device's journal was erased while on the new model (new incarnation)";
   if (d.first_boot && d.last_boot - *d.first_boot > opt_.max_reboots) {
     std::snprintf(text, sizeof text, "health gate: %u reboot(s) while on the new model (max %u)",
                   d.last_boot - *d.first_boot, opt_.max_reboots);

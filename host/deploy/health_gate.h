@@ -14,7 +14,8 @@ namespace tmf::deploy {
 struct HealthGateTally {
   uint32_t batches = 0, windows = 0, alarms = 0;
   uint64_t cycles_sum = 0;  // inference cycles x windows
-  std::optional<uint32_t> first_boot, first_dropped;
+  std::optional<uint32_t> first_boot, first_dropped, first_incarnation;
+  bool journal_replaced = false;  // a batch of another incarnation: the journal was erased
   uint32_t last_boot = 0, last_dropped = 0;
   // Counts one batch of the new model (the caller checks the model).
   void add(const OtaTelemetry& t);

@@ -87,6 +87,7 @@ void FleetLink::remember(FleetEvent& e) {
     dirty_.insert(e.device);
   } else if (const auto* t = std::get_if<OtaTelemetry>(&e.message)) {
     TelemetrySummary s;
+    s.incarnation = t->incarnation;
     s.boot_count = t->boot_count;
     s.seq = t->seq;
     s.model_id = t->model_id;

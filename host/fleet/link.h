@@ -26,7 +26,7 @@ namespace tmf::fleet {
 
 // What the last TELEMETRY batch of a device said (for health gates and operators).
 struct TelemetrySummary {
-  uint32_t boot_count = 0, seq = 0;
+  uint32_t incarnation = 0, boot_count = 0, seq = 0;
   uint32_t model_id = 0, model_version = 0;
   uint32_t windows = 0, alarms_raised = 0, dropped_batches = 0;
   uint32_t inference_cycles = 0, free_ram_bytes = 0, uptime_s = 0;

@@ -63,7 +63,7 @@ std::optional<bool> machine_shifted(TelemetryStore& store, const TelemetryBatch&
       store.first_batches(latest.device, latest.model_id, latest.model_version, o.spread_early_batches);
   if (first.size() < o.spread_early_batches || !recent.sketch) return std::nullopt;
   if (first.back().seq >= latest.seq - std::min(latest.seq, o.recent_batches) + 1 &&
-      first.back().boot_count == latest.boot_count) {
+      first.back().incarnation == latest.incarnation && first.back().boot_count == latest.boot_count) {
     return std::nullopt;
   }
   for (const TelemetryBatch& b : first) {

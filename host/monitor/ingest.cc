@@ -171,7 +171,8 @@ void Ingest::raise_alarm_alerts(const TelemetryBatch& b) {
   for (uint32_t i = 1; i <= b.alarms_raised; ++i) {
     // TELEMETRY v1 says how many alarms the batch's windows raised, not at which window: the
     // alert names the batch and its window range.
-    nlohmann::json detail = {{"boot_count", b.boot_count},
+    nlohmann::json detail = {{"incarnation", b.incarnation},
+                             {"boot_count", b.boot_count},
                              {"seq", b.seq},
                              {"raise", i},
                              {"raises_in_batch", b.alarms_raised},
@@ -208,7 +209,7 @@ void Ingest::commit() {
     registry::Transaction tx(registry_.db());
     std::set<BatchKey> seen;
     for (const TelemetryBatch& b : batches_) {
-      BatchKey key{b.device, b.boot_count, b.seq};
+      BatchKey key{b.device, b.boot_count, b.seq, b.incarnation};
       if (!seen.insert(key).second) {
         ++counters_.duplicates;  // the same batch twice in one commit
         continue;
@@ -251,7 +252,7 @@ void Ingest::commit() {
   oldest_.reset();
   // Only now, with the rows durable, does any device hear that its batch is stored.
   for (const BatchKey& k : acks) {
-    const OtaTelemetryAck ack{k.boot_count, k.seq};
+    const OtaTelemetryAck ack{k.boot_count, k.seq, k.incarnation, true};
     uint8_t bytes[kOtaTelemetryAckBytes];
     const size_t size = ota_telemetry_ack_encode(ack, bytes, sizeof bytes);
     if (size > 0 && link_->publish(k.device, OtaTopic::kOtaTopicAck, bytes, size, 1)) {

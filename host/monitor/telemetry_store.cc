@@ -27,33 +27,34 @@ std::vector<T> vector_of(const std::string& bytes) {
 }
 
 constexpr const char* kBatchColumns =
-    "SELECT device, boot_count, seq, received_at, model_id, model_version, active_slot, phase, alarm, window_count, "
-    "first_window, uptime_s, free_ram_bytes, inference_cycles, alarms_raised, candidates, dropped_batches, scores, "
+    "SELECT device, incarnation, boot_count, seq, received_at, model_id, model_version, active_slot, phase, alarm, "
+    "window_count, first_window, uptime_s, free_ram_bytes, inference_cycles, alarms_raised, candidates, dropped_batches, scores, "
     "votes, sketch, rowid FROM telemetry_batches ";
 
 TelemetryBatch read_batch(Statement& s) {
   TelemetryBatch b;
   b.device = s.column_text(0);
-  b.boot_count = static_cast<uint32_t>(s.column_int(1));
-  b.seq = static_cast<uint32_t>(s.column_int(2));
-  b.received_at_ms = s.column_int(3);
-  b.model_id = static_cast<uint32_t>(s.column_int(4));
-  b.model_version = static_cast<uint32_t>(s.column_int(5));
-  b.active_slot = static_cast<uint8_t>(s.column_int(6));
-  b.phase = static_cast<uint8_t>(s.column_int(7));
-  b.alarm = static_cast<uint8_t>(s.column_int(8));
-  b.window_count = static_cast<uint32_t>(s.column_int(9));
-  b.first_window = static_cast<uint32_t>(s.column_int(10));
-  b.uptime_s = static_cast<uint32_t>(s.column_int(11));
-  b.free_ram_bytes = static_cast<uint32_t>(s.column_int(12));
-  b.inference_cycles = static_cast<uint32_t>(s.column_int(13));
-  b.alarms_raised = static_cast<uint32_t>(s.column_int(14));
-  b.candidates = static_cast<uint32_t>(s.column_int(15));
-  b.dropped_batches = static_cast<uint32_t>(s.column_int(16));
-  b.scores = vector_of<float>(s.column_text(17));
-  b.votes = vector_of<uint8_t>(s.column_text(18));
-  if (!s.column_is_null(19)) b.sketch = vector_of<uint8_t>(s.column_text(19));
-  b.row = s.column_int(20);
+  b.incarnation = static_cast<uint32_t>(s.column_int(1));
+  b.boot_count = static_cast<uint32_t>(s.column_int(2));
+  b.seq = static_cast<uint32_t>(s.column_int(3));
+  b.received_at_ms = s.column_int(4);
+  b.model_id = static_cast<uint32_t>(s.column_int(5));
+  b.model_version = static_cast<uint32_t>(s.column_int(6));
+  b.active_slot = static_cast<uint8_t>(s.column_int(7));
+  b.phase = static_cast<uint8_t>(s.column_int(8));
+  b.alarm = static_cast<uint8_t>(s.column_int(9));
+  b.window_count = static_cast<uint32_t>(s.column_int(10));
+  b.first_window = static_cast<uint32_t>(s.column_int(11));
+  b.uptime_s = static_cast<uint32_t>(s.column_int(12));
+  b.free_ram_bytes = static_cast<uint32_t>(s.column_int(13));
+  b.inference_cycles = static_cast<uint32_t>(s.column_int(14));
+  b.alarms_raised = static_cast<uint32_t>(s.column_int(15));
+  b.candidates = static_cast<uint32_t>(s.column_int(16));
+  b.dropped_batches = static_cast<uint32_t>(s.column_int(17));
+  b.scores = vector_of<float>(s.column_text(18));
+  b.votes = vector_of<uint8_t>(s.column_text(19));
+  if (!s.column_is_null(20)) b.sketch = vector_of<uint8_t>(s.column_text(20));
+  b.row = s.column_int(21);
   return b;
 }
 
@@ -137,6 +138,7 @@ uint32_t capture_add_range(std::vector<std::pair<uint32_t, uint32_t>>& ranges, u
 TelemetryBatch batch_from_telemetry(const std::string& device, const OtaTelemetry& t, int64_t received_at_ms) {
   TelemetryBatch b;
   b.device = device;
+  b.incarnation = t.incarnation;
   b.boot_count = t.boot_count;
   b.seq = t.seq;
   b.received_at_ms = received_at_ms;
@@ -163,41 +165,42 @@ TelemetryBatch batch_from_telemetry(const std::string& device, const OtaTelemetr
 
 bool TelemetryStore::insert_batch(const TelemetryBatch& b) {
   Statement s(db_,
-              "INSERT OR IGNORE INTO telemetry_batches(device, boot_count, seq, received_at, model_id, model_version, "
+              "INSERT OR IGNORE INTO telemetry_batches(device, incarnation, boot_count, seq, received_at, model_id, model_version, "
               "active_slot, phase, alarm, window_count, first_window, uptime_s, free_ram_bytes, inference_cycles, "
               "alarms_raised, candidates, dropped_batches, scores, votes, sketch) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-              "?, ?, ?, ?, ?, ?, ?, CAST(? AS BLOB), CAST(? AS BLOB), CAST(? AS BLOB))");
+              "?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS BLOB), CAST(? AS BLOB), CAST(? AS BLOB))");
   s.bind(1, b.device)
-      .bind(2, int64_t{b.boot_count})
-      .bind(3, int64_t{b.seq})
-      .bind(4, b.received_at_ms)
-      .bind(5, int64_t{b.model_id})
-      .bind(6, int64_t{b.model_version})
-      .bind(7, int64_t{b.active_slot})
-      .bind(8, int64_t{b.phase})
-      .bind(9, int64_t{b.alarm})
-      .bind(10, int64_t{b.window_count})
-      .bind(11, int64_t{b.first_window})
-      .bind(12, int64_t{b.uptime_s})
-      .bind(13, int64_t{b.free_ram_bytes})
-      .bind(14, int64_t{b.inference_cycles})
-      .bind(15, int64_t{b.alarms_raised})
-      .bind(16, int64_t{b.candidates})
-      .bind(17, int64_t{b.dropped_batches})
-      .bind(18, bytes_of(b.scores.data(), b.scores.size() * sizeof(float)))
-      .bind(19, bytes_of(b.votes.data(), b.votes.size()));
+      .bind(2, int64_t{b.incarnation})
+      .bind(3, int64_t{b.boot_count})
+      .bind(4, int64_t{b.seq})
+      .bind(5, b.received_at_ms)
+      .bind(6, int64_t{b.model_id})
+      .bind(7, int64_t{b.model_version})
+      .bind(8, int64_t{b.active_slot})
+      .bind(9, int64_t{b.phase})
+      .bind(10, int64_t{b.alarm})
+      .bind(11, int64_t{b.window_count})
+      .bind(12, int64_t{b.first_window})
+      .bind(13, int64_t{b.uptime_s})
+      .bind(14, int64_t{b.free_ram_bytes})
+      .bind(15, int64_t{b.inference_cycles})
+      .bind(16, int64_t{b.alarms_raised})
+      .bind(17, int64_t{b.candidates})
+      .bind(18, int64_t{b.dropped_batches})
+      .bind(19, bytes_of(b.scores.data(), b.scores.size() * sizeof(float)))
+      .bind(20, bytes_of(b.votes.data(), b.votes.size()));
   if (b.sketch.empty()) {
-    s.bind_null(20);
+    s.bind_null(21);
   } else {
-    s.bind(20, bytes_of(b.sketch.data(), b.sketch.size()));
+    s.bind(21, bytes_of(b.sketch.data(), b.sketch.size()));
   }
   s.run();
   return db_.changes() == 1;
 }
 
 bool TelemetryStore::has_batch(const BatchKey& k) {
-  Statement s(db_, "SELECT 1 FROM telemetry_batches WHERE device = ? AND boot_count = ? AND seq = ?");
-  s.bind(1, k.device).bind(2, int64_t{k.boot_count}).bind(3, int64_t{k.seq});
+  Statement s(db_, "SELECT 1 FROM telemetry_batches WHERE device = ? AND incarnation = ? AND boot_count = ? AND seq = ?");
+  s.bind(1, k.device).bind(2, int64_t{k.incarnation}).bind(3, int64_t{k.boot_count}).bind(4, int64_t{k.seq});
   return s.step();
 }
 
@@ -209,17 +212,21 @@ uint64_t TelemetryStore::batch_count(const std::optional<std::string>& device) {
 }
 
 std::vector<BatchKey> TelemetryStore::batch_keys() {
-  Statement s(db_, "SELECT device, boot_count, seq FROM telemetry_batches ORDER BY device, boot_count, seq");
+  Statement s(db_,
+              "SELECT device, incarnation, boot_count, seq FROM telemetry_batches "
+              "ORDER BY device, incarnation, boot_count, seq");
   std::vector<BatchKey> out;
   while (s.step()) {
-    out.push_back({s.column_text(0), static_cast<uint32_t>(s.column_int(1)), static_cast<uint32_t>(s.column_int(2))});
+    out.push_back({s.column_text(0), static_cast<uint32_t>(s.column_int(2)), static_cast<uint32_t>(s.column_int(3)),
+                   static_cast<uint32_t>(s.column_int(1))});
   }
   return out;
 }
 
 std::optional<TelemetryBatch> TelemetryStore::find_batch(const BatchKey& k) {
-  Statement s(db_, (std::string(kBatchColumns) + "WHERE device = ? AND boot_count = ? AND seq = ?").c_str());
-  s.bind(1, k.device).bind(2, int64_t{k.boot_count}).bind(3, int64_t{k.seq});
+  Statement s(db_,
+              (std::string(kBatchColumns) + "WHERE device = ? AND incarnation = ? AND boot_count = ? AND seq = ?").c_str());
+  s.bind(1, k.device).bind(2, int64_t{k.incarnation}).bind(3, int64_t{k.boot_count}).bind(4, int64_t{k.seq});
   if (!s.step()) return std::nullopt;
   return read_batch(s);
 }
@@ -227,7 +234,7 @@ std::optional<TelemetryBatch> TelemetryStore::find_batch(const BatchKey& k) {
 std::vector<TelemetryBatch> TelemetryStore::recent_batches(const std::string& device, uint32_t model_id,
                                                            uint32_t model_version, uint32_t limit) {
   Statement s(db_, (std::string(kBatchColumns) +
-                    "WHERE device = ? AND model_id = ? AND model_version = ? ORDER BY boot_count DESC, seq DESC LIMIT ?")
+                    "WHERE device = ? AND model_id = ? AND model_version = ? ORDER BY rowid DESC LIMIT ?")
                        .c_str());
   s.bind(1, device).bind(2, int64_t{model_id}).bind(3, int64_t{model_version}).bind(4, int64_t{limit});
   std::vector<TelemetryBatch> out = read_batches(s);
@@ -237,7 +244,7 @@ std::vector<TelemetryBatch> TelemetryStore::recent_batches(const std::string& de
 std::vector<TelemetryBatch> TelemetryStore::first_batches(const std::string& device, uint32_t model_id,
                                                           uint32_t model_version, uint32_t limit) {
   Statement s(db_, (std::string(kBatchColumns) +
-                    "WHERE device = ? AND model_id = ? AND model_version = ? ORDER BY boot_count, seq LIMIT ?")
+                    "WHERE device = ? AND model_id = ? AND model_version = ? ORDER BY rowid LIMIT ?")
                        .c_str());
   s.bind(1, device).bind(2, int64_t{model_id}).bind(3, int64_t{model_version}).bind(4, int64_t{limit});
   return read_batches(s);
@@ -251,10 +258,10 @@ std::vector<TelemetryBatch> TelemetryStore::batches_after(const std::string& dev
 }
 
 std::vector<TelemetryBatch> TelemetryStore::latest_batch_per_device() {
-  // The row with the largest (boot_count, seq) of each device.
+  // The last row to arrive of each device: (boot_count, seq) cannot order batches across a
+  // journal's incarnations (an erased journal starts again at boot 1).
   Statement s(db_, (std::string(kBatchColumns) +
-                    "AS t WHERE NOT EXISTS (SELECT 1 FROM telemetry_batches u WHERE u.device = t.device AND "
-                    "(u.boot_count > t.boot_count OR (u.boot_count = t.boot_count AND u.seq > t.seq))) ORDER BY device")
+                    "WHERE rowid IN (SELECT MAX(rowid) FROM telemetry_batches GROUP BY device) ORDER BY device")
                        .c_str());
   return read_batches(s);
 }

@@ -1,7 +1,7 @@
-// The store of `tinymlops serve` in the registry's database (migration 3): telemetry batches
-// keyed by (device, boot_count, seq), raw-data captures, and the reference feature sketch of each
-// model version. Callers group writes in registry::Transaction; nothing here commits by itself.
-// docs/serve.md.
+// The store of `tinymlops serve` in the registry's database (migrations 3 and 8): telemetry
+// batches keyed by (device, incarnation, boot_count, seq) and read in arrival order, raw-data
+// captures, and the reference feature sketch of each model version. Callers group writes in
+// registry::Transaction; nothing here commits by itself. docs/serve.md.
 #pragma once
 
 #include <cstdint>
@@ -22,6 +22,7 @@ namespace tmf::monitor {
 
 struct TelemetryBatch {
   std::string device;
+  uint32_t incarnation = 0;  // the device journal's id (device/agent/journal.h); 0 from older devices
   uint32_t boot_count = 0;
   uint32_t seq = 0;
   int64_t received_at_ms = 0;  // host clock, unix ms
@@ -51,6 +52,7 @@ struct BatchKey {
   std::string device;
   uint32_t boot_count = 0;
   uint32_t seq = 0;
+  uint32_t incarnation = 0;  // last, so {device, boot, seq} names a batch of a device without one
   auto operator<=>(const BatchKey&) const = default;
 };
 
@@ -98,14 +100,14 @@ class TelemetryStore {
   // `db` must be a migrated registry database (registry::Registry opens one).
   explicit TelemetryStore(registry::Database& db) : db_(db) {}
 
-  // Inserts the batch unless (device, boot_count, seq) is stored already; true if inserted.
+  // Inserts the batch unless (device, incarnation, boot_count, seq) is stored already; true if inserted.
   bool insert_batch(const TelemetryBatch& batch);
   bool has_batch(const BatchKey& key);
   uint64_t batch_count(const std::optional<std::string>& device = std::nullopt);
   // Every stored key, ordered by device, boot, seq (tests, audits).
   std::vector<BatchKey> batch_keys();
   std::optional<TelemetryBatch> find_batch(const BatchKey& key);
-  // The newest `limit` batches (by boot_count, seq) of `device` on this model version, oldest first.
+  // The newest `limit` batches (by arrival) of `device` on this model version, oldest first.
   std::vector<TelemetryBatch> recent_batches(const std::string& device, uint32_t model_id, uint32_t model_version,
                                              uint32_t limit);
   // The oldest `limit` batches of `device` on this model version (its own early reference).
@@ -113,7 +115,7 @@ class TelemetryStore {
                                             uint32_t limit);
   // Batches of `device` inserted after row `after_row` (insertion order), at most `limit`.
   std::vector<TelemetryBatch> batches_after(const std::string& device, int64_t after_row, uint32_t limit);
-  // The most recent batch of each device (by boot_count, seq): its current model and phase.
+  // The most recent batch of each device (by arrival): its current model and phase.
   std::vector<TelemetryBatch> latest_batch_per_device();
 
   // Reference sketches. put_reference replaces an earlier one of the same version; it refuses

@@ -256,6 +256,47 @@ CREATE TABLE loop_approvals (
 );
 CREATE INDEX loop_approvals_by_state ON loop_approvals(device_group, state);
 )sql"},
+    // Telemetry batch keys gain the device journal's incarnation id (device/agent/journal.h): a
+    // device whose journal was erased starts again at boot 1, and its batches are new, not
+    // duplicates. SQLite cannot change a primary key in place: the table is rebuilt, rowids kept
+    // (they are the arrival order the store reads batches in).
+    {8, R"sql(
+CREATE TABLE telemetry_batches_v8 (
+  device TEXT NOT NULL,                  -- no foreign key: telemetry may arrive before the INFO
+  incarnation INTEGER NOT NULL DEFAULT 0, -- 0: a device without incarnation ids
+  boot_count INTEGER NOT NULL,
+  seq INTEGER NOT NULL,
+  received_at INTEGER NOT NULL,          -- unix ms, host clock
+  model_id INTEGER NOT NULL,
+  model_version INTEGER NOT NULL,
+  active_slot INTEGER NOT NULL,
+  phase INTEGER NOT NULL,                -- 0 no model, 1 commissioning, 2 monitoring
+  alarm INTEGER NOT NULL,
+  window_count INTEGER NOT NULL,
+  first_window INTEGER NOT NULL,
+  uptime_s INTEGER NOT NULL,
+  free_ram_bytes INTEGER NOT NULL,
+  inference_cycles INTEGER NOT NULL,
+  alarms_raised INTEGER NOT NULL,
+  candidates INTEGER NOT NULL,
+  dropped_batches INTEGER NOT NULL,
+  scores BLOB NOT NULL,                  -- f32 little-endian [window_count]
+  votes BLOB NOT NULL,                   -- u8 [window_count]
+  sketch BLOB,                           -- NULL without a sketch; layout in host/monitor/sketch_blob.h
+  PRIMARY KEY (device, incarnation, boot_count, seq)
+);
+INSERT INTO telemetry_batches_v8(rowid, device, incarnation, boot_count, seq, received_at, model_id, model_version,
+  active_slot, phase, alarm, window_count, first_window, uptime_s, free_ram_bytes, inference_cycles, alarms_raised,
+  candidates, dropped_batches, scores, votes, sketch)
+  SELECT rowid, device, 0, boot_count, seq, received_at, model_id, model_version, active_slot, phase, alarm,
+  window_count, first_window, uptime_s, free_ram_bytes, inference_cycles, alarms_raised, candidates, dropped_batches,
+  scores, votes, sketch FROM telemetry_batches;
+DROP TABLE telemetry_batches;
+ALTER TABLE telemetry_batches_v8 RENAME TO telemetry_batches;
+-- a device's batches of one version, and all its batches, in arrival order (index entries end with the rowid)
+CREATE INDEX telemetry_by_model ON telemetry_batches(device, model_id, model_version);
+CREATE INDEX telemetry_by_arrival ON telemetry_batches(device);
+)sql"},
 };
 
 }  // namespace
@@ -270,7 +311,7 @@ int schema_current_version(Database& db) {
   return static_cast<int>(s.column_int(0));
 }
 
-void schema_migrate(Database& db) {
+void schema_migrate(Database& db, int target) {
   const int current = schema_current_version(db);
   if (current > schema_latest_version()) {
     throw RegistryError(db.path() + ": schema version " + std::to_string(current) +
@@ -278,7 +319,7 @@ void schema_migrate(Database& db) {
                         "); upgrade tinymlops");
   }
   for (const Migration& m : kMigrations) {
-    if (m.version <= current) continue;
+    if (m.version <= current || m.version > target) continue;
     Transaction tx(db);
     // Another process may have migrated between our read and our write lock.
     if (schema_current_version(db) >= m.version) continue;

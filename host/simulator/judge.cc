@@ -189,9 +189,9 @@ JudgeResult judge(const FleetResult& run, const JudgeOptions& options) {
   Check kept{"no acknowledged telemetry lost", true, ""};
   uint64_t acked = 0, missing = 0;
   for (const auto& d : run.devices) {
-    for (const auto& [boot, seq] : d->acked()) {
+    for (const auto& [incarnation, boot, seq] : d->acked()) {
       ++acked;
-      if (!store.has_batch({d->id(), boot, seq})) ++missing;
+      if (!store.has_batch({d->id(), boot, seq, incarnation})) ++missing;
     }
   }
   kept.passed = missing == 0 && acked > 0;

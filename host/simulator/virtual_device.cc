@@ -115,7 +115,7 @@ bool VirtualDevice::step(double t_s, double window_period_s) {
     if (m.topic == tmf::OtaTopic::kOtaTopicAck) {
       tmf::OtaTelemetryAck ack{};
       if (tmf::ota_telemetry_ack_decode(m.payload.data(), m.payload.size(), &ack) == tmf::OtaDecodeStatus::kOtaDecodeOk) {
-        acked_.insert({ack.boot_count, ack.seq});
+        acked_.insert({ack.incarnation, ack.boot_count, ack.seq});
       }
     }
     if (tmf::app_on_message(app_.get(), m.topic, m.payload.data(), m.payload.size()) == tmf::AgentStatus::kAgentErrFlash) {

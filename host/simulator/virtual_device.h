@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <set>
+#include <tuple>
 #include <string>
 #include <utility>
 #include <vector>
@@ -67,8 +68,9 @@ class VirtualDevice {
   bool runs_detection() const;  // a model with detection settings is active
   uint32_t window_samples() const { return tmf::app_window_samples(app_.get()); }
   const std::vector<WindowRecord>& windows() const { return windows_; }
-  // (boot_count, seq) of every batch the host acknowledged to this device.
-  const std::set<std::pair<uint32_t, uint32_t>>& acked() const { return acked_; }
+  // (incarnation, boot_count, seq) of every batch the host acknowledged to this device.
+  using AckedKey = std::tuple<uint32_t, uint32_t, uint32_t>;
+  const std::set<AckedKey>& acked() const { return acked_; }
   const tmf::AppCounters& counters() const { return app_->counters; }
   uint32_t unacked_batches() const { return app_->ring_count; }
   uint32_t boot_count() const { return agent_->state.boot_count; }
@@ -91,7 +93,7 @@ class VirtualDevice {
   tmf::AppConfig app_config_{};
   std::vector<tmf_posix::LinkMessage> due_;
   std::vector<WindowRecord> windows_;
-  std::set<std::pair<uint32_t, uint32_t>> acked_;
+  std::set<AckedKey> acked_;
   double next_window_s_ = 0;
 };
 

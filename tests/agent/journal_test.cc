@@ -2,7 +2,11 @@
 // half-erased sectors are survived, sectors rotate, records round-trip.
 #include <string.h>
 
+#include <memory>
+
+#include "device/agent/agent.h"
 #include "device/agent/journal.h"
+#include "ota_harness.h"
 #include "sim_port.h"
 #include "tests/support/tmf_test.h"
 
@@ -71,6 +75,7 @@ TMF_TEST(AgentJournal, RecordRoundTripAndCrc) {
   r.slots[1] = {tmf::SlotState::kSlotStateValid, 5, 6, 7000, 4};
   r.security_counter = 3;
   r.accepted_sequence = 41;
+  r.incarnation = 0xC0FFEE01u;
   r.manifest_sha256[31] = 9;
   uint8_t bytes[tmf::kAgentJournalRecordBytes];
   tmf::journal_record_encode(r, bytes);
@@ -81,6 +86,7 @@ TMF_TEST(AgentJournal, RecordRoundTripAndCrc) {
   TMF_EXPECT_EQ(d.slots[1].security_counter, 4);
   TMF_EXPECT_EQ(d.security_counter, 3);
   TMF_EXPECT_EQ(d.accepted_sequence, 41);
+  TMF_EXPECT_EQ(d.incarnation, 0xC0FFEE01u);
   TMF_EXPECT_EQ(d.manifest_sha256[31], 9);
   for (uint32_t i = 0; i < sizeof(bytes); ++i) {  // any single flipped byte is caught
     bytes[i] ^= 0x10;
@@ -127,6 +133,37 @@ TMF_TEST(AgentJournal, NewestIntactRecordWinsAcrossRotationAndCuts) {
       TMF_EXPECT_EQ(loaded.boot_count, after.boot_count + 1);
     }
   }
+}
+
+// Regression (issue 12): a device whose journal is erased restarts at boot 1, and the host took
+// its new telemetry for duplicates of the batches (boot 1, seq n) of its earlier life. The agent
+// draws a new incarnation id whenever it starts on a blank journal and keeps it across boots.
+TMF_TEST(AgentJournal, ErasedJournalStartsANewIncarnation) {
+  auto device = std::make_unique<TestDevice>(keypair_from_seed(4), 64 * 1024, 1024);
+  SimPort port(1024 * 1024, 4096, 8);
+  const tmf::AgentFlashLayout layout = layout_of(port);
+  auto boot = [&] {
+    auto agent = std::make_unique<tmf::Agent>();
+    tmf::agent_boot(agent.get(), &port, device->config);
+    return std::make_pair(agent->state.incarnation, agent->state.boot_count);
+  };
+  const auto [first, boot1] = boot();
+  TMF_EXPECT(first != 0);
+  TMF_EXPECT_EQ(boot1, 1u);
+  const auto [kept, boot2] = boot();
+  TMF_EXPECT_EQ(kept, first);  // a reboot keeps the journal's id
+  TMF_EXPECT_EQ(boot2, 2u);
+  memset(port.raw_for_tampering() + layout.journal_offset, 0xFF, 2 * layout.sector_bytes);
+  const auto [second, boot_again] = boot();
+  TMF_EXPECT_EQ(boot_again, 1u);
+  TMF_EXPECT(second != 0 && second != first);
+  // A port without entropy still gets a non-zero id (from the clock).
+  memset(port.raw_for_tampering() + layout.journal_offset, 0xFF, 2 * layout.sector_bytes);
+  port.has_entropy = false;
+  port.now_ms = 123457;
+  const auto [fallback, boot_fallback] = boot();
+  TMF_EXPECT(fallback != 0 && fallback != second);
+  TMF_EXPECT_EQ(boot_fallback, 1u);
 }
 
 }  // namespace

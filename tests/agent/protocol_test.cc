@@ -246,10 +246,16 @@ TMF_TEST(OtaProtocol, TelemetryHandBuiltWithSketch) {
   lef(&b, 2.0f), lef(&b, 8.0f);                   // m2
   for (uint32_t v : {1u, 3u, 1u, 0u, 5u, 0xFFFFu}) le16(&b, v);  // histogram, F*B even: no pad
   TMF_ASSERT(b.size() == 112);
-  TMF_EXPECT_EQ(ota_telemetry_bytes(3, 2, 3), 112u);
+  TMF_EXPECT_EQ(ota_telemetry_bytes(3, 2, 3), 116u);  // with the incarnation trailer
 
+  // Without the trailer (a device older than incarnation ids): incarnation 0.
   OtaTelemetry t{};
+  t.incarnation = 99;
   TMF_ASSERT(ota_telemetry_decode(b.data(), b.size(), &t) == OtaDecodeStatus::kOtaDecodeOk);
+  TMF_EXPECT_EQ(t.incarnation, 0u);
+  le32(&b, 0xA1B2C3D4u);  // the trailer
+  TMF_ASSERT(ota_telemetry_decode(b.data(), b.size(), &t) == OtaDecodeStatus::kOtaDecodeOk);
+  TMF_EXPECT_EQ(t.incarnation, 0xA1B2C3D4u);
   TMF_EXPECT_EQ(t.boot_count, 7u);
   TMF_EXPECT_EQ(t.seq, 12u);
   TMF_EXPECT_EQ(t.model_id, 501u);
@@ -275,11 +281,11 @@ TMF_TEST(OtaProtocol, TelemetryHandBuiltWithSketch) {
   OtaTelemetry e = t;
   e.scores = scores, e.votes = votes, e.lo = lo, e.hi = hi, e.mean = mean, e.m2 = m2, e.histogram = hist;
   uint8_t out[256];
-  TMF_ASSERT(ota_telemetry_encode(e, out, sizeof(out)) == 112);
-  TMF_EXPECT_BYTES_EQ(out, b.data(), 112);
-  TMF_EXPECT_EQ(ota_telemetry_encode(e, out, 111), 0u);
+  TMF_ASSERT(ota_telemetry_encode(e, out, sizeof(out)) == 116);
+  TMF_EXPECT_BYTES_EQ(out, b.data(), 116);
+  TMF_EXPECT_EQ(ota_telemetry_encode(e, out, 115), 0u);
 
-  for (size_t cut = 0; cut < b.size(); ++cut) {
+  for (size_t cut = 0; cut < 112; ++cut) {
     TMF_EXPECT(ota_telemetry_decode(b.data(), cut, &t) != OtaDecodeStatus::kOtaDecodeOk);
   }
   std::vector<uint8_t> longer = b;
@@ -332,7 +338,8 @@ TMF_TEST(OtaProtocol, TelemetryRoundTripShapes) {
     for (uint32_t i = 0; i < f; ++i) lo[i] = -static_cast<float>(i), hi[i] = static_cast<float>(i) + 1, mean[i] = 0.5f * i, m2[i] = 3.0f * i;
     for (uint32_t i = 0; i < f * bins; ++i) hist[i] = static_cast<uint16_t>(i * 37);
     OtaTelemetry t{};
-    t.boot_count = 2, t.seq = 1, t.model_id = 9, t.model_version = 4, t.active_slot = kOtaNoSlot;
+    t.incarnation = 0xFEEDF00Du + n, t.boot_count = 2, t.seq = 1, t.model_id = 9, t.model_version = 4;
+    t.active_slot = kOtaNoSlot;
     t.phase = OtaTelemetryPhase::kOtaPhaseCommissioning;
     t.window_count = static_cast<uint8_t>(n), t.feature_count = static_cast<uint8_t>(f), t.bins = static_cast<uint8_t>(bins);
     t.sketch_count = n;
@@ -344,6 +351,7 @@ TMF_TEST(OtaProtocol, TelemetryRoundTripShapes) {
     OtaTelemetry d{};
     TMF_ASSERT(ota_telemetry_decode(bytes.data(), bytes.size(), &d) == OtaDecodeStatus::kOtaDecodeOk);
     TMF_EXPECT_EQ(d.window_count, n);
+    TMF_EXPECT_EQ(d.incarnation, 0xFEEDF00Du + n);
     TMF_EXPECT(d.active_slot == kOtaNoSlot && d.phase == OtaTelemetryPhase::kOtaPhaseCommissioning);
     for (uint32_t i = 0; i < n; ++i) {
       TMF_EXPECT(ota_telemetry_score(d, i) == scores[i]);
@@ -355,8 +363,14 @@ TMF_TEST(OtaProtocol, TelemetryRoundTripShapes) {
       for (uint32_t k = 0; k < bins; ++k) TMF_EXPECT_EQ(ota_telemetry_bin(d, i, k), hist[i * bins + k]);
     }
     if (f > 0) TMF_EXPECT_EQ(d.sketch_count, n);
-    for (size_t cut = 0; cut < bytes.size(); ++cut) {
+    // Shorter than the fixed and variable parts: refused; only the whole trailer counts.
+    const size_t body_end = bytes.size() - kOtaTelemetryTrailerBytes;
+    for (size_t cut = 0; cut < body_end; ++cut) {
       TMF_EXPECT(ota_telemetry_decode(bytes.data(), cut, &d) != OtaDecodeStatus::kOtaDecodeOk);
+    }
+    for (size_t cut = body_end; cut < bytes.size(); ++cut) {
+      TMF_ASSERT(ota_telemetry_decode(bytes.data(), cut, &d) == OtaDecodeStatus::kOtaDecodeOk);
+      TMF_EXPECT_EQ(d.incarnation, 0u);
     }
   }
   // The encoder refuses shapes the decoder would refuse.
@@ -375,9 +389,16 @@ TMF_TEST(OtaProtocol, TelemetryAck) {
   TMF_ASSERT(ota_telemetry_ack_decode(ack, 12, &a) == OtaDecodeStatus::kOtaDecodeOk);
   TMF_EXPECT_EQ(a.boot_count, 0x0102u);
   TMF_EXPECT_EQ(a.seq, 42u);
+  TMF_EXPECT(!a.has_incarnation);  // an older host's 12-byte ack
   uint8_t out[16];
+  a.incarnation = 0x0A0B0C0Du;
   TMF_ASSERT(ota_telemetry_ack_encode(a, out, sizeof(out)) == kOtaTelemetryAckBytes);
   TMF_EXPECT_BYTES_EQ(out, ack, 12);
+  const uint8_t incarnation_bytes[4] = {0x0D, 0x0C, 0x0B, 0x0A};
+  TMF_EXPECT_BYTES_EQ(out + 12, incarnation_bytes, 4);
+  OtaTelemetryAck full{};
+  TMF_ASSERT(ota_telemetry_ack_decode(out, sizeof(out), &full) == OtaDecodeStatus::kOtaDecodeOk);
+  TMF_EXPECT(full.has_incarnation && full.incarnation == 0x0A0B0C0Du && full.seq == 42u);
   for (size_t cut = 0; cut < 12; ++cut) {
     TMF_EXPECT(ota_telemetry_ack_decode(ack, cut, &a) != OtaDecodeStatus::kOtaDecodeOk);
   }

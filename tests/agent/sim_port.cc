@@ -77,6 +77,19 @@ bool SimPort::crypto_ed25519_verify(const uint8_t signature[64], const uint8_t* 
   return crypto_sign_verify_detached(signature, message, message_bytes, public_key) == 0;
 }
 
+bool SimPort::entropy(void* out, uint32_t bytes) {
+  if (!has_entropy) return false;
+  auto* p = static_cast<uint8_t*>(out);
+  for (uint32_t i = 0; i < bytes; ++i) {
+    entropy_state += 0x9E3779B97F4A7C15ull;
+    uint64_t z = entropy_state;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    p[i] = static_cast<uint8_t>(z ^ (z >> 31));
+  }
+  return true;
+}
+
 uint32_t SimPort::sensor_read(float* out, uint32_t samples) {
   for (uint32_t i = 0; i < samples; ++i) out[i] = static_cast<float>(i % 7) * 0.125f;
   return samples;

@@ -30,6 +30,9 @@ class SimPort : public tmf::Port {
   tmf::PortStatus flash_write(uint32_t offset, const void* data, uint32_t bytes) override;
   const uint8_t* flash_map(uint32_t offset, uint32_t bytes) override;
   uint32_t clock_ms() override { return now_ms; }
+  // Deterministic "entropy" for reproducible tests: successive values of `entropy_state`
+  // (a splitmix-style step); none when `has_entropy` is false (the agent's clock fallback).
+  bool entropy(void* out, uint32_t bytes) override;
   tmf::PortStatus transport_publish(tmf::OtaTopic topic, const uint8_t* data, uint32_t bytes) override;
   bool crypto_ed25519_verify(const uint8_t signature[64], const uint8_t* message, uint32_t message_bytes,
                              const uint8_t public_key[32]) override;
@@ -45,6 +48,8 @@ class SimPort : public tmf::Port {
   uint64_t flash_ops = 0;   // erases + writes attempted
   uint64_t erases = 0, writes = 0;
   uint32_t now_ms = 0;
+  bool has_entropy = true;
+  uint64_t entropy_state = 0x5EED;
   bool connected = true;    // publishes fail while false
   std::vector<SentMessage> outbox;
   const uint8_t* raw() const { return flash_; }  // the flash contents, for test oracles

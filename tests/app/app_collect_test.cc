@@ -206,7 +206,7 @@ TMF_TEST(App, MalformedAndUnknownMessagesDoNotDisturb) {
   TMF_EXPECT_EQ(tmf::app_capture_pending(app), 0u);
   // Acks: short, wrong type, seq 0, another version; none removes the batch.
   std::vector<uint8_t> ack(tmf::kOtaTelemetryAckBytes);
-  tmf::ota_telemetry_ack_encode(tmf::OtaTelemetryAck{rig.agent->state.boot_count, 1}, ack.data(), ack.size());
+  tmf::ota_telemetry_ack_encode(tmf::OtaTelemetryAck{rig.agent->state.boot_count, 1, rig.agent->state.incarnation, true}, ack.data(), ack.size());
   std::vector<std::vector<uint8_t>> bad_acks = {std::vector<uint8_t>(ack.begin(), ack.begin() + 11)};
   b = ack, b[1] = 9, bad_acks.push_back(b);
   b = ack, memset(b.data() + 8, 0, 4), bad_acks.push_back(b);

@@ -35,9 +35,9 @@ bool same_bits(float a, float b) { return memcmp(&a, &b, 4) == 0; }
 // The window plan of the tests: commissioning, healthy, a fault, healthy again.
 bool fault_at(uint32_t w) { return w >= 16 && w < 24; }
 
-std::vector<uint8_t> ack_bytes(uint32_t boot, uint32_t seq) {
+std::vector<uint8_t> ack_bytes(uint32_t incarnation, uint32_t boot, uint32_t seq) {
   std::vector<uint8_t> b(tmf::kOtaTelemetryAckBytes);
-  tmf::ota_telemetry_ack_encode(tmf::OtaTelemetryAck{boot, seq}, b.data(), b.size());
+  tmf::ota_telemetry_ack_encode(tmf::OtaTelemetryAck{boot, seq, incarnation, true}, b.data(), b.size());
   return b;
 }
 
@@ -182,14 +182,21 @@ TMF_TEST(App, AckResendAndReconnect) {
   tmf::app_poll(app);  // the timer restarted with the resend
   TMF_EXPECT(rig.take(OtaTopic::kOtaTopicTelemetry).empty());
 
-  // The ack removes that batch; acks of another boot or unknown seqs change nothing.
-  std::vector<uint8_t> ack = ack_bytes(boot + 1, 1);
+  // The ack removes that batch; acks of another boot, another journal incarnation (the same
+  // boot number in the device's life before its journal was erased) or unknown seqs change nothing.
+  const uint32_t incarnation = rig.agent->state.incarnation;
+  TMF_EXPECT(incarnation != 0);
+  std::vector<uint8_t> ack = ack_bytes(incarnation, boot + 1, 1);
   tmf::app_on_message(app, OtaTopic::kOtaTopicAck, ack.data(), ack.size());
   TMF_EXPECT_EQ(tmf::app_unacked_batches(app), 1u);
-  ack = ack_bytes(boot, 9);
+  ack = ack_bytes(incarnation + 1, boot, 1);
   tmf::app_on_message(app, OtaTopic::kOtaTopicAck, ack.data(), ack.size());
   TMF_EXPECT_EQ(tmf::app_unacked_batches(app), 1u);
-  ack = ack_bytes(boot, 1);
+  ack = ack_bytes(incarnation, boot, 9);
+  tmf::app_on_message(app, OtaTopic::kOtaTopicAck, ack.data(), ack.size());
+  TMF_EXPECT_EQ(tmf::app_unacked_batches(app), 1u);
+  TMF_EXPECT_EQ(decode_all(first)[0].t.incarnation, incarnation);
+  ack = ack_bytes(incarnation, boot, 1);
   tmf::app_on_message(app, OtaTopic::kOtaTopicAck, ack.data(), ack.size());
   TMF_EXPECT_EQ(tmf::app_unacked_batches(app), 0u);
   TMF_EXPECT_EQ(tmf::app_counters(app).batches_acked, 1u);
@@ -201,7 +208,7 @@ TMF_TEST(App, AckResendAndReconnect) {
   TMF_ASSERT(run_windows(&rig, 4, 16));
   std::vector<Decoded> sent = decode_all(rig.take(OtaTopic::kOtaTopicTelemetry));
   TMF_ASSERT(sent.size() == 3 && sent[0].t.seq == 2 && sent[2].t.seq == 4);
-  ack = ack_bytes(boot, 3);
+  ack = ack_bytes(incarnation, boot, 3);
   tmf::app_on_message(app, OtaTopic::kOtaTopicAck, ack.data(), ack.size());
   TMF_EXPECT_EQ(tmf::app_unacked_batches(app), 2u);
   TMF_EXPECT(app->ring[0].seq == 2 && app->ring[1].seq == 4);
@@ -223,10 +230,13 @@ TMF_TEST(App, AckResendAndReconnect) {
   TMF_EXPECT_EQ(last[0].t.first_window, 16u);
   // The connect also republished the agent's info/status/presence.
   TMF_EXPECT(!rig.take(OtaTopic::kOtaTopicStatus).empty());
-  for (uint32_t seq : {2u, 4u, 5u}) {
-    ack = ack_bytes(boot, seq);
+  for (uint32_t seq : {2u, 4u}) {
+    ack = ack_bytes(incarnation, boot, seq);
     tmf::app_on_message(app, OtaTopic::kOtaTopicAck, ack.data(), ack.size());
   }
+  // An older host's 12-byte ack (no incarnation) still matches by (boot, seq).
+  ack = ack_bytes(incarnation, boot, 5);
+  tmf::app_on_message(app, OtaTopic::kOtaTopicAck, ack.data(), tmf::kOtaTelemetryAckMinBytes);
   TMF_EXPECT_EQ(tmf::app_unacked_batches(app), 0u);
   TMF_EXPECT_EQ(tmf::app_counters(app).batches_acked, 5u);
   TMF_EXPECT_EQ(tmf::app_counters(app).batches_dropped, 0u);
@@ -272,7 +282,7 @@ TMF_TEST(App, RingOverflowDropsOldestAndCountsIt) {
   TMF_EXPECT_EQ(tmf::app_unacked_batches(small.app.get()), 2u);
   TMF_EXPECT_EQ(tmf::app_counters(small.app.get()).batches_dropped, 3u);
   // Acking the oldest makes room; the ring keeps working in its wrapped state.
-  std::vector<uint8_t> ack = ack_bytes(small.agent->state.boot_count, 4);
+  std::vector<uint8_t> ack = ack_bytes(small.agent->state.incarnation, small.agent->state.boot_count, 4);
   tmf::app_on_message(small.app.get(), OtaTopic::kOtaTopicAck, ack.data(), ack.size());
   TMF_ASSERT(run_windows(&small, 20, 24));
   TMF_EXPECT_EQ(tmf::app_counters(small.app.get()).batches_dropped, 3u);

@@ -93,7 +93,7 @@ void on_message(struct mosquitto*, void* user, const struct mosquitto_message* m
     // A resend racing the ack is allowed; one a second after the ack means the ack was ignored.
     if (it != h->acked.end() && now - it->second > std::chrono::seconds(1)) ++h->resent_after_ack;
     if (it == h->acked.end()) h->acked[key] = now;
-    tmf::OtaTelemetryAck ack{t.boot_count, t.seq};
+    tmf::OtaTelemetryAck ack{t.boot_count, t.seq, t.incarnation, true};
     std::vector<uint8_t> bytes(tmf::kOtaTelemetryAckBytes);
     bytes.resize(tmf::ota_telemetry_ack_encode(ack, bytes.data(), bytes.size()));
     publish(h, "ack", bytes, 1);

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "host/deploy/signing.h"
+#include "host/monitor/telemetry_store.h"
 #include "host/registry/migrations.h"
 #include "host/registry/registry.h"
 #include "tests/host/test_files.h"
@@ -70,6 +71,41 @@ TMF_TEST(Registry, MigrationsAreRecordedAndNewerSchemasRefused) {
     db.exec("INSERT INTO schema_version(version) VALUES (999)");
   }
   TMF_EXPECT_THROWS(Registry(dir), registry::RegistryError, "newer than this tinymlops");
+}
+
+// Migration 8 rebuilds telemetry_batches with the journal incarnation in the key: rows of a
+// version-7 database keep every column, their arrival order (rowid) and incarnation 0.
+TMF_TEST(Registry, Migration8KeepsTelemetryRowsWithIncarnationZero) {
+  const std::string dir = fresh_dir("reg_migration8");
+  std::filesystem::create_directories(dir);
+  {
+    registry::Database db(dir + "/registry.db");
+    registry::schema_migrate(db, 7);
+    TMF_EXPECT_EQ(registry::schema_current_version(db), 7);
+    for (const char* row : {"(5, 'pump-1', 1, 2, 100, 7, 1, 0, 2, 0, 1, 8, 60, 4096, 79153, 0, 0, 0, x'0000803F', x'01', NULL)",
+                            "(9, 'pump-1', 1, 1, 200, 7, 1, 0, 2, 1, 1, 0, 30, 4096, 79153, 1, 1, 0, x'00000040', x'03', x'AB')"}) {
+      const std::string insert =
+          std::string("INSERT INTO telemetry_batches(rowid, device, boot_count, seq, received_at, model_id, "
+                      "model_version, active_slot, phase, alarm, window_count, first_window, uptime_s, free_ram_bytes, "
+                      "inference_cycles, alarms_raised, candidates, dropped_batches, scores, votes, sketch) VALUES ") +
+          row;
+      db.exec(insert.c_str());
+    }
+  }
+  Registry reg(dir);  // migrates to the latest version
+  monitor::TelemetryStore store(reg.db());
+  const std::vector<monitor::BatchKey> keys = store.batch_keys();
+  TMF_ASSERT(keys.size() == 2);
+  const auto second = store.find_batch({"pump-1", 1, 2});
+  TMF_ASSERT(second.has_value());
+  TMF_EXPECT_EQ(second->incarnation, 0u);
+  TMF_EXPECT_EQ(second->row, 5);
+  TMF_EXPECT_EQ(second->received_at_ms, 100);
+  TMF_EXPECT(second->scores.size() == 1 && second->scores[0] == 1.0f && second->sketch.empty());
+  // Arrival order survives the rebuild: (1, 1) arrived after (1, 2) and is the latest.
+  const auto latest = store.latest_batch_per_device();
+  TMF_ASSERT(latest.size() == 1);
+  TMF_EXPECT(latest[0].seq == 1 && latest[0].row == 9 && latest[0].sketch.size() == 1);
 }
 
 TMF_TEST(Registry, AddStoresArtifactLineageAndMetrics) {

@@ -27,6 +27,11 @@ uint32_t PosixPort::cycle_counter() {
   return static_cast<uint32_t>(static_cast<uint64_t>(t.tv_sec) * 1000000000ull + static_cast<uint64_t>(t.tv_nsec));
 }
 
+bool PosixPort::entropy(void* out, uint32_t bytes) {
+  randombytes_buf(out, bytes);
+  return true;
+}
+
 bool PosixPort::crypto_ed25519_verify(const uint8_t signature[64], const uint8_t* message, uint32_t message_bytes,
                                       const uint8_t public_key[32]) {
   return crypto_sign_verify_detached(signature, message, message_bytes, public_key) == 0;

@@ -29,6 +29,7 @@ class PosixPort : public tmf::Port {
   // Nanoseconds of CLOCK_MONOTONIC (wrapping): the virtual device's "cycles" in TELEMETRY's
   // inference_cycles, so health gates and operators see real inference time (docs/app.md).
   uint32_t cycle_counter() override;
+  bool entropy(void* out, uint32_t bytes) override;  // the kernel's (libsodium randombytes)
   tmf::PortStatus transport_publish(tmf::OtaTopic topic, const uint8_t* data, uint32_t bytes) override {
     return sink_(topic, data, bytes);
   }

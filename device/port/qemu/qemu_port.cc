@@ -7,6 +7,7 @@
 #include "cmsdk.h"
 #include "qemu_print.h"
 #include "qemu_startup.h"
+#include "semihosting.h"
 #if TMF_HAVE_CRYPTO
 #include "device/crypto/ed25519.h"
 #endif
@@ -34,6 +35,14 @@ tmf::PortStatus QemuPort::flash_write(uint32_t offset, const void* data, uint32_
 }
 
 uint32_t QemuPort::clock_ms() { return static_cast<uint32_t>(board_clock_ms()); }
+
+bool QemuPort::entropy(void* out, uint32_t bytes) {
+  const int32_t handle = sh_open("/dev/urandom", "rb");
+  if (handle < 0) return false;
+  const bool ok = sh_read(handle, out, bytes) == bytes;
+  sh_close(handle);
+  return ok;
+}
 
 tmf::PortStatus QemuPort::transport_publish(tmf::OtaTopic topic, const uint8_t* data, uint32_t bytes) {
   const tmf::LinkStatus s =

@@ -28,6 +28,8 @@ class QemuPort final : public tmf::Port {
   uint32_t clock_ms() override;
   // QEMU models no cycle counter (no DWT): 0, as port.h allows.
   uint32_t cycle_counter() override { return 0; }
+  // The mps2 boards model no TRNG: the host's /dev/urandom through semihosting stands in for one.
+  bool entropy(void* out, uint32_t bytes) override;
   tmf::PortStatus transport_publish(tmf::OtaTopic topic, const uint8_t* data, uint32_t bytes) override;
   bool crypto_ed25519_verify(const uint8_t signature[64], const uint8_t* message, uint32_t message_bytes,
                              const uint8_t public_key[32]) override;

@@ -202,6 +202,47 @@ TMF_TEST(Ingest, DevicesAlarmsAndACaptureStoredByteForByte) {
   TMF_EXPECT(completed.size() == 1 && completed[0] == id);
 }
 
+// Regression (issue 12): a device whose journal was erased restarts at boot 1; its new batches
+// were acked as duplicates of (boot 1, seq n) from its earlier life and dropped. With the journal's
+// incarnation id in the key they are new rows, acked with that id; a resend of either is a duplicate.
+TMF_TEST(Ingest, ErasedJournalBatchesAreNewNotDuplicates) {
+  IngestRig rig("ingest_incarnation", "dev1");
+  monitor::Ingest& ingest = rig.ingest;
+  FakeDevice& device = rig.device;
+  auto acks = [&] {
+    std::lock_guard<std::mutex> lock(device.mutex);
+    return device.acks;
+  };
+  TelemetrySpec before;
+  before.incarnation = 0x11111111u;
+  before.seq = 1;
+  before.score_base = 1.0f;
+  device.publish("tmf/plant/dev1/telemetry", telemetry_payload(before));
+  TMF_ASSERT(poll_until(ingest, [&] { return acks().size() == 1; }, 10));
+  TelemetrySpec after = before;  // the same (boot 1, seq 1) after the erase
+  after.incarnation = 0x22222222u;
+  after.score_base = 7.0f;
+  device.publish("tmf/plant/dev1/telemetry", telemetry_payload(after));
+  TMF_ASSERT(poll_until(ingest, [&] { return acks().size() == 2; }, 10));
+  device.publish("tmf/plant/dev1/telemetry", telemetry_payload(after));  // a resend
+  TMF_ASSERT(poll_until(ingest, [&] { return acks().size() == 3; }, 10));
+  const std::vector<OtaTelemetryAck> got = acks();
+  TMF_EXPECT(got[0].has_incarnation && got[0].incarnation == 0x11111111u);
+  TMF_EXPECT(got[1].has_incarnation && got[1].incarnation == 0x22222222u && got[1].boot_count == 1 && got[1].seq == 1);
+  TMF_EXPECT_EQ(ingest.counters().batches_stored, 2u);
+  TMF_EXPECT_EQ(ingest.counters().duplicates, 1u);
+  monitor::TelemetryStore& store = ingest.store();
+  TMF_EXPECT_EQ(store.batch_count(std::string("dev1")), 2u);
+  const auto old_row = store.find_batch({"dev1", 1, 1, 0x11111111u});
+  const auto new_row = store.find_batch({"dev1", 1, 1, 0x22222222u});
+  TMF_ASSERT(old_row && new_row);
+  TMF_EXPECT(old_row->scores[0] == 1.0f && new_row->scores[0] == 7.0f);
+  // The device's current batch is the one that arrived last, not the larger (boot, seq).
+  const auto latest = store.latest_batch_per_device();
+  TMF_ASSERT(latest.size() == 1);
+  TMF_EXPECT_EQ(latest[0].incarnation, 0x22222222u);
+}
+
 // Regression (issue 12): DATA offsets and totals were not capped to the request, so a device could
 // make a sparse capture file of up to 16 GiB and keep writing after completion.
 TMF_TEST(Ingest, CaptureSegmentsOutsideTheRequestAreDropped) {

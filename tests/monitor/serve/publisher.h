@@ -132,7 +132,7 @@ class TelemetryPublisher {
     }
     std::lock_guard<std::mutex> lock(self->mutex_);
     ++self->acks_received_;
-    self->acked_.insert({topic.substr(prefix.size(), slash - prefix.size()), ack.boot_count, ack.seq});
+    self->acked_.insert({topic.substr(prefix.size(), slash - prefix.size()), ack.boot_count, ack.seq, ack.incarnation});
   }
 
   std::string fleet_;

@@ -70,6 +70,7 @@ struct PlainBroker {
 // One TELEMETRY batch: n windows with scores base + i, votes i % 3, and (if features > 0) a sketch
 // of `features` x `bins` over [-4, 4) with `per_bin` counts in every bin.
 struct TelemetrySpec {
+  uint32_t incarnation = 0;  // 0: a device without journal incarnation ids
   uint32_t boot_count = 1, seq = 1;
   uint32_t model_id = 0x1234, model_version = 1;
   uint32_t windows = 8;
@@ -90,6 +91,7 @@ inline std::vector<uint8_t> telemetry_payload(const TelemetrySpec& s) {
   }
   for (uint32_t f = 0; f < s.features; ++f) mean[f] = 0.25f * static_cast<float>(f);
   OtaTelemetry t{};
+  t.incarnation = s.incarnation;
   t.boot_count = s.boot_count;
   t.seq = s.seq;
   t.model_id = s.model_id;
