@@ -106,7 +106,7 @@ void run_deploy(DeployArgs& a) {
   } else {
     std::printf("deployment %lld: %s to group %s: %s in %.1f s (%u healthy, %u failed, %u rolled back)%s%s\n",
                 static_cast<long long>(r.deployment), j["model"].get<std::string>().c_str(), options.group.c_str(),
-                r.state.c_str(), r.seconds, r.healthy, r.failed, r.rolled_back, r.reason.empty() ? "" : ": ",
+                registry::to_string(r.state), r.seconds, r.healthy, r.failed, r.rolled_back, r.reason.empty() ? "" : ": ",
                 r.reason.c_str());
     if (!variants.empty()) std::printf("  %u device(s) refused: no variant fits\n", r.refused);
     for (const auto& [device, label] : r.assigned) {
@@ -114,7 +114,9 @@ void run_deploy(DeployArgs& a) {
       std::printf("  %-20s %s\n", device.c_str(), label.empty() ? ("refused: " + r.refusals[device]).c_str() : label.c_str());
     }
   }
-  if (r.state != "completed") throw CliError("deployment " + std::to_string(r.deployment) + " " + r.state + ": " + r.reason, 1);
+  if (r.state != registry::DeploymentState::kCompleted) {
+    throw CliError("deployment " + std::to_string(r.deployment) + " " + registry::to_string(r.state) + ": " + r.reason, 1);
+  }
 }
 
 struct StatusArgs {
@@ -159,7 +161,7 @@ void run_status(const StatusArgs& a) {
     r["bytes_sent"] = row.bytes_sent;
     r["updated_at"] = row.updated_at;
     rows.push_back(r);
-    counts[row.state] += 1;
+    counts[registry::to_string(row.state)] += 1;
   }
   j["devices"] = rows;
   j["counts"] = counts;
@@ -168,11 +170,11 @@ void run_status(const StatusArgs& a) {
     return;
   }
   std::printf("deployment %lld: %s to group %s, stages %s: %s (stage %d)%s%s\n", static_cast<long long>(d->id),
-              j["model"].get<std::string>().c_str(), d->group.c_str(), j["stages"].dump().c_str(), d->state.c_str(),
+              j["model"].get<std::string>().c_str(), d->group.c_str(), j["stages"].dump().c_str(), registry::to_string(d->state),
               d->current_stage + 1, d->reason.empty() ? "" : ": ", d->reason.c_str());
   std::printf("  %-20s %5s %-13s %6s %10s  %s\n", "device", "stage", "state", "result", "bytes", "detail");
   for (const auto& row : devices) {
-    std::printf("  %-20s %5d %-13s %6s %10llu  %s\n", row.device.c_str(), row.stage + 1, row.state.c_str(),
+    std::printf("  %-20s %5d %-13s %6s %10llu  %s\n", row.device.c_str(), row.stage + 1, registry::to_string(row.state),
                 row.result_code ? std::to_string(*row.result_code).c_str() : "-",
                 static_cast<unsigned long long>(row.bytes_sent), row.detail.c_str());
   }

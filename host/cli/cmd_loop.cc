@@ -78,8 +78,8 @@ void run_history(const LoopArgs& a) {
   }
   if (steps.empty()) std::printf("no loop steps yet (serve records them when its loop acts)\n");
   for (const loop::LoopStep& s : steps) {
-    std::printf("#%lld %-8s %-7s %s  group %s%s\n    reason: %s\n", static_cast<long long>(s.id), s.kind.c_str(),
-                s.state.c_str(), utc(s.started_at_ms).c_str(), s.group.c_str(),
+    std::printf("#%lld %-8s %-7s %s  group %s%s\n    reason: %s\n", static_cast<long long>(s.id), loop::to_string(s.kind),
+                loop::to_string(s.state), utc(s.started_at_ms).c_str(), s.group.c_str(),
                 s.parent ? (" after #" + std::to_string(*s.parent)).c_str() : "", s.reason.c_str());
     if (approvals.count(s.id)) {
       const loop::Approval& ap = approvals[s.id];

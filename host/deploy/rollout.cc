@@ -23,18 +23,19 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
-// Per-device states of a deployment (deployment_devices.state).
-constexpr const char* kPending = "pending";
-constexpr const char* kOffered = "offered";
-constexpr const char* kDownloading = "downloading";
-constexpr const char* kVerified = "verified";
-constexpr const char* kTrial = "trial";
-constexpr const char* kConfirmed = "confirmed";  // running the new model, health gate open
-constexpr const char* kHealthy = "healthy";
-constexpr const char* kFailed = "failed";
-constexpr const char* kRollingBack = "rolling_back";
-constexpr const char* kRolledBack = "rolled_back";
-constexpr const char* kRefused = "refused";  // fleet-aware deploy: no variant fits the device
+// Per-device states of a deployment (deployment_devices.state; registry/deployment_state.h).
+using State = registry::DeviceRolloutState;
+constexpr State kPending = State::kPending;
+constexpr State kOffered = State::kOffered;
+constexpr State kDownloading = State::kDownloading;
+constexpr State kVerified = State::kVerified;
+constexpr State kTrial = State::kTrial;
+constexpr State kConfirmed = State::kConfirmed;  // running the new model, health gate open
+constexpr State kHealthy = State::kHealthy;
+constexpr State kFailed = State::kFailed;
+constexpr State kRollingBack = State::kRollingBack;
+constexpr State kRolledBack = State::kRolledBack;
+constexpr State kRefused = State::kRefused;  // fleet-aware deploy: no variant fits the device
 
 // Whether a device's INFO lists `key_id_hex` among its trusted keys (untrusted: a device claiming
 // a key it lacks only fails its own update).
@@ -44,10 +45,6 @@ bool info_trusts(const fleet::DeviceRecord* r, const std::string& key_id_hex) {
     if (hex_encode(r->info->key_ids[k], 32) == key_id_hex) return true;
   }
   return false;
-}
-
-bool state_terminal(const std::string& s) {
-  return s == kHealthy || s == kFailed || s == kRolledBack || s == kRefused;
 }
 
 // One model the rollout can send: its package, manifest and update_id.
@@ -104,7 +101,7 @@ class Rollout {
   void handle_request(const std::string& id, const OtaChunkRequest& r);
   void tick();
   void flush();
-  void set_state(DeviceRun& d, const std::string& state, const std::string& detail = "",
+  void set_state(DeviceRun& d, State state, const std::string& detail = "",
                  std::optional<int64_t> result = std::nullopt);
   void offer(DeviceRun& d);
   bool runs_target(const std::string& id) const;
@@ -160,9 +157,11 @@ bool Rollout::choose_variant(DeviceRun& d) {
   return false;
 }
 
-void Rollout::set_state(DeviceRun& d, const std::string& state, const std::string& detail,
-                        std::optional<int64_t> result) {
-  if (d.row.state != state) log(d.row.device + ": " + d.row.state + " -> " + state + (detail.empty() ? "" : " (" + detail + ")"));
+void Rollout::set_state(DeviceRun& d, State state, const std::string& detail, std::optional<int64_t> result) {
+  if (d.row.state != state) {
+    log(d.row.device + ": " + registry::to_string(d.row.state) + " -> " + registry::to_string(state) +
+        (detail.empty() ? "" : " (" + detail + ")"));
+  }
   d.row.state = state;
   if (!detail.empty()) d.row.detail = detail;
   if (result) d.row.result_code = result;
@@ -222,7 +221,7 @@ void Rollout::handle_event(const std::string& id, const OtaEventMessage& e) {
     if (e.event == OtaEvent::kOtaEventRejected) set_state(d, kFailed, std::string("revert refused: ") + ota_result_to_string(e.result), result);
     return;
   }
-  if (e.update_id != variants_.at(d.variant).update_id || state_terminal(d.row.state)) return;
+  if (e.update_id != variants_.at(d.variant).update_id || registry::terminal(d.row.state)) return;
   switch (e.event) {
     case OtaEvent::kOtaEventAccepted:
     case OtaEvent::kOtaEventResumed:
@@ -258,7 +257,7 @@ void Rollout::handle_request(const std::string& id, const OtaChunkRequest& r) {
   DeviceRun& d = it->second;
   const Variant& v = variants_.at(d.variant);
   if (r.update_id != v.update_id) return;
-  if (state_terminal(d.row.state) || d.row.state == kRollingBack) return;
+  if (registry::terminal(d.row.state) || d.row.state == kRollingBack) return;
   for (uint32_t i = 0; i < r.range_count; ++i) {
     const std::vector<uint8_t> chunk = update_package_chunk(v.package, v.update_id, r.ranges[i].offset, r.ranges[i].length);
     if (chunk.empty()) continue;
@@ -319,8 +318,8 @@ void Rollout::tick() {
       send_command(id, OtaCommand{OtaCommandCode::kOtaCommandRevert, 0, 0});
       d.revert_sent_at = now;
     }
-    if (!state_terminal(d.row.state) && seconds_since(stage_started_) > opt_.stage_timeout_seconds) {
-      set_state(d, kFailed, "timed out in state " + d.row.state);
+    if (!registry::terminal(d.row.state) && seconds_since(stage_started_) > opt_.stage_timeout_seconds) {
+      set_state(d, kFailed, std::string("timed out in state ") + registry::to_string(d.row.state));
     }
   }
   if (std::chrono::duration<double>(now - last_flush_).count() > 0.5) flush();
@@ -357,12 +356,12 @@ void Rollout::run_stage(int stage, const std::vector<std::string>& devices) {
     d.in_stage = true;
     d.row.device = id;
     d.row.stage = stage;
-    if (state_terminal(d.row.state)) continue;  // resumed deployment: this device is done
+    if (registry::terminal(d.row.state)) continue;  // resumed deployment: this device is done
     if (!choose_variant(d)) continue;
-    if (variants_.size() > 1 && d.row.state.empty()) log(id + ": variant " + variants_[d.variant].label());
+    // A device with nothing sent yet (new here, or pending in a resumed deployment).
+    if (variants_.size() > 1 && d.row.state == kPending) log(id + ": variant " + variants_[d.variant].label());
     const fleet::DeviceRecord* live = record(id);
-    if (d.row.state.empty() || d.row.state == kPending) {
-      d.row.state = kPending;
+    if (d.row.state == kPending) {
       if (live && live->status) {
         d.row.previous_model_id = live->status->active_model_id;
         d.row.previous_version = live->status->active_model_version;
@@ -383,7 +382,7 @@ void Rollout::run_stage(int stage, const std::vector<std::string>& devices) {
   flush();
   for (;;) {
     bool done = true;
-    for (const std::string& id : devices) done = done && state_terminal(runs_[id].row.state);
+    for (const std::string& id : devices) done = done && registry::terminal(runs_[id].row.state);
     if (done) break;
     pump(0.1);
   }
@@ -397,7 +396,7 @@ void Rollout::roll_back_stage(int stage) {
     const bool on_new = runs_target(id) || d.row.state == kHealthy || d.row.state == kConfirmed;
     if (!on_new) {
       // Stop downloads still running; their old model keeps running.
-      if (!state_terminal(d.row.state)) {
+      if (!registry::terminal(d.row.state)) {
         send_command(id, OtaCommand{OtaCommandCode::kOtaCommandCancel, variants_.at(d.variant).update_id, 0});
         set_state(d, kFailed, "cancelled: stage halted");
       }
@@ -436,7 +435,7 @@ RolloutResult Rollout::run() {
                                {"max_inference_cycles", opt_.max_inference_cycles},
                                {"min_telemetry_batches", opt_.min_telemetry_batches}};
   std::optional<registry::DeploymentInfo> deployment;
-  for (const auto& d : reg_.list_deployments("running")) {
+  for (const auto& d : reg_.list_deployments(registry::DeploymentState::kRunning)) {
     if (d.version_id == version_.id && d.group == opt_.group) deployment = d;
   }
   if (deployment) {
@@ -498,7 +497,8 @@ RolloutResult Rollout::run() {
       " to " + std::to_string(ordered.size()) + " device(s) of group " + opt_.group + ", update_id " + std::to_string(variants_[0].update_id) +
       (variants_.size() > 1 ? " (" + std::to_string(variants_.size()) + " variants)" : ""));
 
-  std::string final_state = "completed", reason;
+  registry::DeploymentState final_state = registry::DeploymentState::kCompleted;
+  std::string reason;
   uint32_t begin = 0;
   for (int stage = 0; stage < static_cast<int>(sizes.size()); ++stage) {
     const uint32_t end = sizes[stage];
@@ -510,7 +510,7 @@ RolloutResult Rollout::run() {
     }
     {
       registry::Transaction tx(reg_.db());
-      reg_.update_deployment(deployment_, stage, "running", "");
+      reg_.update_deployment(deployment_, stage, registry::DeploymentState::kRunning, "");
       tx.commit();
     }
     if (devices.empty()) continue;
@@ -522,14 +522,14 @@ RolloutResult Rollout::run() {
                " device(s) failed (max " + std::to_string(opt_.max_failures) + "); halted and rolled back";
       log(reason);
       roll_back_stage(stage);
-      final_state = "rolled_back";
+      final_state = registry::DeploymentState::kRolledBack;
       registry::Transaction tx(reg_.db());
       reg_.update_deployment(deployment_, stage, final_state, reason);
       tx.commit();
       break;
     }
   }
-  if (final_state == "completed") {
+  if (final_state == registry::DeploymentState::kCompleted) {
     registry::Transaction tx(reg_.db());
     reg_.update_deployment(deployment_, static_cast<int>(sizes.size()) - 1, final_state, "");
     tx.commit();

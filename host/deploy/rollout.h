@@ -52,7 +52,7 @@ struct RolloutOptions {
 struct RolloutResult {
   int64_t deployment = 0;
   uint32_t update_id = 0;
-  std::string state;   // completed | rolled_back | halted
+  registry::DeploymentState state = registry::DeploymentState::kRunning;  // completed or rolled_back when run returns
   std::string reason;
   double seconds = 0;         // the whole command: discovery, stages, gates
   double update_seconds = 0;  // first manifest sent to the last device confirming (the transfer, end to end)

@@ -1,8 +1,24 @@
 // Loop steps in the registry database (see loop_steps.h).
 #include "host/loop/loop_steps.h"
 
+#include <nlohmann/json.hpp>
+
+#include "host/registry/enum_names.h"
+
 namespace tmf::loop {
 namespace {
+
+constexpr registry::EnumName<LoopStepKind> kKinds[] = {
+    {LoopStepKind::kCollect, "collect"},
+    {LoopStepKind::kTrain, "train"},
+    {LoopStepKind::kApproval, "approval"},
+    {LoopStepKind::kRollout, "rollout"},
+};
+constexpr registry::EnumName<LoopStepState> kStates[] = {
+    {LoopStepState::kRunning, "running"},
+    {LoopStepState::kDone, "done"},
+    {LoopStepState::kFailed, "failed"},
+};
 
 constexpr const char* kColumns =
     "id, device_group, kind, state, reason, parent, started_at, ended_at, detail";
@@ -11,8 +27,8 @@ LoopStep read_step(registry::Statement& s) {
   LoopStep step;
   step.id = s.column_int(0);
   step.group = s.column_text(1);
-  step.kind = s.column_text(2);
-  step.state = s.column_text(3);
+  step.kind = loop_step_kind_parse(s.column_text(2));
+  step.state = loop_step_state_parse(s.column_text(3));
   step.reason = s.column_text(4);
   step.parent = s.column_optional_int(5);
   step.started_at_ms = s.column_int(6);
@@ -23,12 +39,23 @@ LoopStep read_step(registry::Statement& s) {
 
 }  // namespace
 
-int64_t LoopSteps::start(const std::string& group, const std::string& kind, const std::string& reason,
+const char* to_string(LoopStepKind kind) { return registry::enum_text(kKinds, kind); }
+const char* to_string(LoopStepState state) { return registry::enum_text(kStates, state); }
+LoopStepKind loop_step_kind_parse(std::string_view text) { return registry::enum_parse(kKinds, text, "loop step kind"); }
+LoopStepState loop_step_state_parse(std::string_view text) {
+  return registry::enum_parse(kStates, text, "loop step state");
+}
+void to_json(nlohmann::json& j, LoopStepKind kind) { j = to_string(kind); }
+void from_json(const nlohmann::json& j, LoopStepKind& kind) { kind = loop_step_kind_parse(j.get<std::string>()); }
+void to_json(nlohmann::json& j, LoopStepState state) { j = to_string(state); }
+void from_json(const nlohmann::json& j, LoopStepState& state) { state = loop_step_state_parse(j.get<std::string>()); }
+
+int64_t LoopSteps::start(const std::string& group, LoopStepKind kind, const std::string& reason,
                          std::optional<int64_t> parent, const std::string& detail_json, int64_t now_ms) {
   registry::Statement s(db_,
                         "INSERT INTO loop_steps (device_group, kind, state, reason, parent, started_at, detail) "
                         "VALUES (?, ?, 'running', ?, ?, ?, ?)");
-  s.bind(1, group).bind(2, kind).bind(3, reason).bind(4, parent).bind(5, now_ms).bind(6, detail_json).run();
+  s.bind(1, group).bind(2, std::string(to_string(kind))).bind(3, reason).bind(4, parent).bind(5, now_ms).bind(6, detail_json).run();
   return db_.last_insert_id();
 }
 
@@ -36,9 +63,9 @@ void LoopSteps::update_detail(int64_t id, const std::string& detail_json) {
   registry::Statement(db_, "UPDATE loop_steps SET detail = ? WHERE id = ?").bind(1, detail_json).bind(2, id).run();
 }
 
-void LoopSteps::finish(int64_t id, const std::string& state, const std::string& detail_json, int64_t now_ms) {
+void LoopSteps::finish(int64_t id, LoopStepState state, const std::string& detail_json, int64_t now_ms) {
   registry::Statement(db_, "UPDATE loop_steps SET state = ?, detail = ?, ended_at = ? WHERE id = ?")
-      .bind(1, state)
+      .bind(1, std::string(to_string(state)))
       .bind(2, detail_json)
       .bind(3, now_ms)
       .bind(4, id)

@@ -8,15 +8,37 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+#include <string_view>
+
 #include "host/registry/sqlite_db.h"
 
 namespace tmf::loop {
 
+// What a step does; one text form each (loop_steps.kind, `loop history --json`, the API, events).
+enum class LoopStepKind {
+  kCollect,   // raw captures from the group's devices
+  kTrain,     // a challenger trained on them and judged against the champion
+  kApproval,  // waiting for an operator's `loop approve|reject`
+  kRollout,   // a canary or production rollout
+};
+enum class LoopStepState { kRunning, kDone, kFailed };
+
+const char* to_string(LoopStepKind kind);
+const char* to_string(LoopStepState state);
+// std::invalid_argument naming the text and the valid words.
+LoopStepKind loop_step_kind_parse(std::string_view text);
+LoopStepState loop_step_state_parse(std::string_view text);
+void to_json(nlohmann::json& j, LoopStepKind kind);
+void from_json(const nlohmann::json& j, LoopStepKind& kind);
+void to_json(nlohmann::json& j, LoopStepState state);
+void from_json(const nlohmann::json& j, LoopStepState& state);
+
 struct LoopStep {
   int64_t id = 0;
   std::string group;
-  std::string kind;    // collect | train | rollout
-  std::string state;   // running | done | failed
+  LoopStepKind kind = LoopStepKind::kCollect;
+  LoopStepState state = LoopStepState::kRunning;
   std::string reason;  // why the step was taken (the trigger, or the step it follows)
   std::optional<int64_t> parent;  // the step this one follows
   int64_t started_at_ms = 0;
@@ -28,10 +50,10 @@ class LoopSteps {
  public:
   explicit LoopSteps(registry::Database& db) : db_(db) {}
 
-  int64_t start(const std::string& group, const std::string& kind, const std::string& reason,
-                std::optional<int64_t> parent, const std::string& detail_json, int64_t now_ms);
+  int64_t start(const std::string& group, LoopStepKind kind, const std::string& reason, std::optional<int64_t> parent,
+                const std::string& detail_json, int64_t now_ms);
   void update_detail(int64_t id, const std::string& detail_json);
-  void finish(int64_t id, const std::string& state, const std::string& detail_json, int64_t now_ms);
+  void finish(int64_t id, LoopStepState state, const std::string& detail_json, int64_t now_ms);
   std::optional<LoopStep> find(int64_t id);
   // The group's unfinished step, if any (the loop runs one step at a time per group).
   std::optional<LoopStep> running(const std::string& group);

@@ -54,8 +54,8 @@ LoopPolicy::LoopPolicy(const std::string& registry_dir, const LoopOptions& optio
   // Triggers already acted on (a restart must not retrain twice for the same drift).
   for (const LoopStep& s : steps_.list(options_.group)) {
     const json d = parse_object(s.detail_json);
-    if (s.kind == "collect" && d.contains("trigger_key")) handled_triggers_.insert(d["trigger_key"].get<std::string>());
-    if (s.kind == "train") last_train_ms_ = std::max(last_train_ms_, s.started_at_ms);
+    if (s.kind == LoopStepKind::kCollect && d.contains("trigger_key")) handled_triggers_.insert(d["trigger_key"].get<std::string>());
+    if (s.kind == LoopStepKind::kTrain) last_train_ms_ = std::max(last_train_ms_, s.started_at_ms);
   }
 }
 
@@ -81,9 +81,9 @@ void LoopPolicy::tick(monitor::Ingest& ingest) {
   }
   const std::optional<LoopStep> running = steps_.running(options_.group);
   if (running) {
-    if (running->kind == "collect") {
+    if (running->kind == LoopStepKind::kCollect) {
       check_collect(ingest, *running);
-    } else if (running->kind == "approval") {
+    } else if (running->kind == LoopStepKind::kApproval) {
       check_approval(*running);  // decided by `loop approve|reject`, maybe while serve was down
     } else if (!resumed_) {
       resume(*running, ingest);
@@ -95,7 +95,7 @@ void LoopPolicy::tick(monitor::Ingest& ingest) {
     resumed_ = true;
     // Killed between finishing an approval step and starting what follows it: do that now.
     const std::vector<LoopStep> all = steps_.list(options_.group);
-    if (!all.empty() && all.back().kind == "approval" && all.back().state == "done") {
+    if (!all.empty() && all.back().kind == LoopStepKind::kApproval && all.back().state == LoopStepState::kDone) {
       const std::optional<Approval> a = Approvals(registry_.db()).find(all.back().id);
       if (a && a->state != ApprovalState::kApprovalPending) {
         act_on_decision(all.back(), *a);
@@ -172,7 +172,7 @@ void LoopPolicy::start_collect(monitor::Ingest& ingest, const std::string& reaso
   detail["devices"] = devices;
   detail["excluded_faulty"] = skipped;
   detail["samples"] = options_.capture_samples;
-  const int64_t id = steps_.start(options_.group, "collect", reason, std::nullopt, detail.dump(), monitor::unix_ms_now());
+  const int64_t id = steps_.start(options_.group, LoopStepKind::kCollect, reason, std::nullopt, detail.dump(), monitor::unix_ms_now());
   handled_triggers_.insert(trigger.value("trigger_key", std::string()));
   for (const auto& device : devices) {
     captures.push_back(ingest.request_capture(device.get<std::string>(), options_.capture_samples));
@@ -205,11 +205,11 @@ void LoopPolicy::check_collect(monitor::Ingest& ingest, const LoopStep& step) {
   detail["complete"] = complete;
   detail["parts"] = parts.size();
   if (parts.empty()) {
-    steps_.finish(step.id, "failed", detail.dump(), monitor::unix_ms_now());
+    steps_.finish(step.id, LoopStepState::kFailed, detail.dump(), monitor::unix_ms_now());
     emit({{"event", "loop.collect.failed"}, {"step", step.id}, {"reason", "no usable capture arrived"}});
     return;
   }
-  steps_.finish(step.id, "done", detail.dump(), monitor::unix_ms_now());
+  steps_.finish(step.id, LoopStepState::kDone, detail.dump(), monitor::unix_ms_now());
   emit({{"event", "loop.collect.done"}, {"step", step.id}, {"captures", complete}, {"requested", ids.size()},
         {"parts", parts.size()}, {"seconds", waited_s}});
   start_train(*steps_.find(step.id));
@@ -241,7 +241,7 @@ void LoopPolicy::start_train(const LoopStep& collect) {
   const json trigger = parse_object(collect.detail_json);
   const json capture_ids = trigger.value("captures", json::array());
   json detail = {{"captures", capture_ids}, {"trigger", trigger.value("kind", "")}};
-  const int64_t id = steps_.start(options_.group, "train", collect.reason, collect.id, detail.dump(), monitor::unix_ms_now());
+  const int64_t id = steps_.start(options_.group, LoopStepKind::kTrain, collect.reason, collect.id, detail.dump(), monitor::unix_ms_now());
   last_train_ms_ = monitor::unix_ms_now();
   const std::vector<CaptureFile> files = usable_parts(capture_ids);
   emit({{"event", "loop.train"}, {"step", id}, {"reason", collect.reason}, {"parts", files.size()}});
@@ -255,7 +255,7 @@ void LoopPolicy::start_train(const LoopStep& collect) {
   r.max_false_alarm_rate = options_.max_false_alarm_rate;
   r.holdout_dir = r.dataset_dir + "-holdout";
   r.promote_stage = "staging";  // production only once approved (release.h)
-  start_worker(id, "train", [r, files](registry::Registry& registry) {
+  start_worker(id, LoopStepKind::kTrain, [r, files](registry::Registry& registry) {
     // Whole uploads are held out for the challenge (docs/loop.md "Challenge").
     const CaptureSplit split = capture_split_by_upload(files);
     if (!std::filesystem::exists(r.dataset_dir)) write_capture_dataset(split.train, r.dataset_dir);
@@ -312,10 +312,10 @@ void LoopPolicy::start_rollout(int64_t parent, const std::string& ref, const std
   json detail = {{"version", ref}, {"stages", ro.stages}, {"phase", phase}, {"approval", approval}};
   int64_t id = 0;
   const std::optional<LoopStep> running = steps_.running(options_.group);
-  if (running && running->kind == "rollout") {
+  if (running && running->kind == LoopStepKind::kRollout) {
     id = running->id;  // resuming after a restart
   } else {
-    id = steps_.start(options_.group, "rollout", reason, parent, detail.dump(), monitor::unix_ms_now());
+    id = steps_.start(options_.group, LoopStepKind::kRollout, reason, parent, detail.dump(), monitor::unix_ms_now());
   }
   emit({{"event", "loop.rollout"}, {"step", id}, {"version", ref}, {"phase", phase}, {"resumed", running.has_value()}});
   ro.broker = options_.broker;
@@ -333,16 +333,16 @@ void LoopPolicy::start_rollout(int64_t parent, const std::string& ref, const std
   ro.log = [log, group, id](const std::string& line) {
     if (log) log({{"event", "loop.rollout.log"}, {"group", group}, {"step", id}, {"message", line}});
   };
-  start_worker(id, "rollout", [version, ro, phase](registry::Registry& registry) {
+  start_worker(id, LoopStepKind::kRollout, [version, ro, phase](registry::Registry& registry) {
     const deploy::RolloutResult r = deploy::rollout_run(registry, version, ro);
     const json result = {{"version", version_ref(version)}, {"phase", phase}, {"deployment", r.deployment}, {"state", r.state},
                          {"reason", r.reason},  {"devices", r.devices},       {"healthy", r.healthy},
                          {"failed", r.failed},  {"seconds", r.seconds},       {"update_seconds", r.update_seconds}};
-    return std::make_pair(result, r.state != "completed");
+    return std::make_pair(result, r.state != registry::DeploymentState::kCompleted);
   });
 }
 
-void LoopPolicy::start_worker(int64_t step, const std::string& kind,
+void LoopPolicy::start_worker(int64_t step, LoopStepKind kind,
                               std::function<std::pair<json, bool>(registry::Registry&)> work) {
   worker_step_ = step;
   worker_kind_ = kind;
@@ -373,9 +373,9 @@ void LoopPolicy::finish_worker() {
     failed = shared_->failed;
   }
   const std::optional<LoopStep> step = steps_.find(worker_step_);
-  steps_.finish(worker_step_, failed ? "failed" : "done", result.dump(), monitor::unix_ms_now());
-  emit({{"event", "loop." + worker_kind_ + (failed ? ".failed" : ".done")}, {"step", worker_step_}, {"result", result}});
-  if (worker_kind_ == "train" && !failed && result.value("promoted", false)) {
+  steps_.finish(worker_step_, failed ? LoopStepState::kFailed : LoopStepState::kDone, result.dump(), monitor::unix_ms_now());
+  emit({{"event", std::string("loop.") + to_string(worker_kind_) + (failed ? ".failed" : ".done")}, {"step", worker_step_}, {"result", result}});
+  if (worker_kind_ == LoopStepKind::kTrain && !failed && result.value("promoted", false)) {
     if (options_.auto_approve) {
       // No human: approved at once, then one staged rollout of every --stages stage.
       start_approval(*steps_.find(worker_step_), result, false);
@@ -384,18 +384,18 @@ void LoopPolicy::finish_worker() {
     }
     return;
   }
-  if (worker_kind_ == "rollout" && !failed && step && result.value("phase", "") == "canary") {
+  if (worker_kind_ == LoopStepKind::kRollout && !failed && step && result.value("phase", "") == "canary") {
     start_approval(*steps_.find(worker_step_), result, true);
     return;
   }
-  if (worker_kind_ == "train" && step) acknowledge_trigger(*step);
+  if (worker_kind_ == LoopStepKind::kTrain && step) acknowledge_trigger(*step);
 }
 
 void LoopPolicy::acknowledge_trigger(const LoopStep& from) {
   // The drift that triggered a training which did not end in a rollout stays on the record as
   // acknowledged by the loop, so the next drift of that model can trigger again.
   std::optional<LoopStep> s = from;
-  while (s && s->kind != "collect") s = s->parent ? steps_.find(*s->parent) : std::nullopt;
+  while (s && s->kind != LoopStepKind::kCollect) s = s->parent ? steps_.find(*s->parent) : std::nullopt;
   const json trigger = s ? parse_object(s->detail_json) : json::object();
   if (trigger.value("kind", "") == "drift" && trigger.contains("alert")) {
     monitor::AlertStore(registry_.db()).ack(trigger["alert"].get<int64_t>());
@@ -407,7 +407,7 @@ void LoopPolicy::start_approval(const LoopStep& after, const json& result, bool 
   json detail = {{"version", ref}, {"after_canary", after_canary}, {"auto_approve", options_.auto_approve}};
   if (after_canary) detail["canary_deployment"] = result.value("deployment", 0);
   const int64_t now = monitor::unix_ms_now();
-  const int64_t id = steps_.start(options_.group, "approval",
+  const int64_t id = steps_.start(options_.group, LoopStepKind::kApproval,
                                   after_canary ? ref + " passed its canary stage; beyond it only after `tinymlops loop approve`"
                                                : ref + " won its challenge; serve --auto-approve skips the human",
                                   after.id, detail.dump(), now);
@@ -445,7 +445,7 @@ void LoopPolicy::check_approval(const LoopStep& step) {
   detail["decided_at_ms"] = a->decided_at_ms.value_or(0);
   detail["signer_key_id"] = a->signer_key_id;
   detail["reason"] = a->reason;
-  steps_.finish(step.id, "done", detail.dump(), monitor::unix_ms_now());
+  steps_.finish(step.id, LoopStepState::kDone, detail.dump(), monitor::unix_ms_now());
   emit({{"event", "loop.approval.decided"}, {"step", step.id}, {"version", a->version},
         {"approval", approval_state_to_string(a->state)}, {"by", a->decided_by}, {"signer_key_id", a->signer_key_id}});
   act_on_decision(*steps_.find(step.id), *a);
@@ -472,12 +472,12 @@ void LoopPolicy::resume(const LoopStep& step, monitor::Ingest& ingest) {
   (void)ingest;
   const json detail = parse_object(step.detail_json);
   emit({{"event", "loop.resume"}, {"step", step.id}, {"kind", step.kind}});
-  if (step.kind == "rollout") {
+  if (step.kind == LoopStepKind::kRollout) {
     start_rollout(step.parent.value_or(0), detail.value("version", ""), step.reason, detail.value("phase", ""),
                   detail.value("approval", int64_t{0}));
-  } else if (step.kind == "train") {
+  } else if (step.kind == LoopStepKind::kTrain) {
     // The worker died with the process: train again on the same captures (same dataset folder).
-    steps_.finish(step.id, "failed", json({{"error", "interrupted by a restart; training again"}}).dump(),
+    steps_.finish(step.id, LoopStepState::kFailed, json({{"error", "interrupted by a restart; training again"}}).dump(),
                   monitor::unix_ms_now());
     const std::optional<LoopStep> collect = step.parent ? steps_.find(*step.parent) : std::nullopt;
     if (collect) start_train(*collect);

@@ -105,7 +105,7 @@ class LoopPolicy {
   void resume(const LoopStep& step, monitor::Ingest& ingest);
   // Runs `work` on the worker thread for `step` with the worker's registry connection; it returns
   // (result, failed), an exception fails it.
-  void start_worker(int64_t step, const std::string& kind,
+  void start_worker(int64_t step, LoopStepKind kind,
                     std::function<std::pair<nlohmann::json, bool>(registry::Registry&)> work);
   void finish_worker();
   void emit(nlohmann::json event);
@@ -130,7 +130,7 @@ class LoopPolicy {
   LoopSteps steps_;
   std::thread worker_;
   int64_t worker_step_ = 0;
-  std::string worker_kind_;
+  LoopStepKind worker_kind_ = LoopStepKind::kCollect;
   std::set<std::string> handled_triggers_;  // "drift:<model_version>" already retrained from
   int64_t last_train_ms_ = 0;
   uint64_t collect_received_ = 0;   // samples received for the running collection ...

@@ -411,7 +411,7 @@ DeploymentInfo read_deployment_row(Statement& s) {
   d.stages_json = s.column_text(5);
   d.gates_json = s.column_text(6);
   d.current_stage = static_cast<int>(s.column_int(7));
-  d.state = s.column_text(8);
+  d.state = deployment_state_parse(s.column_text(8));
   d.reason = s.column_text(9);
   d.created_at = s.column_text(10);
   d.updated_at = s.column_text(11);
@@ -426,19 +426,19 @@ std::optional<DeploymentInfo> Registry::find_deployment(int64_t id) {
   return read_deployment_row(s);
 }
 
-std::vector<DeploymentInfo> Registry::list_deployments(const std::optional<std::string>& state) {
+std::vector<DeploymentInfo> Registry::list_deployments(const std::optional<DeploymentState>& state) {
   Statement s(db_, (std::string(kDeploymentColumns) + (state ? "WHERE d.state = ? " : "") + "ORDER BY d.id").c_str());
-  if (state) s.bind(1, *state);
+  if (state) s.bind(1, std::string(to_string(*state)));
   std::vector<DeploymentInfo> out;
   while (s.step()) out.push_back(read_deployment_row(s));
   return out;
 }
 
-void Registry::update_deployment(int64_t id, int current_stage, const std::string& state, const std::string& reason) {
+void Registry::update_deployment(int64_t id, int current_stage, DeploymentState state, const std::string& reason) {
   Statement(db_, "UPDATE deployments SET current_stage = ?, state = ?, reason = ?, "
                  "updated_at = strftime('%Y-%m-%dT%H:%M:%SZ','now') WHERE id = ?")
       .bind(1, int64_t{current_stage})
-      .bind(2, state)
+      .bind(2, std::string(to_string(state)))
       .bind(3, reason)
       .bind(4, id)
       .run();
@@ -456,7 +456,7 @@ void Registry::upsert_deployment_device(int64_t deployment, const DeploymentDevi
       .bind(1, deployment)
       .bind(2, d.device)
       .bind(3, int64_t{d.stage})
-      .bind(4, d.state)
+      .bind(4, std::string(to_string(d.state)))
       .bind(5, d.result_code)
       .bind(6, d.detail)
       .bind(7, static_cast<int64_t>(d.chunks_sent))
@@ -476,7 +476,7 @@ std::vector<DeploymentDevice> Registry::deployment_devices(int64_t deployment) {
     DeploymentDevice d;
     d.device = s.column_text(0);
     d.stage = static_cast<int>(s.column_int(1));
-    d.state = s.column_text(2);
+    d.state = device_rollout_state_parse(s.column_text(2));
     d.result_code = s.column_optional_int(3);
     d.detail = s.column_text(4);
     d.chunks_sent = static_cast<uint64_t>(s.column_int(5));

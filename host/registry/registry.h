@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "host/registry/artifact_store.h"
+#include "host/registry/deployment_state.h"
 #include "host/registry/sqlite_db.h"
 
 namespace tmf::registry {
@@ -88,7 +89,7 @@ struct DeploymentInfo {
   std::string stages_json;  // ["1","10%","100%"]
   std::string gates_json;
   int current_stage = 0;
-  std::string state;  // running | completed | halted | rolled_back
+  DeploymentState state = DeploymentState::kRunning;
   std::string reason;
   std::string created_at, updated_at;
 };
@@ -96,7 +97,7 @@ struct DeploymentInfo {
 struct DeploymentDevice {
   std::string device;
   int stage = 0;
-  std::string state;  // pending | offered | downloading | installed | confirmed | healthy | failed | rolled_back
+  DeviceRolloutState state = DeviceRolloutState::kPending;
   std::optional<int64_t> result_code;
   std::string detail;
   uint64_t chunks_sent = 0;
@@ -161,8 +162,8 @@ class Registry {
   int64_t create_deployment(int64_t version_id, const std::string& group, const std::string& stages_json,
                             const std::string& gates_json);
   std::optional<DeploymentInfo> find_deployment(int64_t id);
-  std::vector<DeploymentInfo> list_deployments(const std::optional<std::string>& state = std::nullopt);
-  void update_deployment(int64_t id, int current_stage, const std::string& state, const std::string& reason);
+  std::vector<DeploymentInfo> list_deployments(const std::optional<DeploymentState>& state = std::nullopt);
+  void update_deployment(int64_t id, int current_stage, DeploymentState state, const std::string& reason);
   void upsert_deployment_device(int64_t deployment, const DeploymentDevice& device);
   std::vector<DeploymentDevice> deployment_devices(int64_t deployment);
 

@@ -69,18 +69,19 @@ JudgeResult judge(const FleetResult& run, const JudgeOptions& options) {
   // What the loop did.
   json steps_json = json::array();
   for (const loop::LoopStep& st : steps.list()) {
-    r.timeline.push_back({at(st.started_at_ms), "loop: " + st.kind + " started (" + st.reason.substr(0, 120) + ")"});
+    const std::string kind = loop::to_string(st.kind);
+    r.timeline.push_back({at(st.started_at_ms), "loop: " + kind + " started (" + st.reason.substr(0, 120) + ")"});
     if (st.ended_at_ms) {
       const json d = json::parse(st.detail_json, nullptr, false);
-      std::string outcome = st.state;
-      if (st.kind == "train" && d.is_object() && d.contains("version")) {
+      std::string outcome = loop::to_string(st.state);
+      if (st.kind == loop::LoopStepKind::kTrain && d.is_object() && d.contains("version")) {
         outcome += ": " + d["version"].get<std::string>() + (d.value("promoted", false) ? " promoted" : " not promoted");
       }
-      if (st.kind == "rollout" && d.is_object()) {
+      if (st.kind == loop::LoopStepKind::kRollout && d.is_object()) {
         outcome += ": " + d.value("version", std::string()) + " " + d.value("state", std::string()) + ", " +
                    std::to_string(d.value("healthy", 0)) + " devices healthy";
       }
-      r.timeline.push_back({at(*st.ended_at_ms), "loop: " + st.kind + " " + outcome});
+      r.timeline.push_back({at(*st.ended_at_ms), "loop: " + kind + " " + outcome});
     }
     steps_json.push_back({{"kind", st.kind}, {"state", st.state}, {"reason", st.reason},
                           {"started_s", at(st.started_at_ms)},
@@ -146,7 +147,7 @@ JudgeResult judge(const FleetResult& run, const JudgeOptions& options) {
     std::string deployment_state = "no deployment";
     for (const registry::DeploymentInfo& dep : registry.list_deployments()) {
       if (dep.model_name == production->name && dep.model_version == production->version && dep.group == group) {
-        deployment_state = dep.state;
+        deployment_state = registry::to_string(dep.state);
       }
     }
     deployed.passed = retrained && running == group_devices && deployment_state == "completed";

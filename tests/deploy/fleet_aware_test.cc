@@ -76,7 +76,7 @@ TMF_TEST(FleetDeploy, MixedGroupGetsTheVariantEachDeviceFitsAndTooSmallIsRefused
   o.stage_timeout_seconds = 120;
   o.record_key = keys.secret;
   const deploy::RolloutResult first = deploy::rollout_run(reg, old_model, o);
-  TMF_ASSERT(first.state == "completed");
+  TMF_ASSERT(first.state == registry::DeploymentState::kCompleted);
   TMF_EXPECT_EQ(first.healthy, 3);
 
   const std::string common = " --group mixed --stages 100% " + broker.service_flags_line(fleet::FleetService::kFleetServiceDeploy) +

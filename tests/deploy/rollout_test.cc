@@ -110,7 +110,7 @@ TMF_TEST(Rollout, CanaryFailingItsHealthGateIsRolledBack) {
   o1.gate_seconds = 3;
   o1.min_telemetry_batches = 1;
   const deploy::RolloutResult first = deploy::rollout_run(*f.reg, v1, o1);
-  TMF_EXPECT(first.state == "completed");
+  TMF_EXPECT(first.state == registry::DeploymentState::kCompleted);
   TMF_EXPECT_EQ(first.healthy, 3);
   for (const auto& [id, version] : reported_versions(broker, ids)) TMF_EXPECT_EQ(version, 1);
 
@@ -123,7 +123,7 @@ TMF_TEST(Rollout, CanaryFailingItsHealthGateIsRolledBack) {
   o.log = [&](const std::string& line) { lines.push_back(line); };
   const deploy::RolloutResult second = deploy::rollout_run(*f.reg, v2, o);
 
-  TMF_EXPECT(second.state == "rolled_back");
+  TMF_EXPECT(second.state == registry::DeploymentState::kRolledBack);
   TMF_EXPECT(second.reason.find("stage 1") != std::string::npos);
   TMF_EXPECT_EQ(second.devices, 1);  // the rollout stopped at the canary
   TMF_EXPECT_EQ(second.rolled_back, 1);
@@ -132,7 +132,7 @@ TMF_TEST(Rollout, CanaryFailingItsHealthGateIsRolledBack) {
   const auto rows = f.reg->deployment_devices(second.deployment);
   TMF_ASSERT(rows.size() == 1);
   TMF_EXPECT(rows[0].device == "pump-a");
-  TMF_EXPECT(rows[0].state == "rolled_back");
+  TMF_EXPECT(rows[0].state == registry::DeviceRolloutState::kRolledBack);
   bool said = false;  // the canary failed on the cycles its own telemetry reported
   for (const auto& line : lines) said = said || (line.find("pump-a: confirmed -> failed (health gate: ") != std::string::npos &&
                                                  line.find("inference cycles per window (max 1)") != std::string::npos);
@@ -141,7 +141,7 @@ TMF_TEST(Rollout, CanaryFailingItsHealthGateIsRolledBack) {
   TMF_ASSERT(canary.has_value());
   TMF_EXPECT_EQ(canary->current_version.value_or(0), 1);
   TMF_EXPECT_EQ(canary->previous_version.value_or(0), 2);
-  TMF_EXPECT(f.reg->find_deployment(second.deployment)->state == "rolled_back");
+  TMF_EXPECT(f.reg->find_deployment(second.deployment)->state == registry::DeploymentState::kRolledBack);
 }
 
 // A device whose telemetry never comes (hello_world has no detection settings: the device app
@@ -152,13 +152,13 @@ TMF_TEST(Rollout, GateWithoutTelemetryFails) {
   test::VirtualDevice device(f.dir + "/devices", "mute-1", "mute", broker, f.reg->dir(), f.keys.public_key, {"--quiet"});
   const registry::VersionInfo v1 = f.reg->get_version(registry::parse_version_ref("hello:1"));
   const registry::VersionInfo v2 = f.reg->get_version(registry::parse_version_ref("hello:2"));
-  TMF_EXPECT(deploy::rollout_run(*f.reg, v1, options_for(broker, f.reg->dir(), "mute", {"100%"}, f.keys.secret)).state == "completed");
+  TMF_EXPECT(deploy::rollout_run(*f.reg, v1, options_for(broker, f.reg->dir(), "mute", {"100%"}, f.keys.secret)).state == registry::DeploymentState::kCompleted);
   deploy::RolloutOptions o = options_for(broker, f.reg->dir(), "mute", {"100%"}, f.keys.secret);
   o.min_telemetry_batches = 1;
   std::vector<std::string> lines;
   o.log = [&](const std::string& line) { lines.push_back(line); };
   const deploy::RolloutResult r = deploy::rollout_run(*f.reg, v2, o);
-  TMF_EXPECT(r.state == "rolled_back");
+  TMF_EXPECT(r.state == registry::DeploymentState::kRolledBack);
   TMF_EXPECT_EQ(r.rolled_back, 1);
   bool said = false;
   for (const auto& line : lines) said = said || line.find("health gate: 0 telemetry batch(es) with the new model") != std::string::npos;
@@ -187,7 +187,7 @@ TMF_TEST(Rollout, BrokerRestartMidRolloutCompletes) {
   for (int i = 0; i < 300 && !downloading; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     for (const auto& d : observer.list_deployments()) {
-      for (const auto& row : observer.deployment_devices(d.id)) downloading = downloading || row.state == "downloading";
+      for (const auto& row : observer.deployment_devices(d.id)) downloading = downloading || row.state == registry::DeviceRolloutState::kDownloading;
     }
   }
   TMF_EXPECT(downloading);
@@ -196,7 +196,7 @@ TMF_TEST(Rollout, BrokerRestartMidRolloutCompletes) {
   broker.start();
   rollout.join();
 
-  TMF_EXPECT(result.state == "completed");
+  TMF_EXPECT(result.state == registry::DeploymentState::kCompleted);
   TMF_EXPECT_EQ(result.healthy, 2);
   TMF_EXPECT(result.broker_reconnects >= 1);
   for (const auto& [id, version] : reported_versions(broker, ids)) TMF_EXPECT_EQ(version, 1);
@@ -210,11 +210,11 @@ TMF_TEST(Rollout, DeviceRejectionFailsTheStageWithItsResultCode) {
                             {"--quiet", "--ram", "16"});
   const registry::VersionInfo v1 = f.reg->get_version(registry::parse_version_ref("hello:1"));
   const deploy::RolloutResult r = deploy::rollout_run(*f.reg, v1, options_for(broker, f.reg->dir(), "tiny", {"100%"}, f.keys.secret));
-  TMF_EXPECT(r.state == "rolled_back");
+  TMF_EXPECT(r.state == registry::DeploymentState::kRolledBack);
   TMF_EXPECT_EQ(r.failed, 1);
   const auto rows = f.reg->deployment_devices(r.deployment);
   TMF_ASSERT(rows.size() == 1);
-  TMF_EXPECT(rows[0].state == "failed");
+  TMF_EXPECT(rows[0].state == registry::DeviceRolloutState::kFailed);
   TMF_EXPECT_EQ(rows[0].result_code.value_or(-1), static_cast<int>(OtaResult::kOtaResultOutOfRam));
   // `rollout status --json` shows the same.
   const test::CommandResult status = test::run_cli("rollout status --json --registry " + f.dir + "/registry");
@@ -234,7 +234,7 @@ TMF_TEST(Rollout, LostConfirmedEventIsRecovered) {
                              {"--quiet", "--drop-confirmed", "1"});
   const registry::VersionInfo v1 = f.reg->get_version(registry::parse_version_ref("hello:1"));
   const deploy::RolloutResult r = deploy::rollout_run(*f.reg, v1, options_for(broker, f.reg->dir(), "q", {"100%"}, f.keys.secret));
-  TMF_EXPECT(r.state == "completed");
+  TMF_EXPECT(r.state == registry::DeploymentState::kCompleted);
   TMF_EXPECT_EQ(r.healthy, 1);
   TMF_EXPECT_EQ(reported_versions(broker, {"quiet-1"})["quiet-1"], 1);
 }

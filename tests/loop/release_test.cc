@@ -116,7 +116,7 @@ struct ReleaseFleet {
   std::optional<loop::LoopStep> running() { return loop::LoopSteps(registry->db()).running(kGroup); }
   bool waiting_for_approval() {
     const auto r = running();
-    return r && r->kind == "approval";
+    return r && r->kind == loop::LoopStepKind::kApproval;
   }
   std::optional<loop::LoopStep> last_step() {
     const auto steps = loop::LoopSteps(registry->db()).list(kGroup);
@@ -160,7 +160,7 @@ TMF_TEST(LoopRelease, CandidateStaysAtTheCanaryUntilApprovedWithAnOfflineKey) {
   TMF_EXPECT(decided["state"] == "approved");
   TMF_EXPECT(decided["signer_key_id"] == f.key_id(f.production.public_key));
   f.start_policy();
-  TMF_ASSERT(f.run_until([&] { return !f.running() && f.last_step() && f.last_step()->kind == "rollout"; }, 240));
+  TMF_ASSERT(f.run_until([&] { return !f.running() && f.last_step() && f.last_step()->kind == loop::LoopStepKind::kRollout; }, 240));
   const json result = json::parse(f.last_step()->detail_json);
   TMF_EXPECT(result.value("phase", "") == std::string("production"));
   TMF_EXPECT(result.value("state", "") == std::string("completed"));
@@ -214,7 +214,7 @@ TMF_TEST(LoopRelease, RejectionLeavesProductionUntouched) {
   ro.record_key = f.production.secret;
   ro.discover_seconds = 1.5;
   ro.gate_seconds = 0.5;
-  TMF_ASSERT(deploy::rollout_run(*f.registry, v1, ro).state == std::string("completed"));
+  TMF_ASSERT(deploy::rollout_run(*f.registry, v1, ro).state == registry::DeploymentState::kCompleted);
 
   monitor::Alert drift;
   drift.kind = "drift";
@@ -238,7 +238,7 @@ TMF_TEST(LoopRelease, RejectionLeavesProductionUntouched) {
   const test::CommandResult reject = test::run_cli("loop reject " + std::to_string(n) + " --registry " + f.dir +
                                                    "/registry --reason 'poisoned upload suspected'");
   TMF_ASSERT(reject.exit_code == 0);
-  TMF_ASSERT(f.run_until([&] { return !f.running() && f.last_step()->kind == "rollout"; }, 240));
+  TMF_ASSERT(f.run_until([&] { return !f.running() && f.last_step()->kind == loop::LoopStepKind::kRollout; }, 240));
   const json restore = json::parse(f.last_step()->detail_json);
   TMF_EXPECT(restore.value("phase", "") == std::string("restore"));
   TMF_EXPECT(restore.value("state", "") == std::string("completed"));
@@ -269,7 +269,7 @@ TMF_TEST(LoopApproveCli, ErrorsNameTheBadInput) {
     add.path = path;
     add.bytes = deploy::model_sign(test::read_bytes(path), deploy::key_load_secret(keys.secret), path);
     reg.add_version(add);
-    n = loop::LoopSteps(reg.db()).start(kGroup, "approval", "test", std::nullopt, "{}", 1);
+    n = loop::LoopSteps(reg.db()).start(kGroup, loop::LoopStepKind::kApproval, "test", std::nullopt, "{}", 1);
     loop::Approval a;
     a.step = n;
     a.group = kGroup;

@@ -108,6 +108,40 @@ TMF_TEST(Registry, Migration8KeepsTelemetryRowsWithIncarnationZero) {
   TMF_EXPECT(latest[0].seq == 1 && latest[0].row == 9 && latest[0].sketch.size() == 1);
 }
 
+// One text form per deployment and device rollout state (registry/deployment_state.h): the
+// registry columns, `deploy --json` and the API spell them the same way; unknown words are refused.
+TMF_TEST(Registry, DeploymentStatesHaveOneTextAndJsonForm) {
+  using registry::DeploymentState;
+  using registry::DeviceRolloutState;
+  const std::pair<DeploymentState, const char*> deployments[] = {{DeploymentState::kRunning, "running"},
+                                                                 {DeploymentState::kCompleted, "completed"},
+                                                                 {DeploymentState::kHalted, "halted"},
+                                                                 {DeploymentState::kRolledBack, "rolled_back"}};
+  for (const auto& [state, text] : deployments) {
+    TMF_EXPECT(std::string(registry::to_string(state)) == text);
+    TMF_EXPECT(registry::deployment_state_parse(text) == state);
+    TMF_EXPECT(nlohmann::json(state) == text);
+    TMF_EXPECT(nlohmann::json(text).get<DeploymentState>() == state);
+  }
+  const std::pair<DeviceRolloutState, const char*> devices[] = {
+      {DeviceRolloutState::kPending, "pending"},         {DeviceRolloutState::kOffered, "offered"},
+      {DeviceRolloutState::kDownloading, "downloading"}, {DeviceRolloutState::kVerified, "verified"},
+      {DeviceRolloutState::kTrial, "trial"},             {DeviceRolloutState::kConfirmed, "confirmed"},
+      {DeviceRolloutState::kHealthy, "healthy"},         {DeviceRolloutState::kFailed, "failed"},
+      {DeviceRolloutState::kRollingBack, "rolling_back"}, {DeviceRolloutState::kRolledBack, "rolled_back"},
+      {DeviceRolloutState::kRefused, "refused"}};
+  int terminal = 0;
+  for (const auto& [state, text] : devices) {
+    TMF_EXPECT(std::string(registry::to_string(state)) == text);
+    TMF_EXPECT(nlohmann::json(text).get<DeviceRolloutState>() == state);
+    terminal += registry::terminal(state);
+  }
+  TMF_EXPECT_EQ(terminal, 4);  // healthy, failed, rolled_back, refused
+  TMF_EXPECT_THROWS(registry::deployment_state_parse("done"), std::invalid_argument,
+                    "deployment state 'done': not one of running, completed, halted or rolled_back");
+  TMF_EXPECT_THROWS(nlohmann::json("installed").get<DeviceRolloutState>(), std::invalid_argument, "'installed'");
+}
+
 TMF_TEST(Registry, AddStoresArtifactLineageAndMetrics) {
   Registry reg(fresh_dir("reg_add"));
   registry::AddRequest parent = request_for(model_file(1));
