@@ -43,9 +43,9 @@ set(CPACK_PACKAGE_NAME tinymlops)
 set(CPACK_PACKAGE_VERSION "${PROJECT_VERSION}")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "MLOps loop for microcontroller fleets: train, convert, deploy, monitor")
 set(CPACK_PACKAGE_DESCRIPTION
-    "Tiny-MLOps trains anomaly detectors on vibration recordings, converts them into int8 model files that\n"
-    "Cortex-M devices execute in place, signs them and rolls them out over MQTT in stages, then ingests the\n"
-    "fleet's telemetry, detects drift, raises alerts and retrains (tinymlops serve).")
+    "Tiny-MLOps trains anomaly detectors on vibration recordings, converts them into int8 model files that \
+Cortex-M devices execute in place, signs them and rolls them out over MQTT in stages, then ingests the \
+fleet's telemetry, detects drift, raises alerts and retrains (tinymlops serve).")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_OUTPUT_FILE_PREFIX "${PROJECT_BINARY_DIR}/packages")
 set(CPACK_STRIP_FILES ON)

@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   // Every option can come from a TOML/INI file instead: `[serve]` / `[deploy]` sections hold the
   // subcommand's options (e.g. broker = "mqtts://broker:8883", ca = "fleet/ca.crt").
   app.set_config("--config", "", "Read options from this TOML/INI file (sections named after the subcommands)");
+  app.allow_config_extras(CLI::config_extras_mode::error);  // a misspelt key is an error naming it
   tmf::cli::register_convert(app);
   tmf::cli::register_inspect(app);
   tmf::cli::register_run(app);
