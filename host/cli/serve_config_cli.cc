@@ -19,8 +19,12 @@ void add_serve_config_options(CLI::App* serve) {
              // to "" would hide the option's TINYMLOPS_* variable.
              std::istringstream all(serve->config_to_str(true, false));
              std::string text = "[serve]\n";
+             // The registry's default comes from $TINYMLOPS_REGISTRY when serve starts (the
+             // systemd unit sets it): printed only when given.
+             const bool registry_given = serve->get_option("--registry")->count() > 0;
              for (std::string line; std::getline(all, line);) {
-               if (!line.ends_with("=\"\"")) text += line + "\n";
+               if (line.ends_with("=\"\"") || (!registry_given && line.starts_with("registry="))) continue;
+               text += line + "\n";
              }
              std::fwrite(text.data(), 1, text.size(), stdout);
              throw CLI::Success();
