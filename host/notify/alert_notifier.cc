@@ -38,6 +38,21 @@ int64_t unix_ms() {
       .count();
 }
 
+// What an operator reads for a failed request (cpp-httplib's own names are terse).
+std::string http_error_text(httplib::Error e) {
+  switch (e) {
+    case httplib::Error::Connection: return "cannot connect";
+    case httplib::Error::ConnectionTimeout: return "no connection within the connect timeout";
+    case httplib::Error::Read: return "no complete answer (read failed or timed out)";
+    case httplib::Error::Write: return "sending the request failed";
+    case httplib::Error::SSLConnection: return "TLS handshake failed";
+    case httplib::Error::SSLLoadingCerts: return "cannot load the CA certificates (--notify-ca)";
+    case httplib::Error::SSLServerVerification:
+      return "TLS: the receiver's certificate does not verify (its CA: --notify-ca)";
+    default: return httplib::to_string(e);
+  }
+}
+
 }  // namespace
 
 nlohmann::json alert_notification_json(const monitor::Alert& a, const std::string& fleet, int64_t attempt) {
@@ -140,7 +155,7 @@ bool AlertNotifier::deliver(const monitor::Alert& alert) {
   const bool ok = response.status >= 200 && response.status < 300;
   std::string why;
   if (!ok) {
-    why = response.status > 0 ? "HTTP " + std::to_string(response.status) : httplib::to_string(error);
+    why = response.status > 0 ? "HTTP " + std::to_string(response.status) : http_error_text(error);
   }
   if (ok) {
     store.record_delivered(target_, alert.id, unix_ms());

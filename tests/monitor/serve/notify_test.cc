@@ -13,6 +13,7 @@
 #include <string>
 #include <thread>
 
+#include "host/notify/alert_notifier.h"
 #include "host/notify/webhook_url.h"
 #include "host/registry/registry.h"
 #include "publisher.h"
@@ -253,6 +254,83 @@ TMF_TEST(NotifyWebhook, UrlChecks) {
   const int status = pclose(pipe);
   TMF_EXPECT(WIFEXITED(status) && WEXITSTATUS(status) == 2);
   TMF_EXPECT(out.find("--notify-webhook 'ftp://h/x': scheme 'ftp'") != std::string::npos);
+}
+
+// The notifier in-process over https: the receiver's certificate (the fleet broker's, for
+// 127.0.0.1) verifies with --notify-ca and not against the system's CAs; alerts raised before the
+// target was first configured are not sent.
+TMF_TEST(NotifyWebhook, HttpsVerifiesTheReceiverAndSendsOnlyNewAlerts) {
+  const std::string dir = scratch_dir("notify_https");
+  FleetBroker broker(dir + "/broker", "plant");  // for its CA and server certificate
+  broker.stop();
+  const std::string cert = dir + "/broker/broker/broker.pem", key = dir + "/broker/broker/broker.key";
+  const std::string ca = broker.fleet_dir() + "/ca.pem";
+  TMF_ASSERT(std::ifstream(cert).good() && std::ifstream(key).good() && std::ifstream(ca).good());
+  httplib::SSLServer server(cert.c_str(), key.c_str());
+  std::mutex mutex;
+  std::map<std::string, std::set<int64_t>> received;  // path -> alert ids
+  server.Post(R"(/h/(\w+))", [&](const httplib::Request& req, httplib::Response& res) {
+    const auto body = nlohmann::json::parse(req.body, nullptr, false);
+    std::lock_guard<std::mutex> lock(mutex);
+    if (body.is_object()) received[req.path].insert(body["alert"]["id"].get<int64_t>());
+    res.status = 204;
+  });
+  const int port = server.bind_to_any_port("127.0.0.1");
+  std::thread listener([&] { server.listen_after_bind(); });
+
+  registry::Registry registry(dir + "/registry");
+  monitor::AlertStore alerts(registry.db());
+  monitor::Alert a;
+  a.kind = "alarm";
+  a.source = "device";
+  a.subject = monitor::device_subject("dev1");
+  a.device = "dev1";
+  a.raised_at_ms = 1;
+  const int64_t before = alerts.raise(a);  // older than the target: not sent
+
+  std::mutex log_mutex;
+  std::vector<nlohmann::json> events;
+  auto log = [&](const nlohmann::json& e, const std::string&) {
+    std::lock_guard<std::mutex> lock(log_mutex);
+    events.push_back(e);
+  };
+  notify::WebhookOptions verified;
+  verified.url = "https://127.0.0.1:" + std::to_string(port) + "/h/verified";
+  verified.ca_file = ca;
+  verified.retry_initial = std::chrono::milliseconds(50);
+  verified.retry_max = std::chrono::milliseconds(200);
+  verified.poll = std::chrono::milliseconds(100);
+  notify::WebhookOptions system_cas = verified;
+  system_cas.url = "https://127.0.0.1:" + std::to_string(port) + "/h/system";
+  system_cas.ca_file.clear();
+  std::set<int64_t> raised;
+  {
+    notify::AlertNotifier with_ca(dir + "/registry", verified, log);
+    notify::AlertNotifier without_ca(dir + "/registry", system_cas, log);
+    raised.insert(alerts.raise(a));
+    raised.insert(alerts.raise(a));
+    with_ca.wake();
+    without_ca.wake();
+    TMF_EXPECT(wait_until([&] {
+      std::lock_guard<std::mutex> lock(mutex);
+      return received["/h/verified"] == raised;
+    }, std::chrono::seconds(10)));
+    TMF_EXPECT(wait_until([&] { return without_ca.failed_attempts() >= 2; }, std::chrono::seconds(10)));
+    TMF_EXPECT_EQ(without_ca.delivered(), 0);
+  }
+  server.stop();
+  listener.join();
+  TMF_EXPECT(received["/h/verified"].count(before) == 0);
+  TMF_EXPECT(received["/h/system"].empty());
+  std::string system_error;
+  for (const auto& e : events) {
+    if (e.value("state", "") == "retrying" && e.value("target", "").find("127.0.0.1") != std::string::npos) {
+      system_error = e.value("error", "");
+    }
+  }
+  TMF_EXPECT(!system_error.empty());
+  std::printf("  https: %zu alerts delivered with --notify-ca; against the system CAs: '%s', retried\n", raised.size(),
+              system_error.c_str());
 }
 
 // A serve pointed at a broker that is not there says so at once, with the reason; a serve that
