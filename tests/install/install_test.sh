@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs tinymlops into an empty prefix, hides the source and build trees, and runs the installed
-# binaries from elsewhere: --version, profiles list, select on a small dataset (docs/install.md).
+# binaries from elsewhere: --version, profiles list, select on a small dataset, the shipped
+# serve.toml read back (docs/install.md).
 # Oracles: the version CMake's project() gives, the source tree's profiles/*.json, and the model
 # file the build tree's own tinymlops selects from the same data.
 # Usage: install_test.sh BUILD_DIR SOURCE_DIR VERSION SHARED_DIR
@@ -49,6 +50,7 @@ cd "$work/run"
 "$p/bin/tinymlops" --version >version.txt
 "$p/bin/tinymlops-device" --version >device_version.txt
 "$p/bin/tinymlops" profiles list --json >profiles.json
+"$p/bin/tinymlops" serve --config "$p/share/doc/tinymlops/examples/serve.toml" --print-config >serve_example.toml
 "$p/bin/tinymlops" select ${select_args[*]} -o "$work/run/m.tmf" >select.json
 RUN
 hide=(unshare -m)
@@ -73,4 +75,5 @@ got_profiles=$(jq -r '.profiles[].name' "$work/run/profiles.json" | sort | tr '\
 cmp -s "$work/run/m.tmf" "$work/oracle/m.tmf" || fail "the installed select wrote a different model than the build tree's"
 [ "$(jq -c .selected "$work/run/select.json")" = "$(jq -c .selected "$work/oracle/select.json")" ] ||
   fail "the installed select chose differently"
+grep -qx 'fleet="fleet"' "$work/run/serve_example.toml" || fail "the shipped serve.toml does not read back"
 echo "install_test: ok: $(cat "$work/run/version.txt"), $(echo $got_profiles | wc -w) profiles, select wrote $(stat -c %s "$work/run/m.tmf") B"
