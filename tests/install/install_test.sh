@@ -11,6 +11,17 @@ work=$(mktemp -d /tmp/tmf_install_test.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 fail() { echo "install_test: FAIL: $*" >&2; exit 1; }
 
+# The oracles, while the trees are visible; the build tree's select runs beside the install.
+expected_profiles=$(cd "$src/profiles" && ls *.json | sed 's/\.json$//' | grep -vx op_costs | sort | tr '\n' ' ')
+mkdir -p "$work/data" "$work/run" "$work/oracle"
+head -1 "$shared/data/bearing/manifest.csv" >"$work/data/manifest.csv"
+grep -E "normal_000|inner_race_007_1hp|ball_007_1hp|outer_race_007_at12_0hp" "$shared/data/bearing/manifest.csv" \
+  >>"$work/data/manifest.csv"
+for f in $(tail -n +2 "$work/data/manifest.csv" | cut -d, -f1); do cp "$shared/data/bearing/$f" "$work/data/"; done
+select_args=(--data "$work/data" --target cortex-m4f-128k --windows 1024 --bands 16 --detectors kmeans --json -q)
+(cd "$work/oracle" && "$build/bin/tinymlops" select "${select_args[@]}" -o "$work/oracle/m.tmf" >select.json) &
+oracle=$!
+
 # 1. Install into an empty prefix, then move it: nothing may depend on where it was installed.
 cmake --install "$build" --prefix "$work/staged" --strip >"$work/install.log"
 mv "$work/staged" "$work/prefix"
@@ -30,28 +41,21 @@ for b in "$p/bin/tinymlops" "$p/bin/tinymlops-device"; do
   if strings -a "$b" | grep -F -e "$src" -e "$build"; then fail "$b holds a path into $src or $build"; fi
 done
 
-# 3. The oracles, while the trees are still visible.
-expected_profiles=$(cd "$src/profiles" && ls *.json | sed 's/\.json$//' | grep -vx op_costs | sort | tr '\n' ' ')
-mkdir -p "$work/data" "$work/run" "$work/oracle"
-head -1 "$shared/data/bearing/manifest.csv" >"$work/data/manifest.csv"
-grep -E "normal_000|inner_race_007_1hp|ball_007_1hp|outer_race_007_at12_0hp" "$shared/data/bearing/manifest.csv" \
-  >>"$work/data/manifest.csv"
-for f in $(tail -n +2 "$work/data/manifest.csv" | cut -d, -f1); do cp "$shared/data/bearing/$f" "$work/data/"; done
-select_args=(--data "$work/data" --target cortex-m4f-128k --windows 1024 --bands 16 --detectors kmeans --json -q)
-(cd "$work/oracle" && "$build/bin/tinymlops" select "${select_args[@]}" -o "$work/oracle/m.tmf" >select.json)
+wait $oracle || fail "the build tree's select failed"
 
-# 4. The installed binaries with the source and build trees hidden (an empty tmpfs mounted over
+# 3. The installed binaries with the source and build trees hidden (an empty tmpfs mounted over
 # the source tree in a private mount namespace; the build tree is inside it), from another cwd,
 # with a bare environment.
 cat >"$work/run.sh" <<RUN
 set -euo pipefail
 cd "$work/run"
 [ -z "\$(ls -A "$src")" ] || { echo "source tree still visible"; exit 1; }
+"$p/bin/tinymlops" select ${select_args[*]} -o "$work/run/m.tmf" >select.json &
 "$p/bin/tinymlops" --version >version.txt
 "$p/bin/tinymlops-device" --version >device_version.txt
 "$p/bin/tinymlops" profiles list --json >profiles.json
 "$p/bin/tinymlops" serve --config "$p/share/doc/tinymlops/examples/serve.toml" --print-config >serve_example.toml
-"$p/bin/tinymlops" select ${select_args[*]} -o "$work/run/m.tmf" >select.json
+wait \$!
 RUN
 hide=(unshare -m)
 [ "$(id -u)" -eq 0 ] || hide=(unshare -rm)
