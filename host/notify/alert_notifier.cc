@@ -81,7 +81,7 @@ AlertNotifier::AlertNotifier(const std::string& registry_dir, WebhookOptions opt
     : options_(std::move(options)), url_(webhook_url_parse(options_.url)), target_(sha256_hex(options_.url)),
       log_(std::move(log)) {
   if (options_.retry_initial.count() <= 0 || options_.retry_max < options_.retry_initial) {
-    throw std::invalid_argument("--notify-retry-seconds: need 0 < initial <= max");
+    throw std::invalid_argument("--notify-retry-initial-seconds / --notify-retry-max-seconds: need 0 < initial <= max");
   }
   if (url_.scheme == "http" && !options_.ca_file.empty()) {
     throw std::invalid_argument("--notify-ca is for an https:// webhook, not " + url_.redacted());
