@@ -6,6 +6,9 @@
 #include "host/cli/broker_flags.h"
 #include "host/cli/commands.h"
 #include "host/cli/registry_cli.h"
+#include "host/cli/serve_broker_status.h"
+#include "host/cli/serve_config_cli.h"
+#include "host/cli/serve_notify_cli.h"
 #include "host/cli/serve_loop_cli.h"
 #include "host/loop/loop_error.h"
 #include "host/monitor/serve_loop.h"
@@ -26,6 +29,7 @@ struct ServeArgs {
   LoopCliArgs loop;
   BrokerFlags broker;
   bool allow_unenrolled = false;  // --loop-group: the automation loop (serve_loop_cli.h)
+  NotifyCliArgs notify;           // --notify-webhook (serve_notify_cli.h)
 };
 
 void run_serve(ServeArgs& a) {
@@ -45,7 +49,10 @@ void run_serve(ServeArgs& a) {
     const monitor::ServeHooks hooks =
         loop_hooks(a.loop, reg.dir(), a.options.ingest.fleet, a.options.ingest.broker, a.options.ingest.enrolment,
                    a.options.json);
-    monitor::serve_run(reg, a.options, hooks, g_stop);
+    monitor::serve_run(reg, a.options,
+                       broker_status_hooks(notify_hooks(hooks, a.notify, reg.dir(), a.options.ingest.fleet, a.options.json),
+                                           a.options.json),
+                       g_stop);
   } catch (const std::invalid_argument& e) {
     throw CliError(e.what(), 2);
   } catch (const fleet::MqttError& e) {
@@ -81,6 +88,8 @@ void register_serve(CLI::App& app) {
   cmd->add_option("--psi-threshold", o.drift.psi_threshold, "PSI max above this raises a drift alert (default 0.2)");
   cmd->add_flag("--json", o.json, "Print JSON lines (events started, progress, drift, alert, capture_complete, stopped)");
   add_loop_options(cmd, args->loop);
+  add_notify_options(cmd, args->notify);
+  add_serve_config_options(cmd);  // last: --print-config sees every option above
   cmd->callback([args] { run_registry_command([&] { run_serve(*args); }); });
 }
 

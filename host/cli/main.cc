@@ -5,14 +5,27 @@
 
 #include "host/cli/cli_common.h"
 #include "host/cli/commands.h"
+#include "host/cli/version.h"
 #include "host/convert/graph.h"
 
 int main(int argc, char** argv) {
-  CLI::App app{"Tiny-MLOps: convert, inspect and run int8 models for microcontrollers", "tinymlops"};
+  CLI::App app{"Tiny-MLOps: the MLOps loop for fleets of microcontrollers. Train, quantize and convert anomaly "
+               "detectors into model files a Cortex-M runs in place, pick the one that fits each device, sign and "
+               "roll it out over MQTT in stages, then ingest the fleet's telemetry, watch for drift, raise alerts "
+               "and retrain",
+               "tinymlops"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("tinymlops ") + tmf::kTinymlopsVersion, "Print the version and exit");
+  app.footer(
+      "Models:  data, train, eval, select, backtest, convert, inspect, run, profiles, cost\n"
+      "Fleet:   fleet, devices, broker, keys, sign, registry, deploy, rollout, gateway\n"
+      "Operate: serve (ingest, drift, alerts, the automation loop), alerts, collect, loop\n"
+      "Try:     sim, sim-signal (virtual fleets)\n"
+      "`tinymlops COMMAND --help` for each; docs/ (installed: share/doc/tinymlops) for the rest.");
   // Every option can come from a TOML/INI file instead: `[serve]` / `[deploy]` sections hold the
   // subcommand's options (e.g. broker = "mqtts://broker:8883", ca = "fleet/ca.crt").
   app.set_config("--config", "", "Read options from this TOML/INI file (sections named after the subcommands)");
+  app.allow_config_extras(CLI::config_extras_mode::error);  // a misspelt key is an error naming it
   tmf::cli::register_convert(app);
   tmf::cli::register_inspect(app);
   tmf::cli::register_run(app);

@@ -95,6 +95,7 @@ class FleetLink {
   const FleetLinkCounters& counters() const { return counters_; }
   const std::string& fleet() const { return options_.fleet; }
   MqttClient& client() { return *client_; }
+  const MqttClient& client() const { return *client_; }  // connection state, last error
   bool connected() const { return client_->connected(); }
 
  private:

@@ -296,6 +296,24 @@ ALTER TABLE telemetry_batches_v8 RENAME TO telemetry_batches;
 -- a device's batches of one version, and all its batches, in arrival order (index entries end with the rowid)
 CREATE INDEX telemetry_by_model ON telemetry_batches(device, model_id, model_version);
 CREATE INDEX telemetry_by_arrival ON telemetry_batches(device);
+    // Webhook delivery of alerts (tinymlops serve --notify-webhook, docs/serve.md "Notifications"):
+    // a target gets every alert above since_alert until one of its requests is answered 2xx.
+    {9, R"sql(
+CREATE TABLE notify_targets (
+  target TEXT PRIMARY KEY,               -- hex SHA-256 of the webhook URL (its path may hold a secret)
+  display TEXT NOT NULL,                 -- scheme://host:port/... without the path
+  since_alert INTEGER NOT NULL,          -- the newest alert id when the target was first configured
+  created_at INTEGER NOT NULL            -- unix ms
+);
+CREATE TABLE notify_deliveries (
+  target TEXT NOT NULL REFERENCES notify_targets(target),
+  alert INTEGER NOT NULL REFERENCES alerts(id),
+  attempts INTEGER NOT NULL,
+  last_attempt_at INTEGER NOT NULL,      -- unix ms
+  last_error TEXT,                       -- NULL once delivered
+  delivered_at INTEGER,                  -- unix ms of the 2xx answer; NULL while pending
+  PRIMARY KEY (target, alert)
+);
 )sql"},
 };
 

@@ -190,19 +190,16 @@ nlohmann::json profile_to_json(const Profile& p) {
 
 std::string profiles_dir() {
   if (const char* env = std::getenv("TMF_PROFILES_DIR"); env && *env) return env;
+  // Beside the executable, never a path compiled in: the same layout in the build tree
+  // (build/bin, build/share) as under an install prefix (docs/install.md).
   std::error_code ec;
   const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    for (const fs::path& candidate : {exe.parent_path().parent_path() / "share" / "tinymlops" / "profiles",
-                                      exe.parent_path() / "profiles"}) {
-      if (fs::is_directory(candidate, ec)) return candidate.string();
-    }
+  if (ec) return "share/tinymlops/profiles";
+  const fs::path installed = exe.parent_path().parent_path() / "share" / "tinymlops" / "profiles";
+  for (const fs::path& candidate : {installed, exe.parent_path() / "profiles"}) {
+    if (fs::is_directory(candidate, ec)) return candidate.string();
   }
-#ifdef TMF_SOURCE_PROFILES_DIR
-  return TMF_SOURCE_PROFILES_DIR;
-#else
-  return "profiles";
-#endif
+  return installed.string();  // absent: errors name where the profiles were expected
 }
 
 std::vector<std::string> builtin_profile_names() {
@@ -228,6 +225,10 @@ Profile find_profile(const std::string& name_or_path) {
   if (name_or_path != "op_costs" && fs::is_regular_file(builtin, ec)) return load_profile_file(builtin.string());
   std::string known;
   for (const std::string& n : builtin_profile_names()) known += (known.empty() ? "" : ", ") + n;
+  if (known.empty()) {
+    throw SelectError("no profile '" + name_or_path + "': not a file, and no built-in profiles in " + profiles_dir() +
+                      " (set TMF_PROFILES_DIR to the profiles folder)");
+  }
   throw SelectError("no profile '" + name_or_path + "': not a file, and the built-ins in " + profiles_dir() +
                     " are: " + known);
 }

@@ -15,3 +15,5 @@ target_compile_definitions(serve_tests PRIVATE TMF_CLI="$<TARGET_FILE:tinymlops>
   TMF_SERVE_WORK="${CMAKE_BINARY_DIR}/serve_work")
 add_dependencies(serve_tests tinymlops)
 add_test(NAME serve_tests COMMAND serve_tests)
+# serve --notify-webhook against a cpp-httplib receiver (tests/monitor/serve/notify_test.cc).
+target_link_libraries(serve_tests PRIVATE tmf_notify PkgConfig::TMF_HTTPLIB)

@@ -20,6 +20,7 @@
 
 #include "device/agent/agent.h"
 #include "device/app/app.h"
+#include "host/cli/version.h"
 #include "host/sim/synthetic_machine.h"
 #include "mqtt_link.h"
 #include "posix_flash.h"
@@ -315,6 +316,7 @@ int main(int argc, char** argv) {
   Options o;
   CLI::App app{"A virtual Tiny-MLOps device: the device agent on a flash image file, updated over MQTT "
                "(docs/agent.md, docs/protocol.md). Talks only to a broker on 127.0.0.1."};
+  app.set_version_flag("--version", std::string("tinymlops-device ") + tmf::kTinymlopsVersion, "Print the version and exit");
   app.add_option("--id", o.id, "Device id (tmf/<fleet>/<id>/...)")->required();
   app.add_option("--fleet", o.fleet, "Fleet name")->capture_default_str();
   app.add_option("--group", o.group, "Rollout group, reported in the device info")->capture_default_str();
