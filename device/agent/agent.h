@@ -53,8 +53,8 @@ struct AgentOutstanding {
 };
 
 // The largest MANIFEST the agent keeps in RAM: the protocol's largest unless a build for a small
-// part sets TMF_AGENT_MAX_MANIFEST_BYTES (the golden input is one window of float samples: 1,544 B
-// holds a 256-sample window). A larger manifest is refused with kOtaResultOutOfRam.
+// part sets TMF_AGENT_MAX_MANIFEST_BYTES (264 fixed + the golden input, the model's inputs for one
+// window + 256 record bytes). A larger manifest is refused with kOtaResultOutOfRam.
 #ifndef TMF_AGENT_MAX_MANIFEST_BYTES
 #define TMF_AGENT_MAX_MANIFEST_BYTES kOtaMaxManifestBytes
 #endif
