@@ -3,17 +3,20 @@
 # docs/porting.md), from the sections of build/<core>/bin/device_firmware.elf. Prints
 # "key value" lines for scripts/bench.sh:
 #   firmware.<core>.flash_bytes  .isr_vector + .text + .rodata + .ARM.exidx + .data (its load image)
-#   firmware.<core>.ram_bytes    .data + .bss + .stack, minus the QEMU port's 512 KiB flash mirror
-#                                (g_flash_mirror stands in for memory-mapped flash a real board has)
-#   firmware.cortex-m0.ram_lower_bound_bytes  what this device firmware's design needs at least in RAM for the
+#   firmware.<core>.ram_bytes    .data + .bss + .stack (the QEMU port's 512 KiB flash mirror, which
+#                                stands in for memory-mapped flash, lies in PSRAM: not counted)
+#   firmware.cortex-m0.ram_lower_bound_bytes  what the default build's design needs at least in RAM for the
 #                                model `tinymlops select --target cortex-m0plus-16k` picks: the model's
 #                                arena + its window of float samples + sizeof(Agent) (g_agent in the
 #                                Cortex-M4 image; the same 32-bit layout on M0) + a link receive buffer
 #                                for the model's MANIFEST (264 + 4 x window golden input + 256 record
-#                                bytes + framing). Not counted, so the true figure is higher: stack,
-#                                the app's memory, the link's send queue, capture buffer, port state.
-#   firmware.cortex-m0.fits_16k_ram  0 when that lower bound already exceeds 16,384 bytes; 1 is never
-#                                printed from a lower bound (a fit needs a build for the part: not here)
+#                                bytes + framing).
+#   firmware.16k_build.ram_bytes  .data + .bss + .stack of device_firmware_16k, the build for 16 KB parts
+#                                (buffers for windows up to 256 samples; built for the M4 board, the
+#                                same 32-bit layout as on M0), its arena included
+#   firmware.16k_build.arena_bytes  that build's model arena
+#   firmware.cortex-m0.fits_16k_ram  1 when that build fits 16,384 B and takes the picked model (its
+#                                arena and window), else 0
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 for core in ${TMF_FIRMWARE_CORES:-cortex-m4}; do
@@ -21,10 +24,8 @@ for core in ${TMF_FIRMWARE_CORES:-cortex-m4}; do
   [[ -f $elf ]] || { echo "bench_firmware: no $elf (cmake --build --preset $core --target device_firmware)" >&2; exit 1; }
   sections=$(arm-none-eabi-size -A "$elf")
   size_of() { awk -v s="$1" '$1 == s { print $2; found = 1 } END { if (!found) print 0 }' <<<"$sections"; }
-  mirror_hex=$(arm-none-eabi-nm -S "$elf" | awk '$4 ~ /g_flash_mirror/ { print $2 }')
-  mirror=$(( 16#${mirror_hex:-0} ))
   flash=$(( $(size_of .isr_vector) + $(size_of .text) + $(size_of .rodata) + $(size_of .ARM.exidx) + $(size_of .data) ))
-  ram=$(( $(size_of .data) + $(size_of .bss) + $(size_of .stack) - ${mirror:-0} ))
+  ram=$(( $(size_of .data) + $(size_of .bss) + $(size_of .stack) ))
   echo "firmware.$core.flash_bytes $flash"
   echo "firmware.$core.ram_bytes $ram"
 done
@@ -43,8 +44,17 @@ agent=$(( 16#$(arm-none-eabi-nm -S "$elf" | awk '$4 ~ /g_agentE$/ { print $2 }')
 link_overhead=12  # frame header + CRC (docs/link.md), before byte stuffing
 bound=$(( arena + 4 * window + agent + 264 + 4 * window + 256 + link_overhead ))
 echo "firmware.cortex-m0.ram_lower_bound_bytes $bound"
-if (( bound > 16384 )); then
-  echo "firmware.cortex-m0.fits_16k_ram 0"
+small=$root/build/cortex-m4/bin/device_firmware_16k.elf
+[[ -f $small ]] || { echo "bench_firmware: no $small (cmake --build --preset cortex-m4 --target device_firmware_16k)" >&2; exit 1; }
+small_sections=$(arm-none-eabi-size -A "$small")
+small_size() { awk -v s="$1" '$1 == s { print $2; found = 1 } END { if (!found) print 0 }' <<<"$small_sections"; }
+small_ram=$(( $(small_size .data) + $(small_size .bss) + $(small_size .stack) ))
+small_arena=$(( 16#$(arm-none-eabi-nm -S "$small" | awk '$4 ~ /g_arenaE$/ { print $2 }') ))
+echo "firmware.16k_build.ram_bytes $small_ram"
+echo "firmware.16k_build.arena_bytes $small_arena"
+# The build keeps a MANIFEST of at most 1,672 B: a golden input of at most 256 samples (and 32 normalization floats).
+if (( small_ram <= 16384 && arena <= small_arena && window <= 256 )); then
+  echo "firmware.cortex-m0.fits_16k_ram 1"
 else
-  echo "bench_firmware: the lower bound $bound B fits 16 KB; whether the firmware does needs a build for the part" >&2
+  echo "firmware.cortex-m0.fits_16k_ram 0"
 fi

@@ -111,7 +111,7 @@ fi
 echo "qemu-device: $id on $machine, flash $flash, link tcp:$link_host:$link_port" >&2
 # shellcheck disable=SC2054  # commas separate QEMU suboptions
 "${TMF_QEMU:-qemu-system-arm}" -M "$machine" -nographic -monitor none \
-  -chardev socket,id=tmf_link,host="$link_host",port="$link_port",server=on,wait=off \
+  -chardev socket,id=tmf_link,host="$link_host",port="$link_port",server=on,wait=off,nodelay=on \
   "${sensor_chardev[@]}" \
   -serial chardev:tmf_link -serial chardev:tmf_sensor \
   -chardev stdio,id=tmf_console,signal=on \

@@ -52,6 +52,17 @@ struct AgentOutstanding {
   uint32_t sent_ms;  // when it was (re-)requested
 };
 
+// The largest MANIFEST the agent keeps in RAM: the protocol's largest unless a build for a small
+// part sets TMF_AGENT_MAX_MANIFEST_BYTES (264 fixed + the golden input, the model's inputs for one
+// window + 256 record bytes). A larger manifest is refused with kOtaResultOutOfRam.
+#ifndef TMF_AGENT_MAX_MANIFEST_BYTES
+#define TMF_AGENT_MAX_MANIFEST_BYTES kOtaMaxManifestBytes
+#endif
+constexpr uint32_t kAgentMaxManifestBytes = TMF_AGENT_MAX_MANIFEST_BYTES;
+static_assert(kAgentMaxManifestBytes >= kOtaManifestFixedBytes + kOtaDeployRecordBytes &&
+                  kAgentMaxManifestBytes <= kOtaMaxManifestBytes,
+              "TMF_AGENT_MAX_MANIFEST_BYTES: between a manifest without golden input and the protocol's largest");
+
 struct Agent {
   Port* port;
   AgentConfig config;
@@ -65,7 +76,7 @@ struct Agent {
   uint32_t inference_count;
   // The update in progress (state erasing/downloading/trial): its manifest, read back from the
   // update area, and download bookkeeping.
-  uint8_t manifest_bytes[kOtaMaxManifestBytes];
+  uint8_t manifest_bytes[kAgentMaxManifestBytes];
   uint32_t manifest_size;
   OtaManifest manifest;
   uint32_t chunk_count;

@@ -85,7 +85,7 @@ bool load_manifest(Agent* a) {
   if (a->port->flash_read(a->layout.update_offset, length_bytes, 4) != PortStatus::kPortOk) return false;
   const uint32_t length = length_bytes[0] | (length_bytes[1] << 8) | (length_bytes[2] << 16) |
                           (static_cast<uint32_t>(length_bytes[3]) << 24);
-  if (length < kOtaManifestFixedBytes || length > kOtaMaxManifestBytes) return false;
+  if (length < kOtaManifestFixedBytes || length > kAgentMaxManifestBytes) return false;
   if (a->port->flash_read(a->layout.update_offset + 32, a->manifest_bytes, length) != PortStatus::kPortOk) {
     return false;
   }
@@ -351,6 +351,12 @@ OtaResult check_manifest(Agent* a, const OtaManifest& m, uint32_t* detail, uint3
   }
   if (m.arena_bytes > a->config.arena_bytes) {
     *detail = m.arena_bytes;
+    return OtaResult::kOtaResultOutOfRam;
+  }
+  // The copy the agent keeps (a build for a small part keeps less than the protocol allows).
+  const uint32_t kept = kOtaManifestFixedBytes + m.golden_input_bytes + kOtaDeployRecordBytes;
+  if (kept > kAgentMaxManifestBytes) {
+    *detail = kept;
     return OtaResult::kOtaResultOutOfRam;
   }
   for (uint32_t op = 0; op < 256; ++op) {

@@ -15,7 +15,13 @@ constexpr uint32_t kAgentJournalRecordBytes = 128;
 // MANIFEST message; chunk markers follow.
 constexpr uint32_t kAgentManifestStoreBytes = 32 + kOtaMaxManifestBytes;
 constexpr uint32_t kAgentMinMarkers = 1024;
-constexpr uint32_t kAgentMaxChunks = 4096;  // RAM bitmap of persisted chunks: 512 bytes
+// Chunks an update may have: the RAM bitmap of persisted chunks is a bit each (4,096: 512 bytes; a
+// build for a small part sets TMF_AGENT_MAX_CHUNKS, e.g. 256 chunks of 512 B: a 128 KB file).
+#ifndef TMF_AGENT_MAX_CHUNKS
+#define TMF_AGENT_MAX_CHUNKS 4096
+#endif
+constexpr uint32_t kAgentMaxChunks = TMF_AGENT_MAX_CHUNKS;
+static_assert(kAgentMaxChunks % 8 == 0 && kAgentMaxChunks > 0, "TMF_AGENT_MAX_CHUNKS: a multiple of 8");
 
 struct AgentFlashLayout {
   uint32_t sector_bytes;

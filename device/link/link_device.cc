@@ -31,6 +31,8 @@ void send_head(LinkDevice* l, uint32_t now_ms) {
   if (l->head_attempts < 255) ++l->head_attempts;
   l->head_sent = true;
   l->head_sent_ms = now_ms;
+  l->head_wait_ms = now_ms;
+  l->head_data_seen = false;
   l->last_tx_ms = now_ms;
 }
 
@@ -131,7 +133,10 @@ LinkEvent link_device_poll(LinkDevice* l, uint32_t now_ms) {
     return LinkEvent::kLinkEventNone;
   }
   if (l->config.dead_ms > 0 && now_ms - l->last_rx_ms >= l->config.dead_ms) return go_down(l, now_ms);
-  if (l->queue_count > 0 && (!l->head_sent || now_ms - l->head_sent_ms >= retransmit_after(l))) {
+  // A DATA frame still arriving may hold the ACK behind it (a stalled one only for a retransmit_ms).
+  const bool held = !l->head_data_seen && (l->receiver.length > 0 || l->receiver.escaped) &&
+                    now_ms - l->last_frame_byte_ms < l->config.retransmit_ms;
+  if (l->queue_count > 0 && (!l->head_sent || (!held && now_ms - l->head_wait_ms >= retransmit_after(l)))) {
     if (l->head_sent) ++l->counters.retransmits;
     send_head(l, now_ms);
   } else if (l->config.keepalive_ms > 0 && now_ms - l->last_tx_ms >= l->config.keepalive_ms) {
@@ -144,8 +149,14 @@ LinkEvent link_device_on_byte(LinkDevice* l, uint8_t byte, uint32_t now_ms, Link
   LinkFrame f;
   // Any byte shows the gateway is there: a long frame on a slow line is not silence.
   if (l->up && l->receiver.synced) l->last_rx_ms = now_ms;
-  if (!link_receiver_feed(&l->receiver, byte, &f)) return LinkEvent::kLinkEventNone;
+  const bool framed = link_receiver_feed(&l->receiver, byte, &f);
+  if (framed || l->receiver.length > 0) l->last_frame_byte_ms = now_ms;
+  if (!framed) return LinkEvent::kLinkEventNone;
   if (f.session != l->config.session) return LinkEvent::kLinkEventNone;  // an old session's frame
+  if (f.kind == LinkFrameKind::kLinkFrameData && l->head_sent && !l->head_data_seen) {
+    l->head_data_seen = true;
+    l->head_wait_ms = now_ms;
+  }
   switch (f.kind) {
     case LinkFrameKind::kLinkFrameHelloAck:
       l->last_rx_ms = now_ms;

@@ -75,6 +75,11 @@ struct LinkDevice {
   uint32_t head_sent_ms;
   uint32_t last_tx_ms;
   uint32_t last_rx_ms;
+  // The ACK of the head may wait behind one DATA frame the gateway sent before it: the wait
+  // before a retransmission starts at the end of the first DATA frame received after the send.
+  uint32_t last_frame_byte_ms;  // a byte of a frame (whole or in progress) arrived then
+  uint32_t head_wait_ms;        // the retransmission wait of the head runs from here
+  bool head_data_seen;          // a DATA frame arrived whole since the head was sent
   uint32_t last_hello_ms;
   bool hello_sent_once;
   uint32_t queue_head;     // offsets into tx_pool

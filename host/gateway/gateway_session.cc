@@ -2,6 +2,7 @@
 #include "gateway_session.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "device/agent/protocol.h"
 
@@ -42,7 +43,22 @@ void GatewaySession::send_head(Clock::time_point now) {
        now);
   ++head_attempts_;
   head_sent_ = true;
+  head_on_line_ = true;
   head_sent_at_ = now;
+}
+
+void GatewaySession::on_line_sent(Clock::time_point when) {
+  if (!head_sent_ || !head_on_line_) return;
+  head_on_line_ = false;
+  if (when > head_sent_at_) head_sent_at_ = when;
+}
+
+Clock::duration GatewaySession::retransmit_wait() const {
+  using D = std::chrono::duration<double>;
+  D rto = timing_.initial_rto;
+  if (have_rtt_) rto = std::max<D>(timing_.retransmit, srtt_ + 4 * rttvar_);
+  rto = std::min<D>(rto * (1 << std::clamp(head_attempts_ - 1, 0, 4)), timing_.max_rto);
+  return std::chrono::duration_cast<Clock::duration>(rto);
 }
 
 void GatewaySession::end_session(const std::string& why, Clock::time_point) {
@@ -122,6 +138,17 @@ void GatewaySession::on_frame(const LinkFrame& f, Clock::time_point now) {
       return;
     case LinkFrameKind::kLinkFrameAck:
       if (head_sent_ && f.seq == tx_seq_ && !downlink_.empty()) {
+        if (head_attempts_ == 1 && now >= head_sent_at_) {  // Karn: a repeat's ACK is ambiguous
+          const std::chrono::duration<double> r = now - head_sent_at_;
+          if (!have_rtt_) {
+            srtt_ = r;
+            rttvar_ = r / 2;
+            have_rtt_ = true;
+          } else {
+            rttvar_ = 0.75 * rttvar_ + 0.25 * std::chrono::duration<double>(std::abs((srtt_ - r).count()));
+            srtt_ = 0.875 * srtt_ + 0.125 * r;
+          }
+        }
         downlink_.pop_front();
         ++counters_.downlink_messages;
         tx_seq_ = static_cast<uint8_t>(tx_seq_ + 1);
@@ -161,8 +188,7 @@ void GatewaySession::tick(Clock::time_point now) {
     end_session("silent", now);
     return;
   }
-  const auto backoff = timing_.retransmit * (1 << (head_attempts_ < 5 ? std::max(head_attempts_ - 1, 0) : 4));
-  if (!downlink_.empty() && (!head_sent_ || now - head_sent_at_ >= backoff)) {
+  if (!downlink_.empty() && (!head_sent_ || now - head_sent_at_ >= retransmit_wait())) {
     if (head_sent_) ++counters_.retransmits;
     send_head(now);
   } else if (now - last_tx_ >= timing_.keepalive) {

@@ -35,8 +35,14 @@ struct GatewayIo {
   std::function<void(const std::string& event, uint32_t session)> note;  // "up", "down", "silent", "resync"
 };
 
+// Retransmission waits adapt to the round trips measured (RFC 6298: SRTT + 4 RTTVAR, Karn's rule:
+// no sample from a repeated frame), measured from when a frame has left the line: a device that
+// takes longer than the line to take a frame in (QEMU's UART: docs/qemu.md) gets no repeats it
+// would only have to read again. `retransmit` is the least wait, `initial_rto` the wait before
+// the first sample, `max_rto` the cap of the doubling per repeat.
 struct GatewayTiming {
   std::chrono::milliseconds retransmit{200}, keepalive{1000}, silence{3000};
+  std::chrono::milliseconds initial_rto{1000}, max_rto{3200};
 };
 
 class GatewaySession {
@@ -50,6 +56,11 @@ class GatewaySession {
   void on_mqtt_reset(Clock::time_point now);
   // Retransmits, keepalives, silence detection.
   void tick(Clock::time_point now);
+  // Everything written to the device so far has left the line at `when` (a paced line): the
+  // retransmission wait of the frame in flight starts then.
+  void on_line_sent(Clock::time_point when);
+  // The wait before the frame in flight is sent again (its repeats so far included).
+  Clock::duration retransmit_wait() const;
 
   bool up() const { return up_; }
   uint32_t session() const { return session_; }
@@ -73,6 +84,9 @@ class GatewaySession {
   uint8_t tx_seq_ = 0, rx_expected_ = 0;
   bool head_sent_ = false;
   int head_attempts_ = 0;  // sends of the head (retransmit backoff, as the device's)
+  bool head_on_line_ = false;  // head written, its leaving the line not yet reported
+  bool have_rtt_ = false;
+  std::chrono::duration<double> srtt_{}, rttvar_{};
   Clock::time_point head_sent_at_{}, last_tx_{}, last_rx_{};
   std::deque<std::pair<uint8_t, std::vector<uint8_t>>> downlink_;
   GatewayCounters counters_;

@@ -21,6 +21,8 @@ class LinePacer {
   void drain(Clock::time_point now, const std::function<void(const uint8_t*, size_t)>& sink);
   void clear() { queue_.clear(); }
   size_t queued() const { return queue_.size(); }
+  // When the line finishes the bytes handed out so far.
+  Clock::time_point free_at() const { return free_at_; }
 
  private:
   double kbps_;

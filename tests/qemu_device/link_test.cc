@@ -2,6 +2,7 @@
 // (device/link/link_device) against the gateway's session logic (host/gateway/gateway_session)
 // over a simulated line that loses and damages frames. The oracle is what each side handed in:
 // every message must come out once, in order, with its leaf and bytes.
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -282,6 +283,106 @@ TMF_TEST(LinkSession, DeviceResetStartsANewSessionAndGatewayRestartResyncs) {
   // After a lost link the device says HELLO with a new session id (docs/link.md).
   TMF_EXPECT(gw->session() != 78u);
   TMF_EXPECT_EQ(gw->session(), dev.link.config.session);
+}
+
+// Frames a test writes by hand (the other end's bytes).
+std::vector<uint8_t> frame_bytes(tmf::LinkFrameKind kind, uint8_t seq, uint8_t leaf, uint32_t session,
+                                 const uint8_t* payload = nullptr, uint32_t bytes = 0) {
+  std::vector<uint8_t> wire;
+  tmf::link_frame_write(tmf::LinkFrame{kind, seq, leaf, session, payload, bytes}, append, &wire);
+  return wire;
+}
+
+// A device that takes 300 ms after a frame has left the line to acknowledge it (QEMU's UART takes
+// bytes in slower than a 250 kbit/s line: docs/qemu.md) and a 200 ms fixed wait repeated every
+// frame once (measured: 8 of 8 frames of an update sent twice). The gateway waits 1 s before its
+// first round trip sample, then SRTT + 4 RTTVAR (RFC 6298): with every sample R = 300 ms,
+// SRTT = R and RTTVAR = R/2 * (3/4)^(n-1) after n samples. A lost ACK is still repeated.
+TMF_TEST(LinkSession, GatewayRetransmitWaitFollowsTheMeasuredRoundTrip) {
+  std::vector<uint8_t> to_device;
+  tmf::gateway::GatewayIo io;
+  io.write_device = [&](const uint8_t* b, size_t n) { to_device.insert(to_device.end(), b, b + n); };
+  io.publish = [](uint8_t, const uint8_t*, size_t) { return true; };
+  io.mqtt_up = [] { return true; };
+  io.note = [](const std::string&, uint32_t) {};
+  tmf::gateway::GatewayTiming timing;
+  timing.silence = std::chrono::milliseconds(100000);
+  tmf::gateway::GatewaySession gw(io, timing);
+  const uint32_t session = 0x5151;
+  const uint8_t mtu[4] = {0x00, 0x10, 0, 0};  // 4096
+  Clock::time_point now{};
+  auto hello = frame_bytes(tmf::LinkFrameKind::kLinkFrameHello, 0, 0, session, mtu, 4);
+  gw.on_device_bytes(hello.data(), hello.size(), now);
+  TMF_ASSERT(gw.up());
+  using ms = std::chrono::milliseconds;
+  TMF_EXPECT(gw.retransmit_wait() == Clock::duration(ms(1000)));  // no sample yet
+  const int frames = 12;
+  for (int i = 0; i < frames; ++i) {
+    gw.on_mqtt_message(static_cast<uint8_t>(tmf::OtaTopic::kOtaTopicChunk), std::vector<uint8_t>(2000, 0x55), now);
+    for (int step = 0; step < 30; ++step) {  // 300 ms in 10 ms steps, then the ACK
+      now += ms(10);
+      gw.tick(now);
+    }
+    auto ack = frame_bytes(tmf::LinkFrameKind::kLinkFrameAck, static_cast<uint8_t>(i), 0, session);
+    gw.on_device_bytes(ack.data(), ack.size(), now);
+  }
+  TMF_EXPECT_EQ(gw.counters().retransmits, 0ull);
+  TMF_EXPECT_EQ(gw.counters().downlink_messages, static_cast<uint64_t>(frames));
+  const double rttvar = 0.150 * std::pow(0.75, frames - 1);
+  const auto expected = std::chrono::duration<double>(0.300 + 4 * rttvar);
+  const auto got = std::chrono::duration<double>(gw.retransmit_wait());
+  TMF_EXPECT(std::abs((got - expected).count()) < 1e-6);
+  // The next frame's ACK is lost: repeated after that wait, then after twice it.
+  gw.on_mqtt_message(static_cast<uint8_t>(tmf::OtaTopic::kOtaTopicChunk), std::vector<uint8_t>(10, 1), now);
+  const Clock::time_point sent = now;
+  while (gw.counters().retransmits == 0 && now - sent < ms(5000)) gw.tick(now += ms(1));
+  TMF_EXPECT_EQ(gw.counters().retransmits, 1ull);
+  TMF_EXPECT(std::abs(std::chrono::duration<double>(now - sent - expected).count()) <= 0.001);
+  // A paced line: the wait starts when the frame has left the line, not when it was queued.
+  const Clock::time_point repeat = now;
+  gw.on_line_sent(repeat + ms(500));
+  while (gw.counters().retransmits == 1 && now - repeat < ms(5000)) gw.tick(now += ms(1));
+  TMF_EXPECT(std::abs(std::chrono::duration<double>(now - repeat - ms(500) - 2 * expected).count()) <= 0.001);
+}
+
+// The device's ACK wait while a long frame arrives: the gateway sends its ACK after the frame it
+// had queued, so the device waits for that frame to end (up to one DATA frame), then 200 ms;
+// before, its repeats went out behind every 2 KB chunk (4 duplicate frames in one update).
+TMF_TEST(LinkSession, DeviceRetransmitWaitsForTheFrameArrivingBeforeTheAck) {
+  Line up{std::mt19937(5), 0, 0, {}, {}};
+  DeviceEnd dev;
+  TMF_ASSERT(device_init(&dev, &up, 0x77, 100000));
+  uint32_t now_ms = 0;
+  tmf::LinkMessage m;
+  for (uint8_t b : frame_bytes(tmf::LinkFrameKind::kLinkFrameHelloAck, 0, 0, 0x77)) {
+    tmf::link_device_on_byte(&dev.link, b, now_ms, &m);
+  }
+  TMF_ASSERT(tmf::link_device_up(&dev.link));
+  const uint8_t request[3] = {1, 2, 3};
+  TMF_ASSERT(tmf::link_device_send(&dev.link, 4, request, 3, now_ms) == tmf::LinkStatus::kLinkOk);
+  // A 500-byte DATA frame (seq 0) arrives over 500 ms, one byte per ms.
+  const std::vector<uint8_t> payload(500, 0x42);
+  const auto data = frame_bytes(tmf::LinkFrameKind::kLinkFrameData, 0, 6, 0x77, payload.data(), 500);
+  int delivered = 0;
+  for (uint8_t b : data) {
+    now_ms += 1;
+    delivered += tmf::link_device_on_byte(&dev.link, b, now_ms, &m) == tmf::LinkEvent::kLinkEventMessage;
+    tmf::link_device_poll(&dev.link, now_ms);
+  }
+  TMF_EXPECT_EQ(delivered, 1);
+  TMF_EXPECT(now_ms > 300);
+  TMF_EXPECT_EQ(dev.link.counters.retransmits, 0u);
+  // The ACK is lost, and a second long frame follows: the repeat comes 200 ms after the first
+  // frame's end, in the middle of the second (only one frame may precede the ACK).
+  const uint32_t frame_end = now_ms;
+  const auto data2 = frame_bytes(tmf::LinkFrameKind::kLinkFrameData, 1, 6, 0x77, payload.data(), 500);
+  for (uint8_t b : data2) {
+    if (dev.link.counters.retransmits > 0) break;
+    tmf::link_device_on_byte(&dev.link, b, ++now_ms, &m);
+    tmf::link_device_poll(&dev.link, now_ms);
+  }
+  TMF_EXPECT_EQ(dev.link.counters.retransmits, 1u);
+  TMF_EXPECT_EQ(now_ms, frame_end + 200);
 }
 
 // Regression (power-cut test under load): a device reset into the session id it had (a power cut

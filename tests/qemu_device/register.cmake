@@ -15,10 +15,13 @@ target_compile_definitions(qemu_device_tests PRIVATE TMF_CLI="$<TARGET_FILE:tiny
   TMF_AGENT_WORK="${CMAKE_BINARY_DIR}/qemu_device_work"
   TMF_QEMU_DEVICE_WORK="${CMAKE_BINARY_DIR}/qemu_device_work"
   TMF_QEMU_DEVICE_SCRIPT="${PROJECT_SOURCE_DIR}/scripts/qemu-device.sh"
-  TMF_DEVICE_FIRMWARE="${PROJECT_SOURCE_DIR}/build/cortex-m4/bin/device_firmware.elf")
+  TMF_DEVICE_FIRMWARE="${PROJECT_SOURCE_DIR}/build/cortex-m4/bin/device_firmware.elf"
+  TMF_DEVICE_FIRMWARE_16K="${PROJECT_SOURCE_DIR}/build/cortex-m4/bin/device_firmware_16k.elf")
 add_dependencies(qemu_device_tests tinymlops)
 add_test(NAME qemu_device_tests COMMAND qemu_device_tests InstallTelemetry)
 set_tests_properties(qemu_device_tests PROPERTIES TIMEOUT 900)
+add_test(NAME qemu_device_16k_tests COMMAND qemu_device_tests SmallPart)
+set_tests_properties(qemu_device_16k_tests PROPERTIES TIMEOUT 300)
 add_test(NAME qemu_device_power_cut_tests COMMAND qemu_device_tests PowerCuts)
 set_tests_properties(qemu_device_power_cut_tests PROPERTIES TIMEOUT 1800 PROCESSORS 2)  # QEMU in real time
 

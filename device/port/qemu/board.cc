@@ -12,7 +12,13 @@ uint32_t g_last_timer;
 uint64_t g_ticks;
 
 // Receive rings: head written by the interrupt, tail by the main loop (single core).
-constexpr uint32_t kRxRingBytes = 8192;  // power of two
+// A power of two; a build for a small part sets TMF_BOARD_RX_RING_BYTES (the UART interrupt only
+// has to keep up until the main loop's next turn).
+#ifndef TMF_BOARD_RX_RING_BYTES
+#define TMF_BOARD_RX_RING_BYTES 8192
+#endif
+constexpr uint32_t kRxRingBytes = TMF_BOARD_RX_RING_BYTES;
+static_assert((kRxRingBytes & (kRxRingBytes - 1)) == 0 && kRxRingBytes >= 64, "TMF_BOARD_RX_RING_BYTES: a power of two");
 struct RxRing {
   volatile uint32_t head;
   volatile uint32_t tail;
