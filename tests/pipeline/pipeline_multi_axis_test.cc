@@ -19,7 +19,9 @@
 #include "host/pipeline/train_pipeline.h"
 #include "host/pipeline/window_set.h"
 #include "host/sim/multi_axis.h"
+#include "tests/host/test_files.h"
 #include "tests/support/tmf_test.h"
+#include <nlohmann/json.hpp>
 
 namespace {
 
@@ -135,4 +137,32 @@ TMF_TEST(PipelineMultiAxis, FleetModelsKeepEveryAxisFeatureWithinTheTelemetryLim
   o.features = tmf::pipeline::feature_spec_parse("window=1024,bands=32,stats=rms");
   TMF_EXPECT_THROWS(tmf::pipeline::train_pipeline(o), tmf::pipeline::PipelineError,
                     "99 features (3 channel(s) x 33) exceed the 64");
+}
+
+// `tinymlops sim-dataset`: a folder dataset_read takes, whose axis 0 is the single-axis machine of
+// the same seed sample for sample (SyntheticMachine generated here), and no overwriting.
+TMF_TEST(PipelineMultiAxis, SimDatasetCommandWritesAReadableFolder) {
+  const std::string dir = tmf::test::temp_path("sim_dataset_2ax");
+  const tmf::test::CommandResult r = tmf::test::run_cli("sim-dataset --out " + dir + " --channels 2 --seconds 0.5 --json");
+  TMF_ASSERT(r.exit_code == 0);
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  TMF_EXPECT_EQ(j.at("channels").get<uint32_t>(), 2u);
+  TMF_EXPECT_EQ(j.at("recordings").size(), 4u);
+  const tmf::data::Dataset ds = tmf::data::dataset_read(dir);
+  TMF_EXPECT_EQ(ds.channels(), 2u);
+  TMF_ASSERT(ds.recordings.size() == 4 && ds.recordings[0].condition == "normal");
+  TMF_EXPECT_EQ(ds.recordings[0].num_samples, 12000u);  // healthy: twice --seconds at 12 kHz
+  TMF_EXPECT_EQ(ds.recordings[1].num_samples, 6000u);
+  tmf::sim::MachineTimeline timeline;
+  timeline.load = tmf::sim::PiecewiseLinear(0.5);
+  const tmf::sim::SyntheticMachine axis0(tmf::sim::machine_params_from_seed(1, 12000), timeline);
+  std::vector<float> expected(12000);
+  axis0.generate(0.0, 12000, expected.data());
+  const std::vector<float> planar = ds.recordings[0].load_planar();
+  TMF_EXPECT(std::memcmp(planar.data(), expected.data(), 12000 * sizeof(float)) == 0);
+  TMF_EXPECT(std::memcmp(planar.data() + 12000, expected.data(), 12000 * sizeof(float)) != 0);
+  const tmf::test::CommandResult again = tmf::test::run_cli("sim-dataset --out " + dir);
+  TMF_EXPECT_EQ(again.exit_code, 2);
+  TMF_EXPECT(again.err.find("refusing to overwrite") != std::string::npos);
+  TMF_EXPECT_EQ(tmf::test::run_cli("sim-dataset --help").exit_code, 0);
 }
