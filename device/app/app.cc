@@ -394,6 +394,18 @@ uint32_t app_window_samples(const App* app) {
   return model_settings(*app, *model, &mc, &samples) ? samples : 0;
 }
 
+uint32_t app_window_channels(const App* app) {
+  if (app_window_samples(app) == 0) return 0;
+  const Model* model = agent_model(app->agent);
+  detect::ModelConfig mc;
+  if (detect::model_config_find(*model, &mc) != detect::DetectStatus::kOk) return 0;
+  const Interpreter probe{model, app->agent->config.arena};
+  const TensorRecord* t = nullptr;
+  if (interpreter_input(probe, mc.samples_input, &t, nullptr) != Status::kOk) return 0;
+  // [C, N]: the second-to-last dimension; [1, N] and [N] are one axis.
+  return t->rank >= 2 ? static_cast<uint32_t>(t->dims[t->rank - 2]) : 1u;
+}
+
 AppStatus app_on_window(App* app, const float* samples, uint32_t n, AppWindowResult* result) {
   if (app == nullptr || samples == nullptr || result == nullptr) return AppStatus::kAppErrArgument;
   if (!ensure_model(app)) return AppStatus::kAppErrNoModel;

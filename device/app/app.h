@@ -157,6 +157,12 @@ AgentStatus app_poll(App* app);
 // a valid TLV 0x101.
 uint32_t app_window_samples(const App* app);
 
+// Sensor axes of the active model's window (format 1.3): its samples input is [C, N], channel-major
+// (axis c's N samples at [c*N, (c+1)*N)), and app_window_samples() = C * N. A multi-axis sensor's
+// interleaved frames become such a window with dsp::frame_deinterleave. 1 for a single-axis model,
+// 0 without a model.
+uint32_t app_window_channels(const App* app);
+
 // Runs one window of `n` = app_window_samples() samples through the detection loop on the
 // agent's active model and adds it to the TELEMETRY batch (published when full). A changed
 // active model first closes the open batch, then restarts the loop (commissioning again).

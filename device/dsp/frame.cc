@@ -27,6 +27,17 @@ DspStatus frame_copy(const float* signal, uint32_t signal_length, uint32_t frame
   return DspStatus::kOk;
 }
 
+DspStatus frame_deinterleave(const float* interleaved, uint32_t frames, uint32_t channels, float* planar) {
+  if (interleaved == nullptr || planar == nullptr) return DspStatus::kErrNullArgument;
+  if (frames == 0 || channels == 0 || frames > UINT32_MAX / channels) return DspStatus::kErrBadLength;
+  for (uint32_t c = 0; c < channels; ++c) {
+    const float* in = interleaved + c;
+    float* out = planar + c * frames;
+    for (uint32_t t = 0; t < frames; ++t) out[t] = in[t * channels];
+  }
+  return DspStatus::kOk;
+}
+
 uint32_t frame_stream_bytes(uint32_t frame_length) {
   return frame_length > UINT32_MAX / sizeof(float) ? 0 : frame_length * sizeof(float);
 }

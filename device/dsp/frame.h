@@ -19,6 +19,12 @@ DspStatus frame_count(uint32_t signal_length, uint32_t frame_length, uint32_t ho
 DspStatus frame_copy(const float* signal, uint32_t signal_length, uint32_t frame_length,
                      uint32_t hop, uint32_t index, float* out);
 
+// A multi-axis sensor's frames (C values per sample time, interleaved as its FIFO gives them) to
+// the channel-major window a multi-channel DSP_FEATURES takes: planar[c * frames + t] =
+// interleaved[t * channels + c]. The buffers must not overlap.
+// Errors: kErrNullArgument, kErrBadLength (frames or channels 0, or frames * channels overflows).
+DspStatus frame_deinterleave(const float* interleaved, uint32_t frames, uint32_t channels, float* planar);
+
 // Streaming framer for samples arriving in chunks of any size: a ring of the last frame_length
 // samples in caller memory. Pushing the stream in any chunking yields exactly the frames
 // frame_copy gives for the concatenated stream. A zero-initialised stream is "not initialised".

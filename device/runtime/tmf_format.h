@@ -15,7 +15,7 @@ namespace tmf {
 
 constexpr uint8_t kTmfMagic[4] = {'T', 'M', 'F', '1'};
 constexpr uint16_t kTmfVersionMajor = 1;  // readers reject any other major
-constexpr uint16_t kTmfVersionMinor = 2;  // readers accept any minor (minors only add; 1.1: pipeline ops, 1.2: more TFLite ops)
+constexpr uint16_t kTmfVersionMinor = 3;  // readers accept any minor (minors only add; 1.1: pipeline ops, 1.2: more TFLite ops, 1.3: multi-channel DSP_FEATURES)
 constexpr uint32_t kTmfSectionAlign = 16;
 constexpr uint32_t kTmfConstAlign = 16;
 constexpr uint32_t kTmfMaxRank = 4;

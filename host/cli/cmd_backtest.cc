@@ -127,6 +127,7 @@ void run_backtest_cv(BacktestArgs& args) {
                            {"tracking_clamp_sigmas", r.grid.tracking_clamp},
                            {"chosen_on_no_run", {"thresholds: each device calibrates its own from its commissioning scores"}}};
     j["window"] = r.window;
+    j["channel"] = o.channel;
     j["model_bytes"] = r.model_bytes;
     j["arena_bytes"] = r.arena_bytes;
     j["seconds"] = r.seconds;
@@ -227,7 +228,7 @@ void register_backtest(CLI::App& app) {
   cmd->add_option("--data", args->options.data_dir, "Dataset folder (run-to-failure layout: bearing, channel, elapsed_s)")->required();
   cmd->add_option("--baseline-minutes", args->options.baseline_minutes, "Commissioning: each run's first minutes")
       ->capture_default_str()->check(CLI::PositiveNumber);
-  cmd->add_option("--channel", args->options.channel, "Manifest channel to replay (empty: all)")->capture_default_str();
+  cmd->add_option("--channel", args->options.channel, "Manifest channel to replay (empty: all); with --cv, 'both': horiz + vert as one two-axis window")->capture_default_str();
   cmd->add_option("--threshold", args->options.threshold, "Each detector's threshold, in baseline std^2")->capture_default_str();
   cmd->add_option("--vote", args->options.vote_k, "Detectors that must agree (of 3)")->capture_default_str()->check(CLI::Range(1, 3));
   cmd->add_option("--persist-m", args->options.persist_m, "Alarm when m ...")->capture_default_str();

@@ -4,6 +4,7 @@
 #include <exception>
 
 #include "host/cli/cli_common.h"
+#include "host/cli/cmd_sim_dataset.h"
 #include "host/cli/commands.h"
 #include "host/cli/version.h"
 #include "host/convert/graph.h"
@@ -46,6 +47,7 @@ int main(int argc, char** argv) {
   tmf::cli::register_collect(app);
   tmf::cli::register_sim(app);
   tmf::cli::register_sim_signal(app);
+  tmf::cli::register_sim_dataset(app);
   tmf::cli::register_loop(app);
   tmf::cli::register_fleet(app);
   tmf::cli::register_broker(app);

@@ -63,7 +63,9 @@ uint32_t scratch_bytes_needed(const Graph& graph, const std::vector<LoweredOp>& 
   uint32_t bytes = 0;
   for (const LoweredOp& op : lowered) {
     if (op.opcode == kOpDspFeatures && !op.inputs.empty() && !op.outputs.empty()) {
-      const int64_t n = graph.tensors[op.inputs[0]].element_count();
+      // One channel's window at a time (the samples' last dimension), all channels' features.
+      const std::vector<int32_t>& shape = graph.tensors[op.inputs[0]].shape;
+      const int64_t n = shape.empty() ? 0 : shape.back();
       const int64_t features = graph.tensors[op.outputs[0]].element_count();
       bytes = std::max(bytes, dsp_features_scratch_bytes(static_cast<uint32_t>(n),
                                                          static_cast<uint32_t>(features)));

@@ -7,6 +7,7 @@
 
 #include "device/dsp/fft.h"
 #include "device/dsp/window.h"
+#include "device/runtime/kernels/dsp_features.h"
 
 namespace tmf::host {
 namespace {
@@ -98,7 +99,12 @@ dsp::FeaturesConfig hann_features_config(uint32_t n_fft, float sample_rate, floa
   return c;
 }
 
-FeatureExtractor::FeatureExtractor(const dsp::FeaturesConfig& config) : config_(config) {
+FeatureExtractor::FeatureExtractor(const dsp::FeaturesConfig& config, uint32_t channels)
+    : config_(config), channels_(channels) {
+  if (channels < 1 || channels > kDspFeaturesMaxChannels) {
+    throw ConvertError("DSP features: " + std::to_string(channels) + " channels: must be 1.." +
+                       std::to_string(kDspFeaturesMaxChannels));
+  }
   if (dsp::features_check(config) != dsp::DspStatus::kOk) {
     throw ConvertError("DSP features: config rejected (window length " + std::to_string(config.n_fft) +
                        ", " + std::to_string(config.num_bands) + " bands over [" +
@@ -107,7 +113,7 @@ FeatureExtractor::FeatureExtractor(const dsp::FeaturesConfig& config) : config_(
                        std::to_string(config.stats_mask) + "): see device/dsp/features.h");
   }
   const uint32_t n = config.n_fft;
-  count_ = dsp::features_count(config);
+  count_ = channels * dsp::features_count(config);
   twiddle_.resize(n);
   window_.resize(n);
   work_.resize(dsp::features_work_floats(n));
@@ -117,9 +123,15 @@ FeatureExtractor::FeatureExtractor(const dsp::FeaturesConfig& config) : config_(
 }
 
 void FeatureExtractor::compute(const float* samples, float* features) {
-  if (dsp::features_compute(config_, twiddle_.data(), window_.data(), samples, work_.data(),
-                            features) != dsp::DspStatus::kOk) {
+  if (samples == nullptr || features == nullptr) {
     throw ConvertError("DSP features: features_compute failed (null samples or features)");
+  }
+  const uint32_t per_channel = count_ / channels_;
+  for (uint32_t c = 0; c < channels_; ++c) {
+    if (dsp::features_compute(config_, twiddle_.data(), window_.data(), samples + c * config_.n_fft,
+                              work_.data(), features + c * per_channel) != dsp::DspStatus::kOk) {
+      throw ConvertError("DSP features: features_compute failed (null samples or features)");
+    }
   }
 }
 
@@ -142,8 +154,9 @@ int8_t quantize_feature(float z, float scale, int32_t zero_point) {
   return static_cast<int8_t>(q < -128 ? -128 : (q > 127 ? 127 : q));
 }
 
-int add_samples_input(Graph& g, uint32_t n_fft, const std::string& name) {
-  const int t = push_tensor(g, activation(name, kTensorTypeFloat32, {1, static_cast<int32_t>(n_fft)}));
+int add_samples_input(Graph& g, uint32_t n_fft, const std::string& name, uint32_t channels) {
+  const int t = push_tensor(g, activation(name, kTensorTypeFloat32,
+                                          {static_cast<int32_t>(channels), static_cast<int32_t>(n_fft)}));
   g.inputs.push_back(t);
   return t;
 }
@@ -166,7 +179,13 @@ DspFeaturesTensors add_dsp_features(Graph& g, int samples, const dsp::FeaturesCo
     fail(g, op, g.tensor_context(samples) + " does not hold n_fft = " + std::to_string(config.n_fft) +
                     " samples");
   }
-  const FeatureExtractor tables(config);  // checks the config, builds twiddles and window
+  const int64_t channels = g.tensors[samples].element_count() / config.n_fft;
+  if (channels < 1 || channels > kDspFeaturesMaxChannels) {
+    fail(g, op, g.tensor_context(samples) + ": " + std::to_string(channels) + " channels, must be 1.." +
+                    std::to_string(kDspFeaturesMaxChannels));
+  }
+  // Checks the config, builds twiddles and window; counts every channel's features.
+  const FeatureExtractor tables(config, static_cast<uint32_t>(channels));
   const uint32_t count = tables.feature_count();
   DspFeaturesTensors result;
   const int twiddle = push_tensor(g, float_constant(name + "/twiddle", {dim(config.n_fft / 2), 2}, tables.twiddle()));

@@ -21,22 +21,28 @@ dsp::FeaturesConfig hann_features_config(uint32_t n_fft, float sample_rate, floa
                                          uint32_t num_bands, uint32_t stats_mask);
 
 // The float features of windows, computed by dsp::features_compute with the tables DSP_FEATURES
-// carries (the FFT twiddles of dsp::fft_plan_init and the periodic Hann window).
+// carries (the FFT twiddles of dsp::fft_plan_init and the periodic Hann window). With C channels
+// (a multi-axis sensor, format 1.3) a window is C rows of n_fft samples, channel-major, and its
+// features are each channel's in turn (channel c's at [c*F1, (c+1)*F1), F1 = one channel's count).
 class FeatureExtractor {
  public:
-  explicit FeatureExtractor(const dsp::FeaturesConfig& config);  // throws on a bad config
+  // Throws on a bad config or a channel count outside 1..kDspFeaturesMaxChannels (8).
+  explicit FeatureExtractor(const dsp::FeaturesConfig& config, uint32_t channels = 1);
 
   const dsp::FeaturesConfig& config() const { return config_; }
-  uint32_t feature_count() const { return count_; }
+  uint32_t channels() const { return channels_; }
+  uint32_t feature_count() const { return count_; }  // all channels
+  uint32_t channel_feature_count() const { return count_ / channels_; }
   const std::vector<float>& twiddle() const { return twiddle_; }
   const std::vector<float>& window() const { return window_; }
 
-  // features[0, feature_count()) of one window of config().n_fft samples.
+  // features[0, feature_count()) of one window of channels() * config().n_fft samples.
   void compute(const float* samples, float* features);
   std::vector<float> compute(const float* samples);
 
  private:
   dsp::FeaturesConfig config_;
+  uint32_t channels_ = 1;
   uint32_t count_ = 0;
   std::vector<float> twiddle_, window_, work_;
 };
@@ -45,10 +51,12 @@ class FeatureExtractor {
 // half away from zero, clamped to int8, NaN -> zero_point (the kernel's rule).
 int8_t quantize_feature(float z, float scale, int32_t zero_point);
 
-// Appends a float32 [1, n_fft] activation and makes it a graph input; returns its index.
-int add_samples_input(Graph& g, uint32_t n_fft, const std::string& name = "samples");
+// Appends a float32 [channels, n_fft] activation ([1, n_fft] for one channel) and makes it a graph
+// input; returns its index.
+int add_samples_input(Graph& g, uint32_t n_fft, const std::string& name = "samples",
+                      uint32_t channels = 1);
 
-// Appends DSP_FEATURES on `samples` (a float32 [1, n_fft] activation) with its constants; the
+// Appends DSP_FEATURES on `samples` (a float32 [C, n_fft] activation) with its constants; the
 // normalization is z = (feature - offset) * scale (offset and scale: feature_count values each);
 // returns the int8 [1, F] output quantized with (output_scale, output_zero_point).
 int add_dsp_features(Graph& g, int samples, const dsp::FeaturesConfig& config,

@@ -99,12 +99,14 @@ double Recording::number(const std::string& column) const {
 
 std::vector<float> Recording::load() const {
   const uint64_t bytes = recording_file_bytes(*this);
-  if (bytes != num_samples * 4) {
+  const uint64_t values = num_samples * channels;
+  if (bytes != values * 4) {
     throw DataError(path + ": " + std::to_string(bytes) + " bytes, but " + where + " says " +
-                    std::to_string(num_samples) + " float32 samples (" +
-                    std::to_string(num_samples * 4) + " bytes)");
+                    std::to_string(num_samples) + " float32 samples" +
+                    (channels > 1 ? " of " + std::to_string(channels) + " channels" : std::string()) +
+                    " (" + std::to_string(values * 4) + " bytes)");
   }
-  std::vector<float> samples(num_samples);
+  std::vector<float> samples(values);
   std::ifstream in(path, std::ios::binary);
   if (!in) throw DataError(path + ": cannot open: " + std::strerror(errno));
   in.read(reinterpret_cast<char*>(samples.data()), static_cast<std::streamsize>(bytes));
@@ -113,6 +115,28 @@ std::vector<float> Recording::load() const {
                     std::to_string(bytes) + " bytes");
   }
   return samples;
+}
+
+std::vector<float> Recording::load_planar() const {
+  std::vector<float> interleaved = load();
+  if (channels == 1) return interleaved;
+  std::vector<float> planar(interleaved.size());
+  for (uint64_t t = 0; t < num_samples; ++t) {
+    for (uint32_t c = 0; c < channels; ++c) planar[c * num_samples + t] = interleaved[t * channels + c];
+  }
+  return planar;
+}
+
+uint32_t Dataset::channels() const {
+  if (recordings.empty()) return 1;
+  for (const Recording& r : recordings) {
+    if (r.channels != recordings.front().channels) {
+      throw DataError(r.where + ": " + std::to_string(r.channels) + " channel(s), but " +
+                      recordings.front().where + " has " + std::to_string(recordings.front().channels) +
+                      " (a dataset's recordings must share one channel count)");
+    }
+  }
+  return recordings.front().channels;
 }
 
 Dataset dataset_read(const std::string& dir) {
@@ -189,24 +213,36 @@ Dataset dataset_read(const std::string& dir) {
                       "' is not a positive rate");
     }
 
+    if (has("channels")) {
+      uint64_t channels = 0;
+      if (!parse_count(r.fields["channels"], &channels) || channels < 1 || channels > kDatasetMaxChannels) {
+        throw DataError(r.where + ": column 'channels': '" + r.fields["channels"] + "' is not a whole number in 1.." +
+                        std::to_string(kDatasetMaxChannels));
+      }
+      r.channels = static_cast<uint32_t>(channels);
+    }
     const uint64_t bytes = recording_file_bytes(r);
+    const uint64_t frame_bytes = 4ull * r.channels;
     if (!ds.samples_column.empty()) {
       const std::string& stated = r.fields[ds.samples_column];
       if (!parse_count(stated, &r.num_samples)) {
         throw DataError(r.where + ": column '" + ds.samples_column + "': '" + stated +
                         "' is not a whole number");
       }
-      if (r.num_samples > bytes / 4 || bytes != r.num_samples * 4) {
+      if (r.num_samples > bytes / frame_bytes || bytes != r.num_samples * frame_bytes) {
         throw DataError(r.path + ": " + std::to_string(bytes) + " bytes, but " + r.where +
                         " column '" + ds.samples_column + "' says " + std::to_string(r.num_samples) +
-                        " float32 samples (" + std::to_string(r.num_samples * 4) + " bytes)");
+                        " float32 samples" +
+                        (r.channels > 1 ? " of " + std::to_string(r.channels) + " channels" : std::string()) +
+                        " (" + std::to_string(r.num_samples * frame_bytes) + " bytes)");
       }
     } else {
-      if (bytes % 4 != 0) {
-        throw DataError(r.path + ": " + std::to_string(bytes) +
-                        " bytes is not a whole number of float32 samples (" + r.where + ")");
+      if (bytes % frame_bytes != 0) {
+        throw DataError(r.path + ": " + std::to_string(bytes) + " bytes is not a whole number of " +
+                        (r.channels > 1 ? std::to_string(r.channels) + "-channel frames" : std::string("float32 samples")) +
+                        " (" + r.where + ")");
       }
-      r.num_samples = bytes / 4;
+      r.num_samples = bytes / frame_bytes;
     }
     ds.recordings.push_back(std::move(r));
   }

@@ -1,11 +1,12 @@
 // Datasets on disk: a folder with `manifest.csv` (one header line, one row per recording, plain
-// comma-separated fields, no quoting) and one raw little-endian float32 mono file per row.
+// comma-separated fields, no quoting) and one raw little-endian float32 file per row: one channel,
+// or with a `channels` column C > 1 (a multi-axis sensor) C values per sample time, interleaved.
 // Layouts and guarantees: docs/data.md.
 //
 // Required columns: `file` (path relative to the folder) and `sample_rate_hz`. The label is read
 // from `condition`, or from `bearing` when there is no `condition` column (run_to_failure layout).
-// The sample count is read from `num_samples` or `n_samples` when present; otherwise it is the
-// file size / 4. Every column's raw text stays available by name.
+// The sample count (per channel) is read from `num_samples` or `n_samples` when present; otherwise
+// it is the file size / (4 C). Every column's raw text stays available by name.
 #pragma once
 
 #include <cstdint>
@@ -30,7 +31,8 @@ struct Recording {
   std::string file;            // as written in the manifest's `file` column
   std::string condition;       // label: `condition` column, else `bearing`
   double sample_rate_hz = 0;   // > 0
-  uint64_t num_samples = 0;    // stated by the manifest, else file size / 4
+  uint64_t num_samples = 0;    // per channel: stated by the manifest, else file size / (4 channels)
+  uint32_t channels = 1;       // `channels` column (1..kDatasetMaxChannels), else 1
   std::string where;           // "DIR/manifest.csv:LINE", for messages
   std::map<std::string, std::string> fields;  // every column's raw text, by column name
 
@@ -41,10 +43,15 @@ struct Recording {
   // (also for an empty field).
   double number(const std::string& column) const;
   double seconds() const { return static_cast<double>(num_samples) / sample_rate_hz; }
-  // Reads all samples. Throws DataError if the file is missing, unreadable or no longer
-  // num_samples * 4 bytes long.
+  // Reads all samples as stored: num_samples * channels floats, interleaved (sample t of channel c
+  // at t * channels + c). Throws DataError if the file is missing, unreadable or no longer
+  // num_samples * channels * 4 bytes long.
   std::vector<float> load() const;
+  // The samples channel-major: channel c's num_samples values at [c * num_samples, ...).
+  std::vector<float> load_planar() const;
 };
+
+constexpr uint32_t kDatasetMaxChannels = 8;  // as many as DSP_FEATURES takes (format 1.3)
 
 struct Dataset {
   std::string dir;
@@ -53,10 +60,12 @@ struct Dataset {
   std::string condition_column;     // "condition" or "bearing"
   std::string samples_column;       // "num_samples", "n_samples" or "" (from file size)
   std::vector<Recording> recordings;  // manifest order
+  // The channel count every recording shares; throws DataError naming the first that differs.
+  uint32_t channels() const;
 };
 
 // Reads DIR/manifest.csv and checks every row: required fields present and numeric, the file
-// exists and its size is num_samples * 4 (or a whole number of float32s when no count is stated),
+// exists and its size is num_samples * channels * 4 (or a whole number of frames when no count is stated),
 // no file listed twice. Throws DataError on the first problem.
 Dataset dataset_read(const std::string& dir);
 

@@ -31,7 +31,7 @@ Rates rates(pipeline::PipelineModel& model, pipeline::SampleCache& cache, const 
             const std::string& normal_label) {
   size_t healthy = 0, healthy_alarms = 0, faults = 0, detected = 0;
   for (size_t i = 0; i < windows.size(); ++i) {
-    const bool alarm = model.score(cache.window(windows.refs[i])).decision != 0;
+    const bool alarm = model.score(cache.window(windows.refs[i], model.window())).decision != 0;
     if (windows.labels[i] == normal_label) {
       ++healthy;
       healthy_alarms += alarm;

@@ -35,7 +35,7 @@ constexpr uint32_t kStats = dsp::kFeatureStatLogRms | dsp::kFeatureStatCrest | d
 
 struct CvDetector {
   std::string name;
-  uint32_t first, last;  // features [first, last)
+  uint32_t first, last;  // one axis's features [first, last); every axis's when several
 };
 
 std::vector<CvDetector> cv_detectors(uint32_t bands) {
@@ -45,20 +45,26 @@ std::vector<CvDetector> cv_detectors(uint32_t bands) {
           {"diff_crest", bands + 3, bands + 4}, {"diff_kurtosis", bands + 4, bands + 5}};
 }
 
+// "both" (issue 16 item 5): the horizontal and vertical records of one snapshot as one window.
+constexpr const char* kBothChannels = "both";
+const char* const kBothChannelNames[2] = {"horiz", "vert"};
+
 struct CvModel {
   host::AlignedBuffer file;
   Model model{};
   int normalization_input = -1;
   uint32_t features = 0, detectors = 0;
+  uint32_t channels = 1;
 };
 
-CvModel cv_model_build(uint32_t window, double rate, uint32_t bands) {
+CvModel cv_model_build(uint32_t window, double rate, uint32_t bands, uint32_t channels) {
   host::Graph g;
   g.source = "backtest cv pool";
-  const int samples = host::add_samples_input(g, window);
+  const int samples = host::add_samples_input(g, window, "samples", channels);
   const dsp::FeaturesConfig config =
       host::hann_features_config(window, static_cast<float>(rate), 0.0f, static_cast<float>(rate / 2), bands, kStats);
-  const uint32_t f = dsp::features_count(config);
+  const uint32_t per_axis = dsp::features_count(config);
+  const uint32_t f = channels * per_axis;
   host::DspFeaturesOptions fo;
   // z in [0, 32] baseline std: a quieter machine (run-in over, lighter load) scores 0, not an alarm.
   const host::Quantization q = quantize::quantization_for_range(0.0f, 32.0f);
@@ -70,9 +76,12 @@ CvModel cv_model_build(uint32_t window, double rate, uint32_t bands) {
   g.outputs = {t.raw};
   const std::vector<CvDetector> detectors = cv_detectors(bands);
   for (const CvDetector& d : detectors) {
+    // The mean squared excess over this kind of feature on every axis (docs/backtest.md).
     std::vector<float> whitening(static_cast<size_t>(f) * f, 0.0f);
-    const float w = 1.0f / std::sqrt(static_cast<float>(d.last - d.first));
-    for (uint32_t b = d.first; b < d.last; ++b) whitening[static_cast<size_t>(b) * f + b] = w;
+    const float w = 1.0f / std::sqrt(static_cast<float>(channels * (d.last - d.first)));
+    for (uint32_t c = 0; c < channels; ++c) {
+      for (uint32_t b = c * per_axis + d.first; b < c * per_axis + d.last; ++b) whitening[static_cast<size_t>(b) * f + b] = w;
+    }
     g.outputs.push_back(host::add_score_mahalanobis(g, t.features, std::vector<float>(f, 0.0f), whitening, "score_" + d.name));
   }
   host::ConvertOptions co;
@@ -84,6 +93,7 @@ CvModel cv_model_build(uint32_t window, double rate, uint32_t bands) {
   }
   m.normalization_input = t.normalization_input;
   m.features = f;
+  m.channels = channels;
   m.detectors = static_cast<uint32_t>(detectors.size());
   return m;
 }
@@ -91,6 +101,7 @@ CvModel cv_model_build(uint32_t window, double rate, uint32_t bands) {
 struct Snap {
   double t_s;
   uint32_t recording;
+  uint32_t second = UINT32_MAX;  // "both": the vertical record of the same snapshot
 };
 
 struct Run {
@@ -105,16 +116,38 @@ std::vector<Run> runs_read(const data::Dataset& ds, const std::string& channel, 
   std::map<std::string, Run> runs;
   const bool has_channel = std::find(ds.columns.begin(), ds.columns.end(), "channel") != ds.columns.end();
   const bool has_time = std::find(ds.columns.begin(), ds.columns.end(), "elapsed_s") != ds.columns.end();
+  const bool both = channel == kBothChannels;
+  if (both && (!has_channel || !has_time)) {
+    throw PipelineError(ds.manifest_path + ": --channel both pairs records by the 'channel' and 'elapsed_s' columns");
+  }
   *rate = ds.recordings.front().sample_rate_hz;
   uint64_t shortest = UINT64_MAX;
+  // "both": (run, elapsed_s) -> the horizontal and the vertical record.
+  std::map<std::pair<std::string, double>, std::pair<uint32_t, uint32_t>> pairs;
   for (uint32_t i = 0; i < ds.recordings.size(); ++i) {
     const data::Recording& r = ds.recordings[i];
-    if (has_channel && !channel.empty() && r.field("channel") != channel) continue;
+    if (r.channels != 1) throw PipelineError(r.where + ": the backtest takes single-channel records");
     if (r.sample_rate_hz != *rate) throw PipelineError(r.where + ": every recording must share one sample rate");
+    if (both) {
+      const std::string& ch = r.field("channel");
+      if (ch != kBothChannelNames[0] && ch != kBothChannelNames[1]) continue;
+      const std::pair<std::string, double> key(r.condition, r.number("elapsed_s"));
+      auto& p = pairs.try_emplace(key, UINT32_MAX, UINT32_MAX).first->second;
+      (ch == kBothChannelNames[0] ? p.first : p.second) = i;
+      shortest = std::min(shortest, r.num_samples);
+      continue;
+    }
+    if (has_channel && !channel.empty() && r.field("channel") != channel) continue;
     Run& run = runs[r.condition];
     run.name = r.condition;
     run.snaps.push_back({has_time ? r.number("elapsed_s") : static_cast<double>(run.snaps.size()) * r.seconds(), i});
     shortest = std::min(shortest, r.num_samples);
+  }
+  for (const auto& [key, p] : pairs) {
+    if (p.first == UINT32_MAX || p.second == UINT32_MAX) continue;  // a snapshot without both axes
+    Run& run = runs[key.first];
+    run.name = key.first;
+    run.snaps.push_back({key.second, p.first, p.second});
   }
   if (runs.empty()) throw PipelineError(ds.manifest_path + ": no recording of channel '" + channel + "'");
   if (shortest < 64) throw PipelineError(ds.manifest_path + ": recordings shorter than 64 samples");
@@ -195,10 +228,18 @@ LoopReplay loop_replay(const CvModel& m, const Run& run, SampleCache& cache, con
   r.trace.run_end_s = run.end_s;
   r.trace.calibration.resize(m.detectors);
   r.trace.scores.resize(m.detectors);
+  const uint32_t window = loop.sample_count / m.channels;
+  std::vector<float> both(loop.sample_count);
   for (const Snap& s : run.snaps) {
     const detect::DetectStage stage = loop.stage;
     detect::DetectWindowResult w{};
-    if (detect::detect_loop_step(&loop, cache.samples(s.recording).data(), &w) != detect::DetectStatus::kOk) {
+    const float* samples = cache.samples(s.recording).data();
+    if (m.channels == 2) {  // [horizontal window, vertical window]: each record's first samples
+      std::copy_n(samples, window, both.data());
+      std::copy_n(cache.samples(s.second).data(), window, both.data() + window);
+      samples = both.data();
+    }
+    if (detect::detect_loop_step(&loop, samples, &w) != detect::DetectStatus::kOk) {
       throw PipelineError("backtest: invoke failed");
     }
     const bool monitoring = w.phase == detect::DetectPhase::kMonitoring;
@@ -231,7 +272,7 @@ BacktestCvResult backtest_cv_run(const BacktestCvOptions& o) {
   uint32_t window = 0;
   const std::vector<Run> runs = runs_read(ds, o.channel, &rate, &window);
   if (runs.size() < 3) throw PipelineError(ds.manifest_path + ": leave-one-run-out needs at least 3 runs");
-  const CvModel m = cv_model_build(window, rate, o.bands);
+  const CvModel m = cv_model_build(window, rate, o.bands, o.channel == kBothChannels ? 2 : 1);
   BacktestCvResult result;
   for (const CvDetector& d : cv_detectors(o.bands)) result.detectors.push_back(d.name);
   result.grid = cv_grid_default();

@@ -25,6 +25,10 @@ EvalResult evaluate_model(const EvalOptions& options) {
                           " Hz, but " + options.model_path + " was made for " +
                           std::to_string(r.settings.sample_rate_hz) + " Hz");
     }
+    if (rec.channels != r.settings.channels) {
+      throw PipelineError(rec.where + ": " + std::to_string(rec.channels) + " channel(s), but " + options.model_path +
+                          " was made for " + std::to_string(r.settings.channels));
+    }
   }
   const uint32_t hop = options.hop != 0 ? options.hop : r.settings.hop;
   const LabeledWindows windows = evaluation_windows(dataset, r.settings, hop, &r.skipped_trained_windows);
@@ -36,7 +40,7 @@ EvalResult evaluate_model(const EvalOptions& options) {
   const bool has_probabilities = !r.classes.empty() && model.model().header->output_count >= 3;
   if (has_probabilities) r.confusion.assign(r.classes.size(), std::vector<size_t>(r.classes.size(), 0));
   for (size_t i = 0; i < windows.size(); ++i) {
-    r.scores[i] = model.score(cache.window(windows.refs[i])).score;
+    r.scores[i] = model.score(cache.window(windows.refs[i], r.settings.window)).score;
     if (has_probabilities) {
       const auto truth = std::find(r.classes.begin(), r.classes.end(), windows.labels[i]);
       if (truth != r.classes.end()) {

@@ -48,7 +48,9 @@ dsp::FeaturesConfig feature_config(const FeatureSpec& spec) {
   return c;
 }
 
-uint32_t FeatureSpec::count() const { return bands + static_cast<uint32_t>(std::popcount(stats_mask)); }
+uint32_t FeatureSpec::count() const {
+  return channels * (bands + static_cast<uint32_t>(std::popcount(stats_mask)));
+}
 
 std::string FeatureSpec::to_string() const {
   std::ostringstream s;

@@ -17,8 +17,9 @@ struct FeatureSpec {
   double f_hi = 0;              // Hz; 0: Nyquist
   uint32_t bands = 32;          // log band energies
   uint32_t stats_mask = 0;      // time statistics appended after the bands (device/dsp/features.h FeatureStat bits)
+  uint32_t channels = 1;        // sensor axes, each with the features above (from the dataset, not --features)
 
-  uint32_t count() const;       // features per window
+  uint32_t count() const;       // features per window, all channels
   std::string to_string() const;  // the --features form
 };
 

@@ -29,7 +29,7 @@ std::vector<uint8_t> pipeline_file_build(const PipelineBuild& build, const Pipel
   host::Graph graph;
   graph.source = build.model_name;
   graph.description = "tinymlops train: " + settings.detector + ", " + settings.features;
-  const int input = host::add_samples_input(graph, build.spec.window);
+  const int input = host::add_samples_input(graph, build.spec.window, "samples", build.spec.channels);
   const host::Quantization& fq = build.feature_quant;
   host::DspFeaturesOptions features_options;
   features_options.offset = build.normalization.offset;

@@ -39,10 +39,11 @@ PipelineModel::PipelineModel(std::vector<uint8_t> bytes, const std::string& name
       tensor_element_count(decision) != 1) {
     throw PipelineError(name + ": input must be float32 samples, outputs a float32 score and an int8 decision");
   }
-  window_ = tensor_element_count(in);
-  if (window_ != settings_.window) {
-    throw PipelineError(name + ": input has " + std::to_string(window_) + " samples, settings say " +
-                        std::to_string(settings_.window));
+  window_ = settings_.window;
+  channels_ = settings_.channels;
+  if (tensor_element_count(in) != static_cast<uint64_t>(window_) * channels_) {
+    throw PipelineError(name + ": input has " + std::to_string(tensor_element_count(in)) + " samples, settings say " +
+                        std::to_string(channels_) + " channel(s) of " + std::to_string(settings_.window));
   }
   arena_ = host::AlignedBuffer(h.arena_bytes);
   if (interpreter_init(&interpreter_, &model_, arena_.data(), h.arena_bytes) != Status::kOk) {
@@ -61,7 +62,7 @@ WindowScore PipelineModel::score(const float* samples) {
   const TensorRecord* tensor = nullptr;
   uint8_t* in = nullptr;
   interpreter_input(interpreter_, 0, &tensor, &in);
-  std::memcpy(in, samples, window_ * sizeof(float));
+  std::memcpy(in, samples, static_cast<size_t>(window_) * channels_ * sizeof(float));
   const Status status = interpreter_invoke(&interpreter_);
   if (status != Status::kOk) throw PipelineError(name_ + ": invoke failed: " + status_to_string(status));
   const uint8_t* out = nullptr;

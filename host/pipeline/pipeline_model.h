@@ -21,7 +21,7 @@ struct WindowScore {
 class PipelineModel {
  public:
   // Validates the bytes with the device validator and reads the pipeline settings. The graph
-  // must take one float32 input of `window` samples and give a float32 score first and an int8
+  // must take one float32 input of `channels` x `window` samples and give a float32 score first and an int8
   // decision second. Throws PipelineError "NAME: ..." otherwise.
   PipelineModel(std::vector<uint8_t> bytes, const std::string& name);
   static PipelineModel load(const std::string& path);
@@ -35,9 +35,10 @@ class PipelineModel {
   const Model& model() const { return model_; }
   size_t file_bytes() const { return file_.size(); }
   const uint8_t* file_data() const { return file_.data(); }
-  uint32_t window() const { return window_; }
+  uint32_t window() const { return window_; }      // samples per channel
+  uint32_t channels() const { return channels_; }
 
-  // Scores `window()` samples.
+  // Scores one window: channels() rows of window() samples, channel-major.
   WindowScore score(const float* samples);
   // Classifiers: the class probabilities of the last score() (output 2), dequantized; empty for
   // models without that output.
@@ -51,6 +52,7 @@ class PipelineModel {
   Interpreter interpreter_{};
   PipelineSettings settings_;
   uint32_t window_ = 0;
+  uint32_t channels_ = 1;
 };
 
 // Reads the pipeline settings TLV of a validated model; throws PipelineError if absent.

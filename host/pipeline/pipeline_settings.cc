@@ -9,6 +9,7 @@ std::string PipelineSettings::to_json() const {
   nlohmann::json j;
   j["window"] = window;
   j["hop"] = hop;
+  if (channels != 1) j["channels"] = channels;
   j["sample_rate_hz"] = sample_rate_hz;
   j["features"] = features;
   j["detector"] = detector;
@@ -30,6 +31,7 @@ PipelineSettings PipelineSettings::from_json(const std::string& text) {
     const nlohmann::json j = nlohmann::json::parse(text);
     s.window = j.at("window").get<uint32_t>();
     s.hop = j.at("hop").get<uint32_t>();
+    s.channels = j.value("channels", uint32_t{1});
     s.sample_rate_hz = j.at("sample_rate_hz").get<double>();
     s.features = j.value("features", std::string());
     s.detector = j.at("detector").get<std::string>();
@@ -46,6 +48,7 @@ PipelineSettings PipelineSettings::from_json(const std::string& text) {
     throw PipelineError(std::string("pipeline settings (metadata 0x100): ") + e.what());
   }
   if (s.window == 0 || s.hop == 0) throw PipelineError("pipeline settings: window and hop must be > 0");
+  if (s.channels < 1 || s.channels > 8) throw PipelineError("pipeline settings: channels must be 1..8");
   if (!(s.sample_rate_hz > 0)) throw PipelineError("pipeline settings: sample_rate_hz must be > 0");
   return s;
 }

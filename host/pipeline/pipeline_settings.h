@@ -30,7 +30,9 @@ struct TrainedRange {
 };
 
 struct PipelineSettings {
-  uint32_t window = 1024;          // samples per window (the DSP front end's FFT length)
+  uint32_t window = 1024;          // samples per window and channel (the DSP front end's FFT length)
+  uint32_t channels = 1;           // sensor axes; the model's input is [channels, window] (JSON key
+                                   // written only when > 1, so single-channel files keep their bytes)
   uint32_t hop = 512;              // samples between window starts when scoring a recording
   double sample_rate_hz = 12000;   // the rate the features were designed for
   std::string features;            // the FeatureSpec in --features form

@@ -37,7 +37,7 @@ train::FeatureMatrix extract(host::FeatureExtractor& extractor, SampleCache& cac
   m.cols = static_cast<int>(extractor.feature_count());
   m.data.resize(static_cast<size_t>(m.rows) * m.cols);
   for (size_t i = 0; i < windows.size(); ++i) {
-    extractor.compute(cache.window(windows.refs[i]), m.data.data() + i * m.cols);
+    extractor.compute(cache.window(windows.refs[i], extractor.config().n_fft), m.data.data() + i * m.cols);
     if (progress && (i % 256 == 0 || i + 1 == windows.size())) progress(static_cast<double>(i + 1) / windows.size());
   }
   return m;
@@ -45,7 +45,7 @@ train::FeatureMatrix extract(host::FeatureExtractor& extractor, SampleCache& cac
 
 std::vector<float> runtime_scores(PipelineModel& model, SampleCache& cache, const LabeledWindows& windows) {
   std::vector<float> scores(windows.size());
-  for (size_t i = 0; i < windows.size(); ++i) scores[i] = model.score(cache.window(windows.refs[i])).score;
+  for (size_t i = 0; i < windows.size(); ++i) scores[i] = model.score(cache.window(windows.refs[i], model.window())).score;
   return scores;
 }
 
@@ -132,7 +132,17 @@ TrainResult train_pipeline(const TrainOptions& options) {
   FeatureSpec spec = options.features;
   if (spec.sample_rate_hz == 0) spec.sample_rate_hz = dataset.recordings.front().sample_rate_hz;
   if (spec.f_hi == 0) spec.f_hi = spec.sample_rate_hz / 2;
-  host::FeatureExtractor extractor(feature_config(spec));
+  spec.channels = dataset.channels();  // a multi-axis sensor: every axis gets the same front end
+  host::FeatureExtractor extractor(feature_config(spec), spec.channels);
+  if (options.device_detection.enabled) {
+    // Every feature gets a drift sketch in TELEMETRY: all axes' features must fit its limit.
+    if (spec.count() > detect::kModelConfigMaxFeatures) {
+      throw PipelineError("device detection: " + std::to_string(spec.count()) + " features (" +
+                          std::to_string(spec.channels) + " channel(s) x " + std::to_string(spec.count() / spec.channels) +
+                          ") exceed the " + std::to_string(detect::kModelConfigMaxFeatures) +
+                          " a device sketches (kOtaMaxTelemetryFeatures)");
+    }
+  }
 
   const bool classifier = detector_is_classifier(options.detector);
   if (classifier && options.device_detection.enabled) {
@@ -183,6 +193,7 @@ TrainResult train_pipeline(const TrainOptions& options) {
   start = Clock::now();
   PipelineSettings settings;
   settings.window = spec.window;
+  settings.channels = spec.channels;
   settings.hop = spec.window / 2;
   settings.sample_rate_hz = spec.sample_rate_hz;
   settings.detector = options.detector;

@@ -1,6 +1,7 @@
 // Window selection for training and evaluation (see window_set.h).
 #include "host/pipeline/window_set.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "host/data/windows.h"
@@ -21,11 +22,22 @@ void add_windows(LabeledWindows& out, uint32_t recording, const data::Recording&
 
 const std::vector<float>& SampleCache::samples(uint32_t recording) {
   if (!loaded_[recording]) {
-    samples_[recording] = dataset_.recordings[recording].load();
+    samples_[recording] = dataset_.recordings[recording].load_planar();
     snr_noise_add(samples_[recording], noise_, snr_noise_identity(dataset_.recordings[recording]));
     loaded_[recording] = true;
   }
   return samples_[recording];
+}
+
+const float* SampleCache::window(const WindowRef& ref, uint32_t length) {
+  const data::Recording& r = dataset_.recordings[ref.recording];
+  const float* planes = samples(ref.recording).data();
+  if (r.channels == 1) return planes + ref.offset;
+  gathered_.resize(static_cast<size_t>(r.channels) * length);
+  for (uint32_t c = 0; c < r.channels; ++c) {
+    std::copy_n(planes + c * r.num_samples + ref.offset, length, gathered_.data() + static_cast<size_t>(c) * length);
+  }
+  return gathered_.data();
 }
 
 TrainingWindows training_windows(const data::Dataset& dataset, const std::string& normal_label,

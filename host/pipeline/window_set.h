@@ -19,18 +19,22 @@ struct WindowRef {
 };
 
 // Samples of every recording of a dataset, loaded on first use (plus the background noise, if any:
-// snr_noise.h).
+// snr_noise.h), channel-major (Recording::load_planar).
 class SampleCache {
  public:
   explicit SampleCache(const data::Dataset& dataset, NoiseSpec noise = {})
       : dataset_(dataset), samples_(dataset.recordings.size()), noise_(noise) {}
   const std::vector<float>& samples(uint32_t recording);
-  const float* window(const WindowRef& ref) { return samples(ref.recording).data() + ref.offset; }
+  // One window of `length` samples per channel as a model input takes it: [C, length],
+  // channel-major. One channel: a pointer into the recording; several: a copy valid until the
+  // next call.
+  const float* window(const WindowRef& ref, uint32_t length);
   const data::Dataset& dataset() const { return dataset_; }
 
  private:
   const data::Dataset& dataset_;
   std::vector<std::vector<float>> samples_;
+  std::vector<float> gathered_;
   NoiseSpec noise_;
   std::vector<bool> loaded_ = std::vector<bool>(samples_.size(), false);
 };

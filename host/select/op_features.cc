@@ -226,20 +226,22 @@ OpFeatures copy_rows(const OpView& v, const char* name) {
 }
 
 // DSP_FEATURES (device/dsp features_compute): statistics over the samples, window, real FFT,
-// power spectrum, band sums over the bins inside [f_lo, f_hi], logs of the bands.
+// power spectrum, band sums over the bins inside [f_lo, f_hi], logs of the bands; all of it once
+// per channel (format 1.3: the samples are [C, N]).
 OpFeatures dsp_features(const OpView& v) {
   const dsp::FeaturesConfig& c = v.params<DspFeaturesParams>().features;
   const double n = c.n_fft;
+  const double ch = static_cast<double>(tensor_element_count(v.input(0))) / n;
   const double band_bins = std::max(0.0, (static_cast<double>(c.f_hi) - c.f_lo) / c.sample_rate * n) + 1;
   const double stats = __builtin_popcount(c.stats_mask);
   return {"DSP_FEATURES",
           {{"fixed", 1},
-           {"samples", n},
-           {"fft", n * std::log2(n)},
-           {"band_bins", band_bins},
-           {"bands", static_cast<double>(c.num_bands)},
-           {"stat_samples", stats > 0 ? n : 0.0},
-           {"stats_times_samples", stats * n},
+           {"samples", ch * n},
+           {"fft", ch * n * std::log2(n)},
+           {"band_bins", ch * band_bins},
+           {"bands", ch * static_cast<double>(c.num_bands)},
+           {"stat_samples", stats > 0 ? ch * n : 0.0},
+           {"stats_times_samples", ch * stats * n},
            {"outputs", static_cast<double>(tensor_element_count(v.output(0)))}}};
 }
 

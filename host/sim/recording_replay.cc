@@ -33,6 +33,8 @@ std::shared_ptr<const std::vector<float>> load_shared(const data::Recording& r) 
   static std::map<std::string, std::weak_ptr<const std::vector<float>>> cache;
   std::lock_guard<std::mutex> lock(mutex);
   if (auto cached = cache[r.path].lock()) return cached;
+  // A virtual device senses one axis; a multi-axis recording would read as a garbled signal.
+  if (r.channels != 1) throw SimError(r.where + ": replay takes single-channel recordings, this one has " + std::to_string(r.channels));
   auto samples = std::make_shared<const std::vector<float>>(r.load());
   cache[r.path] = samples;
   return samples;

@@ -16,7 +16,7 @@ namespace {
 
 // The TLV 0x101 of the test model: output 0 raw features, 1 score (all bands), 2 and 3 the two
 // decisions; 1-of-2 voting, alarm when 2 of the last 3 windows are candidates.
-tmf::detect::ModelConfig test_config(int normalization_input) {
+tmf::detect::ModelConfig test_config(int normalization_input, uint32_t features) {
   tmf::detect::ModelConfig c{};
   c.samples_input = 0;
   c.normalization_input = normalization_input;
@@ -31,8 +31,8 @@ tmf::detect::ModelConfig test_config(int normalization_input) {
   c.persist_clear_below = 1;
   c.baseline_windows = kAppBaselineWindows;
   c.sketch_bins = 8;
-  c.feature_count = kAppBands;
-  for (uint32_t f = 0; f < kAppBands; ++f) c.sketch_lo[f] = -25.0f, c.sketch_hi[f] = 5.0f;
+  c.feature_count = features;
+  for (uint32_t f = 0; f < features; ++f) c.sketch_lo[f] = -25.0f, c.sketch_hi[f] = 5.0f;
   return c;
 }
 
@@ -70,10 +70,11 @@ void append_floats(std::vector<uint8_t>* bytes, const std::vector<float>& values
 
 }  // namespace
 
-PipelineTestModel build_pipeline_model(uint32_t version, float threshold, bool with_config) {
+PipelineTestModel build_pipeline_model(uint32_t version, float threshold, bool with_config, uint32_t channels) {
   tmf::host::Graph g;
   g.source = "app test pool";
-  const int samples = tmf::host::add_samples_input(g, kAppWindow);
+  const int samples = tmf::host::add_samples_input(g, kAppWindow, "samples", channels);
+  const uint32_t nf = channels * kAppBands;
   const tmf::dsp::FeaturesConfig fc = tmf::host::hann_features_config(kAppWindow, 25600.0f, 0.0f, 12800.0f, kAppBands, 0);
   tmf::host::DspFeaturesOptions fo;
   fo.output_scale = 0.125f;  // normalized features in [-16, 16)
@@ -81,10 +82,10 @@ PipelineTestModel build_pipeline_model(uint32_t version, float threshold, bool w
   fo.normalization_as_input = true;
   fo.raw_output = true;
   const tmf::host::DspFeaturesTensors t = tmf::host::add_dsp_features(g, samples, fc, fo);
-  std::vector<float> all(kAppBands * kAppBands, 0.0f), high(kAppBands * kAppBands, 0.0f);
-  for (uint32_t b = 0; b < kAppBands; ++b) all[b * kAppBands + b] = 1.0f / sqrtf(static_cast<float>(kAppBands));
-  for (uint32_t b = kAppBands / 2; b < kAppBands; ++b) high[b * kAppBands + b] = 0.5f;
-  const std::vector<float> zero(kAppBands, 0.0f);
+  std::vector<float> all(nf * nf, 0.0f), high(nf * nf, 0.0f);
+  for (uint32_t b = 0; b < nf; ++b) all[b * nf + b] = 1.0f / sqrtf(static_cast<float>(nf));
+  for (uint32_t b = 0; b < nf; ++b) high[b * nf + b] = b % kAppBands >= kAppBands / 2 ? 0.5f : 0.0f;
+  const std::vector<float> zero(nf, 0.0f);
   const int score_all = tmf::host::add_score_mahalanobis(g, t.features, zero, all, "score_all");
   const int score_high = tmf::host::add_score_mahalanobis(g, t.features, zero, high, "score_high");
   const int decision_all = tmf::host::add_decision_threshold(g, score_all, threshold, "decision_all");
@@ -92,7 +93,7 @@ PipelineTestModel build_pipeline_model(uint32_t version, float threshold, bool w
   g.outputs = {t.raw, score_all, decision_all, decision_high, score_high};
 
   PipelineTestModel m;
-  m.config = test_config(t.normalization_input);
+  m.config = test_config(t.normalization_input, nf);
   tmf::host::ConvertOptions co;
   co.model_id = kAppModelId;
   co.model_version = version;
@@ -106,9 +107,9 @@ PipelineTestModel build_pipeline_model(uint32_t version, float threshold, bool w
   }
   m.file = tmf::host::convert_graph(std::move(g), co).file;
   // Golden pair for the agent's self-test: a healthy window with the identity normalization.
-  append_floats(&m.golden_input, machine_window(0, false));
-  std::vector<float> identity(2 * kAppBands, 0.0f);
-  for (uint32_t f = 0; f < kAppBands; ++f) identity[kAppBands + f] = 1.0f;
+  for (uint32_t c = 0; c < channels; ++c) append_floats(&m.golden_input, machine_window(100 * c, false));
+  std::vector<float> identity(2 * nf, 0.0f);
+  for (uint32_t f = 0; f < nf; ++f) identity[nf + f] = 1.0f;
   append_floats(&m.golden_input, identity);
   m.golden_output = run_once(m.file, m.golden_input);
   return m;

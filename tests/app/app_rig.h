@@ -44,8 +44,10 @@ struct PipelineTestModel {
   tmf::detect::ModelConfig config;
 };
 
-// with_config = false leaves out TLV 0x101 (a model the application cannot run).
-PipelineTestModel build_pipeline_model(uint32_t version, float threshold, bool with_config = true);
+// with_config = false leaves out TLV 0x101 (a model the application cannot run). channels > 1: a
+// multi-axis model (samples [C, kAppWindow], C * kAppBands features, the detectors over all of them).
+PipelineTestModel build_pipeline_model(uint32_t version, float threshold, bool with_config = true,
+                                       uint32_t channels = 1);
 
 // Window `index` of a synthetic machine: noise plus a 1 kHz tone; `fault` adds a strong 10 kHz
 // tone (band 6 of 8), which drives both detectors.

@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "app_rig.h"
+#include "device/dsp/frame.h"
+#include "host/convert/pipeline_graph.h"
 #include "tests/support/tmf_test.h"
 
 namespace tmf_test {
@@ -61,6 +63,7 @@ TMF_TEST(App, BatchesEqualTheOracleLoop) {
   const Artifact a = make_artifact(m.file, rig.key, 21, m.golden_input, m.golden_output, 1024);
   TMF_ASSERT(rig.start(a, default_app_config()));
   TMF_EXPECT_EQ(tmf::app_window_samples(rig.app.get()), kAppWindow);
+  TMF_EXPECT_EQ(tmf::app_window_channels(rig.app.get()), 1u);  // a [1, N] samples input
   OracleLoop oracle(a.file);
   TMF_ASSERT(oracle.loop.sample_count == kAppWindow);
 
@@ -346,6 +349,7 @@ TMF_TEST(App, ModelWithoutDetectionSettings) {
   const Artifact a = make_artifact(m.file, rig.key, 41, m.golden_input, m.golden_output, 1024);
   TMF_ASSERT(rig.start(a, default_app_config()));
   TMF_EXPECT_EQ(tmf::app_window_samples(rig.app.get()), 0u);
+  TMF_EXPECT_EQ(tmf::app_window_channels(rig.app.get()), 0u);
   const std::vector<float> x = machine_window(0, false);
   tmf::AppWindowResult r{};
   TMF_EXPECT(tmf::app_on_window(rig.app.get(), x.data(), kAppWindow, &r) == tmf::AppStatus::kAppErrNoModel);
@@ -357,6 +361,52 @@ TMF_TEST(App, StatusStrings) {
   for (uint8_t s = 0; s <= static_cast<uint8_t>(tmf::AppStatus::kAppErrNoCapture); ++s) {
     TMF_EXPECT(strcmp(tmf::app_status_to_string(static_cast<tmf::AppStatus>(s)), "unknown app status") != 0);
   }
+}
+
+// Issue 16 item 5: a 3-axis model. The app reports C and C * N, runs channel-major windows (a
+// fault on axis 1 only), and sketches all 3 x 8 features in TELEMETRY; each axis's raw features
+// equal the single-channel FeatureExtractor's on that axis alone (an oracle without the
+// multi-channel kernel), and the scores equal the independent loop's bit for bit.
+TMF_TEST(App, ThreeAxisWindowsRunAndSketchEveryAxis) {
+  constexpr uint32_t kAxes = 3;
+  const PipelineTestModel m = build_pipeline_model(1, 4.0f, true, kAxes);
+  TMF_ASSERT(!m.file.empty() && !m.golden_output.empty());
+  AppRig rig;
+  const Artifact a = make_artifact(m.file, rig.key, 51, m.golden_input, m.golden_output, 1024);
+  tmf::AppConfig config = default_app_config();
+  config.max_features = kAxes * kAppBands;
+  TMF_ASSERT(rig.start(a, config));
+  TMF_EXPECT_EQ(tmf::app_window_samples(rig.app.get()), kAxes * kAppWindow);
+  TMF_EXPECT_EQ(tmf::app_window_channels(rig.app.get()), kAxes);
+  OracleLoop oracle(a.file);
+  tmf::host::FeatureExtractor one_axis(
+      tmf::host::hann_features_config(kAppWindow, 25600.0f, 0.0f, 12800.0f, kAppBands, 0));
+  uint32_t alarms = 0;
+  for (uint32_t w = 0; w < 24; ++w) {
+    // Frames as a sensor FIFO gives them (x, y, z interleaved), made channel-major on the device.
+    std::vector<std::vector<float>> axis;
+    for (uint32_t c = 0; c < kAxes; ++c) axis.push_back(machine_window(w + 100 * c, c == 1 && fault_at(w)));
+    std::vector<float> frames(kAxes * kAppWindow), x(kAxes * kAppWindow);
+    for (uint32_t t = 0; t < kAppWindow; ++t) {
+      for (uint32_t c = 0; c < kAxes; ++c) frames[t * kAxes + c] = axis[c][t];
+    }
+    TMF_ASSERT(tmf::dsp::frame_deinterleave(frames.data(), kAppWindow, kAxes, x.data()) == tmf::dsp::DspStatus::kOk);
+    tmf::AppWindowResult r{};
+    TMF_ASSERT(tmf::app_on_window(rig.app.get(), x.data(), kAxes * kAppWindow, &r) == tmf::AppStatus::kAppOk);
+    const OracleLoop::Step e = oracle.step(x);
+    TMF_EXPECT(same_bits(r.score, e.score));
+    TMF_EXPECT(r.detect.alarm == e.result.alarm);
+    for (uint32_t c = 0; c < kAxes; ++c) {
+      const std::vector<float> f = one_axis.compute(axis[c].data());
+      TMF_EXPECT(memcmp(f.data(), e.raw.data() + c * kAppBands, 4 * kAppBands) == 0);
+    }
+    alarms += e.result.event == tmf::detect::DetectEvent::kAlarmRaised ? 1 : 0;
+    rig.port->now_ms += 700;
+  }
+  TMF_EXPECT(alarms >= 1);  // the fault on one axis alone is seen
+  const std::vector<Decoded> batches = decode_all(rig.take(OtaTopic::kOtaTopicTelemetry));
+  TMF_ASSERT(batches.size() == 6);
+  for (const Decoded& b : batches) TMF_EXPECT_EQ(b.t.feature_count, kAxes * kAppBands);
 }
 
 }  // namespace

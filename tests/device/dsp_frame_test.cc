@@ -29,6 +29,24 @@ uint32_t count_of(uint32_t length, uint32_t frame_length, uint32_t hop) {
   return count;
 }
 
+TMF_TEST(DspFrame, DeinterleaveGivesChannelMajorWindows) {
+  // Value 1000 * channel + time: each planar row must read 1000c, 1000c + 1, ...
+  static float interleaved[3 * 40], planar[3 * 40];
+  for (uint32_t t = 0; t < 40; ++t) {
+    for (uint32_t c = 0; c < 3; ++c) interleaved[t * 3 + c] = static_cast<float>(1000 * c + t);
+  }
+  TMF_EXPECT(frame_deinterleave(interleaved, 40, 3, planar) == DspStatus::kOk);
+  bool ok = true;
+  for (uint32_t c = 0; c < 3; ++c) {
+    for (uint32_t t = 0; t < 40; ++t) ok = ok && planar[c * 40 + t] == static_cast<float>(1000 * c + t);
+  }
+  TMF_EXPECT(ok);
+  TMF_EXPECT(frame_deinterleave(nullptr, 40, 3, planar) == DspStatus::kErrNullArgument);
+  TMF_EXPECT(frame_deinterleave(interleaved, 0, 3, planar) == DspStatus::kErrBadLength);
+  TMF_EXPECT(frame_deinterleave(interleaved, 40, 0, planar) == DspStatus::kErrBadLength);
+  TMF_EXPECT(frame_deinterleave(interleaved, 0x80000000u, 2, planar) == DspStatus::kErrBadLength);
+}
+
 TMF_TEST(DspFrame, CountsForEdgeCases) {
   TMF_EXPECT_EQ(count_of(0, 4, 1), 0);
   TMF_EXPECT_EQ(count_of(3, 4, 1), 0);    // shorter than one frame

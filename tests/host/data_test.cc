@@ -204,6 +204,34 @@ TMF_TEST(DataManifest, CountFromFileSizeAndCrlfAndLoadRecheck) {
   TMF_EXPECT_THROWS(ds.recordings[0].load(), DataError, "x.f32: 4 bytes, but");
 }
 
+TMF_TEST(DataManifest, MultiChannelRecordingsAreInterleavedFrames) {
+  // Two 3-channel frames (x, y, z) and a 1-channel file in one folder: counts are per channel.
+  const std::string dir = make_dataset(
+      "m_channels", "file,condition,sample_rate_hz,num_samples,channels\nxyz.f32,normal,100,2,3\n", {});
+  test::write_bytes(dir + "/xyz.f32", f32_bytes({1, 10, 100, 2, 20, 200}));
+  const data::Dataset ds = data::dataset_read(dir);
+  TMF_ASSERT(ds.recordings.size() == 1);
+  TMF_EXPECT_EQ(ds.recordings[0].channels, 3u);
+  TMF_EXPECT_EQ(ds.recordings[0].num_samples, 2u);
+  TMF_EXPECT_EQ(ds.channels(), 3u);
+  TMF_EXPECT(ds.recordings[0].load() == std::vector<float>({1, 10, 100, 2, 20, 200}));
+  TMF_EXPECT(ds.recordings[0].load_planar() == std::vector<float>({1, 2, 10, 20, 100, 200}));
+  // Without a count column the size gives whole frames; a partial frame is an error.
+  std::string d2 = make_dataset("m_channels2", "file,condition,sample_rate_hz,channels\na.f32,normal,100,2\n",
+                                {{"a.f32", 24}});
+  TMF_EXPECT_EQ(data::dataset_read(d2).recordings[0].num_samples, 3u);
+  d2 = make_dataset("m_channels3", "file,condition,sample_rate_hz,channels\na.f32,normal,100,2\n", {{"a.f32", 20}});
+  TMF_EXPECT_THROWS(data::dataset_read(d2), DataError, "is not a whole number of 2-channel frames");
+  d2 = make_dataset("m_channels4", "file,condition,sample_rate_hz,num_samples,channels\na.f32,normal,100,3,2\n",
+                    {{"a.f32", 12}});
+  TMF_EXPECT_THROWS(data::dataset_read(d2), DataError, "says 3 float32 samples of 2 channels (24 bytes)");
+  d2 = make_dataset("m_channels5", "file,condition,sample_rate_hz,channels\na.f32,normal,100,9\n", {{"a.f32", 36}});
+  TMF_EXPECT_THROWS(data::dataset_read(d2), DataError, "column 'channels': '9' is not a whole number in 1..8");
+  d2 = make_dataset("m_channels6", "file,condition,sample_rate_hz,channels\na.f32,normal,100,1\nb.f32,x,100,2\n",
+                    {{"a.f32", 8}, {"b.f32", 8}});
+  TMF_EXPECT_THROWS(data::dataset_read(d2).channels(), DataError, "must share one channel count");
+}
+
 // ---------------------------------------------------------------- WAV
 
 TMF_TEST(DataWav, ReadsEveryPcmWidthAndFloat) {

@@ -74,7 +74,7 @@ TMF_TEST(PipelineE2E, DefaultAutoencoderDetectsEveryFaultCondition) {
     const int want = rec.condition == "normal" ? 4 : 2;
     for (int k = 0; k < want && taken[rec.condition] < want; ++k) {
       const uint64_t offset = rec.num_samples - (k + 1) * uint64_t{r.settings.window} - 7;
-      const float* w = cache.window({i, offset});
+      const float* w = cache.window({i, offset}, r.settings.window);
       inputs.insert(inputs.end(), w, w + r.settings.window);
       const tmf::pipeline::WindowScore s = model.score(w);
       const auto* bytes = reinterpret_cast<const uint8_t*>(&s.score);

@@ -4,7 +4,7 @@
 file(GLOB TMF_PIPELINE_TEST_SOURCES CONFIGURE_DEPENDS "${CMAKE_CURRENT_LIST_DIR}/*_test.cc")
 add_executable(pipeline_tests ${TMF_PIPELINE_TEST_SOURCES} "${CMAKE_CURRENT_LIST_DIR}/../support/tmf_test_main_host.cc"
                "${CMAKE_CURRENT_LIST_DIR}/../host/test_files.cc")
-target_link_libraries(pipeline_tests PRIVATE tmf_test_support tmf_pipeline)
+target_link_libraries(pipeline_tests PRIVATE tmf_test_support tmf_pipeline tmf_sim_world)  # sim: the 3-axis dataset
 # The float-import CLI check runs `tinymlops convert --calibrate` and `inspect`.
 target_compile_definitions(pipeline_tests PRIVATE TMF_CLI="$<TARGET_FILE:tinymlops>")
 add_dependencies(pipeline_tests tinymlops)
@@ -18,6 +18,13 @@ foreach(core IN ITEMS cortex-m3 cortex-m4 cortex-m7 cortex-m33)
                    "${PROJECT_SOURCE_DIR}/build/${core}/bin/model_runner.elf" "${CMAKE_BINARY_DIR}/pipeline_e2e")
   set_tests_properties(qemu_pipeline_parity_${core} PROPERTIES FIXTURES_REQUIRED pipeline_model)
 endforeach()
+
+# Issue 16 item 5: the 3-axis pipeline pipeline_tests trained on the simulator's 3-channel dataset
+# (PipelineMultiAxis), bare-metal on Cortex-M4 against the host runtime's bytes.
+add_test(NAME qemu_pipeline_parity_3axis_cortex-m4
+         COMMAND "${PROJECT_SOURCE_DIR}/tests/qemu/run_pipeline_parity.sh" cortex-m4
+                 "${PROJECT_SOURCE_DIR}/build/cortex-m4/bin/model_runner.elf" "${CMAKE_BINARY_DIR}/pipeline_e2e_3axis")
+set_tests_properties(qemu_pipeline_parity_3axis_cortex-m4 PROPERTIES FIXTURES_REQUIRED pipeline_model)
 
 # Issue 7: `tinymlops select` for the two reference profiles, each choice run under QEMU on its
 # core (the M0+ one in place from flash on the 16 KB micro:bit) and evaluated (M4F >= M0+).

@@ -55,8 +55,18 @@ LoweredOp lower_dsp_features(LoweringContext& ctx) {
     ctx.fail_input(0, "raw samples must be float32 without quantization");
   }
   if (samples.is_constant()) ctx.fail_input(0, "raw samples must be an activation (the graph input)");
-  if (samples.shape.empty() || samples.element_count() != samples.shape.back()) {
-    ctx.fail_input(0, "raw samples must be one window (e.g. [1, N]), has shape " + shape_of(samples));
+  // [C, N]: C channels of one window each, channel-major (format 1.3 when C > 1).
+  if (samples.shape.empty() || samples.shape.back() < 1 ||
+      samples.element_count() % samples.shape.back() != 0) {
+    ctx.fail_input(0, "raw samples must be one window per channel ([C, N]), has shape " + shape_of(samples));
+  }
+  const int64_t channels = samples.element_count() / samples.shape.back();
+  if (channels > 1 && (samples.shape.size() < 2 || samples.shape[samples.shape.size() - 2] != channels)) {
+    ctx.fail_input(0, "raw samples of several channels must have shape [C, N], has " + shape_of(samples));
+  }
+  if (channels > kDspFeaturesMaxChannels) {
+    ctx.fail_input(0, std::to_string(channels) + " channels: at most " +
+                          std::to_string(kDspFeaturesMaxChannels));
   }
   const PipelineOptions& o = ctx.op().options.pipeline;
   DspFeaturesParams p{};
@@ -71,7 +81,7 @@ LoweredOp lower_dsp_features(LoweringContext& ctx) {
   const std::string problem = config_problem(p.features);
   if (!problem.empty()) ctx.fail(problem);
   const uint32_t n = p.features.n_fft;
-  const uint32_t count = dsp::features_count(p.features);
+  const uint32_t count = static_cast<uint32_t>(channels) * dsp::features_count(p.features);
 
   require_float_constant_input(ctx, 1, n, "FFT twiddles");
   require_float_constant_input(ctx, 2, n, "window");
@@ -97,7 +107,7 @@ LoweredOp lower_dsp_features(LoweringContext& ctx) {
   if (out.shape.empty() || out.shape.back() != static_cast<int32_t>(count) ||
       out.element_count() != count) {
     ctx.fail_output(0, "shape " + shape_of(out) + " must be one row of the " +
-                           std::to_string(count) + " features (bands + stats)");
+                           std::to_string(count) + " features (bands + stats, per channel)");
   }
   if (outputs == 2) {
     const Tensor& raw = ctx.output(1);
@@ -112,7 +122,12 @@ LoweredOp lower_dsp_features(LoweringContext& ctx) {
   }
   p.output_scale = out.quant.scales[0];
   p.output_zero_point = static_cast<int32_t>(out.quant.zero_points[0]);
-  return ctx.lowered(kOpDspFeatures, p);
+  // One channel keeps the 40-byte params every runtime since 1.1 reads.
+  if (channels == 1) return ctx.lowered(kOpDspFeatures, p);
+  DspFeaturesChannelsParams pc{};
+  pc.base = p;
+  pc.channels = static_cast<uint32_t>(channels);
+  return ctx.lowered(kOpDspFeatures, pc);
 }
 
 }  // namespace tmf::host
