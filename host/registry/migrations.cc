@@ -296,6 +296,7 @@ ALTER TABLE telemetry_batches_v8 RENAME TO telemetry_batches;
 -- a device's batches of one version, and all its batches, in arrival order (index entries end with the rowid)
 CREATE INDEX telemetry_by_model ON telemetry_batches(device, model_id, model_version);
 CREATE INDEX telemetry_by_arrival ON telemetry_batches(device);
+)sql"},
     // Webhook delivery of alerts (tinymlops serve --notify-webhook, docs/serve.md "Notifications"):
     // a target gets every alert above since_alert until one of its requests is answered 2xx.
     {9, R"sql(
