@@ -16,6 +16,7 @@ PACKAGES=(
   mosquitto libmosquitto-dev              # MQTT broker (tests, demo) and client
   libssl-dev                              # fleet CA, certificates, CRL (host/fleet, libcrypto)
   python3                                 # free loopback ports in the demo and bench scripts
+  libcpp-httplib-dev prometheus sqlite3   # serve --http (API, /metrics), its Prometheus test, API bench baseline
 )
 
 missing=()

@@ -7,6 +7,7 @@
 #include "host/cli/commands.h"
 #include "host/cli/registry_cli.h"
 #include "host/cli/serve_loop_cli.h"
+#include "host/cli/serve_http_cli.h"
 #include "host/loop/loop_error.h"
 #include "host/monitor/serve_loop.h"
 
@@ -26,6 +27,7 @@ struct ServeArgs {
   LoopCliArgs loop;
   BrokerFlags broker;
   bool allow_unenrolled = false;  // --loop-group: the automation loop (serve_loop_cli.h)
+  HttpCliArgs http;               // --http: API and /metrics (serve_http_cli.h)
 };
 
 void run_serve(ServeArgs& a) {
@@ -42,9 +44,10 @@ void run_serve(ServeArgs& a) {
   sigaction(SIGINT, &action, nullptr);
   sigaction(SIGTERM, &action, nullptr);
   try {
-    const monitor::ServeHooks hooks =
+    monitor::ServeHooks hooks =
         loop_hooks(a.loop, reg.dir(), a.options.ingest.fleet, a.options.ingest.broker, a.options.ingest.enrolment,
                    a.options.json);
+    const auto http = serve_http_start(a.http, reg.dir(), a.options, hooks);
     monitor::serve_run(reg, a.options, hooks, g_stop);
   } catch (const std::invalid_argument& e) {
     throw CliError(e.what(), 2);
@@ -81,6 +84,7 @@ void register_serve(CLI::App& app) {
   cmd->add_option("--psi-threshold", o.drift.psi_threshold, "PSI max above this raises a drift alert (default 0.2)");
   cmd->add_flag("--json", o.json, "Print JSON lines (events started, progress, drift, alert, capture_complete, stopped)");
   add_loop_options(cmd, args->loop);
+  add_http_options(cmd, args->http);
   cmd->callback([args] { run_registry_command([&] { run_serve(*args); }); });
 }
 
