@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "host/api/api_routes.h"
 #include "host/api/api_tokens.h"
 #include "host/convert/convert.h"
 #include "host/convert/tflite_reader.h"
@@ -299,6 +300,48 @@ TMF_TEST(Api, ServesTheFleetToTokensOfEachRoleOverHttps) {
   std::ifstream log(f.dir() + "/second.log");
   const std::string said((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
   TMF_EXPECT(said.find("--http 127.0.0.1:" + std::to_string(f.http_port()) + ": cannot listen") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace tmf::test
+
+namespace tmf::test {
+namespace {
+
+// docs/api.json (OpenAPI) names every route the server registers, with the same method.
+TMF_TEST(Api, OpenApiDocumentListsEveryRoute) {
+  std::vector<api::ApiRoute> routes;
+  api::api_routes_fleet(routes);
+  api::api_routes_models(routes);
+  api::api_routes_releases(routes);
+  api::api_routes_alerts(routes);
+  std::ifstream in(std::string(TMF_SOURCE_DIR) + "/docs/api.json");
+  const nlohmann::json doc = nlohmann::json::parse(in, nullptr, false);
+  TMF_ASSERT(doc.is_object() && doc.contains("paths"));
+  TMF_EXPECT(routes.size() >= 20);
+  for (const api::ApiRoute& route : routes) {
+    // "/api/v1/devices/([^/]+)/telemetry" -> "/api/v1/devices/{}/telemetry"; the document's names
+    // of path parameters are compared as {}.
+    std::string path = route.pattern;
+    for (size_t at; (at = path.find("([^/]+)")) != std::string::npos;) path.replace(at, 7, "{}");
+    bool found = false;
+    for (const auto& [documented, methods] : doc["paths"].items()) {
+      std::string shape;
+      for (size_t i = 0; i < documented.size(); ++i) {
+        if (documented[i] == '{') {
+          shape += "{}";
+          i = documented.find('}', i);
+        } else {
+          shape += documented[i];
+        }
+      }
+      std::string method = route.method;
+      for (char& c : method) c = static_cast<char>(std::tolower(c));
+      if (shape == path && methods.contains(method)) found = true;
+    }
+    if (!found) std::printf("  not in docs/api.json: %s %s\n", route.method, route.pattern.c_str());
+    TMF_EXPECT(found);
+  }
 }
 
 }  // namespace

@@ -41,6 +41,15 @@ struct PrometheusServer {
     if (!j.is_object() || j.value("status", "") != "success" || j["data"]["result"].size() != 1) return NAN;
     return std::stod(j["data"]["result"][0]["value"][1].get<std::string>());
   }
+  // How many series an instant query returns; -1 when Prometheus refuses the expression.
+  int series(const std::string& promql) {
+    httplib::Client client("127.0.0.1", port);
+    const auto r = client.Get("/api/v1/query", httplib::Params{{"query", promql}}, httplib::Headers{});
+    if (!r || r->status != 200) return -1;
+    const nlohmann::json j = nlohmann::json::parse(r->body, nullptr, false);
+    if (!j.is_object() || j.value("status", "") != "success") return -1;
+    return static_cast<int>(j["data"]["result"].size());
+  }
   // Polls until `promql` equals `expected` (20 s at most); returns the last value seen.
   double wait_for(const std::string& promql, double expected) {
     double v = NAN;
@@ -97,6 +106,25 @@ TMF_TEST(Metrics, PrometheusScrapesServeAndReadsTheRegistrysFigures) {
   TMF_EXPECT_EQ(prometheus.wait_for("tinymlops_ingest_commit_seconds_count - tinymlops_ingest_commits_total", 0), 0.0);
   TMF_EXPECT(prometheus.query("tinymlops_ingest_commit_seconds_count") >= 1);
   TMF_EXPECT_EQ(prometheus.query("count(tinymlops_build_info)"), 1.0);
+
+  // Every query of the shipped Grafana dashboard is valid PromQL and finds series in this serve
+  // ($group as "All"); rates need two scrapes, so wait for the second.
+  std::ifstream in(std::string(TMF_SOURCE_DIR) + "/docs/grafana-dashboard.json");
+  const nlohmann::json dashboard = nlohmann::json::parse(in, nullptr, false);
+  TMF_ASSERT(dashboard.is_object());
+  prometheus.wait_for("count_over_time(tinymlops_broker_connected[1m]) >= bool 3", 1);
+  int queries = 0;
+  for (const auto& panel : dashboard["panels"]) {
+    for (const auto& target : panel["targets"]) {
+      std::string expr = target["expr"].get<std::string>();
+      for (size_t at; (at = expr.find("$group")) != std::string::npos;) expr.replace(at, 6, ".*");
+      const int n = prometheus.series(expr);
+      if (n <= 0) std::printf("  dashboard query without series (%d): %s\n", n, expr.c_str());
+      TMF_EXPECT(n > 0);
+      ++queries;
+    }
+  }
+  TMF_EXPECT(queries >= 14);
 }
 
 }  // namespace
