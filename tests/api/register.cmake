@@ -8,3 +8,7 @@ target_compile_definitions(api_tests PRIVATE TMF_CLI="$<TARGET_FILE:tinymlops>"
   TMF_SERVE_WORK="${CMAKE_BINARY_DIR}/api_work")
 add_dependencies(api_tests tinymlops)
 add_test(NAME api_tests COMMAND api_tests)
+# Figures for make bench (scripts/bench_api.sh): not a test.
+add_executable(api_bench ${CMAKE_CURRENT_LIST_DIR}/api_bench.cc)
+target_link_libraries(api_bench PRIVATE tmf_api PkgConfig::TMF_HTTPLIB)
+target_compile_options(api_bench PRIVATE -Wall -Wextra)
