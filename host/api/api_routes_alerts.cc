@@ -1,5 +1,6 @@
 // /api/v1/alerts (list, ack, label: the labels the loop trains on) and /api/v1/captures (list,
 // one, the samples as float32 or CSV).
+#include <cctype>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -82,7 +83,12 @@ std::optional<nlohmann::json> capture_data(ApiCall& call) {
   if (!in) throw ApiError(404, "id", "capture " + std::to_string(c.id) + ": no samples received yet");
   const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   httplib::Response& res = call.response();
-  const std::string stem = c.device + "-" + std::to_string(c.id);
+  // The file name carries the device id: anything beyond [A-Za-z0-9._-] becomes '_' so an id can
+  // never break out of the header's quotes.
+  std::string stem = c.device + "-" + std::to_string(c.id);
+  for (char& ch : stem) {
+    if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '.' && ch != '_' && ch != '-') ch = '_';
+  }
   if (format == "f32") {
     res.set_header("Content-Disposition", "attachment; filename=\"" + stem + ".f32\"");
     res.set_content(bytes, "application/octet-stream");
