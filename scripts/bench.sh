@@ -82,6 +82,8 @@ while read -r key value; do put "$key" "$value"; done < <("$root/scripts/bench_d
 while read -r key value; do put "$key" "$value"; done < <("$root/scripts/bench_ingest.sh" "$root/build")
 # What the signed deployment record costs a Cortex-M4 device (issue 13; docs/agent.md).
 while read -r key value; do put "$key" "$value"; done < <("$root/scripts/bench_trust.sh" "$work/trust")
+# The HTTP API under 50 clients, against the same queries in the sqlite3 shell (issue 17; docs/api.md).
+while read -r key value; do put "$key" "$value"; done < <("$root/scripts/bench_api.sh" "$root/build" "$work/api")
 
 json='{}'
 for key in "${!figures[@]}"; do

@@ -15,8 +15,8 @@ PACKAGES=(
   libsodium-dev libsqlite3-dev            # signing, registry
   mosquitto libmosquitto-dev              # MQTT broker (tests, demo) and client
   libssl-dev                              # fleet CA, certificates, CRL (host/fleet, libcrypto)
-  libcpp-httplib-dev                      # HTTP: serve --notify-webhook (host/notify)
   python3                                 # free loopback ports in the demo and bench scripts
+  libcpp-httplib-dev prometheus sqlite3   # HTTP: serve --http (API, /metrics) and --notify-webhook; the Prometheus test; API bench baseline
 )
 
 missing=()

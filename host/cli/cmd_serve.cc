@@ -10,6 +10,7 @@
 #include "host/cli/serve_config_cli.h"
 #include "host/cli/serve_notify_cli.h"
 #include "host/cli/serve_loop_cli.h"
+#include "host/cli/serve_http_cli.h"
 #include "host/loop/loop_error.h"
 #include "host/monitor/serve_loop.h"
 
@@ -30,6 +31,7 @@ struct ServeArgs {
   BrokerFlags broker;
   bool allow_unenrolled = false;  // --loop-group: the automation loop (serve_loop_cli.h)
   NotifyCliArgs notify;           // --notify-webhook (serve_notify_cli.h)
+  HttpCliArgs http;               // --http: API and /metrics (serve_http_cli.h)
 };
 
 void run_serve(ServeArgs& a) {
@@ -46,9 +48,10 @@ void run_serve(ServeArgs& a) {
   sigaction(SIGINT, &action, nullptr);
   sigaction(SIGTERM, &action, nullptr);
   try {
-    const monitor::ServeHooks hooks =
+    monitor::ServeHooks hooks =
         loop_hooks(a.loop, reg.dir(), a.options.ingest.fleet, a.options.ingest.broker, a.options.ingest.enrolment,
                    a.options.json);
+    const auto http = serve_http_start(a.http, reg.dir(), a.options, hooks);
     monitor::serve_run(reg, a.options,
                        broker_status_hooks(notify_hooks(hooks, a.notify, reg.dir(), a.options.ingest.fleet, a.options.json),
                                            a.options.json),
@@ -89,6 +92,7 @@ void register_serve(CLI::App& app) {
   cmd->add_flag("--json", o.json, "Print JSON lines (events started, progress, drift, alert, capture_complete, stopped)");
   add_loop_options(cmd, args->loop);
   add_notify_options(cmd, args->notify);
+  add_http_options(cmd, args->http);
   add_serve_config_options(cmd);  // last: --print-config sees every option above
   cmd->callback([args] { run_registry_command([&] { run_serve(*args); }); });
 }

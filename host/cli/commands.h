@@ -31,5 +31,6 @@ void register_fleet(CLI::App& app);    // fleet init|service|crl, broker config,
 void register_broker(CLI::App& app);
 void register_devices_enrolment(CLI::App* devices);  // called by register_devices
 void register_gateway(CLI::App& app);  // gateway: docs/link.md
+void register_tokens(CLI::App& app);   // tokens create|list|revoke: docs/api.md
 
 }  // namespace tmf::cli

@@ -52,6 +52,7 @@ int main(int argc, char** argv) {
   tmf::cli::register_fleet(app);
   tmf::cli::register_broker(app);
   tmf::cli::register_gateway(app);
+  tmf::cli::register_tokens(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

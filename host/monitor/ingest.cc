@@ -198,6 +198,7 @@ void Ingest::raise_alarm_alerts(const TelemetryBatch& b) {
 
 void Ingest::commit() {
   const size_t messages = pending();
+  const auto commit_started = std::chrono::steady_clock::now();
   std::set<uint32_t> touched;
   std::vector<BatchKey> acks;
   // On failure nothing of this commit counts: the counters and lists are restored.
@@ -246,6 +247,7 @@ void Ingest::commit() {
   }
   ++counters_.commits;
   counters_.committed_messages += messages;
+  if (options_.on_commit) options_.on_commit(std::chrono::steady_clock::now() - commit_started, messages);
   batches_.clear();
   data_.clear();
   device_messages_ = 0;

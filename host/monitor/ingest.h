@@ -42,6 +42,9 @@ struct IngestOptions {
   // at 410 kHz, far beyond the accelerometers served (12-25.6 kHz), so only a flood reaches it
   // (a bound from that arithmetic, not tuned on any run). 0: no budget.
   double max_device_batches_per_second = 50;
+  // Called on the ingest thread after each successful commit with its duration (writes, captures
+  // and the transaction's commit; acks not included) and its message count: /metrics' histogram.
+  std::function<void(std::chrono::nanoseconds, size_t)> on_commit;
 };
 
 struct IngestCounters {

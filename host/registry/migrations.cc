@@ -316,6 +316,21 @@ CREATE TABLE notify_deliveries (
   PRIMARY KEY (target, alert)
 );
 )sql"},
+    // Bearer tokens of the HTTP API (tinymlops tokens create|list|revoke, docs/api.md): only the
+    // SHA-256 of each token is kept, so a copy of the database grants no access. An index for the
+    // API's per-device time ranges.
+    {10, R"sql(
+CREATE TABLE api_tokens (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  role TEXT NOT NULL CHECK (role IN ('read','admin')),
+  sha256 TEXT NOT NULL UNIQUE,           -- lowercase hex SHA-256 of the token
+  created_at INTEGER NOT NULL,           -- unix s
+  revoked_at INTEGER                     -- unix s; NULL while valid
+);
+-- a device's telemetry over a time range (GET /api/v1/devices/{id}/telemetry?from&to)
+CREATE INDEX telemetry_by_time ON telemetry_batches(device, received_at);
+)sql"},
 };
 
 }  // namespace

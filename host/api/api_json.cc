@@ -1,0 +1,196 @@
+// JSON forms of the API's resources (see api_json.h).
+#include "host/api/api_json.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+
+namespace tmf::api {
+namespace {
+
+template <typename T>
+nlohmann::json or_null(const std::optional<T>& v) {
+  return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+}
+
+// A JSON text stored by this project, or the text itself if it does not parse (never throws on
+// a damaged row: the API reports what is there).
+nlohmann::json stored_json(const std::string& text) {
+  nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+  return j.is_discarded() ? nlohmann::json(text) : j;
+}
+
+}  // namespace
+
+ModelNames::ModelNames(registry::Database& db) {
+  registry::Statement s(db, "SELECT m.model_id, v.version, m.name FROM versions v JOIN models m ON m.id = v.model");
+  while (s.step()) {
+    names_[{static_cast<uint32_t>(s.column_int(0)), static_cast<uint32_t>(s.column_int(1))}] =
+        s.column_text(2) + ":" + std::to_string(s.column_int(1));
+  }
+}
+
+nlohmann::json ModelNames::ref(const std::optional<uint32_t>& model_id, const std::optional<uint32_t>& version) const {
+  if (!model_id || !version) return nullptr;
+  const auto it = names_.find({*model_id, *version});
+  if (it != names_.end()) return it->second;
+  char text[32];
+  std::snprintf(text, sizeof text, "0x%08x:%u", *model_id, *version);
+  return text;
+}
+
+std::string api_utc_text(int64_t unix_ms) {
+  const std::time_t t = static_cast<std::time_t>(unix_ms / 1000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return text;
+}
+
+nlohmann::json api_device_json(const registry::DeviceInfo& d, const ModelNames& names) {
+  return {{"id", d.id},
+          {"group", d.group},
+          {"hardware",
+           {{"core", d.profile.core},
+            {"ram_bytes", d.profile.ram_bytes},
+            {"flash_bytes", d.profile.flash_bytes},
+            {"clock_hz", d.profile.clock_hz}}},
+          {"current_model", names.ref(d.current_model_id, d.current_version)},
+          {"current_model_id", or_null(d.current_model_id)},
+          {"current_version", or_null(d.current_version)},
+          {"previous_model", names.ref(d.previous_model_id, d.previous_version)},
+          {"online", d.online},
+          {"last_seen", or_null(d.last_seen)}};
+}
+
+nlohmann::json api_version_json(const registry::VersionInfo& v) {
+  nlohmann::json lineage = {{"data", or_null(v.lineage.data)},
+                            {"parameters", v.lineage.parameters ? stored_json(*v.lineage.parameters) : nlohmann::json(nullptr)},
+                            {"parent", or_null(v.lineage.parent)}};
+  return {{"name", v.name},
+          {"version", v.version},
+          {"ref", v.name + ":" + std::to_string(v.version)},
+          {"model_id", v.model_id},
+          {"stage", v.stage},
+          {"artifact_sha256", v.artifact},
+          {"file_bytes", v.file_bytes},
+          {"arena_bytes", v.arena_bytes},
+          {"macs", v.macs},
+          {"source", v.source},
+          {"signature_key_id", or_null(v.signature_key_id)},
+          {"created_at", v.created_at},
+          {"lineage", lineage},
+          {"metrics", v.metrics}};
+}
+
+nlohmann::json api_deployment_json(const registry::DeploymentInfo& d) {
+  return {{"id", d.id},
+          {"model", d.model_name + ":" + std::to_string(d.model_version)},
+          {"group", d.group},
+          {"stages", stored_json(d.stages_json)},
+          {"gates", stored_json(d.gates_json)},
+          {"current_stage", d.current_stage},
+          {"state", d.state},
+          {"reason", d.reason},
+          {"created_at", d.created_at},
+          {"updated_at", d.updated_at}};
+}
+
+nlohmann::json api_deployment_device_json(const registry::DeploymentDevice& d) {
+  return {{"device", d.device},
+          {"stage", d.stage},
+          {"state", d.state},
+          {"result_code", or_null(d.result_code)},
+          {"detail", d.detail},
+          {"chunks_sent", d.chunks_sent},
+          {"bytes_sent", d.bytes_sent},
+          {"updated_at", d.updated_at}};
+}
+
+nlohmann::json api_alert_json(const monitor::Alert& a) {
+  return {{"id", a.id},
+          {"kind", a.kind},
+          {"source", a.source},
+          {"subject", a.subject},
+          {"device", or_null(a.device)},
+          {"group", or_null(a.group)},
+          {"model_id", or_null(a.model_id)},
+          {"model_version", or_null(a.model_version)},
+          {"raised_at", api_utc_text(a.raised_at_ms)},
+          {"raised_at_ms", a.raised_at_ms},
+          {"detail", stored_json(a.detail_json)},
+          {"state", a.state},
+          {"label", or_null(a.label)},
+          {"label_note", or_null(a.label_note)},
+          {"labelled_at_ms", or_null(a.labelled_at_ms)}};
+}
+
+nlohmann::json api_capture_json(const monitor::Capture& c) {
+  nlohmann::json ranges = nlohmann::json::array();
+  for (const auto& [offset, count] : c.received_ranges) ranges.push_back({offset, count});
+  return {{"id", c.id},
+          {"device", c.device},
+          {"requested_at_ms", c.requested_at_ms},
+          {"samples", c.samples},
+          {"sample_rate_hz", or_null(c.sample_rate_hz)},
+          {"model_id", or_null(c.model_id)},
+          {"model_version", or_null(c.model_version)},
+          {"total_samples", or_null(c.total_samples)},
+          {"received_samples", c.received_samples},
+          {"received_ranges", ranges},
+          {"state", c.state},
+          {"completed_at_ms", or_null(c.completed_at_ms)}};
+}
+
+nlohmann::json api_loop_step_json(const loop::LoopStep& s) {
+  return {{"id", s.id},
+          {"group", s.group},
+          {"kind", s.kind},
+          {"state", s.state},
+          {"reason", s.reason},
+          {"parent", or_null(s.parent)},
+          {"started_at_ms", s.started_at_ms},
+          {"ended_at_ms", or_null(s.ended_at_ms)},
+          {"detail", stored_json(s.detail_json)}};
+}
+
+nlohmann::json api_approval_json(const loop::Approval& a) {
+  return {{"step", a.step},
+          {"group", a.group},
+          {"fleet", a.fleet},
+          {"version", a.version},
+          {"security_counter", a.security_counter},
+          {"state", loop::approval_state_to_string(a.state)},
+          {"requested_at_ms", a.requested_at_ms},
+          {"decided_at_ms", or_null(a.decided_at_ms)},
+          {"decided_by", a.decided_by},
+          {"reason", a.reason},
+          {"signer_key_id", a.signer_key_id},
+          {"sequence", or_null(a.sequence)}};
+}
+
+nlohmann::json api_batch_json(const monitor::TelemetryBatch& b, const ModelNames& names) {
+  double sum = 0, max = -INFINITY;
+  for (const float s : b.scores) {
+    sum += s;
+    max = std::max(max, static_cast<double>(s));
+  }
+  return {{"received_at_ms", b.received_at_ms},
+          {"boot_count", b.boot_count},
+          {"seq", b.seq},
+          {"model", names.ref(b.model_id, b.model_version)},
+          {"phase", b.phase},
+          {"alarm", b.alarm},
+          {"windows", b.window_count},
+          {"score_mean", b.scores.empty() ? nlohmann::json(nullptr) : nlohmann::json(sum / double(b.scores.size()))},
+          {"score_max", b.scores.empty() ? nlohmann::json(nullptr) : nlohmann::json(max)},
+          {"alarms_raised", b.alarms_raised},
+          {"dropped_batches", b.dropped_batches},
+          {"inference_cycles", b.inference_cycles},
+          {"free_ram_bytes", b.free_ram_bytes},
+          {"uptime_s", b.uptime_s}};
+}
+
+}  // namespace tmf::api

@@ -1,0 +1,45 @@
+// The JSON forms of the API's resources (docs/api.md, docs/api.yaml). One function per resource so
+// the list and the single-object endpoints always agree.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "host/loop/loop_steps.h"
+#include "host/loop/release.h"
+#include "host/monitor/alerts.h"
+#include "host/monitor/telemetry_store.h"
+#include "host/registry/registry.h"
+
+namespace tmf::api {
+
+// (model_id, version) -> "name:version", built once per request from the versions table so a
+// list of 10,000 devices costs one query, not one per device.
+class ModelNames {
+ public:
+  explicit ModelNames(registry::Database& db);
+  // "name:version" when registered, else "0xMODELID:version"; null without a model.
+  nlohmann::json ref(const std::optional<uint32_t>& model_id, const std::optional<uint32_t>& version) const;
+
+ private:
+  std::map<std::pair<uint32_t, uint32_t>, std::string> names_;
+};
+
+std::string api_utc_text(int64_t unix_ms);
+
+nlohmann::json api_device_json(const registry::DeviceInfo& d, const ModelNames& names);
+nlohmann::json api_version_json(const registry::VersionInfo& v);
+nlohmann::json api_deployment_json(const registry::DeploymentInfo& d);
+nlohmann::json api_deployment_device_json(const registry::DeploymentDevice& d);
+nlohmann::json api_alert_json(const monitor::Alert& a);
+nlohmann::json api_capture_json(const monitor::Capture& c);
+nlohmann::json api_loop_step_json(const loop::LoopStep& s);
+nlohmann::json api_approval_json(const loop::Approval& a);
+// One batch as a time-series point (undownsampled).
+nlohmann::json api_batch_json(const monitor::TelemetryBatch& b, const ModelNames& names);
+
+}  // namespace tmf::api
