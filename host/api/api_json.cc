@@ -178,6 +178,7 @@ nlohmann::json api_batch_json(const monitor::TelemetryBatch& b, const ModelNames
     max = std::max(max, static_cast<double>(s));
   }
   return {{"received_at_ms", b.received_at_ms},
+          {"incarnation", b.incarnation},
           {"boot_count", b.boot_count},
           {"seq", b.seq},
           {"model", names.ref(b.model_id, b.model_version)},

@@ -125,11 +125,13 @@ std::optional<nlohmann::json> one_device(ApiCall& call) {
   j["rollouts"] = deployments;
 
   monitor::TelemetryStore store(db);
-  registry::Statement newest(db, "SELECT boot_count, seq FROM telemetry_batches WHERE device = ? ORDER BY rowid DESC LIMIT 1");
+  registry::Statement newest(
+      db, "SELECT boot_count, seq, incarnation FROM telemetry_batches WHERE device = ? ORDER BY rowid DESC LIMIT 1");
   newest.bind(1, id);
   j["last_telemetry"] = nullptr;
   if (newest.step()) {
-    const auto b = store.find_batch({id, static_cast<uint32_t>(newest.column_int(0)), static_cast<uint32_t>(newest.column_int(1))});
+    const auto b = store.find_batch({id, static_cast<uint32_t>(newest.column_int(0)), static_cast<uint32_t>(newest.column_int(1)),
+                                     static_cast<uint32_t>(newest.column_int(2))});
     if (b) j["last_telemetry"] = api_batch_json(*b, names);
   }
 
