@@ -340,6 +340,7 @@ const char* opcode_name(uint16_t opcode) {
     case kOpTranspose: return "TRANSPOSE";
     case kOpStridedSlice: return "STRIDED_SLICE";
     case kOpHardSwish: return "HARD_SWISH";
+    case kOpTransposeConv: return "TRANSPOSE_CONV";
     case kOpCodeLimit: break;
   }
   return "UNKNOWN";

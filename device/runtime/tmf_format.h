@@ -15,7 +15,7 @@ namespace tmf {
 
 constexpr uint8_t kTmfMagic[4] = {'T', 'M', 'F', '1'};
 constexpr uint16_t kTmfVersionMajor = 1;  // readers reject any other major
-constexpr uint16_t kTmfVersionMinor = 2;  // readers accept any minor (minors only add; 1.1: pipeline ops, 1.2: more TFLite ops)
+constexpr uint16_t kTmfVersionMinor = 3;  // readers accept any minor (minors only add; 1.1: pipeline ops, 1.2 and 1.3: more TFLite ops)
 constexpr uint32_t kTmfSectionAlign = 16;
 constexpr uint32_t kTmfConstAlign = 16;
 constexpr uint32_t kTmfMaxRank = 4;
@@ -76,7 +76,9 @@ enum OpCode : uint16_t {
   kOpTranspose = 28,
   kOpStridedSlice = 29,
   kOpHardSwish = 30,
-  kOpCodeLimit = 31,  // one past the largest opcode of this format version
+  // 1.3: TFLite ops of issue 15 item 3 (docs/import.md).
+  kOpTransposeConv = 31,
+  kOpCodeLimit = 32,  // one past the largest opcode of this format version
 };
 
 struct Section {
