@@ -34,6 +34,9 @@ enum TensorType : uint8_t {
 enum TensorStorage : uint8_t {
   kTensorStorageArena = 0,     // offset is into the caller's arena
   kTensorStorageConstant = 1,  // offset is into the constant section
+  kTensorStorageState = 2,     // 1.3: arena bytes of their own, kept across invokes and reset to
+                               // the zero point (int8) or 0 by interpreter_init (TFLM's variable
+                               // tensors: SVDF's state)
 };
 
 enum TensorQuant : uint8_t {
@@ -78,7 +81,8 @@ enum OpCode : uint16_t {
   kOpHardSwish = 30,
   // 1.3: TFLite ops of issue 15 item 3 (docs/import.md).
   kOpTransposeConv = 31,
-  kOpCodeLimit = 32,  // one past the largest opcode of this format version
+  kOpSvdf = 32,
+  kOpCodeLimit = 33,  // one past the largest opcode of this format version
 };
 
 struct Section {

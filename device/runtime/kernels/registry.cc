@@ -35,6 +35,7 @@
 #define TMF_WITH_STRIDED_SLICE 1
 #define TMF_WITH_HARD_SWISH 1
 #define TMF_WITH_TRANSPOSE_CONV 1
+#define TMF_WITH_SVDF 1
 #endif
 
 // On cores with the DSP extension (Cortex-M4, M7, M33) the optimized kernels of kernels/arm/
@@ -84,6 +85,7 @@ extern const KernelRegistration kKernelTranspose;
 extern const KernelRegistration kKernelStridedSlice;
 extern const KernelRegistration kKernelHardSwish;
 extern const KernelRegistration kKernelTransposeConv;
+extern const KernelRegistration kKernelSvdf;
 
 const KernelRegistration* kernel_find(uint16_t opcode) {
   switch (opcode) {
@@ -179,6 +181,9 @@ const KernelRegistration* kernel_find(uint16_t opcode) {
 #endif
 #if TMF_WITH_TRANSPOSE_CONV
     case kOpTransposeConv: return &kKernelTransposeConv;
+#endif
+#if TMF_WITH_SVDF
+    case kOpSvdf: return &kKernelSvdf;
 #endif
     default: return nullptr;
   }
