@@ -15,6 +15,7 @@
 #include "device/runtime/kernels/reshape.h"
 #include "device/runtime/kernels/scratch.h"
 #include "device/runtime/kernels/spatial.h"
+#include "device/runtime/kernels/transpose_conv.h"
 
 namespace tmf::select {
 namespace {
@@ -137,6 +138,65 @@ OpFeatures conv_2d(const OpView& v, KernelFamily family) {
            {"dot2_steps4", dot2 * (depth / 4)},
            {"dot2_tail", dot2 * (depth % 4)},
            {"outputs", w.pixels * out_c}}};
+}
+
+// kernels/transpose_conv.cc (reference on every core): per output value, the filter rows whose
+// input row divides exactly by the stride, then for those inside the input the filter columns
+// likewise, then in_c products for each tap inside the input.
+OpFeatures transpose_conv(const OpView& v) {
+  const auto& p = v.params<TransposeConvParams>();
+  const TensorRecord& in = v.input(0);
+  const TensorRecord& f = v.input(1);
+  const TensorRecord& out = v.output(0);
+  const int32_t kh = f.dims[1], kw = f.dims[2];
+  // Per output row (column): taps visited, and those whose input row (column) is inside.
+  const auto axis = [](int32_t out_size, int32_t in_size, int32_t pad, int32_t stride, int32_t k,
+                       std::vector<double>& visited, std::vector<double>& inside) {
+    for (int32_t o = 0; o < out_size; ++o) {
+      double n = 0, m = 0;
+      const int32_t shifted = o + pad;
+      for (int32_t t = shifted % stride; t < std::min(shifted + 1, k); t += stride) {
+        ++n;
+        if ((shifted - t) / stride < in_size) ++m;
+      }
+      visited.push_back(n);
+      inside.push_back(m);
+    }
+  };
+  std::vector<double> rows, rows_in, cols, cols_in;
+  axis(out.dims[1], in.dims[1], p.pad_h, p.stride_h, kh, rows, rows_in);
+  axis(out.dims[2], in.dims[2], p.pad_w, p.stride_w, kw, cols, cols_in);
+  double row_visits = 0, col_visits = 0, taps = 0;
+  for (size_t y = 0; y < rows.size(); ++y) {
+    for (size_t x = 0; x < cols.size(); ++x) {
+      row_visits += rows[y];
+      col_visits += rows_in[y] * cols[x];
+      taps += rows_in[y] * cols_in[x];
+    }
+  }
+  const double scale = static_cast<double>(out.dims[0]) * f.dims[0];  // batches x out_c
+  return {"TRANSPOSE_CONV",
+          {{"fixed", 1},
+           {"outputs", static_cast<double>(tensor_element_count(out))},
+           {"row_visits", row_visits * scale},
+           {"column_visits", col_visits * scale},
+           {"taps", taps * scale},
+           {"macs", taps * scale * in.dims[3]}}};
+}
+
+// kernels/svdf.cc (reference on every core): per batch and filter a state shift, a feature dot
+// product and a requantization; per unit the time dot products of its rank filters.
+OpFeatures svdf(const OpView& v) {
+  const double batches = v.input(0).dims[0], input_size = v.input(0).dims[1];
+  const double filters = v.input(1).dims[0], memory = v.input(2).dims[1];
+  const double rows = batches * filters;
+  return {"SVDF",
+          {{"fixed", 1},
+           {"filter_rows", rows},
+           {"state_moves", rows * (memory - 1)},
+           {"feature_macs", rows * input_size},
+           {"time_macs", rows * memory},
+           {"outputs", static_cast<double>(tensor_element_count(v.output(0)))}}};
 }
 
 OpFeatures depthwise_conv_2d(const OpView& v, KernelFamily family) {
@@ -295,6 +355,8 @@ OpFeatures op_features(const Model& model, uint32_t index, KernelFamily family) 
     case kOpFullyConnected: return fully_connected(v, family);
     case kOpConv2D: return conv_2d(v, family);
     case kOpDepthwiseConv2D: return depthwise_conv_2d(v, family);
+    case kOpTransposeConv: return transpose_conv(v);
+    case kOpSvdf: return svdf(v);
     case kOpAveragePool2D:
     case kOpMaxPool2D: return pool(v, family, name);
     case kOpAdd: return add(v, family);

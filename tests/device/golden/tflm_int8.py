@@ -62,10 +62,10 @@ def multiply_by_quantized_multiplier(x, multiplier, shift):
 
 
 def activation_range(activation, scale, zero_point):
-    """TFLM CalculateActivationRangeQuantized for int8."""
+    """TFLM CalculateActivationRangeQuantized for int8 (f / scale in float32)."""
     lo, hi = -128, 127
     def q(v):
-        return zero_point + round_half_away(v / scale)
+        return zero_point + round_half_away(f32(v / scale))
     if activation == 'RELU':
         return max(lo, q(0.0)), hi
     if activation == 'RELU6':
