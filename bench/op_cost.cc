@@ -289,7 +289,7 @@ void add_format_1_3_models(std::vector<std::pair<std::string, Graph>>& models) {
       {5, 3, 2, 8, 4, 2, false}, {4, 6, 16, 8, 2, 2, false}, {6, 6, 3, 3, 5, 1, true},
       {8, 8, 8, 16, 3, 2, true}, {3, 8, 32, 4, 3, 3, false}, {7, 5, 6, 6, 4, 2, true},
       {10, 10, 4, 8, 3, 1, true}, {4, 4, 24, 24, 3, 2, true}, {12, 2, 2, 2, 6, 3, false}};
-  for (const TransposeConvShape& t : shapes) {
+  const auto transpose_conv = [&](const TransposeConvShape& t) {
     const auto out = [&](int in) { return t.same ? in * t.stride : (in - 1) * t.stride + t.k; };
     tmf::host::OpOptions o;
     o.padding = t.same ? Padding::kSame : Padding::kValid;
@@ -303,7 +303,8 @@ void add_format_1_3_models(std::vector<std::pair<std::string, Graph>>& models) {
             constant_int8({t.out_c, t.k, t.k, t.in_c}, static_cast<size_t>(t.out_c), 0),
             constant_int32(t.out_c), activation({1, out(t.h), out(t.w), t.out_c}, 0.1f, 3)},
            {0, 1, 2}, o);
-  }
+  };
+  for (const TransposeConvShape& t : shapes) transpose_conv(t);
   struct SvdfShape { int batches, input, filters, memory, rank; };
   const SvdfShape svdf_shapes[] = {{1, 4, 2, 2, 1},   {1, 16, 8, 10, 1},  {2, 8, 16, 4, 2},
                                    {1, 40, 32, 8, 1}, {1, 10, 64, 16, 2}, {3, 20, 12, 30, 3},
@@ -335,6 +336,11 @@ void add_format_1_3_models(std::vector<std::pair<std::string, Graph>>& models) {
             activation({v.batches, v.filters / v.rank}, 0.03f, -2)},
            {0, 1, 2, 3, 4}, o);
   }
+  // More shapes small enough for the micro:bit (its fit had 4 points for 6 counts without them).
+  const TransposeConvShape small[] = {{2, 3, 2, 3, 3, 2, false}, {3, 2, 5, 2, 2, 1, true},
+                                      {2, 2, 6, 4, 3, 2, true},  {4, 3, 1, 5, 2, 3, false},
+                                      {3, 3, 2, 2, 4, 1, false}, {2, 4, 3, 1, 3, 3, true}};
+  for (const TransposeConvShape& t : small) transpose_conv(t);
 }
 
 std::vector<std::pair<std::string, Graph>> cost_models() {

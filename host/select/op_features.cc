@@ -140,52 +140,50 @@ OpFeatures conv_2d(const OpView& v, KernelFamily family) {
            {"outputs", w.pixels * out_c}}};
 }
 
-// kernels/transpose_conv.cc (reference on every core): per output value, the filter rows whose
-// input row divides exactly by the stride, then for those inside the input the filter columns
-// likewise, then in_c products for each tap inside the input.
+// kernels/transpose_conv.cc (reference on every core): per output pixel the taps of each axis
+// that reach it from inside the input (two divisions), per output value the filter rows among
+// them, then per row the columns (taps) and in_c products each.
 OpFeatures transpose_conv(const OpView& v) {
   const auto& p = v.params<TransposeConvParams>();
   const TensorRecord& in = v.input(0);
   const TensorRecord& f = v.input(1);
   const TensorRecord& out = v.output(0);
-  const int32_t kh = f.dims[1], kw = f.dims[2];
-  // Per output row (column): taps visited, and those whose input row (column) is inside.
-  const auto axis = [](int32_t out_size, int32_t in_size, int32_t pad, int32_t stride, int32_t k,
-                       std::vector<double>& visited, std::vector<double>& inside) {
+  // Per output row (column): the taps that read an input row (column) inside the input.
+  const auto inside = [](int32_t out_size, int32_t in_size, int32_t pad, int32_t stride, int32_t k) {
+    std::vector<double> counts;
     for (int32_t o = 0; o < out_size; ++o) {
-      double n = 0, m = 0;
+      double n = 0;
       const int32_t shifted = o + pad;
       for (int32_t t = shifted % stride; t < std::min(shifted + 1, k); t += stride) {
-        ++n;
-        if ((shifted - t) / stride < in_size) ++m;
+        if ((shifted - t) / stride < in_size) ++n;
       }
-      visited.push_back(n);
-      inside.push_back(m);
+      counts.push_back(n);
     }
+    return counts;
   };
-  std::vector<double> rows, rows_in, cols, cols_in;
-  axis(out.dims[1], in.dims[1], p.pad_h, p.stride_h, kh, rows, rows_in);
-  axis(out.dims[2], in.dims[2], p.pad_w, p.stride_w, kw, cols, cols_in);
-  double row_visits = 0, col_visits = 0, taps = 0;
-  for (size_t y = 0; y < rows.size(); ++y) {
-    for (size_t x = 0; x < cols.size(); ++x) {
-      row_visits += rows[y];
-      col_visits += rows_in[y] * cols[x];
-      taps += rows_in[y] * cols_in[x];
+  const std::vector<double> rows = inside(out.dims[1], in.dims[1], p.pad_h, p.stride_h, f.dims[1]);
+  const std::vector<double> cols = inside(out.dims[2], in.dims[2], p.pad_w, p.stride_w, f.dims[2]);
+  double row_visits = 0, taps = 0;
+  for (double r : rows) {
+    for (double c : cols) {
+      row_visits += r;
+      taps += r * c;
     }
   }
-  const double scale = static_cast<double>(out.dims[0]) * f.dims[0];  // batches x out_c
+  const double batches = out.dims[0], out_c = f.dims[0];
   return {"TRANSPOSE_CONV",
           {{"fixed", 1},
+           {"pixels", batches * out.dims[1] * out.dims[2]},
            {"outputs", static_cast<double>(tensor_element_count(out))},
-           {"row_visits", row_visits * scale},
-           {"column_visits", col_visits * scale},
-           {"taps", taps * scale},
-           {"macs", taps * scale * in.dims[3]}}};
+           {"row_visits", row_visits * batches * out_c},
+           {"taps", taps * batches * out_c},
+           {"macs", taps * batches * out_c * in.dims[3]}}};
 }
 
-// kernels/svdf.cc (reference on every core): per batch and filter a state shift, a feature dot
-// product and a requantization; per unit the time dot products of its rank filters.
+// kernels/svdf.cc (reference on every core): per batch and filter a state shift (memory - 1
+// moves), a feature dot product and a requantization; per unit the time dot products of its rank
+// filters (memory products per filter). The moves are time_macs - filter_rows, so they are not a
+// feature of their own (the fit could not tell them apart).
 OpFeatures svdf(const OpView& v) {
   const double batches = v.input(0).dims[0], input_size = v.input(0).dims[1];
   const double filters = v.input(1).dims[0], memory = v.input(2).dims[1];
@@ -193,7 +191,6 @@ OpFeatures svdf(const OpView& v) {
   return {"SVDF",
           {{"fixed", 1},
            {"filter_rows", rows},
-           {"state_moves", rows * (memory - 1)},
            {"feature_macs", rows * input_size},
            {"time_macs", rows * memory},
            {"outputs", static_cast<double>(tensor_element_count(v.output(0)))}}};

@@ -45,18 +45,27 @@ Status transpose_conv_prepare(const OpContext& ctx) {
                              p.act_max, p.per_channel);
 }
 
-// The filter taps [begin, end) that reach output `o` along one axis, and the input position of
-// the first: tap t reads input (o + pad - t) / stride when that division is exact.
+// The filter taps that reach output `o` along one axis from inside the input: tap t reads input
+// (o + pad - t) / stride when the division is exact, so the taps are first, first + stride, ...
+// below `last`, reading inputs `input`, input - 1, ... (each in [0, extent)).
 struct TransposeTaps {
-  int32_t first;  // first tap with an exact division, or >= filter if none
-  int32_t last;   // one past the last tap whose input position is >= 0 (capped at filter)
+  int32_t first;  // >= last if no tap reaches o
+  int32_t last;
+  int32_t input;  // input position read by tap `first`
 };
 
-TransposeTaps transpose_taps(int32_t o, int32_t pad, int32_t stride, int32_t filter) {
+TransposeTaps transpose_taps(int32_t o, int32_t pad, int32_t stride, int32_t filter,
+                             int32_t extent) {
   const int32_t shifted = o + pad;  // >= 0: o >= 0 and pad >= 0
   TransposeTaps t;
   t.first = shifted % stride;
-  t.last = shifted + 1 < filter ? shifted + 1 : filter;
+  t.last = shifted + 1 < filter ? shifted + 1 : filter;  // input >= 0
+  t.input = shifted / stride;
+  if (t.input >= extent) {  // skip the taps past the input's end
+    const int32_t skip = t.input - (extent - 1);
+    t.first += skip * stride;
+    t.input = extent - 1;
+  }
   return t;
 }
 
@@ -78,18 +87,14 @@ Status transpose_conv_eval(const EvalContext& ctx) {
   for (int32_t b = 0; b < batches; ++b) {
     const int8_t* image = input + b * in_h * in_w * in_c;
     for (int32_t oy = 0; oy < out_h; ++oy) {
-      const TransposeTaps ty = transpose_taps(oy, p.pad_h, p.stride_h, kh);
+      const TransposeTaps ty = transpose_taps(oy, p.pad_h, p.stride_h, kh, in_h);
       for (int32_t ox = 0; ox < out_w; ++ox) {
-        const TransposeTaps tx = transpose_taps(ox, p.pad_w, p.stride_w, kw);
+        const TransposeTaps tx = transpose_taps(ox, p.pad_w, p.stride_w, kw, in_w);
         for (int32_t oc = 0; oc < out_c; ++oc) {
           const int8_t* filter_oc = filters + oc * kh * kw * in_c;
           int32_t acc = 0;
-          for (int32_t fy = ty.first; fy < ty.last; fy += p.stride_h) {
-            const int32_t iy = (oy + p.pad_h - fy) / p.stride_h;
-            if (iy >= in_h) continue;
-            for (int32_t fx = tx.first; fx < tx.last; fx += p.stride_w) {
-              const int32_t ix = (ox + p.pad_w - fx) / p.stride_w;
-              if (ix >= in_w) continue;
+          for (int32_t fy = ty.first, iy = ty.input; fy < ty.last; fy += p.stride_h, --iy) {
+            for (int32_t fx = tx.first, ix = tx.input; fx < tx.last; fx += p.stride_w, --ix) {
               const int8_t* pixel = image + (iy * in_w + ix) * in_c;
               const int8_t* weights = filter_oc + (fy * kw + fx) * in_c;
               for (int32_t ic = 0; ic < in_c; ++ic) {
