@@ -262,6 +262,87 @@ void add_format_1_2_models(std::vector<std::pair<std::string, Graph>>& models) {
   }
 }
 
+// The ops of format 1.3 (TRANSPOSE_CONV, SVDF), after the 1.2 ones so every older model keeps
+// its random draws. Shapes vary stride, window, channels, memory and rank independently so the
+// fit can tell the loop counts apart.
+void add_format_1_3_models(std::vector<std::pair<std::string, Graph>>& models) {
+  const auto one_op = [&](const std::string& name, tmf::OpCode code, std::vector<Tensor> tensors,
+                          std::vector<int> inputs, tmf::host::OpOptions options = {}) {
+    Graph g;
+    g.source = name;
+    for (size_t i = 0; i < tensors.size(); ++i) tensors[i].name = name + "/t" + std::to_string(i);
+    g.tensors = std::move(tensors);
+    Op o;
+    o.opcode = code;
+    o.source_name = tmf::opcode_name(code);
+    o.inputs = std::move(inputs);
+    o.outputs = {static_cast<int>(g.tensors.size()) - 1};
+    o.options = std::move(options);
+    g.ops = {o};
+    g.inputs = {0};
+    g.outputs = o.outputs;
+    models.emplace_back(name, std::move(g));
+  };
+  struct TransposeConvShape { int h, w, in_c, out_c, k, stride; bool same; };
+  const TransposeConvShape shapes[] = {
+      {2, 2, 1, 1, 2, 2, false}, {3, 3, 4, 2, 3, 1, true},  {4, 4, 8, 4, 3, 2, true},
+      {5, 3, 2, 8, 4, 2, false}, {4, 6, 16, 8, 2, 2, false}, {6, 6, 3, 3, 5, 1, true},
+      {8, 8, 8, 16, 3, 2, true}, {3, 8, 32, 4, 3, 3, false}, {7, 5, 6, 6, 4, 2, true},
+      {10, 10, 4, 8, 3, 1, true}, {4, 4, 24, 24, 3, 2, true}, {12, 2, 2, 2, 6, 3, false}};
+  const auto transpose_conv = [&](const TransposeConvShape& t) {
+    const auto out = [&](int in) { return t.same ? in * t.stride : (in - 1) * t.stride + t.k; };
+    tmf::host::OpOptions o;
+    o.padding = t.same ? Padding::kSame : Padding::kValid;
+    o.stride_h = o.stride_w = t.stride;
+    const std::string name = "transpose_conv_" + std::to_string(t.h) + "x" + std::to_string(t.w) +
+                             "x" + std::to_string(t.in_c) + "_" + std::to_string(t.out_c) + "_k" +
+                             std::to_string(t.k) + "s" + std::to_string(t.stride) +
+                             (t.same ? "same" : "valid");
+    one_op(name, tmf::kOpTransposeConv,
+           {activation({1, t.h, t.w, t.in_c}, 0.05f, -5),
+            constant_int8({t.out_c, t.k, t.k, t.in_c}, static_cast<size_t>(t.out_c), 0),
+            constant_int32(t.out_c), activation({1, out(t.h), out(t.w), t.out_c}, 0.1f, 3)},
+           {0, 1, 2}, o);
+  };
+  for (const TransposeConvShape& t : shapes) transpose_conv(t);
+  struct SvdfShape { int batches, input, filters, memory, rank; };
+  const SvdfShape svdf_shapes[] = {{1, 4, 2, 2, 1},   {1, 16, 8, 10, 1},  {2, 8, 16, 4, 2},
+                                   {1, 40, 32, 8, 1}, {1, 10, 64, 16, 2}, {3, 20, 12, 30, 3},
+                                   {1, 64, 16, 2, 4}, {2, 6, 48, 12, 1},  {1, 100, 8, 40, 1},
+                                   {1, 32, 96, 4, 1}};
+  for (const SvdfShape& v : svdf_shapes) {
+    Tensor time;
+    time.type = tmf::kTensorTypeInt16;
+    time.shape = {v.filters, v.memory};
+    time.data.resize(2u * static_cast<size_t>(time.element_count()));
+    for (uint8_t& b : time.data) b = static_cast<uint8_t>(g_rng());
+    time.quant.scales = {0.0004f};
+    time.quant.zero_points = {0};
+    Tensor state;
+    state.type = tmf::kTensorTypeInt16;
+    state.shape = {v.batches, v.filters * v.memory};
+    state.quant.scales = {0.008f};
+    state.quant.zero_points = {0};
+    state.is_state = true;
+    Tensor feature = constant_int8({v.filters, v.input}, 1, 0);
+    tmf::host::OpOptions o;
+    o.svdf_rank = v.rank;
+    const std::string name = "svdf_" + std::to_string(v.batches) + "x" + std::to_string(v.input) +
+                             "_f" + std::to_string(v.filters) + "m" + std::to_string(v.memory) +
+                             "r" + std::to_string(v.rank);
+    one_op(name, tmf::kOpSvdf,
+           {activation({v.batches, v.input}, 0.02f, 4), feature, time,
+            constant_int32(v.filters / v.rank), state,
+            activation({v.batches, v.filters / v.rank}, 0.03f, -2)},
+           {0, 1, 2, 3, 4}, o);
+  }
+  // More shapes small enough for the micro:bit (its fit had 4 points for 6 counts without them).
+  const TransposeConvShape small[] = {{2, 3, 2, 3, 3, 2, false}, {3, 2, 5, 2, 2, 1, true},
+                                      {2, 2, 6, 4, 3, 2, true},  {4, 3, 1, 5, 2, 3, false},
+                                      {3, 3, 2, 2, 4, 1, false}, {2, 4, 3, 1, 3, 3, true}};
+  for (const TransposeConvShape& t : small) transpose_conv(t);
+}
+
 std::vector<std::pair<std::string, Graph>> cost_models() {
   std::vector<std::pair<std::string, Graph>> models;
   for (int i = 0; i < 48; ++i) {
@@ -504,6 +585,7 @@ std::vector<std::pair<std::string, Graph>> cost_models() {
     models.emplace_back(name, std::move(g));
   }
   add_format_1_2_models(models);
+  add_format_1_3_models(models);
   return models;
 }
 

@@ -15,7 +15,25 @@ Status interpreter_init(Interpreter* interpreter, const Model* model, uint8_t* a
   if (arena_bytes < model->header->arena_bytes) return Status::kErrArenaTooSmall;
   interpreter->model = model;
   interpreter->arena = arena;
+#if !defined(TMF_OP_SET_CUSTOM) || TMF_WITH_SVDF
+  // Only SVDF keeps state: a runtime built without it never links the reset (runtime flash of
+  // other op sets unchanged).
+  interpreter_reset_state(interpreter);
+#endif
   return Status::kOk;
+}
+
+void interpreter_reset_state(Interpreter* interpreter) {
+  const Model& m = *interpreter->model;
+  for (uint32_t i = 0; i < m.header->tensor_count; ++i) {
+    const TensorRecord& t = m.tensors[i];
+    if (t.storage != kTensorStorageState) continue;
+    // TFLM's ResetVariableTensors: an int8 state starts at its zero point, any other at 0.
+    const uint8_t fill = t.type == kTensorTypeInt8 && t.quant == kTensorQuantPerTensor
+                             ? static_cast<uint8_t>(t.zero_point) : 0;
+    uint8_t* bytes = interpreter->arena + t.offset;
+    for (uint32_t b = 0; b < t.bytes; ++b) bytes[b] = fill;
+  }
 }
 
 Status interpreter_input(const Interpreter& interpreter, uint32_t index,

@@ -17,9 +17,13 @@ struct Interpreter {
 
 // `arena` must be 16-byte aligned and at least model->header->arena_bytes long; both must
 // outlive the interpreter. Graph inputs live in the arena and may be overwritten by invoke,
-// so write them before every call.
+// so write them before every call. State tensors (storage 2: SVDF's memory) are reset.
 Status interpreter_init(Interpreter* interpreter, const Model* model, uint8_t* arena,
                         size_t arena_bytes);
+
+// Resets every state tensor (storage 2) to its zero point (int8) or 0, as TFLM's
+// ResetVariableTensors: a stream model (SVDF) forgets what it has seen. Initialized interpreter.
+void interpreter_reset_state(Interpreter* interpreter);
 
 // Graph input or output `index`: its record and a pointer to its bytes in the arena.
 Status interpreter_input(const Interpreter& interpreter, uint32_t index,

@@ -138,6 +138,7 @@ Status check_tensor(const Model& m, const TensorRecord& t, uint32_t string_pool_
   if (t.bytes != elements * element_size) return Status::kErrBadTensorBytes;
   switch (t.storage) {
     case kTensorStorageArena:
+    case kTensorStorageState:
       if (static_cast<uint64_t>(t.offset) + t.bytes > m.header->arena_bytes) {
         return Status::kErrTensorOutOfArena;
       }
@@ -340,6 +341,8 @@ const char* opcode_name(uint16_t opcode) {
     case kOpTranspose: return "TRANSPOSE";
     case kOpStridedSlice: return "STRIDED_SLICE";
     case kOpHardSwish: return "HARD_SWISH";
+    case kOpTransposeConv: return "TRANSPOSE_CONV";
+    case kOpSvdf: return "SVDF";
     case kOpCodeLimit: break;
   }
   return "UNKNOWN";

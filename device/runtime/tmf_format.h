@@ -15,7 +15,7 @@ namespace tmf {
 
 constexpr uint8_t kTmfMagic[4] = {'T', 'M', 'F', '1'};
 constexpr uint16_t kTmfVersionMajor = 1;  // readers reject any other major
-constexpr uint16_t kTmfVersionMinor = 3;  // readers accept any minor (minors only add; 1.1: pipeline ops, 1.2: more TFLite ops, 1.3: multi-channel DSP_FEATURES)
+constexpr uint16_t kTmfVersionMinor = 3;  // readers accept any minor (minors only add; 1.1: pipeline ops, 1.2: more TFLite ops, 1.3: multi-channel DSP_FEATURES, TRANSPOSE_CONV, SVDF, state tensors)
 constexpr uint32_t kTmfSectionAlign = 16;
 constexpr uint32_t kTmfConstAlign = 16;
 constexpr uint32_t kTmfMaxRank = 4;
@@ -34,6 +34,9 @@ enum TensorType : uint8_t {
 enum TensorStorage : uint8_t {
   kTensorStorageArena = 0,     // offset is into the caller's arena
   kTensorStorageConstant = 1,  // offset is into the constant section
+  kTensorStorageState = 2,     // 1.3: arena bytes of their own, kept across invokes and reset to
+                               // the zero point (int8) or 0 by interpreter_init (TFLM's variable
+                               // tensors: SVDF's state)
 };
 
 enum TensorQuant : uint8_t {
@@ -76,7 +79,10 @@ enum OpCode : uint16_t {
   kOpTranspose = 28,
   kOpStridedSlice = 29,
   kOpHardSwish = 30,
-  kOpCodeLimit = 31,  // one past the largest opcode of this format version
+  // 1.3: TFLite ops of issue 15 item 3 (docs/import.md).
+  kOpTransposeConv = 31,
+  kOpSvdf = 32,
+  kOpCodeLimit = 33,  // one past the largest opcode of this format version
 };
 
 struct Section {

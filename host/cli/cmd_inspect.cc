@@ -27,7 +27,9 @@ nlohmann::json tensor_json(const Model& m, uint32_t index) {
   j["type"] = tensor_type_name(t.type);
   j["shape"] = std::vector<int32_t>(t.dims, t.dims + t.rank);
   j["bytes"] = t.bytes;
-  j["storage"] = t.storage == kTensorStorageArena ? "arena" : "constant";
+  j["storage"] = t.storage == kTensorStorageArena   ? "arena"
+                 : t.storage == kTensorStorageState ? "state"
+                                                    : "constant";
   j["offset"] = t.offset;
   if (t.quant == kTensorQuantPerTensor) {
     j["scale"] = t.scale;

@@ -138,6 +138,9 @@ ArenaPlan plan_activations(const Graph& graph, const std::vector<LoweredOp>& low
   std::vector<PlannerTensor> lifetime(n);
   std::vector<bool> written(n, false);
   for (int t : graph.inputs) written[sel.index.at(t)] = true;  // first_op stays 0
+  // A state tensor lives from the first op to past the last: its bytes are its own, kept
+  // between invokes (TMF storage 2).
+  for (size_t k = 0; k < n; ++k) written[k] = written[k] || graph.tensors[sel.kept[k]].is_state;
   for (int op = 0; op < op_count; ++op) {
     for (int t : lowered[op].inputs) {
       if (t < 0) continue;
@@ -156,6 +159,11 @@ ArenaPlan plan_activations(const Graph& graph, const std::vector<LoweredOp>& low
     }
   }
   for (int t : graph.outputs) lifetime[sel.index.at(t)].last_op = op_count;
+  for (size_t k = 0; k < n; ++k) {
+    if (!graph.tensors[sel.kept[k]].is_state) continue;
+    lifetime[k].first_op = 0;
+    lifetime[k].last_op = op_count;
+  }
 
   std::vector<PlannerTensor> activations;
   std::vector<size_t> slot_of;  // activation -> selected tensor
@@ -199,7 +207,7 @@ TensorRecord tensor_record(const Graph& graph, int t, uint32_t arena_offset, Mod
     r.storage = kTensorStorageConstant;
     r.offset = builder.add_constant_data(tensor.data.data(), static_cast<uint32_t>(tensor.data.size()));
   } else {
-    r.storage = kTensorStorageArena;
+    r.storage = tensor.is_state ? kTensorStorageState : kTensorStorageArena;
     r.offset = arena_offset;
   }
   return r;

@@ -34,6 +34,8 @@ struct Tensor {
   std::vector<int32_t> shape;     // empty for a scalar
   Quantization quant;
   std::vector<uint8_t> data;      // non-empty: a constant tensor (little-endian element bytes)
+  bool is_state = false;          // a TFLite variable tensor (SVDF's memory): arena bytes of its
+                                  // own, kept across invokes (TMF storage 2)
   bool is_constant() const { return !data.empty(); }
   int64_t element_count() const {
     int64_t n = 1;
@@ -73,6 +75,7 @@ struct OpOptions {
   int32_t ellipsis_mask = 0, new_axis_mask = 0, shrink_axis_mask = 0;
   bool slice_offset = false;
   float alpha = 0.0f;                    // LEAKY_RELU (TFLite's parser zero-fills absent options)
+  int32_t svdf_rank = 1;                 // SVDF
   std::vector<int32_t> new_shape;        // RESHAPE option (the shape tensor wins if present)
   PipelineOptions pipeline;              // DSP_FEATURES, SCORE_CLASS, DECISION_THRESHOLD
 };

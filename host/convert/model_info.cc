@@ -20,6 +20,12 @@ uint64_t op_macs(const Model& model, uint32_t index) {
              tensor(1).dims[3];
     case kOpDepthwiseConv2D:  // filter [1, kh, kw, out_c]
       return out_elements * static_cast<uint64_t>(tensor(1).dims[1]) * tensor(1).dims[2];
+    case kOpTransposeConv:  // input [b, h, w, in_c] scattered through filter [out_c, kh, kw, in_c]
+      return tensor_element_count(tensor(0)) * static_cast<uint64_t>(tensor(1).dims[0]) *
+             tensor(1).dims[1] * tensor(1).dims[2];
+    case kOpSvdf:  // feature [filters, input] and time [filters, memory] products per batch
+      return static_cast<uint64_t>(tensor(0).dims[0]) * tensor(1).dims[0] *
+             (static_cast<uint64_t>(tensor(1).dims[1]) + tensor(2).dims[1]);
     default:
       return 0;
   }
@@ -53,8 +59,10 @@ uint32_t arena_lower_bound(const Model& model) {
   for (int op = 0; op <= op_count; ++op) {
     uint32_t live = 0;
     for (uint32_t t = 0; t < h.tensor_count; ++t) {
-      if (model.tensors[t].storage == kTensorStorageArena && first[t] <= op && op <= last[t]) {
-        live += model.tensors[t].bytes;
+      const TensorRecord& r = model.tensors[t];
+      const bool state = r.storage == kTensorStorageState;  // live through every op
+      if (state || (r.storage == kTensorStorageArena && first[t] <= op && op <= last[t])) {
+        live += r.bytes;
       }
     }
     bound = std::max(bound, live);

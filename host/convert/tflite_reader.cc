@@ -54,8 +54,10 @@ constexpr SupportedOp kSupportedOps[] = {
     {fb::BuiltinOperator_SOFTMAX, kOpSoftmax},
     {fb::BuiltinOperator_STRIDED_SLICE, kOpStridedSlice},
     {fb::BuiltinOperator_SUB, kOpSub},
+    {fb::BuiltinOperator_SVDF, kOpSvdf},
     {fb::BuiltinOperator_TANH, kOpTanh},
     {fb::BuiltinOperator_TRANSPOSE, kOpTranspose},
+    {fb::BuiltinOperator_TRANSPOSE_CONV, kOpTransposeConv},
 };
 
 std::string supported_op_list() {
@@ -186,8 +188,11 @@ class Importer {
     t.data = buffer_bytes(index, src->buffer());
     read_quantization(t, src->quantization(), problem, quant_problems_[index]);
     if (src->sparsity() != nullptr && problem.empty()) problem = "sparse tensors are not supported";
-    if (src->is_variable() && problem.empty()) {
-      problem = "variable (stateful) tensors are not supported";
+    if (src->is_variable()) {
+      t.is_state = true;  // allowed only where an op keeps state (read_operands)
+      if (t.is_constant() && problem.empty()) {
+        problem = "a variable (stateful) tensor with constant data is not supported";
+      }
     }
 
     const int8_t type = src->type();
@@ -364,6 +369,7 @@ class Importer {
       op.inputs = read_operands(i, src->inputs(), "input", builtin);
       op.outputs = read_operands(i, src->outputs(), "output", -1);
       read_options(i, static_cast<fb::BuiltinOperator>(builtin), src, op.options);
+      if (builtin == fb::BuiltinOperator_TRANSPOSE_CONV) reorder_transpose_conv(i, op);
     }
   }
 
@@ -381,8 +387,22 @@ class Importer {
       case fb::BuiltinOperator_PADV2:
       case fb::BuiltinOperator_TRANSPOSE: return k == 1;
       case fb::BuiltinOperator_STRIDED_SLICE: return k >= 1;
+      case fb::BuiltinOperator_TRANSPOSE_CONV: return k == 0 || k == 3;  // output_shape, bias
+      case fb::BuiltinOperator_SVDF: return k == 3;  // TFLM checks its scale only (svdf.h)
       default: return false;
     }
+  }
+
+  // TFLite's TRANSPOSE_CONV inputs are (output_shape, filter, input[, bias]); the Graph keeps
+  // the convolutions' order (input, filter, bias or -1). output_shape is dropped: TFLM's kernel
+  // takes the shape from the output tensor and never reads it.
+  void reorder_transpose_conv(size_t op, Op& o) const {
+    if (o.inputs.size() != 3 && o.inputs.size() != 4) {
+      fail_op(op, "expects 3 or 4 inputs (output_shape, filter, input, bias), has " +
+                      std::to_string(o.inputs.size()));
+    }
+    const int bias = o.inputs.size() == 4 ? o.inputs[3] : -1;
+    o.inputs = {o.inputs[2], o.inputs[1], bias};
   }
 
   // Op inputs (`builtin` >= 0; -1 marks an absent optional input) or outputs (`builtin` -1).
@@ -404,6 +424,10 @@ class Importer {
       }
       if (!problems_[index].empty()) {
         fail_op(op, graph_.tensor_context(index) + ": " + problems_[index]);
+      }
+      if (graph_.tensors[index].is_state && !(builtin == fb::BuiltinOperator_SVDF && k == 4)) {
+        fail_op(op, graph_.tensor_context(index) + ": variable (stateful) tensors are supported "
+                    "only as SVDF's state (input 4)");
       }
       if (!quant_problems_[index].empty()) {
         if (!optional || !quant_ignored_slot(builtin, k)) {
@@ -454,6 +478,9 @@ class Importer {
       }
       if (!quant_problems_[index].empty()) {
         fail(where + ": " + graph_.tensor_context(index) + ": " + quant_problems_[index]);
+      }
+      if (graph_.tensors[index].is_state) {
+        fail(where + ": " + graph_.tensor_context(index) + ": is a variable (stateful) tensor");
       }
       out.push_back(index);
     }
@@ -577,6 +604,21 @@ class Importer {
           o.slice_offset = p->offset();
         }
         break;
+      case fb::BuiltinOperator_TRANSPOSE_CONV: {
+        const auto* p = required(i, src->builtin_options_as_TransposeConvOptions(),
+                                 "TransposeConvOptions");
+        o.padding = padding(i, p->padding());
+        o.stride_w = positive(i, "stride_w", p->stride_w());
+        o.stride_h = positive(i, "stride_h", p->stride_h());
+        o.activation = activation(i, p->fused_activation_function());
+        break;
+      }
+      case fb::BuiltinOperator_SVDF: {
+        const auto* p = required(i, src->builtin_options_as_SVDFOptions(), "SVDFOptions");
+        o.svdf_rank = positive(i, "rank", p->rank());
+        o.activation = activation(i, p->fused_activation_function());
+        break;
+      }
       case fb::BuiltinOperator_LEAKY_RELU:
         if (const auto* p = src->builtin_options_as_LeakyReluOptions()) o.alpha = p->alpha();
         break;

@@ -15,6 +15,7 @@
 #include "device/runtime/kernels/reshape.h"
 #include "device/runtime/kernels/scratch.h"
 #include "device/runtime/kernels/spatial.h"
+#include "device/runtime/kernels/transpose_conv.h"
 
 namespace tmf::select {
 namespace {
@@ -137,6 +138,62 @@ OpFeatures conv_2d(const OpView& v, KernelFamily family) {
            {"dot2_steps4", dot2 * (depth / 4)},
            {"dot2_tail", dot2 * (depth % 4)},
            {"outputs", w.pixels * out_c}}};
+}
+
+// kernels/transpose_conv.cc (reference on every core): per output pixel the taps of each axis
+// that reach it from inside the input (two divisions), per output value the filter rows among
+// them, then per row the columns (taps) and in_c products each.
+OpFeatures transpose_conv(const OpView& v) {
+  const auto& p = v.params<TransposeConvParams>();
+  const TensorRecord& in = v.input(0);
+  const TensorRecord& f = v.input(1);
+  const TensorRecord& out = v.output(0);
+  // Per output row (column): the taps that read an input row (column) inside the input.
+  const auto inside = [](int32_t out_size, int32_t in_size, int32_t pad, int32_t stride, int32_t k) {
+    std::vector<double> counts;
+    for (int32_t o = 0; o < out_size; ++o) {
+      double n = 0;
+      const int32_t shifted = o + pad;
+      for (int32_t t = shifted % stride; t < std::min(shifted + 1, k); t += stride) {
+        if ((shifted - t) / stride < in_size) ++n;
+      }
+      counts.push_back(n);
+    }
+    return counts;
+  };
+  const std::vector<double> rows = inside(out.dims[1], in.dims[1], p.pad_h, p.stride_h, f.dims[1]);
+  const std::vector<double> cols = inside(out.dims[2], in.dims[2], p.pad_w, p.stride_w, f.dims[2]);
+  double row_visits = 0, taps = 0;
+  for (double r : rows) {
+    for (double c : cols) {
+      row_visits += r;
+      taps += r * c;
+    }
+  }
+  const double batches = out.dims[0], out_c = f.dims[0];
+  return {"TRANSPOSE_CONV",
+          {{"fixed", 1},
+           {"pixels", batches * out.dims[1] * out.dims[2]},
+           {"outputs", static_cast<double>(tensor_element_count(out))},
+           {"row_visits", row_visits * batches * out_c},
+           {"taps", taps * batches * out_c},
+           {"macs", taps * batches * out_c * in.dims[3]}}};
+}
+
+// kernels/svdf.cc (reference on every core): per batch and filter a state shift (memory - 1
+// moves), a feature dot product and a requantization; per unit the time dot products of its rank
+// filters (memory products per filter). The moves are time_macs - filter_rows, so they are not a
+// feature of their own (the fit could not tell them apart).
+OpFeatures svdf(const OpView& v) {
+  const double batches = v.input(0).dims[0], input_size = v.input(0).dims[1];
+  const double filters = v.input(1).dims[0], memory = v.input(2).dims[1];
+  const double rows = batches * filters;
+  return {"SVDF",
+          {{"fixed", 1},
+           {"filter_rows", rows},
+           {"feature_macs", rows * input_size},
+           {"time_macs", rows * memory},
+           {"outputs", static_cast<double>(tensor_element_count(v.output(0)))}}};
 }
 
 OpFeatures depthwise_conv_2d(const OpView& v, KernelFamily family) {
@@ -297,6 +354,8 @@ OpFeatures op_features(const Model& model, uint32_t index, KernelFamily family) 
     case kOpFullyConnected: return fully_connected(v, family);
     case kOpConv2D: return conv_2d(v, family);
     case kOpDepthwiseConv2D: return depthwise_conv_2d(v, family);
+    case kOpTransposeConv: return transpose_conv(v);
+    case kOpSvdf: return svdf(v);
     case kOpAveragePool2D:
     case kOpMaxPool2D: return pool(v, family, name);
     case kOpAdd: return add(v, family);

@@ -28,6 +28,7 @@ struct TinyTensor {
   bool data_outside = false;        // store data past the flatbuffer (the >2 GB layout)
   int32_t buffer_of = -1;           // >= 0: share the buffer of that (earlier) tensor
   bool empty_buffer = false;        // its own buffer, holding a zero-length data vector
+  bool is_variable = false;         // a variable (stateful) tensor, e.g. SVDF's state
 };
 
 using OptionsFn = std::function<std::pair<fb::BuiltinOptions, flatbuffers::Offset<void>>(
@@ -178,7 +179,7 @@ inline std::vector<uint8_t> build_once(const TinyModel& m, uint64_t outside_offs
                                                fb::QuantizationDetails_NONE, 0, t.axis);
     }
     tensors.push_back(fb::CreateTensor(fbb, fbb.CreateVector(t.shape), t.type, buffer,
-                                       fbb.CreateString(t.name), quant));
+                                       fbb.CreateString(t.name), quant, t.is_variable));
   }
   std::vector<flatbuffers::Offset<fb::OperatorCode>> codes;
   std::vector<flatbuffers::Offset<fb::Operator>> ops;

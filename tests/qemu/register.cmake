@@ -4,7 +4,11 @@ set(TMF_QEMU_CORES cortex-m0 cortex-m3 cortex-m4 cortex-m7 cortex-m33 CACHE STRI
 set(qemu_models
   "ad01|${TMF_SHARED_DIR}/models/ad01_int8.tflite|${TMF_SHARED_DIR}/models/ad01_input.i8|${TMF_SHARED_DIR}/models/ad01_expected_output.i8"
   "kws|${TMF_SHARED_DIR}/models/kws_ref_model_int8.tflite|${TMF_SHARED_DIR}/models/kws_input.i8|${TMF_SHARED_DIR}/models/kws_expected_output.i8"
-  "hello_world|${TMF_SHARED_DIR}/models/hello_world_int8.tflite|${TMF_SHARED_DIR}/models/hello_world_input.i8|${TMF_SHARED_DIR}/models/hello_world_expected_output.i8")
+  "hello_world|${TMF_SHARED_DIR}/models/hello_world_int8.tflite|${TMF_SHARED_DIR}/models/hello_world_input.i8|${TMF_SHARED_DIR}/models/hello_world_expected_output.i8"
+  # Format 1.3 ops: .tflite files from tests/host/tiny_tflite.h, expected bytes from the Python
+  # oracles of tests/device/golden (docs/import.md); small enough for the micro:bit.
+  "op_transpose_conv|${PROJECT_SOURCE_DIR}/tests/device/golden/transpose_conv_stride2_valid.tflite|${PROJECT_SOURCE_DIR}/tests/device/golden/transpose_conv_stride2_valid.in|${PROJECT_SOURCE_DIR}/tests/device/golden/transpose_conv_stride2_valid.expected"
+  "op_svdf|${PROJECT_SOURCE_DIR}/tests/device/golden/svdf_rank2.tflite|${PROJECT_SOURCE_DIR}/tests/device/golden/svdf_rank2.in|${PROJECT_SOURCE_DIR}/tests/device/golden/svdf_rank2.expected")
 
 foreach(core IN LISTS TMF_QEMU_CORES)
   set(bin "${PROJECT_SOURCE_DIR}/build/${core}/bin")
@@ -16,7 +20,7 @@ foreach(core IN LISTS TMF_QEMU_CORES)
     string(REPLACE "|" ";" fields "${entry}")
     list(GET fields 0 name)
     # micro:bit (Cortex-M0): 256 KB flash, 16 KB RAM: only hello_world fits.
-    if(core STREQUAL "cortex-m0" AND NOT name STREQUAL "hello_world")
+    if(core STREQUAL "cortex-m0" AND NOT name STREQUAL "hello_world" AND NOT name MATCHES "^op_")
       continue()
     endif()
     list(GET fields 1 tflite)

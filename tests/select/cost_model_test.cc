@@ -146,6 +146,31 @@ TMF_TEST(OpFeatures, CopyOpsCountRowsAndOutputs) {
   TMF_EXPECT_EQ(f["outputs"], 18.0);
 }
 
+// TRANSPOSE_CONV 2x2 -> 5x5 (3x3 filter, stride 2, VALID, pad 0): per output row (column) o the
+// taps t = o % 2, o % 2 + 2, ... below min(o + 1, 3) whose input row (o - t) / 2 is inside the
+// 2-row input: 1, 1, 2, 1, 1 (6; o = 4's tap 0 would read row 2): row visits 6 x 5 columns, taps
+// 6 x 6 = every one of the 4 x 9 scattered products. SVDF [1,4],
+// 2 filters, memory 3: 2 filter rows, 2 x 4 feature and 2 x 3 time products.
+TMF_TEST(OpFeatures, TransposeConvAndSvdfCountTheirLoopsByHand) {
+  test::TestModel t, s;
+  test::make_format_1_3_model(kOpTransposeConv, &t);
+  test::make_format_1_3_model(kOpSvdf, &s);
+  std::string key;
+  auto f = features_of(t.model, 0, KernelFamily::kDsp, &key);
+  TMF_EXPECT(key == "TRANSPOSE_CONV");
+  TMF_EXPECT_EQ(f["pixels"], 25.0);
+  TMF_EXPECT_EQ(f["outputs"], 25.0);
+  TMF_EXPECT_EQ(f["row_visits"], 30.0);
+  TMF_EXPECT_EQ(f["taps"], 36.0);
+  TMF_EXPECT_EQ(f["macs"], 36.0);
+  f = features_of(s.model, 0, KernelFamily::kReference, &key);
+  TMF_EXPECT(key == "SVDF");
+  TMF_EXPECT_EQ(f["filter_rows"], 2.0);
+  TMF_EXPECT_EQ(f["feature_macs"], 8.0);
+  TMF_EXPECT_EQ(f["time_macs"], 6.0);
+  TMF_EXPECT_EQ(f["outputs"], 2.0);
+}
+
 TMF_TEST(CostModel, HandMadeTableSummedByHand) {
   const select::CostTable table = select::cost_table_from_json(hand_table(), "hand.json");
   test::TestModel m;

@@ -75,5 +75,24 @@ TMF_TEST(Prediction, CommittedTableCoversFormat12Ops) {
   }
 }
 
+// Format 1.3's TRANSPOSE_CONV and SVDF likewise (bench/cost_model.sh with
+// TMF_COST_ONLY='^(transpose_conv|svdf)_').
+TMF_TEST(Prediction, CommittedTableCoversFormat13Ops) {
+  const select::CostTable table = select::load_cost_table(select::cost_table_path());
+  const std::pair<OpCode, const char*> ops[] = {{kOpTransposeConv, "transpose_conv"},
+                                                {kOpSvdf, "svdf"}};
+  for (const auto& [code, object] : ops) {
+    test::TestModel m;
+    test::make_format_1_3_model(code, &m);
+    for (const char* core : {"cortex-m0", "cortex-m3", "cortex-m4", "cortex-m7", "cortex-m33"}) {
+      const select::CoreCosts& c = select::core_costs(table, core);
+      const auto p = select::predict_instructions(m.model, c, core, table.source);
+      TMF_EXPECT(p.instructions > 0);
+      TMF_EXPECT(c.kernel_flash_bytes.count(object) == 1);
+      TMF_EXPECT(select::predict_runtime_flash(m.model, c, core, table.source) > c.runtime_base_flash_bytes);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace tmf

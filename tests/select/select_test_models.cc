@@ -145,4 +145,32 @@ void make_format_1_2_model(OpCode code, TestModel* out) {
   convert(g, out);
 }
 
+void make_format_1_3_model(OpCode code, TestModel* out) {
+  host::Graph g;
+  g.source = opcode_name(code);
+  if (code == kOpTransposeConv) {
+    g.tensors = {act({1, 2, 2, 1}, 0.05f, -5), weights({1, 3, 3, 1}, 1), bias(1),
+                 act({1, 5, 5, 1}, 0.1f, 3)};
+    g.ops = {op(code, {0, 1, 2}, 3)};
+    g.ops[0].options.stride_h = g.ops[0].options.stride_w = 2;
+    g.ops[0].options.padding = host::Padding::kValid;
+  } else if (code == kOpSvdf) {
+    Tensor time = weights({2, 3}, 1);
+    time.type = kTensorTypeInt16;
+    time.data.resize(2 * time.data.size());
+    Tensor state = act({1, 6}, 0.008f, 0);
+    state.type = kTensorTypeInt16;
+    state.is_state = true;
+    g.tensors = {act({1, 4}, 0.02f, 4), weights({2, 4}, 1), time, bias(2), state,
+                 act({1, 2}, 0.03f, -2)};
+    g.ops = {op(code, {0, 1, 2, 3, 4}, 5)};
+  } else {
+    throw std::runtime_error("not a format 1.3 op");
+  }
+  g.ops[0].options.activation = host::Activation::kNone;
+  g.inputs = {0};
+  g.outputs = {g.ops[0].outputs[0]};
+  convert(g, out);
+}
+
 }  // namespace tmf::test

@@ -41,9 +41,10 @@ OpTest::OpTest() : builder_(kCapacity, g_workspace, sizeof(g_workspace)) {
                 "op test workspace too small for its capacity");
 }
 
-uint16_t OpTest::arena_tensor(TensorType type, Shape shape, float scale, int32_t zero_point) {
+uint16_t OpTest::arena_tensor(TensorType type, Shape shape, float scale, int32_t zero_point,
+                              TensorStorage storage) {
   TensorRecord t = make_record(type, shape, scale, zero_point);
-  t.storage = kTensorStorageArena;
+  t.storage = storage;
   t.offset = arena_used_;
   const uint16_t index = builder_.add_tensor(t);
   uint32_t elements = 1;
@@ -56,6 +57,10 @@ uint16_t OpTest::input(TensorType type, Shape shape, float scale, int32_t zero_p
   const uint16_t index = arena_tensor(type, shape, scale, zero_point);
   if (input_count_ < 8) inputs_[input_count_++] = index;
   return index;
+}
+
+uint16_t OpTest::state(TensorType type, Shape shape, float scale, int32_t zero_point) {
+  return arena_tensor(type, shape, scale, zero_point, kTensorStorageState);
 }
 
 uint16_t OpTest::output(TensorType type, Shape shape, float scale, int32_t zero_point) {

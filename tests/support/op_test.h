@@ -24,6 +24,9 @@ class OpTest {
   // Arena tensors (graph inputs, graph outputs) get consecutive 16-byte aligned arena slots.
   uint16_t input(TensorType type, Shape shape, float scale = 0.0f, int32_t zero_point = 0);
   uint16_t output(TensorType type, Shape shape, float scale = 0.0f, int32_t zero_point = 0);
+  // A state tensor (storage 2: arena bytes kept across invokes, reset by interpreter_init).
+  uint16_t state(TensorType type, Shape shape, float scale = 0.0f, int32_t zero_point = 0);
+  void reset_state() { interpreter_reset_state(&interpreter_); }
   // Constant tensors; scale 0 means not quantized.
   uint16_t constant(TensorType type, Shape shape, const void* data, float scale = 0.0f,
                     int32_t zero_point = 0);
@@ -64,7 +67,8 @@ class OpTest {
   const Model& model() const { return model_; }
 
  private:
-  uint16_t arena_tensor(TensorType type, Shape shape, float scale, int32_t zero_point);
+  uint16_t arena_tensor(TensorType type, Shape shape, float scale, int32_t zero_point,
+                        TensorStorage storage = kTensorStorageArena);
   uint16_t constant_record(TensorRecord record, const void* data);
 
   ModelBuilder builder_;

@@ -34,6 +34,8 @@
 #define TMF_WITH_TRANSPOSE 1
 #define TMF_WITH_STRIDED_SLICE 1
 #define TMF_WITH_HARD_SWISH 1
+#define TMF_WITH_TRANSPOSE_CONV 1
+#define TMF_WITH_SVDF 1
 #endif
 
 // On cores with the DSP extension (Cortex-M4, M7, M33) the optimized kernels of kernels/arm/
@@ -82,6 +84,8 @@ extern const KernelRegistration kKernelLeakyRelu;
 extern const KernelRegistration kKernelTranspose;
 extern const KernelRegistration kKernelStridedSlice;
 extern const KernelRegistration kKernelHardSwish;
+extern const KernelRegistration kKernelTransposeConv;
+extern const KernelRegistration kKernelSvdf;
 
 const KernelRegistration* kernel_find(uint16_t opcode) {
   switch (opcode) {
@@ -174,6 +178,12 @@ const KernelRegistration* kernel_find(uint16_t opcode) {
 #endif
 #if TMF_WITH_HARD_SWISH
     case kOpHardSwish: return &kKernelHardSwish;
+#endif
+#if TMF_WITH_TRANSPOSE_CONV
+    case kOpTransposeConv: return &kKernelTransposeConv;
+#endif
+#if TMF_WITH_SVDF
+    case kOpSvdf: return &kKernelSvdf;
 #endif
     default: return nullptr;
   }

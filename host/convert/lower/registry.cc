@@ -33,6 +33,8 @@ LoweredOp lower_leaky_relu(LoweringContext& ctx);
 LoweredOp lower_transpose(LoweringContext& ctx);
 LoweredOp lower_strided_slice(LoweringContext& ctx);
 LoweredOp lower_hard_swish(LoweringContext& ctx);
+LoweredOp lower_transpose_conv(LoweringContext& ctx);
+LoweredOp lower_svdf(LoweringContext& ctx);
 
 LowerFn lowering_find(OpCode opcode) {
   switch (opcode) {
@@ -66,6 +68,8 @@ LowerFn lowering_find(OpCode opcode) {
     case kOpTranspose: return lower_transpose;
     case kOpStridedSlice: return lower_strided_slice;
     case kOpHardSwish: return lower_hard_swish;
+    case kOpTransposeConv: return lower_transpose_conv;
+    case kOpSvdf: return lower_svdf;
     default: return nullptr;
   }
 }
