@@ -15,7 +15,8 @@ std::optional<nlohmann::json> list_rollouts(ApiCall& call) {
   const std::string state = call.query_choice("state", "all", {"all", "running", "completed", "halted", "rolled_back"});
   nlohmann::json list = nlohmann::json::array();
   for (const registry::DeploymentInfo& d :
-       call.registry().list_deployments(state == "all" ? std::nullopt : std::optional<std::string>(state))) {
+       call.registry().list_deployments(state == "all" ? std::nullopt
+                                                        : std::optional(registry::deployment_state_parse(state)))) {
     list.push_back(api_deployment_json(d));
   }
   return nlohmann::json{{"rollouts", list}};

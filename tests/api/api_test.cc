@@ -67,12 +67,12 @@ Prepared prepare_registry(ApiFleet& f) {
   registry::DeploymentDevice d1;
   d1.device = "dev1";
   d1.stage = 0;
-  d1.state = "healthy";
+  d1.state = registry::DeviceRolloutState::kHealthy;
   reg.upsert_deployment_device(p.deployment, d1);
   registry::DeploymentDevice d2 = d1;
   d2.device = "dev2";
   d2.stage = 1;
-  d2.state = "downloading";
+  d2.state = registry::DeviceRolloutState::kDownloading;
   d2.chunks_sent = 3;
   reg.upsert_deployment_device(p.deployment, d2);
 
@@ -91,7 +91,7 @@ Prepared prepare_registry(ApiFleet& f) {
   store.update_capture(c);
 
   loop::LoopSteps steps(reg.db());
-  p.approval_step = steps.start("pumps", "approval", "canary passed", std::nullopt, "{}", monitor::unix_ms_now());
+  p.approval_step = steps.start("pumps", loop::LoopStepKind::kApproval, "canary passed", std::nullopt, "{}", monitor::unix_ms_now());
   loop::Approval a;
   a.step = p.approval_step;
   a.group = "pumps";
