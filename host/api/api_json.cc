@@ -40,14 +40,6 @@ nlohmann::json ModelNames::ref(const std::optional<uint32_t>& model_id, const st
   return text;
 }
 
-std::string api_utc_text(int64_t unix_ms) {
-  const std::time_t t = static_cast<std::time_t>(unix_ms / 1000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return text;
-}
 
 nlohmann::json api_device_json(const registry::DeviceInfo& d, const ModelNames& names) {
   return {{"id", d.id},
@@ -118,7 +110,7 @@ nlohmann::json api_alert_json(const monitor::Alert& a) {
           {"group", or_null(a.group)},
           {"model_id", or_null(a.model_id)},
           {"model_version", or_null(a.model_version)},
-          {"raised_at", api_utc_text(a.raised_at_ms)},
+          {"raised_at", monitor::utc_text(a.raised_at_ms)},
           {"raised_at_ms", a.raised_at_ms},
           {"detail", stored_json(a.detail_json)},
           {"state", a.state},

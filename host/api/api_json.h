@@ -29,8 +29,6 @@ class ModelNames {
   std::map<std::pair<uint32_t, uint32_t>, std::string> names_;
 };
 
-std::string api_utc_text(int64_t unix_ms);
-
 nlohmann::json api_device_json(const registry::DeviceInfo& d, const ModelNames& names);
 nlohmann::json api_version_json(const registry::VersionInfo& v);
 nlohmann::json api_deployment_json(const registry::DeploymentInfo& d);

@@ -18,14 +18,7 @@ struct AlertsArgs {
   bool json = false;
 };
 
-std::string utc_text(int64_t unix_ms) {
-  const std::time_t t = static_cast<std::time_t>(unix_ms / 1000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return text;
-}
+using monitor::utc_text;
 
 nlohmann::json alert_json(const monitor::Alert& a) {
   nlohmann::json j;

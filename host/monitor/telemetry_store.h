@@ -94,6 +94,8 @@ struct Reference {
 };
 
 int64_t unix_ms_now();
+// "2026-12-06T13:00:00Z": the UTC form every JSON output of alerts and batches uses.
+std::string utc_text(int64_t unix_ms);
 
 class TelemetryStore {
  public:
