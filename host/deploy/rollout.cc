@@ -25,17 +25,7 @@ double seconds_since(Clock::time_point t) { return std::chrono::duration<double>
 
 // Per-device states of a deployment (deployment_devices.state; registry/deployment_state.h).
 using State = registry::DeviceRolloutState;
-constexpr State kPending = State::kPending;
-constexpr State kOffered = State::kOffered;
-constexpr State kDownloading = State::kDownloading;
-constexpr State kVerified = State::kVerified;
-constexpr State kTrial = State::kTrial;
-constexpr State kConfirmed = State::kConfirmed;  // running the new model, health gate open
-constexpr State kHealthy = State::kHealthy;
-constexpr State kFailed = State::kFailed;
-constexpr State kRollingBack = State::kRollingBack;
-constexpr State kRolledBack = State::kRolledBack;
-constexpr State kRefused = State::kRefused;  // fleet-aware deploy: no variant fits the device
+using enum registry::DeviceRolloutState;
 
 // Whether a device's INFO lists `key_id_hex` among its trusted keys (untrusted: a device claiming
 // a key it lacks only fails its own update).

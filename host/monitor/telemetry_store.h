@@ -106,7 +106,7 @@ class TelemetryStore {
   bool insert_batch(const TelemetryBatch& batch);
   bool has_batch(const BatchKey& key);
   uint64_t batch_count(const std::optional<std::string>& device = std::nullopt);
-  // Every stored key, ordered by device, boot, seq (tests, audits).
+  // Every stored key, ordered by device, incarnation, boot, seq (tests, audits).
   std::vector<BatchKey> batch_keys();
   std::optional<TelemetryBatch> find_batch(const BatchKey& key);
   // The newest `limit` batches (by arrival) of `device` on this model version, oldest first.
