@@ -1,0 +1,689 @@
+// The models op_cost measures (op_cost.cc): single-op models of many shapes for the fit, and whole
+// models for its validation. Built through the real converter's graph; seeded, so every run writes
+// the same models.
+#include "bench/op_cost_models.h"
+
+#include <cmath>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "device/runtime/model.h"
+#include "host/convert/pipeline_graph.h"
+
+namespace op_cost {
+
+std::mt19937 g_rng(1234);
+
+namespace {
+
+using tmf::host::Activation;
+using tmf::host::Graph;
+using tmf::host::Op;
+using tmf::host::Padding;
+using tmf::host::Tensor;
+
+
+int uniform(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(g_rng); }
+template <typename T>
+T pick(std::initializer_list<T> values) {
+  return *(values.begin() + uniform(0, static_cast<int>(values.size()) - 1));
+}
+
+Tensor activation(std::vector<int32_t> shape, float scale, int64_t zp) {
+  Tensor t;
+  t.type = tmf::kTensorTypeInt8;
+  t.shape = std::move(shape);
+  t.quant.scales = {scale};
+  t.quant.zero_points = {zp};
+  return t;
+}
+
+Tensor constant_int8(std::vector<int32_t> shape, size_t channels, int axis) {
+  Tensor t;
+  t.type = tmf::kTensorTypeInt8;
+  t.shape = std::move(shape);
+  t.data.resize(static_cast<size_t>(t.element_count()));
+  for (uint8_t& b : t.data) b = static_cast<uint8_t>(g_rng());
+  for (size_t c = 0; c < channels; ++c) {
+    t.quant.scales.push_back(0.004f + 0.001f * static_cast<float>(c % 5));
+    t.quant.zero_points.push_back(0);
+  }
+  t.quant.axis = axis;
+  return t;
+}
+
+Tensor constant_int32(int32_t n) {
+  Tensor t;
+  t.type = tmf::kTensorTypeInt32;
+  t.shape = {n};
+  t.data.resize(4u * static_cast<size_t>(n));
+  for (int32_t i = 0; i < n; ++i) {
+    const int32_t v = static_cast<int32_t>(g_rng() % 2001) - 1000;
+    std::memcpy(t.data.data() + 4 * i, &v, 4);
+  }
+  return t;
+}
+
+int32_t out_size(Padding padding, int32_t in, int32_t k, int32_t stride) {
+  return padding == Padding::kSame ? (in + stride - 1) / stride : (in - k + stride) / stride;
+}
+
+// Builds a graph op by op; each method returns the index of the op's output tensor.
+class Builder {
+ public:
+  explicit Builder(const std::string& name) { g_.source = name; }
+
+  int input(std::vector<int32_t> shape) {
+    const int t = add(activation(std::move(shape), 0.05f, -5));
+    g_.inputs.push_back(t);
+    return t;
+  }
+  void output(int t) { g_.outputs.push_back(t); }
+  const std::vector<int32_t>& shape(int t) const { return g_.tensors[t].shape; }
+
+  int fc(int x, int units, Activation act = Activation::kRelu, bool per_channel = false) {
+    const std::vector<int32_t>& s = shape(x);
+    const int32_t depth = s.back();
+    const int32_t batches = static_cast<int32_t>(g_.tensors[x].element_count() / depth);
+    const int w = add(constant_int8({units, depth}, per_channel ? units : 1, 0));
+    const int b = add(constant_int32(units));
+    const int y = add(activation({batches, units}, 0.1f, act == Activation::kNone ? 0 : -20));
+    tmf::host::OpOptions o;
+    o.activation = act;
+    return op(tmf::kOpFullyConnected, {x, w, b}, y, o);
+  }
+
+  int conv(int x, int cout, int kh, int kw, int stride, Padding padding) {
+    const std::vector<int32_t> s = shape(x);
+    const int w = add(constant_int8({cout, kh, kw, s[3]}, cout, 0));
+    const int b = add(constant_int32(cout));
+    const int y = add(activation({s[0], out_size(padding, s[1], kh, stride), out_size(padding, s[2], kw, stride), cout},
+                                 0.1f, -128));
+    tmf::host::OpOptions o;
+    o.padding = padding;
+    o.stride_h = o.stride_w = stride;
+    o.activation = Activation::kRelu;
+    return op(tmf::kOpConv2D, {x, w, b}, y, o);
+  }
+
+  int depthwise(int x, int multiplier, int kh, int kw, int stride, Padding padding) {
+    const std::vector<int32_t> s = shape(x);
+    const int32_t cout = s[3] * multiplier;
+    const int w = add(constant_int8({1, kh, kw, cout}, cout, 3));
+    const int b = add(constant_int32(cout));
+    const int y = add(activation({s[0], out_size(padding, s[1], kh, stride), out_size(padding, s[2], kw, stride), cout},
+                                 0.1f, -128));
+    tmf::host::OpOptions o;
+    o.padding = padding;
+    o.stride_h = o.stride_w = stride;
+    o.depth_multiplier = multiplier;
+    o.activation = Activation::kRelu;
+    return op(tmf::kOpDepthwiseConv2D, {x, w, b}, y, o);
+  }
+
+  int pool(tmf::OpCode code, int x, int fh, int fw, int stride, Padding padding) {
+    const std::vector<int32_t> s = shape(x);
+    const Tensor& in = g_.tensors[x];
+    const int y = add(activation({s[0], out_size(padding, s[1], fh, stride), out_size(padding, s[2], fw, stride), s[3]},
+                                 in.quant.scales[0], in.quant.zero_points[0]));
+    tmf::host::OpOptions o;
+    o.padding = padding;
+    o.stride_h = o.stride_w = stride;
+    o.filter_h = fh;
+    o.filter_w = fw;
+    return op(code, {x}, y, o);
+  }
+
+  int binary(tmf::OpCode code, int a, int b) {
+    const int y = add(activation(shape(a), code == tmf::kOpMul ? 0.02f : 0.1f, 0));
+    return op(code, {a, b}, y, {});
+  }
+
+  int reshape(int x, std::vector<int32_t> new_shape) {
+    const Tensor& in = g_.tensors[x];
+    const int y = add(activation(new_shape, in.quant.scales[0], in.quant.zero_points[0]));
+    tmf::host::OpOptions o;
+    o.new_shape = new_shape;
+    return op(tmf::kOpReshape, {x}, y, o);
+  }
+
+  int softmax(int x) { return op(tmf::kOpSoftmax, {x}, add(activation(shape(x), 1.0f / 256, -128)), {}); }
+
+  // RELU, RELU6, LOGISTIC, TANH: one input, the same shape out.
+  int unary(tmf::OpCode code, int x) {
+    const Tensor& in = g_.tensors[x];
+    float scale = in.quant.scales[0];
+    int64_t zp = in.quant.zero_points[0];
+    if (code == tmf::kOpLogistic) scale = 1.0f / 256, zp = -128;
+    if (code == tmf::kOpTanh) scale = 1.0f / 128, zp = 0;
+    return op(code, {x}, add(activation(shape(x), scale, zp)), {});
+  }
+
+  Graph take() { return std::move(g_); }
+
+ private:
+  int add(Tensor t) {
+    t.name = "t" + std::to_string(g_.tensors.size());
+    g_.tensors.push_back(std::move(t));
+    return static_cast<int>(g_.tensors.size()) - 1;
+  }
+  int op(tmf::OpCode code, std::vector<int> inputs, int output, tmf::host::OpOptions options) {
+    Op o;
+    o.opcode = code;
+    o.source_name = tmf::opcode_name(code);
+    o.inputs = std::move(inputs);
+    o.outputs = {output};
+    o.options = std::move(options);
+    g_.ops.push_back(std::move(o));
+    return output;
+  }
+  Graph g_;
+};
+
+// A single-op model: `make` gets a builder with the inputs in place and returns the output.
+template <typename F>
+Graph single(const std::string& name, std::vector<std::vector<int32_t>> inputs, F make) {
+  Builder b(name);
+  std::vector<int> in;
+  for (auto& s : inputs) in.push_back(b.input(s));
+  b.output(make(b, in));
+  return b.take();
+}
+
+std::string padding_name(Padding p) { return p == Padding::kSame ? "same" : "valid"; }
+
+// Shapes drawn at random (fixed seed), half of them small enough for the micro:bit runner
+// (8 KB model, 2 KB arena, 512 B of input and output).
+// The ops of format 1.2 (SUB, LEAKY_RELU, HARD_SWISH, TRANSPOSE, STRIDED_SLICE) on fixed sizes,
+// after every other model so the random shapes of the older ones stay as they were.
+void add_format_1_2_models(std::vector<std::pair<std::string, Graph>>& models) {
+  const auto int32_tensor = [](std::vector<int32_t> values) {
+    Tensor t;
+    t.type = tmf::kTensorTypeInt32;
+    t.shape = {static_cast<int32_t>(values.size())};
+    t.data.resize(4 * values.size());
+    std::memcpy(t.data.data(), values.data(), t.data.size());
+    return t;
+  };
+  const auto one_op = [&](const std::string& name, tmf::OpCode code, std::vector<Tensor> tensors,
+                          tmf::host::OpOptions options = {}) {
+    Graph g;
+    g.source = name;
+    for (size_t i = 0; i < tensors.size(); ++i) tensors[i].name = name + "/t" + std::to_string(i);
+    g.tensors = std::move(tensors);
+    Op o;
+    o.opcode = code;
+    o.source_name = tmf::opcode_name(code);
+    for (size_t i = 0; i + 1 < g.tensors.size(); ++i) o.inputs.push_back(static_cast<int>(i));
+    o.outputs = {static_cast<int>(g.tensors.size()) - 1};
+    o.options = std::move(options);
+    g.ops = {o};
+    for (int i : g.ops[0].inputs) if (!g.tensors[i].is_constant()) g.inputs.push_back(i);
+    g.outputs = o.outputs;
+    models.emplace_back(name, std::move(g));
+  };
+  for (int n : {8, 40, 100, 240, 700, 1500, 4096}) {
+    const std::string size = std::to_string(n);
+    one_op("sub_" + size, tmf::kOpSub,
+           {activation({1, n}, 0.05f, -5), activation({1, n}, 0.05f, -5), activation({1, n}, 0.1f, 0)});
+    tmf::host::OpOptions leaky;
+    leaky.alpha = 0.2f;
+    one_op("leaky_relu_" + size, tmf::kOpLeakyRelu,
+           {activation({1, n}, 0.05f, -5), activation({1, n}, 0.04f, -20)}, leaky);
+    one_op("hard_swish_" + size, tmf::kOpHardSwish,
+           {activation({1, n}, 0.05f, -5), activation({1, n}, 0.04f, -20)});
+    const int w = n % 3 == 0 ? 3 : 2, c = std::max(1, n / (4 * w));
+    one_op("transpose_" + size, tmf::kOpTranspose,
+           {activation({1, 4, w, c}, 0.05f, -5), int32_tensor({0, 3, 1, 2}),
+            activation({1, c, 4, w}, 0.05f, -5)});
+    // Every other column of every other row.
+    one_op("strided_slice_" + size, tmf::kOpStridedSlice,
+           {activation({1, 4, w, c}, 0.05f, -5), int32_tensor({0, 0, 0, 0}),
+            int32_tensor({1, 4, w, c}), int32_tensor({1, 2, 1, 2}),
+            activation({1, 2, w, (c + 1) / 2}, 0.05f, -5)});
+  }
+}
+
+// The ops of format 1.3 (TRANSPOSE_CONV, SVDF), after the 1.2 ones so every older model keeps
+// its random draws. Shapes vary stride, window, channels, memory and rank independently so the
+// fit can tell the loop counts apart.
+void add_format_1_3_models(std::vector<std::pair<std::string, Graph>>& models) {
+  const auto one_op = [&](const std::string& name, tmf::OpCode code, std::vector<Tensor> tensors,
+                          std::vector<int> inputs, tmf::host::OpOptions options = {}) {
+    Graph g;
+    g.source = name;
+    for (size_t i = 0; i < tensors.size(); ++i) tensors[i].name = name + "/t" + std::to_string(i);
+    g.tensors = std::move(tensors);
+    Op o;
+    o.opcode = code;
+    o.source_name = tmf::opcode_name(code);
+    o.inputs = std::move(inputs);
+    o.outputs = {static_cast<int>(g.tensors.size()) - 1};
+    o.options = std::move(options);
+    g.ops = {o};
+    g.inputs = {0};
+    g.outputs = o.outputs;
+    models.emplace_back(name, std::move(g));
+  };
+  struct TransposeConvShape { int h, w, in_c, out_c, k, stride; bool same; };
+  const TransposeConvShape shapes[] = {
+      {2, 2, 1, 1, 2, 2, false}, {3, 3, 4, 2, 3, 1, true},  {4, 4, 8, 4, 3, 2, true},
+      {5, 3, 2, 8, 4, 2, false}, {4, 6, 16, 8, 2, 2, false}, {6, 6, 3, 3, 5, 1, true},
+      {8, 8, 8, 16, 3, 2, true}, {3, 8, 32, 4, 3, 3, false}, {7, 5, 6, 6, 4, 2, true},
+      {10, 10, 4, 8, 3, 1, true}, {4, 4, 24, 24, 3, 2, true}, {12, 2, 2, 2, 6, 3, false}};
+  const auto transpose_conv = [&](const TransposeConvShape& t) {
+    const auto out = [&](int in) { return t.same ? in * t.stride : (in - 1) * t.stride + t.k; };
+    tmf::host::OpOptions o;
+    o.padding = t.same ? Padding::kSame : Padding::kValid;
+    o.stride_h = o.stride_w = t.stride;
+    const std::string name = "transpose_conv_" + std::to_string(t.h) + "x" + std::to_string(t.w) +
+                             "x" + std::to_string(t.in_c) + "_" + std::to_string(t.out_c) + "_k" +
+                             std::to_string(t.k) + "s" + std::to_string(t.stride) +
+                             (t.same ? "same" : "valid");
+    one_op(name, tmf::kOpTransposeConv,
+           {activation({1, t.h, t.w, t.in_c}, 0.05f, -5),
+            constant_int8({t.out_c, t.k, t.k, t.in_c}, static_cast<size_t>(t.out_c), 0),
+            constant_int32(t.out_c), activation({1, out(t.h), out(t.w), t.out_c}, 0.1f, 3)},
+           {0, 1, 2}, o);
+  };
+  for (const TransposeConvShape& t : shapes) transpose_conv(t);
+  struct SvdfShape { int batches, input, filters, memory, rank; };
+  const SvdfShape svdf_shapes[] = {{1, 4, 2, 2, 1},   {1, 16, 8, 10, 1},  {2, 8, 16, 4, 2},
+                                   {1, 40, 32, 8, 1}, {1, 10, 64, 16, 2}, {3, 20, 12, 30, 3},
+                                   {1, 64, 16, 2, 4}, {2, 6, 48, 12, 1},  {1, 100, 8, 40, 1},
+                                   {1, 32, 96, 4, 1}};
+  for (const SvdfShape& v : svdf_shapes) {
+    Tensor time;
+    time.type = tmf::kTensorTypeInt16;
+    time.shape = {v.filters, v.memory};
+    time.data.resize(2u * static_cast<size_t>(time.element_count()));
+    for (uint8_t& b : time.data) b = static_cast<uint8_t>(g_rng());
+    time.quant.scales = {0.0004f};
+    time.quant.zero_points = {0};
+    Tensor state;
+    state.type = tmf::kTensorTypeInt16;
+    state.shape = {v.batches, v.filters * v.memory};
+    state.quant.scales = {0.008f};
+    state.quant.zero_points = {0};
+    state.is_state = true;
+    Tensor feature = constant_int8({v.filters, v.input}, 1, 0);
+    tmf::host::OpOptions o;
+    o.svdf_rank = v.rank;
+    const std::string name = "svdf_" + std::to_string(v.batches) + "x" + std::to_string(v.input) +
+                             "_f" + std::to_string(v.filters) + "m" + std::to_string(v.memory) +
+                             "r" + std::to_string(v.rank);
+    one_op(name, tmf::kOpSvdf,
+           {activation({v.batches, v.input}, 0.02f, 4), feature, time,
+            constant_int32(v.filters / v.rank), state,
+            activation({v.batches, v.filters / v.rank}, 0.03f, -2)},
+           {0, 1, 2, 3, 4}, o);
+  }
+  // More shapes small enough for the micro:bit (its fit had 4 points for 6 counts without them).
+  const TransposeConvShape small[] = {{2, 3, 2, 3, 3, 2, false}, {3, 2, 5, 2, 2, 1, true},
+                                      {2, 2, 6, 4, 3, 2, true},  {4, 3, 1, 5, 2, 3, false},
+                                      {3, 3, 2, 2, 4, 1, false}, {2, 4, 3, 1, 3, 3, true}};
+  for (const TransposeConvShape& t : small) transpose_conv(t);
+}
+
+}  // namespace
+
+std::vector<std::pair<std::string, Graph>> cost_models() {
+  std::vector<std::pair<std::string, Graph>> models;
+  for (int i = 0; i < 48; ++i) {
+    const bool small = i % 2 == 0;
+    int depth = small ? uniform(1, 160) : uniform(16, 700);
+    if (i % 3 != 0) depth = (depth + 3) / 4 * 4;
+    if (i % 6 == 1) depth = (depth + 15) / 16 * 16;
+    int units = small ? uniform(1, 40) : uniform(4, 160);
+    const int batches = small ? pick({1, 1, 1, 2, 3, 4}) : pick({1, 1, 2, 5, 8, 16});
+    if (small && (units * depth > 6000 || batches * depth > 480 || batches * units > 480)) {
+      units = std::max(1, std::min(6000 / depth, 480 / batches));
+      if (batches * depth > 480) continue;
+    }
+    const bool per_channel = i % 3 == 0;
+    const std::string name = "fc_" + std::to_string(batches) + "x" + std::to_string(depth) + "_" +
+                             std::to_string(units) + (per_channel ? "_pc" : "");
+    models.emplace_back(name, single(name, {{batches, depth}}, [&](Builder& b, std::vector<int> in) {
+                          return b.fc(in[0], units, Activation::kRelu, per_channel);
+                        }));
+  }
+  for (int i = 0; i < 40; ++i) {
+    const bool small = i % 2 == 0;
+    const bool one_d = i % 3 == 0;
+    const int h = one_d ? 1 : uniform(3, small ? 10 : 24);
+    const int w = uniform(4, small ? 40 : 64);
+    const int cin = small ? uniform(1, 8) : uniform(1, 32);
+    const int cout = small ? uniform(1, 12) : uniform(2, 40);
+    const int kh = one_d ? 1 : uniform(1, 5), kw = uniform(1, 5);
+    const int stride = pick({1, 1, 2});
+    const Padding padding = i % 4 == 1 ? Padding::kValid : Padding::kSame;
+    if (padding == Padding::kValid && (kh > h || kw > w)) continue;
+    if (small && (h * w * cin > 480 || out_size(padding, h, kh, stride) * out_size(padding, w, kw, stride) * cout > 480 ||
+                  cout * kh * kw * cin > 6000)) {
+      continue;
+    }
+    const std::string name = "conv_" + std::to_string(h) + "x" + std::to_string(w) + "x" + std::to_string(cin) + "_" +
+                             std::to_string(cout) + "_k" + std::to_string(kh) + "x" + std::to_string(kw) + "_s" +
+                             std::to_string(stride) + "_" + padding_name(padding);
+    models.emplace_back(name, single(name, {{1, h, w, cin}}, [&](Builder& b, std::vector<int> in) {
+                          return b.conv(in[0], cout, kh, kw, stride, padding);
+                        }));
+  }
+  for (int i = 0; i < 36; ++i) {
+    const bool small = i % 2 == 0;
+    const bool one_d = i % 4 == 0;
+    const int h = one_d ? 1 : uniform(3, small ? 10 : 24);
+    const int w = uniform(4, small ? 32 : 48);
+    int c = small ? uniform(1, 16) : uniform(2, 64);
+    if (i % 3 != 0) c = (c + 3) / 4 * 4;  // the DSP kernel's case; the others fall back
+    const int multiplier = i % 9 == 4 ? 2 : 1;
+    const int kh = one_d ? 1 : uniform(1, 5), kw = uniform(1, 5);
+    const int stride = pick({1, 1, 2});
+    const Padding padding = i % 5 == 2 ? Padding::kValid : Padding::kSame;
+    if (padding == Padding::kValid && (kh > h || kw > w)) continue;
+    if (small && (h * w * c * multiplier > 480)) continue;
+    const std::string name = "dw_" + std::to_string(h) + "x" + std::to_string(w) + "x" + std::to_string(c) + "_m" +
+                             std::to_string(multiplier) + "_k" + std::to_string(kh) + "x" + std::to_string(kw) + "_s" +
+                             std::to_string(stride) + "_" + padding_name(padding);
+    models.emplace_back(name, single(name, {{1, h, w, c}}, [&](Builder& b, std::vector<int> in) {
+                          return b.depthwise(in[0], multiplier, kh, kw, stride, padding);
+                        }));
+  }
+  for (int i = 0; i < 40; ++i) {
+    const bool small = i % 2 == 0;
+    const tmf::OpCode code = i % 4 < 2 ? tmf::kOpAveragePool2D : tmf::kOpMaxPool2D;
+    const bool one_d = i % 3 == 0;
+    const int h = one_d ? 1 : uniform(2, small ? 8 : 24);
+    const int w = uniform(2, small ? 24 : 48);
+    int c = small ? uniform(1, 16) : uniform(1, 64);
+    if (i % 2 == 0) c = (c + 3) / 4 * 4;  // the DSP kernels' case; the others fall back
+    const int fh = one_d ? 1 : uniform(1, 4), fw = uniform(1, 4);
+    const int stride = uniform(1, 3);
+    const Padding padding = i % 5 == 2 ? Padding::kSame : Padding::kValid;
+    if (padding == Padding::kValid && (fh > h || fw > w)) continue;
+    if (small && h * w * c > 480) continue;
+    const std::string name = std::string(code == tmf::kOpAveragePool2D ? "avgpool_" : "maxpool_") +
+                             std::to_string(h) + "x" + std::to_string(w) + "x" + std::to_string(c) + "_f" +
+                             std::to_string(fh) + "x" + std::to_string(fw) + "_s" + std::to_string(stride) + "_" +
+                             padding_name(padding);
+    models.emplace_back(name, single(name, {{1, h, w, c}}, [&](Builder& b, std::vector<int> in) {
+                          return b.pool(code, in[0], fh, fw, stride, padding);
+                        }));
+  }
+  for (int n : {8, 40, 100, 160, 240, 512, 700, 1500, 2600, 4096}) {
+    for (tmf::OpCode code : {tmf::kOpAdd, tmf::kOpMul}) {
+      const std::string name = std::string(code == tmf::kOpAdd ? "add_" : "mul_") + std::to_string(n);
+      models.emplace_back(name, single(name, {{1, n}, {1, n}}, [&](Builder& b, std::vector<int> in) {
+                            return b.binary(code, in[0], in[1]);
+                          }));
+    }
+  }
+  for (auto [rows, depth] : std::vector<std::pair<int, int>>{{1, 2}, {1, 5}, {1, 10}, {1, 40}, {1, 200}, {2, 16},
+                                                            {4, 8}, {8, 30}, {3, 100}, {16, 12}}) {
+    const std::string name = "softmax_" + std::to_string(rows) + "x" + std::to_string(depth);
+    models.emplace_back(name, single(name, {{rows, depth}}, [&](Builder& b, std::vector<int> in) {
+                          return b.softmax(in[0]);
+                        }));
+  }
+  for (int n : {4, 32, 100, 256, 480, 1024, 4000}) {
+    const std::string name = "reshape_" + std::to_string(n);
+    models.emplace_back(name, single(name, {{1, n / 4, 4}}, [&](Builder& b, std::vector<int> in) {
+                          return b.reshape(in[0], {1, n});
+                        }));
+    for (tmf::OpCode code : {tmf::kOpRelu, tmf::kOpRelu6, tmf::kOpLogistic, tmf::kOpTanh}) {
+      std::string op = tmf::opcode_name(code);
+      for (char& ch : op) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      const std::string uname = op + "_" + std::to_string(n);
+      models.emplace_back(uname, single(uname, {{1, n}}, [&](Builder& b, std::vector<int> in) {
+                            return b.unary(code, in[0]);
+                          }));
+    }
+  }
+  // Data movement and conversions: QUANTIZE (float in, and int8 requantization), DEQUANTIZE,
+  // MEAN over the spatial axes, PAD, CONCATENATION on the last axis.
+  for (int n : {8, 24, 60, 100, 120, 400, 1000, 3000}) {
+    const auto tensor = [](std::vector<int32_t> shape, tmf::TensorType type, float scale, int64_t zp) {
+      Tensor t = activation(std::move(shape), scale, zp);
+      t.type = type;
+      if (type == tmf::kTensorTypeFloat32) t.quant = {};
+      return t;
+    };
+    const auto graph = [&](const std::string& name, tmf::OpCode code, std::vector<Tensor> tensors, std::vector<int> inputs,
+                           int output, tmf::host::OpOptions options = {}) {
+      Graph g;
+      g.source = name;
+      for (size_t i = 0; i < tensors.size(); ++i) tensors[i].name = name + "/t" + std::to_string(i);
+      g.tensors = std::move(tensors);
+      Op o;
+      o.opcode = code;
+      o.source_name = tmf::opcode_name(code);
+      o.inputs = std::move(inputs);
+      o.outputs = {output};
+      o.options = std::move(options);
+      g.ops = {o};
+      for (int i : g.ops[0].inputs) if (!g.tensors[i].is_constant()) g.inputs.push_back(i);
+      g.outputs = {output};
+      models.emplace_back(name, std::move(g));
+    };
+    const std::string size = std::to_string(n);
+    if (n <= 1000) {
+      graph("quantize_f_" + size, tmf::kOpQuantize,
+            {tensor({1, n}, tmf::kTensorTypeFloat32, 0, 0), tensor({1, n}, tmf::kTensorTypeInt8, 0.02f, 3)}, {0}, 1);
+      graph("dequantize_" + size, tmf::kOpDequantize,
+            {tensor({1, n}, tmf::kTensorTypeInt8, 0.02f, 3), tensor({1, n}, tmf::kTensorTypeFloat32, 0, 0)}, {0}, 1);
+    }
+    graph("quantize_i_" + size, tmf::kOpQuantize,
+          {tensor({1, n}, tmf::kTensorTypeInt8, 0.02f, 3), tensor({1, n}, tmf::kTensorTypeInt8, 0.05f, -7)}, {0}, 1);
+    const int w = n % 3 == 0 ? 3 : 2, c = std::max(1, n / (4 * w));
+    Tensor axes = tensor({2}, tmf::kTensorTypeInt32, 0, 0);
+    axes.quant = {};
+    axes.data.resize(8);
+    const int32_t axis_values[2] = {1, 2};
+    std::memcpy(axes.data.data(), axis_values, 8);
+    tmf::host::OpOptions keep;
+    keep.keep_dims = true;
+    graph("mean_" + size, tmf::kOpMean,
+          {tensor({1, 4, w, c}, tmf::kTensorTypeInt8, 0.05f, -5), axes, tensor({1, 1, 1, c}, tmf::kTensorTypeInt8, 0.05f, -5)},
+          {0, 1}, 2, keep);
+    Tensor paddings = tensor({2, 2}, tmf::kTensorTypeInt32, 0, 0);
+    paddings.quant = {};
+    paddings.data.resize(16);
+    const int32_t pad_values[4] = {0, 0, 1 + n % 3, 2};
+    std::memcpy(paddings.data.data(), pad_values, 16);
+    graph("pad_" + size, tmf::kOpPad,
+          {tensor({1, n}, tmf::kTensorTypeInt8, 0.05f, -5), paddings,
+           tensor({1, n + 3 + n % 3}, tmf::kTensorTypeInt8, 0.05f, -5)},
+          {0, 1}, 2);
+    tmf::host::OpOptions last;
+    last.axis = 1;
+    graph("concat_" + size, tmf::kOpConcatenation,
+          {tensor({n / 8 + 1, 4}, tmf::kTensorTypeInt8, 0.05f, -5), tensor({n / 8 + 1, 3}, tmf::kTensorTypeInt8, 0.05f, -5),
+           tensor({n / 8 + 1, 7}, tmf::kTensorTypeInt8, 0.05f, -5)},
+          {0, 1}, 2, last);
+  }
+  // Pipeline ops (format 1.1): DSP_FEATURES on float samples, the scores on an int8 row.
+  for (int i = 0; i < 24; ++i) {
+    const uint32_t n = i < 8 ? pick({64u, 128u}) : pick({64u, 128u, 256u, 512u, 1024u, 2048u});
+    const float rate = 12000.0f;
+    const float f_lo = pick({0.0f, 100.0f, 500.0f, 2000.0f});
+    const float f_hi = pick({6000.0f, 5000.0f, 3000.0f});
+    const uint32_t bands = std::min<uint32_t>(static_cast<uint32_t>(uniform(1, 48)), n / 2);
+    const uint32_t stats = static_cast<uint32_t>(uniform(0, 31)) & (i % 3 == 0 ? 0u : 0x1fu);  // 5 stats
+    const std::string name = "dspfeat_" + std::to_string(n) + "_b" + std::to_string(bands) + "_s" + std::to_string(stats) +
+                             "_" + std::to_string(static_cast<int>(f_lo)) + "-" + std::to_string(static_cast<int>(f_hi));
+    try {
+      Graph g;
+      g.source = name;
+      const int samples = tmf::host::add_samples_input(g, n);
+      const auto config = tmf::host::hann_features_config(n, rate, f_lo, f_hi, bands, stats);
+      const uint32_t count = tmf::dsp::features_count(config);
+      const int y = tmf::host::add_dsp_features(g, samples, config, std::vector<float>(count, 0.0f),
+                                                std::vector<float>(count, 0.1f), 0.05f, 0);
+      g.outputs.push_back(y);
+      models.emplace_back(name, std::move(g));
+    } catch (const tmf::host::ConvertError& e) {
+      std::fprintf(stderr, "op_cost: skipping %s: %s\n", name.c_str(), e.what());
+    }
+  }
+  for (int i = 0; i < 42; ++i) {
+    const int f = i % 2 == 0 ? uniform(2, 40) : uniform(8, 128);
+    const int k = uniform(1, 12);
+    const tmf::OpCode code = pick({tmf::kOpScoreReconstruction, tmf::kOpScoreKMeans, tmf::kOpScoreGmm,
+                                   tmf::kOpScoreMahalanobis, tmf::kOpScoreClass, tmf::kOpDecisionThreshold});
+    std::string op = tmf::opcode_name(code);
+    for (char& ch : op) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    const std::string name = op + "_f" + std::to_string(f) + "_k" + std::to_string(k);
+    std::vector<float> values(static_cast<size_t>(std::max(k * f, f * f)));
+    for (float& x : values) x = std::uniform_real_distribution<float>(0.1f, 1.0f)(g_rng);
+    Builder b(name);
+    const int x = b.input({1, f});
+    Graph g = b.take();
+    int out;
+    switch (code) {
+      case tmf::kOpScoreReconstruction: out = tmf::host::add_score_reconstruction(g, x, x); break;
+      case tmf::kOpScoreKMeans: out = tmf::host::add_score_kmeans(g, x, k, std::vector<float>(values.begin(), values.begin() + k * f)); break;
+      case tmf::kOpScoreGmm:
+        out = tmf::host::add_score_gmm(g, x, k, std::vector<float>(values.begin(), values.begin() + k * f),
+                                       std::vector<float>(values.begin(), values.begin() + k * f), std::vector<float>(k, -1.0f));
+        break;
+      case tmf::kOpScoreMahalanobis:
+        out = tmf::host::add_score_mahalanobis(g, x, std::vector<float>(values.begin(), values.begin() + f),
+                                               std::vector<float>(values.begin(), values.begin() + f * f));
+        break;
+      case tmf::kOpScoreClass: out = tmf::host::add_score_class(g, x, k % f); break;
+      default: {
+        // DECISION_THRESHOLD needs a float score: make the one input a float32 scalar.
+        Graph d;
+        d.source = name;
+        Tensor s;
+        s.name = "score";
+        s.type = tmf::kTensorTypeFloat32;
+        s.shape = {1};
+        d.tensors.push_back(s);
+        d.inputs.push_back(0);
+        g = std::move(d);
+        out = tmf::host::add_decision_threshold(g, 0, 0.5f);
+      }
+    }
+    g.outputs.push_back(out);
+    models.emplace_back(name, std::move(g));
+  }
+  add_format_1_2_models(models);
+  add_format_1_3_models(models);
+  return models;
+}
+
+// The validation set: whole models whose predictions make bench compares with QEMU counts.
+// Small ones (*_s) fit the micro:bit.
+std::vector<std::pair<std::string, Graph>> benchmark_models() {
+  std::vector<std::pair<std::string, Graph>> models;
+  const auto autoencoder = [&](const std::string& name, std::vector<int> widths) {
+    Builder b(name);
+    int x = b.input({1, widths[0]});
+    for (size_t i = 1; i < widths.size(); ++i) {
+      x = b.fc(x, widths[i], i + 1 == widths.size() ? Activation::kNone : Activation::kRelu);
+    }
+    b.output(x);
+    models.emplace_back(name, b.take());
+  };
+  autoencoder("dense_ae_s", {32, 16, 8, 16, 32});
+  autoencoder("dense_ae_m", {128, 64, 24, 64, 128});
+  autoencoder("dense_ae_l", {320, 256, 128, 16, 128, 256, 320});
+  {
+    Builder b("mlp_softmax_s");
+    int x = b.input({1, 40});
+    x = b.fc(x, 30);
+    x = b.fc(x, 18);
+    x = b.fc(x, 5, Activation::kNone);
+    b.output(b.softmax(x));
+    models.emplace_back("mlp_softmax_s", b.take());
+  }
+  {
+    Builder b("mlp_softmax_m");
+    int x = b.input({1, 257});
+    x = b.fc(x, 100, Activation::kRelu, true);
+    x = b.fc(x, 50);
+    x = b.fc(x, 10, Activation::kNone);
+    b.output(b.softmax(x));
+    models.emplace_back("mlp_softmax_m", b.take());
+  }
+  // 1-D CNNs over a feature vector: CONV_2D with height 1, pools, a classifier.
+  const auto cnn1d = [&](const std::string& name, int length, int channels, std::vector<int> filters,
+                         bool depthwise_block, tmf::OpCode pool, int classes) {
+    Builder b(name);
+    int x = b.input({1, 1, length, channels});
+    for (size_t i = 0; i < filters.size(); ++i) {
+      x = b.conv(x, filters[i], 1, i == 0 ? 5 : 3, 1, Padding::kSame);
+      if (depthwise_block && i == 0) {
+        x = b.depthwise(x, 1, 1, 3, 1, Padding::kSame);
+        x = b.conv(x, filters[i], 1, 1, 1, Padding::kSame);  // 1x1: rewritten as FULLY_CONNECTED
+      }
+      x = b.pool(pool, x, 1, 2, 2, Padding::kValid);
+    }
+    const std::vector<int32_t> s = b.shape(x);
+    x = b.reshape(x, {1, s[1] * s[2] * s[3]});
+    x = b.fc(x, classes, Activation::kNone);
+    b.output(b.softmax(x));
+    models.emplace_back(name, b.take());
+  };
+  cnn1d("cnn1d_s", 32, 1, {4, 8}, false, tmf::kOpMaxPool2D, 3);
+  cnn1d("cnn1d_m", 64, 3, {16, 24}, false, tmf::kOpMaxPool2D, 4);
+  cnn1d("cnn1d_dw", 48, 2, {16, 32}, true, tmf::kOpAveragePool2D, 6);
+  cnn1d("cnn1d_odd", 50, 1, {6, 10}, false, tmf::kOpAveragePool2D, 5);
+  // Whole pipelines: raw samples -> features -> detector -> score -> decision.
+  const auto pipeline = [&](const std::string& name, uint32_t n, uint32_t bands, uint32_t stats, int detector) {
+    Graph g;
+    g.source = name;
+    const int samples = tmf::host::add_samples_input(g, n);
+    const auto config = tmf::host::hann_features_config(n, 12000.0f, 50.0f, 6000.0f, bands, stats);
+    const uint32_t count = tmf::dsp::features_count(config);
+    const int x = tmf::host::add_dsp_features(g, samples, config, std::vector<float>(count, 0.0f),
+                                              std::vector<float>(count, 0.1f), 0.05f, 0);
+    int score;
+    std::vector<float> values(count * count * 4);
+    for (float& v : values) v = std::uniform_real_distribution<float>(0.1f, 1.0f)(g_rng);
+    if (detector == 0) {  // autoencoder
+      tmf::host::OpOptions o;
+      o.activation = Activation::kRelu;
+      int h = x;
+      for (int units : {static_cast<int>(count) / 2, static_cast<int>(count)}) {
+        const int32_t depth = g.tensors[h].shape.back();
+        Tensor w = constant_int8({units, depth}, 1, 0);
+        w.name = name + "/w" + std::to_string(units);
+        Tensor bias = constant_int32(units);
+        bias.name = name + "/b" + std::to_string(units);
+        Tensor y = activation({1, units}, 0.05f, 0);
+        y.name = name + "/y" + std::to_string(units);
+        g.tensors.push_back(w);
+        g.tensors.push_back(bias);
+        g.tensors.push_back(y);
+        const int n_t = static_cast<int>(g.tensors.size());
+        Op op;
+        op.opcode = tmf::kOpFullyConnected;
+        op.source_name = "FULLY_CONNECTED";
+        op.inputs = {h, n_t - 3, n_t - 2};
+        op.outputs = {n_t - 1};
+        op.options = o;
+        g.ops.push_back(op);
+        h = n_t - 1;
+      }
+      score = tmf::host::add_score_reconstruction(g, x, h);
+    } else if (detector == 1) {
+      score = tmf::host::add_score_kmeans(g, x, 8, std::vector<float>(values.begin(), values.begin() + 8 * count));
+    } else {
+      score = tmf::host::add_score_mahalanobis(g, x, std::vector<float>(values.begin(), values.begin() + count),
+                                               std::vector<float>(values.begin(), values.begin() + count * count));
+    }
+    g.outputs.push_back(tmf::host::add_decision_threshold(g, score, 1.0f));
+    models.emplace_back(name, std::move(g));
+  };
+  pipeline("pipeline_ae_s", 128, 16, 0x3, 0);
+  pipeline("pipeline_ae_m", 1024, 32, 0xf, 0);
+  pipeline("pipeline_kmeans", 512, 24, 0x5, 1);
+  pipeline("pipeline_mahal", 256, 12, 0x3, 2);
+  return models;
+}
+
+}  // namespace op_cost
