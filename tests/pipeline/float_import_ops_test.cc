@@ -308,6 +308,57 @@ TMF_TEST(FloatImportOps, PadAndConcatenation) {
   TMF_EXPECT(o.max_abs <= bound + kFloatSlack);
 }
 
+// A CONCATENATION feeding another: x [1, 2, 3]; a = ADD(x, c); y1 = CONCATENATION(x, a, axis 1)
+// [1, 4, 3]; m = MUL(x, k); y = CONCATENATION(y1, m, axis -2) [1, 6, 3]. Visited last to first:
+// y1 (read only by the outer one) takes y's quantization, then a takes it too, and the graph
+// input x reaches both through requantizing QUANTIZEs. Bound as for PadAndConcatenation, with
+// MUL's operand terms: max|k| s_x/2 + max|x| s_k/2 + s_x s_k/4 + the output step, and ADD's
+// s_x/2 + s_c/2 + the output step (x in [-2, 2], |k| <= 1.5 by construction).
+TMF_TEST(FloatImportOps, NestedConcatenations) {
+  const std::vector<float> c = {0.5f, -1.0f, 1.5f}, k = {1.5f, -0.25f, 0.75f};
+  TinyModel m;
+  m.tensors = {float_tensor("x", {1, 2, 3}), float_constant("c", {3}, c), float_tensor("a", {1, 2, 3}),
+               float_tensor("y1", {1, 4, 3}), float_constant("k", {3}, k), float_tensor("m", {1, 2, 3}),
+               float_tensor("y", {1, 6, 3})};
+  m.ops = {tiny_op(fb::BuiltinOperator_ADD, {0, 1}, 2, binary_options(fb::BuiltinOperator_ADD, fb::ActivationFunctionType_NONE)),
+           tiny_op(fb::BuiltinOperator_CONCATENATION, {0, 2}, 3, concatenation_options(1)),
+           tiny_op(fb::BuiltinOperator_MUL, {0, 4}, 5, binary_options(fb::BuiltinOperator_MUL, fb::ActivationFunctionType_NONE)),
+           tiny_op(fb::BuiltinOperator_CONCATENATION, {3, 5}, 6, concatenation_options(-2))};
+  m.inputs = {0};
+  m.outputs = {6};
+  const FloatFn reference = [&](const std::vector<float>& x) {
+    std::vector<float> y = x;
+    const std::vector<float> a = broadcast(x, {1, 2, 3}, c, {3}, [](float p, float q) { return p + q; });
+    const std::vector<float> mm = broadcast(x, {1, 2, 3}, k, {3}, [](float p, float q) { return p * q; });
+    y.insert(y.end(), a.begin(), a.end());
+    y.insert(y.end(), mm.begin(), mm.end());
+    return y;
+  };
+  const std::vector<std::vector<float>> calibration = calibration_set(20, 6, 1301, 2.0f);
+  const Outcome o = run_model(m, calibration, reference, "ops_nested_concatenation");
+  const Quantization& y = quant_of(o.q, kOpDequantize, 0);
+  size_t requantizes = 0, concatenations = 0;
+  for (const Op& op : o.q.ops) {
+    if (op.opcode == kOpQuantize && o.q.tensors[static_cast<size_t>(op.inputs[0])].type == kTensorTypeInt8) ++requantizes;
+    if (op.opcode == kOpConcatenation) {
+      ++concatenations;
+      for (int t : op.inputs) TMF_EXPECT(o.q.tensors[static_cast<size_t>(t)].quant.scales == y.scales);
+      TMF_EXPECT(o.q.tensors[static_cast<size_t>(op.outputs[0])].quant.scales == y.scales);
+    }
+  }
+  TMF_EXPECT_EQ(concatenations, size_t{2});
+  TMF_EXPECT_EQ(requantizes, size_t{1});  // x into the inner CONCATENATION
+  const double s_x = step(quant_of(o.q, kOpAdd, 0)), s_y = step(y);
+  const double bound = std::max({s_x / 2 + s_y, s_x / 2 + step(quant_of(o.q, kOpAdd, 1)) / 2 + s_y,
+                                 1.5 * s_x / 2 + 2.0 * step(quant_of(o.q, kOpMul, 1)) / 2 +
+                                     s_x * step(quant_of(o.q, kOpMul, 1)) / 4 + s_y});
+  std::printf("  float nested CONCATENATION: int8 vs float max %.5f (bound %.5f), %zu/%zu values bit-equal to TFLM's "
+              "integer arithmetic\n",
+              o.max_abs, bound, o.values - o.mismatches, o.values);
+  TMF_EXPECT_EQ(o.mismatches, size_t{0});
+  TMF_EXPECT(o.max_abs <= bound + kFloatSlack);
+}
+
 // What float import still refuses names the op, the tensor and the reason.
 TMF_TEST(FloatImportOps, RefusesUnsupportedVariants) {
   const auto refused = [&](TinyModel m, const std::string& message) {
