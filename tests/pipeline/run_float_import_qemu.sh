@@ -12,6 +12,9 @@ rm -rf "$work" && mkdir -p "$work"
 TMF_FLOAT_IMPORT_OUT=$work "$tests" FloatImportModels.ConvertCalibrateAndInspectOnTheCommandLine >/dev/null
 cd "$work"
 TMF_FLOAT_IMPORT_OUT=$work "$tests" FloatImportOps. >/dev/null
+for expected in kws_like ops_broadcasting ops_mean ops_pad_concatenation; do
+  [ -f "$expected.tmf" ] || { echo "float import: $expected.tmf was not written by $tests" >&2; exit 1; }
+done
 for model in *.tmf; do
   name=${model%.tmf}
   "$root/scripts/qemu-run.sh" "$core" "$elf" -- "$model" "${name}_in.f32" "${name}_qemu_out.f32" >/dev/null
