@@ -29,8 +29,6 @@ using host::Tensor;
   throw ConvertError(g.op_context(op) + ": " + g.tensor_context(t) + ": " + what);
 }
 
-float activate(Activation a, float v) { return float_activate(a, v); }
-
 std::vector<float> floats_of(const Tensor& t) {
   std::vector<float> v(t.data.size() / sizeof(float));
   std::memcpy(v.data(), t.data.data(), v.size() * sizeof(float));
@@ -179,7 +177,7 @@ void eval_spatial(const Graph& g, const Op& op, std::vector<std::vector<float>>&
           double r = acc;
           if (op.opcode == kOpAveragePool2D) r = taps > 0 ? acc / taps : 0.0;
           if (op.opcode == kOpMaxPool2D) r = taps > 0 ? best : 0.0;
-          y[at++] = activate(o.activation, static_cast<float>(r));
+          y[at++] = float_activate(o.activation, static_cast<float>(r));
         }
       }
     }
@@ -200,7 +198,7 @@ void eval_fully_connected(const Graph& g, const Op& op, std::vector<std::vector<
     for (size_t u = 0; u < units; ++u) {
       double acc = bias[u];
       for (size_t k = 0; k < depth; ++k) acc += static_cast<double>(weights[u * depth + k]) * x[r * depth + k];
-      y[r * units + u] = activate(op.options.activation, static_cast<float>(acc));
+      y[r * units + u] = float_activate(op.options.activation, static_cast<float>(acc));
     }
   }
   values[op.outputs[0]] = std::move(y);

@@ -54,6 +54,12 @@ const std::vector<float>& value(const Graph& g, int t, std::vector<std::vector<f
   return values[t];
 }
 
+// MEAN and PAD read an activation (a constant would be folded by the converter).
+void require_activation_input(const Graph& g, size_t index) {
+  const int t = g.ops[index].inputs[0];
+  if (g.tensors[t].is_constant()) fail_tensor(g, index, t, "a constant input is not supported by float import");
+}
+
 void require_rank4(const Graph& g, size_t index, int t) {
   if (g.tensors[t].shape.size() > kTmfMaxRank) {
     fail_tensor(g, index, t, "rank " + std::to_string(g.tensors[t].shape.size()) + " exceeds 4");
@@ -144,6 +150,7 @@ void check_concatenation(const Graph& g, size_t index) {
 void check_mean(const Graph& g, size_t index) {
   const Op& op = g.ops[index];
   if (op.inputs.size() != 2) fail(g, index, "expects an input and an axis tensor");
+  require_activation_input(g, index);
   const Tensor& in = g.tensors[op.inputs[0]];
   const Tensor& out = g.tensors[op.outputs[0]];
   require_rank4(g, index, op.inputs[0]);
@@ -168,6 +175,7 @@ void check_pad(const Graph& g, size_t index) {
     fail_tensor(g, index, op.inputs[2], "PADV2 constant_values is not supported by float import (PAD pads with 0)");
   }
   if (op.inputs.size() < 2) fail(g, index, "expects an input and a paddings tensor");
+  require_activation_input(g, index);
   const Tensor& in = g.tensors[op.inputs[0]];
   const Tensor& out = g.tensors[op.outputs[0]];
   require_rank4(g, index, op.inputs[0]);

@@ -396,6 +396,13 @@ TMF_TEST(FloatImportOps, RefusesUnsupportedVariants) {
     m.ops = {tiny_op(fb::BuiltinOperator_MEAN, {0, 1}, 2)};
     refused(m, "v.tflite: op 0 (MEAN): tensor 1 'a': axis 2 is outside rank 2");
   }
+  {  // MEAN of a constant
+    TinyModel m;
+    m.tensors = {float_tensor("x", {1, 2}), float_constant("c", {2, 3}, {1, 2, 3, 4, 5, 6}), int32_constant("a", {1}, {1}),
+                 float_tensor("y", {2})};
+    m.ops = {tiny_op(fb::BuiltinOperator_MEAN, {1, 2}, 3)};
+    refused(m, "v.tflite: op 0 (MEAN): tensor 1 'c': a constant input is not supported by float import");
+  }
   {  // negative padding
     TinyModel m;
     m.tensors = {float_tensor("x", {1, 4}), int32_constant("p", {2, 2}, {0, 0, -1, 0}), float_tensor("y", {1, 3})};
