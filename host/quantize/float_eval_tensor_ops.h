@@ -18,7 +18,8 @@ bool float_tensor_op(OpCode opcode);
 // operands, options and shapes the evaluator and the int8 lowering accept.
 void float_tensor_op_check(const host::Graph& graph, size_t index);
 
-// Runs op `index` after float_tensor_op_check; `value(t)` yields tensor t's float values.
+// Runs op `index` after float_tensor_op_check: reads values[input] (constants from their data),
+// writes values[output].
 void float_tensor_op_eval(const host::Graph& graph, size_t index, std::vector<std::vector<float>>& values);
 
 // A float op's fused activation (NONE, RELU, RELU6, RELU_N1_TO_1).
