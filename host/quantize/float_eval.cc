@@ -10,6 +10,7 @@
 #include <string>
 
 #include "device/runtime/kernels/spatial.h"
+#include "host/quantize/float_eval_tensor_ops.h"
 
 namespace tmf::quantize {
 namespace {
@@ -26,15 +27,6 @@ using host::Tensor;
 
 [[noreturn]] void fail_tensor(const Graph& g, size_t op, int t, const std::string& what) {
   throw ConvertError(g.op_context(op) + ": " + g.tensor_context(t) + ": " + what);
-}
-
-float activate(Activation a, float v) {
-  switch (a) {
-    case Activation::kRelu: return std::max(0.0f, v);
-    case Activation::kRelu6: return std::clamp(v, 0.0f, 6.0f);
-    case Activation::kReluN1To1: return std::clamp(v, -1.0f, 1.0f);
-    default: return v;
-  }
 }
 
 std::vector<float> floats_of(const Tensor& t) {
@@ -185,7 +177,7 @@ void eval_spatial(const Graph& g, const Op& op, std::vector<std::vector<float>>&
           double r = acc;
           if (op.opcode == kOpAveragePool2D) r = taps > 0 ? acc / taps : 0.0;
           if (op.opcode == kOpMaxPool2D) r = taps > 0 ? best : 0.0;
-          y[at++] = activate(o.activation, static_cast<float>(r));
+          y[at++] = float_activate(o.activation, static_cast<float>(r));
         }
       }
     }
@@ -206,7 +198,7 @@ void eval_fully_connected(const Graph& g, const Op& op, std::vector<std::vector<
     for (size_t u = 0; u < units; ++u) {
       double acc = bias[u];
       for (size_t k = 0; k < depth; ++k) acc += static_cast<double>(weights[u * depth + k]) * x[r * depth + k];
-      y[r * units + u] = activate(op.options.activation, static_cast<float>(acc));
+      y[r * units + u] = float_activate(op.options.activation, static_cast<float>(acc));
     }
   }
   values[op.outputs[0]] = std::move(y);
@@ -231,11 +223,9 @@ void eval_softmax(const Graph& g, const Op& op, std::vector<std::vector<float>>&
 void eval_elementwise(const Graph& g, const Op& op, std::vector<std::vector<float>>& values) {
   const std::vector<float>& x = value(g, op.inputs[0], values);
   std::vector<float> y(x.size());
-  const std::vector<float>* other = op.opcode == kOpAdd ? &value(g, op.inputs[1], values) : nullptr;
   for (size_t i = 0; i < x.size(); ++i) {
     const float v = x[i];
     switch (op.opcode) {
-      case kOpAdd: y[i] = activate(op.options.activation, v + (*other)[i]); break;
       case kOpRelu: y[i] = std::max(0.0f, v); break;
       case kOpRelu6: y[i] = std::clamp(v, 0.0f, 6.0f); break;
       case kOpLogistic: y[i] = static_cast<float>(1.0 / (1.0 + std::exp(-static_cast<double>(v)))); break;
@@ -255,10 +245,14 @@ void float_op_check(const Graph& g, size_t index) {
   const Tensor& out = g.tensors[op.outputs[0]];
   if (in.type != kTensorTypeFloat32) fail_tensor(g, index, op.inputs[0], "input is not float32");
   if (out.type != kTensorTypeFloat32) fail_tensor(g, index, op.outputs[0], "output is not float32");
-  if (in.is_constant()) fail_tensor(g, index, op.inputs[0], "a constant input is not supported by float import");
   if (op.options.activation == Activation::kTanh || op.options.activation == Activation::kSignBit) {
     fail(g, index, "fused activation TANH/SIGN_BIT is not supported");
   }
+  if (float_tensor_op(op.opcode)) {  // ADD, SUB and MUL may take one constant operand
+    float_tensor_op_check(g, index);
+    return;
+  }
+  if (in.is_constant()) fail_tensor(g, index, op.inputs[0], "a constant input is not supported by float import");
   if (is_spatial(op.opcode)) {
     check_spatial(g, index);
     return;
@@ -282,14 +276,6 @@ void float_op_check(const Graph& g, size_t index) {
       }
       return;
     }
-    case kOpAdd: {
-      if (op.inputs.size() != 2 || op.inputs[1] < 0) fail(g, index, "expects two inputs");
-      const Tensor& b = g.tensors[op.inputs[1]];
-      if (b.type != kTensorTypeFloat32 || b.is_constant() || b.shape != in.shape || out.shape != in.shape) {
-        fail(g, index, "float import supports ADD of two float32 activations of equal shape only");
-      }
-      return;
-    }
     case kOpSoftmax:
       if (in.shape.empty() || in.shape.back() < 1) fail_tensor(g, index, op.inputs[0], "softmax needs a last axis");
       [[fallthrough]];
@@ -304,7 +290,8 @@ void float_op_check(const Graph& g, size_t index) {
       return;
     default:
       fail(g, index, "float import supports FULLY_CONNECTED, CONV_2D, DEPTHWISE_CONV_2D, AVERAGE_POOL_2D, "
-                     "MAX_POOL_2D, ADD, SOFTMAX, RESHAPE, RELU, RELU6, LOGISTIC and TANH");
+                     "MAX_POOL_2D, ADD, SUB, MUL, CONCATENATION, MEAN, PAD, SOFTMAX, RESHAPE, RELU, RELU6, "
+                     "LOGISTIC and TANH");
   }
 }
 
@@ -312,6 +299,8 @@ void float_op_eval(const Graph& g, size_t index, std::vector<std::vector<float>>
   const Op& op = g.ops[index];
   if (is_spatial(op.opcode)) {
     eval_spatial(g, op, values);
+  } else if (float_tensor_op(op.opcode)) {
+    float_tensor_op_eval(g, index, values);
   } else if (op.opcode == kOpFullyConnected) {
     eval_fully_connected(g, op, values);
   } else if (op.opcode == kOpSoftmax) {

@@ -132,6 +132,92 @@ Tensor quantize_bias(const Tensor& b, double input_scale, const host::Quantizati
   return q;
 }
 
+// A constant operand of ADD, SUB or MUL: per-tensor asymmetric int8 from its own min/max (widened
+// to contain 0), the rule TFLite's converter applies to constants that are not weights.
+Tensor quantize_constant_operand(const Tensor& c) {
+  const std::vector<float> v = floats_of(c);
+  float lo = 0.0f, hi = 0.0f;
+  for (float x : v) {
+    lo = std::min(lo, x);
+    hi = std::max(hi, x);
+  }
+  Tensor q;
+  q.name = c.name;
+  q.type = kTensorTypeInt8;
+  q.shape = c.shape;
+  q.quant = quantization_for_range(lo, hi);
+  const double scale = q.quant.scales[0];
+  const double zero_point = static_cast<double>(q.quant.zero_points[0]);
+  q.data.resize(v.size());
+  for (size_t i = 0; i < v.size(); ++i) {
+    const double r = std::clamp(std::round(v[i] / scale) + zero_point, -128.0, 127.0);
+    q.data[i] = static_cast<uint8_t>(static_cast<int8_t>(r));
+  }
+  return q;
+}
+
+bool same_quantization(const host::Quantization& a, const host::Quantization& b) {
+  return a.scales == b.scales && a.zero_points == b.zero_points;
+}
+
+// Ops whose int8 output quantization is not free: fixed by TFLite (SOFTMAX, LOGISTIC, TANH) or
+// tied to the input because TFLM's kernel copies bytes (pools, RESHAPE, PAD).
+bool output_quantization_fixed_or_tied(OpCode opcode) {
+  switch (opcode) {
+    case kOpReshape:
+    case kOpAveragePool2D:
+    case kOpMaxPool2D:
+    case kOpPad:
+    case kOpSoftmax:
+    case kOpLogistic:
+    case kOpTanh: return true;
+    default: return false;
+  }
+}
+
+// TFLM's CONCATENATION copies bytes, so every input must carry the output's quantization (the
+// TFLite converter's "same scale" rule). The output keeps its calibrated range (the union of the
+// inputs'); an input computed by an op with a free output quantization, read by nothing else,
+// takes it over (ops are visited last to first, so a CONCATENATION feeding another one has its
+// output settled first); any other input goes through an int8 -> int8 QUANTIZE (requantization)
+// inserted before the op. Returns those QUANTIZE ops per op index.
+std::vector<std::vector<Op>> float_graph_unify_concatenations(const Graph& g, Graph& q) {
+  std::vector<int> producer(g.tensors.size(), -1), readers(g.tensors.size(), 0);
+  for (size_t i = 0; i < g.ops.size(); ++i) {
+    producer[static_cast<size_t>(g.ops[i].outputs[0])] = static_cast<int>(i);
+    for (int t : g.ops[i].inputs) {
+      if (t >= 0) ++readers[static_cast<size_t>(t)];
+    }
+  }
+  std::vector<std::vector<Op>> before(g.ops.size());
+  for (size_t i = g.ops.size(); i-- > 0;) {
+    Op& op = q.ops[i];
+    if (op.opcode != kOpConcatenation) continue;
+    const host::Quantization target = q.tensors[op.outputs[0]].quant;
+    for (int& t : op.inputs) {
+      if (same_quantization(q.tensors[t].quant, target)) continue;
+      const int p = producer[static_cast<size_t>(t)];
+      if (p >= 0 && readers[static_cast<size_t>(t)] == 1 && t != g.outputs[0] &&
+          !output_quantization_fixed_or_tied(g.ops[static_cast<size_t>(p)].opcode)) {
+        q.tensors[t].quant = target;
+        continue;
+      }
+      Tensor requantized = q.tensors[t];
+      requantized.name += "/requantized";
+      requantized.quant = target;
+      Op requantize;
+      requantize.opcode = kOpQuantize;
+      requantize.source_name = "QUANTIZE";
+      requantize.inputs = {t};
+      t = static_cast<int>(q.tensors.size());
+      requantize.outputs = {t};
+      q.tensors.push_back(std::move(requantized));
+      before[i].push_back(requantize);
+    }
+  }
+  return before;
+}
+
 host::Quantization fixed_quantization(float scale, int64_t zero_point) {
   host::Quantization q;
   q.scales = {scale};
@@ -183,10 +269,10 @@ Graph float_graph_quantize(const Graph& graph, const std::vector<std::vector<flo
   }
 
   Graph q = graph;
-  q.ops.clear();
   // Every float activation becomes int8 with its calibrated range, except where TFLite fixes or
-  // ties the output's quantization: pools and RESHAPE keep their input's (TFLM's kernels do not
-  // rescale), SOFTMAX and LOGISTIC write 1/256 with zero point -128, TANH 1/128 with 0.
+  // ties the output's quantization: pools, RESHAPE and PAD keep their input's (TFLM's kernels do
+  // not rescale; PAD's pad value is then the output zero point, and 0.0 is exact in every
+  // calibrated range), SOFTMAX and LOGISTIC write 1/256 with zero point -128, TANH 1/128 with 0.
   for (size_t t = 0; t < q.tensors.size(); ++t) {
     Tensor& tensor = q.tensors[t];
     if (tensor.type == kTensorTypeFloat32 && !tensor.is_constant()) {
@@ -199,13 +285,44 @@ Graph float_graph_quantize(const Graph& graph, const std::vector<std::vector<flo
     switch (op.opcode) {
       case kOpReshape:
       case kOpAveragePool2D:
-      case kOpMaxPool2D: out = q.tensors[op.inputs[0]].quant; break;
+      case kOpMaxPool2D:
+      case kOpPad: out = q.tensors[op.inputs[0]].quant; break;
       case kOpSoftmax:
       case kOpLogistic: out = fixed_quantization(1.0f / 256.0f, -128); break;
       case kOpTanh: out = fixed_quantization(1.0f / 128.0f, 0); break;
       default: break;
     }
   }
+  // The ops with quantized weights and constant operands, in the float graph's order.
+  q.ops = graph.ops;
+  for (Op& out : q.ops) {
+    const bool weighted = out.opcode == kOpFullyConnected || out.opcode == kOpConv2D || out.opcode == kOpDepthwiseConv2D;
+    if (weighted) {
+      const Tensor& w = graph.tensors[out.inputs[1]];
+      // Per-channel filters on the output-channel axis (0 for CONV_2D, 3 for DEPTHWISE_CONV_2D).
+      Tensor qw = out.opcode == kOpFullyConnected ? quantize_weights_per_tensor(w)
+                                                  : quantize_filter(w, out.opcode == kOpConv2D ? 0 : 3);
+      const host::Quantization weight_quant = qw.quant;
+      const int bias = out.inputs.size() > 2 ? out.inputs[2] : -1;
+      out.inputs[1] = static_cast<int>(q.tensors.size());
+      q.tensors.push_back(std::move(qw));
+      if (bias >= 0) {
+        const double in_scale = q.tensors[out.inputs[0]].quant.scales[0];
+        out.inputs[2] = static_cast<int>(q.tensors.size());
+        q.tensors.push_back(quantize_bias(graph.tensors[bias], in_scale, weight_quant));
+      }
+    }
+    if (out.opcode == kOpAdd || out.opcode == kOpSub || out.opcode == kOpMul) {
+      for (int& t : out.inputs) {
+        if (!graph.tensors[t].is_constant()) continue;
+        Tensor c = quantize_constant_operand(graph.tensors[t]);
+        t = static_cast<int>(q.tensors.size());
+        q.tensors.push_back(std::move(c));
+      }
+    }
+  }
+  const std::vector<std::vector<Op>> requantize_before = float_graph_unify_concatenations(graph, q);
+
   // float32 in -> QUANTIZE -> the int8 input the first op reads.
   const int float_input = graph.inputs[0];
   Tensor in_float = graph.tensors[float_input];
@@ -217,28 +334,14 @@ Graph float_graph_quantize(const Graph& graph, const std::vector<std::vector<flo
   quantize.source_name = "QUANTIZE";
   quantize.inputs = {in_float_index};
   quantize.outputs = {float_input};
-  q.ops.push_back(quantize);
+  std::vector<Op> ops = {quantize};
+  for (size_t i = 0; i < q.ops.size(); ++i) {
+    ops.insert(ops.end(), requantize_before[i].begin(), requantize_before[i].end());
+    ops.push_back(q.ops[i]);
+  }
+  q.ops = std::move(ops);
   q.inputs = {in_float_index};
 
-  for (const Op& op : graph.ops) {
-    Op out = op;
-    const bool weighted = op.opcode == kOpFullyConnected || op.opcode == kOpConv2D || op.opcode == kOpDepthwiseConv2D;
-    if (weighted) {
-      const Tensor& w = graph.tensors[op.inputs[1]];
-      // Per-channel filters on the output-channel axis (0 for CONV_2D, 3 for DEPTHWISE_CONV_2D).
-      Tensor qw = op.opcode == kOpFullyConnected ? quantize_weights_per_tensor(w)
-                                                 : quantize_filter(w, op.opcode == kOpConv2D ? 0 : 3);
-      const host::Quantization weight_quant = qw.quant;
-      out.inputs[1] = static_cast<int>(q.tensors.size());
-      q.tensors.push_back(std::move(qw));
-      if (op.inputs.size() > 2 && op.inputs[2] >= 0) {
-        const double in_scale = q.tensors[op.inputs[0]].quant.scales[0];
-        out.inputs[2] = static_cast<int>(q.tensors.size());
-        q.tensors.push_back(quantize_bias(graph.tensors[op.inputs[2]], in_scale, weight_quant));
-      }
-    }
-    q.ops.push_back(out);
-  }
   // The int8 output -> DEQUANTIZE -> float32 out.
   const int int8_output = graph.outputs[0];
   Tensor out_float = graph.tensors[int8_output];

@@ -5,8 +5,10 @@
 // input_scale * weight_scale[c]; per-tensor asymmetric int8 activations from the min/max observed
 // on the calibration inputs (quantization_for_range), except outputs whose quantization TFLite
 // fixes (SOFTMAX/LOGISTIC 1/256 and -128, TANH 1/128 and 0) or ties to the input (pools,
-// RESHAPE); float32 graph input and output kept through a QUANTIZE and a DEQUANTIZE, as the
-// converter writes them for float I/O. The ops: float_eval.h; one graph input and one output;
+// RESHAPE, PAD); CONCATENATION inputs share the output's (TFLM copies bytes: a requantizing
+// QUANTIZE is inserted where an input cannot take it over); a constant ADD/SUB/MUL operand
+// per-tensor asymmetric from its own min/max; float32 graph input and output kept through a
+// QUANTIZE and a DEQUANTIZE, as the converter writes them for float I/O. The ops: float_eval.h; one graph input and one output;
 // anything else is refused naming the op (docs/import.md).
 #pragma once
 
