@@ -17,7 +17,7 @@ namespace {
 struct BacktestArgs {
   pipeline::BacktestOptions options;
   std::string cv;
-  std::string objective = "lead";
+  std::string objective = "nested";
   float variance_floor = 1e-6f;
   std::string report;
   bool json = false;
@@ -69,6 +69,14 @@ nlohmann::json cv_folds_json(const std::vector<pipeline::CvFold>& folds, const p
           {"text", pipeline::cv_setting_describe(f.setting, r.grid, r.detectors)}}},
         {"training",
          {{"errors", f.train.errors}, {"first_half_alarms", f.train.first_half_alarms}, {"median_lead_s", f.train.median_lead_s}}}};
+    if (f.procedure >= 0) {  // nested: the rule and guard the inner leave-one-out picked, and its score
+      const pipeline::CvProcedure& p = r.grid.procedures[static_cast<size_t>(f.procedure)];
+      runs[f.held_out]["setting"]["procedure"] = {
+          {"rule", pipeline::cv_objective_to_string(p.objective)},
+          {"guard", p.guard},
+          {"inner", {{"early", f.inner.early}, {"caught", f.inner.caught},
+                     {"first_half_alarms", f.inner.first_half_alarms}, {"median_lead_s", f.inner.median_lead_s}}}};
+    }
   }
   return runs;
 }
@@ -79,7 +87,8 @@ void run_backtest_cv(BacktestArgs& args) {
   o.channel = args.options.channel;
   o.objective = args.objective == "margin"         ? pipeline::CvObjective::kMargin
                 : args.objective == "conservative" ? pipeline::CvObjective::kConservative
-                                                   : pipeline::CvObjective::kLead;
+                : args.objective == "lead"         ? pipeline::CvObjective::kLead
+                                                   : pipeline::CvObjective::kNested;
   o.variance_floor = args.variance_floor;
   if (!args.quiet) o.progress = [](const std::string& step) { std::fprintf(stderr, "backtest: %s\n", step.c_str()); };
   const pipeline::BacktestCvResult r = pipeline::backtest_cv_run(o);
@@ -120,6 +129,12 @@ void run_backtest_cv(BacktestArgs& args) {
                                            {"calibration", c.calibration_min}, {"baseline_tracking", c.tracking_min}});
     }
     for (const auto& [m, w] : r.grid.persistence) grid["persistence_m_of_w"].push_back({m, w});
+    if (r.grid.objective == pipeline::CvObjective::kNested) {
+      grid["nested_candidates"] = nlohmann::json::array();
+      for (const pipeline::CvProcedure& p : r.grid.procedures) {
+        grid["nested_candidates"].push_back({{"rule", pipeline::cv_objective_to_string(p.objective)}, {"guard", p.guard}});
+      }
+    }
     j["fixed_a_priori"] = {{"grid", grid},
                            {"tail_fraction", r.grid.tail_fraction},
                            {"min_threshold", r.grid.min_threshold},
@@ -238,11 +253,13 @@ void register_backtest(CLI::App& app) {
                   "(thresholds calibrated per device; --threshold, --vote, --persist-* and --baseline-minutes unused)")
       ->check(CLI::IsMember({"leave-one-run-out"}));
   cmd->add_option("--cv-objective", args->objective,
-                  "How a fold ranks settings after errors: lead (largest median lead; the a-priori rule) or "
+                  "How a fold chooses: nested (the default: an inner leave-one-out over the fold's training runs "
+                  "picks one of the rules below with a guard of 0.5, 0.6 or 0.7 of each run; docs/backtest.md) or, "
+                  "ranking settings after errors, lead (largest median lead; the a-priori rule of the second session) or "
                   "margin (fewest first-half candidate windows, then lead; added after seeing the lead figures) or "
                   "conservative (the smallest budget, then the strictest persistence and vote that still catch every "
                   "training run; added in the second session after seeing the lead figures)")
-      ->capture_default_str()->check(CLI::IsMember({"lead", "margin", "conservative"}));
+      ->capture_default_str()->check(CLI::IsMember({"nested", "lead", "margin", "conservative"}));
   cmd->add_option("--variance-floor", args->variance_floor,
                   "--cv: the baseline's variance floor, every feature (a guard against a feature that never moved; docs/backtest.md)")
       ->capture_default_str()->check(CLI::PositiveNumber);

@@ -33,6 +33,13 @@ CvGrid cv_grid_default() {
   // The tracking EWMA's step cap: the usual 3-sigma outlier cut, so healthy windows move it as a
   // plain EWMA and one wild window moves it little.
   g.tracking_clamp = 3.0f;
+  // kNested's candidates (docs/backtest.md, "Nested selection"): the half-way line, then
+  // a margin of a tenth and of two tenths of every training run; each with the three rules.
+  for (const double guard : {0.5, 0.6, 0.7}) {
+    for (const CvObjective o : {CvObjective::kLead, CvObjective::kMargin, CvObjective::kConservative}) {
+      g.procedures.push_back({o, guard});
+    }
+  }
   return g;
 }
 
@@ -41,6 +48,7 @@ const char* cv_objective_to_string(CvObjective objective) {
     case CvObjective::kLead: return "lead";
     case CvObjective::kMargin: return "margin";
     case CvObjective::kConservative: return "conservative";
+    case CvObjective::kNested: return "nested";
   }
   return "unknown objective";
 }
@@ -60,6 +68,13 @@ bool CvTrainScore::better_than(const CvTrainScore& o, CvObjective objective) con
   if (median_lead_s != o.median_lead_s) return median_lead_s > o.median_lead_s;
   if (detectors != o.detectors) return detectors < o.detectors;
   return probability > o.probability;
+}
+
+bool CvInnerScore::better_than(const CvInnerScore& o) const {
+  if (early != o.early) return early < o.early;
+  if (caught != o.caught) return caught > o.caught;
+  if (first_half_alarms != o.first_half_alarms) return first_half_alarms < o.first_half_alarms;
+  return median_lead_s > o.median_lead_s;
 }
 
 namespace {
@@ -140,13 +155,119 @@ CvOutcome outcome_full(const CvRunTrace& run, const Decisions& d, uint32_t mask,
   return o;
 }
 
-// What the fold search needs of one setting on one run (a pool of 8 detectors has ~650,000
-// settings: full outcomes would take most of a gigabyte).
+// What the fold search needs of one setting on one run, at one guard (a pool of 8 detectors has
+// ~650,000 settings: full outcomes would take most of a gigabyte).
 struct Brief {
-  double lead_s;
-  uint32_t alarms_in_first_half;
-  uint32_t candidates_in_first_half;
+  double lead_s;                      // from the first alarm raised in [guard x end, end); < 0: none
+  uint32_t alarms_in_first_half;      // alarms raised before guard x end
+  uint32_t candidates_in_first_half;  // windows with votes >= k before guard x end
 };
+
+// outcome_of's counts at every guard (ascending) in one pass; at a guard of 0.5 exactly its.
+void briefs_of(const CvRunTrace& run, const Decisions& d, uint32_t mask, uint32_t k, uint32_t m, uint32_t w,
+               const std::vector<double>& guards, Brief* out) {
+  detect::Persistence p{};
+  detect::persistence_init(&p, {w, m, 1});
+  const size_t n = guards.size();
+  double lines[8];
+  for (size_t g = 0; g < n; ++g) out[g] = {-1, 0, 0}, lines[g] = guards[g] * run.run_end_s;
+  for (size_t i = 0; i < run.t_s.size(); ++i) {
+    const double t = run.t_s[i];
+    const bool candidate = static_cast<uint32_t>(std::popcount(static_cast<uint32_t>(d.bits[i] & mask))) >= k;
+    if (candidate) {
+      for (size_t g = 0; g < n; ++g) out[g].candidates_in_first_half += t < lines[g] ? 1u : 0u;
+    }
+    if (detect::persistence_push(&p, candidate) != detect::PersistenceEvent::kRaised) continue;
+    for (size_t g = 0; g < n; ++g) {
+      if (t < lines[g]) {
+        ++out[g].alarms_in_first_half;
+      } else if (out[g].lead_s < 0 && t < run.run_end_s) {
+        out[g].lead_s = run.run_end_s - t;
+      }
+    }
+    if (out[n - 1].lead_s >= 0) break;  // the latest line's lead found: every field is final
+  }
+}
+
+// Every setting's briefs on every run at every guard, computed once; folds only sum them.
+struct SearchTable {
+  std::vector<CvSetting> settings;
+  std::vector<Brief> briefs;  // [setting][run][guard]
+  size_t runs = 0, guards = 0;
+  const Brief& at(size_t setting, size_t run, size_t guard) const { return briefs[(setting * runs + run) * guards + guard]; }
+};
+
+SearchTable search_table(const std::vector<std::vector<CvRunTrace>>& traces, const CvGrid& grid, uint32_t allowed,
+                         bool single, const std::vector<double>& guards) {
+  SearchTable t;
+  t.runs = traces.front().size();
+  t.guards = guards.size();
+  size_t per_commissioning = 0;
+  for (uint32_t mask = 1; mask <= allowed; ++mask) {
+    if ((mask & ~allowed) == 0 && (!single || std::popcount(mask) == 1)) per_commissioning += std::popcount(mask);
+  }
+  per_commissioning *= grid.probabilities.size() * grid.persistence.size();
+  t.settings.reserve(per_commissioning * grid.commissioning.size());
+  t.briefs.resize(t.settings.capacity() * t.runs * t.guards);
+  size_t next = 0;
+  for (uint32_t c = 0; c < grid.commissioning.size(); ++c) {
+    for (uint32_t p = 0; p < grid.probabilities.size(); ++p) {
+      std::vector<Decisions> decisions;
+      for (const CvRunTrace& run : traces[c]) decisions.push_back(decisions_of(run, grid, p));
+      for (uint32_t mask = 1; mask <= allowed; ++mask) {
+        if ((mask & ~allowed) != 0) continue;
+        const uint32_t size = static_cast<uint32_t>(std::popcount(mask));
+        if (single && size != 1) continue;
+        for (uint32_t k = 1; k <= size; ++k) {
+          for (uint32_t q = 0; q < grid.persistence.size(); ++q) {
+            t.settings.push_back({c, p, mask, k, q});
+            const auto [m, w] = grid.persistence[q];
+            for (size_t r = 0; r < t.runs; ++r, next += t.guards) {
+              briefs_of(traces[c][r], decisions[r], mask, k, m, w, guards, &t.briefs[next]);
+            }
+          }
+        }
+      }
+    }
+  }
+  return t;
+}
+
+// The best setting on the runs `train` by `objective`, judged at guard index `guard`.
+size_t choose(const SearchTable& t, const std::vector<size_t>& train, CvObjective objective, size_t guard,
+              const CvGrid& grid, CvTrainScore* best_score) {
+  size_t best = t.settings.size();
+  std::vector<double> leads;
+  for (size_t i = 0; i < t.settings.size(); ++i) {
+    const CvSetting& setting = t.settings[i];
+    CvTrainScore s;
+    for (const size_t r : train) {
+      const Brief& o = t.at(i, r, guard);
+      s.errors += (o.alarms_in_first_half > 0 ? 1u : 0u) + (o.lead_s < 0 ? 1u : 0u);
+      s.first_half_alarms += o.alarms_in_first_half;
+      s.first_half_candidates += o.candidates_in_first_half;
+    }
+    // Errors and first-half alarms come first under every rule: a setting worse on them loses.
+    if (best != t.settings.size() &&
+        (s.errors > best_score->errors ||
+         (s.errors == best_score->errors && s.first_half_alarms > best_score->first_half_alarms))) {
+      continue;
+    }
+    leads.clear();
+    for (const size_t r : train) {
+      const Brief& o = t.at(i, r, guard);
+      if (o.lead_s >= 0) leads.push_back(o.lead_s);
+    }
+    s.median_lead_s = median(leads);
+    s.detectors = static_cast<uint32_t>(std::popcount(setting.detectors));
+    s.probability = setting.probability;
+    s.persist_m = grid.persistence[setting.persistence].first;
+    s.persist_w = grid.persistence[setting.persistence].second;
+    s.vote_k = setting.vote_k;
+    if (best == t.settings.size() || s.better_than(*best_score, objective)) best = i, *best_score = s;
+  }
+  return best;
+}
 
 }  // namespace
 
@@ -160,69 +281,62 @@ std::vector<CvFold> cv_leave_one_run_out(const std::vector<std::vector<CvRunTrac
   if (traces.size() != grid.commissioning.size()) throw PipelineError("backtest: one trace set per commissioning");
   const size_t runs = traces.front().size();
   if (runs < 2) throw PipelineError("backtest: leave-one-run-out needs at least two runs");
-  // Every setting's outcome on every run, computed once; each fold then only sums.
-  std::vector<CvSetting> settings;
-  std::vector<Brief> briefs;  // [setting][run]
-  size_t per_commissioning = 0;
-  for (uint32_t mask = 1; mask <= allowed; ++mask) {
-    if ((mask & ~allowed) == 0 && (!single || std::popcount(mask) == 1)) per_commissioning += std::popcount(mask);
-  }
-  per_commissioning *= grid.probabilities.size() * grid.persistence.size();
-  settings.reserve(per_commissioning * grid.commissioning.size());
-  briefs.reserve(settings.capacity() * runs);
-  for (uint32_t c = 0; c < grid.commissioning.size(); ++c) {
-    for (uint32_t p = 0; p < grid.probabilities.size(); ++p) {
-      std::vector<Decisions> decisions;
-      for (const CvRunTrace& run : traces[c]) decisions.push_back(decisions_of(run, grid, p));
-      for (uint32_t mask = 1; mask <= allowed; ++mask) {
-        if ((mask & ~allowed) != 0) continue;
-        const uint32_t size = static_cast<uint32_t>(std::popcount(mask));
-        if (single && size != 1) continue;
-        for (uint32_t k = 1; k <= size; ++k) {
-          for (uint32_t q = 0; q < grid.persistence.size(); ++q) {
-            settings.push_back({c, p, mask, k, q});
-            const auto [m, w] = grid.persistence[q];
-            for (size_t r = 0; r < runs; ++r) {
-              const CvOutcome o = outcome_of(traces[c][r], decisions[r], mask, k, m, w);
-              briefs.push_back({o.lead_s, o.alarms_in_first_half, o.candidates_in_first_half});
-            }
-          }
-        }
+  const bool nested = grid.objective == CvObjective::kNested;
+  // Guard index 0 is always the half-way line (the inner folds judge by it).
+  std::vector<double> guards = {0.5};
+  std::vector<size_t> guard_of;  // per procedure
+  if (nested) {
+    if (runs < 3) throw PipelineError("backtest: nested leave-one-run-out needs at least three runs");
+    if (grid.procedures.empty()) throw PipelineError("backtest: nested selection needs candidate procedures");
+    for (const CvProcedure& p : grid.procedures) {
+      if (p.objective == CvObjective::kNested || p.guard < 0.5 || p.guard >= 1.0) {
+        throw PipelineError("backtest: a nested candidate is a plain rule with a guard in [0.5, 1)");
       }
+      if (p.guard != guards.back()) {
+        if (p.guard < guards.back()) throw PipelineError("backtest: nested candidates' guards must ascend");
+        guards.push_back(p.guard);
+      }
+      guard_of.push_back(guards.size() - 1);
     }
+    if (guards.size() > 8) throw PipelineError("backtest: at most 8 guards");
   }
+  const SearchTable table = search_table(traces, grid, allowed, single, guards);
   std::vector<CvFold> folds;
-  std::vector<double> leads;
   for (size_t held = 0; held < runs; ++held) {
     CvFold fold;
     fold.held_out = traces.front()[held].name;
+    std::vector<size_t> train;
     for (size_t r = 0; r < runs; ++r) {
-      if (r != held) fold.trained_on.push_back(traces.front()[r].name);
+      if (r != held) fold.trained_on.push_back(traces.front()[r].name), train.push_back(r);
     }
-    size_t best = settings.size();
-    CvTrainScore best_score;
-    for (size_t i = 0; i < settings.size(); ++i) {
-      const CvSetting& setting = settings[i];
-      CvTrainScore s;
-      leads.clear();
-      for (size_t r = 0; r < runs; ++r) {
-        if (r == held) continue;
-        const Brief& o = briefs[i * runs + r];
-        s.errors += (o.alarms_in_first_half > 0 ? 1u : 0u) + (o.lead_s < 0 ? 1u : 0u);
-        s.first_half_alarms += o.alarms_in_first_half;
-        s.first_half_candidates += o.candidates_in_first_half;
-        if (o.lead_s >= 0) leads.push_back(o.lead_s);
+    CvObjective objective = grid.objective;
+    size_t guard = 0;
+    if (nested) {
+      // Inner leave-one-out: each candidate chooses on four of the five training runs and is
+      // judged on the fifth, at the half-way line. The held-out run is not among them.
+      for (size_t p = 0; p < grid.procedures.size(); ++p) {
+        CvInnerScore score;
+        std::vector<double> leads;
+        for (const size_t j : train) {
+          std::vector<size_t> inner;
+          for (const size_t r : train) {
+            if (r != j) inner.push_back(r);
+          }
+          CvTrainScore unused;
+          const size_t chosen = choose(table, inner, grid.procedures[p].objective, guard_of[p], grid, &unused);
+          const Brief& o = table.at(chosen, j, 0);
+          score.early += o.alarms_in_first_half > 0 ? 1u : 0u;
+          score.first_half_alarms += o.alarms_in_first_half;
+          if (o.lead_s >= 0) ++score.caught, leads.push_back(o.lead_s);
+        }
+        score.median_lead_s = median(leads);
+        if (fold.procedure < 0 || score.better_than(fold.inner)) fold.procedure = static_cast<int>(p), fold.inner = score;
       }
-      s.median_lead_s = median(leads);
-      s.detectors = static_cast<uint32_t>(std::popcount(setting.detectors));
-      s.probability = setting.probability;
-      s.persist_m = grid.persistence[setting.persistence].first;
-      s.persist_w = grid.persistence[setting.persistence].second;
-      s.vote_k = setting.vote_k;
-      if (best == settings.size() || s.better_than(best_score, grid.objective)) best = i, best_score = s;
+      objective = grid.procedures[fold.procedure].objective;
+      guard = guard_of[fold.procedure];
     }
-    fold.setting = settings[best];
-    fold.train = best_score;
+    const size_t best = choose(table, train, objective, guard, grid, &fold.train);
+    fold.setting = table.settings[best];
     fold.outcome = cv_evaluate(traces[fold.setting.commissioning][held], fold.setting, grid);
     folds.push_back(std::move(fold));
   }

@@ -25,9 +25,19 @@ struct CvCommissioning {
 // windows (votes >= k, before persistence: how close the healthy halves came to alarming), then
 // the largest median lead; kConservative: the least sensitive setting that still catches every
 // training run: the smallest budget p, then the strictest persistence (larger m, then smaller w),
-// then the larger k, then the largest median lead.
-enum class CvObjective : uint8_t { kLead = 0, kMargin, kConservative };
+// then the larger k, then the largest median lead. kNested: each fold picks one of
+// CvGrid::procedures (a rule and a guard) by an inner leave-one-out over its training runs, then
+// lets it choose the setting on all of them (docs/backtest.md, "Nested selection").
+enum class CvObjective : uint8_t { kLead = 0, kMargin, kConservative, kNested };
 const char* cv_objective_to_string(CvObjective objective);
+
+// A way of choosing a setting on training runs: one of the plain rules (kLead, kMargin,
+// kConservative), judging each training run with the line at `guard` x its length instead of its
+// half (an alarm before it: early; caught only by an alarm from it to the last record).
+struct CvProcedure {
+  CvObjective objective = CvObjective::kLead;
+  double guard = 0.5;
+};
 
 struct CvGrid {
   CvObjective objective = CvObjective::kLead;
@@ -38,6 +48,8 @@ struct CvGrid {
   float min_threshold = 1.0f;
   float variance_floor = 1e-6f;  // of the baseline, every feature: a guard only (docs/backtest.md)
   float tracking_clamp = 3.0f;     // the following baseline's step cap, in baseline std
+  // kNested only: the candidates, in tie-break order; guards from 0.5 up (docs/backtest.md).
+  std::vector<CvProcedure> procedures;
 };
 
 // The grid fixed before any run was replayed (docs/backtest.md says why each value).
@@ -88,12 +100,22 @@ struct CvTrainScore {
   bool better_than(const CvTrainScore& o, CvObjective objective) const;
 };
 
+// kNested: how a procedure did in the inner leave-one-out of a fold (each of the fold's training
+// runs judged, at the half-way line, with the setting the procedure chose on the others).
+struct CvInnerScore {
+  uint32_t early = 0, caught = 0, first_half_alarms = 0;
+  double median_lead_s = 0;  // over the caught runs
+  bool better_than(const CvInnerScore& o) const;
+};
+
 struct CvFold {
   std::string held_out;
   std::vector<std::string> trained_on;
   CvSetting setting;
-  CvTrainScore train;
-  CvOutcome outcome;  // on the held-out run
+  CvTrainScore train;  // under the procedure that chose the setting (its guard)
+  CvOutcome outcome;   // on the held-out run
+  int procedure = -1;  // kNested: index into CvGrid::procedures; -1 otherwise
+  CvInnerScore inner;  // kNested: that procedure's inner leave-one-out score
 };
 
 // traces[c][r]: run r under commissioning c (the same runs in the same order for every c).
@@ -115,7 +137,7 @@ struct BacktestCvOptions {
   std::string data_dir;
   std::string channel = "horiz";
   uint32_t bands = 16;
-  CvObjective objective = CvObjective::kLead;
+  CvObjective objective = CvObjective::kNested;
   float variance_floor = 1e-6f;
   std::function<void(const std::string& step)> progress;
 };

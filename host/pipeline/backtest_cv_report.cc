@@ -55,7 +55,12 @@ std::string backtest_cv_report_html(const BacktestCvResult& r) {
     const double end = std::find_if(r.report_traces.begin(), r.report_traces.end(), [&](const CvRunTrace& t) {
                          return t.name == f.held_out;
                        })->run_end_s;
-    rows.push_back({f.held_out, on, cv_setting_describe(f.setting, r.grid, r.detectors), th,
+    std::string setting = cv_setting_describe(f.setting, r.grid, r.detectors);
+    if (f.procedure >= 0) {  // nested: the rule the inner leave-one-out picked
+      const CvProcedure& p = r.grid.procedures[static_cast<size_t>(f.procedure)];
+      setting += std::string(" (by ") + cv_objective_to_string(p.objective) + fmt(", guard %g)", p.guard);
+    }
+    rows.push_back({f.held_out, on, setting, th,
                     f.outcome.first_alarm_s < 0 ? "none" : fmt("%.2f", f.outcome.first_alarm_s / 3600), fmt("%.2f", end / 3600),
                     f.outcome.lead_s < 0 ? "missed" : fmt("%.1f", f.outcome.lead_s / 60),
                     std::to_string(f.outcome.alarms_in_first_half)});
