@@ -17,8 +17,10 @@ constexpr uint32_t kCoreHz = 20000000;  // the CPU runs on MAINCLK too (SysTick,
 // The expansion UARTs (APB PPC EXP1, ports 5 and 6): UART0 at 0x40200000 / 0x50200000.
 constexpr uint32_t kUart0Base = 0x50200000u;  // QEMU -serial #1: the link (docs/link.md)
 constexpr uint32_t kUart1Base = 0x50201000u;  // QEMU -serial #2: the sensor stream
-// Each UART has a TX, an RX and a combined line; AN505 gives UARTn lines 32 + 2n and 33 + 2n.
-constexpr uint32_t kUart0RxIrq = 33, kUart1RxIrq = 35;
+// Each UART has an RX, a TX and a combined line; UARTn receives on IRQ 32 + 2n. Checked under
+// QEMU 7.2: a sample stream into UART1 moves with IRQ 34 enabled; with 35 the UART keeps its one
+// byte and the stream stops (the writer's pipe fills at 64 KiB).
+constexpr uint32_t kUart0RxIrq = 32, kUart1RxIrq = 34;
 // The SSE-200's CMSDK timer 0 (0x40000000 Non-secure alias).
 constexpr uint32_t kTimer0Base = 0x50000000u;
 // The SSE-200's Secure watchdog (CMSDK APB watchdog on MAINCLK): its interrupt is wired to NMI,

@@ -135,7 +135,7 @@ void SysTick_Handler(void) __attribute__((weak, noreturn, alias("qemu_fault_hand
 void IRQ_Handler(void) __attribute__((weak, noreturn, alias("qemu_fault_handler")));
 
 // 16 system vectors and 48 interrupts: the mps2 boards use IRQ 0-31, AN505 puts its expansion
-// UARTs at 32-41. 256 bytes, at the start of ROM, where the reset VTOR of every board points.
+// UARTs at 32-46. 256 bytes, at the start of ROM, where the reset VTOR of every board points.
 __attribute__((section(".isr_vector"), used)) const QemuVector g_qemu_vector_table[16 + 48] = {
     (QemuVector)__stack_top,
     Reset_Handler,
