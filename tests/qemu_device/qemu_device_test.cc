@@ -159,11 +159,13 @@ void stop(pid_t pid) {
 
 TMF_TEST(QemuDevice, InstallTelemetryCollectAppCheckAndWatchdogRevert) {
   const std::string work = std::string(TMF_QEMU_DEVICE_WORK) + "/e2e";
+  const std::string core = g_qemu_device_core;  // --core (ctest: cortex-m4)
+  const std::string elf = std::string(TMF_DEVICE_FIRMWARE_DIR) + "/" + core + "/bin/device_firmware.elf";
   TMF_ASSERT(std::system(("rm -rf '" + work + "' && mkdir -p '" + work + "'").c_str()) == 0);
   {
-    std::ifstream firmware(TMF_DEVICE_FIRMWARE);
+    std::ifstream firmware(elf);
     if (!firmware) {
-      std::fprintf(stderr, "no firmware image %s: build the cortex-m4 preset (make cores)\n", TMF_DEVICE_FIRMWARE);
+      std::fprintf(stderr, "no firmware image %s: build the %s preset (make cores)\n", elf.c_str(), core.c_str());
       TMF_ASSERT(false);
     }
   }
@@ -205,9 +207,9 @@ TMF_TEST(QemuDevice, InstallTelemetryCollectAppCheckAndWatchdogRevert) {
 
   const std::string link = "tcp:127.0.0.1:" + std::to_string(link_port);
   const pid_t device = tmf::test_support::spawn_logged(
-      {TMF_QEMU_DEVICE_SCRIPT, "--core", "cortex-m4", "--id", "mcu1", "--flash", work + "/flash.bin", "--link", link,
+      {TMF_QEMU_DEVICE_SCRIPT, "--core", core, "--id", "mcu1", "--flash", work + "/flash.bin", "--link", link,
        "--trusted-key", work + "/key.pub", "--fleet", "test-fleet", "--group", "test", "--sensor", work + "/sensor.f32", "--trial-windows", "5",
-       "--watchdog-ms", "1000", "--elf", TMF_DEVICE_FIRMWARE, "--", "hang_version=3"},
+       "--watchdog-ms", "1000", "--elf", elf, "--", "hang_version=3"},
       work + "/device.log", false);
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   const pid_t gateway = tmf::test_support::spawn_logged(
