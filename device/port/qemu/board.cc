@@ -160,7 +160,7 @@ extern "C" void IRQ_Handler(void) {
 // then reset, as a watchdog would. frame: the exception frame on MSP (r0 r1 r2 r3 r12 lr pc xpsr),
 // unless the stack had overflowed (overflowed != 0: the handler runs on a fresh stack).
 extern "C" __attribute__((noreturn, used)) void board_fault(const uint32_t* frame, uint32_t overflowed) {
-  constexpr uint32_t kScbCfsr = 0xE000ED28u, kScbHfsr = 0xE000ED2Cu, kScbMmfar = 0xE000ED34u, kScbBfar = 0xE000ED38u;
+  using tmf_qemu::kScbBfar, tmf_qemu::kScbCfsr, tmf_qemu::kScbHfsr, tmf_qemu::kScbMmfar;
   uint32_t ipsr;
   __asm volatile("mrs %0, ipsr" : "=r"(ipsr));
   tmf_qemu::FaultRecord r{};
@@ -177,7 +177,8 @@ extern "C" __attribute__((noreturn, used)) void board_fault(const uint32_t* fram
   tmf_qemu::board_reset();
 }
 
-// Below this much headroom the stack has overflowed (or nearly): no frame to trust, no room to run.
+// With less than 64 bytes of stack left the stack has overflowed (or nearly): no frame to trust, no
+// room to run; board_fault then runs on a fresh stack from the top.
 extern "C" __attribute__((naked, noreturn)) void HardFault_Handler(void) {
   __asm volatile(
       "mrs r0, msp\n\t"

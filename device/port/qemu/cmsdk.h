@@ -44,5 +44,8 @@ constexpr uint32_t kSysTickEnable = 1u << 0, kSysTickTickInt = 1u << 1, kSysTick
 constexpr uint32_t kScbAircr = 0xE000ED0Cu;
 constexpr uint32_t kScbAircrVectKey = 0x05FA0000u;
 constexpr uint32_t kScbAircrSysResetReq = 1u << 2;
+// Fault status (Armv7-M and v8-M Mainline): configurable (MMFSR | BFSR << 8 | UFSR << 16), hard,
+// and the faulting addresses of a memory-management and a bus fault.
+constexpr uint32_t kScbCfsr = 0xE000ED28u, kScbHfsr = 0xE000ED2Cu, kScbMmfar = 0xE000ED34u, kScbBfar = 0xE000ED38u;
 
 }  // namespace tmf_qemu
