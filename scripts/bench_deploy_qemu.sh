@@ -10,7 +10,7 @@
 #   deploy.qemu_m4_250kbps.ratio_to_link_time  update_seconds / (artifact bits / 250 kbit/s)
 # The firmware confirms after one healthy window (trial_windows=1, window_ms=1): the figure is the
 # transfer, verification and install, not the length of the confirm policy's probation.
-# TMF_BENCH_CORE=cortex-m3|cortex-m7 runs the same on that core's firmware (keys deploy.qemu_m3_...).
+# TMF_BENCH_CORE=cortex-m3|cortex-m7|cortex-m33 runs the same on that core's firmware (keys deploy.qemu_m3_...).
 # Usage: scripts/bench_deploy_qemu.sh [BUILD_DIR [WORK_DIR]]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)

@@ -4,11 +4,12 @@
 # cut), its link UART on a TCP port for `tinymlops gateway --link tcp:HOST:PORT`, and its sensor
 # UART fed from a file of float32 little-endian samples.
 #
-#   scripts/qemu-device.sh --core cortex-m4 --id ID --flash FILE --link tcp:127.0.0.1:PORT
+#   scripts/qemu-device.sh --core CORE --id ID --flash FILE --link tcp:127.0.0.1:PORT
 #       [--trusted-key KEY.pub]... [--sensor SAMPLES.f32 | --sensor-pipe PATH] [--fleet F] [--group G] [--trial-windows N]
 #       [--watchdog-ms MS] [--elf FIRMWARE.elf] [-- FIRMWARE_ARGS...]
 #
-# --core: cortex-m3 (mps2-an385), cortex-m4 (mps2-an386), cortex-m7 (mps2-an500).
+# --core: cortex-m3 (mps2-an385), cortex-m4 (mps2-an386), cortex-m7 (mps2-an500),
+#   cortex-m33 (mps2-an505, run Secure).
 # --fleet/--group: what the device checks signed deployment records against (default fleet/default).
 # --id names the device in this script's messages; its identity on MQTT is the gateway's --device.
 # --link: QEMU listens there (one client: the gateway, which reconnects after every QEMU restart).
@@ -58,7 +59,8 @@ case $core in
   cortex-m3) machine=mps2-an385 ;;
   cortex-m4) machine=mps2-an386 ;;
   cortex-m7) machine=mps2-an500 ;;
-  *) fail "--core '$core': the device port supports cortex-m3, cortex-m4, cortex-m7" ;;
+  cortex-m33) machine=mps2-an505 ;;
+  *) fail "--core '$core': the device port supports cortex-m3, cortex-m4, cortex-m7, cortex-m33" ;;
 esac
 [[ $link =~ ^tcp:([0-9.]+):([0-9]+)$ ]] || fail "--link '$link' is not tcp:HOST:PORT"
 link_host=${BASH_REMATCH[1]}

@@ -45,6 +45,12 @@ struct AgentConfig {
   // probation until the application calls agent_trial_end() (e.g. after N healthy windows under a
   // watchdog); a reset during probation retries the trial once, then reverts (docs/porting.md).
   bool app_confirms;
+  // The port's account of why the device last reset: true when a fault handler (HardFault: bad
+  // memory access, undefined instruction...) reset it and left a record that survived the reset;
+  // fault_pc is the faulting instruction's address. A boot in TRIAL after a fault reverts at once
+  // (kOtaResultTrialFault, the EVENT's detail = fault_pc) instead of retrying the trial.
+  bool reset_by_fault;
+  uint32_t fault_pc;
 };
 
 struct AgentOutstanding {

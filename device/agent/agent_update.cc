@@ -601,8 +601,10 @@ AgentStatus agent_update_resume_at_boot(Agent* a) {
   if (state == OtaState::kOtaStateIdle) return agent_persist(a, next);
   const bool manifest_ok = load_manifest(a);
   if (state == OtaState::kOtaStateTrial) {
-    // A boot in trial means the last trial did not finish (power cut, crash, watchdog).
-    if (manifest_ok && next.trial_boots < kAgentMaxTrialBoots) {
+    // A boot in trial means the last trial did not finish (power cut, crash, watchdog). A reset
+    // by a fault handler is the model's doing (no power cut raises one): reverted without a retry.
+    const bool faulted = a->config.reset_by_fault;
+    if (manifest_ok && !faulted && next.trial_boots < kAgentMaxTrialBoots) {
       ++next.trial_boots;
       const AgentStatus s = agent_persist(a, next);
       if (s != AgentStatus::kAgentOk) return s;
@@ -612,13 +614,14 @@ AgentStatus agent_update_resume_at_boot(Agent* a) {
     next.slots[target].state = SlotState::kSlotStateEmpty;
     next.active_slot = next.slots[previous].state == SlotState::kSlotStateValid ? previous : kOtaNoSlot;
     next.state = OtaState::kOtaStateIdle;
-    next.last_result = OtaResult::kOtaResultSelfTestFailed;
+    next.last_result = faulted ? OtaResult::kOtaResultTrialFault : OtaResult::kOtaResultSelfTestFailed;
     next.last_update_id = next.update_id;
     next.trial_boots = 0;
     const AgentStatus s = agent_persist(a, next);
     if (s != AgentStatus::kAgentOk) return s;
-    agent_publish_event(a, OtaEvent::kOtaEventReverted, OtaResult::kOtaResultSelfTestFailed, next.update_id,
-                        next.slots[target].model_id, next.slots[target].model_version, 0);
+    agent_publish_event(a, OtaEvent::kOtaEventReverted, next.last_result, next.update_id,
+                        next.slots[target].model_id, next.slots[target].model_version,
+                        faulted ? a->config.fault_pc : 0);
     return AgentStatus::kAgentOk;
   }
   AgentStatus s = agent_persist(a, next);  // counts the boot

@@ -458,6 +458,7 @@ const char* ota_result_to_string(OtaResult result) {
     case OtaResult::kOtaResultWrongFleet: return "deployment record for another fleet";
     case OtaResult::kOtaResultWrongGroup: return "deployment record for another device group";
     case OtaResult::kOtaResultRecordMissing: return "no deployment record";
+    case OtaResult::kOtaResultTrialFault: return "the model faulted the device on trial";
   }
   return "unknown result";
 }

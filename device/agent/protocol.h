@@ -91,6 +91,7 @@ enum class OtaResult : uint8_t {
   kOtaResultWrongFleet = 19,       // the record names another fleet
   kOtaResultWrongGroup = 20,       // the record names another device group (class)
   kOtaResultRecordMissing = 21,    // the manifest carries no deployment record
+  kOtaResultTrialFault = 22,       // the model on trial faulted the device (REVERTED detail: the faulting PC)
 };
 
 enum class OtaState : uint8_t {

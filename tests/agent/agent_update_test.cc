@@ -72,6 +72,49 @@ TMF_TEST(AgentUpdate, FreshDeviceInstallsAndConfirms) {
   TMF_EXPECT(active_model_is(*rig.agent, v1.file));
 }
 
+// The application confirms (watchdog policy, docs/porting.md): a reset during probation retries the
+// trial once, but a reset the port reports as a fault (the firmware's HardFault record) is the
+// model's doing: reverted at once, TRIAL_FAULT with the faulting PC in the EVENT, and in STATUS.
+TMF_TEST(AgentUpdate, AFaultOnProbationRevertsAtOnceAndSaysWhere) {
+  Rig rig;
+  rig.device->config.app_confirms = true;
+  rig.boot();
+  const Artifact v1 = shared_artifact("hello_world", 1, rig.key, 11, 256);
+  const Artifact v2 = shared_artifact("hello_world", 2, rig.key, 12, 256);
+  TMF_ASSERT(!v1.file.empty() && !v2.file.empty());
+  rig.offer(v1);
+  TMF_ASSERT(tmf::agent_in_trial(rig.agent.get()));
+  TMF_EXPECT_EQ(static_cast<int>(tmf::agent_trial_end(rig.agent.get(), true)), 0);
+  rig.offer(v2);
+  TMF_ASSERT(tmf::agent_in_trial(rig.agent.get()));
+  // A plain reset (power, watchdog): the trial runs again.
+  rig.boot();
+  TMF_EXPECT(tmf::agent_in_trial(rig.agent.get()));
+  TMF_EXPECT(active_model_is(*rig.agent, v2.file));
+  // A fault: reverted on this boot, without the retry the journal still allows.
+  rig.device->config.reset_by_fault = true;
+  rig.device->config.fault_pc = 0x10002A4Eu;
+  rig.host.events.clear();
+  rig.boot();
+  pump(rig.port.get(), rig.agent.get(), &rig.host);  // the EVENT kept for the connection
+  TMF_EXPECT(!tmf::agent_in_trial(rig.agent.get()));
+  TMF_EXPECT(active_model_is(*rig.agent, v1.file));
+  const tmf::OtaEventMessage* e = rig.host.last_event();
+  TMF_ASSERT(e != nullptr);
+  TMF_EXPECT_EQ(static_cast<int>(e->event), static_cast<int>(tmf::OtaEvent::kOtaEventReverted));
+  TMF_EXPECT_EQ(static_cast<int>(e->result), static_cast<int>(tmf::OtaResult::kOtaResultTrialFault));
+  TMF_EXPECT_EQ(e->update_id, 12);
+  TMF_EXPECT_EQ(e->model_version, 2);
+  TMF_EXPECT_EQ(e->detail, 0x10002A4Eu);
+  const tmf::OtaStatusMessage st = tmf::agent_status_message(rig.agent.get());
+  TMF_EXPECT_EQ(static_cast<int>(st.last_result), static_cast<int>(tmf::OtaResult::kOtaResultTrialFault));
+  TMF_EXPECT_EQ(st.active_model_version, 1);
+  // A fault outside a trial (the confirmed model) leaves the journal alone.
+  rig.boot();
+  TMF_EXPECT(active_model_is(*rig.agent, v1.file));
+  TMF_EXPECT_EQ(static_cast<int>(tmf::agent_status_message(rig.agent.get()).state), static_cast<int>(tmf::OtaState::kOtaStateIdle));
+}
+
 TMF_TEST(AgentUpdate, UpdateKeepsPreviousForRevert) {
   Rig rig;
   rig.boot();

@@ -1,5 +1,5 @@
 // The bare-metal device end to end: Mosquitto on a free loopback port, `tinymlops gateway`, and
-// the Cortex-M4 firmware under QEMU (scripts/qemu-device.sh) with its flash in a host file and a
+// the firmware under QEMU (Cortex-M4; the deploy test on the core of --core) (scripts/qemu-device.sh) with its flash in a host file and a
 // sensor stream of a synthetic machine. The test plays the host over MQTT (manifest, chunk
 // answers, TELEMETRY_ACK, COMMAND collect) and checks, against what it sent and against the
 // models' own oracles (TFLite-style golden digests in the manifests, the DATA it asked for):
@@ -33,6 +33,7 @@
 #include "tests/support/tmf_test.h"
 
 namespace tmf_test {
+extern const char* g_qemu_device_core;  // qemu_device_main.cc: --core
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -44,6 +45,7 @@ struct Host {
   tmf::OtaStatusMessage status{};
   bool has_status = false;
   int presence = -1;
+  std::string info_core;  // the core the device's INFO names
   // TELEMETRY: (boot_count, seq) -> when it was acknowledged; receptions after the ack.
   std::map<std::pair<uint32_t, uint32_t>, Clock::time_point> acked;
   uint32_t telemetry_received = 0, resent_after_ack = 0;
@@ -65,6 +67,9 @@ void on_message(struct mosquitto*, void* user, const struct mosquitto_message* m
   if (topic == h->prefix + "presence") {
     bool online = false;
     if (tmf::ota_presence_decode(p, n, &online) == tmf::OtaDecodeStatus::kOtaDecodeOk) h->presence = online;
+  } else if (topic == h->prefix + "info") {
+    tmf::OtaInfo info{};
+    if (tmf::ota_info_decode(p, n, &info) == tmf::OtaDecodeStatus::kOtaDecodeOk) h->info_core = info.core;
   } else if (topic == h->prefix + "status") {
     h->has_status = tmf::ota_status_decode(p, n, &h->status) == tmf::OtaDecodeStatus::kOtaDecodeOk;
   } else if (topic == h->prefix + "event") {
@@ -154,11 +159,13 @@ void stop(pid_t pid) {
 
 TMF_TEST(QemuDevice, InstallTelemetryCollectAppCheckAndWatchdogRevert) {
   const std::string work = std::string(TMF_QEMU_DEVICE_WORK) + "/e2e";
+  const std::string core = g_qemu_device_core;  // --core (ctest: cortex-m4)
+  const std::string elf = std::string(TMF_DEVICE_FIRMWARE_DIR) + "/" + core + "/bin/device_firmware.elf";
   TMF_ASSERT(std::system(("rm -rf '" + work + "' && mkdir -p '" + work + "'").c_str()) == 0);
   {
-    std::ifstream firmware(TMF_DEVICE_FIRMWARE);
+    std::ifstream firmware(elf);
     if (!firmware) {
-      std::fprintf(stderr, "no firmware image %s: build the cortex-m4 preset (make cores)\n", TMF_DEVICE_FIRMWARE);
+      std::fprintf(stderr, "no firmware image %s: build the %s preset (make cores)\n", elf.c_str(), core.c_str());
       TMF_ASSERT(false);
     }
   }
@@ -200,9 +207,9 @@ TMF_TEST(QemuDevice, InstallTelemetryCollectAppCheckAndWatchdogRevert) {
 
   const std::string link = "tcp:127.0.0.1:" + std::to_string(link_port);
   const pid_t device = tmf::test_support::spawn_logged(
-      {TMF_QEMU_DEVICE_SCRIPT, "--core", "cortex-m4", "--id", "mcu1", "--flash", work + "/flash.bin", "--link", link,
+      {TMF_QEMU_DEVICE_SCRIPT, "--core", core, "--id", "mcu1", "--flash", work + "/flash.bin", "--link", link,
        "--trusted-key", work + "/key.pub", "--fleet", "test-fleet", "--group", "test", "--sensor", work + "/sensor.f32", "--trial-windows", "5",
-       "--watchdog-ms", "1000", "--elf", TMF_DEVICE_FIRMWARE, "--", "hang_version=3"},
+       "--watchdog-ms", "1000", "--elf", elf, "--", "hang_version=3"},
       work + "/device.log", false);
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   const pid_t gateway = tmf::test_support::spawn_logged(
@@ -293,23 +300,51 @@ TMF_TEST(QemuDevice, InstallTelemetryCollectAppCheckAndWatchdogRevert) {
 // confirm records), each time from the same flash image with model v1. After every cut the
 // device boots again without a cut: it must boot a valid model (v1 or v2, per its STATUS and its
 // boot line) and then complete the update to v2 when the host offers it again.
-// The build for 16 KB parts (device_firmware_16k, docs/porting.md): the same firmware with its
-// small buffers installs and confirms a window-256 pipeline (8 bands, its golden input with the
-// normalization inputs: a 1,608-byte MANIFEST) over the gateway, and its telemetry is acknowledged.
-// The build does not fit 16 KB yet (about 21 KB measured): this checks that it works.
-TMF_TEST(QemuDevice, SmallPartBuildInstallsAWindow256Pipeline) {
-  const std::string work = std::string(TMF_QEMU_DEVICE_WORK) + "/small";
-  TMF_ASSERT(std::system(("rm -rf '" + work + "' && mkdir -p '" + work + "'").c_str()) == 0);
+// One deploy through the gateway: a signed window-1024 pipeline (v1) is installed, confirmed after
+// the app's healthy trial windows, and its telemetry is acknowledged. Returns the device log path.
+struct DeployRun {
+  std::string name;       // work subdirectory
+  std::string device;     // MQTT device id
+  std::string core;       // scripts/qemu-device.sh --core
+  std::string elf;        // the firmware image
+  uint32_t update_id;
+  uint32_t chunk_bytes;
+  uint32_t trial_windows;
+  uint32_t key_seed;
+  bool faults;  // then models v2 and v3 fault on trial (bus error, undefined instruction): reverted
+};
+
+// [start, end) of the firmware function whose name contains `name`, from the image's symbols.
+std::pair<uint64_t, uint64_t> symbol_range(const std::string& elf, const std::string& name) {
+  const std::string out = std::string(TMF_QEMU_DEVICE_WORK) + "/nm.txt";
+  if (std::system(("arm-none-eabi-nm -S --defined-only '" + elf + "' > '" + out + "'").c_str()) != 0) return {0, 0};
+  std::ifstream in(out);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream words(line);
+    std::string address, size, type, symbol;
+    if (words >> address >> size >> type >> symbol && symbol.find(name) != std::string::npos) {
+      const uint64_t start = std::stoull(address, nullptr, 16) & ~1ull;  // Thumb bit
+      return {start, start + std::stoull(size, nullptr, 16)};
+    }
+  }
+  return {0, 0};
+}
+
+std::string deploy_and_telemetry(TmfTestState* tmf_test_state_, const DeployRun& run) {
+  const std::string work = std::string(TMF_QEMU_DEVICE_WORK) + "/" + run.name;
+  TMF_EXPECT(std::system(("rm -rf '" + work + "' && mkdir -p '" + work + "'").c_str()) == 0);
   {
-    std::ifstream firmware(TMF_DEVICE_FIRMWARE_16K);
+    std::ifstream firmware(run.elf);
     if (!firmware) {
-      std::fprintf(stderr, "no firmware image %s: build the cortex-m4 preset (make cores)\n", TMF_DEVICE_FIRMWARE_16K);
-      TMF_ASSERT(false);
+      std::fprintf(stderr, "no firmware image %s: build the %s preset (make cores)\n", run.elf.c_str(), run.core.c_str());
+      TMF_EXPECT(false);
+      return "";
     }
   }
   tmf::test::FleetBroker broker(work + "/broker", "plant");
   const int link_port = tmf::test_support::free_loopback_port();
-  const Keypair key = keypair_from_seed(22);
+  const Keypair key = keypair_from_seed(run.key_seed);
   {
     std::ofstream k(work + "/key.pub", std::ios::binary);
     k.write(reinterpret_cast<const char*>(key.public_key), 32);
@@ -322,45 +357,107 @@ TMF_TEST(QemuDevice, SmallPartBuildInstallsAWindow256Pipeline) {
     }
   }
   const PipelineTestModel good = build_pipeline_model(1, 4.0f);
-  // 512-byte chunks: the small build's largest (its MTU holds the MANIFEST, not a 1 KB chunk).
-  const Artifact a1 = make_artifact(good.file, key, 701, good.golden_input, good.golden_output, 512);
+  const Artifact a1 = make_artifact(good.file, key, run.update_id, good.golden_input, good.golden_output, run.chunk_bytes);
   Host host;
-  host.prefix = "tmf/plant/mcu16/";
+  host.prefix = "tmf/plant/" + run.device + "/";
   mosquitto_lib_init();
-  host.mosq = mosquitto_new("test-host-16k", true, &host);
+  host.mosq = mosquitto_new(("test-host-" + run.device).c_str(), true, &host);
   tmf::test::tls_set(host.mosq, broker.service_identity(tmf::fleet::FleetService::kFleetServiceDeploy));
   mosquitto_message_callback_set(host.mosq, on_message);
-  TMF_ASSERT(mosquitto_connect(host.mosq, "127.0.0.1", broker.port(), 10) == MOSQ_ERR_SUCCESS);
-  mosquitto_subscribe(host.mosq, nullptr, "tmf/plant/mcu16/#", 1);
+  TMF_EXPECT(mosquitto_connect(host.mosq, "127.0.0.1", broker.port(), 10) == MOSQ_ERR_SUCCESS);
+  mosquitto_subscribe(host.mosq, nullptr, (host.prefix + "#").c_str(), 1);
   mosquitto_loop(host.mosq, 100, 1);
   const std::string link = "tcp:127.0.0.1:" + std::to_string(link_port);
-  const pid_t device = tmf::test_support::spawn_logged(
-      {TMF_QEMU_DEVICE_SCRIPT, "--core", "cortex-m4", "--id", "mcu16", "--flash", work + "/flash.bin", "--link", link,
-       "--trusted-key", work + "/key.pub", "--fleet", "test-fleet", "--group", "test", "--sensor", work + "/sensor.f32",
-       "--trial-windows", "3", "--elf", TMF_DEVICE_FIRMWARE_16K},
-      work + "/device.log", false);
+  const std::string log = work + "/device.log";
+  std::vector<std::string> argv = {TMF_QEMU_DEVICE_SCRIPT, "--core", run.core, "--id", run.device, "--flash",
+                                   work + "/flash.bin", "--link", link, "--trusted-key", work + "/key.pub", "--fleet",
+                                   "test-fleet", "--group", "test", "--sensor", work + "/sensor.f32", "--trial-windows",
+                                   std::to_string(run.trial_windows), "--elf", run.elf};
+  if (run.faults) argv.insert(argv.end(), {"--", "fault_version=2", "udf_version=3"});
+  const pid_t device = tmf::test_support::spawn_logged(argv, log, false);
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  const pid_t gateway = tmf::test_support::spawn_logged(gateway_argv(broker, link, "mcu16"), work + "/gateway.log", false);
-  TMF_EXPECT(wait_for(&host, [&] { return host.presence == 1 && host.has_status; }, 60));
+  const pid_t gateway = tmf::test_support::spawn_logged(gateway_argv(broker, link, run.device), work + "/gateway.log", false);
+  TMF_EXPECT(wait_for(&host, [&] { return host.presence == 1 && host.has_status && !host.info_core.empty(); }, 60));
+  // The image that runs is the core's own: the agent's INFO names the core it was built for.
+  TMF_EXPECT(host.info_core == run.core);
+  std::printf("%s: INFO names core '%s'\n", run.name.c_str(), host.info_core.c_str());
   host.artifact = &a1;
   publish(&host, "manifest", a1.manifest_bytes, 1);
-  TMF_EXPECT(wait_for(&host, [&] { return find_event(host, 701, tmf::OtaEvent::kOtaEventConfirmed) != nullptr; }, 120));
+  TMF_EXPECT(wait_for(&host, [&] { return find_event(host, run.update_id, tmf::OtaEvent::kOtaEventConfirmed) != nullptr; }, 120));
+  TMF_EXPECT(find_event(host, run.update_id, tmf::OtaEvent::kOtaEventTrial) != nullptr);
   TMF_EXPECT(wait_for(&host, [&] { return host.has_status && host.status.active_model_version == 1; }, 10));
   TMF_EXPECT(wait_for(&host, [&] { return host.telemetry_models.count(1) > 0 && !host.acked.empty(); }, 60));
+  if (run.faults) {
+    // A model whose app faults on trial: the fault handler records the fault and resets, the next
+    // boot reverts at once (no retry) and says why: TRIAL_FAULT, the faulting PC in the EVENT's
+    // detail, which must lie in the firmware's fault injection function (its symbol in the ELF).
+    const auto injector = symbol_range(run.elf, "inject_fault");
+    TMF_EXPECT(injector.second > injector.first);
+    uint32_t version = 2;
+    for (const char* kind : {"precise bus error", "undefined instruction"}) {
+      const PipelineTestModel bad = build_pipeline_model(version, 4.0f);
+      const uint32_t update_id = run.update_id + version - 1;
+      const Artifact a = make_artifact(bad.file, key, update_id, bad.golden_input, bad.golden_output, run.chunk_bytes);
+      host.artifact = &a;
+      publish(&host, "manifest", a.manifest_bytes, 1);
+      TMF_EXPECT(wait_for(&host, [&] { return find_event(host, update_id, tmf::OtaEvent::kOtaEventReverted) != nullptr; }, 120));
+      if (const tmf::OtaEventMessage* e = find_event(host, update_id, tmf::OtaEvent::kOtaEventReverted)) {
+        TMF_EXPECT(e->result == tmf::OtaResult::kOtaResultTrialFault);
+        TMF_EXPECT(e->detail >= injector.first && e->detail < injector.second);
+        std::printf("%s: v%u reverted after a %s at pc 0x%08x (inject_fault 0x%08llx..0x%08llx)\n", run.name.c_str(),
+                    version, kind, e->detail, static_cast<unsigned long long>(injector.first),
+                    static_cast<unsigned long long>(injector.second));
+      }
+      TMF_EXPECT(find_event(host, update_id, tmf::OtaEvent::kOtaEventConfirmed) == nullptr);
+      TMF_EXPECT(wait_for(&host, [&] { return host.has_status && host.status.active_model_version == 1 &&
+                                              host.status.state == tmf::OtaState::kOtaStateIdle &&
+                                              host.status.last_update_id == update_id; }, 30));
+      TMF_EXPECT(host.status.last_result == tmf::OtaResult::kOtaResultTrialFault);
+      TMF_EXPECT_EQ(count_in_file(log, std::string("firmware: fault: ") + kind), static_cast<size_t>(1));
+      TMF_EXPECT_EQ(count_in_file(log, std::string("firmware: reset by a fault: ") + kind), static_cast<size_t>(1));
+      ++version;
+    }
+    TMF_EXPECT_EQ(count_in_file(log, "watchdog expired"), static_cast<size_t>(0));
+    // v1 runs again after the resets: its telemetry flows in the new boot.
+    const uint32_t before = host.telemetry_received;
+    TMF_EXPECT(wait_for(&host, [&] { return host.telemetry_received > before + 1; }, 60));
+  }
   stop(gateway);
   stop(device);
+  mosquitto_destroy(host.mosq);
+  return log;
+}
+
+// The firmware on the core given by --core (default cortex-m4; ctest runs it on cortex-m33, the
+// AN505 board with its own board map): boots, installs and confirms a signed pipeline through the
+// gateway, and its telemetry is acknowledged; then two models whose app faults on trial (a bus
+// error, an undefined instruction) are reverted, each reported as a fault at its PC.
+TMF_TEST(QemuDevice, DeployOnCoreInstallsConfirmsAndAcksTelemetry) {
+  const std::string core = g_qemu_device_core;
+  deploy_and_telemetry(tmf_test_state_, {"deploy_" + core, "mcu-" + core, core,
+                                         std::string(TMF_DEVICE_FIRMWARE_DIR) + "/" + core + "/bin/device_firmware.elf",
+                                         801, 1024, 2, 23, true});
+}
+
+// The build for 16 KB parts (device_firmware_16k, docs/porting.md): the same firmware with its
+// small buffers installs and confirms a window-256 pipeline (8 bands, its golden input with the
+// normalization inputs: a 1,608-byte MANIFEST) over the gateway, and its telemetry is acknowledged.
+// The build does not fit 16 KB yet (about 21 KB measured): this checks that it works.
+// 512-byte chunks: the small build's largest (its MTU holds the MANIFEST, not a 1 KB chunk).
+TMF_TEST(QemuDevice, SmallPartBuildInstallsAWindow256Pipeline) {
+  const std::string log =
+      deploy_and_telemetry(tmf_test_state_, {"small", "mcu16", "cortex-m4", TMF_DEVICE_FIRMWARE_16K, 701, 512, 3, 22, false});
   // The firmware's own account of its stack: inside the 4,608 bytes the small build has.
-  std::ifstream log(work + "/device.log");
+  std::ifstream in(log);
   std::string line;
   uint32_t peak = 0, size = 0;
-  while (std::getline(log, line)) {
+  while (std::getline(in, line)) {
     if (const size_t at = line.find("stack peak "); at != std::string::npos) {
       std::sscanf(line.c_str() + at, "stack peak %u of %u", &peak, &size);
     }
   }
   std::printf("small build: stack peak %u of %u bytes\n", peak, size);
   TMF_EXPECT(peak > 0 && peak < size);
-  mosquitto_destroy(host.mosq);
 }
 
 TMF_TEST(QemuDevice, PowerCutsAtSeededInstantsAlwaysBootAValidModel) {

@@ -1,12 +1,12 @@
 # The bare-metal device end to end (included from tests/CMakeLists.txt): Mosquitto, `tinymlops
-# gateway` and the Cortex-M4 firmware under QEMU (docs/qemu.md). Needs build/cortex-m4's
+# gateway` and the firmware under QEMU (docs/qemu.md). Needs build/cortex-m4's and build/cortex-m33's
 # device_firmware.elf, which `make test` builds before running ctest.
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(QEMU_DEVICE_SODIUM REQUIRED IMPORTED_TARGET libsodium)
 pkg_check_modules(QEMU_DEVICE_MOSQUITTO REQUIRED IMPORTED_TARGET libmosquitto)
 add_executable(qemu_device_tests ${CMAKE_CURRENT_LIST_DIR}/qemu_device_test.cc
   ${CMAKE_CURRENT_LIST_DIR}/../app/app_rig.cc ${CMAKE_CURRENT_LIST_DIR}/../agent/sim_port.cc
-  ${CMAKE_CURRENT_LIST_DIR}/../agent/ota_harness.cc support/tmf_test_main_host.cc)
+  ${CMAKE_CURRENT_LIST_DIR}/../agent/ota_harness.cc ${CMAKE_CURRENT_LIST_DIR}/qemu_device_main.cc)
 target_link_libraries(qemu_device_tests PRIVATE tmf_app tmf_test_fleet tmf_convert PkgConfig::QEMU_DEVICE_SODIUM
   PkgConfig::QEMU_DEVICE_MOSQUITTO)
 target_compile_features(qemu_device_tests PRIVATE cxx_std_20)
@@ -16,12 +16,16 @@ target_compile_definitions(qemu_device_tests PRIVATE TMF_CLI="$<TARGET_FILE:tiny
   TMF_QEMU_DEVICE_WORK="${CMAKE_BINARY_DIR}/qemu_device_work"
   TMF_QEMU_DEVICE_SCRIPT="${PROJECT_SOURCE_DIR}/scripts/qemu-device.sh"
   TMF_DEVICE_FIRMWARE="${PROJECT_SOURCE_DIR}/build/cortex-m4/bin/device_firmware.elf"
+  TMF_DEVICE_FIRMWARE_DIR="${PROJECT_SOURCE_DIR}/build"
   TMF_DEVICE_FIRMWARE_16K="${PROJECT_SOURCE_DIR}/build/cortex-m4/bin/device_firmware_16k.elf")
 add_dependencies(qemu_device_tests tinymlops)
 add_test(NAME qemu_device_tests COMMAND qemu_device_tests InstallTelemetry)
 set_tests_properties(qemu_device_tests PROPERTIES TIMEOUT 900)
 add_test(NAME qemu_device_16k_tests COMMAND qemu_device_tests SmallPart)
 set_tests_properties(qemu_device_16k_tests PROPERTIES TIMEOUT 300)
+# The same firmware on the Cortex-M33 board (mps2-an505, its own board map): deploy and telemetry.
+add_test(NAME qemu_device_m33_tests COMMAND qemu_device_tests DeployOnCore --core cortex-m33)
+set_tests_properties(qemu_device_m33_tests PROPERTIES TIMEOUT 300)
 add_test(NAME qemu_device_power_cut_tests COMMAND qemu_device_tests PowerCuts)
 set_tests_properties(qemu_device_power_cut_tests PROPERTIES TIMEOUT 1800 PROCESSORS 2)  # QEMU in real time
 

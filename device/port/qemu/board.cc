@@ -1,7 +1,8 @@
-// MPS2 board services (board.h) on the CMSDK peripherals (cmsdk.h).
+// MPS2 board services (board.h) on the CMSDK peripherals (cmsdk.h, at the board map's addresses).
 #include "board.h"
 
 #include "cmsdk.h"
+#include "fault_record.h"
 #include "qemu_print.h"
 
 namespace tmf_qemu {
@@ -29,6 +30,7 @@ RxRing g_rx[2];
 
 RxRing* ring_of(uint32_t base) { return base == kUart0Base ? &g_rx[0] : &g_rx[1]; }
 uint32_t irq_of(uint32_t base) { return base == kUart0Base ? kUart0RxIrq : kUart1RxIrq; }
+void nvic_set(uint32_t bank0, uint32_t irq) { reg(bank0 + 4 * (irq / 32)) = 1u << (irq % 32); }
 
 void uart_rx_isr(uint32_t base) {
   RxRing* r = ring_of(base);
@@ -60,7 +62,7 @@ uint64_t board_clock_ms() {
   const uint32_t now = reg(kTimer0Base + kTimerValue);
   g_ticks += g_last_timer - now;  // a down counter: elapsed ticks, modulo 2^32
   g_last_timer = now;
-  return g_ticks / (kCmsdkApbHz / 1000);
+  return g_ticks / (kApbHz / 1000);
 }
 
 void board_uart_init(uint32_t base) {
@@ -69,8 +71,8 @@ void board_uart_init(uint32_t base) {
   r->masked = false;
   reg(base + kUartBauddiv) = 16;  // the minimum; QEMU ignores the rate
   reg(base + kUartCtrl) = kUartCtrlTxEnable | kUartCtrlRxEnable | kUartCtrlRxIntEnable;
-  reg(kNvicIser0) = 1u << irq_of(base);
-  reg(kNvicIspr0) = 1u << irq_of(base);  // a byte may already wait
+  nvic_set(kNvicIser0, irq_of(base));
+  nvic_set(kNvicIspr0, irq_of(base));  // a byte may already wait
 }
 
 int board_uart_read(uint32_t base) {
@@ -81,7 +83,7 @@ int board_uart_read(uint32_t base) {
   if (r->masked && r->head - r->tail < kRxRingBytes / 2) {
     r->masked = false;
     reg(base + kUartCtrl) = kUartCtrlTxEnable | kUartCtrlRxEnable | kUartCtrlRxIntEnable;
-    reg(kNvicIspr0) = 1u << irq_of(base);  // take the byte that waited while masked
+    nvic_set(kNvicIspr0, irq_of(base));  // take the byte that waited while masked
   }
   return byte;
 }
@@ -96,7 +98,7 @@ void board_uart_write(uint32_t base, const uint8_t* bytes, uint32_t count) {
 
 void board_idle() {
   if ((reg(kSysTickCtrl) & kSysTickEnable) == 0) {
-    reg(kSysTickReload) = kCmsdkApbHz / 1000 - 1;  // the core clock equals the APB clock on mps2
+    reg(kSysTickReload) = kCoreHz / 1000 - 1;
     reg(kSysTickValue) = 0;
     reg(kSysTickCtrl) = kSysTickEnable | kSysTickTickInt | kSysTickCoreClock;
   }
@@ -105,7 +107,7 @@ void board_idle() {
 
 void board_watchdog_start(uint32_t timeout_ms) {
   reg(kWatchdogBase + kWdogLock) = kWdogUnlockKey;
-  reg(kWatchdogBase + kWdogLoad) = timeout_ms * (kCmsdkApbHz / 1000);
+  reg(kWatchdogBase + kWdogLoad) = timeout_ms * (kApbHz / 1000);
   reg(kWatchdogBase + kWdogControl) = kWdogControlIntEnable | kWdogControlResetEnable;
   reg(kWatchdogBase + kWdogLock) = 0;  // locked again: a stray write cannot stop it
 }
@@ -137,11 +139,58 @@ extern "C" __attribute__((noreturn)) void NMI_Handler(void) {
 // The idle tick only wakes the core; the main loop reads the clock from timer 0.
 extern "C" void SysTick_Handler(void) {}
 
-extern "C" void UARTRX0_IRQHandler(void) { tmf_qemu::uart_rx_isr(tmf_qemu::kUart0Base); }
-extern "C" void UARTRX1_IRQHandler(void) { tmf_qemu::uart_rx_isr(tmf_qemu::kUart1Base); }
+// Every external interrupt (startup.c): the UART receive lines of the board map; nothing else is
+// enabled, so anything else is a fault.
+extern "C" void IRQ_Handler(void) {
+  uint32_t ipsr;
+  __asm volatile("mrs %0, ipsr" : "=r"(ipsr));
+  const uint32_t irq = (ipsr & 0x1FFu) - 16;
+  if (irq == tmf_qemu::kUart0RxIrq) {
+    tmf_qemu::uart_rx_isr(tmf_qemu::kUart0Base);
+  } else if (irq == tmf_qemu::kUart1RxIrq) {
+    tmf_qemu::uart_rx_isr(tmf_qemu::kUart1Base);
+  } else {
+    qemu_print("firmware: unexpected interrupt %lu, resetting\n", static_cast<unsigned long>(irq));
+    tmf_qemu::board_reset();
+  }
+}
 
-// A crash (HardFault, or a configurable fault escalated to it): reset, as a watchdog would.
-extern "C" __attribute__((noreturn)) void HardFault_Handler(void) {
-  qemu_print("firmware: hard fault, resetting\n");
+// A crash (HardFault, or a configurable fault escalated to it: a bad memory access, an undefined
+// instruction, a stack overflow on v8-M): record it where the next boot finds it (fault_record.h),
+// then reset, as a watchdog would. frame: the exception frame on MSP (r0 r1 r2 r3 r12 lr pc xpsr),
+// unless the stack had overflowed (overflowed != 0: the handler runs on a fresh stack).
+extern "C" __attribute__((noreturn, used)) void board_fault(const uint32_t* frame, uint32_t overflowed) {
+  using tmf_qemu::kScbBfar, tmf_qemu::kScbCfsr, tmf_qemu::kScbHfsr, tmf_qemu::kScbMmfar;
+  uint32_t ipsr;
+  __asm volatile("mrs %0, ipsr" : "=r"(ipsr));
+  tmf_qemu::FaultRecord r{};
+  r.exception = ipsr & 0x1FFu;
+  r.pc = overflowed != 0 ? 0 : frame[6];
+  r.lr = overflowed != 0 ? 0 : frame[5];
+  r.cfsr = tmf_qemu::reg(kScbCfsr);
+  r.hfsr = tmf_qemu::reg(kScbHfsr);
+  r.mmfar = tmf_qemu::reg(kScbMmfar);
+  r.bfar = tmf_qemu::reg(kScbBfar);
+  tmf_qemu::fault_record_save(r);
+  qemu_print("firmware: fault: %s, pc=0x%08lx cfsr=0x%08lx hfsr=0x%08lx, resetting\n", tmf_qemu::fault_kind(r),
+             static_cast<unsigned long>(r.pc), static_cast<unsigned long>(r.cfsr), static_cast<unsigned long>(r.hfsr));
   tmf_qemu::board_reset();
+}
+
+// With less than 64 bytes of stack left the stack has overflowed (or nearly): no frame to trust, no
+// room to run; board_fault then runs on a fresh stack from the top.
+extern "C" __attribute__((naked, noreturn)) void HardFault_Handler(void) {
+  __asm volatile(
+      "mrs r0, msp\n\t"
+      "movs r1, #0\n\t"
+      "ldr r2, =__stack_limit + 64\n\t"
+      "cmp r0, r2\n\t"
+      "bhs 1f\n\t"
+      "ldr r2, =__stack_top\n\t"
+      "mov sp, r2\n\t"
+      "movs r1, #1\n"
+      "1:\n\t"
+      "ldr r2, =board_fault\n\t"
+      "bx r2\n\t"
+      ".ltorg");
 }

@@ -1,4 +1,4 @@
-// The MPS2 board services the firmware needs (cmsdk.h): a millisecond clock on CMSDK timer 0,
+// The MPS2 board services the firmware needs (cmsdk.h and the board map): a millisecond clock on CMSDK timer 0,
 // polled byte I/O on the CMSDK UARTs, the CMSDK watchdog, and system reset by SYSRESETREQ.
 // The firmware's main loop is the only thread; interrupts only fill the UART receive rings and
 // wake the core from its idle sleep.
@@ -10,7 +10,7 @@ namespace tmf_qemu {
 
 void board_clock_init();
 // Milliseconds since board_clock_init; correct as long as it is called at least every 171 s
-// (the 32-bit timer wraps at 25 MHz).
+// (the 32-bit timer wraps at 25 MHz; 214 s at AN505's 20 MHz).
 uint64_t board_clock_ms();
 
 // Starts a UART (kUart0Base or kUart1Base) with interrupt-driven reception into a ring: QEMU's

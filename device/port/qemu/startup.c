@@ -129,23 +129,19 @@ void NMI_Handler(void) __attribute__((weak, noreturn, alias("qemu_fault_handler"
 void HardFault_Handler(void) __attribute__((weak, noreturn, alias("qemu_fault_handler")));
 // SysTick: the device firmware's idle wake-up tick (board.cc); other images never start it.
 void SysTick_Handler(void) __attribute__((weak, noreturn, alias("qemu_fault_handler")));
-// CMSDK UART receive interrupts of the mps2 boards (IRQ 0: UART0, IRQ 2: UART1); the device
-// firmware takes them (board.cc), other images never enable them.
+// External interrupts: one entry point for all; the device firmware takes it (board.cc) and
+// dispatches on IPSR to the interrupts its board map names, other images never enable any.
 // (noreturn only to match the alias target; nothing calls a handler)
-void UARTRX0_IRQHandler(void) __attribute__((weak, noreturn, alias("qemu_fault_handler")));
-void UARTRX1_IRQHandler(void) __attribute__((weak, noreturn, alias("qemu_fault_handler")));
+void IRQ_Handler(void) __attribute__((weak, noreturn, alias("qemu_fault_handler")));
 
-// 16 system vectors and 32 interrupts (none is enabled). The table is 256-byte aligned at the
-// start of ROM, where the reset VTOR of every board points.
-__attribute__((section(".isr_vector"), used)) const QemuVector g_qemu_vector_table[16 + 32] = {
+// 16 system vectors and 48 interrupts: the mps2 boards use IRQ 0-31, AN505 puts its expansion
+// UARTs at 32-46. 256 bytes, at the start of ROM, where the reset VTOR of every board points.
+__attribute__((section(".isr_vector"), used)) const QemuVector g_qemu_vector_table[16 + 48] = {
     (QemuVector)__stack_top,
     Reset_Handler,
     NMI_Handler,
     HardFault_Handler,
     [4 ... 16 - 2] = qemu_fault_handler,
     [15] = SysTick_Handler,
-    [16 + 0] = UARTRX0_IRQHandler,
-    [16 + 1] = qemu_fault_handler,
-    [16 + 2] = UARTRX1_IRQHandler,
-    [16 + 3 ... 16 + 32 - 1] = qemu_fault_handler,
+    [16 ... 16 + 48 - 1] = IRQ_Handler,
 };
