@@ -10,6 +10,7 @@
 #include <mosquitto.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
