@@ -109,14 +109,19 @@ TMF_TEST(Console, OperatorDrivesTheFleetInHeadlessChromium) {
 
   // The registry as serve finds it: three enrolled devices, ad01:1 in production, ad01:2 (its
   // child) waiting in the loop for a release approval, not yet rolled out anywhere.
-  for (const std::string& id : {"dev1", "dev2"}) f.broker().enrol(f.registry(), id, "pumps");
-  f.broker().enrol(f.registry(), "dev3", "pumps");
+  for (const char* id : {"dev1", "dev2", "dev3"}) f.broker().enrol(f.registry(), id, "pumps");
+  // Signed with the key serve's loop signs with (devices install signed models only).
+  const deploy::KeyPaths keys = deploy::keys_generate(f.dir() + "/keys", true);
+  const deploy::KeyPair signer = deploy::key_load_secret(keys.secret);
   uint32_t model_id = 0;
   int64_t approval_step = 0;
   {
     registry::Registry reg(f.registry());
-    reg.add_version(ad01_version(1, "run1", 0.90));
+    registry::AddRequest v1 = ad01_version(1, "run1", 0.90);
+    v1.bytes = deploy::model_sign(v1.bytes, signer, v1.path);
+    reg.add_version(v1);
     registry::AddRequest v2 = ad01_version(2, "run2", 0.95);
+    v2.bytes = deploy::model_sign(v2.bytes, signer, v2.path);
     v2.lineage.parent = "ad01:1";
     reg.add_version(v2);
     reg.promote({"ad01", 1}, "production");
@@ -135,13 +140,12 @@ TMF_TEST(Console, OperatorDrivesTheFleetInHeadlessChromium) {
     a.requested_at_ms = monitor::unix_ms_now();
     loop::Approvals(reg.db()).request(a);
   }
-  const deploy::KeyPaths keys = deploy::keys_generate(f.dir() + "/keys", true);
   const std::string admin = f.token("ops", "admin");
   TMF_ASSERT(!admin.empty());
 
   // serve: ingest, the loop of group pumps (waiting for the approval), HTTPS API and console.
   std::vector<std::string> argv = f.serve_argv();
-  for (const std::string& a : {"--loop-group", "pumps", "--model-name", "ad01", "--signing-key", keys.secret.c_str(),
+  for (const std::string a : {"--loop-group", "pumps", "--model-name", "ad01", "--signing-key", keys.secret.c_str(),
                                "--stages", "1,100%", "--gate-seconds", "0.5"}) {
     argv.push_back(a);
   }
@@ -150,7 +154,10 @@ TMF_TEST(Console, OperatorDrivesTheFleetInHeadlessChromium) {
     pid_t& pid;
     ~Stop() { test_support::stop_child(pid); }
   } stop_serve{serve};
-  TMF_ASSERT(eventually([&] { return f.get("/api/v1/status", admin).json.value("broker_connected", false); }, 15));
+  TMF_ASSERT(eventually([&] {
+    const HttpReply r = f.get("/api/v1/status", admin);
+    return r.json.is_object() && r.json.value("broker_connected", false);
+  }, 15));
 
   // The devices report: dev1 twenty batches over ~4 s (a model change and one alarm), dev2 three.
   std::vector<TelemetrySpec> dev1, dev2;
@@ -238,8 +245,12 @@ TMF_TEST(Console, OperatorDrivesTheFleetInHeadlessChromium) {
   const std::string approval = "#approvals tr[data-approval='" + std::to_string(approval_step) + "']";
   browser.click(browser.wait_for(approval + " button.approve"));
   browser.wait_for(approval + "[data-state='approved']");
-  const CommandResult history = run_cli("loop history --json --registry " + f.registry());
-  TMF_EXPECT(history.out.find("\"decided_by\":\"api:ops\"") != std::string::npos);
+  bool decided_in_browser = false;
+  for (const nlohmann::json& step : nlohmann::json::parse(run_cli("loop history --json --registry " + f.registry()).out, nullptr, false)) {
+    if (step.value("id", int64_t{0}) != approval_step || !step.contains("approval")) continue;
+    decided_in_browser = step["approval"]["state"] == "approved" && step["approval"]["decided_by"] == "api:ops";
+  }
+  TMF_EXPECT(decided_in_browser);
   std::optional<registry::DeploymentInfo> rollout;
   TMF_EXPECT(eventually([&] {
     registry::Registry reg(f.registry());

@@ -58,7 +58,8 @@ WebDriver::WebDriver(const std::string& work_dir, const std::string& trusted_spk
   std::filesystem::create_directories(profile_);
   log_ = work_dir + "/chromedriver.log";
   port_ = test_support::free_loopback_port();
-  pid_ = test_support::spawn_logged({"chromedriver", "--port=" + std::to_string(port_), "--allowed-ips=127.0.0.1"}, log_, false);
+  // Without --allowed-ips chromedriver listens on loopback only.
+  pid_ = test_support::spawn_logged({"chromedriver", "--port=" + std::to_string(port_)}, log_, false);
   for (int i = 0; i < 500 && !test_support::loopback_port_accepts(port_); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
@@ -104,7 +105,7 @@ nlohmann::json WebDriver::call(const std::string& method, const std::string& pat
   httplib::Result r = method == "GET"      ? client.Get(path.c_str())
                       : method == "DELETE" ? client.Delete(path.c_str())
                                            : client.Post(path.c_str(), body.is_null() ? "{}" : body.dump(), "application/json");
-  if (!r) throw WebDriverError(method + " " + path + ": chromedriver did not answer (" + httplib::to_string(r.error()) + "); see " + log_);
+  if (!r) throw WebDriverError(method + " " + path + ": chromedriver did not answer (httplib error " + std::to_string(static_cast<int>(r.error())) + "); see " + log_);
   const nlohmann::json j = nlohmann::json::parse(r->body, nullptr, false);
   if (j.is_discarded()) throw WebDriverError(method + " " + path + ": not JSON: " + r->body.substr(0, 200));
   if (r->status != 200) {

@@ -68,3 +68,6 @@ tmf.bytes = (v) => v === null || v === undefined ? '—' : v.toLocaleString('en'
 tmf.badge = (text, kind) => tmf.el('span', {class: 'badge ' + (kind || String(text).replace(/[^a-z_]/gi, ''))}, text);
 tmf.dot = (online) => tmf.el('span', {class: online ? 'dot on' : 'dot off', title: online ? 'online' : 'offline'}, online ? 'online' : 'offline');
 tmf.json = (v) => tmf.el('code', {class: 'json'}, typeof v === 'string' ? v : JSON.stringify(v));
+// A paragraph of the console's own text in which `backquoted` words are commands or flags.
+tmf.prose = (text, attrs) => tmf.el('p', attrs || {class: 'muted'},
+  text.split('`').map((part, i) => i % 2 ? tmf.el('code', {}, part) : part));

@@ -54,7 +54,7 @@ tmf.pages.alerts = {
       tmf.section(`${list.alerts.length} alert${list.alerts.length === 1 ? '' : 's'}, newest first`,
         tmf.el('div', {class: 'filters'}, 'state ', select('alert-state', 'state', ['open', 'acked', 'all']), ' kind ', select('alert-kind', 'kind', ['all', 'alarm', 'drift'])),
         tmf.table(['id', 'raised', 'kind', 'source', 'device / group', 'subject', 'detail', 'state', 'label', ''], rows, 'no alerts match', {id: 'alerts'}),
-        tmf.el('p', {class: 'muted'}, 'Labels are what `tinymlops alerts label` writes: with --labels-to-retrain N, N labelled alarms start a retraining; a machine labelled a fault is left out of the next collection (docs/loop.md).')));
+        tmf.prose('Labels are what `tinymlops alerts label` writes: with --labels-to-retrain N, N labelled alarms start a retraining; a machine labelled a fault is left out of the next collection (docs/loop.md).')));
   },
 };
 })();

@@ -60,10 +60,10 @@ tmf.pages.rollouts = {
       tmf.el('h1', {}, 'Rollouts'),
       tmf.section('Release approvals (the loop waits here)',
         tmf.table(['step', 'group', 'candidate', 'requested', 'state', 'decided', 'reason', ''], list.map(approvalRow), 'no approvals', {id: 'approvals'}),
-        tmf.el('p', {class: 'muted'}, 'Approving here promotes the candidate and lets serve roll it beyond the canary, signed with serve\'s key; ' +
+        tmf.prose('Approving here promotes the candidate and lets serve roll it out to the rest of the group, records signed with serve\'s key; ' +
           'an offline production key stays with `tinymlops loop approve N --signing-key` (docs/loop.md).')),
       tmf.section('Deployments', tmf.table(['id', 'model', 'group', 'state', 'progress', 'reason', 'updated'], rows, 'no deployments', {id: 'rollouts'}),
-        tmf.el('p', {class: 'muted'}, 'Deployments are started by `tinymlops deploy` or serve\'s loop. Pause, resume and cancel do not exist: ' +
+        tmf.prose('Deployments are started by `tinymlops deploy` or serve\'s loop. Pause, resume and cancel do not exist: ' +
           'the process running a rollout takes no signal from outside (docs/api.md).')));
   },
 };
