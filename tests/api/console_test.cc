@@ -269,9 +269,16 @@ TMF_TEST(Console, OperatorDrivesTheFleetInHeadlessChromium) {
   }
   TMF_EXPECT(rollout_step);
   if (rollout) {
+    // Its first stage offers the update to a device of the group (the registry's row is the oracle).
+    std::vector<registry::DeploymentDevice> offered;
+    TMF_EXPECT(eventually([&] {
+      offered = registry::Registry(f.registry()).deployment_devices(rollout->id);
+      return !offered.empty();
+    }, 15));
     browser.navigate(origin + "/#/rollout/" + std::to_string(rollout->id));
     wait_page(browser, "rollout");
     TMF_EXPECT(browser.text(browser.wait_for("main h1")).find("ad01:2") != std::string::npos);
+    if (!offered.empty()) browser.wait_for("#rollout-devices tr[data-device='" + offered[0].device + "']");
     browser.screenshot(shots + "/rollout.png");
   }
 

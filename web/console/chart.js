@@ -112,7 +112,10 @@ tmf.timeChart = function timeChart(o) {
   for (const mk of o.markers || []) {
     if (mk.t < o.from || mk.t > o.to) continue;
     marks.append(svg('line', {class: 'model-change', x1: x(mk.t), x2: x(mk.t), y1: m.top, y2: m.top + h}),
-      svg('text', {class: 'model-change-label', x: x(mk.t) + 3, y: m.top + 10}, mk.label),
+      // Near the right edge the label goes to the left of its line.
+      x(mk.t) > m.left + w - 140
+        ? svg('text', {class: 'model-change-label', x: x(mk.t) - 3, y: m.top + 10, 'text-anchor': 'end'}, mk.label)
+        : svg('text', {class: 'model-change-label', x: x(mk.t) + 3, y: m.top + 10}, mk.label),
       svg('title', {}, mk.label));
   }
   for (const a of o.alarms || []) {

@@ -5,6 +5,8 @@
 (() => {
 const RANGES = [['15 min', 900e3], ['1 h', 3600e3], ['6 h', 6 * 3600e3], ['24 h', 24 * 3600e3], ['7 d', 7 * 24 * 3600e3]];
 const state = {range: 24 * 3600e3};
+// TELEMETRY's phase field (docs/serve.md, telemetry_batches).
+const PHASES = ['no model', 'commissioning', 'monitoring'];
 
 // A gap in a line is a missing bucket and more: 2.5 steps, or 3 times the usual spacing of the
 // device's batches when it reports less often than one per bucket.
@@ -66,7 +68,7 @@ tmf.pages.device = {
       tmf.el('dt', {}, 'hardware'), tmf.el('dd', {}, `${d.hardware.core || '?'}, ${tmf.bytes(d.hardware.ram_bytes)} RAM, ${tmf.bytes(d.hardware.flash_bytes)} flash` +
         (d.hardware.clock_hz ? `, ${(d.hardware.clock_hz / 1e6).toFixed(0)} MHz` : '')),
       tmf.el('dt', {}, 'model'), tmf.el('dd', {id: 'device-model'}, tmf.modelLink(d.current_model), d.previous_model ? [' (before: ', tmf.modelLink(d.previous_model), ')'] : null),
-      tmf.el('dt', {}, 'last batch'), tmf.el('dd', {}, last ? `${tmf.time(last.received_at_ms)}: ${last.phase}, score mean ${tmf.num(last.score_mean)}, ` +
+      tmf.el('dt', {}, 'last batch'), tmf.el('dd', {}, last ? `${tmf.time(last.received_at_ms)}: ${PHASES[last.phase] || 'phase ' + last.phase}, score mean ${tmf.num(last.score_mean)}, ` +
         `max ${tmf.num(last.score_max)}, ${last.windows} windows${last.alarm ? ', ALARM' : ''}, ${tmf.num(last.inference_cycles)} cycles, ` +
         `${tmf.bytes(last.free_ram_bytes)} free RAM, up ${tmf.num(last.uptime_s)} s` : 'none'));
 
