@@ -14,8 +14,10 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
+#include "host/api/console_files.h"
 #include "host/convert/convert.h"
 #include "host/convert/tflite_reader.h"
 #include "host/deploy/signing.h"
@@ -189,6 +191,12 @@ TMF_TEST(Console, OperatorDrivesTheFleetInHeadlessChromium) {
     return alert_id != 0;
   }, 10));
 
+  // The console's files need no token (they hold no data); the API still does.
+  HttpReply page = f.get("/", "");
+  TMF_EXPECT(page.status == 200 && page.content_type.starts_with("text/html") && page.body.find("console.js") != std::string::npos);
+  TMF_EXPECT_EQ(f.get("/console/CMakeLists.txt", "").status, 404);
+  TMF_EXPECT_EQ(f.get("/api/v1/devices", "").status, 401);
+
   const auto started = std::chrono::steady_clock::now();
   WebDriver browser(f.dir() + "/browser", spki_sha256_base64(f.dir() + "/api/api.pem"));
   const std::string origin = "https://127.0.0.1:" + std::to_string(f.http_port());
@@ -297,6 +305,29 @@ TMF_TEST(Console, OperatorDrivesTheFleetInHeadlessChromium) {
   }
   std::printf("console: browser part %.1f s, screenshots in %s\n",
               std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(), shots.c_str());
+}
+
+// Only plain file names with the console's extensions are served from the folder, whatever else
+// is in it or around it.
+TMF_TEST(Console, ServesOnlyPlainConsoleFiles) {
+  const std::string dir = scratch_dir("console_files");
+  std::filesystem::create_directories(dir + "/web/sub");
+  const auto write = [](const std::string& path, const std::string& text) { std::ofstream(path) << text; };
+  write(dir + "/web/index.html", "<p>console</p>");
+  write(dir + "/web/app.js", "let a = 1;");
+  write(dir + "/web/notes.txt", "secret");
+  write(dir + "/web/.hidden.js", "hidden");
+  write(dir + "/web/sub/x.js", "nested");
+  write(dir + "/outside.js", "outside");
+  const std::string web = dir + "/web";
+  const std::optional<api::ConsoleFile> index = api::console_file(web, "index.html");
+  TMF_ASSERT(index.has_value());
+  TMF_EXPECT(index->body == "<p>console</p>" && index->content_type == "text/html; charset=utf-8");
+  const std::optional<api::ConsoleFile> js = api::console_file(web, "app.js");
+  TMF_EXPECT(js && js->body == "let a = 1;" && js->content_type == "text/javascript; charset=utf-8");
+  for (const char* refused : {"notes.txt", ".hidden.js", "sub/x.js", "../outside.js", "..", "missing.js", "", "sub"}) {
+    TMF_EXPECT(!api::console_file(web, refused).has_value());
+  }
 }
 
 }  // namespace tmf::test
