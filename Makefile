@@ -1,5 +1,6 @@
 # Tiny-MLOps top-level commands. Each target installs what it needs, configures and builds.
 #   make demo   convert, inspect and run the real models of ../shared/models end to end
+#               (CONSOLE=1: serve also answers the web console, prints its URL and stays up)
 #   make test   every test: host (ASan/UBSan), Cortex-M under QEMU, bounded fuzzing
 #   make bench  benchmarks; prints JSON and writes build/bench/results.json
 SHELL := /bin/bash
@@ -31,7 +32,7 @@ fuzz-build: deps
 	@cmake --build --preset fuzz -j $(JOBS)
 
 demo: host
-	@scripts/demo.sh
+	@TMF_DEMO_CONSOLE=$(CONSOLE) scripts/demo.sh
 
 test: host cores fuzz-build
 	@cd build && TMF_FUZZ_SECONDS=$(FUZZ_SECONDS) ctest --output-on-failure -j $(TEST_JOBS)

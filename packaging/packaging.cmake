@@ -1,6 +1,7 @@
 # Install layout, the build tree's mirror of it, and the Debian package (docs/install.md).
 #   <prefix>/bin/tinymlops, tinymlops-device
 #   <prefix>/share/tinymlops/profiles/*.json       target profiles and the op cost table
+#   <prefix>/share/tinymlops/console/               the web console serve --http serves at /
 #   <prefix>/lib/systemd/system/tinymlops-serve.service
 #   <prefix>/share/doc/tinymlops/                   README, docs/, examples/serve.toml
 # The binaries find their data relative to their own path (<bin>/../share/tinymlops), never
@@ -14,8 +15,16 @@ foreach(profile IN LISTS TMF_PROFILE_FILES)
   configure_file("${profile}" "${PROJECT_BINARY_DIR}/share/tinymlops/profiles/${name}" COPYONLY)
 endforeach()
 
+# The web console's static files (web/console, docs/console.md): no build step, copied as they are.
+file(GLOB TMF_CONSOLE_FILES CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/web/console/*")
+foreach(file IN LISTS TMF_CONSOLE_FILES)
+  get_filename_component(name "${file}" NAME)
+  configure_file("${file}" "${PROJECT_BINARY_DIR}/share/tinymlops/console/${name}" COPYONLY)
+endforeach()
+
 install(TARGETS tinymlops tinymlops-device RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}")
 install(FILES ${TMF_PROFILE_FILES} DESTINATION "${CMAKE_INSTALL_DATADIR}/tinymlops/profiles")
+install(FILES ${TMF_CONSOLE_FILES} DESTINATION "${CMAKE_INSTALL_DATADIR}/tinymlops/console")
 install(FILES README.md DESTINATION "${CMAKE_INSTALL_DOCDIR}")
 install(DIRECTORY docs/ DESTINATION "${CMAKE_INSTALL_DOCDIR}" FILES_MATCHING PATTERN "*.md" PATTERN "*.json")
 install(FILES packaging/serve.toml DESTINATION "${CMAKE_INSTALL_DOCDIR}/examples")

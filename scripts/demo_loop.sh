@@ -8,6 +8,9 @@
 # -> retrain -> redeploy), then two more faults develop. In the middle of the redeployment serve
 # is killed with SIGKILL and restarted: no acknowledged telemetry may be lost and the rollout must
 # resume. Exits 0 only if the simulator's judge says the loop closed (docs/loop.md).
+# TMF_DEMO_CONSOLE=1 (make demo CONSOLE=1): serve also runs --http on a free loopback port, the
+# console's URL and an admin token are printed, and serve stays up after the scenario until Ctrl-C
+# (docs/console.md).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cli=${TMF_CLI:-$root/build/bin/tinymlops}
@@ -40,6 +43,12 @@ trap cleanup EXIT
 "$cli" keys generate --out "$work/keys" >/dev/null &
 keys_pid=$!
 "$cli" fleet init --dir "$work/fleet" --fleet "$fleet" --registry "$reg" >/dev/null
+http=()
+if [ "${TMF_DEMO_CONSOLE:-}" = 1 ]; then
+  http_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  http=(--http "127.0.0.1:$http_port")
+  console_token=$("$cli" tokens create demo --role admin --registry "$reg" --json | jq -r .token)
+fi
 "$cli" fleet service serve --dir "$work/fleet" --out "$work/ids" --registry "$reg" >/dev/null &
 service_pid=$!
 wait $keys_pid
@@ -62,11 +71,14 @@ start_serve() {
     --fleet "$fleet" --json --drift-every-seconds 2 \
     --recent-batches 4 --min-windows 128 --progress-seconds 0 \
     --loop-group "$group" --model-name pump-detector --signing-key "$work/keys/tinymlops.key" --auto-approve \
-    --min-devices $((devices + bare_metal)) >> "$work/serve.log" 2>&1 &
+    --min-devices $((devices + bare_metal)) ${http[@]+"${http[@]}"} >> "$work/serve.log" 2>&1 &
   serve_pid=$!
 }
 echo "   demo: serve --auto-approve skips the human release approval (tinymlops loop approve N; docs/loop.md)"
 start_serve
+if [ ${#http[@]} -gt 0 ]; then
+  echo "   console: http://127.0.0.1:$http_port/  (sign in with the admin token $console_token)"
+fi
 
 # Show the loop's steps as serve takes them; SIGKILL serve once during the second rollout.
 shown=0 killed=0
@@ -97,4 +109,8 @@ set -e
 sed 's/^/   /' "$work/sim.out"
 [ $killed -eq 1 ] || { echo "   demo: the redeployment never started, serve was not killed"; code=1; }
 echo "   report: $work/report.html; serve log: $work/serve.log; loop history: $cli loop history --registry $reg"
+if [ ${#http[@]} -gt 0 ]; then
+  echo "   console: http://127.0.0.1:$http_port/  (token $console_token); serve stays up, Ctrl-C stops it"
+  wait $serve_pid || true
+fi
 exit $code

@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "host/api/api_routes.h"
+#include "host/api/console_files.h"
 #include "host/api/prometheus_text.h"
 
 namespace tmf::api {
@@ -179,6 +180,7 @@ void ApiServer::install_routes() {
       res.set_content(prometheus_render(registry.db(), s, options_.version), "text/plain; version=0.0.4; charset=utf-8");
     });
   });
+  console_routes(*server_, console_dir());  // the web console's static files at / (docs/console.md)
   // Anything unrouted (or a method a path does not take) still answers in JSON.
   server_->set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;

@@ -48,8 +48,8 @@ std::unique_ptr<api::ApiServer> serve_http_start(const HttpCliArgs& args, const 
     metrics->update(ctx.ingest.counters(), ctx.ingest.connected(), ctx.ingest.broker_connects());
     if (previous_tick) previous_tick(ctx);
   };
-  const std::string line = options.json ? nlohmann::json({{"event", "http"}, {"url", server->url()}}).dump()
-                                        : "serve: HTTP API and /metrics on " + server->url();
+  const std::string line = options.json ? nlohmann::json({{"event", "http"}, {"url", server->url()}, {"console", server->url() + "/"}}).dump()
+                                        : "serve: web console, HTTP API and /metrics on " + server->url() + "/";
   std::printf("%s\n", line.c_str());
   std::fflush(stdout);
   return server;

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs tinymlops into an empty prefix, hides the source and build trees, and runs the installed
 # binaries from elsewhere: --version, profiles list, select on a small dataset, the shipped
-# serve.toml read back (docs/install.md).
-# Oracles: the version CMake's project() gives, the source tree's profiles/*.json, and the model
-# file the build tree's own tinymlops selects from the same data.
+# serve.toml read back, the web console served by the installed serve --http (docs/install.md).
+# Oracles: the version CMake's project() gives, the source tree's profiles/*.json and
+# web/console/*, and the model file the build tree's own tinymlops selects from the same data.
 # Usage: install_test.sh BUILD_DIR SOURCE_DIR VERSION SHARED_DIR
 set -euo pipefail
 build=$1 src=$2 version=$3 shared=$4
@@ -33,6 +33,11 @@ done
 for f in "$src"/profiles/*.json; do
   cmp -s "$f" "$p/share/tinymlops/profiles/$(basename "$f")" || fail "profile $(basename "$f") not installed as in the source"
 done
+[ -n "$(ls "$src"/web/console)" ] || fail "no console files in $src/web/console"
+for f in "$src"/web/console/*; do
+  cmp -s "$f" "$p/share/tinymlops/console/$(basename "$f")" || fail "console file $(basename "$f") not installed as in the source"
+done
+cp -r "$src/web/console" "$work/console_oracle"
 grep -qx "ExecStart=$work/staged/bin/tinymlops serve --config $work/staged/etc/tinymlops/serve.toml" \
   "$p/lib/systemd/system/tinymlops-serve.service" || fail "the unit does not run the installed binary"
 
@@ -56,6 +61,15 @@ cd "$work/run"
 "$p/bin/tinymlops" profiles list --json >profiles.json
 "$p/bin/tinymlops" serve --config "$p/share/doc/tinymlops/examples/serve.toml" --print-config >serve_example.toml
 wait \$!
+# The console, found beside the installed binary and served by serve --http (no broker needed for it).
+port=\$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$p/bin/tinymlops" serve --registry "$work/run/registry" --fleet f --broker mqtt://127.0.0.1:1 --allow-unenrolled \\
+  --http 127.0.0.1:\$port >serve.log 2>&1 &
+serve=\$!
+fetch() { python3 -c 'import sys, urllib.request; sys.stdout.buffer.write(urllib.request.urlopen(sys.argv[1], timeout=5).read())' "\$@"; }
+for i in \$(seq 100); do fetch http://127.0.0.1:\$port/ >index.html 2>/dev/null && break; sleep 0.1; done
+fetch http://127.0.0.1:\$port/console/console.js >console.js || true
+kill \$serve; wait \$serve || true
 RUN
 hide=(unshare -m)
 [ "$(id -u)" -eq 0 ] || hide=(unshare -rm)
@@ -80,4 +94,7 @@ cmp -s "$work/run/m.tmf" "$work/oracle/m.tmf" || fail "the installed select wrot
 [ "$(jq -c .selected "$work/run/select.json")" = "$(jq -c .selected "$work/oracle/select.json")" ] ||
   fail "the installed select chose differently"
 grep -qx 'fleet="fleet"' "$work/run/serve_example.toml" || fail "the shipped serve.toml does not read back"
-echo "install_test: ok: $(cat "$work/run/version.txt"), $(echo $got_profiles | wc -w) profiles, select wrote $(stat -c %s "$work/run/m.tmf") B"
+for f in index.html console.js; do
+  cmp -s "$work/run/$f" "$work/console_oracle/$f" || fail "the installed serve --http did not serve the console's $f (serve.log: $(tail -3 "$work/run/serve.log"))"
+done
+echo "install_test: ok: $(cat "$work/run/version.txt"), $(echo $got_profiles | wc -w) profiles, select wrote $(stat -c %s "$work/run/m.tmf") B, console served"
