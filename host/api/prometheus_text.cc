@@ -10,6 +10,8 @@
 #include <sstream>
 #include <vector>
 
+#include "host/notify/notify_store.h"
+
 namespace tmf::api {
 namespace {
 
@@ -198,6 +200,21 @@ void device_families(Writer& w, registry::Database& db) {
   }
 }
 
+// Webhook targets by their display form (scheme://host:port/..., never the path, which may hold
+// a secret); pending counts alerts not yet answered with a 2xx, as the notifier derives them.
+void notify_families(Writer& w, registry::Database& db) {
+  std::vector<std::pair<std::string, notify::NotifyCounts>> targets;
+  registry::Statement t(db, "SELECT target, display FROM notify_targets ORDER BY display, target");
+  notify::NotifyStore store(db);
+  while (t.step()) targets.emplace_back(t.column_text(1), store.counts(t.column_text(0)));
+  w.family("tinymlops_notify_pending", "gauge", "Alerts not yet delivered to a webhook target (retried with backoff)");
+  for (const auto& [display, c] : targets) w.sample("tinymlops_notify_pending", {{"target", display}}, double(c.pending));
+  w.family("tinymlops_notify_delivered_total", "counter", "Alerts a webhook target answered with HTTP 2xx");
+  for (const auto& [display, c] : targets) {
+    w.sample("tinymlops_notify_delivered_total", {{"target", display}}, double(c.delivered));
+  }
+}
+
 }  // namespace
 
 std::string prometheus_label_escape(const std::string& value) {
@@ -219,6 +236,7 @@ std::string prometheus_render(registry::Database& db, const ServeMetricsSnapshot
   alert_families(w, db);
   rollout_families(w, db);
   device_families(w, db);
+  notify_families(w, db);
   return w.text();
 }
 

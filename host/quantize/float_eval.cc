@@ -29,17 +29,6 @@ using host::Tensor;
   throw ConvertError(g.op_context(op) + ": " + g.tensor_context(t) + ": " + what);
 }
 
-std::vector<float> floats_of(const Tensor& t) {
-  std::vector<float> v(t.data.size() / sizeof(float));
-  std::memcpy(v.data(), t.data.data(), v.size() * sizeof(float));
-  return v;
-}
-
-const std::vector<float>& value(const Graph& g, int t, std::vector<std::vector<float>>& values) {
-  if (values[t].empty() && g.tensors[t].is_constant()) values[t] = floats_of(g.tensors[t]);
-  return values[t];
-}
-
 bool is_spatial(OpCode c) {
   return c == kOpConv2D || c == kOpDepthwiseConv2D || c == kOpAveragePool2D || c == kOpMaxPool2D;
 }
@@ -127,7 +116,7 @@ void check_spatial(const Graph& g, size_t index) {
 
 // CONV_2D, DEPTHWISE_CONV_2D and the pools: one output element at a time over its window.
 void eval_spatial(const Graph& g, const Op& op, std::vector<std::vector<float>>& values) {
-  const std::vector<float>& x = value(g, op.inputs[0], values);
+  const std::vector<float>& x = float_operand(g, op.inputs[0], values);
   const std::vector<int32_t>& is = g.tensors[op.inputs[0]].shape;
   const std::vector<int32_t>& os = g.tensors[op.outputs[0]].shape;
   const host::OpOptions& o = op.options;
@@ -136,8 +125,8 @@ void eval_spatial(const Graph& g, const Op& op, std::vector<std::vector<float>>&
   const int32_t dil_h = conv ? o.dilation_h : 1, dil_w = conv ? o.dilation_w : 1;
   std::vector<float> filter, bias;
   if (conv) {
-    filter = value(g, op.inputs[1], values);
-    if (op.inputs.size() > 2 && op.inputs[2] >= 0) bias = value(g, op.inputs[2], values);
+    filter = float_operand(g, op.inputs[1], values);
+    if (op.inputs.size() > 2 && op.inputs[2] >= 0) bias = float_operand(g, op.inputs[2], values);
   }
   const int32_t ih = is[1], iw = is[2], ic = is[3], oc = os[3];
   std::vector<float> y(static_cast<size_t>(os[0]) * os[1] * os[2] * oc);
@@ -186,12 +175,12 @@ void eval_spatial(const Graph& g, const Op& op, std::vector<std::vector<float>>&
 }
 
 void eval_fully_connected(const Graph& g, const Op& op, std::vector<std::vector<float>>& values) {
-  const std::vector<float>& x = value(g, op.inputs[0], values);
+  const std::vector<float>& x = float_operand(g, op.inputs[0], values);
   const Tensor& w = g.tensors[op.inputs[1]];
-  const std::vector<float>& weights = value(g, op.inputs[1], values);
+  const std::vector<float>& weights = float_operand(g, op.inputs[1], values);
   const size_t units = static_cast<size_t>(w.shape[0]), depth = static_cast<size_t>(w.shape[1]);
   std::vector<float> bias(units, 0.0f);
-  if (op.inputs.size() > 2 && op.inputs[2] >= 0) bias = value(g, op.inputs[2], values);
+  if (op.inputs.size() > 2 && op.inputs[2] >= 0) bias = float_operand(g, op.inputs[2], values);
   const size_t rows = x.size() / depth;
   std::vector<float> y(rows * units);
   for (size_t r = 0; r < rows; ++r) {
@@ -205,7 +194,7 @@ void eval_fully_connected(const Graph& g, const Op& op, std::vector<std::vector<
 }
 
 void eval_softmax(const Graph& g, const Op& op, std::vector<std::vector<float>>& values) {
-  const std::vector<float>& x = value(g, op.inputs[0], values);
+  const std::vector<float>& x = float_operand(g, op.inputs[0], values);
   const size_t depth = static_cast<size_t>(g.tensors[op.inputs[0]].shape.back());
   std::vector<float> y(x.size());
   for (size_t r = 0; r < x.size(); r += depth) {
@@ -221,7 +210,7 @@ void eval_softmax(const Graph& g, const Op& op, std::vector<std::vector<float>>&
 }
 
 void eval_elementwise(const Graph& g, const Op& op, std::vector<std::vector<float>>& values) {
-  const std::vector<float>& x = value(g, op.inputs[0], values);
+  const std::vector<float>& x = float_operand(g, op.inputs[0], values);
   std::vector<float> y(x.size());
   for (size_t i = 0; i < x.size(); ++i) {
     const float v = x[i];

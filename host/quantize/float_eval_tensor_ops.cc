@@ -37,21 +37,10 @@ Dims dims4(const std::vector<int32_t>& shape) {
   return d;
 }
 
-std::vector<float> floats_of(const Tensor& t) {
-  std::vector<float> v(t.data.size() / sizeof(float));
-  std::memcpy(v.data(), t.data.data(), v.size() * sizeof(float));
-  return v;
-}
-
 std::vector<int32_t> int32s_of(const Tensor& t) {
   std::vector<int32_t> v(t.data.size() / sizeof(int32_t));
   std::memcpy(v.data(), t.data.data(), v.size() * sizeof(int32_t));
   return v;
-}
-
-const std::vector<float>& value(const Graph& g, int t, std::vector<std::vector<float>>& values) {
-  if (values[t].empty() && g.tensors[t].is_constant()) values[t] = floats_of(g.tensors[t]);
-  return values[t];
 }
 
 // MEAN and PAD read an activation (a constant would be folded by the converter).
@@ -193,8 +182,8 @@ void check_pad(const Graph& g, size_t index) {
 }
 
 void eval_binary(const Graph& g, const Op& op, std::vector<std::vector<float>>& values) {
-  const std::vector<float>& a = value(g, op.inputs[0], values);
-  const std::vector<float>& b = value(g, op.inputs[1], values);
+  const std::vector<float>& a = float_operand(g, op.inputs[0], values);
+  const std::vector<float>& b = float_operand(g, op.inputs[1], values);
   const Dims da = dims4(g.tensors[op.inputs[0]].shape), db = dims4(g.tensors[op.inputs[1]].shape);
   const Dims dout = dims4(g.tensors[op.outputs[0]].shape);
   // Row-major strides; a broadcast dimension (size 1) has stride 0.
@@ -233,7 +222,7 @@ void eval_concatenation(const Graph& g, const Op& op, std::vector<std::vector<fl
   y.reserve(static_cast<size_t>(g.tensors[op.outputs[0]].element_count()));
   for (int64_t o = 0; o < outer; ++o) {
     for (const int t : op.inputs) {
-      const std::vector<float>& x = value(g, t, values);
+      const std::vector<float>& x = float_operand(g, t, values);
       const size_t block = x.size() / static_cast<size_t>(outer);
       y.insert(y.end(), x.begin() + static_cast<ptrdiff_t>(o * block), x.begin() + static_cast<ptrdiff_t>((o + 1) * block));
     }
@@ -243,7 +232,7 @@ void eval_concatenation(const Graph& g, const Op& op, std::vector<std::vector<fl
 
 void eval_mean(const Graph& g, size_t index, std::vector<std::vector<float>>& values) {
   const Op& op = g.ops[index];
-  const std::vector<float>& x = value(g, op.inputs[0], values);
+  const std::vector<float>& x = float_operand(g, op.inputs[0], values);
   const std::vector<int32_t>& shape = g.tensors[op.inputs[0]].shape;
   const uint32_t mask = mean_axes(g, index, shape.size());
   // Reduced dimensions collapse to 1 in the 4-D output index; the output element count is the
@@ -277,7 +266,7 @@ void eval_mean(const Graph& g, size_t index, std::vector<std::vector<float>>& va
 }
 
 void eval_pad(const Graph& g, const Op& op, std::vector<std::vector<float>>& values) {
-  const std::vector<float>& x = value(g, op.inputs[0], values);
+  const std::vector<float>& x = float_operand(g, op.inputs[0], values);
   const std::vector<int32_t>& shape = g.tensors[op.inputs[0]].shape;
   const std::vector<int32_t> pads = int32s_of(g.tensors[op.inputs[1]]);
   const size_t pad = kTmfMaxRank - shape.size();
@@ -301,6 +290,17 @@ void eval_pad(const Graph& g, const Op& op, std::vector<std::vector<float>>& val
 }
 
 }  // namespace
+
+std::vector<float> float_tensor_data(const Tensor& t) {
+  std::vector<float> v(t.data.size() / sizeof(float));
+  std::memcpy(v.data(), t.data.data(), v.size() * sizeof(float));
+  return v;
+}
+
+const std::vector<float>& float_operand(const Graph& g, int t, std::vector<std::vector<float>>& values) {
+  if (values[t].empty() && g.tensors[t].is_constant()) values[t] = float_tensor_data(g.tensors[t]);
+  return values[t];
+}
 
 float float_activate(Activation a, float v) {
   switch (a) {

@@ -22,6 +22,12 @@ void float_tensor_op_check(const host::Graph& graph, size_t index);
 // writes values[output].
 void float_tensor_op_eval(const host::Graph& graph, size_t index, std::vector<std::vector<float>>& values);
 
+// A float32 tensor's data as floats (used for constants).
+std::vector<float> float_tensor_data(const host::Tensor& tensor);
+
+// values[t], filled from the tensor's data first when t is a constant not read yet.
+const std::vector<float>& float_operand(const host::Graph& graph, int t, std::vector<std::vector<float>>& values);
+
 // A float op's fused activation (NONE, RELU, RELU6, RELU_N1_TO_1).
 float float_activate(host::Activation activation, float v);
 

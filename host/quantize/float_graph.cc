@@ -11,6 +11,7 @@
 #include "device/runtime/model.h"
 #include "host/convert/aligned_buffer.h"
 #include "host/quantize/float_eval.h"
+#include "host/quantize/float_eval_tensor_ops.h"
 #include "host/quantize/quantize_network.h"
 
 namespace tmf::quantize {
@@ -20,12 +21,6 @@ using host::ConvertError;
 using host::Graph;
 using host::Op;
 using host::Tensor;
-
-std::vector<float> floats_of(const Tensor& t) {
-  std::vector<float> v(t.data.size() / sizeof(float));
-  std::memcpy(v.data(), t.data.data(), v.size() * sizeof(float));
-  return v;
-}
 
 // Checks the float graph is one this quantizer handles (float_eval.h lists the ops).
 void check_float_graph(const Graph& g) {
@@ -60,7 +55,7 @@ void eval_all(const Graph& g, const std::vector<float>& input, std::vector<std::
 // Symmetric int8 per-channel quantization along `axis` (TFLite: scale max|w| / 127 per channel,
 // zero point 0); an all-zero channel gets a tiny scale (its values are 0 either way).
 Tensor quantize_filter(const Tensor& w, int axis) {
-  const std::vector<float> v = floats_of(w);
+  const std::vector<float> v = float_tensor_data(w);
   const int64_t channels = w.shape[static_cast<size_t>(axis)];
   int64_t inner = 1;
   for (size_t d = static_cast<size_t>(axis) + 1; d < w.shape.size(); ++d) inner *= w.shape[d];
@@ -90,7 +85,7 @@ Tensor quantize_filter(const Tensor& w, int axis) {
 // Per-tensor symmetric int8 weights (FULLY_CONNECTED, as TFLite's converter writes them: the
 // MLPerf Tiny ad01 int8 file has per-tensor weights).
 Tensor quantize_weights_per_tensor(const Tensor& w) {
-  const std::vector<float> v = floats_of(w);
+  const std::vector<float> v = float_tensor_data(w);
   float max_abs = 0.0f;
   for (float x : v) max_abs = std::max(max_abs, std::fabs(x));
   Tensor q;
@@ -109,7 +104,7 @@ Tensor quantize_weights_per_tensor(const Tensor& w) {
 
 // int32 bias at scale input_scale * weight_scale[c] (one weight scale repeats for per-tensor).
 Tensor quantize_bias(const Tensor& b, double input_scale, const host::Quantization& weights) {
-  const std::vector<float> v = floats_of(b);
+  const std::vector<float> v = float_tensor_data(b);
   Tensor q;
   q.name = b.name;
   q.type = kTensorTypeInt32;
@@ -135,7 +130,7 @@ Tensor quantize_bias(const Tensor& b, double input_scale, const host::Quantizati
 // A constant operand of ADD, SUB or MUL: per-tensor asymmetric int8 from its own min/max (widened
 // to contain 0), the rule TFLite's converter applies to constants that are not weights.
 Tensor quantize_constant_operand(const Tensor& c) {
-  const std::vector<float> v = floats_of(c);
+  const std::vector<float> v = float_tensor_data(c);
   float lo = 0.0f, hi = 0.0f;
   for (float x : v) {
     lo = std::min(lo, x);

@@ -11,13 +11,29 @@
 #include <thread>
 #include <vector>
 
+#include "host/convert/convert.h"
+#include "host/convert/tflite_reader.h"
 #include "host/fleet/pki.h"
+#include "host/registry/registry.h"
 #include "tests/host/test_files.h"
 #include "tests/monitor/serve/publisher.h"
 #include "tests/monitor/serve/serve_fixture.h"
 #include "tests/support/fleet_broker.h"
 
 namespace tmf::test {
+
+// ad01 converted in-process with the given version (the bytes differ per version), as `convert` does.
+inline registry::AddRequest ad01_model_request(int version, const std::string& data, double auc) {
+  host::ConvertOptions options;
+  options.model_name = "ad01";
+  options.model_version = static_cast<uint32_t>(version);
+  registry::AddRequest r;
+  r.path = "ad01_v" + std::to_string(version) + ".tmf";
+  r.bytes = host::convert_graph(host::tflite_read_file(real_models()[0].tflite), options).file;
+  r.metrics = {{"auc", auc}};
+  r.lineage.data = data;
+  return r;
+}
 
 struct HttpReply {
   int status = -1;

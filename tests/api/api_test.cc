@@ -23,19 +23,6 @@
 namespace tmf::test {
 namespace {
 
-// ad01 converted in-process with the given version (the bytes differ per version), as `convert` does.
-registry::AddRequest model_request(int version, const std::string& data, double auc) {
-  host::ConvertOptions options;
-  options.model_name = "ad01";
-  options.model_version = static_cast<uint32_t>(version);
-  registry::AddRequest r;
-  r.path = "ad01_v" + std::to_string(version) + ".tmf";
-  r.bytes = host::convert_graph(host::tflite_read_file(real_models()[0].tflite), options).file;
-  r.metrics = {{"auc", auc}};
-  r.lineage.data = data;
-  return r;
-}
-
 // The registry as serve finds it: two models versions with lineage and metrics, three devices
 // (their INFO/STATUS/PRESENCE as ingest would have written them), a deployment with per-device
 // rows, a complete capture of 100 samples, a loop candidate waiting for approval.
@@ -50,8 +37,8 @@ Prepared prepare_registry(ApiFleet& f) {
   for (const std::string& id : {"dev1", "dev2"}) f.broker().enrol(f.registry(), id, "pumps");
   f.broker().enrol(f.registry(), "dev3", "fans");
   registry::Registry reg(f.registry());
-  reg.add_version(model_request(1, "run1", 0.9));
-  registry::AddRequest v2 = model_request(2, "run2", 0.95);
+  reg.add_version(ad01_model_request(1, "run1", 0.9));
+  registry::AddRequest v2 = ad01_model_request(2, "run2", 0.95);
   v2.lineage.parent = "ad01:1";
   reg.add_version(v2);
   const registry::VersionInfo ad01_1 = reg.get_version({"ad01", 1});

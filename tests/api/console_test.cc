@@ -38,18 +38,6 @@ constexpr uint32_t kWindows = 8;
 
 float score_base(int i) { return 0.2f + 0.1f * static_cast<float>(i); }  // batch i scores base + 0..7
 
-registry::AddRequest ad01_version(int version, const std::string& data, double auc) {
-  host::ConvertOptions options;
-  options.model_name = "ad01";
-  options.model_version = static_cast<uint32_t>(version);
-  registry::AddRequest r;
-  r.path = "ad01_v" + std::to_string(version) + ".tmf";
-  r.bytes = host::convert_graph(host::tflite_read_file(real_models()[0].tflite), options).file;
-  r.metrics = {{"auc", auc}};
-  r.lineage.data = data;
-  return r;
-}
-
 // Publishes `specs` as `device` (its own certificate), QoS 1, `gap` apart; true once the broker
 // has taken every one (PUBACK).
 bool publish_as_device(FleetBroker& broker, const std::string& device, const std::vector<TelemetrySpec>& specs,
@@ -119,10 +107,10 @@ TMF_TEST(Console, OperatorDrivesTheFleetInHeadlessChromium) {
   int64_t approval_step = 0;
   {
     registry::Registry reg(f.registry());
-    registry::AddRequest v1 = ad01_version(1, "run1", 0.90);
+    registry::AddRequest v1 = ad01_model_request(1, "run1", 0.90);
     v1.bytes = deploy::model_sign(v1.bytes, signer, v1.path);
     reg.add_version(v1);
-    registry::AddRequest v2 = ad01_version(2, "run2", 0.95);
+    registry::AddRequest v2 = ad01_model_request(2, "run2", 0.95);
     v2.bytes = deploy::model_sign(v2.bytes, signer, v2.path);
     v2.lineage.parent = "ad01:1";
     reg.add_version(v2);

@@ -3,7 +3,9 @@
 // HTTP query API equal to what the registry holds (batches stored, alerts, the last score).
 #include <fstream>
 
+#include "host/api/prometheus_text.h"
 #include "host/monitor/alerts.h"
+#include "host/notify/notify_store.h"
 #include "host/registry/registry.h"
 #include "tests/api/api_fixture.h"
 #include "tests/support/tmf_test.h"
@@ -125,6 +127,38 @@ TMF_TEST(Metrics, PrometheusScrapesServeAndReadsTheRegistrysFigures) {
     }
   }
   TMF_EXPECT(queries >= 14);
+}
+
+// Webhook delivery state in /metrics, per target and by its display form (never the URL's path):
+// counted by hand from what the test records, not from the notifier's own queries.
+TMF_TEST(Metrics, WebhookTargetsPendingAndDelivered) {
+  registry::Registry reg(scratch_dir("metrics_notify") + "/registry");
+  monitor::AlertStore alerts(reg.db());
+  int64_t now = 1'000;
+  auto raise = [&] {
+    monitor::Alert a;
+    a.kind = "alarm";
+    a.source = "device";
+    a.device = "dev1";
+    a.subject = monitor::device_subject("dev1");
+    a.raised_at_ms = ++now;
+    return alerts.raise(a);
+  };
+  raise();  // raised before either target existed: never pending for them
+  notify::NotifyStore store(reg.db());
+  store.target_register("target-a", "http://127.0.0.1:9/...", now);
+  store.target_register("target-b", "https://hooks.plant.invalid:443/...", now);
+  const int64_t first = raise(), second = raise();
+  raise();
+  store.record_delivered("target-a", first, now);
+  store.record_failed("target-a", second, "connection refused", now);
+  const std::string text = api::prometheus_render(reg.db(), api::ServeMetricsSnapshot{}, "test");
+  auto has = [&](const std::string& line) { return text.find("\n" + line + "\n") != std::string::npos; };
+  TMF_EXPECT(has("tinymlops_notify_pending{target=\"http://127.0.0.1:9/...\"} 2"));
+  TMF_EXPECT(has("tinymlops_notify_delivered_total{target=\"http://127.0.0.1:9/...\"} 1"));
+  TMF_EXPECT(has("tinymlops_notify_pending{target=\"https://hooks.plant.invalid:443/...\"} 3"));
+  TMF_EXPECT(has("tinymlops_notify_delivered_total{target=\"https://hooks.plant.invalid:443/...\"} 0"));
+  TMF_EXPECT(text.find("target-a") == std::string::npos);  // the hashed key stays out of the labels
 }
 
 }  // namespace
