@@ -17,6 +17,7 @@ PACKAGES=(
   libssl-dev                              # fleet CA, certificates, CRL (host/fleet, libcrypto)
   python3                                 # free loopback ports in the demo and bench scripts
   libcpp-httplib-dev prometheus sqlite3   # HTTP: serve --http (API, /metrics) and --notify-webhook; the Prometheus test; API bench baseline
+  libpq-dev postgresql                    # registry on PostgreSQL (--db postgresql://, docs/scaling.md); its tests start a server
 )
 
 missing=()
