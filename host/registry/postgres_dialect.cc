@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstring>
+#include <regex>
 
 namespace tmf::registry {
 namespace {
@@ -180,11 +181,18 @@ std::string replace_all(std::string s, const std::string& from, const std::strin
   return s;
 }
 
+// PostgreSQL types a parameter at its first use: in `$1 IS NULL` an untyped (text or NULL) bind
+// has no type yet and the statement is refused. The comparison first types it from its column.
+std::string typed_optional_filters(const std::string& s) {
+  static const std::regex optional_filter(R"(\?([0-9]+) IS NULL OR ([A-Za-z_][A-Za-z0-9_.]*) = \?\1\b)");
+  return std::regex_replace(s, optional_filter, "($2 = ?$1 OR ?$1 IS NULL)");
+}
+
 }  // namespace
 
 PostgresSql postgres_sql(const std::string& sqlite_sql) {
   const std::string now_fixed = replace_all(sqlite_sql, kSqliteNow, kPostgresNow);
-  return Translator(now_fixed).run();
+  return Translator(typed_optional_filters(now_fixed)).run();
 }
 
 }  // namespace tmf::registry

@@ -8,6 +8,8 @@
 //   BLOB                -> BYTEA; x'AB01' -> '\xab01'::bytea; a `CAST(? AS BLOB)` bind is sent as bytea
 //   INSERT OR IGNORE    -> INSERT ... ON CONFLICT DO NOTHING
 //   strftime('%Y-%m-%dT%H:%M:%SZ','now') -> the same UTC text from to_char(now() AT TIME ZONE 'UTC', ...)
+//   ?N IS NULL OR c = ?N -> (c = $N OR $N IS NULL): PostgreSQL types a parameter at its first use,
+//                          and `$N IS NULL` alone cannot type an untyped (text or NULL) bind
 //   rowid               -> an explicit identity column `rowid` in the tables whose rows are read in
 //                          arrival order (kArrivalOrdered); SQLite has it implicitly
 // String literals, quoted identifiers and comments are copied untouched.
