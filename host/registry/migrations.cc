@@ -365,11 +365,13 @@ int schema_current_version(Database& db) {
 
 void schema_migrate(Database& db, int target) {
   int current = 0;
-  {
-    // On PostgreSQL two processes creating schema_version at once collide; the write lock orders them.
+  if (db.engine() == DatabaseEngine::kPostgres) {
+    // Two processes creating schema_version at once collide on PostgreSQL; the write lock orders them.
     Transaction tx(db);
     current = schema_current_version(db);
     tx.commit();
+  } else {
+    current = schema_current_version(db);
   }
   if (current > schema_latest_version()) {
     throw RegistryError(db.path() + ": schema version " + std::to_string(current) +
