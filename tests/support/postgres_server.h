@@ -101,7 +101,7 @@ class PostgresServer {
   void run(std::vector<std::string> argv, const std::string& what) const {
     if (!as_user_.empty()) argv.insert(argv.begin(), {"runuser", "-u", as_user_, "--"});
     const std::string out = root_ + "/" + what.substr(0, what.find(' ')) + ".out";
-    // The output file is the child's; as root it is created before the server user owns nothing.
+    // Opened by the forked child before runuser drops to the server account: root may write it.
     const pid_t pid = spawn_logged(argv, out, true);
     int status = 0;
     waitpid(pid, &status, 0);
