@@ -18,6 +18,7 @@ PACKAGES=(
   python3                                 # free loopback ports in the demo and bench scripts
   libcpp-httplib-dev prometheus sqlite3   # HTTP: serve --http (API, /metrics) and --notify-webhook; the Prometheus test; API bench baseline
   chromium chromium-driver                # the web console's browser test (headless, WebDriver on loopback)
+  libpq-dev postgresql                    # registry on PostgreSQL (--db postgresql://, docs/scaling.md); its tests start a server
 )
 
 missing=()

@@ -16,6 +16,7 @@
 #include "host/loop/loop_steps.h"
 #include "host/loop/release.h"
 #include "host/monitor/telemetry_store.h"
+#include "host/cli/registry_cli.h"
 #include "host/registry/registry.h"
 
 namespace tmf::cli {
@@ -130,6 +131,7 @@ void add_decide(CLI::App* loop, bool approve) {
               : "Keep candidate N (an approval step of `loop history`) off production");
   cmd->add_option("N", args->step, "The approval step's number (loop history)")->required();
   cmd->add_option("--registry", args->registry_dir, "Registry folder (default $TINYMLOPS_REGISTRY or ./.tinymlops)");
+  add_database_option(cmd);
   if (approve) {
     cmd->add_option("--signing-key", args->signing_key,
                     "Secret key file that signs the production record and file here, in this process (offline "
@@ -150,6 +152,7 @@ void register_loop(CLI::App& app) {
   auto args = std::make_shared<LoopArgs>();
   CLI::App* history = loop->add_subcommand("history", "Every step the loop took, oldest first, with its reason");
   history->add_option("--registry", args->registry_dir, "Registry folder (default $TINYMLOPS_REGISTRY or ./.tinymlops)");
+  add_database_option(history);
   history->add_option("--group", args->group, "Only this device group");
   history->add_flag("--json", args->json,
                     "Print a JSON array of steps (id, group, kind, state, reason, parent, started_at_ms, ended_at_ms, "

@@ -9,6 +9,7 @@
 #include "host/cli/broker_flags.h"
 #include "host/cli/cli_common.h"
 #include "host/cli/commands.h"
+#include "host/cli/registry_cli.h"
 #include "host/fleet/identity.h"
 #include "host/fleet/pki.h"
 #include "host/registry/registry.h"
@@ -135,6 +136,7 @@ void register_sim(CLI::App& app) {
                   "Fleet directory (tinymlops fleet init): with --broker mqtts://, issue and enrol every device's own "
                   "certificate (kept in WORK/ids)");
   cmd->add_option("--registry", args->fleet.registry_dir, "Registry folder serve writes (default $TINYMLOPS_REGISTRY or ./.tinymlops)");
+  add_database_option(cmd);  // the database serve writes, when it is not REGISTRY/registry.db
   cmd->add_option("--work", args->fleet.work_dir, "Folder for the devices' flash images (default REGISTRY/sim-devices)");
   cmd->add_option("--bare-metal", args->fleet.bare_metal,
                   "Bare-metal devices to add to the first group: the firmware under QEMU (--qemu-device), each "

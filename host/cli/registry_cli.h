@@ -1,4 +1,4 @@
-// Shared pieces of the registry, keys, devices and deploy commands: the --registry option and
+// Shared pieces of the registry, keys, devices and deploy commands: the --registry and --db options and
 // the translation of registry/signing errors into CLI errors naming the bad input.
 #pragma once
 
@@ -13,9 +13,19 @@
 
 namespace tmf::cli {
 
+// --db URL: the registry's database for everything this process opens (Registry::set_default_database).
+inline void add_database_option(CLI::App* cmd) {
+  cmd->add_option_function<std::string>(
+         "--db", [](const std::string& url) { registry::Registry::set_default_database(url); },
+         "Registry database: sqlite:PATH or postgresql://[USER@]HOST[:PORT]/DB (default: $TINYMLOPS_DB, else the "
+         "SQLite file REGISTRY/registry.db; docs/scaling.md). Artifacts stay in the --registry folder")
+      ->envname("TINYMLOPS_DB");
+}
+
 inline void add_registry_option(CLI::App* cmd, std::string& dir) {
   dir = registry::Registry::default_dir();
   cmd->add_option("--registry", dir, "Registry directory (default: $TINYMLOPS_REGISTRY or ./.tinymlops)");
+  add_database_option(cmd);
 }
 
 // Runs `body`, turning RegistryError and SigningError into CliError (exit 1; 2 for bad input).

@@ -25,7 +25,7 @@ Ingest::Ingest(registry::Registry& registry, const IngestOptions& options)
     : registry_(registry), options_(options), store_(registry.db()), alerts_(registry.db()) {
   if (!ota_name_valid(options_.fleet.c_str())) throw std::invalid_argument("--fleet '" + options_.fleet + "': 1-32 of [A-Za-z0-9_-]");
   if (options_.client_id.empty()) options_.client_id = "tinymlops-serve-" + options_.fleet;
-  if (options_.synchronous_full) registry_.db().exec("PRAGMA synchronous=FULL");
+  if (options_.synchronous_full) registry_.db().require_durable_commits();
   fleet::FleetLinkOptions link;
   link.fleet = options_.fleet;
   link.client_id = options_.client_id;

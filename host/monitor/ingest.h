@@ -33,8 +33,9 @@ struct IngestOptions {
   // A commit runs when the oldest buffered message is this old, or when this many are buffered.
   std::chrono::milliseconds commit_interval{100};
   size_t commit_messages = 256;
-  // PRAGMA synchronous=FULL on the registry connection: a commit (and so every ack) survives a
-  // power cut too, not only a crash of the process (NORMAL, the registry default).
+  // Durable commits on the registry connection (SQLite synchronous=FULL, PostgreSQL
+  // synchronous_commit=on): a commit (and so every ack) survives a power cut too, not only a
+  // crash of the process (SQLite NORMAL, the registry default).
   bool synchronous_full = true;
   // Per-device budget for TELEMETRY batches (a token bucket: this many per second, bursts of ten
   // seconds' worth); a batch beyond it is neither stored nor acknowledged (the device resends it

@@ -41,7 +41,7 @@ std::optional<std::vector<uint8_t>> Registry::find_deployment_record(int64_t dep
 uint32_t Registry::next_deployment_sequence() {
   // Sequences reserved by offline-signed loop approvals count too (migration 7).
   Statement s(db_, "SELECT COALESCE(MAX(sequence), 0) FROM (SELECT sequence FROM deployment_records "
-                   "UNION ALL SELECT sequence FROM loop_approvals WHERE sequence IS NOT NULL)");
+                   "UNION ALL SELECT sequence FROM loop_approvals WHERE sequence IS NOT NULL) AS reserved");
   s.step();
   const int64_t stored = s.column_int(0);
   const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(

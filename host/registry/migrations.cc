@@ -3,6 +3,8 @@
 
 #include <iterator>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace tmf::registry {
 namespace {
@@ -333,6 +335,22 @@ CREATE INDEX telemetry_by_time ON telemetry_batches(device, received_at);
 )sql"},
 };
 
+// PostgreSQL: an identity column draws from a sequence that an explicit id (a table rebuild
+// copying its rows, an import) does not advance; SQLite picks max(rowid) + 1 instead. After
+// every step each identity sequence is moved past the largest id, so the next row gets the id
+// SQLite would give it.
+void resync_identities(Database& db) {
+  Statement columns(db, "SELECT table_name, column_name FROM information_schema.columns "
+                        "WHERE table_schema = current_schema() AND is_identity = 'YES'");
+  std::vector<std::pair<std::string, std::string>> found;
+  while (columns.step()) found.emplace_back(columns.column_text(0), columns.column_text(1));
+  for (const auto& [table, column] : found) {
+    const std::string sql = "SELECT setval(pg_get_serial_sequence('" + table + "', '" + column + "'), COALESCE(MAX(" +
+                            column + "), 0) + 1, false) FROM " + table;
+    Statement(db, sql.c_str()).run();
+  }
+}
+
 }  // namespace
 
 int schema_latest_version() { return std::end(kMigrations)[-1].version; }
@@ -346,7 +364,15 @@ int schema_current_version(Database& db) {
 }
 
 void schema_migrate(Database& db, int target) {
-  const int current = schema_current_version(db);
+  int current = 0;
+  if (db.engine() == DatabaseEngine::kPostgres) {
+    // Two processes creating schema_version at once collide on PostgreSQL; the write lock orders them.
+    Transaction tx(db);
+    current = schema_current_version(db);
+    tx.commit();
+  } else {
+    current = schema_current_version(db);
+  }
   if (current > schema_latest_version()) {
     throw RegistryError(db.path() + ": schema version " + std::to_string(current) +
                         " is newer than this tinymlops (" + std::to_string(schema_latest_version()) +
@@ -359,6 +385,7 @@ void schema_migrate(Database& db, int target) {
     if (schema_current_version(db) >= m.version) continue;
     db.exec(m.sql);
     Statement(db, "INSERT INTO schema_version(version) VALUES (?)").bind(1, int64_t{m.version}).run();
+    if (db.engine() == DatabaseEngine::kPostgres) resync_identities(db);
     tx.commit();
   }
 }

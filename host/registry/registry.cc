@@ -116,8 +116,20 @@ std::string Registry::default_dir() {
   return env && *env ? env : "./.tinymlops";
 }
 
-Registry::Registry(const std::string& dir)
-    : dir_(dir), db_(database_path(dir)), artifacts_(dir + "/artifacts") {
+namespace {
+std::string& process_database() {
+  static std::string url;
+  return url;
+}
+}  // namespace
+
+void Registry::set_default_database(const std::string& url) { process_database() = url; }
+const std::string& Registry::default_database() { return process_database(); }
+
+Registry::Registry(const std::string& dir, const std::string& database)
+    : dir_(dir),
+      db_(!database.empty() ? database : !default_database().empty() ? default_database() : database_path(dir)),
+      artifacts_(dir + "/artifacts") {
   schema_migrate(db_);
 }
 

@@ -1,6 +1,6 @@
 // The model registry: models and their versions (each a content-addressed TMF artifact with
 // lineage and metrics), the device fleet, and deployments with their per-device state. One
-// SQLite database <dir>/registry.db plus <dir>/artifacts/<sha256>; every change is one
+// database (SQLite <dir>/registry.db, or PostgreSQL) plus <dir>/artifacts/<sha256>; every change is one
 // transaction, so a crash or a rejected input leaves the registry as it was.
 #pragma once
 
@@ -12,7 +12,7 @@
 
 #include "host/registry/artifact_store.h"
 #include "host/registry/deployment_state.h"
-#include "host/registry/sqlite_db.h"
+#include "host/registry/database.h"
 
 namespace tmf::registry {
 
@@ -117,8 +117,14 @@ class Registry {
  public:
   // $TINYMLOPS_REGISTRY, else ./.tinymlops
   static std::string default_dir();
-  // Opens (creating and migrating) the registry in `dir`.
-  explicit Registry(const std::string& dir);
+  // The database a Registry opened without one uses instead of dir/registry.db: the `--db` of
+  // the command this process runs (host/cli/registry_cli.h), so every registry the command opens,
+  // including those deep in serve and sim, is the same one. Empty: dir/registry.db.
+  static void set_default_database(const std::string& url);
+  static const std::string& default_database();
+  // Opens (creating and migrating) the registry in `dir`: artifacts under dir/artifacts, the
+  // database at `database` (a URL, database.h) or, when that is empty, the SQLite file dir/registry.db.
+  explicit Registry(const std::string& dir, const std::string& database = "");
 
   const std::string& dir() const { return dir_; }
   Database& db() { return db_; }

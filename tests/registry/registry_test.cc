@@ -1,17 +1,25 @@
 // The registry: schema migrations, versions with lineage and metrics, content-addressed
 // artifacts, promotion, devices, and that bad input or a crash mid-transaction changes nothing.
+// The tests declared with REGISTRY_TEST run twice: on SQLite (suite Registry) and on a real
+// PostgreSQL server the binary starts (suite RegistryPostgres, tests/support/postgres_server.h).
 #include <sodium.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
 #include <filesystem>
+#include <memory>
+#include <thread>
 #include <nlohmann/json.hpp>
 
 #include "host/deploy/signing.h"
 #include "host/monitor/telemetry_store.h"
 #include "host/registry/migrations.h"
+#include "host/registry/postgres_dialect.h"
 #include "host/registry/registry.h"
 #include "tests/host/test_files.h"
+#include "tests/support/postgres_server.h"
 #include "tests/support/tmf_test.h"
 
 namespace tmf {
@@ -24,6 +32,15 @@ std::string fresh_dir(const std::string& name) {
   std::filesystem::remove_all(dir);
   return dir;
 }
+
+using Engine = test_support::TestEngine;
+
+std::string database_for(Engine engine, const std::string& name) { return test_support::test_database(engine, name); }
+
+// A fresh registry folder and database of that name.
+Registry open_fresh(Engine engine, const std::string& name) { return Registry(fresh_dir(name), database_for(engine, name)); }
+
+#define REGISTRY_TEST(name) TMF_TEST_BOTH_ENGINES(Registry, name)
 
 // A real model converted with a given version (the file bytes differ per version).
 std::string model_file(int version) {
@@ -42,11 +59,12 @@ registry::AddRequest request_for(const std::string& path) {
   return r;
 }
 
-int64_t count_rows(Registry& reg, const char* table) {
-  registry::Statement s(reg.db(), (std::string("SELECT COUNT(*) FROM ") + table).c_str());
+int64_t count_rows_of(registry::Database& db, const char* table) {
+  registry::Statement s(db, (std::string("SELECT COUNT(*) FROM ") + table).c_str());
   s.step();
   return s.column_int(0);
 }
+int64_t count_rows(Registry& reg, const char* table) { return count_rows_of(reg.db(), table); }
 
 std::string independent_sha256_hex(const std::vector<uint8_t>& bytes) {
   uint8_t digest[32];
@@ -54,32 +72,37 @@ std::string independent_sha256_hex(const std::vector<uint8_t>& bytes) {
   return deploy::hex_encode(digest, 32);
 }
 
-TMF_TEST(Registry, MigrationsAreRecordedAndNewerSchemasRefused) {
+REGISTRY_TEST(MigrationsAreRecordedAndNewerSchemasRefused) {
   const std::string dir = fresh_dir("reg_migrations");
+  const std::string url = database_for(engine, "reg_migrations");
   {
-    Registry reg(dir);
+    Registry reg(dir, url);
     TMF_EXPECT_EQ(registry::schema_current_version(reg.db()), registry::schema_latest_version());
     TMF_EXPECT_EQ(count_rows(reg, "schema_version"), registry::schema_latest_version());
-    registry::Statement wal(reg.db(), "PRAGMA journal_mode");
-    wal.step();
-    TMF_EXPECT(wal.column_text(0) == "wal");
+    if (engine == Engine::kSqlite) {
+      registry::Statement wal(reg.db(), "PRAGMA journal_mode");
+      wal.step();
+      TMF_EXPECT(wal.column_text(0) == "wal");
+    }
   }
-  { Registry again(dir); }  // reopening applies nothing twice
+  { Registry again(dir, url); }  // reopening applies nothing twice
   {
-    registry::Database db(dir + "/registry.db");
+    registry::Database db(url.empty() ? dir + "/registry.db" : url);
     TMF_EXPECT_EQ(registry::schema_current_version(db), registry::schema_latest_version());
+    TMF_EXPECT_EQ(count_rows_of(db, "schema_version"), registry::schema_latest_version());
     db.exec("INSERT INTO schema_version(version) VALUES (999)");
   }
-  TMF_EXPECT_THROWS(Registry(dir), registry::RegistryError, "newer than this tinymlops");
+  TMF_EXPECT_THROWS(Registry(dir, url), registry::RegistryError, "newer than this tinymlops");
 }
 
 // Migration 8 rebuilds telemetry_batches with the journal incarnation in the key: rows of a
 // version-7 database keep every column, their arrival order (rowid) and incarnation 0.
-TMF_TEST(Registry, Migration8KeepsTelemetryRowsWithIncarnationZero) {
+REGISTRY_TEST(Migration8KeepsTelemetryRowsWithIncarnationZero) {
   const std::string dir = fresh_dir("reg_migration8");
+  const std::string url = database_for(engine, "reg_migration8");
   std::filesystem::create_directories(dir);
   {
-    registry::Database db(dir + "/registry.db");
+    registry::Database db(url.empty() ? dir + "/registry.db" : url);
     registry::schema_migrate(db, 7);
     TMF_EXPECT_EQ(registry::schema_current_version(db), 7);
     for (const char* row : {"(5, 'pump-1', 1, 2, 100, 7, 1, 0, 2, 0, 1, 8, 60, 4096, 79153, 0, 0, 0, x'0000803F', x'01', NULL)",
@@ -92,7 +115,7 @@ TMF_TEST(Registry, Migration8KeepsTelemetryRowsWithIncarnationZero) {
       db.exec(insert.c_str());
     }
   }
-  Registry reg(dir);  // migrates to the latest version
+  Registry reg(dir, url);  // migrates to the latest version
   monitor::TelemetryStore store(reg.db());
   const std::vector<monitor::BatchKey> keys = store.batch_keys();
   TMF_ASSERT(keys.size() == 2);
@@ -106,6 +129,13 @@ TMF_TEST(Registry, Migration8KeepsTelemetryRowsWithIncarnationZero) {
   const auto latest = store.latest_batch_per_device();
   TMF_ASSERT(latest.size() == 1);
   TMF_EXPECT(latest[0].seq == 1 && latest[0].row == 9 && latest[0].sketch.size() == 1);
+  // A batch arriving after the rebuild comes after the copied rows, as SQLite's next rowid would.
+  monitor::TelemetryBatch next = *second;
+  next.seq = 3;
+  TMF_EXPECT(store.insert_batch(next));
+  const auto newest = store.latest_batch_per_device();
+  TMF_ASSERT(newest.size() == 1);
+  TMF_EXPECT(newest[0].seq == 3 && newest[0].row == 10);
 }
 
 // One text form per deployment and device rollout state (registry/deployment_state.h): the
@@ -142,8 +172,8 @@ TMF_TEST(Registry, DeploymentStatesHaveOneTextAndJsonForm) {
   TMF_EXPECT_THROWS(nlohmann::json("installed").get<DeviceRolloutState>(), std::invalid_argument, "'installed'");
 }
 
-TMF_TEST(Registry, AddStoresArtifactLineageAndMetrics) {
-  Registry reg(fresh_dir("reg_add"));
+REGISTRY_TEST(AddStoresArtifactLineageAndMetrics) {
+  Registry reg = open_fresh(engine, "reg_add");
   registry::AddRequest parent = request_for(model_file(1));
   const registry::AddResult first = reg.add_version(parent);
   TMF_EXPECT(!first.already_present);
@@ -175,8 +205,8 @@ TMF_TEST(Registry, AddStoresArtifactLineageAndMetrics) {
   TMF_EXPECT_EQ(count_rows(reg, "versions"), 2);
 }
 
-TMF_TEST(Registry, BadInputChangesNothing) {
-  Registry reg(fresh_dir("reg_bad"));
+REGISTRY_TEST(BadInputChangesNothing) {
+  Registry reg = open_fresh(engine, "reg_bad");
   reg.add_version(request_for(model_file(1)));
   const int64_t versions = count_rows(reg, "versions");
   const int64_t artifacts = count_rows(reg, "artifacts");
@@ -212,24 +242,27 @@ TMF_TEST(Registry, BadInputChangesNothing) {
   TMF_EXPECT_THROWS(reg.promote(registry::parse_version_ref("ad01:1"), "live"), registry::RegistryError, "live");
 }
 
-TMF_TEST(Registry, CrashInsideATransactionLeavesNoTrace) {
+REGISTRY_TEST(CrashInsideATransactionLeavesNoTrace) {
   const std::string dir = fresh_dir("reg_crash");
-  { Registry reg(dir); reg.add_version(request_for(model_file(1))); }
+  const std::string url = database_for(engine, "reg_crash");
+  { Registry reg(dir, url); reg.add_version(request_for(model_file(1))); }
   const pid_t child = fork();
   if (child == 0) {
     // The child dies (no destructors, no rollback) between writing and committing.
-    Registry reg(dir);
-    reg.db().exec("BEGIN IMMEDIATE");
+    Registry reg(dir, url);
+    reg.db().exec(engine == Engine::kSqlite ? "BEGIN IMMEDIATE" : "BEGIN");
     reg.db().exec("UPDATE versions SET stage = 'production'");
     reg.db().exec("INSERT INTO models(name, model_id) VALUES ('ghost', 7)");
     _exit(0);
   }
   int status = 0;
   waitpid(child, &status, 0);
-  Registry reg(dir);
-  registry::Statement check(reg.db(), "PRAGMA integrity_check");
-  check.step();
-  TMF_EXPECT(check.column_text(0) == "ok");
+  Registry reg(dir, url);
+  if (engine == Engine::kSqlite) {
+    registry::Statement check(reg.db(), "PRAGMA integrity_check");
+    check.step();
+    TMF_EXPECT(check.column_text(0) == "ok");
+  }
   TMF_EXPECT_EQ(count_rows(reg, "models"), 1);
   TMF_EXPECT(reg.get_version(registry::parse_version_ref("ad01:1")).stage == "none");
   // Artifact writes leave no temporary files behind.
@@ -238,8 +271,8 @@ TMF_TEST(Registry, CrashInsideATransactionLeavesNoTrace) {
   }
 }
 
-TMF_TEST(Registry, PromoteArchivesThePreviousProductionVersion) {
-  Registry reg(fresh_dir("reg_promote"));
+REGISTRY_TEST(PromoteArchivesThePreviousProductionVersion) {
+  Registry reg = open_fresh(engine, "reg_promote");
   reg.add_version(request_for(model_file(1)));
   reg.add_version(request_for(model_file(2)));
   TMF_EXPECT(reg.promote(registry::parse_version_ref("ad01:1"), "production").stage == "production");
@@ -248,8 +281,8 @@ TMF_TEST(Registry, PromoteArchivesThePreviousProductionVersion) {
   TMF_EXPECT(reg.get_version(registry::parse_version_ref("ad01:2")).stage == "production");
 }
 
-TMF_TEST(Registry, DevicesKeepCurrentAndPreviousModel) {
-  Registry reg(fresh_dir("reg_devices"));
+REGISTRY_TEST(DevicesKeepCurrentAndPreviousModel) {
+  Registry reg = open_fresh(engine, "reg_devices");
   reg.upsert_device("dev-b", "line1", {"cortex-m4", 131072, 1048576, 80000000});
   reg.upsert_device("dev-a", "line1", {"cortex-m7", 524288, 2097152, 216000000});
   reg.upsert_device("dev-c", "line2", {"cortex-m0", 16384, 262144, 16000000});
@@ -310,6 +343,116 @@ TMF_TEST(Registry, CliAddListShowPromoteDevices) {
   TMF_EXPECT(unknown.err.find("sensor-9") != std::string::npos);
   TMF_EXPECT_EQ(test::run_cli("registry --help").exit_code, 0);
   TMF_EXPECT_EQ(test::run_cli("devices list --help").exit_code, 0);
+}
+
+// The --db forms: a plain path and sqlite:PATH are SQLite files; postgresql:// and postgres://
+// go to libpq, and messages show the URI without its password.
+TMF_TEST(Registry, DatabaseUrlsChooseTheEngine) {
+  using registry::DatabaseEngine;
+  const registry::DatabaseUrl plain = registry::parse_database_url("reg/registry.db");
+  TMF_EXPECT(plain.engine == DatabaseEngine::kSqlite && plain.target == "reg/registry.db");
+  const registry::DatabaseUrl prefixed = registry::parse_database_url("sqlite:/var/lib/tmf/registry.db");
+  TMF_EXPECT(prefixed.engine == DatabaseEngine::kSqlite && prefixed.target == "/var/lib/tmf/registry.db");
+  const registry::DatabaseUrl pg = registry::parse_database_url("postgresql://ops:s3cret@127.0.0.1:5433/fleet?sslmode=disable");
+  TMF_EXPECT(pg.engine == DatabaseEngine::kPostgres);
+  TMF_EXPECT(pg.target == "postgresql://ops:s3cret@127.0.0.1:5433/fleet?sslmode=disable");
+  TMF_EXPECT(pg.display == "postgresql://ops@127.0.0.1:5433/fleet?sslmode=disable");
+  TMF_EXPECT(registry::parse_database_url("postgres://db.local/x").engine == DatabaseEngine::kPostgres);
+  TMF_EXPECT_THROWS(registry::parse_database_url("mysql://127.0.0.1/x"), registry::RegistryError,
+                    "database 'mysql://127.0.0.1/x': unknown scheme");
+  TMF_EXPECT_THROWS(registry::parse_database_url("sqlite:"), registry::RegistryError, "database 'sqlite:': no path");
+}
+
+// Each rule of postgres_dialect.h on a statement the registry runs, against the PostgreSQL text
+// written out by hand.
+TMF_TEST(Registry, PostgresDialectTranslatesEachRule) {
+  const registry::PostgresSql insert = registry::postgres_sql(
+      "INSERT OR IGNORE INTO t(a, b, c) VALUES (?, ?, CAST(? AS BLOB))");
+  TMF_EXPECT(insert.text == "INSERT INTO t(a, b, c) VALUES ($1, $2, CAST($3 AS BYTEA)) ON CONFLICT DO NOTHING");
+  TMF_EXPECT_EQ(insert.params, 3);
+  TMF_EXPECT(insert.bytea_params == std::vector<bool>({false, false, true}));
+  const registry::PostgresSql numbered = registry::postgres_sql("SELECT 1 WHERE (?2 IS NULL OR d.x = ?2) AND y = ?1 LIMIT ?");
+  TMF_EXPECT(numbered.text == "SELECT 1 WHERE ((d.x = $2 OR $2 IS NULL)) AND y = $1 LIMIT $3");
+  TMF_EXPECT_EQ(numbered.params, 3);
+  TMF_EXPECT(registry::postgres_sql("CREATE TABLE a (id INTEGER PRIMARY KEY, v REAL, b BLOB NOT NULL, "
+                                    "p INTEGER PRIMARY KEY REFERENCES a(id), n INTEGER)").text ==
+             "CREATE TABLE a (id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, v DOUBLE PRECISION, b BYTEA NOT NULL, "
+             "p BIGINT PRIMARY KEY REFERENCES a(id), n BIGINT)");
+  TMF_EXPECT(registry::postgres_sql("CREATE TABLE certificates (serial TEXT PRIMARY KEY)").text ==
+             "CREATE TABLE certificates (rowid BIGINT GENERATED BY DEFAULT AS IDENTITY UNIQUE, serial TEXT PRIMARY KEY)");
+  TMF_EXPECT(registry::postgres_sql("UPDATE d SET at = strftime('%Y-%m-%dT%H:%M:%SZ','now') WHERE x = x'0aFF'").text ==
+             "UPDATE d SET at = to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') WHERE x = '\\x0aFF'::bytea");
+  // Literals, quoted names and comments are not rewritten; each statement of a script ends on its own.
+  TMF_EXPECT(registry::postgres_sql("SELECT 'INTEGER ?', \"REAL\" -- BLOB ?\n;INSERT OR IGNORE INTO t VALUES (1); SELECT ?").text ==
+             "SELECT 'INTEGER ?', \"REAL\" -- BLOB ?\n;INSERT INTO t VALUES (1) ON CONFLICT DO NOTHING; SELECT $1");
+}
+
+// Errors name the database (never its password) and carry the server's own message.
+TMF_TEST(RegistryPostgres, ErrorsNameTheDatabaseAndTheServerMessage) {
+  const std::string url = test_support::postgres_server().fresh_database("reg_errors");
+  registry::Database db(url);
+  TMF_EXPECT_THROWS(registry::Statement(db, "SELECT * FROM nosuch").step(), registry::RegistryError,
+                    (url + ": ERROR: relation \"nosuch\" does not exist (in 'SELECT * FROM nosuch')").c_str());
+  const int closed = test_support::free_loopback_port();
+  const std::string unreachable = "postgresql://tmf:hunter2@127.0.0.1:" + std::to_string(closed) + "/x";
+  try {
+    registry::Database never(unreachable);
+    TMF_EXPECT(false);
+  } catch (const registry::RegistryError& e) {
+    const std::string what = e.what();
+    TMF_EXPECT(what.rfind("postgresql://tmf@127.0.0.1:" + std::to_string(closed) + "/x: cannot connect: ", 0) == 0);
+    TMF_EXPECT(what.find("hunter2") == std::string::npos);
+  }
+}
+
+// Write transactions take one lock, as SQLite's BEGIN IMMEDIATE does: a second writer waits
+// until the first commits, then sees its row.
+TMF_TEST(RegistryPostgres, WriteTransactionsAreSerialised) {
+  const std::string url = test_support::postgres_server().fresh_database("reg_serial");
+  Registry first(fresh_dir("reg_serial"), url);
+  registry::Database second(url);
+  std::atomic<bool> second_began{false};
+  int64_t seen = -1;
+  auto tx = std::make_unique<registry::Transaction>(first.db());
+  registry::Statement(first.db(), "INSERT INTO models(name, model_id) VALUES ('m', 1)").run();
+  std::thread other([&] {
+    registry::Transaction t(second);
+    second_began = true;
+    registry::Statement s(second, "SELECT COUNT(*) FROM models");
+    s.step();
+    seen = s.column_int(0);
+    t.commit();
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  TMF_EXPECT(!second_began.load());
+  tx->commit();
+  other.join();
+  TMF_EXPECT(second_began.load());
+  TMF_EXPECT_EQ(seen, 1);
+}
+
+// --db: the commands that open the registry put its rows in that database; the registry folder
+// keeps the artifacts and gets no registry.db.
+TMF_TEST(RegistryPostgres, CommandsUseTheDatabaseOfDb) {
+  const std::string dir = fresh_dir("reg_cli_db");
+  const std::string url = test_support::postgres_server().fresh_database("reg_cli_db");
+  const std::string r = " --registry " + dir + " --db " + url;
+  TMF_ASSERT(test::run_cli("registry add " + model_file(1) + r + " --json").exit_code == 0);
+  TMF_EXPECT_EQ(test::run_cli("registry promote ad01:1 --stage staging" + r).exit_code, 0);
+  TMF_EXPECT(!std::filesystem::exists(dir + "/registry.db"));
+  {
+    Registry reg(dir, url);
+    const registry::VersionInfo v = reg.get_version(registry::parse_version_ref("ad01:1"));
+    TMF_EXPECT(v.stage == "staging");
+    TMF_EXPECT(test::read_bytes(dir + "/artifacts/" + v.artifact) == test::read_bytes(model_file(1)));
+  }
+  const auto list = nlohmann::json::parse(test::run_cli("registry list --json" + r).out);
+  TMF_EXPECT_EQ(list.size(), 1);
+  // Without --db the same folder is an empty SQLite registry.
+  TMF_EXPECT_EQ(nlohmann::json::parse(test::run_cli("registry list --json --registry " + dir).out).size(), 0);
+  const test::CommandResult bad = test::run_cli("registry list --registry " + dir + " --db mysql://127.0.0.1/x");
+  TMF_EXPECT_EQ(bad.exit_code, 2);
+  TMF_EXPECT(bad.err.find("mysql://127.0.0.1/x") != std::string::npos);
 }
 
 }  // namespace

@@ -68,7 +68,8 @@ TMF_TEST(ServeConfig, FileGivesTheSameSettingsAsFlagsForEveryFlag) {
       {"notify-webhook", "https://hooks.plant:8443/a/b?c=d"}, {"notify-ca", "/etc/t/hooks-ca.pem"},
       {"notify-retry-initial-seconds", "0.5"}, {"notify-retry-max-seconds", "60"},
       {"http", "127.0.0.1:8080"},           {"http-cert", "/etc/t/http.pem"},
-      {"http-key", "/etc/t/http.key"},      {"http-threads", "4"}};
+      {"http-key", "/etc/t/http.key"},      {"http-threads", "4"},
+      {"db", "postgresql://serve@db.plant:5432/fleet"}};
   const std::set<std::string> flags = {"allow-unenrolled", "json", "auto-approve"};
 
   // Every option serve --help lists is covered above.

@@ -1,5 +1,6 @@
 // The serve store: a TELEMETRY batch through the real decoder into the database and back, field
 // by field; duplicates ignored; reference sketches and captures round trip; alerts ack and label.
+// Each runs on SQLite (ServeStore) and on a real PostgreSQL server (ServeStorePostgres).
 #include <cstring>
 #include <string>
 
@@ -7,6 +8,7 @@
 #include "host/monitor/telemetry_store.h"
 #include "host/registry/registry.h"
 #include "serve_fixture.h"
+#include "tests/support/postgres_server.h"
 #include "tests/support/tmf_test.h"
 
 namespace tmf::test {
@@ -14,8 +16,8 @@ namespace {
 
 using monitor::TelemetryBatch;
 
-TMF_TEST(ServeStore, TelemetryBatchRoundTripsFieldByField) {
-  registry::Registry reg(scratch_dir("store_round_trip"));
+TMF_TEST_BOTH_ENGINES(ServeStore, TelemetryBatchRoundTripsFieldByField) {
+  registry::Registry reg(scratch_dir("store_round_trip"), test_support::test_database(engine, "store_round_trip"));
   monitor::TelemetryStore store(reg.db());
   TelemetrySpec spec;
   spec.boot_count = 3;
@@ -67,8 +69,8 @@ TMF_TEST(ServeStore, TelemetryBatchRoundTripsFieldByField) {
   TMF_EXPECT(monitor::encode_sketch(s.get()) == out->sketch);
 }
 
-TMF_TEST(ServeStore, DuplicateBatchIsIgnored) {
-  registry::Registry reg(scratch_dir("store_duplicates"));
+TMF_TEST_BOTH_ENGINES(ServeStore, DuplicateBatchIsIgnored) {
+  registry::Registry reg(scratch_dir("store_duplicates"), test_support::test_database(engine, "store_duplicates"));
   monitor::TelemetryStore store(reg.db());
   TelemetrySpec spec;
   OtaTelemetry t{};
@@ -103,8 +105,8 @@ TMF_TEST(ServeStore, DuplicateBatchIsIgnored) {
   TMF_EXPECT(latest[0].device == "dev-1" && latest[0].boot_count == 2);
 }
 
-TMF_TEST(ServeStore, ReferenceSketchAndCaptureRoundTrip) {
-  registry::Registry reg(scratch_dir("store_reference"));
+TMF_TEST_BOTH_ENGINES(ServeStore, ReferenceSketchAndCaptureRoundTrip) {
+  registry::Registry reg(scratch_dir("store_reference"), test_support::test_database(engine, "store_reference"));
   monitor::TelemetryStore store(reg.db());
   monitor::OwnedSketch ref(2, 4);
   const float lo[2] = {-1, 0}, hi[2] = {1, 10};
@@ -137,8 +139,8 @@ TMF_TEST(ServeStore, ReferenceSketchAndCaptureRoundTrip) {
   TMF_EXPECT_EQ(store.list_captures(std::string("dev-9")).size(), 1);
 }
 
-TMF_TEST(ServeStore, AlertsAckAndLabel) {
-  registry::Registry reg(scratch_dir("store_alerts"));
+TMF_TEST_BOTH_ENGINES(ServeStore, AlertsAckAndLabel) {
+  registry::Registry reg(scratch_dir("store_alerts"), test_support::test_database(engine, "store_alerts"));
   monitor::AlertStore alerts(reg.db());
   monitor::Alert a;
   a.kind = "alarm";
