@@ -3,10 +3,11 @@
 
 #include <httplib.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+
+#include "host/share_dir.h"
 
 namespace tmf::api {
 namespace {
@@ -55,13 +56,7 @@ void reply_file(const httplib::Request& req, httplib::Response& res, const std::
 
 }  // namespace
 
-std::string console_dir() {
-  if (const char* env = std::getenv("TMF_CONSOLE_DIR"); env && *env) return env;
-  std::error_code ec;
-  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (ec) return "share/tinymlops/console";
-  return (exe.parent_path().parent_path() / "share" / "tinymlops" / "console").string();
-}
+std::string console_dir() { return host::share_dir("TMF_CONSOLE_DIR", "console"); }
 
 std::optional<ConsoleFile> console_file(const std::string& dir, const std::string& name) {
   if (!plain_name(name)) return std::nullopt;

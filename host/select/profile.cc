@@ -9,6 +9,7 @@
 #include <set>
 
 #include "host/select/select_error.h"
+#include "host/share_dir.h"
 
 namespace tmf::select {
 namespace {
@@ -188,19 +189,8 @@ nlohmann::json profile_to_json(const Profile& p) {
   return j;
 }
 
-std::string profiles_dir() {
-  if (const char* env = std::getenv("TMF_PROFILES_DIR"); env && *env) return env;
-  // Beside the executable, never a path compiled in: the same layout in the build tree
-  // (build/bin, build/share) as under an install prefix (docs/install.md).
-  std::error_code ec;
-  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (ec) return "share/tinymlops/profiles";
-  const fs::path installed = exe.parent_path().parent_path() / "share" / "tinymlops" / "profiles";
-  for (const fs::path& candidate : {installed, exe.parent_path() / "profiles"}) {
-    if (fs::is_directory(candidate, ec)) return candidate.string();
-  }
-  return installed.string();  // absent: errors name where the profiles were expected
-}
+// When absent, errors name the folder where the profiles were expected.
+std::string profiles_dir() { return host::share_dir("TMF_PROFILES_DIR", "profiles"); }
 
 std::vector<std::string> builtin_profile_names() {
   std::vector<std::string> names;

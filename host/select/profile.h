@@ -49,7 +49,7 @@ Profile load_profile_file(const std::string& path);
 nlohmann::json profile_to_json(const Profile& p);
 
 // Where built-in profiles and the committed cost table live: $TMF_PROFILES_DIR, else
-// <binary>/../share/tinymlops/profiles (install prefix and build tree alike), else <binary>/profiles.
+// <binary>/../share/tinymlops/profiles (install prefix and build tree alike; host/share_dir.h).
 std::string profiles_dir();
 // Built-in profile names (the .json files of profiles_dir() other than op_costs.json), sorted.
 std::vector<std::string> builtin_profile_names();
