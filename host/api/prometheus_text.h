@@ -7,7 +7,7 @@
 #include <string>
 
 #include "host/api/serve_metrics.h"
-#include "host/registry/sqlite_db.h"
+#include "host/registry/database.h"
 
 namespace tmf::api {
 

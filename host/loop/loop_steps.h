@@ -11,7 +11,7 @@
 #include <nlohmann/json_fwd.hpp>
 #include <string_view>
 
-#include "host/registry/sqlite_db.h"
+#include "host/registry/database.h"
 
 namespace tmf::loop {
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "host/registry/sqlite_db.h"
+#include "host/registry/database.h"
 
 namespace tmf::monitor {
 

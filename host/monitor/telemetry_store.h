@@ -12,7 +12,7 @@
 
 #include "device/detect/sketch.h"
 #include "host/monitor/sketch_blob.h"
-#include "host/registry/sqlite_db.h"
+#include "host/registry/database.h"
 
 namespace tmf {
 struct OtaTelemetry;

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "host/monitor/alerts.h"
-#include "host/registry/sqlite_db.h"
+#include "host/registry/database.h"
 
 namespace tmf::notify {
 

@@ -12,7 +12,7 @@
 #include <iterator>
 
 #include "device/runtime/sha256.h"
-#include "host/registry/sqlite_db.h"
+#include "host/registry/database.h"
 
 namespace tmf::registry {
 namespace {

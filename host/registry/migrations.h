@@ -2,7 +2,7 @@
 // own transaction, with the applied step numbers recorded in the schema_version table.
 #pragma once
 
-#include "host/registry/sqlite_db.h"
+#include "host/registry/database.h"
 
 namespace tmf::registry {
 
