@@ -1,5 +1,6 @@
 # Install layout, the build tree's mirror of it, and the Debian package (docs/install.md).
 #   <prefix>/bin/tinymlops, tinymlops-device
+#   <prefix>/lib/tinymlops/libtinymlops_torch.so     the libtorch learners, loaded when a network trains
 #   <prefix>/share/tinymlops/profiles/*.json       target profiles and the op cost table
 #   <prefix>/share/tinymlops/console/               the web console serve --http serves at /
 #   <prefix>/lib/systemd/system/tinymlops-serve.service
@@ -23,6 +24,8 @@ foreach(file IN LISTS TMF_CONSOLE_FILES)
 endforeach()
 
 install(TARGETS tinymlops tinymlops-device RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}")
+# A fixed lib/tinymlops (not the multiarch libdir): the binaries look for it at <bin>/../lib/tinymlops.
+install(TARGETS tinymlops_torch LIBRARY DESTINATION lib/tinymlops)
 install(FILES ${TMF_PROFILE_FILES} DESTINATION "${CMAKE_INSTALL_DATADIR}/tinymlops/profiles")
 install(FILES ${TMF_CONSOLE_FILES} DESTINATION "${CMAKE_INSTALL_DATADIR}/tinymlops/console")
 install(FILES README.md DESTINATION "${CMAKE_INSTALL_DOCDIR}")
@@ -46,7 +49,7 @@ install(FILES "${PROJECT_BINARY_DIR}/packaging/tinymlops-serve.service" DESTINAT
 
 # `cpack -G DEB` in build/ (or `cmake --build build --target package`) -> build/packages/*.deb.
 # Depends comes from dpkg-shlibdeps on the binaries (the Debian packages of every shared library
-# they load: libtorch, SQLite, libsodium, libmosquitto, OpenSSL, cpp-httplib, ...).
+# they load: libtorch (through the module), SQLite, libsodium, libmosquitto, OpenSSL, cpp-httplib, ...).
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME tinymlops)
 set(CPACK_PACKAGE_VERSION "${PROJECT_VERSION}")

@@ -18,7 +18,7 @@ head -1 "$shared/data/bearing/manifest.csv" >"$work/data/manifest.csv"
 grep -E "normal_000|inner_race_007_1hp|ball_007_1hp|outer_race_007_at12_0hp" "$shared/data/bearing/manifest.csv" \
   >>"$work/data/manifest.csv"
 for f in $(tail -n +2 "$work/data/manifest.csv" | cut -d, -f1); do cp "$shared/data/bearing/$f" "$work/data/"; done
-select_args=(--data "$work/data" --target cortex-m4f-128k --windows 1024 --bands 16 --detectors kmeans --json -q)
+select_args=(--data "$work/data" --target cortex-m4f-128k --windows 1024 --bands 16 --detectors kmeans autoencoder --json -q)
 (cd "$work/oracle" && "$build/bin/tinymlops" select "${select_args[@]}" -o "$work/oracle/m.tmf" >select.json) &
 oracle=$!
 
@@ -26,7 +26,7 @@ oracle=$!
 cmake --install "$build" --prefix "$work/staged" --strip >"$work/install.log"
 mv "$work/staged" "$work/prefix"
 p=$work/prefix
-for f in bin/tinymlops bin/tinymlops-device lib/systemd/system/tinymlops-serve.service \
+for f in bin/tinymlops bin/tinymlops-device lib/tinymlops/libtinymlops_torch.so lib/systemd/system/tinymlops-serve.service \
          share/doc/tinymlops/examples/serve.toml share/doc/tinymlops/install.md; do
   [ -f "$p/$f" ] || fail "$f not installed"
 done
@@ -42,7 +42,7 @@ grep -qx "ExecStart=$work/staged/bin/tinymlops serve --config $work/staged/etc/t
   "$p/lib/systemd/system/tinymlops-serve.service" || fail "the unit does not run the installed binary"
 
 # 2. No path into the source or build tree compiled into the binaries.
-for b in "$p/bin/tinymlops" "$p/bin/tinymlops-device"; do
+for b in "$p/bin/tinymlops" "$p/bin/tinymlops-device" "$p/lib/tinymlops/libtinymlops_torch.so"; do
   if strings -a "$b" | grep -F -e "$src" -e "$build"; then fail "$b holds a path into $src or $build"; fi
 done
 
@@ -61,6 +61,10 @@ cd "$work/run"
 "$p/bin/tinymlops" profiles list --json >profiles.json
 "$p/bin/tinymlops" serve --config "$p/share/doc/tinymlops/examples/serve.toml" --print-config >serve_example.toml
 wait \$!
+# Without the libtorch module, training says which file it needs (and nothing else changes).
+mkdir -p no_module
+TINYMLOPS_LIB_DIR="$work/run/no_module" "$p/bin/tinymlops" select ${select_args[*]} -o "$work/run/m_no_module.tmf" \
+  >/dev/null 2>no_module.txt && exit 1
 # The console, found beside the installed binary and served by serve --http (no broker needed for it).
 port=\$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 "$p/bin/tinymlops" serve --registry "$work/run/registry" --fleet f --broker mqtt://127.0.0.1:1 --allow-unenrolled \\
@@ -93,6 +97,12 @@ got_profiles=$(jq -r '.profiles[].name' "$work/run/profiles.json" | sort | tr '\
 cmp -s "$work/run/m.tmf" "$work/oracle/m.tmf" || fail "the installed select wrote a different model than the build tree's"
 [ "$(jq -c .selected "$work/run/select.json")" = "$(jq -c .selected "$work/oracle/select.json")" ] ||
   fail "the installed select chose differently"
+# select fails when a candidate cannot train, so two candidates mean the autoencoder trained.
+jq -e '.candidates == 2' "$work/run/select.json" >/dev/null ||
+  fail "the installed select did not try both detectors (the autoencoder needs the libtorch module)"
+grep -q "training a network needs $work/run/no_module/libtinymlops_torch.so" "$work/run/no_module.txt" ||
+  fail "without the module: '$(cat "$work/run/no_module.txt")'"
+[ ! -e "$work/run/m_no_module.tmf" ] || fail "select wrote a model without the module"
 grep -qx 'fleet="fleet"' "$work/run/serve_example.toml" || fail "the shipped serve.toml does not read back"
 for f in index.html console.js; do
   cmp -s "$work/run/$f" "$work/console_oracle/$f" || fail "the installed serve --http did not serve the console's $f (serve.log: $(tail -3 "$work/run/serve.log"))"

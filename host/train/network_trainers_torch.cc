@@ -1,7 +1,9 @@
 // The neural learners with libtorch: build a small sequential module, train it with Adam on
 // shuffled mini-batches, export its weights into FloatNetwork layouts, and check the export
-// against libtorch's own forward pass. The only translation unit that includes libtorch.
-#include "host/train/network_trainers.h"
+// against libtorch's own forward pass. The only translation unit that includes libtorch; it is
+// built into the module libtinymlops_torch.so, which network_trainers_loader.cc loads on the
+// first training call (network_trainers_module.h says why).
+#include "host/train/network_trainers_module.h"
 
 #include <torch/torch.h>
 
@@ -270,10 +272,8 @@ FloatNetwork train_classifier(SequentialNet& net, const FeatureMatrix& rows,
   return exported;
 }
 
-}  // namespace
-
-FloatNetwork train_autoencoder(const FeatureMatrix& healthy, const AutoencoderOptions& options,
-                               TrainReport* report) {
+FloatNetwork autoencoder_with_torch(const FeatureMatrix& healthy, const AutoencoderOptions& options,
+                                    TrainReport* report) {
   check_feature_matrix(healthy, "autoencoder rows");
   check_train_options(options, "autoencoder");
   check_layer_sizes(options.hidden, "autoencoder", "hidden");
@@ -298,8 +298,8 @@ FloatNetwork train_autoencoder(const FeatureMatrix& healthy, const AutoencoderOp
   return exported;
 }
 
-FloatNetwork train_mlp_classifier(const FeatureMatrix& rows, const std::vector<int>& labels,
-                                  int num_classes, const MlpOptions& options, TrainReport* report) {
+FloatNetwork mlp_with_torch(const FeatureMatrix& rows, const std::vector<int>& labels, int num_classes,
+                            const MlpOptions& options, TrainReport* report) {
   check_feature_matrix(rows, "MLP rows");
   check_labels(rows, labels, num_classes, "MLP");
   check_train_options(options, "MLP");
@@ -316,9 +316,8 @@ FloatNetwork train_mlp_classifier(const FeatureMatrix& rows, const std::vector<i
   return train_classifier(net, rows, labels, num_classes, options.balance_classes, options, report);
 }
 
-FloatNetwork train_cnn1d_classifier(const FeatureMatrix& rows, const std::vector<int>& labels,
-                                    int num_classes, const Cnn1dOptions& options,
-                                    TrainReport* report) {
+FloatNetwork cnn1d_with_torch(const FeatureMatrix& rows, const std::vector<int>& labels, int num_classes,
+                              const Cnn1dOptions& options, TrainReport* report) {
   check_feature_matrix(rows, "1D-CNN rows");
   check_labels(rows, labels, num_classes, "1D-CNN");
   check_train_options(options, "1D-CNN");
@@ -341,4 +340,13 @@ FloatNetwork train_cnn1d_classifier(const FeatureMatrix& rows, const std::vector
   return train_classifier(net, rows, labels, num_classes, options.balance_classes, options, report);
 }
 
+constexpr NetworkTrainerTable kTable{kNetworkTrainerAbi, autoencoder_with_torch, mlp_with_torch,
+                                     cnn1d_with_torch};
+
+}  // namespace
 }  // namespace tmf::train
+
+extern "C" __attribute__((visibility("default"))) const tmf::train::NetworkTrainerTable*
+tmf_network_trainer_table() {
+  return &tmf::train::kTable;
+}
