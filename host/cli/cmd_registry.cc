@@ -1,10 +1,12 @@
-// `tinymlops registry add|list|show|promote`: models, versions, lineage, metrics and their
-// content-addressed artifacts (docs/registry.md).
+// `tinymlops registry add|list|show|promote|prune`: models, versions, lineage, metrics and their
+// content-addressed artifacts (docs/registry.md); prune: serve's retention run once (docs/serve.md).
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
 #include "host/cli/commands.h"
 #include "host/cli/registry_cli.h"
+#include "host/monitor/retention.h"
+#include "host/monitor/telemetry_store.h"
 
 namespace tmf::cli {
 namespace {
@@ -16,6 +18,9 @@ struct RegistryArgs {
   std::string model_path, name, metrics_json, lineage_json, data, params_json, parent, sign_key;
   // list / show / promote
   std::string ref, stage = "production";
+  // prune
+  double older_than_days = 0;
+  bool dry_run = false;
 };
 
 nlohmann::json version_json(const registry::VersionInfo& v, const std::string& dir) {
@@ -146,6 +151,44 @@ void run_promote(const RegistryArgs& a) {
   std::printf("%s:%u is now %s\n", v.name.c_str(), v.version, v.stage.c_str());
 }
 
+// One retention pass over telemetry and captures, as `serve --retain-*` runs hourly, pausing
+// between transactions so a running serve's ingest commits in between (retention_pause).
+void run_prune(const RegistryArgs& a) {
+  if (!(a.older_than_days > 0)) throw CliError("--older-than must be > 0 days", 2);
+  try {
+    monitor::retention_check_days(a.older_than_days, "--older-than");
+  } catch (const std::invalid_argument& e) {
+    throw CliError(e.what(), 2);
+  }
+  registry::Registry reg(a.dir);
+  monitor::RetentionPolicy policy;
+  policy.telemetry_days = policy.capture_days = a.older_than_days;
+  const int64_t now = monitor::unix_ms_now();
+  monitor::RetentionPass pass(reg, policy, now, a.dry_run);
+  const monitor::RetentionCounts c = pass.run(monitor::retention_pause(reg.db().engine()));
+  if (a.json) {
+    const nlohmann::json j = {{"dry_run", a.dry_run},
+                              {"older_than_days", a.older_than_days},
+                              {"cutoff", monitor::utc_text(now - static_cast<int64_t>(a.older_than_days * 86400e3))},
+                              {"telemetry_deleted", c.telemetry_deleted},
+                              {"telemetry_kept", c.telemetry_kept},
+                              {"captures_deleted", c.captures_deleted},
+                              {"captures_kept", c.captures_kept},
+                              {"capture_files_deleted", c.capture_files_deleted},
+                              {"transactions", c.transactions},
+                              {"max_rows_per_transaction", c.max_rows_per_transaction},
+                              {"max_transaction_ms", c.max_transaction_ms}};
+    std::printf("%s\n", j.dump(2).c_str());
+    return;
+  }
+  const char* verb = a.dry_run ? "would delete" : "deleted";
+  std::printf("%s %llu telemetry batch(es) and %llu capture(s) (%llu file(s)) older than %g day(s); kept %llu batch(es) "
+              "and %llu capture(s) that must stay (docs/serve.md \"Retention\")\n",
+              verb, static_cast<unsigned long long>(c.telemetry_deleted), static_cast<unsigned long long>(c.captures_deleted),
+              static_cast<unsigned long long>(c.capture_files_deleted), a.older_than_days,
+              static_cast<unsigned long long>(c.telemetry_kept), static_cast<unsigned long long>(c.captures_kept));
+}
+
 }  // namespace
 
 void register_registry(CLI::App& app) {
@@ -189,6 +232,18 @@ void register_registry(CLI::App& app) {
   promote->add_flag("--json", promote_args->json, "Print the version as JSON");
   add_registry_option(promote, promote_args->dir);
   promote->callback([promote_args] { run_registry_command([&] { run_promote(*promote_args); }); });
+
+  auto prune_args = std::make_shared<RegistryArgs>();
+  CLI::App* prune = registry->add_subcommand(
+      "prune", "Delete telemetry batches and captures older than DAYS, in transactions of at most 1,000 rows (what is "
+               "always kept: docs/serve.md \"Retention\")");
+  prune->add_option("--older-than", prune_args->older_than_days, "Age in days (> 0; fractions allowed)")->required();
+  prune->add_flag("--dry-run", prune_args->dry_run, "Count what would be deleted; delete nothing");
+  prune->add_flag("--json", prune_args->json,
+                  "Print JSON (telemetry_deleted, telemetry_kept, captures_deleted, captures_kept, capture_files_deleted, "
+                  "transactions, ...)");
+  add_registry_option(prune, prune_args->dir);
+  prune->callback([prune_args] { run_registry_command([&] { run_prune(*prune_args); }); });
 }
 
 }  // namespace tmf::cli

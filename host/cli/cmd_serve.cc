@@ -9,6 +9,7 @@
 #include "host/cli/serve_broker_status.h"
 #include "host/cli/serve_config_cli.h"
 #include "host/cli/serve_notify_cli.h"
+#include "host/cli/serve_retention_cli.h"
 #include "host/cli/serve_loop_cli.h"
 #include "host/cli/serve_http_cli.h"
 #include "host/loop/loop_error.h"
@@ -32,6 +33,7 @@ struct ServeArgs {
   bool allow_unenrolled = false;  // --loop-group: the automation loop (serve_loop_cli.h)
   NotifyCliArgs notify;           // --notify-webhook (serve_notify_cli.h)
   HttpCliArgs http;               // --http: API and /metrics (serve_http_cli.h)
+  RetentionCliArgs retention;     // --retain-telemetry/--retain-captures (serve_retention_cli.h)
 };
 
 void run_serve(ServeArgs& a) {
@@ -48,9 +50,10 @@ void run_serve(ServeArgs& a) {
   sigaction(SIGINT, &action, nullptr);
   sigaction(SIGTERM, &action, nullptr);
   try {
-    monitor::ServeHooks hooks =
+    monitor::ServeHooks hooks = retention_hooks(
         loop_hooks(a.loop, reg.dir(), a.options.ingest.fleet, a.options.ingest.broker, a.options.ingest.enrolment,
-                   a.options.json);
+                   a.options.json),
+        a.retention, a.options.json);
     const auto http = serve_http_start(a.http, reg.dir(), a.options, hooks);
     monitor::serve_run(reg, a.options,
                        broker_status_hooks(notify_hooks(hooks, a.notify, reg.dir(), a.options.ingest.fleet, a.options.json),
@@ -93,6 +96,7 @@ void register_serve(CLI::App& app) {
   add_loop_options(cmd, args->loop);
   add_notify_options(cmd, args->notify);
   add_http_options(cmd, args->http);
+  add_retention_options(cmd, args->retention);
   add_serve_config_options(cmd);  // last: --print-config sees every option above
   cmd->callback([args] { run_registry_command([&] { run_serve(*args); }); });
 }

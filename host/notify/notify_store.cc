@@ -42,9 +42,11 @@ std::vector<monitor::Alert> NotifyStore::pending(const std::string& target, size
 
 int64_t NotifyStore::record(const std::string& target, int64_t alert, bool delivered, const std::string& error,
                             int64_t now_ms) {
+  // The stored row's count named with its table: PostgreSQL refuses a bare `attempts` there as
+  // ambiguous with the proposed row's (excluded.attempts); SQLite accepts both forms.
   Statement(db_,
             "INSERT INTO notify_deliveries(target, alert, attempts, last_attempt_at, last_error, delivered_at) "
-            "VALUES (?1, ?2, 1, ?3, ?4, ?5) ON CONFLICT(target, alert) DO UPDATE SET attempts = attempts + 1, "
+            "VALUES (?1, ?2, 1, ?3, ?4, ?5) ON CONFLICT(target, alert) DO UPDATE SET attempts = notify_deliveries.attempts + 1, "
             "last_attempt_at = ?3, last_error = ?4, delivered_at = ?5")
       .bind(1, target)
       .bind(2, alert)

@@ -12,6 +12,7 @@ namespace {
 struct Migration {
   int version;
   const char* sql;
+  const char* postgres_sql = nullptr;  // when set, PostgreSQL runs this instead of `sql`
 };
 
 constexpr Migration kMigrations[] = {
@@ -333,6 +334,20 @@ CREATE TABLE api_tokens (
 -- a device's telemetry over a time range (GET /api/v1/devices/{id}/telemetry?from&to)
 CREATE INDEX telemetry_by_time ON telemetry_batches(device, received_at);
 )sql"},
+    // A device's batches in arrival order: SQLite's telemetry_by_arrival(device) entries end with
+    // the rowid, so it serves `WHERE device = ? ORDER BY rowid` as it is; PostgreSQL's rowid is a
+    // plain column and needs it in the index (docs/scaling.md). Both: retention's scan of
+    // everything older than a cutoff (host/monitor/retention.h) by age, not by a full table scan.
+    {11, R"sql(
+CREATE INDEX telemetry_by_age ON telemetry_batches(received_at);
+CREATE INDEX captures_by_age ON captures(requested_at);
+)sql",
+     R"sql(
+DROP INDEX telemetry_by_arrival;
+CREATE INDEX telemetry_by_arrival ON telemetry_batches(device, rowid);
+CREATE INDEX telemetry_by_age ON telemetry_batches(received_at, rowid);
+CREATE INDEX captures_by_age ON captures(requested_at);
+)sql"},
 };
 
 // PostgreSQL: an identity column draws from a sequence that an explicit id (a table rebuild
@@ -383,7 +398,7 @@ void schema_migrate(Database& db, int target) {
     Transaction tx(db);
     // Another process may have migrated between our read and our write lock.
     if (schema_current_version(db) >= m.version) continue;
-    db.exec(m.sql);
+    db.exec(db.engine() == DatabaseEngine::kPostgres && m.postgres_sql ? m.postgres_sql : m.sql);
     Statement(db, "INSERT INTO schema_version(version) VALUES (?)").bind(1, int64_t{m.version}).run();
     if (db.engine() == DatabaseEngine::kPostgres) resync_identities(db);
     tx.commit();

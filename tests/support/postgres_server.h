@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "host/registry/database.h"
+#include "host/registry/registry.h"
 #include "tests/support/child_process.h"
 #include "tests/support/tmf_test.h"
 
@@ -131,6 +132,31 @@ enum class TestEngine { kSqlite, kPostgres };
 inline std::string test_database(TestEngine engine, const std::string& name) {
   return engine == TestEngine::kPostgres ? postgres_server().fresh_database(name) : "";
 }
+
+// A fresh database for one test and for everything the test runs: while it lives, every Registry
+// this process opens without naming a database uses it (Registry::set_default_database, as a
+// command's --db does), and cli_flags() is the `--db URL` for the tinymlops processes the test
+// starts. SQLite: nothing is set; the registry folder's own registry.db is the database (fresh,
+// as the test's scratch folder is).
+class ScopedTestDatabase {
+ public:
+  ScopedTestDatabase(TestEngine engine, const std::string& name)
+      : url_(test_database(engine, name)), previous_(registry::Registry::default_database()) {
+    registry::Registry::set_default_database(url_);
+  }
+  ~ScopedTestDatabase() { registry::Registry::set_default_database(previous_); }
+  ScopedTestDatabase(const ScopedTestDatabase&) = delete;
+  ScopedTestDatabase& operator=(const ScopedTestDatabase&) = delete;
+
+  const std::string& url() const { return url_; }
+  std::vector<std::string> cli_flags() const {
+    return url_.empty() ? std::vector<std::string>{} : std::vector<std::string>{"--db", url_};
+  }
+  std::string cli_line() const { return url_.empty() ? "" : " --db '" + url_ + "'"; }
+
+ private:
+  std::string url_, previous_;
+};
 
 }  // namespace tmf::test_support
 

@@ -1,6 +1,6 @@
 // The CLI around serve: `tinymlops collect --wait-seconds` against a running `tinymlops serve`
 // and a device that answers COMMAND collect with DATA; `tinymlops alerts list|ack|label`,
-// including the error for an unknown alert id.
+// including the error for an unknown alert id. On SQLite (ServeCli) and PostgreSQL (ServeCliPostgres).
 #include <mosquitto.h>
 
 #include <cmath>
@@ -14,6 +14,7 @@
 
 #include "publisher.h"
 #include "serve_fixture.h"
+#include "tests/support/postgres_server.h"
 #include "tests/support/tmf_test.h"
 
 namespace tmf::test {
@@ -58,13 +59,15 @@ void on_command(struct mosquitto* mosq, void*, const struct mosquitto_message* m
   }
 }
 
-TMF_TEST(ServeCli, CollectWaitsForTheCaptureAndAlertsAreAckedAndLabelled) {
+TMF_TEST_BOTH_ENGINES(ServeCli, CollectWaitsForTheCaptureAndAlertsAreAckedAndLabelled) {
   const std::string dir = scratch_dir("serve_cli");
+  const test_support::ScopedTestDatabase database(engine, "serve_cli");
   FleetBroker broker(dir + "/broker", "plant");
   const std::string registry = dir + "/registry";
   broker.enrol(registry, "dev1", "pumps");
   std::vector<std::string> serve_argv = {TMF_CLI, "serve", "--registry", registry, "--fleet", "plant", "--json"};
   for (const auto& flag : broker.service_flags(fleet::FleetService::kFleetServiceServe)) serve_argv.push_back(flag);
+  for (const auto& flag : database.cli_flags()) serve_argv.push_back(flag);
   const pid_t serve = spawn(serve_argv, dir + "/serve.log");
   mosquitto_lib_init();
   struct mosquitto* device = mosquitto_new("cli-dev1", true, nullptr);
@@ -84,7 +87,7 @@ TMF_TEST(ServeCli, CollectWaitsForTheCaptureAndAlertsAreAckedAndLabelled) {
   }
   TMF_ASSERT(publisher.acked_count() == 1);
 
-  const std::string common = " --registry '" + registry + "'";
+  const std::string common = " --registry '" + registry + "'" + database.cli_line();
   CommandResult collect = run(std::string(TMF_CLI) + " collect --device dev1 --samples 2500 --wait-seconds 20 --json" +
                               " " + broker.service_flags_line(fleet::FleetService::kFleetServiceCollect) +
                               " --fleet plant" + common);

@@ -1,7 +1,7 @@
 // Fleet drift on stored telemetry: PSI of merged batch sketches against the reference, checked
 // against PSI computed by hand from the raw values; alerts per device and per group, once per
 // (subject, version) until acked; the detection delay in batches for a 1-std shift; CUSUM on a
-// device's score stream.
+// device's score stream. Each on SQLite (FleetDrift) and on PostgreSQL (FleetDriftPostgres).
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -12,6 +12,7 @@
 #include "host/monitor/fleet_drift.h"
 #include "serve_fixture.h"
 #include "tests/monitor/gaussian_stream.h"
+#include "tests/support/postgres_server.h"
 #include "tests/support/tmf_test.h"
 
 namespace tmf::test {
@@ -56,6 +57,7 @@ monitor::OwnedSketch sketch_of(const std::vector<std::vector<float>>& windows) {
 }
 
 struct Fleet {
+  test_support::ScopedTestDatabase database;
   registry::Registry reg;
   monitor::TelemetryStore store;
   monitor::AlertStore alerts;
@@ -64,7 +66,8 @@ struct Fleet {
   std::map<std::string, std::vector<std::vector<float>>> values;  // every window sent, per device
   std::vector<std::vector<float>> reference;
 
-  explicit Fleet(const std::string& name) : reg(scratch_dir(name)), store(reg.db()), alerts(reg.db()), rng(11) {
+  Fleet(const std::string& name, test_support::TestEngine engine)
+      : database(engine, name), reg(scratch_dir(name)), store(reg.db()), alerts(reg.db()), rng(11) {
     for (int i = 0; i < 5000; ++i) reference.push_back(window(0));
     store.put_reference(kModel, kVersion, sketch_of(reference).get(), monitor::ReferenceScore{10, 2});
   }
@@ -114,8 +117,8 @@ size_t count_raised(const monitor::DriftEvaluation& e, const std::string& source
   return n;
 }
 
-TMF_TEST(FleetDrift, PsiMatchesHandComputationAndAlertsOncePerVersion) {
-  Fleet fleet("drift_psi");
+TMF_TEST_BOTH_ENGINES(FleetDrift, PsiMatchesHandComputationAndAlertsOncePerVersion) {
+  Fleet fleet("drift_psi", engine);
   fleet.reg.upsert_device("d1", "press", {"cortex-m4", 65536, 1 << 20, 0});
   fleet.reg.upsert_device("d2", "press", {"cortex-m4", 65536, 1 << 20, 0});
   monitor::FleetDriftOptions options;  // K = 16, min 256 windows, PSI > 0.2
@@ -174,8 +177,8 @@ TMF_TEST(FleetDrift, PsiMatchesHandComputationAndAlertsOncePerVersion) {
 
 // A developing fault on one machine moves the group's sketch too; the group alert waits until
 // most machines moved, each against its own first batches on the version.
-TMF_TEST(FleetDrift, GroupDriftNeedsTheShiftOnMostMachines) {
-  Fleet fleet("drift_spread");
+TMF_TEST_BOTH_ENGINES(FleetDrift, GroupDriftNeedsTheShiftOnMostMachines) {
+  Fleet fleet("drift_spread", engine);
   const std::vector<std::string> devices = {"d1", "d2", "d3", "d4"};
   for (const std::string& d : devices) fleet.reg.upsert_device(d, "press", {"cortex-m4", 65536, 1 << 20, 0});
   monitor::FleetDriftOptions options;
@@ -239,10 +242,10 @@ uint32_t predicted_delay(double mu, uint32_t k) {
   return k;
 }
 
-TMF_TEST(FleetDrift, DetectionDelayInBatchesOfAMeanShift) {
+TMF_TEST_BOTH_ENGINES(FleetDrift, DetectionDelayInBatchesOfAMeanShift) {
   // Delay = shifted batches stored when the device's alert is raised, evaluating after each batch.
   for (const double shift : {1.0, 2.0}) {
-    Fleet fleet(shift == 1.0 ? "drift_delay_1" : "drift_delay_2");
+    Fleet fleet(shift == 1.0 ? "drift_delay_1" : "drift_delay_2", engine);
     monitor::FleetDriftOptions options;
     options.score_detectors = false;
     monitor::FleetDrift drift(fleet.reg, fleet.store, fleet.alerts, options);
@@ -266,8 +269,8 @@ TMF_TEST(FleetDrift, DetectionDelayInBatchesOfAMeanShift) {
   }
 }
 
-TMF_TEST(FleetDrift, CusumOnScoreStreamRaisesOneScoreAlert) {
-  Fleet fleet("drift_score");
+TMF_TEST_BOTH_ENGINES(FleetDrift, CusumOnScoreStreamRaisesOneScoreAlert) {
+  Fleet fleet("drift_score", engine);
   monitor::FleetDriftOptions options;
   monitor::FleetDrift drift(fleet.reg, fleet.store, fleet.alerts, options);
   for (int i = 0; i < 40; ++i) fleet.send("d1", 0, 10);  // reference score N(10, 2)

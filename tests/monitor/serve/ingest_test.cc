@@ -2,6 +2,8 @@
 // registry, alarm alerts, a raw capture requested and stored byte for byte), and the acceptance
 // test: a resending publisher against `tinymlops serve`, which is SIGKILLed mid-stream and
 // restarted; every batch the publisher saw acknowledged must be in the database exactly once.
+// Each runs on SQLite (Ingest, Serve) and on PostgreSQL (IngestPostgres, ServePostgres); the
+// ingest rate figure is SQLite's.
 #include <mosquitto.h>
 
 #include <cmath>
@@ -18,6 +20,7 @@
 #include "host/monitor/ingest.h"
 #include "publisher.h"
 #include "serve_fixture.h"
+#include "tests/support/postgres_server.h"
 #include "tests/support/tmf_test.h"
 
 namespace tmf::test {
@@ -87,12 +90,14 @@ monitor::IngestOptions serve_options(const FleetBroker& broker, const std::strin
 // in group "press" and connected with its own certificate.
 struct IngestRig {
   std::string dir;
+  test_support::ScopedTestDatabase database;
   FleetBroker broker;
   registry::Registry reg;
   monitor::Ingest ingest;
   FakeDevice device;
-  IngestRig(const std::string& name, const std::string& device_id)
+  IngestRig(const std::string& name, const std::string& device_id, test_support::TestEngine engine)
       : dir(scratch_dir(name)),
+        database(engine, name),
         broker(dir + "/broker", "plant"),
         reg(dir + "/registry"),
         ingest(reg, serve_options(broker, reg.dir())),
@@ -102,8 +107,8 @@ struct IngestRig {
   }
 };
 
-TMF_TEST(Ingest, DevicesAlarmsAndACaptureStoredByteForByte) {
-  IngestRig rig("ingest_capture", "dev1");
+TMF_TEST_BOTH_ENGINES(Ingest, DevicesAlarmsAndACaptureStoredByteForByte) {
+  IngestRig rig("ingest_capture", "dev1", engine);
   registry::Registry& reg = rig.reg;
   monitor::Ingest& ingest = rig.ingest;
   FakeDevice& device = rig.device;
@@ -205,8 +210,8 @@ TMF_TEST(Ingest, DevicesAlarmsAndACaptureStoredByteForByte) {
 // Regression (issue 12): a device whose journal was erased restarts at boot 1; its new batches
 // were acked as duplicates of (boot 1, seq n) from its earlier life and dropped. With the journal's
 // incarnation id in the key they are new rows, acked with that id; a resend of either is a duplicate.
-TMF_TEST(Ingest, ErasedJournalBatchesAreNewNotDuplicates) {
-  IngestRig rig("ingest_incarnation", "dev1");
+TMF_TEST_BOTH_ENGINES(Ingest, ErasedJournalBatchesAreNewNotDuplicates) {
+  IngestRig rig("ingest_incarnation", "dev1", engine);
   monitor::Ingest& ingest = rig.ingest;
   FakeDevice& device = rig.device;
   auto acks = [&] {
@@ -245,8 +250,8 @@ TMF_TEST(Ingest, ErasedJournalBatchesAreNewNotDuplicates) {
 
 // Regression (issue 12): DATA offsets and totals were not capped to the request, so a device could
 // make a sparse capture file of up to 16 GiB and keep writing after completion.
-TMF_TEST(Ingest, CaptureSegmentsOutsideTheRequestAreDropped) {
-  IngestRig rig("ingest_capture_bounds", "dev9");
+TMF_TEST_BOTH_ENGINES(Ingest, CaptureSegmentsOutsideTheRequestAreDropped) {
+  IngestRig rig("ingest_capture_bounds", "dev9", engine);
   registry::Registry& reg = rig.reg;
   monitor::Ingest& ingest = rig.ingest;
   FakeDevice& device = rig.device;
@@ -274,8 +279,9 @@ TMF_TEST(Ingest, CaptureSegmentsOutsideTheRequestAreDropped) {
   TMF_EXPECT_EQ(std::filesystem::file_size(reg.dir() + "/" + capture->path), uintmax_t{samples} * sizeof(float));
 }
 
-TMF_TEST(Ingest, StatusAndPresenceBeforeInfoAreHeldUntilTheInfo) {
+TMF_TEST_BOTH_ENGINES(Ingest, StatusAndPresenceBeforeInfoAreHeldUntilTheInfo) {
   const std::string dir = scratch_dir("ingest_held");
+  const test_support::ScopedTestDatabase database(engine, "ingest_held");
   FleetBroker broker(dir + "/broker", "plant");
   registry::Registry reg(dir + "/registry");
   broker.enrol(reg.dir(), "dev2", "fans");
@@ -328,9 +334,11 @@ nlohmann::json last_event(const std::string& log, const std::string& event) {
 }
 
 // `tinymlops serve` with its service identity (enrolment enforced).
-pid_t start_serve(const std::string& registry, const FleetBroker& broker, const std::string& log) {
+pid_t start_serve(const std::string& registry, const FleetBroker& broker, const std::string& log,
+                  const std::vector<std::string>& database_flags = {}) {
   std::vector<std::string> argv = {TMF_CLI, "serve", "--registry", registry, "--fleet", "plant",
                                    "--drift-every-seconds", "1", "--progress-seconds", "1", "--json"};
+  argv.insert(argv.end(), database_flags.begin(), database_flags.end());
   for (const std::string& flag : broker.service_flags(fleet::FleetService::kFleetServiceServe)) argv.push_back(flag);
   return spawn(argv, log);
 }
@@ -345,14 +353,15 @@ pid_t start_serve_plain(const std::string& registry, int port, const std::string
                log);
 }
 
-TMF_TEST(Serve, SigkillMidStreamLosesNoAcknowledgedBatch) {
+TMF_TEST_BOTH_ENGINES(Serve, SigkillMidStreamLosesNoAcknowledgedBatch) {
   const std::string dir = scratch_dir("serve_sigkill");
+  const test_support::ScopedTestDatabase database(engine, "serve_sigkill");
   FleetBroker broker(dir + "/broker", "plant");
   const std::string registry = dir + "/registry";
   const std::string log = dir + "/serve.log";
   const std::vector<std::string> devices = {"dev1", "dev2", "dev3", "dev4"};
   for (const auto& d : devices) broker.enrol(registry, d, "pumps");
-  pid_t serve = start_serve(registry, broker, log);
+  pid_t serve = start_serve(registry, broker, log, database.cli_flags());
   // Each device publishes through its own TLS session, as the broker's ACL requires.
   DevicePublishers publisher(broker, devices, "sigkill");
   constexpr uint32_t kBatchesPerDevice = 300;
@@ -380,7 +389,7 @@ TMF_TEST(Serve, SigkillMidStreamLosesNoAcknowledgedBatch) {
       killed_at = Clock::now();
     }
     if (killed && !restarted && Clock::now() - killed_at > std::chrono::milliseconds(1500)) {
-      serve = start_serve(registry, broker, log);
+      serve = start_serve(registry, broker, log, database.cli_flags());
       restarted = true;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(5));

@@ -2,6 +2,7 @@
 // receiver (cpp-httplib) that first fails requests, then accepts: every alert the registry holds
 // arrives at least once, none is lost across a serve restart, none delivered is sent again.
 // Also the webhook URL checks, and serve's broker reports (unreachable at once, lost, connected).
+// The deliveries run on SQLite (NotifyWebhook) and on PostgreSQL (NotifyWebhookPostgres).
 #include <httplib.h>
 
 #include <fstream>
@@ -18,6 +19,7 @@
 #include "host/registry/registry.h"
 #include "publisher.h"
 #include "serve_fixture.h"
+#include "tests/support/postgres_server.h"
 #include "tests/support/tmf_test.h"
 
 namespace tmf::test {
@@ -147,8 +149,9 @@ std::set<int64_t> registry_alert_ids(const std::string& dir) {
   return ids;
 }
 
-TMF_TEST(NotifyWebhook, EveryAlertArrivesAtLeastOnceAcrossFailuresAndARestart) {
+TMF_TEST_BOTH_ENGINES(NotifyWebhook, EveryAlertArrivesAtLeastOnceAcrossFailuresAndARestart) {
   const std::string dir = scratch_dir("notify");
+  const test_support::ScopedTestDatabase database(engine, "notify");
   FleetBroker broker(dir + "/broker", "plant");
   const std::string registry = dir + "/registry";
   broker.enrol(registry, "dev1", "pumps");
@@ -158,6 +161,7 @@ TMF_TEST(NotifyWebhook, EveryAlertArrivesAtLeastOnceAcrossFailuresAndARestart) {
                                          "http://127.0.0.1:" + std::to_string(receiver.port()) + "/hooks/s3cret",
                                          "--notify-retry-initial-seconds", "0.2", "--notify-retry-max-seconds", "1"};
   for (const auto& flag : broker.service_flags(fleet::FleetService::kFleetServiceServe)) serve_argv.push_back(flag);
+  for (const auto& flag : database.cli_flags()) serve_argv.push_back(flag);
   const std::string log = dir + "/serve.log";
   pid_t serve = spawn(serve_argv, log);
   ChildGuard guard{serve};
@@ -259,8 +263,9 @@ TMF_TEST(NotifyWebhook, UrlChecks) {
 // The notifier in-process over https: the receiver's certificate (the fleet broker's, for
 // 127.0.0.1) verifies with --notify-ca and not against the system's CAs; alerts raised before the
 // target was first configured are not sent.
-TMF_TEST(NotifyWebhook, HttpsVerifiesTheReceiverAndSendsOnlyNewAlerts) {
+TMF_TEST_BOTH_ENGINES(NotifyWebhook, HttpsVerifiesTheReceiverAndSendsOnlyNewAlerts) {
   const std::string dir = scratch_dir("notify_https");
+  const test_support::ScopedTestDatabase database(engine, "notify_https");
   FleetBroker broker(dir + "/broker", "plant");  // for its CA and server certificate
   broker.stop();
   const std::string cert = dir + "/broker/broker/broker.pem", key = dir + "/broker/broker/broker.key";
