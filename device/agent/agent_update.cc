@@ -78,6 +78,19 @@ AgentStatus erase_range(Agent* a, uint32_t offset, uint32_t bytes) {
   return AgentStatus::kAgentOk;
 }
 
+// The manifest copy in the update area, `length` bytes: read into the agent's RAM copy, or
+// (TMF_AGENT_MANIFEST_IN_FLASH) where it lies, mapped. Null on a read failure.
+const uint8_t* manifest_copy(Agent* a, uint32_t length) {
+#if TMF_AGENT_MANIFEST_IN_FLASH
+  return a->port->flash_map(a->layout.update_offset + 32, length);
+#else
+  if (a->port->flash_read(a->layout.update_offset + 32, a->manifest_bytes, length) != PortStatus::kPortOk) {
+    return nullptr;
+  }
+  return a->manifest_bytes;
+#endif
+}
+
 // Reads the manifest copy of the update in force back from the update area and checks it is
 // the one the journal names.
 bool load_manifest(Agent* a) {
@@ -86,14 +99,13 @@ bool load_manifest(Agent* a) {
   const uint32_t length = length_bytes[0] | (length_bytes[1] << 8) | (length_bytes[2] << 16) |
                           (static_cast<uint32_t>(length_bytes[3]) << 24);
   if (length < kOtaManifestFixedBytes || length > kAgentMaxManifestBytes) return false;
-  if (a->port->flash_read(a->layout.update_offset + 32, a->manifest_bytes, length) != PortStatus::kPortOk) {
-    return false;
-  }
+  const uint8_t* copy = manifest_copy(a, length);
+  if (copy == nullptr) return false;
   uint8_t digest[32];
-  sha256(a->manifest_bytes, length, digest);
+  sha256(copy, length, digest);
   if (!digest_equal(digest, a->state.manifest_sha256)) return false;
   a->manifest_size = length;
-  return ota_manifest_decode(a->manifest_bytes, length, &a->manifest) == OtaDecodeStatus::kOtaDecodeOk &&
+  return ota_manifest_decode(copy, length, &a->manifest) == OtaDecodeStatus::kOtaDecodeOk &&
          a->state.chunk_bytes > 0;
 }
 
@@ -128,7 +140,11 @@ AgentStatus load_progress(Agent* a) {
 AgentStatus abandon_update(Agent* a, OtaEvent event, OtaResult result, uint32_t detail) {
   JournalRecord next = a->state;
   const uint32_t update_id = next.update_id;
-  const uint32_t model_id = a->manifest.model_id, version = a->manifest.model_version;
+  // The ids the update's ERASING record gave the target slot (= its manifest's): with
+  // TMF_AGENT_MANIFEST_IN_FLASH a->manifest may already hold the manifest that replaces it.
+  const bool target_ok = next.target_slot <= 1;
+  const uint32_t model_id = target_ok ? next.slots[next.target_slot].model_id : a->manifest.model_id;
+  const uint32_t version = target_ok ? next.slots[next.target_slot].model_version : a->manifest.model_version;
   if (next.target_slot <= 1) next.slots[next.target_slot].state = SlotState::kSlotStateEmpty;
   next.state = OtaState::kOtaStateIdle;
   next.last_result = result;
@@ -194,12 +210,12 @@ AgentStatus agent_trial_finish(Agent* a, bool passed) {
 
 namespace {
 
-// Every chunk is persisted: check the slot against the manifest, then switch to it on trial.
-AgentStatus verify_and_try(Agent* a) {
+// One pass over the downloaded slot: the content hash over [0, content_bytes), the file hash
+// continues to file_bytes; both must equal the manifest's. Out of line, so that its hash states and
+// read block (about 500 B) leave the stack before the trial's signature check and self-test run.
+__attribute__((noinline)) AgentStatus hash_download(Agent* a, bool* match) {
   const OtaManifest& m = a->manifest;
-  const uint8_t target = a->state.target_slot;
-  const uint32_t base = a->layout.slot_offset[target];
-  // One pass: the content hash over [0, content_bytes), the file hash continues to file_bytes.
+  const uint32_t base = a->layout.slot_offset[a->state.target_slot];
   Sha256 file_ctx;
   sha256_init(&file_ctx);
   uint8_t content_digest[32], file_digest[32];
@@ -216,9 +232,19 @@ AgentStatus verify_and_try(Agent* a) {
     }
   }
   sha256_final(&file_ctx, file_digest);
-  if (!digest_equal(content_digest, m.content_sha256) || !digest_equal(file_digest, m.file_sha256)) {
-    return abandon_update(a, OtaEvent::kOtaEventRejected, OtaResult::kOtaResultIntegrityFailure, 0);
-  }
+  *match = digest_equal(content_digest, m.content_sha256) && digest_equal(file_digest, m.file_sha256);
+  return AgentStatus::kAgentOk;
+}
+
+// Every chunk is persisted: check the slot against the manifest, then switch to it on trial.
+AgentStatus verify_and_try(Agent* a) {
+  const OtaManifest& m = a->manifest;
+  const uint8_t target = a->state.target_slot;
+  const uint32_t base = a->layout.slot_offset[target];
+  bool match = false;
+  const AgentStatus hashed = hash_download(a, &match);
+  if (hashed != AgentStatus::kAgentOk) return hashed;
+  if (!match) return abandon_update(a, OtaEvent::kOtaEventRejected, OtaResult::kOtaResultIntegrityFailure, 0);
   const uint8_t* mapped = a->port->flash_map(base, m.file_bytes);
   if (mapped == nullptr) return abandon_update(a, OtaEvent::kOtaEventRejected, OtaResult::kOtaResultUpdateFailed, 0);
   Model model;
@@ -401,11 +427,18 @@ AgentStatus begin_update(Agent* a, const uint8_t* data, size_t bytes, uint32_t c
   // 1. The update area is referenced by no record while idle: erase it and store the manifest.
   AgentStatus s = erase_range(a, a->layout.update_offset, a->layout.update_bytes);
   if (s != AgentStatus::kAgentOk) return s;
-  memcpy(a->manifest_bytes, data, bytes);
   a->manifest_size = static_cast<uint32_t>(bytes);
-  ota_manifest_decode(a->manifest_bytes, bytes, &a->manifest);  // re-point golden_input
-  s = write_padded(a, a->layout.update_offset + 32, a->manifest_bytes, a->manifest_size);
+  s = write_padded(a, a->layout.update_offset + 32, data, a->manifest_size);
   if (s != AgentStatus::kAgentOk) return s;
+#if TMF_AGENT_MANIFEST_IN_FLASH
+  // From now on the manifest is read where it was written: it must be the bytes that were checked.
+  const uint8_t* copy = manifest_copy(a, a->manifest_size);
+  if (copy == nullptr || memcmp(copy, data, bytes) != 0) return AgentStatus::kAgentErrFlash;
+#else
+  memcpy(a->manifest_bytes, data, bytes);
+  const uint8_t* copy = a->manifest_bytes;
+#endif
+  ota_manifest_decode(copy, bytes, &a->manifest);  // re-point golden_input and the record
   uint8_t length[32];
   memset(length, 0xFF, sizeof(length));
   for (int i = 0; i < 4; ++i) length[i] = static_cast<uint8_t>(a->manifest_size >> (8 * i));
@@ -422,7 +455,7 @@ AgentStatus begin_update(Agent* a, const uint8_t* data, size_t bytes, uint32_t c
   // (a replay with any update_id) is rejected without a write.
   next.accepted_sequence = a->manifest.record.sequence;
   next.update_id = a->manifest.update_id;
-  sha256(a->manifest_bytes, a->manifest_size, next.manifest_sha256);
+  sha256(copy, a->manifest_size, next.manifest_sha256);
   next.chunk_bytes = chunk_bytes;
   next.trial_boots = 0;
   s = agent_persist(a, next);
@@ -438,8 +471,12 @@ AgentStatus begin_update(Agent* a, const uint8_t* data, size_t bytes, uint32_t c
 
 }  // namespace
 
-AgentStatus agent_update_on_manifest(Agent* a, const uint8_t* data, size_t bytes) {
-  OtaManifest m{};
+namespace {
+
+// A MANIFEST offered, decoded into `m`; `running_record`: the deployment record of the update in
+// progress (null if none). *replaced: the offered manifest became the update in progress.
+AgentStatus on_manifest(Agent* a, const uint8_t* data, size_t bytes, OtaManifest& m, const uint8_t* running_record,
+                        bool* replaced) {
   const OtaDecodeStatus decoded = ota_manifest_decode(data, bytes, &m);
   if (decoded != OtaDecodeStatus::kOtaDecodeOk) {
     uint32_t update_id = 0;
@@ -459,10 +496,11 @@ AgentStatus agent_update_on_manifest(Agent* a, const uint8_t* data, size_t bytes
   }
   // The record of the download in progress, byte for byte (it was verified when accepted):
   // resume, whatever the unsigned fields say.
-  if (running && m.has_record && a->manifest.has_record &&
-      memcmp(m.record_bytes, a->manifest.record_bytes, kOtaDeployRecordBytes) == 0) {
+  if (running && m.has_record && running_record != nullptr &&
+      memcmp(m.record_bytes, running_record, kOtaDeployRecordBytes) == 0) {
+    const AgentSlotInfo& target = a->state.slots[a->state.target_slot];
     agent_publish_event(a, OtaEvent::kOtaEventResumed, OtaResult::kOtaResultInitial, a->state.update_id,
-                        a->manifest.model_id, a->manifest.model_version, a->confirmed_chunks);
+                        target.model_id, target.model_version, a->confirmed_chunks);
     agent_update_restart_requests(a);
     return AgentStatus::kAgentOk;
   }
@@ -501,9 +539,30 @@ AgentStatus agent_update_on_manifest(Agent* a, const uint8_t* data, size_t bytes
   // Store the manifest's own bytes only: the protocol lets a newer host append fields this agent
   // does not know, which would not fit the kOtaMaxManifestBytes copy (a fuzzer found the overflow;
   // corpus_agent/regression_manifest_trailing_bytes).
+  *replaced = true;
   return begin_update(a, data,
                       kOtaManifestFixedBytes + static_cast<size_t>(m.golden_input_bytes) + kOtaDeployRecordBytes,
                       chunk_bytes);
+}
+
+}  // namespace
+
+AgentStatus agent_update_on_manifest(Agent* a, const uint8_t* data, size_t bytes) {
+  bool replaced = false;
+#if TMF_AGENT_MANIFEST_IN_FLASH
+  // A small part's stack has no room for a second decoded manifest (516 B) under the signature
+  // checks: the offered one is decoded into the agent's own, and the manifest of the update in
+  // progress (download or trial) is read back from its flash copy afterwards unless the offered
+  // one replaced it. Its record is compared where it lies, in flash.
+  const uint8_t* running_record =
+      a->state.state != OtaState::kOtaStateIdle && a->manifest.has_record ? a->manifest.record_bytes : nullptr;
+  const AgentStatus s = on_manifest(a, data, bytes, a->manifest, running_record, &replaced);
+  if (!replaced && a->state.state != OtaState::kOtaStateIdle && !load_manifest(a)) return AgentStatus::kAgentErrFlash;
+  return s;
+#else
+  OtaManifest m{};
+  return on_manifest(a, data, bytes, m, a->manifest.has_record ? a->manifest.record_bytes : nullptr, &replaced);
+#endif
 }
 
 AgentStatus agent_update_on_chunk(Agent* a, const uint8_t* data, size_t bytes) {
@@ -594,10 +653,65 @@ AgentStatus agent_trial_end(Agent* a, bool healthy) {
   return agent_trial_finish(a, healthy);
 }
 
+namespace {
+
+// At boot outside a trial: counts a reset by a fault or the watchdog against the confirmed model
+// that was running (in `next`, the boot's own record: no extra flash operation). True when the
+// count reached the limit inside the window.
+bool count_confirmed_reset(const Agent* a, JournalRecord* next) {
+  const bool watchdog = a->config.reset_by_watchdog && !a->config.reset_by_fault;
+  if (!a->config.reset_by_fault && !watchdog) return false;
+  if (next->active_slot > 1 || next->slots[next->active_slot].state != SlotState::kSlotStateValid) return false;
+  const uint32_t window = a->config.fault_window_boots != 0 ? a->config.fault_window_boots : kAgentFaultWindowBoots;
+  const uint8_t limit = a->config.fault_limit != 0 ? a->config.fault_limit : kAgentFaultLimit;
+  if ((next->fault_resets == 0 && next->watchdog_resets == 0) || next->boot_count - next->fault_window_boot >= window) {
+    next->fault_resets = 0;
+    next->watchdog_resets = 0;
+    next->fault_window_boot = next->boot_count;
+  }
+  uint8_t& count = watchdog ? next->watchdog_resets : next->fault_resets;
+  if (count < 0xFF) ++count;
+  next->last_fault_pc = a->config.fault_pc;
+  return static_cast<uint32_t>(next->fault_resets) + next->watchdog_resets >= limit;
+}
+
+// The confirmed model reached the fault limit: back to the previous model in the boot's record, if
+// that slot is valid, passes its check and is not below the security counter (as a revert command).
+// The slot reverted from is given up, so a model that faults for reasons of its own is left at
+// most once. False (nothing written) when there is nothing to go back to.
+bool revert_faulting_model(Agent* a, JournalRecord* next) {
+  const uint8_t active = next->active_slot, previous = static_cast<uint8_t>(1 - active);
+  const AgentSlotInfo& p = next->slots[previous];
+  Model model;
+  if (next->state != OtaState::kOtaStateIdle || p.state != SlotState::kSlotStateValid ||
+      p.security_counter < next->security_counter || !agent_slot_check(a, previous, p, &model)) {
+    return false;
+  }
+  const bool watchdog = a->config.reset_by_watchdog && !a->config.reset_by_fault;
+  next->active_slot = previous;
+  next->slots[active].state = SlotState::kSlotStateEmpty;
+  next->last_result = watchdog ? OtaResult::kOtaResultConfirmedWatchdog : OtaResult::kOtaResultConfirmedFaults;
+  return true;
+}
+
+}  // namespace
+
 AgentStatus agent_update_resume_at_boot(Agent* a) {
   JournalRecord next = a->state;
   ++next.boot_count;
   const OtaState state = a->state.state;
+  if (state != OtaState::kOtaStateTrial && count_confirmed_reset(a, &next)) {
+    const uint8_t from = next.active_slot;
+    const AgentSlotInfo faulting = next.slots[from];
+    if (revert_faulting_model(a, &next)) {
+      const AgentStatus s = agent_persist(a, next);
+      if (s != AgentStatus::kAgentOk) return s;
+      agent_publish_event(a, OtaEvent::kOtaEventReverted, next.last_result, next.last_update_id,
+                          faulting.model_id, faulting.model_version, a->config.fault_pc);
+      return AgentStatus::kAgentOk;
+    }
+    a->port->log("agent: the confirmed model reached the fault limit; no previous model to revert to");
+  }
   if (state == OtaState::kOtaStateIdle) return agent_persist(a, next);
   const bool manifest_ok = load_manifest(a);
   if (state == OtaState::kOtaStateTrial) {
