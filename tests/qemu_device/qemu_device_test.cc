@@ -313,6 +313,7 @@ struct DeployRun {
   uint32_t key_seed;
   bool faults;  // then models v2 and v3 fault on trial (bus error, undefined instruction): reverted;
                 // v4 and v5 fault / hang once confirmed: reverted at the agent's fault limit
+  uint32_t collect_samples = 0;  // then COMMAND collect of this many samples is answered with DATA
 };
 
 // [start, end) of the firmware function whose name contains `name`, from the image's symbols.
@@ -391,6 +392,19 @@ std::string deploy_and_telemetry(TmfTestState* tmf_test_state_, const DeployRun&
   TMF_EXPECT(find_event(host, run.update_id, tmf::OtaEvent::kOtaEventTrial) != nullptr);
   TMF_EXPECT(wait_for(&host, [&] { return host.has_status && host.status.active_model_version == 1; }, 10));
   TMF_EXPECT(wait_for(&host, [&] { return host.telemetry_models.count(1) > 0 && !host.acked.empty(); }, 60));
+  if (run.collect_samples > 0) {
+    tmf::OtaCommand c{tmf::OtaCommandCode::kOtaCommandCollect, 78, run.collect_samples};
+    std::vector<uint8_t> bytes(tmf::kOtaCommandCollectBytes);
+    bytes.resize(tmf::ota_command_encode(c, bytes.data(), bytes.size()));
+    publish(&host, "cmd", bytes, 1);
+    TMF_EXPECT(wait_for(&host, [&] { return host.data_samples >= run.collect_samples; }, 60));
+    TMF_EXPECT_EQ(host.data_capture, 78u);
+    TMF_EXPECT_EQ(host.data_total, run.collect_samples);
+    TMF_EXPECT_EQ(host.data_samples, run.collect_samples);
+    // Windows (and telemetry) go on after the capture that shared their buffer.
+    const uint32_t before = host.telemetry_received;
+    TMF_EXPECT(wait_for(&host, [&] { return host.telemetry_received > before; }, 60));
+  }
   if (run.faults) {
     // A model whose app faults on trial: the fault handler records the fault and resets, the next
     // boot reverts at once (no retry) and says why: TRIAL_FAULT, the faulting PC in the EVENT's
@@ -488,11 +502,11 @@ TMF_TEST(QemuDevice, DeployOnCoreInstallsConfirmsAndAcksTelemetry) {
 // small buffers installs and confirms a window-256 pipeline (8 bands, its golden input with the
 // normalization inputs: a 1,608-byte MANIFEST) over the gateway, and its telemetry is acknowledged.
 // The build fits 16 KB (16,268 B measured, docs/porting.md): this checks that it works, its MANIFEST
-// read from flash and its send queue smaller than the MTU included.
+// read from flash, its send queue smaller than the MTU and a capture in the window buffer included.
 // 512-byte chunks: the small build's largest (its MTU holds the MANIFEST, not a 1 KB chunk).
 TMF_TEST(QemuDevice, SmallPartBuildInstallsAWindow256Pipeline) {
   const std::string log =
-      deploy_and_telemetry(tmf_test_state_, {"small", "mcu16", "cortex-m4", TMF_DEVICE_FIRMWARE_16K, 701, 512, 3, 22, false});
+      deploy_and_telemetry(tmf_test_state_, {"small", "mcu16", "cortex-m4", TMF_DEVICE_FIRMWARE_16K, 701, 512, 3, 22, false, 256});
   // The firmware's own account of its stack (stack painting): inside the 4,096 bytes the small build has.
   std::ifstream in(log);
   std::string line;
