@@ -26,6 +26,13 @@ const char* agent_status_to_string(AgentStatus status) {
 
 AgentStatus agent_persist(Agent* a, const JournalRecord& next) {
   JournalRecord record = next;
+  // The fault counters belong to the model that runs: a record that switches slots starts afresh.
+  if (record.active_slot != a->state.active_slot) {
+    record.fault_resets = 0;
+    record.watchdog_resets = 0;
+    record.fault_window_boot = 0;
+    record.last_fault_pc = 0;
+  }
   const AgentStatus s = journal_append(&a->journal, &record);
   if (s == AgentStatus::kAgentOk) a->state = record;
   return s;
@@ -102,7 +109,8 @@ void publish_info(Agent* a) {
   strncpy(info.core, a->config.core != nullptr ? a->config.core : "", kOtaMaxNameBytes);
   strncpy(info.group, a->config.group != nullptr ? a->config.group : "", kOtaMaxNameBytes);
   info.key_count = static_cast<uint8_t>(a->config.trusted_key_count);
-  memcpy(info.key_ids, a->key_ids, sizeof(info.key_ids));
+  static_assert(sizeof(info.key_ids) >= sizeof(a->key_ids), "INFO holds every trusted key id");
+  memcpy(info.key_ids, a->key_ids, sizeof(a->key_ids));
   uint8_t bytes[60 + 2 * kOtaMaxNameBytes + 32 * kOtaMaxKeys];
   const size_t n = ota_info_encode(info, bytes, sizeof(bytes));
   if (n > 0) a->port->transport_publish(OtaTopic::kOtaTopicInfo, bytes, static_cast<uint32_t>(n));
@@ -110,7 +118,7 @@ void publish_info(Agent* a) {
 
 bool config_ok(const AgentConfig& c) {
   return c.arena != nullptr && reinterpret_cast<uintptr_t>(c.arena) % 16 == 0 &&
-         c.trusted_key_count <= kOtaMaxKeys && (c.trusted_keys != nullptr || c.trusted_key_count == 0) &&
+         c.trusted_key_count <= kAgentMaxKeys && (c.trusted_keys != nullptr || c.trusted_key_count == 0) &&
          c.max_chunk_bytes >= kOtaMinChunkBytes && c.max_chunk_bytes <= kOtaMaxChunkBytes &&
          c.window >= 1 && c.window <= kAgentMaxWindow && c.request_timeout_ms > 0;
 }
@@ -207,6 +215,9 @@ AgentStatus agent_boot(Agent* a, Port* port, const AgentConfig& config) {
   for (uint32_t k = 0; k < config.trusted_key_count; ++k) sha256(config.trusted_keys[k], 32, a->key_ids[k]);
   AgentStatus s = agent_flash_layout(port->flash_geometry(), &a->layout);
   if (s != AgentStatus::kAgentOk) return s;
+#if TMF_AGENT_MANIFEST_IN_FLASH
+  if (port->flash_map(a->layout.update_offset, a->layout.update_bytes) == nullptr) return AgentStatus::kAgentErrLayout;
+#endif
   bool found = false;
   s = journal_load(&a->journal, port, a->layout, &a->state, &found);
   if (s != AgentStatus::kAgentOk) return s;

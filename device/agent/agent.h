@@ -25,9 +25,29 @@
 
 namespace tmf {
 
-constexpr uint32_t kAgentMaxWindow = 16;
+// A build for a small part may set TMF_AGENT_MAX_WINDOW (chunk requests outstanding) and
+// TMF_AGENT_MAX_KEYS (trusted keys) below the protocol's limits: each costs RAM in Agent.
+#ifndef TMF_AGENT_MAX_WINDOW
+#define TMF_AGENT_MAX_WINDOW 16
+#endif
+#ifndef TMF_AGENT_MAX_KEYS
+#define TMF_AGENT_MAX_KEYS kOtaMaxKeys
+#endif
+constexpr uint32_t kAgentMaxWindow = TMF_AGENT_MAX_WINDOW;
+constexpr uint32_t kAgentMaxKeys = TMF_AGENT_MAX_KEYS;
+static_assert(kAgentMaxKeys >= 1 && kAgentMaxKeys <= kOtaMaxKeys, "TMF_AGENT_MAX_KEYS: 1..kOtaMaxKeys");
 constexpr uint8_t kAgentMaxTrialBoots = 2;  // boots into an unconfirmed model before reverting
 constexpr uint32_t kAgentVersion = 2;  // 2: requires signed deployment records
+// A confirmed model that resets the device (a fault handler's record or the watchdog, reported
+// by the port at boot) kAgentFaultLimit times within kAgentFaultWindowBoots boots is reverted to
+// the previous model, if that slot still holds one (result 23 or 24, docs/porting.md). 3: one
+// reset may be the environment's (ESD, a brown-out that corrupted a register) and a second may
+// coincide with it, while a revert is final (the slot is given up); a third inside the window
+// makes the model the likely cause. 10 boots: consecutive fault boots reach the limit on the
+// third, while faults scattered among many ordinary boots (power cycles, reboots) do not add up.
+// Chosen by that argument, not tuned on field data (there is none here).
+constexpr uint8_t kAgentFaultLimit = 3;
+constexpr uint32_t kAgentFaultWindowBoots = 10;
 
 struct AgentConfig {
   const char* core;             // e.g. "cortex-m4" (INFO)
@@ -36,7 +56,7 @@ struct AgentConfig {
   uint8_t* arena;               // 16-byte aligned RAM for the model's activations
   uint32_t arena_bytes;
   const uint8_t (*trusted_keys)[32];  // Ed25519 public keys; key id = SHA-256(key)
-  uint32_t trusted_key_count;   // ≤ kOtaMaxKeys
+  uint32_t trusted_key_count;   // ≤ kAgentMaxKeys (kOtaMaxKeys unless a small build lowers it)
   uint32_t max_chunk_bytes;     // largest chunk requested (≤ kOtaMaxChunkBytes)
   uint32_t window;              // chunk requests outstanding at once (1..kAgentMaxWindow)
   uint32_t request_timeout_ms;  // re-request a chunk after this silence
@@ -51,6 +71,12 @@ struct AgentConfig {
   // (kOtaResultTrialFault, the EVENT's detail = fault_pc) instead of retrying the trial.
   bool reset_by_fault;
   uint32_t fault_pc;
+  // true when the watchdog reset the device (its handler left a record; fault_pc is then the
+  // interrupted PC). On trial a watchdog reset retries the trial like a power cut (a long stall
+  // can be a slow host or flash); on a confirmed model both kinds count towards kAgentFaultLimit.
+  bool reset_by_watchdog;
+  uint8_t fault_limit;          // 0: kAgentFaultLimit
+  uint32_t fault_window_boots;  // 0: kAgentFaultWindowBoots
 };
 
 struct AgentOutstanding {
@@ -69,6 +95,14 @@ static_assert(kAgentMaxManifestBytes >= kOtaManifestFixedBytes + kOtaDeployRecor
                   kAgentMaxManifestBytes <= kOtaMaxManifestBytes,
               "TMF_AGENT_MAX_MANIFEST_BYTES: between a manifest without golden input and the protocol's largest");
 
+// A build for a small part sets TMF_AGENT_MANIFEST_IN_FLASH=1: the agent keeps no RAM copy of the
+// MANIFEST and reads it where it stores it anyway, in the update area, through Port::flash_map
+// (kAgentMaxManifestBytes still bounds what it accepts). The port must map the update area:
+// agent_boot fails with kAgentErrLayout otherwise.
+#ifndef TMF_AGENT_MANIFEST_IN_FLASH
+#define TMF_AGENT_MANIFEST_IN_FLASH 0
+#endif
+
 struct Agent {
   Port* port;
   AgentConfig config;
@@ -82,7 +116,9 @@ struct Agent {
   uint32_t inference_count;
   // The update in progress (state erasing/downloading/trial): its manifest, read back from the
   // update area, and download bookkeeping.
+#if !TMF_AGENT_MANIFEST_IN_FLASH
   uint8_t manifest_bytes[kAgentMaxManifestBytes];
+#endif
   uint32_t manifest_size;
   OtaManifest manifest;
   uint32_t chunk_count;
@@ -99,7 +135,7 @@ struct Agent {
   uint32_t next_chunk;       // scan cursor for chunks not yet requested
   uint32_t last_chunk_ms;    // last useful chunk (for give_up_ms)
   bool gave_up;
-  uint8_t key_ids[kOtaMaxKeys][32];  // SHA-256 of each trusted key
+  uint8_t key_ids[kAgentMaxKeys][32];  // SHA-256 of each trusted key
   bool reboot_requested;     // COMMAND reboot: the platform reboots when it sees this
   // An event decided at boot (confirm/revert of a trial), published on the next connect.
   bool pending_event;

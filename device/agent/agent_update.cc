@@ -1,29 +1,21 @@
-// The over-the-air update state machine (docs/agent.md): manifest checks before download, the
-// erase/download/verify/trial/confirm-or-revert sequence, and its journal records. Invariant:
-// a slot is erased or written only while the record in force marks it empty, and a record marks
-// a slot valid or trial only after its bytes were verified, so a power cut at any flash
-// operation leaves a verified model wherever the journal says one is.
+// The download half of the over-the-air update (docs/agent.md): manifest checks before anything
+// is written, the manifest's copy in the update area, erase, chunk requests and writes with their
+// markers, cancel. Verification, trial, confirm/revert and what a boot resumes are agent_trial.cc.
+// Invariant: a slot is erased or written only while the record in force marks it empty, so a power
+// cut at any flash operation leaves a verified model wherever the journal says one is.
 #include <string.h>
 
 #include "agent_internal.h"
-#include "device/runtime/integrity.h"
 #include "device/runtime/kernel.h"
 #include "device/runtime/sha256.h"
 
 namespace tmf {
 namespace {
 
-constexpr uint32_t kHashBlockBytes = 256;
 
 uint32_t align_up(uint32_t v, uint32_t a) { return (v + a - 1) / a * a; }
 bool bit_get(const uint8_t* bits, uint32_t i) { return ((bits[i / 8] >> (i % 8)) & 1u) != 0; }
 void bit_set(uint8_t* bits, uint32_t i) { bits[i / 8] = static_cast<uint8_t>(bits[i / 8] | (1u << (i % 8))); }
-
-bool digest_equal(const uint8_t* a, const uint8_t* b) {
-  uint8_t difference = 0;  // no early exit
-  for (uint32_t i = 0; i < 32; ++i) difference |= static_cast<uint8_t>(a[i] ^ b[i]);
-  return difference == 0;
-}
 
 bool all_erased(const uint8_t* p, uint32_t bytes) {
   for (uint32_t i = 0; i < bytes; ++i) {
@@ -78,27 +70,41 @@ AgentStatus erase_range(Agent* a, uint32_t offset, uint32_t bytes) {
   return AgentStatus::kAgentOk;
 }
 
+// The manifest copy in the update area, `length` bytes: read into the agent's RAM copy, or
+// (TMF_AGENT_MANIFEST_IN_FLASH) where it lies, mapped. Null on a read failure.
+const uint8_t* manifest_copy(Agent* a, uint32_t length) {
+#if TMF_AGENT_MANIFEST_IN_FLASH
+  return a->port->flash_map(a->layout.update_offset + 32, length);
+#else
+  if (a->port->flash_read(a->layout.update_offset + 32, a->manifest_bytes, length) != PortStatus::kPortOk) {
+    return nullptr;
+  }
+  return a->manifest_bytes;
+#endif
+}
+
+}  // namespace
+
 // Reads the manifest copy of the update in force back from the update area and checks it is
 // the one the journal names.
-bool load_manifest(Agent* a) {
+bool agent_update_load_manifest(Agent* a) {
   uint8_t length_bytes[4];
   if (a->port->flash_read(a->layout.update_offset, length_bytes, 4) != PortStatus::kPortOk) return false;
   const uint32_t length = length_bytes[0] | (length_bytes[1] << 8) | (length_bytes[2] << 16) |
                           (static_cast<uint32_t>(length_bytes[3]) << 24);
   if (length < kOtaManifestFixedBytes || length > kAgentMaxManifestBytes) return false;
-  if (a->port->flash_read(a->layout.update_offset + 32, a->manifest_bytes, length) != PortStatus::kPortOk) {
-    return false;
-  }
+  const uint8_t* copy = manifest_copy(a, length);
+  if (copy == nullptr) return false;
   uint8_t digest[32];
-  sha256(a->manifest_bytes, length, digest);
-  if (!digest_equal(digest, a->state.manifest_sha256)) return false;
+  sha256(copy, length, digest);
+  if (!agent_digest_equal(digest, a->state.manifest_sha256)) return false;
   a->manifest_size = length;
-  return ota_manifest_decode(a->manifest_bytes, length, &a->manifest) == OtaDecodeStatus::kOtaDecodeOk &&
+  return ota_manifest_decode(copy, length, &a->manifest) == OtaDecodeStatus::kOtaDecodeOk &&
          a->state.chunk_bytes > 0;
 }
 
 // Rebuilds the RAM bitmap of persisted chunks from the markers.
-AgentStatus load_progress(Agent* a) {
+AgentStatus agent_update_load_progress(Agent* a) {
   const uint32_t c = a->state.chunk_bytes;
   a->chunk_count = (a->manifest.file_bytes + c - 1) / c;
   if (a->chunk_count > a->layout.marker_capacity) return AgentStatus::kAgentErrArgument;
@@ -125,10 +131,14 @@ AgentStatus load_progress(Agent* a) {
 
 // Ends the update in force without installing it: the target slot is empty, the active model
 // (if any) is untouched.
-AgentStatus abandon_update(Agent* a, OtaEvent event, OtaResult result, uint32_t detail) {
+AgentStatus agent_update_abandon(Agent* a, OtaEvent event, OtaResult result, uint32_t detail) {
   JournalRecord next = a->state;
   const uint32_t update_id = next.update_id;
-  const uint32_t model_id = a->manifest.model_id, version = a->manifest.model_version;
+  // The ids the update's ERASING record gave the target slot (= its manifest's): with
+  // TMF_AGENT_MANIFEST_IN_FLASH a->manifest may already hold the manifest that replaces it.
+  const bool target_ok = next.target_slot <= 1;
+  const uint32_t model_id = target_ok ? next.slots[next.target_slot].model_id : a->manifest.model_id;
+  const uint32_t version = target_ok ? next.slots[next.target_slot].model_version : a->manifest.model_version;
   if (next.target_slot <= 1) next.slots[next.target_slot].state = SlotState::kSlotStateEmpty;
   next.state = OtaState::kOtaStateIdle;
   next.last_result = result;
@@ -142,119 +152,7 @@ AgentStatus abandon_update(Agent* a, OtaEvent event, OtaResult result, uint32_t 
   return AgentStatus::kAgentOk;
 }
 
-// The trial: self-test the target slot's model on the golden input, then confirm or revert (or,
-// with config.app_confirms, leave the confirmation to the application).
-AgentStatus run_trial(Agent* a) {
-  const uint8_t target = a->state.target_slot;
-  Model model;
-  uint8_t digest[32];
-  bool passed = agent_slot_check(a, target, a->state.slots[target], &model) &&
-                agent_model_digest(model, a->config.arena, a->config.arena_bytes,
-                                   a->manifest.golden_input, a->manifest.golden_input_bytes, digest) &&
-                digest_equal(digest, a->manifest.golden_output_sha256);
-  if (passed && a->config.app_confirms) {
-    // The model runs on probation; the application ends the trial (agent_trial_end). A reset
-    // before that (watchdog, crash, power) boots into TRIAL again: retried, then reverted.
-    return agent_select_model(a);
-  }
-  return agent_trial_finish(a, passed);
-}
-
-}  // namespace
-
-AgentStatus agent_trial_finish(Agent* a, bool passed) {
-  const uint8_t target = a->state.target_slot;
-  const uint32_t update_id = a->state.update_id;
-  JournalRecord next = a->state;
-  next.state = OtaState::kOtaStateIdle;
-  next.trial_boots = 0;
-  next.last_update_id = update_id;
-  if (passed) {
-    next.slots[target].state = SlotState::kSlotStateValid;
-    next.active_slot = target;
-    next.last_result = OtaResult::kOtaResultSuccess;
-    // Confirmation raises the anti-rollback counter: from now on no model below it runs.
-    if (next.slots[target].security_counter > next.security_counter) {
-      next.security_counter = next.slots[target].security_counter;
-    }
-  } else {
-    const uint8_t previous = static_cast<uint8_t>(1 - target);
-    next.slots[target].state = SlotState::kSlotStateEmpty;
-    next.active_slot = next.slots[previous].state == SlotState::kSlotStateValid ? previous : kOtaNoSlot;
-    next.last_result = OtaResult::kOtaResultSelfTestFailed;
-  }
-  const AgentStatus s = agent_persist(a, next);
-  if (s != AgentStatus::kAgentOk) return s;
-  agent_select_model(a);
-  agent_publish_event(a, passed ? OtaEvent::kOtaEventConfirmed : OtaEvent::kOtaEventReverted,
-                      next.last_result, update_id, a->manifest.model_id, a->manifest.model_version, 0);
-  agent_publish_status(a);
-  return AgentStatus::kAgentOk;
-}
-
 namespace {
-
-// Every chunk is persisted: check the slot against the manifest, then switch to it on trial.
-AgentStatus verify_and_try(Agent* a) {
-  const OtaManifest& m = a->manifest;
-  const uint8_t target = a->state.target_slot;
-  const uint32_t base = a->layout.slot_offset[target];
-  // One pass: the content hash over [0, content_bytes), the file hash continues to file_bytes.
-  Sha256 file_ctx;
-  sha256_init(&file_ctx);
-  uint8_t content_digest[32], file_digest[32];
-  uint8_t block[kHashBlockBytes];
-  for (uint32_t at = 0; at < m.file_bytes;) {
-    uint32_t n = m.file_bytes - at < kHashBlockBytes ? m.file_bytes - at : kHashBlockBytes;
-    if (at < m.content_bytes && at + n > m.content_bytes) n = m.content_bytes - at;
-    if (a->port->flash_read(base + at, block, n) != PortStatus::kPortOk) return AgentStatus::kAgentErrFlash;
-    sha256_update(&file_ctx, block, n);
-    at += n;
-    if (at == m.content_bytes) {
-      Sha256 content_ctx = file_ctx;
-      sha256_final(&content_ctx, content_digest);
-    }
-  }
-  sha256_final(&file_ctx, file_digest);
-  if (!digest_equal(content_digest, m.content_sha256) || !digest_equal(file_digest, m.file_sha256)) {
-    return abandon_update(a, OtaEvent::kOtaEventRejected, OtaResult::kOtaResultIntegrityFailure, 0);
-  }
-  const uint8_t* mapped = a->port->flash_map(base, m.file_bytes);
-  if (mapped == nullptr) return abandon_update(a, OtaEvent::kOtaEventRejected, OtaResult::kOtaResultUpdateFailed, 0);
-  Model model;
-  const Status valid = model_validate(mapped, m.file_bytes, &model, nullptr);
-  if (valid != Status::kOk) {
-    return abandon_update(a, OtaEvent::kOtaEventRejected, OtaResult::kOtaResultModelInvalid,
-                          static_cast<uint32_t>(valid));
-  }
-  const FileHeader& h = *model.header;
-  if (h.model_id != m.model_id || h.model_version != m.model_version || h.file_bytes != m.file_bytes ||
-      h.arena_bytes != m.arena_bytes || h.trailer.offset != m.content_bytes ||
-      model_verify_hash(model) != Status::kOk) {
-    return abandon_update(a, OtaEvent::kOtaEventRejected, OtaResult::kOtaResultIntegrityFailure, 0);
-  }
-  // The file must carry the signature the manifest announced (TLV 2): the boot check re-verifies
-  // it every time the slot is selected.
-  uint32_t length = 0;
-  const uint8_t* signature = model_find_trailer(model, kTrailerEd25519, &length);
-  if (signature == nullptr ||
-      (length != 96 || memcmp(signature, m.signature, 64) != 0 || memcmp(signature + 64, m.key_id, 32) != 0)) {
-    return abandon_update(a, OtaEvent::kOtaEventRejected, OtaResult::kOtaResultSignatureInvalid, 0);
-  }
-  agent_publish_event(a, OtaEvent::kOtaEventVerified, OtaResult::kOtaResultInitial, a->state.update_id,
-                      m.model_id, m.model_version, 0);
-  // Switch: the new slot becomes active on probation; the old one stays valid for revert.
-  JournalRecord next = a->state;
-  next.state = OtaState::kOtaStateTrial;
-  next.slots[target].state = SlotState::kSlotStateTrial;
-  next.active_slot = target;
-  next.trial_boots = 1;
-  AgentStatus s = agent_persist(a, next);
-  if (s != AgentStatus::kAgentOk) return s;
-  agent_publish_event(a, OtaEvent::kOtaEventTrial, OtaResult::kOtaResultInitial, a->state.update_id,
-                      m.model_id, m.model_version, 0);
-  return run_trial(a);
-}
 
 AgentStatus send_requests(Agent* a, const uint32_t* chunks, uint32_t count, uint32_t now) {
   if (count == 0 || !a->connected) return AgentStatus::kAgentOk;
@@ -318,8 +216,8 @@ OtaResult check_record(Agent* a, const OtaManifest& m, uint32_t* detail) {
   if (!m.has_record) return OtaResult::kOtaResultRecordMissing;
   const OtaDeployRecord& r = m.record;
   if (r.model_id != m.model_id || r.model_version != m.model_version ||
-      !digest_equal(r.content_sha256, m.content_sha256) ||
-      ((r.flags & kOtaDeployFlagGoldenDigest) != 0 && !digest_equal(r.golden_output_sha256, m.golden_output_sha256))) {
+      !agent_digest_equal(r.content_sha256, m.content_sha256) ||
+      ((r.flags & kOtaDeployFlagGoldenDigest) != 0 && !agent_digest_equal(r.golden_output_sha256, m.golden_output_sha256))) {
     return OtaResult::kOtaResultIntegrityFailure;
   }
   if (trusted_key_index(a, r.key_id) == kOtaMaxKeys) return OtaResult::kOtaResultUnknownKey;
@@ -385,7 +283,9 @@ OtaResult check_manifest(Agent* a, const OtaManifest& m, uint32_t* detail, uint3
   return OtaResult::kOtaResultSuccess;
 }
 
-AgentStatus erase_target_and_download(Agent* a) {
+}  // namespace
+
+AgentStatus agent_update_erase_and_download(Agent* a) {
   const uint8_t target = a->state.target_slot;
   AgentStatus s = erase_range(a, a->layout.slot_offset[target], align_up(a->manifest.flash_bytes, a->layout.sector_bytes));
   if (s != AgentStatus::kAgentOk) return s;
@@ -393,19 +293,28 @@ AgentStatus erase_target_and_download(Agent* a) {
   next.state = OtaState::kOtaStateDownloading;
   s = agent_persist(a, next);
   if (s != AgentStatus::kAgentOk) return s;
-  return load_progress(a);
+  return agent_update_load_progress(a);
 }
+
+namespace {
 
 // Starts the update described by the raw manifest `data` (already checked).
 AgentStatus begin_update(Agent* a, const uint8_t* data, size_t bytes, uint32_t chunk_bytes) {
   // 1. The update area is referenced by no record while idle: erase it and store the manifest.
   AgentStatus s = erase_range(a, a->layout.update_offset, a->layout.update_bytes);
   if (s != AgentStatus::kAgentOk) return s;
-  memcpy(a->manifest_bytes, data, bytes);
   a->manifest_size = static_cast<uint32_t>(bytes);
-  ota_manifest_decode(a->manifest_bytes, bytes, &a->manifest);  // re-point golden_input
-  s = write_padded(a, a->layout.update_offset + 32, a->manifest_bytes, a->manifest_size);
+  s = write_padded(a, a->layout.update_offset + 32, data, a->manifest_size);
   if (s != AgentStatus::kAgentOk) return s;
+#if TMF_AGENT_MANIFEST_IN_FLASH
+  // From now on the manifest is read where it was written: it must be the bytes that were checked.
+  const uint8_t* copy = manifest_copy(a, a->manifest_size);
+  if (copy == nullptr || memcmp(copy, data, bytes) != 0) return AgentStatus::kAgentErrFlash;
+#else
+  memcpy(a->manifest_bytes, data, bytes);
+  const uint8_t* copy = a->manifest_bytes;
+#endif
+  ota_manifest_decode(copy, bytes, &a->manifest);  // re-point golden_input and the record
   uint8_t length[32];
   memset(length, 0xFF, sizeof(length));
   for (int i = 0; i < 4; ++i) length[i] = static_cast<uint8_t>(a->manifest_size >> (8 * i));
@@ -422,7 +331,7 @@ AgentStatus begin_update(Agent* a, const uint8_t* data, size_t bytes, uint32_t c
   // (a replay with any update_id) is rejected without a write.
   next.accepted_sequence = a->manifest.record.sequence;
   next.update_id = a->manifest.update_id;
-  sha256(a->manifest_bytes, a->manifest_size, next.manifest_sha256);
+  sha256(copy, a->manifest_size, next.manifest_sha256);
   next.chunk_bytes = chunk_bytes;
   next.trial_boots = 0;
   s = agent_persist(a, next);
@@ -430,16 +339,16 @@ AgentStatus begin_update(Agent* a, const uint8_t* data, size_t bytes, uint32_t c
   agent_publish_event(a, OtaEvent::kOtaEventAccepted, OtaResult::kOtaResultInitial, a->manifest.update_id,
                       a->manifest.model_id, a->manifest.model_version, chunk_bytes);
   // 3. Erase the needed part of the slot, then download.
-  s = erase_target_and_download(a);
+  s = agent_update_erase_and_download(a);
   if (s != AgentStatus::kAgentOk) return s;
   agent_publish_status(a);
   return fill_window(a);
 }
 
-}  // namespace
-
-AgentStatus agent_update_on_manifest(Agent* a, const uint8_t* data, size_t bytes) {
-  OtaManifest m{};
+// A MANIFEST offered, decoded into `m`; `running_record`: the deployment record of the update in
+// progress (null if none). *replaced: the offered manifest became the update in progress.
+AgentStatus on_manifest(Agent* a, const uint8_t* data, size_t bytes, OtaManifest& m, const uint8_t* running_record,
+                        bool* replaced) {
   const OtaDecodeStatus decoded = ota_manifest_decode(data, bytes, &m);
   if (decoded != OtaDecodeStatus::kOtaDecodeOk) {
     uint32_t update_id = 0;
@@ -459,10 +368,11 @@ AgentStatus agent_update_on_manifest(Agent* a, const uint8_t* data, size_t bytes
   }
   // The record of the download in progress, byte for byte (it was verified when accepted):
   // resume, whatever the unsigned fields say.
-  if (running && m.has_record && a->manifest.has_record &&
-      memcmp(m.record_bytes, a->manifest.record_bytes, kOtaDeployRecordBytes) == 0) {
+  if (running && m.has_record && running_record != nullptr &&
+      memcmp(m.record_bytes, running_record, kOtaDeployRecordBytes) == 0) {
+    const AgentSlotInfo& target = a->state.slots[a->state.target_slot];
     agent_publish_event(a, OtaEvent::kOtaEventResumed, OtaResult::kOtaResultInitial, a->state.update_id,
-                        a->manifest.model_id, a->manifest.model_version, a->confirmed_chunks);
+                        target.model_id, target.model_version, a->confirmed_chunks);
     agent_update_restart_requests(a);
     return AgentStatus::kAgentOk;
   }
@@ -495,15 +405,36 @@ AgentStatus agent_update_on_manifest(Agent* a, const uint8_t* data, size_t bytes
     return AgentStatus::kAgentOk;
   }
   if (running) {
-    const AgentStatus s = abandon_update(a, OtaEvent::kOtaEventCancelled, OtaResult::kOtaResultCancelled, 0);
+    const AgentStatus s = agent_update_abandon(a, OtaEvent::kOtaEventCancelled, OtaResult::kOtaResultCancelled, 0);
     if (s != AgentStatus::kAgentOk) return s;
   }
   // Store the manifest's own bytes only: the protocol lets a newer host append fields this agent
   // does not know, which would not fit the kOtaMaxManifestBytes copy (a fuzzer found the overflow;
   // corpus_agent/regression_manifest_trailing_bytes).
+  *replaced = true;
   return begin_update(a, data,
                       kOtaManifestFixedBytes + static_cast<size_t>(m.golden_input_bytes) + kOtaDeployRecordBytes,
                       chunk_bytes);
+}
+
+}  // namespace
+
+AgentStatus agent_update_on_manifest(Agent* a, const uint8_t* data, size_t bytes) {
+  bool replaced = false;
+#if TMF_AGENT_MANIFEST_IN_FLASH
+  // A small part's stack has no room for a second decoded manifest (516 B) under the signature
+  // checks: the offered one is decoded into the agent's own, and the manifest of the update in
+  // progress (download or trial) is read back from its flash copy afterwards unless the offered
+  // one replaced it. Its record is compared where it lies, in flash.
+  const uint8_t* running_record =
+      a->state.state != OtaState::kOtaStateIdle && a->manifest.has_record ? a->manifest.record_bytes : nullptr;
+  const AgentStatus s = on_manifest(a, data, bytes, a->manifest, running_record, &replaced);
+  if (!replaced && a->state.state != OtaState::kOtaStateIdle && !agent_update_load_manifest(a)) return AgentStatus::kAgentErrFlash;
+  return s;
+#else
+  OtaManifest m{};
+  return on_manifest(a, data, bytes, m, a->manifest.has_record ? a->manifest.record_bytes : nullptr, &replaced);
+#endif
 }
 
 AgentStatus agent_update_on_chunk(Agent* a, const uint8_t* data, size_t bytes) {
@@ -539,7 +470,7 @@ AgentStatus agent_update_on_chunk(Agent* a, const uint8_t* data, size_t bytes) {
   a->last_chunk_ms = a->port->clock_ms();
   a->gave_up = false;
   if (a->confirmed_chunks == a->chunk_count) {
-    s = verify_and_try(a);
+    s = agent_update_verify(a);
     return s;
   }
   return fill_window(a);
@@ -552,87 +483,7 @@ AgentStatus agent_update_cancel(Agent* a, uint32_t update_id) {
     agent_publish_event(a, OtaEvent::kOtaEventRejected, OtaResult::kOtaResultUpdateFailed, update_id, 0, 0, 0);
     return AgentStatus::kAgentOk;
   }
-  return abandon_update(a, OtaEvent::kOtaEventCancelled, OtaResult::kOtaResultCancelled, 0);
-}
-
-AgentStatus agent_update_revert(Agent* a) {
-  const uint8_t active = a->state.active_slot;
-  Model model;
-  if (a->state.state != OtaState::kOtaStateIdle || active == kOtaNoSlot ||
-      a->state.slots[1 - active].state != SlotState::kSlotStateValid ||
-      !agent_slot_check(a, static_cast<uint8_t>(1 - active), a->state.slots[1 - active], &model)) {
-    agent_publish_event(a, OtaEvent::kOtaEventRejected, OtaResult::kOtaResultUpdateFailed, 0, 0, 0, 0);
-    return AgentStatus::kAgentOk;
-  }
-  const AgentSlotInfo& previous = a->state.slots[1 - active];
-  if (previous.security_counter < a->state.security_counter) {
-    // Never below the anti-rollback counter, not even on an operator's command.
-    agent_publish_event(a, OtaEvent::kOtaEventRejected, OtaResult::kOtaResultVersionRollback, 0,
-                        previous.model_id, previous.model_version, a->state.security_counter);
-    return AgentStatus::kAgentOk;
-  }
-  JournalRecord next = a->state;
-  next.active_slot = static_cast<uint8_t>(1 - active);
-  // The slot reverted from is given up: a second revert has nothing to go to, so an unsigned
-  // command cannot flip slots (one journal record each) for ever; the model comes back only
-  // with a new deployment record.
-  next.slots[active].state = SlotState::kSlotStateEmpty;
-  const AgentStatus s = agent_persist(a, next);
-  if (s != AgentStatus::kAgentOk) return s;
-  agent_select_model(a);
-  const AgentSlotInfo& now_active = a->state.slots[a->state.active_slot];
-  agent_publish_event(a, OtaEvent::kOtaEventReverted, OtaResult::kOtaResultSuccess, a->state.last_update_id,
-                      now_active.model_id, now_active.model_version, 0);
-  agent_publish_status(a);
-  return AgentStatus::kAgentOk;
-}
-
-AgentStatus agent_trial_end(Agent* a, bool healthy) {
-  if (!a->booted || a->state.state != OtaState::kOtaStateTrial || !a->config.app_confirms) {
-    return AgentStatus::kAgentErrArgument;
-  }
-  return agent_trial_finish(a, healthy);
-}
-
-AgentStatus agent_update_resume_at_boot(Agent* a) {
-  JournalRecord next = a->state;
-  ++next.boot_count;
-  const OtaState state = a->state.state;
-  if (state == OtaState::kOtaStateIdle) return agent_persist(a, next);
-  const bool manifest_ok = load_manifest(a);
-  if (state == OtaState::kOtaStateTrial) {
-    // A boot in trial means the last trial did not finish (power cut, crash, watchdog). A reset
-    // by a fault handler is the model's doing (no power cut raises one): reverted without a retry.
-    const bool faulted = a->config.reset_by_fault;
-    if (manifest_ok && !faulted && next.trial_boots < kAgentMaxTrialBoots) {
-      ++next.trial_boots;
-      const AgentStatus s = agent_persist(a, next);
-      if (s != AgentStatus::kAgentOk) return s;
-      return run_trial(a);
-    }
-    const uint8_t target = next.target_slot, previous = static_cast<uint8_t>(1 - target);
-    next.slots[target].state = SlotState::kSlotStateEmpty;
-    next.active_slot = next.slots[previous].state == SlotState::kSlotStateValid ? previous : kOtaNoSlot;
-    next.state = OtaState::kOtaStateIdle;
-    next.last_result = faulted ? OtaResult::kOtaResultTrialFault : OtaResult::kOtaResultSelfTestFailed;
-    next.last_update_id = next.update_id;
-    next.trial_boots = 0;
-    const AgentStatus s = agent_persist(a, next);
-    if (s != AgentStatus::kAgentOk) return s;
-    agent_publish_event(a, OtaEvent::kOtaEventReverted, next.last_result, next.update_id,
-                        next.slots[target].model_id, next.slots[target].model_version,
-                        faulted ? a->config.fault_pc : 0);
-    return AgentStatus::kAgentOk;
-  }
-  AgentStatus s = agent_persist(a, next);  // counts the boot
-  if (s != AgentStatus::kAgentOk) return s;
-  if (!manifest_ok) return abandon_update(a, OtaEvent::kOtaEventCancelled, OtaResult::kOtaResultUpdateFailed, 0);
-  if (state == OtaState::kOtaStateErasing) return erase_target_and_download(a);
-  s = load_progress(a);
-  if (s != AgentStatus::kAgentOk) return s;
-  // Power was cut after the last chunk's marker but before verification.
-  if (a->confirmed_chunks == a->chunk_count) return verify_and_try(a);
-  return AgentStatus::kAgentOk;
+  return agent_update_abandon(a, OtaEvent::kOtaEventCancelled, OtaResult::kOtaResultCancelled, 0);
 }
 
 void agent_update_restart_requests(Agent* a) {

@@ -68,6 +68,10 @@ void journal_record_encode(const JournalRecord& r, uint8_t out[kAgentJournalReco
   put_u32(out + 96, r.slots[0].security_counter);
   put_u32(out + 100, r.slots[1].security_counter);
   put_u32(out + 104, r.incarnation);
+  out[108] = r.fault_resets;
+  out[109] = r.watchdog_resets;
+  put_u32(out + 112, r.fault_window_boot);
+  put_u32(out + 116, r.last_fault_pc);
   put_u32(out + kCrcBytes, ota_crc32(0, out, kCrcBytes));
 }
 
@@ -110,6 +114,10 @@ bool journal_record_decode(const uint8_t in[kAgentJournalRecordBytes], JournalRe
     r->slots[0].security_counter = get_u32(in + 96);
     r->slots[1].security_counter = get_u32(in + 100);
     r->incarnation = get_u32(in + 104);
+    r->fault_resets = in[108];
+    r->watchdog_resets = in[109];
+    r->fault_window_boot = get_u32(in + 112);
+    r->last_fault_pc = get_u32(in + 116);
   }
   return true;
 }

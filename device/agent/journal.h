@@ -9,11 +9,13 @@
 //   20 {u32 model_id, u32 model_version, u32 file_bytes}[2] | 44 u32 update_id
 //   48 u8 manifest_sha256[32] | 80 u32 chunk_bytes | 84 u32 boot_count
 //   88 u32 security_counter | 92 u32 accepted_sequence | 96 u32 slot_counter[2] | 104 u32 incarnation
-//   108 u8[16] 0
+//   108 u8 fault_resets | 109 u8 watchdog_resets | 110 u8[2] 0 | 112 u32 fault_window_boot
+//   116 u32 last_fault_pc | 120 u8[4] 0
 //   124 u32 crc32 of bytes [0, 124)
 // A "TMJ1" record (before deployment records) is read with counter, sequence and slot counters 0
 // (its 4-entry floor table at 88 is dropped: the first deployment record re-establishes both).
 // A TMJ2 record written before incarnation ids has 0 at 104: the journal keeps incarnation 0.
+// One written before the fault counters has 0 at 108..119: no fault counted yet.
 #pragma once
 
 #include <stdint.h>
@@ -65,6 +67,14 @@ struct JournalRecord {
   // keys are (incarnation, boot_count, seq), so a device whose journal was erased (boot_count
   // back to 1) does not repeat the keys of its earlier life. 0: a journal older than this field.
   uint32_t incarnation;
+  // Resets of the device while the active model was confirmed, counted by the boot after each
+  // (agent.h, kAgentFaultLimit): by a fault handler's record and by the watchdog, since the boot
+  // fault_window_boot; last_fault_pc is the PC of the latest. Zeroed whenever the active slot
+  // changes: they always describe the model that runs.
+  uint8_t fault_resets;
+  uint8_t watchdog_resets;
+  uint32_t fault_window_boot;
+  uint32_t last_fault_pc;
 };
 
 struct Journal {

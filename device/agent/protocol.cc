@@ -459,6 +459,8 @@ const char* ota_result_to_string(OtaResult result) {
     case OtaResult::kOtaResultWrongGroup: return "deployment record for another device group";
     case OtaResult::kOtaResultRecordMissing: return "no deployment record";
     case OtaResult::kOtaResultTrialFault: return "the model faulted the device on trial";
+    case OtaResult::kOtaResultConfirmedFaults: return "the confirmed model faulted the device repeatedly";
+    case OtaResult::kOtaResultConfirmedWatchdog: return "the confirmed model stalled the device repeatedly (watchdog)";
   }
   return "unknown result";
 }

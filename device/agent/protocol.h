@@ -92,6 +92,11 @@ enum class OtaResult : uint8_t {
   kOtaResultWrongGroup = 20,       // the record names another device group (class)
   kOtaResultRecordMissing = 21,    // the manifest carries no deployment record
   kOtaResultTrialFault = 22,       // the model on trial faulted the device (REVERTED detail: the faulting PC)
+  // The confirmed model reset the device kAgentFaultLimit times within kAgentFaultWindowBoots boots
+  // (agent.h); reverted to the previous model. By the kind of the reset that reached the limit
+  // (REVERTED detail: its PC): a fault handler's record, or the watchdog's.
+  kOtaResultConfirmedFaults = 23,
+  kOtaResultConfirmedWatchdog = 24,
 };
 
 enum class OtaState : uint8_t {

@@ -88,18 +88,20 @@ const char* link_status_to_string(LinkStatus status) {
 LinkStatus link_device_init(LinkDevice* l, const LinkDeviceConfig& c) {
   if (l == nullptr || c.session == 0 || c.rx_buffer == nullptr || c.tx_pool == nullptr || c.write == nullptr ||
       c.mtu < kLinkHelloPayloadBytes || c.rx_buffer_bytes < c.mtu + kLinkOverheadBytes ||
-      c.tx_pool_bytes < kRecordHeader + padded(c.mtu) || c.retransmit_ms == 0 || c.hello_ms == 0) {
+      c.max_send_bytes > c.mtu || c.tx_pool_bytes < kRecordHeader + padded(c.max_send_bytes != 0 ? c.max_send_bytes : c.mtu) ||
+      c.retransmit_ms == 0 || c.hello_ms == 0) {
     return LinkStatus::kLinkErrArgument;
   }
   memset(l, 0, sizeof(*l));
   l->config = c;
+  if (l->config.max_send_bytes == 0) l->config.max_send_bytes = c.mtu;
   link_receiver_init(&l->receiver, c.rx_buffer, c.rx_buffer_bytes);
   return LinkStatus::kLinkOk;
 }
 
 LinkStatus link_device_send(LinkDevice* l, uint8_t leaf, const uint8_t* data, uint32_t bytes, uint32_t now_ms) {
   if (!l->up) return LinkStatus::kLinkErrDown;
-  if (bytes > l->config.mtu) return LinkStatus::kLinkErrTooLong;
+  if (bytes > l->config.max_send_bytes) return LinkStatus::kLinkErrTooLong;
   const uint32_t need = kRecordHeader + padded(bytes);
   if (l->queue_tail + need > l->config.tx_pool_bytes && l->queue_head > 0) {
     // Compact: the head record may be in flight, but it is re-read from the pool on every send.

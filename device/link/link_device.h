@@ -28,11 +28,14 @@ const char* link_status_to_string(LinkStatus status);
 
 struct LinkDeviceConfig {
   uint32_t session;          // nonzero, different after every reset
-  uint32_t mtu;              // largest payload accepted and sent
+  uint32_t mtu;              // largest payload accepted (and sent, unless max_send_bytes is lower)
   uint8_t* rx_buffer;        // mtu + kLinkOverheadBytes
   uint32_t rx_buffer_bytes;
   uint8_t* tx_pool;          // queued messages: 8 bytes of bookkeeping + payload each
-  uint32_t tx_pool_bytes;    // >= mtu + 8
+  uint32_t tx_pool_bytes;    // >= max_send_bytes + 8
+  // Largest payload the device sends (0: mtu). The device's own messages can be much smaller than
+  // the largest it receives (a MANIFEST): a small part sizes its send queue by this, not the MTU.
+  uint32_t max_send_bytes;
   uint32_t retransmit_ms;    // DATA without ACK is sent again after this, doubling per retry up to 16x (200)
   uint32_t hello_ms;         // HELLO repeat while down (250)
   uint32_t keepalive_ms;     // an idle side sends an ACK after this (1000)

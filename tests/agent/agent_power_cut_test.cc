@@ -141,8 +141,10 @@ Scenario make_scenario(const char* old_stem, const char* new_stem, uint32_t chun
 
 // A command that changes the slots (revert, or cancel of a running download) with power cut at
 // its flash operation `cut`; then reboot. True if the rebooted device runs a model that is
-// byte-for-byte one of the two signed files and reproduces its golden output.
-enum class Command { kRevert, kCancel };
+// byte-for-byte one of the two signed files and reproduces its golden output. kFaultRevert: no
+// message but the boot that reverts a confirmed model after its kAgentFaultLimit-th fault reset
+// (the boots before it reported faults too), cut at that boot's flash operation `cut`.
+enum class Command { kRevert, kCancel, kFaultRevert };
 
 // `boots` reboots before the command fill the journal (one record each), so that over 0..32 boots
 // the command's record also lands on a sector switch (erase of the other journal sector).
@@ -168,6 +170,36 @@ bool command_cut_ok(const Scenario& sc, Command command, uint32_t boots, uint64_
   for (uint32_t b = 0; b < boots; ++b) {
     agent = std::make_unique<tmf::Agent>();
     tmf::agent_boot(agent.get(), port.get(), device->config);
+  }
+  if (command == Command::kFaultRevert) {
+    if (!active_model_is(*agent, sc.new_artifact.file)) return false;
+    device->config.reset_by_fault = true;
+    device->config.fault_pc = 0x2A4Eu;
+    for (uint32_t f = 1; f < tmf::kAgentFaultLimit; ++f) {
+      agent = std::make_unique<tmf::Agent>();
+      tmf::agent_boot(agent.get(), port.get(), device->config);
+    }
+    if (!active_model_is(*agent, sc.new_artifact.file)) return false;  // not reverted before the limit
+    const uint64_t start = port->flash_ops;
+    port->cut_power_at(start + cut, mode);
+    agent = std::make_unique<tmf::Agent>();
+    tmf::agent_boot(agent.get(), port.get(), device->config);
+    if (ops != nullptr) {
+      *ops = port->flash_ops - start;
+      // Uncut, that boot reverts to the old model.
+      if (!active_model_is(*agent, sc.old_artifact.file) ||
+          agent->state.last_result != tmf::OtaResult::kOtaResultConfirmedFaults) {
+        return false;
+      }
+    }
+    device->config.reset_by_fault = false;
+    port->restore_power();
+    agent = std::make_unique<tmf::Agent>();
+    tmf::agent_boot(agent.get(), port.get(), device->config);
+    if (tmf::agent_model(agent.get()) == nullptr) return false;
+    const bool is_old = active_model_is(*agent, sc.old_artifact.file);
+    const bool is_new = active_model_is(*agent, sc.new_artifact.file);
+    return (is_old || is_new) && infer_matches(agent.get(), is_new ? sc.new_model : sc.old_model);
   }
   if (command == Command::kCancel) {
     if (agent->state.state != tmf::OtaState::kOtaStateDownloading) return false;
@@ -218,6 +250,7 @@ TMF_TEST(AgentPowerCut, EveryOperationOfRevertAndCancel) {
   const Scenario sc = make_scenario("hello_world", "kws", 1024);
   exhaustive_command(tmf_test_state_, sc, Command::kRevert, "revert kws->hello_world");
   exhaustive_command(tmf_test_state_, sc, Command::kCancel, "cancel of hello_world->kws");
+  exhaustive_command(tmf_test_state_, sc, Command::kFaultRevert, "fault revert kws->hello_world");
 }
 
 TMF_TEST(AgentPowerCut, EveryOperationHelloWorldToKws) {

@@ -109,10 +109,139 @@ TMF_TEST(AgentUpdate, AFaultOnProbationRevertsAtOnceAndSaysWhere) {
   const tmf::OtaStatusMessage st = tmf::agent_status_message(rig.agent.get());
   TMF_EXPECT_EQ(static_cast<int>(st.last_result), static_cast<int>(tmf::OtaResult::kOtaResultTrialFault));
   TMF_EXPECT_EQ(st.active_model_version, 1);
-  // A fault outside a trial (the confirmed model) leaves the journal alone.
+  // A fault of the confirmed model is counted against it (nothing to revert to here: v2's slot
+  // was given up), the model keeps running.
   rig.boot();
   TMF_EXPECT(active_model_is(*rig.agent, v1.file));
   TMF_EXPECT_EQ(static_cast<int>(tmf::agent_status_message(rig.agent.get()).state), static_cast<int>(tmf::OtaState::kOtaStateIdle));
+  TMF_EXPECT_EQ(static_cast<int>(rig.agent->state.fault_resets), 1);
+}
+
+tmf::AgentStatus boot_after(Rig* rig, bool fault, bool watchdog, uint32_t pc) {
+  rig->device->config.reset_by_fault = fault;
+  rig->device->config.reset_by_watchdog = watchdog;
+  rig->device->config.fault_pc = pc;
+  rig->host.events.clear();
+  const tmf::AgentStatus s = rig->boot();
+  pump(rig->port.get(), rig->agent.get(), &rig->host);  // the EVENT kept for the connection
+  return s;
+}
+
+// A confirmed model that keeps faulting (docs/porting.md): each boot after a fault handler's reset
+// counts it in the journal (no extra flash operation: the boot's own record); at kAgentFaultLimit
+// inside the window the device goes back to the previous model, gives the faulting slot up and
+// says why (result 23, the PC of the last fault), and the counters start afresh for the model
+// that now runs.
+TMF_TEST(AgentUpdate, AConfirmedModelThatKeepsFaultingIsReverted) {
+  Rig rig;
+  rig.boot();
+  const Artifact v1 = shared_artifact("hello_world", 1, rig.key, 11, 256);
+  const Artifact v2 = shared_artifact("hello_world", 2, rig.key, 12, 256);
+  TMF_ASSERT(!v1.file.empty() && !v2.file.empty());
+  rig.offer(v1);
+  rig.offer(v2);
+  TMF_ASSERT(active_model_is(*rig.agent, v2.file));
+  for (uint32_t f = 1; f < tmf::kAgentFaultLimit; ++f) {
+    const uint64_t ops = rig.port->flash_ops;
+    boot_after(&rig, true, false, 0x1000u + f);
+    TMF_EXPECT_EQ(rig.port->flash_ops - ops, 1u);  // the boot record only (no sector switch this early)
+    TMF_EXPECT(active_model_is(*rig.agent, v2.file));
+    TMF_EXPECT_EQ(static_cast<uint32_t>(rig.agent->state.fault_resets), f);
+    TMF_EXPECT_EQ(rig.agent->state.last_fault_pc, 0x1000u + f);
+    TMF_EXPECT(rig.host.last_event() == nullptr);
+    TMF_EXPECT_EQ(static_cast<int>(tmf::agent_status_message(rig.agent.get()).last_result),
+                  static_cast<int>(tmf::OtaResult::kOtaResultSuccess));
+  }
+  boot_after(&rig, true, false, 0x10002A4Eu);
+  TMF_EXPECT(active_model_is(*rig.agent, v1.file));
+  TMF_EXPECT(infer_matches(rig.agent.get(), shared_model("hello_world", 1)));
+  const tmf::OtaEventMessage* e = rig.host.last_event();
+  TMF_ASSERT(e != nullptr);
+  TMF_EXPECT_EQ(static_cast<int>(e->event), static_cast<int>(tmf::OtaEvent::kOtaEventReverted));
+  TMF_EXPECT_EQ(static_cast<int>(e->result), static_cast<int>(tmf::OtaResult::kOtaResultConfirmedFaults));
+  TMF_EXPECT_EQ(e->update_id, 12);
+  TMF_EXPECT_EQ(e->model_version, 2);
+  TMF_EXPECT_EQ(e->detail, 0x10002A4Eu);
+  tmf::OtaStatusMessage st = tmf::agent_status_message(rig.agent.get());
+  TMF_EXPECT_EQ(static_cast<int>(st.last_result), static_cast<int>(tmf::OtaResult::kOtaResultConfirmedFaults));
+  TMF_EXPECT_EQ(st.active_model_version, 1);
+  TMF_EXPECT_EQ(st.previous_model_version, 0);  // the faulting slot was given up
+  TMF_EXPECT_EQ(static_cast<int>(rig.agent->state.fault_resets), 0);
+  // A plain reboot keeps v1; faults of v1 are counted from zero and have nothing to go back to.
+  boot_after(&rig, false, false, 0);
+  TMF_EXPECT(active_model_is(*rig.agent, v1.file));
+  for (uint32_t f = 0; f < tmf::kAgentFaultLimit + 1; ++f) boot_after(&rig, true, false, 0x2000u);
+  TMF_EXPECT(active_model_is(*rig.agent, v1.file));
+  TMF_EXPECT_EQ(static_cast<uint32_t>(rig.agent->state.fault_resets), tmf::kAgentFaultLimit + 1u);
+  TMF_EXPECT(rig.host.last_event() == nullptr);
+  // A new model starts with no faults counted.
+  const Artifact v3 = shared_artifact("hello_world", 3, rig.key, 13, 256);
+  rig.offer(v3);
+  TMF_EXPECT(active_model_is(*rig.agent, v3.file));
+  TMF_EXPECT_EQ(static_cast<int>(rig.agent->state.fault_resets), 0);
+}
+
+// Watchdog resets are a fault kind of their own, counted with the faults in one window of boots:
+// the window forgets a reset kAgentFaultWindowBoots boots old; the revert names the kind of the
+// reset that reached the limit (24: the watchdog). The counters survive reboots in the journal.
+TMF_TEST(AgentUpdate, WatchdogResetsCountWithFaultsInAWindowOfBoots) {
+  Rig rig;
+  rig.boot();
+  const Artifact v1 = shared_artifact("hello_world", 1, rig.key, 11, 256);
+  const Artifact v2 = shared_artifact("hello_world", 2, rig.key, 12, 256);
+  TMF_ASSERT(!v1.file.empty() && !v2.file.empty());
+  rig.offer(v1);
+  rig.offer(v2);
+  boot_after(&rig, false, true, 0x3000u);
+  boot_after(&rig, true, false, 0x3004u);
+  TMF_EXPECT_EQ(static_cast<int>(rig.agent->state.watchdog_resets), 1);
+  TMF_EXPECT_EQ(static_cast<int>(rig.agent->state.fault_resets), 1);
+  const uint32_t window_start = rig.agent->state.fault_window_boot;
+  // Ordinary boots until the window has passed: the next reset starts a new window.
+  while (rig.agent->state.boot_count + 1 - window_start < tmf::kAgentFaultWindowBoots) boot_after(&rig, false, false, 0);
+  boot_after(&rig, false, true, 0x3008u);
+  TMF_EXPECT(active_model_is(*rig.agent, v2.file));
+  TMF_EXPECT_EQ(rig.agent->state.fault_window_boot, window_start + tmf::kAgentFaultWindowBoots);
+  TMF_EXPECT_EQ(static_cast<int>(rig.agent->state.watchdog_resets), 1);
+  TMF_EXPECT_EQ(static_cast<int>(rig.agent->state.fault_resets), 0);
+  boot_after(&rig, true, false, 0x300Cu);
+  TMF_EXPECT(active_model_is(*rig.agent, v2.file));
+  boot_after(&rig, false, true, 0x3010u);
+  TMF_EXPECT(active_model_is(*rig.agent, v1.file));
+  const tmf::OtaEventMessage* e = rig.host.last_event();
+  TMF_ASSERT(e != nullptr);
+  TMF_EXPECT_EQ(static_cast<int>(e->event), static_cast<int>(tmf::OtaEvent::kOtaEventReverted));
+  TMF_EXPECT_EQ(static_cast<int>(e->result), static_cast<int>(tmf::OtaResult::kOtaResultConfirmedWatchdog));
+  TMF_EXPECT_EQ(e->detail, 0x3010u);
+  TMF_EXPECT_EQ(static_cast<int>(tmf::agent_status_message(rig.agent.get()).last_result),
+                static_cast<int>(tmf::OtaResult::kOtaResultConfirmedWatchdog));
+  // The verdict is in the journal: a plain boot still runs v1 and reports it.
+  boot_after(&rig, false, false, 0);
+  TMF_EXPECT(active_model_is(*rig.agent, v1.file));
+  TMF_EXPECT_EQ(static_cast<int>(tmf::agent_status_message(rig.agent.get()).last_result),
+                static_cast<int>(tmf::OtaResult::kOtaResultConfirmedWatchdog));
+}
+
+// A watchdog reset on trial is not counted against a confirmed model: the trial is retried once
+// (a stall is not proof, docs/porting.md), then reverted as before.
+TMF_TEST(AgentUpdate, AWatchdogResetOnProbationRetriesTheTrial) {
+  Rig rig;
+  rig.device->config.app_confirms = true;
+  rig.boot();
+  const Artifact v1 = shared_artifact("hello_world", 1, rig.key, 11, 256);
+  const Artifact v2 = shared_artifact("hello_world", 2, rig.key, 12, 256);
+  rig.offer(v1);
+  TMF_ASSERT(tmf::agent_trial_end(rig.agent.get(), true) == tmf::AgentStatus::kAgentOk);
+  rig.offer(v2);
+  TMF_ASSERT(tmf::agent_in_trial(rig.agent.get()));
+  boot_after(&rig, false, true, 0x4000u);
+  TMF_EXPECT(tmf::agent_in_trial(rig.agent.get()));
+  TMF_EXPECT_EQ(static_cast<int>(rig.agent->state.watchdog_resets), 0);
+  boot_after(&rig, false, true, 0x4000u);
+  TMF_EXPECT(active_model_is(*rig.agent, v1.file));
+  const tmf::OtaEventMessage* e = rig.host.last_event();
+  TMF_ASSERT(e != nullptr);
+  TMF_EXPECT_EQ(static_cast<int>(e->result), static_cast<int>(tmf::OtaResult::kOtaResultSelfTestFailed));
 }
 
 TMF_TEST(AgentUpdate, UpdateKeepsPreviousForRevert) {

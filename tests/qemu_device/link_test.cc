@@ -143,6 +143,36 @@ bool device_init(DeviceEnd* dev, Line* line, uint32_t session, uint32_t dead_ms 
   return tmf::link_device_init(&dev->link, c) == tmf::LinkStatus::kLinkOk;
 }
 
+// A send limit below the MTU (the 16 KB build: it receives a 1,672-byte MANIFEST, sends at most a
+// 592-byte TELEMETRY): the send pool is checked against the limit, not the MTU, and a message above
+// the limit is refused before it takes pool space.
+TMF_TEST(LinkSession, ASendLimitBelowTheMtuSizesTheSendQueue) {
+  std::vector<uint8_t> rx(512 + tmf::kLinkOverheadBytes), tx(8 + 128);
+  tmf::LinkDeviceConfig c{};
+  c.session = 7;
+  c.mtu = 512;
+  c.rx_buffer = rx.data();
+  c.rx_buffer_bytes = static_cast<uint32_t>(rx.size());
+  c.tx_pool = tx.data();
+  c.tx_pool_bytes = static_cast<uint32_t>(tx.size());
+  c.retransmit_ms = 200;
+  c.hello_ms = 250;
+  c.write = [](void*, const uint8_t*, uint32_t) {};
+  tmf::LinkDevice link;
+  TMF_EXPECT(tmf::link_device_init(&link, c) == tmf::LinkStatus::kLinkErrArgument);  // the pool holds no MTU message
+  c.max_send_bytes = 600;
+  TMF_EXPECT(tmf::link_device_init(&link, c) == tmf::LinkStatus::kLinkErrArgument);  // above the MTU
+  c.max_send_bytes = 132;
+  TMF_EXPECT(tmf::link_device_init(&link, c) == tmf::LinkStatus::kLinkErrArgument);  // 8 + 132 > 136
+  c.max_send_bytes = 128;
+  TMF_ASSERT(tmf::link_device_init(&link, c) == tmf::LinkStatus::kLinkOk);
+  link.up = true;  // the session handshake is not under test here
+  std::vector<uint8_t> payload(129, 0x5A);
+  TMF_EXPECT(tmf::link_device_send(&link, 3, payload.data(), 129, 0) == tmf::LinkStatus::kLinkErrTooLong);
+  TMF_EXPECT(tmf::link_device_send(&link, 3, payload.data(), 128, 0) == tmf::LinkStatus::kLinkOk);
+  TMF_EXPECT_EQ(link.queue_count, 1u);
+}
+
 TMF_TEST(LinkSession, LossyLineDeliversEveryMessageOnceInOrderBothWays) {
   for (uint32_t seed = 1; seed <= 5; ++seed) {
     Line up{std::mt19937(seed), 0.2, 0.1, {}, {}}, down{std::mt19937(seed + 100), 0.2, 0.1, {}, {}};

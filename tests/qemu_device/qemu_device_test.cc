@@ -311,7 +311,9 @@ struct DeployRun {
   uint32_t chunk_bytes;
   uint32_t trial_windows;
   uint32_t key_seed;
-  bool faults;  // then models v2 and v3 fault on trial (bus error, undefined instruction): reverted
+  bool faults;  // then models v2 and v3 fault on trial (bus error, undefined instruction): reverted;
+                // v4 and v5 fault / hang once confirmed: reverted at the agent's fault limit
+  uint32_t collect_samples = 0;  // then COMMAND collect of this many samples is answered with DATA
 };
 
 // [start, end) of the firmware function whose name contains `name`, from the image's symbols.
@@ -373,7 +375,10 @@ std::string deploy_and_telemetry(TmfTestState* tmf_test_state_, const DeployRun&
                                    work + "/flash.bin", "--link", link, "--trusted-key", work + "/key.pub", "--fleet",
                                    "test-fleet", "--group", "test", "--sensor", work + "/sensor.f32", "--trial-windows",
                                    std::to_string(run.trial_windows), "--elf", run.elf};
-  if (run.faults) argv.insert(argv.end(), {"--", "fault_version=2", "udf_version=3"});
+  if (run.faults) {
+    argv.insert(argv.end(), {"--watchdog-ms", "1000", "--", "fault_version=2", "udf_version=3",
+                             "fault_confirmed_version=4", "hang_confirmed_version=5"});
+  }
   const pid_t device = tmf::test_support::spawn_logged(argv, log, false);
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   const pid_t gateway = tmf::test_support::spawn_logged(gateway_argv(broker, link, run.device), work + "/gateway.log", false);
@@ -387,6 +392,19 @@ std::string deploy_and_telemetry(TmfTestState* tmf_test_state_, const DeployRun&
   TMF_EXPECT(find_event(host, run.update_id, tmf::OtaEvent::kOtaEventTrial) != nullptr);
   TMF_EXPECT(wait_for(&host, [&] { return host.has_status && host.status.active_model_version == 1; }, 10));
   TMF_EXPECT(wait_for(&host, [&] { return host.telemetry_models.count(1) > 0 && !host.acked.empty(); }, 60));
+  if (run.collect_samples > 0) {
+    tmf::OtaCommand c{tmf::OtaCommandCode::kOtaCommandCollect, 78, run.collect_samples};
+    std::vector<uint8_t> bytes(tmf::kOtaCommandCollectBytes);
+    bytes.resize(tmf::ota_command_encode(c, bytes.data(), bytes.size()));
+    publish(&host, "cmd", bytes, 1);
+    TMF_EXPECT(wait_for(&host, [&] { return host.data_samples >= run.collect_samples; }, 60));
+    TMF_EXPECT_EQ(host.data_capture, 78u);
+    TMF_EXPECT_EQ(host.data_total, run.collect_samples);
+    TMF_EXPECT_EQ(host.data_samples, run.collect_samples);
+    // Windows (and telemetry) go on after the capture that shared their buffer.
+    const uint32_t before = host.telemetry_received;
+    TMF_EXPECT(wait_for(&host, [&] { return host.telemetry_received > before; }, 60));
+  }
   if (run.faults) {
     // A model whose app faults on trial: the fault handler records the fault and resets, the next
     // boot reverts at once (no retry) and says why: TRIAL_FAULT, the faulting PC in the EVENT's
@@ -421,6 +439,47 @@ std::string deploy_and_telemetry(TmfTestState* tmf_test_state_, const DeployRun&
     // v1 runs again after the resets: its telemetry flows in the new boot.
     const uint32_t before = host.telemetry_received;
     TMF_EXPECT(wait_for(&host, [&] { return host.telemetry_received > before + 1; }, 60));
+
+    // Models that pass their trial and then fault (v4: a bus error) or hang (v5: the watchdog) at
+    // every boot: each reset is counted in the journal, and the boot that counts the
+    // kAgentFaultLimit-th reverts to v1 (23 / 24), the PC of the last reset in the detail.
+    for (const bool hang : {false, true}) {
+      const uint32_t v = hang ? 5 : 4;
+      const PipelineTestModel m = build_pipeline_model(v, 4.0f);
+      const uint32_t update_id = run.update_id + v - 1;
+      const Artifact a = make_artifact(m.file, key, update_id, m.golden_input, m.golden_output, run.chunk_bytes);
+      host.artifact = &a;
+      const size_t faults_before = count_in_file(log, "firmware: reset by a fault: precise bus error");
+      publish(&host, "manifest", a.manifest_bytes, 1);
+      TMF_EXPECT(wait_for(&host, [&] { return find_event(host, update_id, tmf::OtaEvent::kOtaEventConfirmed) != nullptr; }, 120));
+      TMF_EXPECT(wait_for(&host, [&] { return find_event(host, update_id, tmf::OtaEvent::kOtaEventReverted) != nullptr; }, 120));
+      if (const tmf::OtaEventMessage* e = find_event(host, update_id, tmf::OtaEvent::kOtaEventReverted)) {
+        TMF_EXPECT(e->result == (hang ? tmf::OtaResult::kOtaResultConfirmedWatchdog : tmf::OtaResult::kOtaResultConfirmedFaults));
+        TMF_EXPECT_EQ(e->model_version, v);
+        if (!hang) TMF_EXPECT(e->detail >= injector.first && e->detail < injector.second);
+        TMF_EXPECT(e->detail != 0);
+        std::printf("%s: confirmed v%u reverted after %u %s, last at pc 0x%08x: %s\n", run.name.c_str(), v,
+                    static_cast<unsigned>(tmf::kAgentFaultLimit), hang ? "watchdog resets" : "bus errors", e->detail,
+                    tmf::ota_result_to_string(e->result));
+      }
+      TMF_EXPECT(wait_for(&host, [&] { return host.has_status && host.status.active_model_version == 1 &&
+                                              host.status.last_update_id == update_id &&
+                                              host.status.previous_model_version == 0; }, 30));
+      TMF_EXPECT(host.status.last_result ==
+                 (hang ? tmf::OtaResult::kOtaResultConfirmedWatchdog : tmf::OtaResult::kOtaResultConfirmedFaults));
+      // Each reset was recorded as what it was: the watchdog's apart from the faults.
+      const size_t resets = tmf::kAgentFaultLimit;
+      if (hang) {
+        TMF_EXPECT_EQ(count_in_file(log, "firmware: watchdog expired, pc="), resets);
+        TMF_EXPECT_EQ(count_in_file(log, "firmware: reset by the watchdog: pc="), resets);
+        TMF_EXPECT_EQ(count_in_file(log, "firmware: reset by a fault: precise bus error"), faults_before);
+      } else {
+        TMF_EXPECT_EQ(count_in_file(log, "firmware: reset by a fault: precise bus error"), faults_before + resets);
+        TMF_EXPECT_EQ(count_in_file(log, "firmware: reset by the watchdog"), static_cast<size_t>(0));
+      }
+    }
+    const uint32_t after = host.telemetry_received;
+    TMF_EXPECT(wait_for(&host, [&] { return host.telemetry_received > after + 1; }, 60));
   }
   stop(gateway);
   stop(device);
@@ -442,12 +501,13 @@ TMF_TEST(QemuDevice, DeployOnCoreInstallsConfirmsAndAcksTelemetry) {
 // The build for 16 KB parts (device_firmware_16k, docs/porting.md): the same firmware with its
 // small buffers installs and confirms a window-256 pipeline (8 bands, its golden input with the
 // normalization inputs: a 1,608-byte MANIFEST) over the gateway, and its telemetry is acknowledged.
-// The build does not fit 16 KB yet (about 21 KB measured): this checks that it works.
+// The build fits 16 KB (16,268 B measured, docs/porting.md): this checks that it works, its MANIFEST
+// read from flash, its send queue smaller than the MTU and a capture in the window buffer included.
 // 512-byte chunks: the small build's largest (its MTU holds the MANIFEST, not a 1 KB chunk).
 TMF_TEST(QemuDevice, SmallPartBuildInstallsAWindow256Pipeline) {
   const std::string log =
-      deploy_and_telemetry(tmf_test_state_, {"small", "mcu16", "cortex-m4", TMF_DEVICE_FIRMWARE_16K, 701, 512, 3, 22, false});
-  // The firmware's own account of its stack: inside the 4,608 bytes the small build has.
+      deploy_and_telemetry(tmf_test_state_, {"small", "mcu16", "cortex-m4", TMF_DEVICE_FIRMWARE_16K, 701, 512, 3, 22, false, 256});
+  // The firmware's own account of its stack (stack painting): inside the 4,096 bytes the small build has.
   std::ifstream in(log);
   std::string line;
   uint32_t peak = 0, size = 0;

@@ -130,10 +130,32 @@ void board_reset() {
 }  // namespace tmf_qemu
 
 // The watchdog's first expiry (its interrupt is wired to NMI on MPS2): the main loop stopped
-// feeding it. Reset now rather than wait for the second expiry.
-extern "C" __attribute__((noreturn)) void NMI_Handler(void) {
-  qemu_print("firmware: watchdog expired, resetting\n");
+// feeding it. Record it as the reset's reason, with the interrupted PC (frame: the exception frame
+// on MSP), where the next boot finds it (fault_record.h), and reset now rather than wait for the
+// second expiry. An NMI the watchdog did not raise (its MIS bit clear) resets without a record.
+extern "C" __attribute__((noreturn, used)) void board_nmi(const uint32_t* frame) {
+  using tmf_qemu::kWatchdogBase, tmf_qemu::kWdogMis;
+  const uint32_t mis = tmf_qemu::reg(kWatchdogBase + kWdogMis);
+  if ((mis & 1u) == 0) {
+    qemu_print("firmware: NMI not from the watchdog, resetting\n");
+    tmf_qemu::board_reset();
+  }
+  tmf_qemu::FaultRecord r{};
+  r.exception = 2;
+  r.pc = frame[6];
+  r.lr = frame[5];
+  r.wdog_mis = mis;
+  tmf_qemu::fault_record_save(r);
+  qemu_print("firmware: watchdog expired, pc=0x%08lx, resetting\n", static_cast<unsigned long>(r.pc));
   tmf_qemu::board_reset();
+}
+
+extern "C" __attribute__((naked, noreturn)) void NMI_Handler(void) {
+  __asm volatile(
+      "mrs r0, msp\n\t"
+      "ldr r2, =board_nmi\n\t"
+      "bx r2\n\t"
+      ".ltorg");
 }
 
 // The idle tick only wakes the core; the main loop reads the clock from timer 0.

@@ -31,6 +31,9 @@ constexpr uint32_t kTimerCtrlEnable = 1u << 0;
 // CMSDK APB watchdog: counts LOAD down at the APB clock; the first expiry raises its interrupt
 // (NMI on both board maps), the second resets the system if RESEN. Writing INTCLR reloads and clears.
 constexpr uint32_t kWdogLoad = 0x000, kWdogValue = 0x004, kWdogControl = 0x008, kWdogIntClr = 0x00C;
+// Raw and masked interrupt status, bit 0: the counter reached zero (the reset reason the NMI handler
+// records: the NMI is the watchdog's only when its MIS bit is set).
+constexpr uint32_t kWdogRis = 0x010, kWdogMis = 0x014;
 constexpr uint32_t kWdogLock = 0xC00;
 constexpr uint32_t kWdogUnlockKey = 0x1ACCE551u;
 constexpr uint32_t kWdogControlIntEnable = 1u << 0, kWdogControlResetEnable = 1u << 1;

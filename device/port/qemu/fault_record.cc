@@ -10,7 +10,7 @@ namespace {
 constexpr uint32_t kFaultMagic = 0x544D4654u;  // "TMFT"
 
 uint32_t checksum(const FaultRecord& r) {
-  const uint32_t words[] = {r.magic, r.exception, r.pc, r.lr, r.cfsr, r.hfsr, r.bfar, r.mmfar};
+  const uint32_t words[] = {r.magic, r.exception, r.pc, r.lr, r.cfsr, r.hfsr, r.bfar, r.mmfar, r.wdog_mis};
   uint32_t h = 0x811C9DC5u;
   for (uint32_t w : words) {
     h ^= w;
@@ -39,6 +39,7 @@ void fault_record_save(const FaultRecord& record) {
   s->hfsr = r.hfsr;
   s->bfar = r.bfar;
   s->mmfar = r.mmfar;
+  s->wdog_mis = r.wdog_mis;
   s->check = r.check;
   __asm volatile("dsb" ::: "memory");
 }
@@ -54,6 +55,7 @@ bool fault_record_take(FaultRecord* out) {
   r.hfsr = s->hfsr;
   r.bfar = s->bfar;
   r.mmfar = s->mmfar;
+  r.wdog_mis = s->wdog_mis;
   r.check = s->check;
   s->magic = 0;
   s->check = 0;
@@ -62,7 +64,11 @@ bool fault_record_take(FaultRecord* out) {
   return true;
 }
 
+bool fault_record_is_watchdog(const FaultRecord& r) { return r.exception == 2 && (r.wdog_mis & 1u) != 0; }
+
 const char* fault_kind(const FaultRecord& r) {
+  if (fault_record_is_watchdog(r)) return "watchdog expiry";
+  if (r.exception == 2) return "NMI";
   const uint32_t ufsr = r.cfsr >> 16, bfsr = (r.cfsr >> 8) & 0xFFu, mmfsr = r.cfsr & 0xFFu;
   if (ufsr & (1u << 0)) return "undefined instruction";
   if (ufsr & (1u << 1)) return "invalid state (EPSR.T)";
