@@ -244,6 +244,23 @@ host::Quantization fixed_quantization(float scale, int64_t zero_point) {
   return q;
 }
 
+// Weights, biases and constant operands come from an untrusted file: a NaN or infinity would
+// make a scale non-finite and its int8 cast undefined (found by tflite_fuzz), so it is refused.
+void require_finite_constants(const Graph& graph) {
+  for (size_t i = 0; i < graph.ops.size(); ++i) {
+    for (int t : graph.ops[i].inputs) {
+      if (t < 0 || graph.tensors[t].type != kTensorTypeFloat32 || !graph.tensors[t].is_constant()) continue;
+      const std::vector<float> v = float_tensor_data(graph.tensors[t]);
+      for (size_t k = 0; k < v.size(); ++k) {
+        if (!std::isfinite(v[k])) {
+          throw ConvertError(graph.op_context(i) + ": " + graph.tensor_context(t) + ": element " + std::to_string(k) +
+                             " is not finite (" + std::to_string(v[k]) + ")");
+        }
+      }
+    }
+  }
+}
+
 }  // namespace
 
 bool float_graph_needs_calibration(const Graph& graph) {
@@ -265,6 +282,7 @@ std::vector<float> float_graph_eval(const Graph& graph, const std::vector<float>
 
 Graph float_graph_quantize(const Graph& graph, const std::vector<std::vector<float>>& calibration) {
   check_float_graph(graph);
+  require_finite_constants(graph);
   if (calibration.empty()) throw ConvertError(graph.source + ": the calibration set is empty");
   const int64_t input_elements = graph.tensors[graph.inputs[0]].element_count();
   // Observed range of every float tensor over the calibration inputs.

@@ -431,6 +431,13 @@ TMF_TEST(FloatImportOps, RefusesUnsupportedVariants) {
     m.ops = {tiny_op(fb::BuiltinOperator_PADV2, {0, 1, 2}, 3)};
     refused(m, "v.tflite: op 0 (PADV2): tensor 2 'v': PADV2 constant_values must be a constant float32 scalar");
   }
+  {  // regression (tflite_fuzz, regress_float_nan_weight.tflite): a NaN weight made the int8 cast
+     // of its quantized value undefined; non-finite constants are refused, naming the element
+    TinyModel m;
+    m.tensors = {float_tensor("x", {1, 2}), float_constant("c", {2}, {0.5f, std::nanf("")}), float_tensor("y", {1, 2})};
+    m.ops = {tiny_op(fb::BuiltinOperator_ADD, {0, 1}, 2)};
+    refused(m, "v.tflite: op 0 (ADD): tensor 1 'c': element 1 is not finite");
+  }
   {  // shapes that do not broadcast
     TinyModel m;
     m.tensors = {float_tensor("x", {1, 3}), float_constant("c", {2}, {1, 2}), float_tensor("y", {1, 3})};
