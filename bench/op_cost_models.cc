@@ -329,6 +329,56 @@ void add_format_1_3_models(std::vector<std::pair<std::string, Graph>>& models) {
 
 }  // namespace
 
+// Format 1.4's UNIDIRECTIONAL_SEQUENCE_LSTM, after every older model so their random draws are
+// unchanged. Time steps, batches, inputs and cells vary independently (both layouts).
+void add_format_1_4_models(std::vector<std::pair<std::string, Graph>>& models) {
+  struct LstmShape { int time, batch, input, cells; bool time_major; };
+  const LstmShape shapes[] = {{1, 1, 2, 2, true},   {4, 1, 3, 4, false},  {2, 3, 8, 2, true},
+                              {8, 1, 1, 8, true},   {3, 2, 16, 5, false}, {6, 1, 4, 12, false},
+                              {2, 2, 24, 3, true},  {5, 1, 10, 16, true}, {1, 4, 6, 6, false},
+                              {10, 1, 2, 3, true},  {3, 1, 32, 8, false}, {2, 1, 5, 24, true}};
+  for (const LstmShape& v : shapes) {
+    const auto seq = [&](int last) {
+      return v.time_major ? std::vector<int32_t>{v.time, v.batch, last}
+                          : std::vector<int32_t>{v.batch, v.time, last};
+    };
+    Graph g;
+    g.source = "lstm_t" + std::to_string(v.time) + "b" + std::to_string(v.batch) + "_i" +
+               std::to_string(v.input) + "c" + std::to_string(v.cells) +
+               (v.time_major ? "_tm" : "_bm");
+    g.tensors.push_back(activation(seq(v.input), 0.02f, 3));
+    for (int k = 0; k < 8; ++k) {
+      g.tensors.push_back(constant_int8({v.cells, k < 4 ? v.input : v.cells}, 1, 0));
+    }
+    for (int k = 0; k < 4; ++k) g.tensors.push_back(constant_int32(v.cells));
+    Tensor hidden = activation({v.batch, v.cells}, 1.0f / 128, -2);
+    hidden.is_state = true;
+    Tensor cell;
+    cell.type = tmf::kTensorTypeInt16;
+    cell.shape = {v.batch, v.cells};
+    cell.quant.scales = {1.0f / 2048};
+    cell.quant.zero_points = {0};
+    cell.is_state = true;
+    g.tensors.push_back(hidden);
+    g.tensors.push_back(cell);
+    g.tensors.push_back(activation(seq(v.cells), 1.0f / 128, -2));
+    for (size_t i = 0; i < g.tensors.size(); ++i) g.tensors[i].name = g.source + "/t" + std::to_string(i);
+    Op o;
+    o.opcode = tmf::kOpUnidirectionalSequenceLstm;
+    o.source_name = tmf::opcode_name(o.opcode);
+    o.inputs = {0, 1, 2, 3, 4, 5, 6, 7, 8, -1, -1, -1, 9, 10, 11, 12, -1, -1, 13, 14,
+                -1, -1, -1, -1};
+    o.outputs = {15};
+    o.options.activation = tmf::host::Activation::kTanh;
+    o.options.time_major = v.time_major;
+    g.ops = {o};
+    g.inputs = {0};
+    g.outputs = o.outputs;
+    const std::string name = g.source;
+    models.emplace_back(name, std::move(g));
+  }
+}
+
 std::vector<std::pair<std::string, Graph>> cost_models() {
   std::vector<std::pair<std::string, Graph>> models;
   for (int i = 0; i < 48; ++i) {
@@ -572,6 +622,7 @@ std::vector<std::pair<std::string, Graph>> cost_models() {
   }
   add_format_1_2_models(models);
   add_format_1_3_models(models);
+  add_format_1_4_models(models);
   return models;
 }
 

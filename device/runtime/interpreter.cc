@@ -15,9 +15,9 @@ Status interpreter_init(Interpreter* interpreter, const Model* model, uint8_t* a
   if (arena_bytes < model->header->arena_bytes) return Status::kErrArenaTooSmall;
   interpreter->model = model;
   interpreter->arena = arena;
-#if !defined(TMF_OP_SET_CUSTOM) || TMF_WITH_SVDF
-  // Only SVDF keeps state: a runtime built without it never links the reset (runtime flash of
-  // other op sets unchanged).
+#if !defined(TMF_OP_SET_CUSTOM) || TMF_WITH_SVDF || TMF_WITH_UNIDIRECTIONAL_SEQUENCE_LSTM
+  // Only SVDF and LSTM keep state: a runtime built without them never links the reset (runtime
+  // flash of other op sets unchanged).
   interpreter_reset_state(interpreter);
 #endif
   return Status::kOk;

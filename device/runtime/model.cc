@@ -343,6 +343,7 @@ const char* opcode_name(uint16_t opcode) {
     case kOpHardSwish: return "HARD_SWISH";
     case kOpTransposeConv: return "TRANSPOSE_CONV";
     case kOpSvdf: return "SVDF";
+    case kOpUnidirectionalSequenceLstm: return "UNIDIRECTIONAL_SEQUENCE_LSTM";
     case kOpCodeLimit: break;
   }
   return "UNKNOWN";

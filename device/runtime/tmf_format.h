@@ -15,7 +15,7 @@ namespace tmf {
 
 constexpr uint8_t kTmfMagic[4] = {'T', 'M', 'F', '1'};
 constexpr uint16_t kTmfVersionMajor = 1;  // readers reject any other major
-constexpr uint16_t kTmfVersionMinor = 3;  // readers accept any minor (minors only add; 1.1: pipeline ops, 1.2: more TFLite ops, 1.3: multi-channel DSP_FEATURES, TRANSPOSE_CONV, SVDF, state tensors)
+constexpr uint16_t kTmfVersionMinor = 4;  // readers accept any minor (minors only add; 1.1: pipeline ops, 1.2: more TFLite ops, 1.3: multi-channel DSP_FEATURES, TRANSPOSE_CONV, SVDF, state tensors; 1.4: UNIDIRECTIONAL_SEQUENCE_LSTM)
 constexpr uint32_t kTmfSectionAlign = 16;
 constexpr uint32_t kTmfConstAlign = 16;
 constexpr uint32_t kTmfMaxRank = 4;
@@ -82,7 +82,9 @@ enum OpCode : uint16_t {
   // 1.3: TFLite ops of issue 15 item 3 (docs/import.md).
   kOpTransposeConv = 31,
   kOpSvdf = 32,
-  kOpCodeLimit = 33,  // one past the largest opcode of this format version
+  // 1.4
+  kOpUnidirectionalSequenceLstm = 33,
+  kOpCodeLimit = 34,  // one past the largest opcode of this format version
 };
 
 struct Section {

@@ -76,6 +76,10 @@ struct OpOptions {
   bool slice_offset = false;
   float alpha = 0.0f;                    // LEAKY_RELU (TFLite's parser zero-fills absent options)
   int32_t svdf_rank = 1;                 // SVDF
+  float cell_clip = 0.0f;                // UNIDIRECTIONAL_SEQUENCE_LSTM (0: no clipping)
+  float proj_clip = 0.0f;
+  bool time_major = false;
+  bool diagonal_recurrent = false;       // recurrent weights as diagonals (a newer option)
   std::vector<int32_t> new_shape;        // RESHAPE option (the shape tensor wins if present)
   PipelineOptions pipeline;              // DSP_FEATURES, SCORE_CLASS, DECISION_THRESHOLD
 };

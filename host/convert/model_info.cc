@@ -26,6 +26,9 @@ uint64_t op_macs(const Model& model, uint32_t index) {
     case kOpSvdf:  // feature [filters, input] and time [filters, memory] products per batch
       return static_cast<uint64_t>(tensor(0).dims[0]) * tensor(1).dims[0] *
              (static_cast<uint64_t>(tensor(1).dims[1]) + tensor(2).dims[1]);
+    case kOpUnidirectionalSequenceLstm:  // per output value 4 gates x (input + cells) products
+      return out_elements * 4 *
+             (static_cast<uint64_t>(tensor(0).dims[2]) + static_cast<uint64_t>(tensor(2).dims[1]));
     default:
       return 0;
   }

@@ -58,6 +58,7 @@ constexpr SupportedOp kSupportedOps[] = {
     {fb::BuiltinOperator_TANH, kOpTanh},
     {fb::BuiltinOperator_TRANSPOSE, kOpTranspose},
     {fb::BuiltinOperator_TRANSPOSE_CONV, kOpTransposeConv},
+    {fb::BuiltinOperator_UNIDIRECTIONAL_SEQUENCE_LSTM, kOpUnidirectionalSequenceLstm},
 };
 
 std::string supported_op_list() {
@@ -389,6 +390,8 @@ class Importer {
       case fb::BuiltinOperator_STRIDED_SLICE: return k >= 1;
       case fb::BuiltinOperator_TRANSPOSE_CONV: return k == 0 || k == 3;  // output_shape, bias
       case fb::BuiltinOperator_SVDF: return k == 3;  // TFLM checks its scale only (svdf.h)
+      // The gate biases: TFLM's LSTM builds its FC params without them (bias check skipped).
+      case fb::BuiltinOperator_UNIDIRECTIONAL_SEQUENCE_LSTM: return k >= 12 && k <= 15;
       default: return false;
     }
   }
@@ -425,9 +428,11 @@ class Importer {
       if (!problems_[index].empty()) {
         fail_op(op, graph_.tensor_context(index) + ": " + problems_[index]);
       }
-      if (graph_.tensors[index].is_state && !(builtin == fb::BuiltinOperator_SVDF && k == 4)) {
+      if (graph_.tensors[index].is_state && !(builtin == fb::BuiltinOperator_SVDF && k == 4) &&
+          !(builtin == fb::BuiltinOperator_UNIDIRECTIONAL_SEQUENCE_LSTM && (k == 18 || k == 19))) {
         fail_op(op, graph_.tensor_context(index) + ": variable (stateful) tensors are supported "
-                    "only as SVDF's state (input 4)");
+                    "only as SVDF's state (input 4) and UNIDIRECTIONAL_SEQUENCE_LSTM's output "
+                    "and cell states (inputs 18 and 19)");
       }
       if (!quant_problems_[index].empty()) {
         if (!optional || !quant_ignored_slot(builtin, k)) {
@@ -617,6 +622,16 @@ class Importer {
         const auto* p = required(i, src->builtin_options_as_SVDFOptions(), "SVDFOptions");
         o.svdf_rank = positive(i, "rank", p->rank());
         o.activation = activation(i, p->fused_activation_function());
+        break;
+      }
+      case fb::BuiltinOperator_UNIDIRECTIONAL_SEQUENCE_LSTM: {
+        const auto* p = required(i, src->builtin_options_as_UnidirectionalSequenceLSTMOptions(),
+                                 "UnidirectionalSequenceLSTMOptions");
+        o.activation = activation(i, p->fused_activation_function());
+        o.cell_clip = p->cell_clip();
+        o.proj_clip = p->proj_clip();
+        o.time_major = p->time_major();
+        o.diagonal_recurrent = p->diagonal_recurrent_tensors();
         break;
       }
       case fb::BuiltinOperator_LEAKY_RELU:

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstring>
 #include <string>
 
@@ -160,10 +161,17 @@ void check_mean(const Graph& g, size_t index) {
 
 void check_pad(const Graph& g, size_t index) {
   const Op& op = g.ops[index];
-  if (op.inputs.size() == 3 && op.inputs[2] >= 0) {
-    fail_tensor(g, index, op.inputs[2], "PADV2 constant_values is not supported by float import (PAD pads with 0)");
-  }
   if (op.inputs.size() < 2) fail(g, index, "expects an input and a paddings tensor");
+  if (op.inputs.size() == 3 && op.inputs[2] >= 0) {
+    // PADV2: the pad value is quantized into the input's quantization later (float_graph.cc).
+    const Tensor& v = g.tensors[op.inputs[2]];
+    if (v.type != kTensorTypeFloat32 || !v.is_constant() || v.element_count() != 1 || v.data.size() != sizeof(float)) {
+      fail_tensor(g, index, op.inputs[2], "PADV2 constant_values must be a constant float32 scalar");
+    }
+    float value = 0.0f;
+    std::memcpy(&value, v.data.data(), sizeof(float));
+    if (!std::isfinite(value)) fail_tensor(g, index, op.inputs[2], "PADV2 constant_values is not finite");
+  }
   require_activation_input(g, index);
   const Tensor& in = g.tensors[op.inputs[0]];
   const Tensor& out = g.tensors[op.outputs[0]];
@@ -273,7 +281,11 @@ void eval_pad(const Graph& g, const Op& op, std::vector<std::vector<float>>& val
   const Dims din = dims4(shape), dout = dims4(g.tensors[op.outputs[0]].shape);
   Dims before{0, 0, 0, 0};
   for (size_t i = 0; i < shape.size(); ++i) before[pad + i] = pads[2 * i];
-  std::vector<float> y(static_cast<size_t>(dout[0] * dout[1] * dout[2] * dout[3]), 0.0f);
+  float pad_value = 0.0f;  // PAD: 0; PADV2: its constant_values (checked by check_pad)
+  if (op.inputs.size() == 3 && op.inputs[2] >= 0) {
+    std::memcpy(&pad_value, g.tensors[op.inputs[2]].data.data(), sizeof(float));
+  }
+  std::vector<float> y(static_cast<size_t>(dout[0] * dout[1] * dout[2] * dout[3]), pad_value);
   size_t at = 0;
   for (int64_t i0 = 0; i0 < din[0]; ++i0) {
     for (int64_t i1 = 0; i1 < din[1]; ++i1) {

@@ -102,6 +102,30 @@ Tensor quantize_weights_per_tensor(const Tensor& w) {
   return q;
 }
 
+// PADV2's constant_values in the output's quantization, which is its input's (TFLM's PAD copies
+// bytes and requires the pad value to share the output's scale and zero point): round half away
+// from zero, as every other constant; a value the int8 range cannot hold is refused, naming it.
+Tensor quantize_pad_value(const Graph& g, size_t op, const Tensor& v, const host::Quantization& out) {
+  float value = 0.0f;
+  std::memcpy(&value, v.data.data(), sizeof(float));
+  const double scale = out.scales[0];
+  const double zero_point = static_cast<double>(out.zero_points[0]);
+  const double q = std::round(static_cast<double>(value) / scale) + zero_point;
+  if (q < -128.0 || q > 127.0) {
+    throw ConvertError(g.op_context(op) + ": " + g.tensor_context(g.ops[op].inputs[2]) + ": PADV2 constant_values " +
+                       std::to_string(value) + " is outside the range [" + std::to_string((-128.0 - zero_point) * scale) +
+                       ", " + std::to_string((127.0 - zero_point) * scale) +
+                       "] of the padded input's int8 quantization (calibrated from its values)");
+  }
+  Tensor t;
+  t.name = v.name;
+  t.type = kTensorTypeInt8;
+  t.shape = v.shape;
+  t.quant = out;
+  t.data = {static_cast<uint8_t>(static_cast<int8_t>(q))};
+  return t;
+}
+
 // int32 bias at scale input_scale * weight_scale[c] (one weight scale repeats for per-tensor).
 Tensor quantize_bias(const Tensor& b, double input_scale, const host::Quantization& weights) {
   const std::vector<float> v = float_tensor_data(b);
@@ -220,6 +244,23 @@ host::Quantization fixed_quantization(float scale, int64_t zero_point) {
   return q;
 }
 
+// Weights, biases and constant operands come from an untrusted file: a NaN or infinity would
+// make a scale non-finite and its int8 cast undefined (found by tflite_fuzz), so it is refused.
+void require_finite_constants(const Graph& graph) {
+  for (size_t i = 0; i < graph.ops.size(); ++i) {
+    for (int t : graph.ops[i].inputs) {
+      if (t < 0 || graph.tensors[t].type != kTensorTypeFloat32 || !graph.tensors[t].is_constant()) continue;
+      const std::vector<float> v = float_tensor_data(graph.tensors[t]);
+      for (size_t k = 0; k < v.size(); ++k) {
+        if (!std::isfinite(v[k])) {
+          throw ConvertError(graph.op_context(i) + ": " + graph.tensor_context(t) + ": element " + std::to_string(k) +
+                             " is not finite (" + std::to_string(v[k]) + ")");
+        }
+      }
+    }
+  }
+}
+
 }  // namespace
 
 bool float_graph_needs_calibration(const Graph& graph) {
@@ -241,6 +282,7 @@ std::vector<float> float_graph_eval(const Graph& graph, const std::vector<float>
 
 Graph float_graph_quantize(const Graph& graph, const std::vector<std::vector<float>>& calibration) {
   check_float_graph(graph);
+  require_finite_constants(graph);
   if (calibration.empty()) throw ConvertError(graph.source + ": the calibration set is empty");
   const int64_t input_elements = graph.tensors[graph.inputs[0]].element_count();
   // Observed range of every float tensor over the calibration inputs.
@@ -290,7 +332,13 @@ Graph float_graph_quantize(const Graph& graph, const std::vector<std::vector<flo
   }
   // The ops with quantized weights and constant operands, in the float graph's order.
   q.ops = graph.ops;
-  for (Op& out : q.ops) {
+  for (size_t i = 0; i < q.ops.size(); ++i) {
+    Op& out = q.ops[i];
+    if (out.opcode == kOpPad && out.inputs.size() == 3 && out.inputs[2] >= 0) {
+      Tensor v = quantize_pad_value(graph, i, graph.tensors[out.inputs[2]], q.tensors[out.outputs[0]].quant);
+      out.inputs[2] = static_cast<int>(q.tensors.size());
+      q.tensors.push_back(std::move(v));
+    }
     const bool weighted = out.opcode == kOpFullyConnected || out.opcode == kOpConv2D || out.opcode == kOpDepthwiseConv2D;
     if (weighted) {
       const Tensor& w = graph.tensors[out.inputs[1]];

@@ -16,6 +16,7 @@
 #include "device/runtime/kernels/scratch.h"
 #include "device/runtime/kernels/spatial.h"
 #include "device/runtime/kernels/transpose_conv.h"
+#include "device/runtime/kernels/unidirectional_sequence_lstm.h"
 
 namespace tmf::select {
 namespace {
@@ -196,6 +197,23 @@ OpFeatures svdf(const OpView& v) {
            {"outputs", static_cast<double>(tensor_element_count(v.output(0)))}}};
 }
 
+// kernels/unidirectional_sequence_lstm.cc (reference on every core): per time step and batch
+// row a hidden-state copy of `cells` bytes; per cell and gate two dot products (input, hidden),
+// their requantizations and a LUT activation; per cell the cell update, its tanh and the hidden
+// requantization.
+OpFeatures unidirectional_sequence_lstm(const OpView& v) {
+  const TensorRecord& in = v.input(0);
+  const double rows = static_cast<double>(in.dims[0]) * in.dims[1];
+  const double input_size = in.dims[2], cells = v.input(2).dims[1];
+  const double gate_units = rows * kLstmGateCount * cells;
+  return {"UNIDIRECTIONAL_SEQUENCE_LSTM",
+          {{"fixed", 1},
+           {"rows", rows},
+           {"gate_units", gate_units},
+           {"macs", gate_units * (input_size + cells)},
+           {"cells", rows * cells}}};
+}
+
 OpFeatures depthwise_conv_2d(const OpView& v, KernelFamily family) {
   const auto& p = v.params<DepthwiseConv2DParams>();
   const TensorRecord& in = v.input(0);
@@ -356,6 +374,7 @@ OpFeatures op_features(const Model& model, uint32_t index, KernelFamily family) 
     case kOpDepthwiseConv2D: return depthwise_conv_2d(v, family);
     case kOpTransposeConv: return transpose_conv(v);
     case kOpSvdf: return svdf(v);
+    case kOpUnidirectionalSequenceLstm: return unidirectional_sequence_lstm(v);
     case kOpAveragePool2D:
     case kOpMaxPool2D: return pool(v, family, name);
     case kOpAdd: return add(v, family);

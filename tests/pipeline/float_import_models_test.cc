@@ -443,6 +443,8 @@ TMF_TEST(FloatImportModels, KwsLikeDsCnn) {
   for (uint32_t i = 0; i < 40; ++i) calibration.push_back(kws_input(10 + i));
   for (uint32_t i = 0; i < 100; ++i) eval.push_back(kws_input(5000 + i));
   const Graph g = tflite_read(kws_model(k), "kws_like_float.tflite");
+  // With TMF_FUZZ_SEED_DIR set, the float model is written there (a float seed of tflite_fuzz).
+  if (const char* seeds = std::getenv("TMF_FUZZ_SEED_DIR")) test::write_bytes(std::string(seeds) + "/float_kws_like.tflite", kws_model(k));
   TMF_ASSERT(quantize::float_graph_needs_calibration(g));
   const Graph q = quantize::float_graph_quantize(g, calibration);
   // TFLite's rules: per-channel filters on the output-channel axis, fixed softmax output.

@@ -127,7 +127,11 @@ struct Outcome {
 // calibration input and the runtime's output there (run_float_import_qemu.sh runs them bare-metal).
 Outcome run_model(const TinyModel& m, const std::vector<std::vector<float>>& calibration, const FloatFn& reference,
                   const std::string& tag) {
-  const Graph g = tflite_read(build(m), tag + ".tflite");
+  const std::vector<uint8_t> tflite = build(m);
+  const Graph g = tflite_read(tflite, tag + ".tflite");
+  // With TMF_FUZZ_SEED_DIR set, the float model is written there (tests/fuzz/corpus_tflite's
+  // float seeds, which take tflite_fuzz through float import).
+  if (const char* seeds = std::getenv("TMF_FUZZ_SEED_DIR")) test::write_bytes(std::string(seeds) + "/float_" + tag + ".tflite", tflite);
   Outcome o;
   o.q = quantize::float_graph_quantize(g, calibration);
   const std::vector<uint8_t> file = convert_graph(o.q, {}).file;
@@ -308,6 +312,51 @@ TMF_TEST(FloatImportOps, PadAndConcatenation) {
   TMF_EXPECT(o.max_abs <= bound + kFloatSlack);
 }
 
+// PADV2 with a non-zero pad value inside the input's range: x [1, 3, 4, 2]; y = PADV2(x, top 2,
+// bottom 1, left 0, right 3; value v) [1, 6, 7, 2], then ADD(y, c) so the padded values pass
+// through a requantizing op. The pad value must be quantized into the input's quantization
+// (TFLM requires constant_values to share the output's, which PAD ties to the input's): checked
+// here against the test's own round(v / s) + zp. Bound: PAD's values err by half an input step
+// (the pad value too: its own rounding), then ADD as above: s_x/2 + s_c/2 + s_out. Run for a
+// negative and a positive value (the input range is about [-2, 2]).
+TMF_TEST(FloatImportOps, Padv2WithNonZeroValue) {
+  const std::vector<float> c = {0.5f, -0.75f};
+  for (const float v : {-1.3f, 0.77f}) {
+    TinyModel m;
+    m.tensors = {float_tensor("x", {1, 3, 4, 2}), int32_constant("paddings", {4, 2}, {0, 0, 2, 1, 0, 3, 0, 0}),
+                 float_constant("v", {1}, {v}), float_tensor("p", {1, 6, 7, 2}), float_constant("c", {2}, c),
+                 float_tensor("y", {1, 6, 7, 2})};
+    m.ops = {tiny_op(fb::BuiltinOperator_PADV2, {0, 1, 2}, 3),
+             tiny_op(fb::BuiltinOperator_ADD, {3, 4}, 5, binary_options(fb::BuiltinOperator_ADD, fb::ActivationFunctionType_NONE))};
+    m.inputs = {0};
+    m.outputs = {5};
+    const FloatFn reference = [&](const std::vector<float>& x) {
+      std::vector<float> p = pad_hw(x, 3, 4, 2, 2, 1, 0, 3);
+      for (int i = 0; i < 6; ++i)
+        for (int j = 0; j < 7; ++j)
+          if (i < 2 || i >= 5 || j >= 4) p[static_cast<size_t>((i * 7 + j) * 2)] = p[static_cast<size_t>((i * 7 + j) * 2 + 1)] = v;
+      return broadcast(p, {1, 6, 7, 2}, c, {2}, [](float a, float b) { return a + b; });
+    };
+    const std::vector<std::vector<float>> calibration = calibration_set(16, 24, 811, 2.0f);
+    const Outcome o = run_model(m, calibration, reference, v < 0 ? "ops_padv2_negative" : "ops_padv2_positive");
+    const Quantization& in = quant_of(o.q, kOpPad, 0);
+    const Quantization& value = quant_of(o.q, kOpPad, 2);
+    TMF_EXPECT(value.scales == in.scales && value.zero_points == in.zero_points);
+    int8_t stored = 0;
+    for (const Op& op : o.q.ops) {
+      if (op.opcode == kOpPad) stored = static_cast<int8_t>(o.q.tensors[static_cast<size_t>(op.inputs[2])].data.at(0));
+    }
+    const double expected_q = std::round(static_cast<double>(v) / in.scales[0]) + static_cast<double>(in.zero_points[0]);
+    TMF_EXPECT_EQ(static_cast<int>(stored), static_cast<int>(expected_q));
+    const double bound = step(in) / 2 + step(quant_of(o.q, kOpAdd, 1)) / 2 + step(quant_of(o.q, kOpAdd, -1));
+    std::printf("  float PADV2 (value %.2f, stored %d): int8 vs float max %.5f (bound %.5f), %zu/%zu values bit-equal "
+                "to TFLM's integer arithmetic\n",
+                static_cast<double>(v), stored, o.max_abs, bound, o.values - o.mismatches, o.values);
+    TMF_EXPECT_EQ(o.mismatches, size_t{0});
+    TMF_EXPECT(o.max_abs <= bound + kFloatSlack);
+  }
+}
+
 // A CONCATENATION feeding another: x [1, 2, 3]; a = ADD(x, c); y1 = CONCATENATION(x, a, axis 1)
 // [1, 4, 3]; m = MUL(x, k); y = CONCATENATION(y1, m, axis -2) [1, 6, 3]. Visited last to first:
 // y1 (read only by the outer one) takes y's quantization, then a takes it too, and the graph
@@ -368,12 +417,26 @@ TMF_TEST(FloatImportOps, RefusesUnsupportedVariants) {
     TMF_EXPECT_THROWS(quantize::float_graph_quantize(g, {std::vector<float>(static_cast<size_t>(g.tensors[0].element_count()), 0.5f)}),
                       ConvertError, message);
   };
-  {  // PADV2's constant_values
+  {  // PADV2's constant_values outside the input's calibrated range [0, 0.5]
     TinyModel m;
     m.tensors = {float_tensor("x", {1, 2}), int32_constant("p", {2, 2}, {0, 0, 1, 1}), float_constant("v", {1}, {3.0f}),
                  float_tensor("y", {1, 4})};
     m.ops = {tiny_op(fb::BuiltinOperator_PADV2, {0, 1, 2}, 3)};
-    refused(m, "v.tflite: op 0 (PADV2): tensor 2 'v': PADV2 constant_values is not supported by float import");
+    refused(m, "v.tflite: op 0 (PADV2): tensor 2 'v': PADV2 constant_values 3.000000 is outside the range [");
+  }
+  {  // PADV2's constant_values that is not a scalar
+    TinyModel m;
+    m.tensors = {float_tensor("x", {1, 2}), int32_constant("p", {2, 2}, {0, 0, 1, 1}), float_constant("v", {2}, {0.1f, 0.2f}),
+                 float_tensor("y", {1, 4})};
+    m.ops = {tiny_op(fb::BuiltinOperator_PADV2, {0, 1, 2}, 3)};
+    refused(m, "v.tflite: op 0 (PADV2): tensor 2 'v': PADV2 constant_values must be a constant float32 scalar");
+  }
+  {  // regression (tflite_fuzz, regress_float_nan_weight.tflite): a NaN weight made the int8 cast
+     // of its quantized value undefined; non-finite constants are refused, naming the element
+    TinyModel m;
+    m.tensors = {float_tensor("x", {1, 2}), float_constant("c", {2}, {0.5f, std::nanf("")}), float_tensor("y", {1, 2})};
+    m.ops = {tiny_op(fb::BuiltinOperator_ADD, {0, 1}, 2)};
+    refused(m, "v.tflite: op 0 (ADD): tensor 1 'c': element 1 is not finite");
   }
   {  // shapes that do not broadcast
     TinyModel m;

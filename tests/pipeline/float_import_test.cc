@@ -3,8 +3,11 @@
 // the device runtime. The float oracle is a plain float forward pass written in this test (not
 // the code under test); the bound on the int8-vs-float error is stated per test with its reason.
 #include <cmath>
+#include <cstdlib>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
+#include <string>
 #include <stdexcept>
 #include <vector>
 
@@ -35,6 +38,12 @@ struct Measured {
 Measured quantize_and_compare(const std::vector<Dense>& layers, const std::vector<std::vector<float>>& calibration,
                               const std::vector<std::vector<float>>& eval, Graph* quantized_out = nullptr) {
   const Graph g = tflite_read(dense_model(layers), "float.tflite");
+  // With TMF_FUZZ_SEED_DIR set, the float model is written there (a float seed of tflite_fuzz).
+  if (const char* seeds = std::getenv("TMF_FUZZ_SEED_DIR")) {
+    const std::vector<uint8_t> bytes = dense_model(layers);
+    std::ofstream(std::string(seeds) + "/float_dense_" + std::to_string(layers.size()) + "_layers.tflite", std::ios::binary)
+        .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  }
   require(quantize::float_graph_needs_calibration(g), "float model not recognized");
   Graph q = quantize::float_graph_quantize(g, calibration);
   if (quantized_out != nullptr) *quantized_out = q;

@@ -1,5 +1,5 @@
 // An integer oracle for quantized graphs of QUANTIZE, DEQUANTIZE, ADD, SUB, MUL (broadcasting),
-// MEAN, PAD and CONCATENATION, written for the tests from TFLM's reference arithmetic (not the
+// MEAN, PAD/PADV2 and CONCATENATION, written for the tests from TFLM's reference arithmetic (not the
 // runtime's kernels, not the converter's lowering): QuantizeMultiplier (frexp, round to 31 bits),
 // gemmlowp's SaturatingRoundingDoublingHighMul and RoundingDivideByPOT from their definitions,
 // reference_integer_ops Add/Sub (left shift 20, inputs rescaled to 2 max(s1, s2)) and Mul,
@@ -242,7 +242,11 @@ class Oracle {
     const Dims din = dims4(shape), dout = dims4(t(out).shape);
     Dims before{0, 0, 0, 0};
     for (size_t i = 0; i < shape.size(); ++i) before[4 - shape.size() + i] = p[2 * i];
-    std::vector<int32_t> y(static_cast<size_t>(dout[0] * dout[1] * dout[2] * dout[3]), zp(out));
+    // PAD pads with the output zero point; PADV2 with its int8 constant_values as stored (TFLM
+    // requires it to share the output's quantization and copies it).
+    const bool v2 = op.inputs.size() > 2 && op.inputs[2] >= 0;
+    const int32_t fill = v2 ? get(op.inputs[2]).at(0) : static_cast<int32_t>(zp(out));
+    std::vector<int32_t> y(static_cast<size_t>(dout[0] * dout[1] * dout[2] * dout[3]), fill);
     size_t k = 0;
     for (int64_t i0 = 0; i0 < din[0]; ++i0)
       for (int64_t i1 = 0; i1 < din[1]; ++i1)

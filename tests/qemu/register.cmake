@@ -8,7 +8,10 @@ set(qemu_models
   # Format 1.3 ops: .tflite files from tests/host/tiny_tflite.h, expected bytes from the Python
   # oracles of tests/device/golden (docs/import.md); small enough for the micro:bit.
   "op_transpose_conv|${PROJECT_SOURCE_DIR}/tests/device/golden/transpose_conv_stride2_valid.tflite|${PROJECT_SOURCE_DIR}/tests/device/golden/transpose_conv_stride2_valid.in|${PROJECT_SOURCE_DIR}/tests/device/golden/transpose_conv_stride2_valid.expected"
-  "op_svdf|${PROJECT_SOURCE_DIR}/tests/device/golden/svdf_rank2.tflite|${PROJECT_SOURCE_DIR}/tests/device/golden/svdf_rank2.in|${PROJECT_SOURCE_DIR}/tests/device/golden/svdf_rank2.expected")
+  "op_svdf|${PROJECT_SOURCE_DIR}/tests/device/golden/svdf_rank2.tflite|${PROJECT_SOURCE_DIR}/tests/device/golden/svdf_rank2.in|${PROJECT_SOURCE_DIR}/tests/device/golden/svdf_rank2.expected"
+  # Format 1.4: UNIDIRECTIONAL_SEQUENCE_LSTM in both layouts (lstm_golden.py --binaries).
+  "op_lstm_time_major|${PROJECT_SOURCE_DIR}/tests/device/golden/lstm_time_major.tflite|${PROJECT_SOURCE_DIR}/tests/device/golden/lstm_time_major.in|${PROJECT_SOURCE_DIR}/tests/device/golden/lstm_time_major.expected"
+  "op_lstm_batch_major|${PROJECT_SOURCE_DIR}/tests/device/golden/lstm_batch_major.tflite|${PROJECT_SOURCE_DIR}/tests/device/golden/lstm_batch_major.in|${PROJECT_SOURCE_DIR}/tests/device/golden/lstm_batch_major.expected")
 
 foreach(core IN LISTS TMF_QEMU_CORES)
   set(bin "${PROJECT_SOURCE_DIR}/build/${core}/bin")

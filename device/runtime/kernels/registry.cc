@@ -36,6 +36,7 @@
 #define TMF_WITH_HARD_SWISH 1
 #define TMF_WITH_TRANSPOSE_CONV 1
 #define TMF_WITH_SVDF 1
+#define TMF_WITH_UNIDIRECTIONAL_SEQUENCE_LSTM 1
 #endif
 
 // On cores with the DSP extension (Cortex-M4, M7, M33) the optimized kernels of kernels/arm/
@@ -86,6 +87,7 @@ extern const KernelRegistration kKernelStridedSlice;
 extern const KernelRegistration kKernelHardSwish;
 extern const KernelRegistration kKernelTransposeConv;
 extern const KernelRegistration kKernelSvdf;
+extern const KernelRegistration kKernelUnidirectionalSequenceLstm;
 
 const KernelRegistration* kernel_find(uint16_t opcode) {
   switch (opcode) {
@@ -184,6 +186,9 @@ const KernelRegistration* kernel_find(uint16_t opcode) {
 #endif
 #if TMF_WITH_SVDF
     case kOpSvdf: return &kKernelSvdf;
+#endif
+#if TMF_WITH_UNIDIRECTIONAL_SEQUENCE_LSTM
+    case kOpUnidirectionalSequenceLstm: return &kKernelUnidirectionalSequenceLstm;
 #endif
     default: return nullptr;
   }

@@ -35,6 +35,7 @@ LoweredOp lower_strided_slice(LoweringContext& ctx);
 LoweredOp lower_hard_swish(LoweringContext& ctx);
 LoweredOp lower_transpose_conv(LoweringContext& ctx);
 LoweredOp lower_svdf(LoweringContext& ctx);
+LoweredOp lower_unidirectional_sequence_lstm(LoweringContext& ctx);
 
 LowerFn lowering_find(OpCode opcode) {
   switch (opcode) {
@@ -70,6 +71,7 @@ LowerFn lowering_find(OpCode opcode) {
     case kOpHardSwish: return lower_hard_swish;
     case kOpTransposeConv: return lower_transpose_conv;
     case kOpSvdf: return lower_svdf;
+    case kOpUnidirectionalSequenceLstm: return lower_unidirectional_sequence_lstm;
     default: return nullptr;
   }
 }
