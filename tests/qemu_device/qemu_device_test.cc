@@ -797,7 +797,7 @@ TMF_TEST(QemuDevice, ThreeAxisPipelineOnPosixAndFirmwareEqualsTheHost) {
       return tmf::test_support::spawn_logged(
           {TMF_QEMU_DEVICE_SCRIPT, "--core", "cortex-m4", "--id", "mcu3", "--flash", work + "/mcu3.flash", "--link",
            link, "--trusted-key", work + "/key.pub", "--fleet", "plant", "--group", "test", "--sensor", sensor,
-           "--trial-windows", "2", "--elf", TMF_DEVICE_FIRMWARE, "--", "sensor_channels=3"},
+           "--trial-windows", "2", "--elf", TMF_DEVICE_FIRMWARE, "--", "sensor_channels=3", "window_ms=20"},
           log, false);
     };
     pid_t device = start_device(work + "/mcu3_install.log");

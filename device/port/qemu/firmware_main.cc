@@ -11,7 +11,7 @@
 // [hang_version=V: fault injection, the app hangs when it runs a model of version V]
 // [fault_version=V, udf_version=V: fault injection, the app faults when it runs a model of version V:
 // a load from unmapped memory (a bus error), an undefined instruction]
-// [sensor_channels=C: the sensor stream is frames of C interleaved axes (default 1); only models
+// [sensor_channels=C: the sensor stream is frames of C (1..8) interleaved axes (default 1); only models
 // whose window has C channels run].
 #include <stdint.h>
 #include <string.h>
@@ -78,7 +78,7 @@ alignas(8) uint8_t g_app_memory[kAppMemoryBytes];
 uint8_t g_link_rx[kLinkMtu + tmf::kLinkOverheadBytes];
 alignas(4) uint8_t g_link_tx[kLinkTxBytes];
 float g_window[kMaxWindowSamples];
-float g_sensor_stage[64];  // sensor values on their way into the channel-major window
+float g_sensor_stage[16];  // sensor values on their way into the channel-major window (a UART turn brings few)
 float g_capture[kCaptureSamples];
 uint8_t g_keys[kMaxKeys][32];
 tmf_qemu::NorFlash g_flash;
@@ -156,7 +156,7 @@ bool parse_args(int argc, char** argv, Args* a) {
     } else if (name == 9 && strncmp(arg, "window_ms", 9) == 0) {
       ok = parse_u32(value, &a->window_ms) && a->window_ms <= 60000;
     } else if (name == 15 && strncmp(arg, "sensor_channels", 15) == 0) {
-      ok = parse_u32(value, &a->sensor_channels) && a->sensor_channels >= 1 && a->sensor_channels <= 16;
+      ok = parse_u32(value, &a->sensor_channels) && a->sensor_channels >= 1 && a->sensor_channels <= 8;
     } else if (name == 3 && strncmp(arg, "cut", 3) == 0) {
       ok = parse_u32(value, &a->cut);
     } else if (name == 12 && strncmp(arg, "hang_version", 12) == 0) {
