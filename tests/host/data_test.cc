@@ -669,7 +669,7 @@ TMF_TEST(DataCli, ImportsSeveralChannelsAsInterleavedFrames) {
   TMF_EXPECT(r.err.find(bad + ":1: column '1' is asked for twice") != std::string::npos);
   r = test::run_cli("data import " + xyz + " --out " + out_bad + " --column x,y --channel-names a --rate 100");
   TMF_EXPECT(r.err.find(xyz + ": 2 channel(s) read, but --channel-names gives 1 names") != std::string::npos);
-  r = test::run_cli("data import " + xyz + " --out " + out_bad + " --column x,y --channel-names a,b;c --rate 100");
+  r = test::run_cli("data import " + xyz + " --out " + out_bad + " --column x,y --channel-names 'a,b;c' --rate 100");
   TMF_EXPECT(r.err.find("channel name 'b;c' cannot be stored") != std::string::npos);
   TMF_EXPECT(!std::filesystem::exists(out_bad + "/manifest.csv"));
   // A hand-written manifest whose channel_names do not match its channels is refused on reading.
