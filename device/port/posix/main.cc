@@ -316,7 +316,8 @@ int run(const Options& o) {
       if (link.connected()) tmf::app_on_connect(app.get());
     }
     if (const uint32_t wanted = tmf::app_capture_pending(app.get()); wanted > 0) {
-      const uint32_t got = port->sensor_read(capture.data(), wanted);
+      // Whole frames: a request shorter than one frame still gets (the start of) one.
+      const uint32_t got = port->sensor_read(capture.data(), std::max(wanted, o.axes));
       tmf::app_on_capture(app.get(), capture.data(), got);
     }
     const tmf::Model* model = tmf::agent_model(agent.get());

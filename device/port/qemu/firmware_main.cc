@@ -384,6 +384,12 @@ int main(int argc, char** argv) {
 
     // Sensor samples: a requested capture first, else the current window.
     if (const uint32_t wanted = tmf::app_capture_pending(&g_app); wanted > 0) {
+      if (capture_fill == 0 && g_port.sensor_phase() != 0) {
+        // A capture also starts at a frame's first axis: its values are whole frames from there.
+        const uint32_t got = g_port.sensor_read(g_sensor_stage, args.sensor_channels - g_port.sensor_phase());
+        idle = idle && got == 0;
+        continue;
+      }
       const uint32_t got = g_port.sensor_read(g_capture + capture_fill, wanted - capture_fill);
       idle = idle && got == 0;
       capture_fill += got;
