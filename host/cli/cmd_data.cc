@@ -332,15 +332,15 @@ void register_data(CLI::App& app) {
   import_cmd->add_option("--label", imp->label, "Condition label of every imported file")->capture_default_str();
   import_cmd->add_option("--channel", imp->channels,
                          "WAV channel(s) to take, 0-based; several (--channel 0,1) make a multi-channel recording")
-      ->delimiter(',')->capture_default_str();
+      ->delimiter(',')->allow_extra_args(false)->capture_default_str();
   import_cmd->add_option("--column", imp->columns,
                          "CSV column(s): header name or 0-based index; several (--column x,y,z) make a "
                          "multi-channel recording of interleaved frames")
-      ->delimiter(',');
+      ->delimiter(',')->allow_extra_args(false);
   import_cmd->add_option("--channel-names", imp->channel_names,
                          "Names of the channels, recorded in the manifest (default: the CSV header names or "
                          "indices, or ch<N> for WAV channels)")
-      ->delimiter(',');
+      ->delimiter(',')->allow_extra_args(false);
   import_cmd->add_flag("--json", imp->json, "Print a JSON summary");
   import_cmd->callback([imp] { reporting_data_errors([&] { run_import(*imp); }); });
 
