@@ -38,7 +38,7 @@ struct CvDetector {
   uint32_t first, last;  // one axis's features [first, last); every axis's when several
 };
 
-// The model's score outputs; then `trend` (kTrendName), the loop's own trend of ln RMS (not a
+// The model's score outputs; then, with --trend, `trend` (kTrendName), the loop's own trend of ln RMS (not a
 // model output; docs/backtest.md, "A trend indicator").
 std::vector<CvDetector> cv_detectors(uint32_t bands) {
   return {{"all_bands", 0, bands},         {"low_bands", 0, bands / 2},
@@ -62,10 +62,11 @@ struct CvModel {
   int normalization_input = -1;
   uint32_t features = 0, detectors = 0;  // detectors: the model's scores, then the trend
   uint32_t channels = 1;
+  bool trend = false;
   uint32_t trend_feature = 0;             // ln RMS of the first (horizontal) axis
 };
 
-CvModel cv_model_build(uint32_t window, double rate, uint32_t bands, uint32_t channels) {
+CvModel cv_model_build(uint32_t window, double rate, uint32_t bands, uint32_t channels, bool trend) {
   host::Graph g;
   g.source = "backtest cv pool";
   const int samples = host::add_samples_input(g, window, "samples", channels);
@@ -102,7 +103,8 @@ CvModel cv_model_build(uint32_t window, double rate, uint32_t bands, uint32_t ch
   m.normalization_input = t.normalization_input;
   m.features = f;
   m.channels = channels;
-  m.detectors = static_cast<uint32_t>(detectors.size()) + 1;
+  m.detectors = static_cast<uint32_t>(detectors.size()) + (trend ? 1 : 0);
+  m.trend = trend;
   m.trend_feature = bands;
   return m;
 }
@@ -207,7 +209,7 @@ LoopReplay loop_replay(const CvModel& m, const Run& run, SampleCache& cache, con
   std::vector<uint32_t> voters;
   for (uint32_t d = 0; d < m.detectors; ++d) {
     if (!(voting & (1u << d))) continue;
-    c.decision_outputs[voters.size()] = d + 1 == m.detectors ? detect::kDetectTrendScore : 1 + d;
+    c.decision_outputs[voters.size()] = m.trend && d + 1 == m.detectors ? detect::kDetectTrendScore : 1 + d;
     voters.push_back(d);
   }
   c.detector_count = static_cast<uint32_t>(voters.size());
@@ -227,8 +229,10 @@ LoopReplay loop_replay(const CvModel& m, const Run& run, SampleCache& cache, con
     c.tracking_rate = static_cast<float>(-std::expm1(-run.spacing_s / (cm.tracking_min * 60)));
     c.tracking_clamp = grid.tracking_clamp;
   }
-  c.trend = {static_cast<float>(-std::expm1(-run.spacing_s / (kTrendMinutes * 60))), kTrendClamp};
-  c.trend_feature = m.trend_feature;
+  if (m.trend) {
+    c.trend = {static_cast<float>(-std::expm1(-run.spacing_s / (kTrendMinutes * 60))), kTrendClamp};
+    c.trend_feature = m.trend_feature;
+  }
   std::vector<uint64_t> memory((detect::detect_loop_bytes(c) + 7) / 8);
   detect::DetectLoop loop{};
   const detect::DetectStatus st =
@@ -259,7 +263,7 @@ LoopReplay loop_replay(const CvModel& m, const Run& run, SampleCache& cache, con
     if (monitoring) r.trace.t_s.push_back(s.t_s);
     for (uint32_t d = 0; d < m.detectors; ++d) {
       float score = loop.trend_score;
-      if (d + 1 < m.detectors) {
+      if (!m.trend || d + 1 < m.detectors) {
         const uint8_t* out = nullptr;
         interpreter_output(interpreter, 1 + d, nullptr, &out);
         std::memcpy(&score, out, 4);
@@ -287,10 +291,10 @@ BacktestCvResult backtest_cv_run(const BacktestCvOptions& o) {
   uint32_t window = 0;
   const std::vector<Run> runs = runs_read(ds, o.channel, &rate, &window);
   if (runs.size() < 3) throw PipelineError(ds.manifest_path + ": leave-one-run-out needs at least 3 runs");
-  const CvModel m = cv_model_build(window, rate, o.bands, o.channel == kBothChannels ? 2 : 1);
+  const CvModel m = cv_model_build(window, rate, o.bands, o.channel == kBothChannels ? 2 : 1, o.trend);
   BacktestCvResult result;
   for (const CvDetector& d : cv_detectors(o.bands)) result.detectors.push_back(d.name);
-  result.detectors.push_back(kTrendName);
+  if (o.trend) result.detectors.push_back(kTrendName);
   result.grid = cv_grid_default();
   result.grid.objective = o.objective;
   result.grid.variance_floor = o.variance_floor;
