@@ -17,6 +17,14 @@ bool config_valid(const DetectLoopConfig& c) {
   if (!(c.tracking_rate >= 0.0f && c.tracking_rate < 1.0f)) return false;  // NaN fails too
   if (c.tracking_rate > 0.0f && !(finite(c.tracking_clamp) && c.tracking_clamp > 0.0f)) return false;
   if (baseline_bytes(c.baseline.feature_count) == 0) return false;
+  const bool trend_on = c.trend.rate != 0.0f;
+  if (trend_on && (!(c.trend.rate > 0.0f && c.trend.rate < 1.0f) || !(finite(c.trend.clamp) && c.trend.clamp > 0.0f) ||
+                   c.trend_feature >= c.baseline.feature_count)) {
+    return false;
+  }
+  for (uint32_t i = 0; i < c.detector_count; ++i) {
+    if (c.decision_outputs[i] == kDetectTrendScore && !(trend_on && c.calibration.windows > 0)) return false;
+  }
   if (c.sketch_bins > kSketchMaxBins) return false;
   if (c.sketch_bins > 0 && c.sketch_ranges == nullptr &&
       !(finite(c.sketch_sigmas) && c.sketch_sigmas > 0.0f)) {
@@ -53,6 +61,7 @@ bool interface_valid(const DetectLoopConfig& c, const Interpreter& interpreter, 
     return false;
   }
   for (uint32_t i = 0; i < c.detector_count; ++i) {
+    if (c.decision_outputs[i] == kDetectTrendScore) continue;  // the loop's own (config_valid)
     if (c.calibration.windows > 0) {
       if (interpreter_output(interpreter, c.decision_outputs[i], &t, nullptr) != Status::kOk ||
           !plain_float(*t) || tensor_element_count(*t) != 1) {
@@ -112,6 +121,34 @@ void track_baseline(DetectLoop* loop, const float* raw) {
   }
 }
 
+// The trend starts from the baseline just set: offset = mean, scale = 1 / std.
+void start_trend(DetectLoop* loop) {
+  const DetectLoopConfig& c = loop->config;
+  loop->trend_score = 0.0f;
+  if (c.trend.rate == 0.0f) return;
+  const uint32_t f = c.baseline.feature_count;
+  const float std = 1.0f / loop->normalization[f + c.trend_feature];
+  if (trend_init(&loop->trend, c.trend, loop->normalization[c.trend_feature], std) != DetectStatus::kOk) {
+    // A scale whose inverse overflows: a trend that never moves (unit std, level 0, no score).
+    trend_init(&loop->trend, c.trend, 0.0f, 1.0f);
+    loop->trend.config.clamp = 0.0f;
+  }
+}
+
+// Detector i's score of the latest invoke: the model's output or the loop's trend.
+DetectStatus read_score(const DetectLoop& loop, uint32_t i, float* score) {
+  if (loop.config.decision_outputs[i] == kDetectTrendScore) {
+    *score = loop.trend_score;
+    return DetectStatus::kOk;
+  }
+  const uint8_t* out = nullptr;
+  if (interpreter_output(*loop.interpreter, loop.config.decision_outputs[i], nullptr, &out) != Status::kOk) {
+    return DetectStatus::kErrInvoke;
+  }
+  memcpy(score, out, 4);
+  return DetectStatus::kOk;
+}
+
 void enter_stage(DetectLoop* loop, DetectStage stage) {
   loop->stage = stage;
   loop->stage_windows = 0;
@@ -138,6 +175,7 @@ DetectStatus commission_step(DetectLoop* loop, const float* raw, DetectWindowRes
       const BaselineState state = baseline_add(&loop->baseline, raw);
       if (state == BaselineState::kReady) {
         baseline_normalization(loop->baseline, loop->normalization);
+        start_trend(loop);
         n.baseline_ready_window = n.windows;
         result->event = DetectEvent::kBaselineReady;
         if (c.calibration.windows > 0) {
@@ -154,12 +192,9 @@ DetectStatus commission_step(DetectLoop* loop, const float* raw, DetectWindowRes
     }
     case DetectStage::kCalibrating: {
       const uint32_t w = c.calibration.windows;
-      const uint8_t* out = nullptr;
       for (uint32_t i = 0; i < c.detector_count; ++i) {
-        if (interpreter_output(*loop->interpreter, c.decision_outputs[i], nullptr, &out) != Status::kOk) {
-          return DetectStatus::kErrInvoke;
-        }
-        memcpy(&loop->calibration_scores[i * w + loop->stage_windows - 1], out, 4);
+        const DetectStatus s = read_score(*loop, i, &loop->calibration_scores[i * w + loop->stage_windows - 1]);
+        if (s != DetectStatus::kOk) return s;
       }
       if (c.tracking_rate > 0.0f) track_baseline(loop, raw);
       if (loop->stage_windows < w) return DetectStatus::kOk;
@@ -231,6 +266,8 @@ DetectStatus detect_loop_init(DetectLoop* loop, const DetectLoopConfig& config,
   loop->interpreter = interpreter;
   loop->sample_count = samples;
   loop->counters = DetectCounters{0, 0, 0, 0, 0, kDetectNoWindow, kDetectNoWindow, 0, kDetectNoWindow};
+  loop->trend = Trend{};
+  loop->trend_score = 0.0f;
   detect_loop_recommission(loop);
   return DetectStatus::kOk;
 }
@@ -242,6 +279,7 @@ void detect_loop_recommission(DetectLoop* loop) {
   write_identity(loop->normalization, loop->config.baseline.feature_count);
   loop->counters.baseline_ready_window = kDetectNoWindow;
   loop->counters.thresholds_ready_window = kDetectNoWindow;
+  loop->trend_score = 0.0f;
   enter_stage(loop, loop->config.settle_windows > 0 ? DetectStage::kSettling : DetectStage::kLearningBaseline);
 }
 
@@ -254,6 +292,7 @@ DetectStatus detect_loop_set_baseline(DetectLoop* loop, const float* norm) {
     }
   }
   memcpy(loop->normalization, norm, 8u * f);
+  start_trend(loop);
   if (loop->config.calibration.windows > 0) {
     loop->phase = DetectPhase::kCommissioning;
     persistence_reset(&loop->persistence);
@@ -298,6 +337,9 @@ DetectStatus detect_loop_step(DetectLoop* loop, const float* samples, DetectWind
   result->votes = 0;
   result->candidate = false;
   result->alarm = false;
+  // The trend runs from the window after the baseline was ready (calibration and monitoring).
+  const bool scoring = loop->phase == DetectPhase::kMonitoring || loop->stage == DetectStage::kCalibrating;
+  if (c.trend.rate != 0.0f && scoring) loop->trend_score = trend_push(&loop->trend, raw[c.trend_feature]);
   if (loop->phase == DetectPhase::kCommissioning) {
     const DetectStatus s = commission_step(loop, raw, result);
     ++n.windows;
@@ -307,14 +349,15 @@ DetectStatus detect_loop_step(DetectLoop* loop, const float* samples, DetectWind
   if (c.sketch_bins > 0) sketch_add(&loop->sketch, raw);
   int8_t decisions[kDetectMaxDetectors];
   for (uint32_t i = 0; i < c.detector_count; ++i) {
-    if (interpreter_output(interpreter, c.decision_outputs[i], nullptr, &out) != Status::kOk) {
-      return DetectStatus::kErrInvoke;
-    }
     if (c.calibration.windows > 0) {
       float score;
-      memcpy(&score, out, 4);
+      const DetectStatus s = read_score(*loop, i, &score);
+      if (s != DetectStatus::kOk) return s;
       decisions[i] = score > loop->thresholds[i] ? 1 : 0;  // NaN: not set
     } else {
+      if (interpreter_output(interpreter, c.decision_outputs[i], nullptr, &out) != Status::kOk) {
+        return DetectStatus::kErrInvoke;
+      }
       decisions[i] = static_cast<int8_t>(out[0]);
     }
   }

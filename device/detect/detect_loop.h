@@ -12,6 +12,7 @@
 #include "device/detect/detect_status.h"
 #include "device/detect/persistence.h"
 #include "device/detect/sketch.h"
+#include "device/detect/trend.h"
 #include "device/detect/vote.h"
 #include "device/runtime/interpreter.h"
 
@@ -19,6 +20,9 @@ namespace tmf::detect {
 
 constexpr uint32_t kDetectNoWindow = 0xFFFFFFFFu;
 constexpr int32_t kDetectNoInput = -1;
+// A decision_outputs entry naming the loop's own trend score (trend on, calibration on) instead
+// of a model output.
+constexpr uint32_t kDetectTrendScore = 0xFFFFFFFEu;
 
 struct DetectLoopConfig {
   // The model interface: graph input / output indices of the model the interpreter runs.
@@ -57,6 +61,12 @@ struct DetectLoopConfig {
   // drift slower than 1 / tracking_rate windows is followed, a step is not.
   float tracking_rate;
   float tracking_clamp;  // finite, > 0 when tracking is on
+  // Issue 16 item 2, a trend of one raw feature (trend.h; trend.rate = 0: off). From the
+  // baseline's ready window the trend starts at that feature's commissioned mean and std; every
+  // later window (calibration and monitoring) pushes raw[trend_feature] before the detectors are
+  // read, and a decision_outputs entry kDetectTrendScore votes with its score like a model score.
+  TrendConfig trend;
+  uint32_t trend_feature;  // < F when the trend is on
 };
 
 enum class DetectPhase : uint8_t { kCommissioning = 0, kMonitoring };
@@ -110,6 +120,8 @@ struct DetectLoop {
   uint32_t stage_windows;               // windows spent in the current stage
   float* calibration_scores;            // [n][calibration.windows] (calibration on)
   float thresholds[kDetectMaxDetectors];  // calibrated (calibration on, once monitoring)
+  Trend trend;                          // config.trend.rate > 0, once the baseline is ready
+  float trend_score;                    // the latest window's trend score (0 before)
 };
 
 // Bytes of caller memory: baseline_bytes(F) + align8(8 F) (normalization) + sketch_bytes (if any)

@@ -38,6 +38,20 @@ DspStatus frame_deinterleave(const float* interleaved, uint32_t frames, uint32_t
   return DspStatus::kOk;
 }
 
+DspStatus frame_scatter(const float* interleaved, uint32_t first, uint32_t count, uint32_t frames, uint32_t channels,
+                        float* planar) {
+  if (interleaved == nullptr || planar == nullptr) return DspStatus::kErrNullArgument;
+  if (frames == 0 || channels == 0 || frames > UINT32_MAX / channels) return DspStatus::kErrBadLength;
+  const uint32_t total = frames * channels;
+  if (first > total || count > total - first) return DspStatus::kErrBadLength;
+  uint32_t c = first % channels, t = first / channels;
+  for (uint32_t i = 0; i < count; ++i) {
+    planar[c * frames + t] = interleaved[i];
+    if (++c == channels) c = 0, ++t;
+  }
+  return DspStatus::kOk;
+}
+
 uint32_t frame_stream_bytes(uint32_t frame_length) {
   return frame_length > UINT32_MAX / sizeof(float) ? 0 : frame_length * sizeof(float);
 }

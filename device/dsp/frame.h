@@ -25,6 +25,16 @@ DspStatus frame_copy(const float* signal, uint32_t signal_length, uint32_t frame
 // Errors: kErrNullArgument, kErrBadLength (frames or channels 0, or frames * channels overflows).
 DspStatus frame_deinterleave(const float* interleaved, uint32_t frames, uint32_t channels, float* planar);
 
+// The same mapping for a window filled piece by piece, as a sensor delivers it (no second window
+// buffer): samples [first, first + count) of the interleaved stream of one window go to their
+// places in the channel-major window, stream sample k to planar[(k % channels) * frames +
+// k / channels]. frame_scatter(x, 0, frames * channels, frames, channels, p) equals
+// frame_deinterleave(x, frames, channels, p).
+// Errors: kErrNullArgument, kErrBadLength (frames or channels 0, frames * channels overflows, or
+// first + count beyond the window).
+DspStatus frame_scatter(const float* interleaved, uint32_t first, uint32_t count, uint32_t frames, uint32_t channels,
+                        float* planar);
+
 // Streaming framer for samples arriving in chunks of any size: a ring of the last frame_length
 // samples in caller memory. Pushing the stream in any chunking yields exactly the frames
 // frame_copy gives for the concatenated stream. A zero-initialised stream is "not initialised".

@@ -63,6 +63,13 @@ class Port {
   // app_window_samples() of them and hands the window to app_on_window() (same type, same unit).
   virtual uint32_t sensor_read(float* out, uint32_t samples) = 0;
 
+  // Axes of the sensor (issue 16 item 5): a C-axis sensor delivers frames of C values per sample
+  // time, interleaved (x y z x y z ..., as MEMS FIFOs do), and sensor_read counts values, not
+  // frames. The caller keeps whole frames together and runs only models whose window has C
+  // channels (app_window_channels), scattering the frames into the channel-major window
+  // (dsp::frame_scatter). 1 for a single-axis sensor.
+  virtual uint32_t sensor_channels() { return 1; }
+
   // Fills `out` with `bytes` unpredictable bytes (a hardware RNG, or noise such as an ADC's low
   // bits); false if the port has none. The agent draws its journal's incarnation id from it once,
   // when it starts on a blank journal (docs/porting.md); without entropy it falls back to the

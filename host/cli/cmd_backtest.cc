@@ -19,6 +19,7 @@ struct BacktestArgs {
   std::string cv;
   std::string objective = "nested";
   float variance_floor = 1e-6f;
+  bool trend = false;
   std::string report;
   bool json = false;
   bool quiet = false;
@@ -90,6 +91,7 @@ void run_backtest_cv(BacktestArgs& args) {
                 : args.objective == "lead"         ? pipeline::CvObjective::kLead
                                                    : pipeline::CvObjective::kNested;
   o.variance_floor = args.variance_floor;
+  o.trend = args.trend;
   if (!args.quiet) o.progress = [](const std::string& step) { std::fprintf(stderr, "backtest: %s\n", step.c_str()); };
   const pipeline::BacktestCvResult r = pipeline::backtest_cv_run(o);
   if (!args.report.empty()) {
@@ -141,6 +143,7 @@ void run_backtest_cv(BacktestArgs& args) {
                            {"variance_floor", r.grid.variance_floor},
                            {"tracking_clamp_sigmas", r.grid.tracking_clamp},
                            {"chosen_on_no_run", {"thresholds: each device calibrates its own from its commissioning scores"}}};
+    j["trend"] = o.trend;
     j["window"] = r.window;
     j["channel"] = o.channel;
     j["model_bytes"] = r.model_bytes;
@@ -263,6 +266,9 @@ void register_backtest(CLI::App& app) {
   cmd->add_option("--variance-floor", args->variance_floor,
                   "--cv: the baseline's variance floor, every feature (a guard against a feature that never moved; docs/backtest.md)")
       ->capture_default_str()->check(CLI::PositiveNumber);
+  cmd->add_flag("--trend", args->trend,
+                "--cv: add `trend` (the device loop's trend of ln RMS, 10 min time constant, 3-sigma cap) to the pool "
+                "as a ninth member; doubles the search (docs/backtest.md)");
   cmd->add_option("--report", args->report, "Write an HTML report (score over time per run)");
   cmd->add_flag("--json", args->json, "Print JSON: {\"runs\": {\"<run>\": {first_alarm_s, run_end_s, alarms_in_first_half, ...}}, \"summary\": {...}}");
   cmd->add_flag("-q,--quiet", args->quiet, "No progress on stderr");

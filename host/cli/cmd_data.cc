@@ -29,8 +29,9 @@ struct ImportArgs {
   std::string out;
   std::optional<double> rate;
   std::string label = "unlabeled";
-  uint32_t channel = 0;
-  std::string column;
+  std::vector<uint32_t> channels = {0};  // WAV channels, in frame order
+  std::vector<std::string> columns;       // CSV columns, in frame order (empty: the only one)
+  std::vector<std::string> channel_names; // names recorded in the manifest (default: from the source)
   bool json = false;
 };
 
@@ -46,7 +47,9 @@ struct Imported {
   std::string source;
   std::string file;  // name inside the dataset folder
   double rate = 0;
-  std::vector<float> samples;
+  std::vector<float> samples;  // interleaved frames of `names.size()` values
+  std::vector<std::string> names;
+  uint64_t frames() const { return samples.size() / names.size(); }
 };
 
 std::string format_number(double v) {
@@ -77,19 +80,31 @@ Imported import_decode(const std::string& source, const ImportArgs& args) {
     if (!args.rate) throw CliError(source + ": give its sample rate with --rate HZ", 2);
     return *args.rate;
   };
+  if (!args.columns.empty() && ext != ".csv" && ext != ".txt") {
+    throw CliError(source + ": --column applies to CSV files only", 2);
+  }
+  if (args.channels.size() > 1 && ext != ".wav") throw CliError(source + ": several --channel apply to WAV files only", 2);
   if (ext == ".wav") {
-    data::WavSignal wav = data::wav_read(source, args.channel);
-    im.rate = wav.info.sample_rate_hz;
-    if (args.rate && *args.rate != im.rate) {
-      throw CliError(source + ": fmt chunk: sample_rate " + format_number(im.rate) +
-                     " differs from --rate " + format_number(*args.rate) + " (no resampling)", 2);
+    // One decode per channel, interleaved here: frame t holds every chosen channel at time t.
+    for (size_t k = 0; k < args.channels.size(); ++k) {
+      data::WavSignal wav = data::wav_read(source, args.channels[k]);
+      im.rate = wav.info.sample_rate_hz;
+      if (args.rate && *args.rate != im.rate) {
+        throw CliError(source + ": fmt chunk: sample_rate " + format_number(im.rate) +
+                       " differs from --rate " + format_number(*args.rate) + " (no resampling)", 2);
+      }
+      if (k == 0) im.samples.resize(wav.samples.size() * args.channels.size());
+      for (size_t t = 0; t < wav.samples.size(); ++t) im.samples[t * args.channels.size() + k] = wav.samples[t];
+      im.names.push_back("ch" + std::to_string(args.channels[k]));
     }
-    im.samples = std::move(wav.samples);
   } else if (ext == ".csv" || ext == ".txt") {
     im.rate = need_rate();
-    im.samples = data::csv_signal_read(source, args.column).samples;
+    data::CsvColumns csv = data::csv_columns_read(source, args.columns);
+    im.samples = std::move(csv.frames);
+    im.names = std::move(csv.columns);
   } else if (ext == ".f32" || ext == ".raw" || ext == ".bin") {
     im.rate = need_rate();
+    im.names = {"0"};
     const std::vector<uint8_t> bytes = read_file(source);
     if (bytes.size() % 4 != 0) {
       throw CliError(source + ": " + std::to_string(bytes.size()) +
@@ -102,6 +117,23 @@ Imported import_decode(const std::string& source, const ImportArgs& args) {
                    ".raw or .bin)", 2);
   }
   if (im.samples.empty()) throw CliError(source + ": no samples", 2);
+  if (!args.channel_names.empty()) {
+    if (args.channel_names.size() != im.names.size()) {
+      throw CliError(source + ": " + std::to_string(im.names.size()) + " channel(s) read, but --channel-names gives " +
+                     std::to_string(args.channel_names.size()) + " names", 2);
+    }
+    im.names = args.channel_names;
+  }
+  if (im.names.size() > data::kDatasetMaxChannels) {
+    throw CliError(source + ": " + std::to_string(im.names.size()) + " channels, at most " +
+                   std::to_string(data::kDatasetMaxChannels), 2);
+  }
+  for (const std::string& name : im.names) {
+    if (name.empty() || name.find_first_of(",;\"\r\n") != std::string::npos) {
+      throw CliError(source + ": channel name '" + name + "' cannot be stored in manifest.csv (empty, or contains a "
+                     "comma, semicolon, quote or line break)", 2);
+    }
+  }
   im.file = fs::path(source).stem().string() + ".f32";
   check_manifest_text(source + ": file name", im.file);
   return im;
@@ -118,9 +150,11 @@ void run_import(const ImportArgs& args) {
   std::string condition_column = "condition", samples_column = "num_samples";
   std::set<std::string> taken;
   std::string existing_text;
+  size_t existing_channels = 0;
   const bool appending = fs::exists(manifest);
   if (appending) {
     const data::Dataset ds = data::dataset_read(args.out);
+    existing_channels = ds.recordings.empty() ? 0 : ds.channels();
     columns = ds.columns;
     condition_column = ds.condition_column;
     samples_column = ds.samples_column;
@@ -132,6 +166,13 @@ void run_import(const ImportArgs& args) {
   std::vector<Imported> imported;
   for (const std::string& source : args.sources) {
     Imported im = import_decode(source, args);
+    // One folder, one channel count (Dataset::channels): the first recording's, or the manifest's.
+    const size_t want = !imported.empty() ? imported.front().names.size() : appending ? existing_channels : 0;
+    if (want != 0 && im.names.size() != want) {
+      throw CliError(source + ": " + std::to_string(im.names.size()) + " channel(s), but " +
+                     (imported.empty() ? manifest : imported.front().source) + " has " + std::to_string(want) +
+                     " (a dataset folder holds recordings of one channel count)", 2);
+    }
     const std::string dest = args.out + "/" + im.file;
     if (!taken.insert(im.file).second) {
       throw CliError(dest + ": already listed in " + manifest +
@@ -141,6 +182,17 @@ void run_import(const ImportArgs& args) {
     imported.push_back(std::move(im));
   }
 
+  // Several channels: the manifest records how many and their names (`channels`, `channel_names`
+  // joined by ';'); a manifest without a `channels` column cannot take them.
+  const size_t channels = imported.front().names.size();
+  if (channels > 1) {
+    if (!appending) {
+      columns.insert(columns.begin() + 4, {"channels", "channel_names"});
+    } else if (std::find(columns.begin(), columns.end(), "channels") == columns.end()) {
+      throw CliError(manifest + ": has no 'channels' column, so it cannot list " + std::to_string(channels) +
+                     "-channel recordings; import them into a new folder", 2);
+    }
+  }
   std::error_code ec;
   fs::create_directories(args.out, ec);
   if (ec) throw CliError(args.out + ": cannot create: " + ec.message());
@@ -160,7 +212,11 @@ void run_import(const ImportArgs& args) {
         {"sample_rate_hz", format_number(im.rate)},
         {"source_file", source_name.find_first_of(",\"\r\n") == std::string::npos ? source_name : ""},
     };
-    if (!samples_column.empty()) row[samples_column] = std::to_string(im.samples.size());
+    if (!samples_column.empty()) row[samples_column] = std::to_string(im.frames());
+    std::string names;
+    for (const std::string& n : im.names) names += (names.empty() ? "" : ";") + n;
+    row["channels"] = std::to_string(im.names.size());
+    row["channel_names"] = names;
     for (size_t c = 0; c < columns.size(); ++c) {
       if (c) text += ',';
       const auto it = row.find(columns[c]);
@@ -168,7 +224,8 @@ void run_import(const ImportArgs& args) {
     }
     text += '\n';
     report.push_back({{"file", im.file}, {"source", im.source}, {"condition", args.label},
-                      {"sample_rate_hz", im.rate}, {"num_samples", im.samples.size()}});
+                      {"sample_rate_hz", im.rate}, {"num_samples", im.frames()}, {"channels", im.names.size()},
+                      {"channel_names", im.names}});
   }
   // The recordings are in place before the manifest names them.
   write_file_atomic(manifest, reinterpret_cast<const uint8_t*>(text.data()), text.size());
@@ -178,9 +235,11 @@ void run_import(const ImportArgs& args) {
                                        {"imported", report}}.dump(2).c_str());
   } else {
     for (const Imported& im : imported) {
-      std::printf("%s -> %s/%s: %zu samples at %s Hz, condition %s\n", im.source.c_str(),
-                  args.out.c_str(), im.file.c_str(), im.samples.size(), format_number(im.rate).c_str(),
-                  args.label.c_str());
+      std::string names;
+      for (const std::string& n : im.names) names += (names.empty() ? "" : ", ") + n;
+      std::printf("%s -> %s/%s: %llu samples at %s Hz, condition %s, %zu channel(s): %s\n", im.source.c_str(),
+                  args.out.c_str(), im.file.c_str(), static_cast<unsigned long long>(im.frames()),
+                  format_number(im.rate).c_str(), args.label.c_str(), im.names.size(), names.c_str());
     }
     std::printf("%s: %s %zu recording(s)\n", manifest.c_str(), appending ? "appended" : "created",
                 imported.size());
@@ -271,8 +330,17 @@ void register_data(CLI::App& app) {
   import_cmd->add_option("--out", imp->out, "Dataset folder; created, or its manifest appended to")->required();
   import_cmd->add_option("--rate", imp->rate, "Sample rate in Hz (required for CSV and raw; must match a WAV's)");
   import_cmd->add_option("--label", imp->label, "Condition label of every imported file")->capture_default_str();
-  import_cmd->add_option("--channel", imp->channel, "WAV channel to take, 0-based")->capture_default_str();
-  import_cmd->add_option("--column", imp->column, "CSV column: header name or 0-based index");
+  import_cmd->add_option("--channel", imp->channels,
+                         "WAV channel(s) to take, 0-based; several (--channel 0,1) make a multi-channel recording")
+      ->delimiter(',')->allow_extra_args(false)->capture_default_str();
+  import_cmd->add_option("--column", imp->columns,
+                         "CSV column(s): header name or 0-based index; several (--column x,y,z) make a "
+                         "multi-channel recording of interleaved frames")
+      ->delimiter(',')->allow_extra_args(false);
+  import_cmd->add_option("--channel-names", imp->channel_names,
+                         "Names of the channels, recorded in the manifest (default: the CSV header names or "
+                         "indices, or ch<N> for WAV channels)")
+      ->delimiter(',')->allow_extra_args(false);
   import_cmd->add_flag("--json", imp->json, "Print a JSON summary");
   import_cmd->callback([imp] { reporting_data_errors([&] { run_import(*imp); }); });
 

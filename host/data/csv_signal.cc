@@ -30,15 +30,15 @@ bool parse_index(const std::string& text, size_t* out) {
 
 }  // namespace
 
-CsvSignal csv_signal_read(const std::string& path, const std::string& column) {
+CsvColumns csv_columns_read(const std::string& path, const std::vector<std::string>& columns) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw DataError(path + ": cannot open: " + std::strerror(errno));
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (in.bad()) throw DataError(path + ": read error");
 
-  CsvSignal out;
-  size_t width = 0;        // fields per row, fixed by the first non-blank line
-  size_t index = 0;        // the column read
+  CsvColumns out;
+  size_t width = 0;             // fields per row, fixed by the first non-blank line
+  std::vector<size_t> indices;  // the columns read, in the order asked
   bool first = true;
   size_t line_number = 0;
   for (size_t start = 0; start < text.size();) {
@@ -63,16 +63,17 @@ CsvSignal csv_signal_read(const std::string& path, const std::string& column) {
       if (header) {
         for (std::string_view f : fields) out.header.push_back(trimmed(f));
       }
-      // Resolve the column: a header name first, then a 0-based index.
-      bool found = false;
-      if (column.empty()) {
+      // Resolve each column: a header name first, then a 0-based index.
+      if (columns.empty()) {
         if (width != 1) {
           throw DataError(where + ": " + std::to_string(width) +
                           " columns; choose one by header name or 0-based index");
         }
-        index = 0;
-        found = true;
-      } else {
+        indices.push_back(0);
+      }
+      for (const std::string& column : columns) {
+        size_t index = 0;
+        bool found = false;
         for (size_t c = 0; c < out.header.size() && !found; ++c) {
           if (out.header[c] == column) {
             index = c;
@@ -86,9 +87,13 @@ CsvSignal csv_signal_read(const std::string& path, const std::string& column) {
           }
           found = true;
         }
+        if (!found) throw DataError(where + ": no column named '" + column + "' in the header");
+        for (size_t taken : indices) {
+          if (taken == index) throw DataError(where + ": column '" + column + "' is asked for twice");
+        }
+        indices.push_back(index);
       }
-      if (!found) throw DataError(where + ": no column named '" + column + "' in the header");
-      out.column = out.header.empty() ? std::to_string(index) : out.header[index];
+      for (size_t index : indices) out.columns.push_back(out.header.empty() ? std::to_string(index) : out.header[index]);
       if (header) continue;
     }
 
@@ -96,15 +101,22 @@ CsvSignal csv_signal_read(const std::string& path, const std::string& column) {
       throw DataError(where + ": " + std::to_string(fields.size()) + " fields, expected " +
                       std::to_string(width));
     }
-    double value = 0;
-    if (!data_parse_number(fields[index], &value) || !std::isfinite(static_cast<float>(value))) {
-      throw DataError(where + ": column '" + out.column + "': '" + trimmed(fields[index]) +
-                      "' is not a finite float32 number");
+    for (size_t k = 0; k < indices.size(); ++k) {
+      double value = 0;
+      if (!data_parse_number(fields[indices[k]], &value) || !std::isfinite(static_cast<float>(value))) {
+        throw DataError(where + ": column '" + out.columns[k] + "': '" + trimmed(fields[indices[k]]) +
+                        "' is not a finite float32 number");
+      }
+      out.frames.push_back(static_cast<float>(value));
     }
-    out.samples.push_back(static_cast<float>(value));
   }
   if (first) throw DataError(path + ": no data (empty file)");
   return out;
+}
+
+CsvSignal csv_signal_read(const std::string& path, const std::string& column) {
+  CsvColumns c = csv_columns_read(path, column.empty() ? std::vector<std::string>{} : std::vector<std::string>{column});
+  return CsvSignal{std::move(c.header), c.columns.front(), std::move(c.frames)};
 }
 
 }  // namespace tmf::data

@@ -19,4 +19,14 @@ struct CsvSignal {
 // "x.csv:12: column 'vib': 'n/a' is not a number".
 CsvSignal csv_signal_read(const std::string& path, const std::string& column = "");
 
+// Several columns at once, as the frames of a multi-axis recording (issue 16 item 5).
+struct CsvColumns {
+  std::vector<std::string> header;   // empty when the file has no header line
+  std::vector<std::string> columns;  // the columns read, in the order asked: header name, else index
+  std::vector<float> frames;         // interleaved: row r's value of column k at r * columns.size() + k
+};
+// `columns`: header names or 0-based indices, in the order the frames take them (empty: the only
+// column). Errors as csv_signal_read, and a column asked for twice.
+CsvColumns csv_columns_read(const std::string& path, const std::vector<std::string>& columns);
+
 }  // namespace tmf::data

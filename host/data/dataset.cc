@@ -221,6 +221,15 @@ Dataset dataset_read(const std::string& dir) {
       }
       r.channels = static_cast<uint32_t>(channels);
     }
+    // `channel_names` (written by `data import`): one name per channel, joined by ';'.
+    if (has("channel_names") && !r.fields["channel_names"].empty()) {
+      const std::string& names = r.fields["channel_names"];
+      const size_t count = static_cast<size_t>(std::count(names.begin(), names.end(), ';')) + 1;
+      if (count != r.channels) {
+        throw DataError(r.where + ": column 'channel_names': '" + names + "' names " + std::to_string(count) +
+                        " channel(s), the recording has " + std::to_string(r.channels));
+      }
+    }
     const uint64_t bytes = recording_file_bytes(r);
     const uint64_t frame_bytes = 4ull * r.channels;
     if (!ds.samples_column.empty()) {

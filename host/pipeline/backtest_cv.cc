@@ -101,21 +101,21 @@ double median(std::vector<double>& v) {  // sorts v
 
 // Decision bits per monitoring window for one run at one (commissioning, probability).
 struct Decisions {
-  std::vector<uint8_t> bits;  // bit d: detector d over its threshold
+  std::vector<uint16_t> bits;  // bit d (up to 16 detectors, kDetectMaxDetectors): detector d over its threshold
   std::vector<float> thresholds;
 };
 
 Decisions decisions_of(const CvRunTrace& run, const CvGrid& grid, uint32_t probability) {
   Decisions d;
   const size_t n = run.scores.size();
-  if (n > 8) throw PipelineError("backtest: at most 8 detectors in a pool");
+  if (n > 16) throw PipelineError("backtest: at most 16 detectors in a pool");
   d.bits.assign(run.t_s.size(), 0);
   for (size_t i = 0; i < n; ++i) {
     const float t = threshold_of(run.calibration[i],
                                  calibration_config(grid, probability, static_cast<uint32_t>(run.calibration[i].size())));
     d.thresholds.push_back(t);
     for (size_t w = 0; w < run.t_s.size(); ++w) {
-      if (run.scores[i][w] > t) d.bits[w] |= static_cast<uint8_t>(1u << i);
+      if (run.scores[i][w] > t) d.bits[w] |= static_cast<uint16_t>(1u << i);
     }
   }
   return d;

@@ -139,6 +139,9 @@ struct BacktestCvOptions {
   uint32_t bands = 16;
   CvObjective objective = CvObjective::kNested;
   float variance_floor = 1e-6f;
+  // A ninth member, `trend`: the device loop's trend of ln RMS (docs/backtest.md, "A trend
+  // indicator"); off by default (it was not selected into the default, see there).
+  bool trend = false;
   std::function<void(const std::string& step)> progress;
 };
 

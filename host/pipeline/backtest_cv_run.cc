@@ -38,12 +38,19 @@ struct CvDetector {
   uint32_t first, last;  // one axis's features [first, last); every axis's when several
 };
 
+// The model's score outputs; then, with --trend, `trend` (kTrendName), the loop's own trend of ln RMS (not a
+// model output; docs/backtest.md, "A trend indicator").
 std::vector<CvDetector> cv_detectors(uint32_t bands) {
   return {{"all_bands", 0, bands},         {"low_bands", 0, bands / 2},
           {"high_bands", bands / 2, bands}, {"rms", bands, bands + 1},
           {"crest", bands + 1, bands + 2},  {"kurtosis", bands + 2, bands + 3},
           {"diff_crest", bands + 3, bands + 4}, {"diff_kurtosis", bands + 4, bands + 5}};
 }
+
+constexpr const char* kTrendName = "trend";
+// Fixed before any replay (docs/backtest.md): a 10 min time constant, the 3-sigma step cap.
+constexpr double kTrendMinutes = 10.0;
+constexpr float kTrendClamp = 3.0f;
 
 // "both" (issue 16 item 5): the horizontal and vertical records of one snapshot as one window.
 constexpr const char* kBothChannels = "both";
@@ -53,11 +60,13 @@ struct CvModel {
   host::AlignedBuffer file;
   Model model{};
   int normalization_input = -1;
-  uint32_t features = 0, detectors = 0;
+  uint32_t features = 0, detectors = 0;  // detectors: the model's scores, then the trend
   uint32_t channels = 1;
+  bool trend = false;
+  uint32_t trend_feature = 0;             // ln RMS of the first (horizontal) axis
 };
 
-CvModel cv_model_build(uint32_t window, double rate, uint32_t bands, uint32_t channels) {
+CvModel cv_model_build(uint32_t window, double rate, uint32_t bands, uint32_t channels, bool trend) {
   host::Graph g;
   g.source = "backtest cv pool";
   const int samples = host::add_samples_input(g, window, "samples", channels);
@@ -94,7 +103,9 @@ CvModel cv_model_build(uint32_t window, double rate, uint32_t bands, uint32_t ch
   m.normalization_input = t.normalization_input;
   m.features = f;
   m.channels = channels;
-  m.detectors = static_cast<uint32_t>(detectors.size());
+  m.detectors = static_cast<uint32_t>(detectors.size()) + (trend ? 1 : 0);
+  m.trend = trend;
+  m.trend_feature = bands;
   return m;
 }
 
@@ -197,7 +208,9 @@ LoopReplay loop_replay(const CvModel& m, const Run& run, SampleCache& cache, con
   c.raw_features_output = 0;
   std::vector<uint32_t> voters;
   for (uint32_t d = 0; d < m.detectors; ++d) {
-    if (voting & (1u << d)) c.decision_outputs[voters.size()] = 1 + d, voters.push_back(d);
+    if (!(voting & (1u << d))) continue;
+    c.decision_outputs[voters.size()] = m.trend && d + 1 == m.detectors ? detect::kDetectTrendScore : 1 + d;
+    voters.push_back(d);
   }
   c.detector_count = static_cast<uint32_t>(voters.size());
   c.vote_k = k;
@@ -215,6 +228,10 @@ LoopReplay loop_replay(const CvModel& m, const Run& run, SampleCache& cache, con
     // Per window: the device knows its own sampling interval (here the run's median spacing).
     c.tracking_rate = static_cast<float>(-std::expm1(-run.spacing_s / (cm.tracking_min * 60)));
     c.tracking_clamp = grid.tracking_clamp;
+  }
+  if (m.trend) {
+    c.trend = {static_cast<float>(-std::expm1(-run.spacing_s / (kTrendMinutes * 60))), kTrendClamp};
+    c.trend_feature = m.trend_feature;
   }
   std::vector<uint64_t> memory((detect::detect_loop_bytes(c) + 7) / 8);
   detect::DetectLoop loop{};
@@ -245,10 +262,12 @@ LoopReplay loop_replay(const CvModel& m, const Run& run, SampleCache& cache, con
     const bool monitoring = w.phase == detect::DetectPhase::kMonitoring;
     if (monitoring) r.trace.t_s.push_back(s.t_s);
     for (uint32_t d = 0; d < m.detectors; ++d) {
-      const uint8_t* out = nullptr;
-      interpreter_output(interpreter, 1 + d, nullptr, &out);
-      float score;
-      std::memcpy(&score, out, 4);
+      float score = loop.trend_score;
+      if (!m.trend || d + 1 < m.detectors) {
+        const uint8_t* out = nullptr;
+        interpreter_output(interpreter, 1 + d, nullptr, &out);
+        std::memcpy(&score, out, 4);
+      }
       if (stage == detect::DetectStage::kCalibrating) r.trace.calibration[d].push_back(score);
       if (monitoring) r.trace.scores[d].push_back(score);
     }
@@ -272,9 +291,10 @@ BacktestCvResult backtest_cv_run(const BacktestCvOptions& o) {
   uint32_t window = 0;
   const std::vector<Run> runs = runs_read(ds, o.channel, &rate, &window);
   if (runs.size() < 3) throw PipelineError(ds.manifest_path + ": leave-one-run-out needs at least 3 runs");
-  const CvModel m = cv_model_build(window, rate, o.bands, o.channel == kBothChannels ? 2 : 1);
+  const CvModel m = cv_model_build(window, rate, o.bands, o.channel == kBothChannels ? 2 : 1, o.trend);
   BacktestCvResult result;
   for (const CvDetector& d : cv_detectors(o.bands)) result.detectors.push_back(d.name);
+  if (o.trend) result.detectors.push_back(kTrendName);
   result.grid = cv_grid_default();
   result.grid.objective = o.objective;
   result.grid.variance_floor = o.variance_floor;

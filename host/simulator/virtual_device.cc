@@ -136,7 +136,9 @@ bool VirtualDevice::step(double t_s, double window_period_s) {
   const double window_t = next_window_s_;
   next_window_s_ += window_period_s;
   const uint32_t n = tmf::app_window_samples(app_.get());
-  if (n == 0) return false;
+  // The scenario's sources are single-axis sensors: a multi-axis model is not run (as on a device
+  // whose sensor has fewer axes than the model's window, device/port/port.h).
+  if (n == 0 || tmf::app_window_channels(app_.get()) != 1) return false;
   window_.resize(n);
   source_->generate(window_t, n, window_.data());
   tmf::AppWindowResult r{};

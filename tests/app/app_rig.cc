@@ -36,6 +36,14 @@ tmf::detect::ModelConfig test_config(int normalization_input, uint32_t features)
   return c;
 }
 
+
+void append_floats(std::vector<uint8_t>* bytes, const std::vector<float>& values) {
+  const auto* p = reinterpret_cast<const uint8_t*>(values.data());
+  bytes->insert(bytes->end(), p, p + 4 * values.size());
+}
+
+}  // namespace
+
 // Runs `file` once on `input` (graph inputs concatenated) and returns the outputs concatenated.
 std::vector<uint8_t> run_once(const std::vector<uint8_t>& file, const std::vector<uint8_t>& input) {
   tmf::host::AlignedBuffer copy(file);
@@ -62,13 +70,6 @@ std::vector<uint8_t> run_once(const std::vector<uint8_t>& file, const std::vecto
   }
   return out;
 }
-
-void append_floats(std::vector<uint8_t>* bytes, const std::vector<float>& values) {
-  const auto* p = reinterpret_cast<const uint8_t*>(values.data());
-  bytes->insert(bytes->end(), p, p + 4 * values.size());
-}
-
-}  // namespace
 
 PipelineTestModel build_pipeline_model(uint32_t version, float threshold, bool with_config, uint32_t channels) {
   tmf::host::Graph g;

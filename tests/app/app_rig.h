@@ -53,6 +53,10 @@ PipelineTestModel build_pipeline_model(uint32_t version, float threshold, bool w
 // tone (band 6 of 8), which drives both detectors.
 std::vector<float> machine_window(uint32_t index, bool fault);
 
+// Runs `file` once on `input` (graph inputs concatenated) with the host runtime and returns the
+// outputs concatenated (empty if it does not validate or run): a golden pair's output.
+std::vector<uint8_t> run_once(const std::vector<uint8_t>& file, const std::vector<uint8_t>& input);
+
 // The oracle: the signed file validated at its own address, its own arena and loop.
 struct OracleLoop {
   tmf::host::AlignedBuffer file;

@@ -473,6 +473,66 @@ TMF_TEST(DetectLoop, TrackingBaselineFollowsSlowlyAndCapsSteps) {
              DetectStatus::kErrBadConfig);
 }
 
+TMF_TEST(DetectLoop, TrendOfLnRmsVotesWithItsOwnScore) {
+  // Issue 16 item 2: detector 1 is the loop's own trend of ln RMS (feature kBands), detector 0 a
+  // model score. Oracles: a Trend started by hand from the commissioned mean and std of ln RMS
+  // (the two-pass mean over windows 0..14, within float rounding of the loop's) and pushed the
+  // raw features dsp::features_compute gives, window by window from 15; the calibrated threshold
+  // by the empirical quantile's definition over those scores; the votes by hand.
+  TMF_ASSERT(build_model(1, kThresholds) == Status::kOk);
+  make_windows();
+  DetectLoopConfig c = loop_config(2, 1);
+  c.decision_outputs[0] = 2;  // the float score of the model's only detector
+  c.decision_outputs[1] = kDetectTrendScore;
+  c.baseline = {kF, 15, 15, 2, 1e-6f};
+  c.calibration = {10, 0.3f, 0.25f, 0.0f};
+  c.trend = {0.25f, 3.0f};
+  c.trend_feature = kBands;
+  DetectLoop loop{};
+  TMF_ASSERT(detect_loop_init(&loop, c, &g_interpreter, g_loop_memory, sizeof(g_loop_memory)) == DetectStatus::kOk);
+  Trend oracle{};
+  float trend[kWindows] = {}, model[kWindows] = {};
+  for (uint32_t w = 0; w < kWindows; ++w) {
+    TMF_ASSERT(detect_loop_step(&loop, g_samples[w], &g_first.results[w]) == DetectStatus::kOk);
+    const uint8_t* s = nullptr;
+    TMF_ASSERT(interpreter_output(g_interpreter, 2, nullptr, &s) == Status::kOk);
+    memcpy(&model[w], s, 4);
+    if (w < 14) {
+      TMF_EXPECT(loop.trend_score == 0.0f);
+      continue;
+    }
+    if (w == 14) {
+      const float* norm = detect_loop_normalization(loop);
+      double sum = 0.0;
+      for (uint32_t j = 0; j < 15; ++j) sum += g_features[j][kBands];
+      TMF_EXPECT(fabs(norm[kBands] - sum / 15.0) <= fabs(sum / 15.0) * 6e-8 + 1e-30);
+      TMF_ASSERT(trend_init(&oracle, {0.25f, 3.0f}, norm[kBands], 1.0f / norm[kF + kBands]) == DetectStatus::kOk);
+      continue;
+    }
+    trend[w] = trend_push(&oracle, g_features[w][kBands]);
+    TMF_EXPECT(loop.trend_score == trend[w]);
+  }
+  const float t = loop.thresholds[1];
+  uint32_t above = 0, at_or_above = 0;
+  for (uint32_t w = 15; w < 25; ++w) above += trend[w] > t, at_or_above += trend[w] >= t;
+  TMF_EXPECT(above <= 3 && at_or_above > 3);
+  for (uint32_t w = 25; w < kWindows; ++w) {
+    const uint32_t votes = (model[w] > loop.thresholds[0] ? 1u : 0u) + (trend[w] > t ? 1u : 0u);
+    TMF_EXPECT_EQ(g_first.results[w].votes, votes);
+  }
+  // The fault's level step (window 40) is a rise: the trend scores it above its threshold.
+  TMF_EXPECT(trend[40] > t && trend[41] > t);
+  // The trend named without being on, or on a feature the model lacks, is refused.
+  c.trend = {0.0f, 3.0f};
+  TMF_EXPECT(detect_loop_bytes(c) == 0);
+  c.trend = {0.25f, 3.0f};
+  c.trend_feature = kF;
+  TMF_EXPECT(detect_loop_bytes(c) == 0);
+  c.trend_feature = kBands;
+  c.trend.rate = 1.0f;
+  TMF_EXPECT(detect_loop_bytes(c) == 0);
+}
+
 TMF_TEST(DetectLoop, InitChecksTheModelInterface) {
   TMF_ASSERT(build_model(2, kThresholds) == Status::kOk);
   const DetectLoopConfig good = loop_config(2, 2);

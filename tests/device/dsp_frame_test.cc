@@ -47,6 +47,33 @@ TMF_TEST(DspFrame, DeinterleaveGivesChannelMajorWindows) {
   TMF_EXPECT(frame_deinterleave(interleaved, 0x80000000u, 2, planar) == DspStatus::kErrBadLength);
 }
 
+// A window filled in pieces of every size 1..7 (the sensor's reads), against the definition
+// planar[c * frames + t] = stream[t * channels + c] written out by hand here.
+TMF_TEST(DspFrame, ScatterInPiecesGivesTheDeinterleavedWindow) {
+  static float stream[3 * 40], planar[3 * 40];
+  for (uint32_t k = 0; k < 3 * 40; ++k) stream[k] = static_cast<float>(k);
+  for (uint32_t piece = 1; piece <= 7; ++piece) {
+    for (uint32_t k = 0; k < 3 * 40; ++k) planar[k] = -1.0f;
+    for (uint32_t at = 0; at < 3 * 40; at += piece) {
+      const uint32_t n = 3 * 40 - at < piece ? 3 * 40 - at : piece;
+      TMF_ASSERT(frame_scatter(stream + at, at, n, 40, 3, planar) == DspStatus::kOk);
+    }
+    bool ok = true;
+    for (uint32_t c = 0; c < 3; ++c) {
+      for (uint32_t t = 0; t < 40; ++t) ok = ok && planar[c * 40 + t] == static_cast<float>(t * 3 + c);
+    }
+    TMF_EXPECT(ok);
+  }
+  TMF_EXPECT(frame_scatter(nullptr, 0, 1, 40, 3, planar) == DspStatus::kErrNullArgument);
+  TMF_EXPECT(frame_scatter(stream, 0, 1, 40, 3, nullptr) == DspStatus::kErrNullArgument);
+  TMF_EXPECT(frame_scatter(stream, 0, 1, 0, 3, planar) == DspStatus::kErrBadLength);
+  TMF_EXPECT(frame_scatter(stream, 0, 1, 40, 0, planar) == DspStatus::kErrBadLength);
+  TMF_EXPECT(frame_scatter(stream, 119, 2, 40, 3, planar) == DspStatus::kErrBadLength);  // past the window
+  TMF_EXPECT(frame_scatter(stream, 121, 0, 40, 3, planar) == DspStatus::kErrBadLength);
+  TMF_EXPECT(frame_scatter(stream, 0, 1, 0x80000000u, 2, planar) == DspStatus::kErrBadLength);
+  TMF_EXPECT(frame_scatter(stream, 120, 0, 40, 3, planar) == DspStatus::kOk);  // nothing left: a no-op
+}
+
 TMF_TEST(DspFrame, CountsForEdgeCases) {
   TMF_EXPECT_EQ(count_of(0, 4, 1), 0);
   TMF_EXPECT_EQ(count_of(3, 4, 1), 0);    // shorter than one frame

@@ -590,5 +590,91 @@ TMF_TEST(DataCli, RejectsBadInputWithOneLineNamingTheFile) {
   TMF_EXPECT(r.err.find("nowhere/manifest.csv: cannot open") != std::string::npos);
 }
 
+// Issue 16 item 5: several channels in one recording. The oracle is the shared FEMTO snapshot's
+// two .f32 files (converted from the original CSV's columns 4 and 5 by the data's provider, per
+// its manifest); the test writes them back as a FEMTO-layout CSV (hour, minute, second, µs,
+// horizontal, vertical; %.9g round-trips a float32 exactly) and the import must give frames
+// (horiz, vert) equal to those files value for value. Then a WAV of 3 channels picked 2,0, a
+// header-named CSV, and the errors, each naming the file and the column.
+TMF_TEST(DataCli, ImportsSeveralChannelsAsInterleavedFrames) {
+  const std::string base = test::shared_path("data/run_to_failure/femto/Bearing1_1/acc_00001_");
+  const std::vector<uint8_t> hb = test::read_bytes(base + "horiz.f32"), vb = test::read_bytes(base + "vert.f32");
+  TMF_ASSERT(hb.size() == 2560 * 4 && vb.size() == hb.size());
+  std::vector<float> horiz(2560), vert(2560);
+  std::memcpy(horiz.data(), hb.data(), hb.size());
+  std::memcpy(vert.data(), vb.data(), vb.size());
+  std::string csv_text;
+  char line[160];
+  for (size_t t = 0; t < horiz.size(); ++t) {
+    std::snprintf(line, sizeof line, "9,39,39,%zu,%.9g,%.9g\n", 65664 + 39 * t, horiz[t], vert[t]);
+    csv_text += line;
+  }
+  const std::string femto = write_temp("acc_00001.csv", text_bytes(csv_text));
+  const std::string out = test::temp_path("imported_2ch");
+  test::CommandResult r = test::run_cli("data import " + femto + " --out " + out +
+                                        " --column 4,5 --channel-names horiz,vert --rate 25600 --label Bearing1_1 --json");
+  TMF_ASSERT(r.exit_code == 0);
+  const auto j = nlohmann::json::parse(r.out);
+  TMF_EXPECT_EQ(j["imported"][0]["channels"].get<int>(), 2);
+  TMF_EXPECT_EQ(j["imported"][0]["num_samples"].get<int>(), 2560);
+  TMF_EXPECT(j["imported"][0]["channel_names"] == nlohmann::json::array({"horiz", "vert"}));
+  const data::Dataset ds = data::dataset_read(out);
+  TMF_ASSERT(ds.recordings.size() == 1);
+  TMF_EXPECT_EQ(ds.channels(), 2u);
+  TMF_EXPECT_EQ(ds.recordings[0].num_samples, 2560u);
+  TMF_EXPECT(ds.recordings[0].field("channel_names") == "horiz;vert");
+  const std::vector<float> frames = ds.recordings[0].load();
+  TMF_ASSERT(frames.size() == 2 * 2560);
+  bool same = true;
+  for (size_t t = 0; t < 2560; ++t) same = same && frames[2 * t] == horiz[t] && frames[2 * t + 1] == vert[t];
+  TMF_EXPECT(same);
+  // Appending a recording of another channel count to this folder is refused, naming the file.
+  r = test::run_cli("data import " + femto + " --out " + out + " --column 4 --rate 25600");
+  TMF_EXPECT_EQ(r.exit_code, 2);
+  TMF_EXPECT(r.err.find(femto + ": 1 channel(s), but " + out + "/manifest.csv has 2") != std::string::npos);
+
+  // WAV: 3 channels of 16 bits, channel c of frame t = 100 t + c; --channel 2,0 takes (2, 0).
+  Bytes pcm;
+  for (int t = 0; t < 50; ++t) {
+    for (int c = 0; c < 3; ++c) pcm.u16(static_cast<uint16_t>(100 * t + c));
+  }
+  const std::string wav = write_temp("three.wav", make_wav(1, 3, 8000, 16, pcm.b));
+  const std::string out_wav = test::temp_path("imported_wav2");
+  r = test::run_cli("data import " + wav + " --out " + out_wav + " --channel 2,0");
+  TMF_ASSERT(r.exit_code == 0);
+  const data::Dataset dw = data::dataset_read(out_wav);
+  TMF_EXPECT(dw.recordings[0].field("channel_names") == "ch2;ch0");
+  const std::vector<float> wf = dw.recordings[0].load();
+  TMF_ASSERT(wf.size() == 100);
+  TMF_EXPECT(wf[2 * 7] == (100 * 7 + 2) / 32768.0f && wf[2 * 7 + 1] == (100 * 7) / 32768.0f);
+
+  // A CSV with a header: columns by name, the header's names recorded.
+  const std::string xyz = write_temp("xyz.csv", text_bytes("t,x,y,z\n0,1,2,3\n1,4,5,6\n"));
+  const std::string out_xyz = test::temp_path("imported_xyz");
+  r = test::run_cli("data import " + xyz + " --out " + out_xyz + " --column z,x,y --rate 100");
+  TMF_ASSERT(r.exit_code == 0);
+  const data::Dataset dx = data::dataset_read(out_xyz);
+  TMF_EXPECT(dx.recordings[0].field("channel_names") == "z;x;y");
+  TMF_EXPECT(dx.recordings[0].load() == std::vector<float>({3, 1, 2, 6, 4, 5}));
+
+  // Errors name the file, line and column; nothing is written.
+  const std::string bad = write_temp("bad_xyz.csv", text_bytes("t,x,y,z\n0,1,2,3\n1,4,n/a,6\n"));
+  const std::string out_bad = test::temp_path("imported_bad");
+  r = test::run_cli("data import " + bad + " --out " + out_bad + " --column x,y,z --rate 100");
+  TMF_EXPECT_EQ(r.exit_code, 2);
+  TMF_EXPECT(r.err.find(bad + ":3: column 'y': 'n/a' is not a finite float32 number") != std::string::npos);
+  TMF_EXPECT_THROWS(data::csv_columns_read(bad, std::vector<std::string>({"x", "w"})), data::DataError, bad + ":1: no column named 'w' in the header");
+  TMF_EXPECT_THROWS(data::csv_columns_read(bad, std::vector<std::string>({"x", "1"})), data::DataError, bad + ":1: column '1' is asked for twice");
+  r = test::run_cli("data import " + xyz + " --out " + out_bad + " --column x,y --channel-names a --rate 100");
+  TMF_EXPECT(r.err.find(xyz + ": 2 channel(s) read, but --channel-names gives 1 names") != std::string::npos);
+  r = test::run_cli("data import " + xyz + " --out " + out_bad + " --column x,y --channel-names 'a,b;c' --rate 100");
+  TMF_EXPECT(r.err.find("channel name 'b;c' cannot be stored") != std::string::npos);
+  TMF_EXPECT(!std::filesystem::exists(out_bad + "/manifest.csv"));
+  // A hand-written manifest whose channel_names do not match its channels is refused on reading.
+  const std::string hand = make_dataset("names_mismatch", "file,condition,sample_rate_hz,channels,channel_names\n"
+                                                         "a.f32,normal,100,2,x;y;z\n", {{"a.f32", 8}});
+  TMF_EXPECT_THROWS(data::dataset_read(hand), data::DataError, "column 'channel_names': 'x;y;z' names 3 channel(s)");
+}
+
 }  // namespace
 }  // namespace tmf

@@ -18,7 +18,8 @@ target_compile_definitions(qemu_device_tests PRIVATE TMF_CLI="$<TARGET_FILE:tiny
   TMF_DEVICE_FIRMWARE="${PROJECT_SOURCE_DIR}/build/cortex-m4/bin/device_firmware.elf"
   TMF_DEVICE_FIRMWARE_DIR="${PROJECT_SOURCE_DIR}/build"
   TMF_DEVICE_FIRMWARE_16K="${PROJECT_SOURCE_DIR}/build/cortex-m4/bin/device_firmware_16k.elf")
-add_dependencies(qemu_device_tests tinymlops)
+add_dependencies(qemu_device_tests tinymlops tinymlops-device)
+target_compile_definitions(qemu_device_tests PRIVATE TMF_DEVICE_EXE="$<TARGET_FILE:tinymlops-device>")
 add_test(NAME qemu_device_tests COMMAND qemu_device_tests InstallTelemetry)
 set_tests_properties(qemu_device_tests PROPERTIES TIMEOUT 900)
 add_test(NAME qemu_device_16k_tests COMMAND qemu_device_tests SmallPart)
@@ -26,6 +27,10 @@ set_tests_properties(qemu_device_16k_tests PROPERTIES TIMEOUT 300)
 # The same firmware on the Cortex-M33 board (mps2-an505, its own board map): deploy and telemetry.
 add_test(NAME qemu_device_m33_tests COMMAND qemu_device_tests DeployOnCore --core cortex-m33)
 set_tests_properties(qemu_device_m33_tests PROPERTIES TIMEOUT 300)
+# Issue 16 item 5: a 3-axis pipeline trained on a 3-channel dataset, on tinymlops-device and on the
+# Cortex-M4 firmware, every score and sketch equal to the host's.
+add_test(NAME qemu_device_3axis_tests COMMAND qemu_device_tests ThreeAxis)
+set_tests_properties(qemu_device_3axis_tests PROPERTIES TIMEOUT 300)
 add_test(NAME qemu_device_power_cut_tests COMMAND qemu_device_tests PowerCuts)
 set_tests_properties(qemu_device_power_cut_tests PROPERTIES TIMEOUT 1800 PROCESSORS 2)  # QEMU in real time
 

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -21,6 +22,8 @@
 #include "device/agent/agent.h"
 #include "device/app/app.h"
 #include "host/cli/version.h"
+#include "device/dsp/frame.h"
+#include "host/sim/multi_axis.h"
 #include "host/sim/synthetic_machine.h"
 #include "mqtt_link.h"
 #include "posix_flash.h"
@@ -43,6 +46,8 @@ struct Options {
   uint64_t seed = 1, power_cut_at = UINT64_MAX;
   uint32_t infer_ms = 0;
   double load = 0.5;  // the synthetic pump's load (--load)
+  uint32_t axes = 1;  // sensor axes (--axes): frames of this many interleaved values
+  std::string sensor_file;  // --sensor: recorded frames replayed instead of the synthetic pump
   uint32_t drop_confirmed = 0;  // fault injection: the first N 'confirmed' EVENTs are lost on the link
   bool exit_on_result = false, json = false, quiet = false;
   std::string stats_path;  // --stats: counters written as JSON after every ended update and at exit
@@ -114,6 +119,35 @@ bool is_final_event(const uint8_t* data, uint32_t bytes, bool* ok) {
   return e.event == tmf::OtaEvent::kOtaEventConfirmed || e.event == tmf::OtaEvent::kOtaEventReverted ||
          e.event == tmf::OtaEvent::kOtaEventRejected;
 }
+
+// --sensor FILE: float32 little-endian frames of `axes` interleaved values, replayed in a loop
+// from the first frame on (as the QEMU board's sensor stream, docs/qemu.md): the device's first
+// window is the file's first frames, so a test can compute what the device must report.
+class FileSensor {
+ public:
+  FileSensor(const std::string& path, uint32_t axes) : axes_(axes) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw std::runtime_error(path + ": cannot read the sensor file");
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (bytes.empty() || bytes.size() % (sizeof(float) * axes) != 0) {
+      throw std::runtime_error(path + ": " + std::to_string(bytes.size()) + " bytes are not whole frames of " +
+                               std::to_string(axes) + " float32 value(s)");
+    }
+    values_.resize(bytes.size() / sizeof(float));
+    std::memcpy(values_.data(), bytes.data(), bytes.size());
+  }
+  void read(uint32_t frames, float* out) {
+    for (uint64_t k = 0; k < uint64_t{frames} * axes_; ++k) {
+      out[k] = values_[next_];
+      next_ = next_ + 1 == values_.size() ? 0 : next_ + 1;
+    }
+  }
+
+ private:
+  uint32_t axes_;
+  std::vector<float> values_;
+  size_t next_ = 0;
+};
 
 // --stats FILE: the agent's download counters as JSON, replaced atomically (benchmarks read it).
 void write_stats(const Options& o, const tmf::Agent& agent) {
@@ -203,11 +237,19 @@ int run(const Options& o) {
   std::vector<uint64_t> app_memory((tmf::app_memory_bytes(app_config) + 7) / 8);
   app_config.memory = app_memory.data();
   app_config.memory_bytes = static_cast<uint32_t>(app_memory.size() * 8);
-  // What the sensor sees: a synthetic pump (host/sim) whose machine is chosen by --seed.
+  // What the sensor sees: a synthetic pump (host/sim) whose machine is chosen by --seed, on --axes
+  // axes (axis 0 is the single-axis pump), or the frames of a --sensor file.
   tmf::sim::MachineTimeline timeline;
   timeline.load = tmf::sim::PiecewiseLinear(o.load);
-  const tmf::sim::SyntheticMachine machine(tmf::sim::machine_params_from_seed(o.seed), timeline);
-  port->set_sensor([&machine](double t, uint32_t n, float* out) { machine.generate(t, n, out); });
+  const tmf::sim::MultiAxisMachine machine(tmf::sim::machine_params_from_seed(o.seed), timeline, o.axes);
+  std::unique_ptr<FileSensor> file_sensor;
+  if (!o.sensor_file.empty()) {
+    file_sensor = std::make_unique<FileSensor>(o.sensor_file, o.axes);
+    port->set_sensor([&file_sensor](double, uint32_t frames, float* out) { file_sensor->read(frames, out); }, o.axes);
+  } else {
+    port->set_sensor([&machine](double t, uint32_t frames, float* out) { machine.generate_interleaved(t, frames, out); },
+                     o.axes);
+  }
 
   auto agent = std::make_unique<tmf::Agent>();
   auto app = std::make_unique<tmf::App>();
@@ -235,6 +277,8 @@ int run(const Options& o) {
   std::vector<int8_t> sensor;
   uint32_t tone_phase = 0;
   std::vector<uint8_t> output(4096);
+  std::vector<float> frames, window;
+  bool channel_mismatch_logged = false;
   std::vector<tmf_posix::LinkMessage> due;
   while (!g_stop && !finished) {
     const double now = port->now_ms();
@@ -272,7 +316,8 @@ int run(const Options& o) {
       if (link.connected()) tmf::app_on_connect(app.get());
     }
     if (const uint32_t wanted = tmf::app_capture_pending(app.get()); wanted > 0) {
-      const uint32_t got = port->sensor_read(capture.data(), wanted);
+      // Whole frames: a request shorter than one frame still gets (the start of) one.
+      const uint32_t got = port->sensor_read(capture.data(), std::max(wanted, o.axes));
       tmf::app_on_capture(app.get(), capture.data(), got);
     }
     const tmf::Model* model = tmf::agent_model(agent.get());
@@ -282,8 +327,23 @@ int run(const Options& o) {
       // A model with detection settings (TLV 0x101) runs in the detection loop on the pump's
       // signal and reports telemetry; any other model runs on the int8 test tone.
       if (const uint32_t n = tmf::app_window_samples(app.get()); n > 0) {
-        std::vector<float> window(n);
-        if (port->sensor_read(window.data(), n) == n) {
+        // The sensor's interleaved frames become the model's channel-major window; a model for
+        // another number of axes is not run (its trial fails).
+        const uint32_t channels = tmf::app_window_channels(app.get());
+        if (channels != o.axes) {
+          if (!channel_mismatch_logged) {
+            const std::string line = "the model's window has " + std::to_string(channels) + " channel(s), the sensor " +
+                                     std::to_string(o.axes) + ": not run";
+            port->log(line.c_str());
+          }
+          channel_mismatch_logged = true;
+          continue;
+        }
+        channel_mismatch_logged = false;
+        frames.resize(n);
+        window.resize(n);
+        if (port->sensor_read(frames.data(), n) == n &&
+            tmf::dsp::frame_deinterleave(frames.data(), n / channels, channels, window.data()) == tmf::dsp::DspStatus::kOk) {
           tmf::AppWindowResult r{};
           tmf::app_on_window(app.get(), window.data(), n, &r);
         }
@@ -351,6 +411,13 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--load", o.load, "Load of the synthetic pump the sensor sees (0..1.5; the machine comes from --seed)")
       ->capture_default_str();
+  app.add_option("--axes", o.axes,
+                 "Sensor axes: frames of this many interleaved values (the synthetic pump seen by a multi-axis "
+                 "accelerometer, or the --sensor file's layout); only models with this many channels run")
+      ->capture_default_str()->check(CLI::Range(1u, tmf::sim::kMaxAxes));
+  app.add_option("--sensor", o.sensor_file,
+                 "Replay this float32 file (frames of --axes interleaved values) in a loop from its start "
+                 "instead of the synthetic pump");
   app.add_option("--run-seconds", o.run_seconds, "Exit after this many seconds (0: run until signalled)");
   app.add_flag("--exit-on-result", o.exit_on_result, "Exit when an update ends: 0 confirmed, 3 rejected or reverted");
   app.add_flag("--json", o.json, "Print events and status as JSON lines");

@@ -40,8 +40,10 @@ bool PosixPort::crypto_ed25519_verify(const uint8_t signature[64], const uint8_t
 uint32_t PosixPort::sensor_read(float* out, uint32_t samples) {
   if (!sensor_) return 0;
   // A window is taken at once when asked for (a virtual device does not wait for the samples).
-  sensor_(now_ms() / 1000.0, samples, out);
-  return samples;
+  const uint32_t frames = samples / sensor_channels_;
+  if (frames == 0) return 0;
+  sensor_(now_ms() / 1000.0, frames, out);
+  return frames * sensor_channels_;
 }
 
 void PosixPort::log(const char* text) {

@@ -35,11 +35,17 @@ class PosixPort : public tmf::Port {
   }
   bool crypto_ed25519_verify(const uint8_t signature[64], const uint8_t* message, uint32_t message_bytes,
                              const uint8_t public_key[32]) override;
-  // The sensor seam: samples from `set_sensor`'s source at the port's clock (none without one).
+  // The sensor seam: whole frames from `set_sensor`'s source at the port's clock (none without
+  // one): samples / sensor_channels() frames, their values interleaved.
   uint32_t sensor_read(float* out, uint32_t samples) override;
-  // What the sensor sees: source(t_seconds, n, out) writes n samples starting at time t.
+  uint32_t sensor_channels() override { return sensor_channels_; }
+  // What the sensor sees: source(t_seconds, frames, out) writes `frames` frames of `channels`
+  // interleaved values starting at time t.
   using SensorSource = std::function<void(double, uint32_t, float*)>;
-  void set_sensor(SensorSource source) { sensor_ = std::move(source); }
+  void set_sensor(SensorSource source, uint32_t channels = 1) {
+    sensor_ = std::move(source);
+    sensor_channels_ = channels == 0 ? 1 : channels;
+  }
   void log(const char* text) override;
 
   double now_ms() const;
@@ -50,6 +56,7 @@ class PosixPort : public tmf::Port {
   bool quiet_;
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
   SensorSource sensor_;
+  uint32_t sensor_channels_ = 1;
 };
 
 }  // namespace tmf_posix

@@ -13,6 +13,8 @@
 // a load from unmapped memory (a bus error), an undefined instruction]
 // [fault_confirmed_version=V, hang_confirmed_version=V: the same bus error / hang, only once the
 // model of version V is confirmed (not on trial): the agent's fault limit for confirmed models].
+// [sensor_channels=C: the sensor stream is frames of C (1..8) interleaved axes (default 1); only models
+// whose window has C channels run].
 #include <stdint.h>
 #include <string.h>
 
@@ -21,6 +23,7 @@
 #include "device/agent/agent.h"
 #include "fault_record.h"
 #include "device/app/app.h"
+#include "device/dsp/frame.h"
 #include "device/link/link_device.h"
 #include "nor_flash.h"
 #include "qemu_port.h"
@@ -87,6 +90,7 @@ alignas(8) uint8_t g_app_memory[kAppMemoryBytes];
 uint8_t g_link_rx[kLinkMtu + tmf::kLinkOverheadBytes];
 alignas(4) uint8_t g_link_tx[kLinkTxBytes];
 float g_window[kMaxWindowSamples];
+float g_sensor_stage[16];  // sensor values on their way into the channel-major window (a UART turn brings few)
 #if TMF_FIRMWARE_16K
 // One buffer for windows and captures: a capture (COMMAND collect) pauses the windows (main loop)
 // and the partial window it interrupts is dropped.
@@ -118,6 +122,7 @@ struct Args {
   uint32_t window_ms;
   uint32_t fault_confirmed_version;
   uint32_t hang_confirmed_version;
+  uint32_t sensor_channels;
 };
 
 bool parse_u32(const char* text, uint32_t* out) {
@@ -145,7 +150,7 @@ bool parse_key(const char* hex, uint8_t key[32]) {
 
 // Returns false and names the bad argument.
 bool parse_args(int argc, char** argv, Args* a) {
-  *a = Args{nullptr, "default", "fleet", 0, 8, 2000, 0xFFFFFFFFu, 0, 0, 0, 100, 0, 0};
+  *a = Args{nullptr, "default", "fleet", 0, 8, 2000, 0xFFFFFFFFu, 0, 0, 0, 100, 0, 0, 1};
   for (int i = 1; i < argc; ++i) {
     const char* arg = argv[i];
     const char* eq = strchr(arg, '=');
@@ -173,6 +178,8 @@ bool parse_args(int argc, char** argv, Args* a) {
       ok = parse_u32(value, &a->watchdog_ms) && a->watchdog_ms >= 100 && a->watchdog_ms <= 60000;
     } else if (name == 9 && strncmp(arg, "window_ms", 9) == 0) {
       ok = parse_u32(value, &a->window_ms) && a->window_ms <= 60000;
+    } else if (name == 15 && strncmp(arg, "sensor_channels", 15) == 0) {
+      ok = parse_u32(value, &a->sensor_channels) && a->sensor_channels >= 1 && a->sensor_channels <= 8;
     } else if (name == 3 && strncmp(arg, "cut", 3) == 0) {
       ok = parse_u32(value, &a->cut);
     } else if (name == 12 && strncmp(arg, "hang_version", 12) == 0) {
@@ -280,6 +287,7 @@ __attribute__((noinline)) int firmware_boot(const Args& args) {
     return 1;
   }
   g_port.bind(&g_flash, &g_link);
+  g_port.set_sensor_channels(args.sensor_channels);
   g_port.cut_power_at(args.cut);
 
   tmf::AgentConfig config{};
@@ -389,6 +397,7 @@ int main(int argc, char** argv) {
   qemu_print("firmware: stack peak %lu of %lu bytes after boot\n", static_cast<unsigned long>(stack_peak),
              static_cast<unsigned long>(qemu_stack_size()));
   uint32_t window_fill = 0, capture_fill = 0, next_window_ms = 0;
+  bool channel_mismatch_logged = false;
   bool idle = false;  // the last turn read no byte and no sample: sleep until an interrupt
   for (;;) {
     if (idle) tmf_qemu::board_idle();
@@ -442,6 +451,12 @@ int main(int argc, char** argv) {
     // Sensor samples: a requested capture first, else the current window.
     if (const uint32_t wanted = tmf::app_capture_pending(&g_app); wanted > 0) {
       if (kCaptureSharesWindow) window_fill = 0;
+      if (capture_fill == 0 && g_port.sensor_phase() != 0) {
+        // A capture also starts at a frame's first axis: its values are whole frames from there.
+        const uint32_t got = g_port.sensor_read(g_sensor_stage, args.sensor_channels - g_port.sensor_phase());
+        idle = idle && got == 0;
+        continue;
+      }
       const uint32_t got = g_port.sensor_read(g_capture + capture_fill, wanted - capture_fill);
       idle = idle && got == 0;
       capture_fill += got;
@@ -452,7 +467,19 @@ int main(int argc, char** argv) {
       continue;
     }
     capture_fill = 0;
-    const uint32_t n = tmf::app_window_samples(&g_app);
+    uint32_t n = tmf::app_window_samples(&g_app);
+    const uint32_t channels = tmf::app_window_channels(&g_app);
+    if (n != 0 && channels != args.sensor_channels) {
+      // A model for another sensor: its window cannot be filled from this one (a trial fails).
+      if (!channel_mismatch_logged) {
+        qemu_print("firmware: the model's window has %lu channel(s), the sensor %lu: not run\n",
+                   static_cast<unsigned long>(channels), static_cast<unsigned long>(args.sensor_channels));
+        channel_mismatch_logged = true;
+      }
+      n = 0;
+    } else {
+      channel_mismatch_logged = false;
+    }
     if (n == 0 || n > kMaxWindowSamples) {
       window_fill = 0;
       if (tmf::agent_in_trial(&g_agent)) trial_after_window(&trial, false, args.trial_windows);
@@ -466,8 +493,19 @@ int main(int argc, char** argv) {
     }
     if (window_fill > n) window_fill = 0;
     if (static_cast<int32_t>(now - next_window_ms) < 0) continue;  // not yet: the stream waits
-    const uint32_t got = g_port.sensor_read(g_window + window_fill, n - window_fill);
+    if (window_fill == 0 && g_port.sensor_phase() != 0) {
+      // A capture or the drain above stopped inside a frame: a window starts at a frame's first axis.
+      const uint32_t got = g_port.sensor_read(g_sensor_stage, channels - g_port.sensor_phase());
+      idle = idle && got == 0;
+      continue;
+    }
+    // The interleaved frames go to their places in the channel-major window as they come.
+    const uint32_t want = n - window_fill < sizeof(g_sensor_stage) / sizeof(float)
+                              ? n - window_fill
+                              : static_cast<uint32_t>(sizeof(g_sensor_stage) / sizeof(float));
+    const uint32_t got = g_port.sensor_read(g_sensor_stage, want);
     idle = idle && got == 0;
+    tmf::dsp::frame_scatter(g_sensor_stage, window_fill, got, n / channels, channels, g_window);
     window_fill += got;
     if (window_fill < n) continue;
     idle = false;

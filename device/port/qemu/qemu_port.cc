@@ -71,6 +71,7 @@ uint32_t QemuPort::sensor_read(float* out, uint32_t samples) {
       // little-endian IEEE-754 binary32, the wire format of docs/qemu.md's sensor stream
       memcpy(&out[written++], partial_, 4);
       partial_count_ = 0;
+      if (++sensor_phase_ == sensor_channels_) sensor_phase_ = 0;
     }
   }
   return written;

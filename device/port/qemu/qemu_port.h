@@ -34,7 +34,14 @@ class QemuPort final : public tmf::Port {
   bool crypto_ed25519_verify(const uint8_t signature[64], const uint8_t* message, uint32_t message_bytes,
                              const uint8_t public_key[32]) override;
   uint32_t sensor_read(float* out, uint32_t samples) override;
+  uint32_t sensor_channels() override { return sensor_channels_; }
   void log(const char* text) override;
+
+  // The sensor stream's frames have `channels` interleaved axes (firmware argument sensor_channels).
+  void set_sensor_channels(uint32_t channels) { sensor_channels_ = channels; }
+  // Values read since the stream's start, modulo sensor_channels(): 0 when the next value read is
+  // the first axis of a frame.
+  uint32_t sensor_phase() const { return sensor_phase_; }
 
   // Fault injection for tests (firmware argument cut=N): the N-th flash operation (0-based) never
   // happens; QEMU exits with status 137 as if power failed just before it.
@@ -48,6 +55,8 @@ class QemuPort final : public tmf::Port {
   uint32_t cut_at_ = 0xFFFFFFFFu;
   uint8_t partial_[4] = {};  // bytes of a sample not complete yet
   uint32_t partial_count_ = 0;
+  uint32_t sensor_channels_ = 1;
+  uint32_t sensor_phase_ = 0;
 };
 
 }  // namespace tmf_qemu
