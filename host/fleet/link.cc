@@ -21,10 +21,17 @@ FleetLink::FleetLink(FleetLinkOptions options) : options_(std::move(options)) {
   if (!ota_name_valid(options_.fleet.c_str())) throw std::invalid_argument("--fleet '" + options_.fleet + "': 1-32 of [A-Za-z0-9_-]");
   MqttClientOptions client_options;
   client_options.clean_session = options_.clean_session;
+  if (!options_.share_group.empty()) {
+    fleet_share_group_check(options_.share_group);
+    client_options.mqtt5 = true;
+    client_options.session_expiry_s = options_.session_expiry_s;
+  }
   client_ = std::make_unique<MqttClient>(options_.client_id, options_.broker, client_options);
   for (const OtaTopic leaf : options_.uplinks) {
     if (!fleet_topic_is_uplink(leaf)) throw std::invalid_argument(std::string("fleet link: '") + ota_topic_leaf(leaf) + "' is not an uplink leaf");
-    client_->subscribe(fleet_topic_pattern(options_.fleet, leaf), 1);
+    const std::string pattern = fleet_topic_pattern(options_.fleet, leaf);
+    const bool shared = !options_.share_group.empty() && options_.shared_uplinks.count(leaf) > 0;
+    client_->subscribe(shared ? "$share/" + options_.share_group + "/" + pattern : pattern, 1);
   }
 }
 
