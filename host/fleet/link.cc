@@ -1,6 +1,7 @@
 // Typed device events, enrolment filter and device records (see link.h).
 #include "host/fleet/link.h"
 
+#include <mutex>
 #include <stdexcept>
 
 namespace tmf::fleet {
@@ -9,8 +10,13 @@ FleetEnrolment fleet_enrolment_from_registry(const std::string& registry_dir) {
   // A connection of its own: the link runs on its owner's thread, and the owner's registry may be
   // inside a transaction when a message arrives. Looked up per message, so an enrolment or a
   // revocation takes effect at once.
+  // One function may serve several links on several threads (serve's ingest and the loop's
+  // rollout): a libpq connection must not be used by two threads at once (SQLite serialises
+  // its own), so lookups take turns.
   auto registry = std::make_shared<registry::Registry>(registry_dir);
-  return [registry](const std::string& device) -> std::optional<std::string> {
+  auto mutex = std::make_shared<std::mutex>();
+  return [registry, mutex](const std::string& device) -> std::optional<std::string> {
+    std::lock_guard<std::mutex> lock(*mutex);
     const std::optional<registry::Enrolment> e = registry->device_enrolled(device);
     if (!e || e->revoked) return std::nullopt;
     return e->group;

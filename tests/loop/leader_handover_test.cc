@@ -1,7 +1,7 @@
 // One leader for what must run once (docs/scaling.md): three `tinymlops serve --loop-group`
 // workers of one share group on PostgreSQL, three virtual devices. The loop's recorded state is a
 // running rollout step (what the loop writes when it decides to roll a version out); the worker
-// holding the fleet's advisory lock resumes it and is SIGKILLed once the deployment is under way.
+// holding the fleet's advisory lock resumes it and is SIGKILLed once the deployment is under way (a device was offered the update).
 // Another worker takes the lock, resumes the same deployment from its recorded state and completes
 // it; the step's history names the handover. What each device runs is read from its own STATUS.
 #include <signal.h>
@@ -74,6 +74,12 @@ TMF_TEST(LoopLeader, KilledLeaderMidRolloutAnotherWorkerCompletesIt) {
 
   const std::vector<std::string> names = {"w1", "w2", "w3"};
   std::vector<pid_t> pids;
+  struct StopWorkers {  // on every exit, a failed assertion included
+    std::vector<pid_t>& pids;
+    ~StopWorkers() {
+      for (pid_t& p : pids) test_support::stop_child(p);
+    }
+  } stop_workers{pids};
   for (const auto& w : names) {
     std::vector<std::string> argv = {TMF_CLI, "serve", "--registry", registry_dir, "--db", db, "--fleet", "fleet",
                                      "--worker-id", w, "--share-group", "ingest", "--json", "--progress-seconds", "0",
@@ -83,7 +89,7 @@ TMF_TEST(LoopLeader, KilledLeaderMidRolloutAnotherWorkerCompletesIt) {
     pids.push_back(test_support::spawn_logged(argv, dir + "/" + w + ".log", true));
     std::this_thread::sleep_for(std::chrono::milliseconds(300));  // w1 starts first and leads
   }
-  // The leader resumed the step; kill it once its deployment has sent a device the model.
+  // The leader resumed the step; kill it once its deployment has offered a device the model.
   size_t leader = names.size();
   int64_t deployment = 0;
   const auto until = Clock::now() + std::chrono::seconds(60);
@@ -94,7 +100,7 @@ TMF_TEST(LoopLeader, KilledLeaderMidRolloutAnotherWorkerCompletesIt) {
     registry::Registry view(registry_dir, db);
     for (const auto& d : view.list_deployments(registry::DeploymentState::kRunning)) {
       for (const auto& dev : view.deployment_devices(d.id)) {
-        if (dev.chunks_sent > 0) deployment = d.id;
+        if (dev.state != registry::DeviceRolloutState::kPending) deployment = d.id;  // offered at least
       }
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -104,6 +110,7 @@ TMF_TEST(LoopLeader, KilledLeaderMidRolloutAnotherWorkerCompletesIt) {
   const int64_t killed_at_ms = monitor::unix_ms_now();
   kill(pids[leader], SIGKILL);
   waitpid(pids[leader], nullptr, 0);
+  pids[leader] = -1;
 
   // Another worker completes the rollout (the step ends) and names the handover.
   registry::Registry view(registry_dir, db);
@@ -143,9 +150,6 @@ TMF_TEST(LoopLeader, KilledLeaderMidRolloutAnotherWorkerCompletesIt) {
   TMF_EXPECT(shown);
   std::printf("  leader %s SIGKILLed mid-rollout (deployment %lld); %s took over and completed it\n",
               names[leader].c_str(), static_cast<long long>(deployment), successor.c_str());
-  for (size_t i = 0; i < names.size(); ++i) {
-    if (i != leader) test_support::stop_child(pids[i]);
-  }
   fs::remove_all(dir);
 }
 
