@@ -94,7 +94,7 @@ void register_serve(CLI::App& app) {
                   "Share the fleet's telemetry with the other workers of this group (MQTT 5 $share/NAME/...; needs "
                   "--worker-id); the leader among them runs drift, the loop and notifications (docs/scaling.md)");
   cmd->add_option("--session-expiry-seconds", o.ingest.session_expiry_s,
-                  "With --share-group: how long the broker keeps a worker's session after it disconnects (default 60)");
+                  "With --share-group: how long the broker keeps a worker's session after it disconnects (default 10)");
   cmd->add_option("--drift-every-seconds", args->drift_every_seconds, "Drift evaluation period (default 10)");
   cmd->add_option("--progress-seconds", args->progress_seconds, "Progress line period, 0 for none (default 5)");
   cmd->add_option("--commit-ms", args->commit_ms, "Commit buffered messages after this many ms (default 100)");

@@ -37,7 +37,7 @@ struct IngestOptions {
   // client_id says otherwise, kept by the broker `session_expiry_s` after a connection ends.
   std::string worker_id;    // this worker's name (also the leader's name, leader_lease.h)
   std::string share_group;  // empty: the whole fleet on one persistent session, MQTT 3.1.1
-  uint32_t session_expiry_s = 60;
+  uint32_t session_expiry_s = 10;
   // A commit runs when the oldest buffered message is this old, or when this many are buffered.
   std::chrono::milliseconds commit_interval{100};
   size_t commit_messages = 256;
