@@ -80,6 +80,8 @@ while read -r key value; do put "$key" "$value"; done < <("$root/scripts/bench_d
 while read -r key value; do put "$key" "$value"; done < <("$root/scripts/bench_detect.sh" "$cli" "$work/detect")
 # Telemetry ingest, plain text and mutual TLS, in one run (issue 12; docs/serve.md, docs/fleet.md).
 while read -r key value; do put "$key" "$value"; done < <("$root/scripts/bench_ingest.sh" "$root/build")
+# Shared ingest on SQLite and 1, 2, 4 PostgreSQL workers, one 10,000-device fleet (issue 18; docs/scaling.md).
+while read -r key value; do put "$key" "$value"; done < <("$root/scripts/bench_scaling.sh" "$root/build")
 # What the signed deployment record costs a Cortex-M4 device (issue 13; docs/agent.md).
 while read -r key value; do put "$key" "$value"; done < <("$root/scripts/bench_trust.sh" "$work/trust")
 # The HTTP API under 50 clients, against the same queries in the sqlite3 shell (issue 17; docs/api.md).

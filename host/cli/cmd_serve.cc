@@ -50,15 +50,23 @@ void run_serve(ServeArgs& a) {
   sigaction(SIGINT, &action, nullptr);
   sigaction(SIGTERM, &action, nullptr);
   try {
-    monitor::ServeHooks hooks = retention_hooks(
-        loop_hooks(a.loop, reg.dir(), a.options.ingest.fleet, a.options.ingest.broker, a.options.ingest.enrolment,
-                   a.options.json),
+    // What must run once per fleet runs on the leader only (docs/scaling.md); every worker ingests,
+    // reports its broker connection and serves --http.
+    if (!a.options.ingest.share_group.empty() && a.options.ingest.worker_id.empty()) {
+      throw CliError("--share-group needs --worker-id: each worker keeps its own broker session under a stable name", 2);
+    }
+    if (a.options.ingest.worker_id.empty()) a.options.ingest.worker_id = monitor::serve_default_worker_id();
+    a.loop.options.worker_id = a.options.ingest.worker_id;
+    const monitor::ServeHooks leader = retention_hooks(
+        notify_hooks(loop_hooks(a.loop, reg.dir(), a.options.ingest.fleet, a.options.ingest.broker,
+                                a.options.ingest.enrolment, a.options.json),
+                     a.notify, reg.dir(), a.options.ingest.fleet, a.options.json),
         a.retention, a.options.json);
-    const auto http = serve_http_start(a.http, reg.dir(), a.options, hooks);
-    monitor::serve_run(reg, a.options,
-                       broker_status_hooks(notify_hooks(hooks, a.notify, reg.dir(), a.options.ingest.fleet, a.options.json),
-                                           a.options.json),
-                       g_stop);
+    monitor::ServeHooks every_worker;
+    const auto http = serve_http_start(a.http, reg.dir(), a.options, every_worker);
+    const monitor::ServeSummary summary =
+        monitor::serve_run(reg, a.options, broker_status_hooks(every_worker, a.options.json), g_stop, leader);
+    if (summary.leader_lost) throw CliError("the leadership was lost (docs/scaling.md); restart to follow", 3);
   } catch (const std::invalid_argument& e) {
     throw CliError(e.what(), 2);
   } catch (const fleet::MqttError& e) {
@@ -82,6 +90,14 @@ void register_serve(CLI::App& app) {
   cmd->add_option("--fleet", o.ingest.fleet, "Fleet name in the topics tmf/<fleet>/<device>/... (default fleet)");
   cmd->add_option("--client-id", o.ingest.client_id,
                   "MQTT client id of the persistent session (default tinymlops-serve-<fleet>)");
+  cmd->add_option("--worker-id", o.ingest.worker_id,
+                  "This worker's stable name: its MQTT session with --share-group, the leader's name in events and "
+                  "loop history (default: the host name; docs/scaling.md)");
+  cmd->add_option("--share-group", o.ingest.share_group,
+                  "Share the fleet's telemetry with the other workers of this group (MQTT 5 $share/NAME/...; needs "
+                  "--worker-id); the leader among them runs drift, the loop and notifications (docs/scaling.md)");
+  cmd->add_option("--session-expiry-seconds", o.ingest.session_expiry_s,
+                  "With --share-group: how long the broker keeps a worker's session after it disconnects (default 10)");
   cmd->add_option("--drift-every-seconds", args->drift_every_seconds, "Drift evaluation period (default 10)");
   cmd->add_option("--progress-seconds", args->progress_seconds, "Progress line period, 0 for none (default 5)");
   cmd->add_option("--commit-ms", args->commit_ms, "Commit buffered messages after this many ms (default 100)");

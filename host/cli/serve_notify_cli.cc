@@ -38,14 +38,22 @@ monitor::ServeHooks notify_hooks(monitor::ServeHooks inner, const NotifyCliArgs&
   o.retry_max = std::chrono::milliseconds(static_cast<int64_t>(a.retry_max_seconds * 1000));
   if (o.retry_initial.count() == 0) o.retry_initial = std::chrono::milliseconds(1);
   const notify::WebhookUrl url = notify::webhook_url_parse(a.webhook);
-  // Started before serve's first message, so no alert of this run is older than the target.
-  auto notifier = std::make_shared<std::unique_ptr<notify::AlertNotifier>>(std::make_unique<notify::AlertNotifier>(
-      registry_dir, o, [json](const nlohmann::json& event, const std::string& text) {
-        serve_event_print(json, event, text);
-      }));
-  serve_event_print(json, {{"event", "notify"}, {"state", "started"}, {"target", url.redacted()}},
-                    "notify: alerts go to " + url.redacted());
+  if (url.scheme == "http" && !a.ca.empty()) throw std::invalid_argument("--notify-ca is for an https:// webhook, not " + url.redacted());
+  // Started when this worker leads (serve_run's leader hooks, docs/scaling.md): at serve's start
+  // for a single serve, before its first message. The delivery state is in the registry, so a new
+  // leader's notifier finds what the previous one left pending.
+  auto notifier = std::make_shared<std::unique_ptr<notify::AlertNotifier>>();
+  auto start = [notifier, registry_dir, o, json, target = url.redacted()] {
+    *notifier = std::make_unique<notify::AlertNotifier>(registry_dir, o, [json](const nlohmann::json& event, const std::string& text) {
+      serve_event_print(json, event, text);
+    });
+    serve_event_print(json, {{"event", "notify"}, {"state", "started"}, {"target", target}}, "notify: alerts go to " + target);
+  };
   monitor::ServeHooks out = inner;
+  out.on_start = [start, next = inner.on_start](monitor::ServeContext& ctx) {
+    start();
+    if (next) next(ctx);
+  };
   out.on_tick = [notifier, next = inner.on_tick](monitor::ServeContext& ctx) {
     if (!ctx.new_alerts.empty() && *notifier) (*notifier)->wake();
     if (next) next(ctx);

@@ -1,6 +1,7 @@
 // Typed device events, enrolment filter and device records (see link.h).
 #include "host/fleet/link.h"
 
+#include <mutex>
 #include <stdexcept>
 
 namespace tmf::fleet {
@@ -9,8 +10,13 @@ FleetEnrolment fleet_enrolment_from_registry(const std::string& registry_dir) {
   // A connection of its own: the link runs on its owner's thread, and the owner's registry may be
   // inside a transaction when a message arrives. Looked up per message, so an enrolment or a
   // revocation takes effect at once.
+  // One function may serve several links on several threads (serve's ingest and the loop's
+  // rollout): a libpq connection must not be used by two threads at once (SQLite serialises
+  // its own), so lookups take turns.
   auto registry = std::make_shared<registry::Registry>(registry_dir);
-  return [registry](const std::string& device) -> std::optional<std::string> {
+  auto mutex = std::make_shared<std::mutex>();
+  return [registry, mutex](const std::string& device) -> std::optional<std::string> {
+    std::lock_guard<std::mutex> lock(*mutex);
     const std::optional<registry::Enrolment> e = registry->device_enrolled(device);
     if (!e || e->revoked) return std::nullopt;
     return e->group;
@@ -21,10 +27,17 @@ FleetLink::FleetLink(FleetLinkOptions options) : options_(std::move(options)) {
   if (!ota_name_valid(options_.fleet.c_str())) throw std::invalid_argument("--fleet '" + options_.fleet + "': 1-32 of [A-Za-z0-9_-]");
   MqttClientOptions client_options;
   client_options.clean_session = options_.clean_session;
+  if (!options_.share_group.empty()) {
+    fleet_share_group_check(options_.share_group);
+    client_options.mqtt5 = true;
+    client_options.session_expiry_s = options_.session_expiry_s;
+  }
   client_ = std::make_unique<MqttClient>(options_.client_id, options_.broker, client_options);
   for (const OtaTopic leaf : options_.uplinks) {
     if (!fleet_topic_is_uplink(leaf)) throw std::invalid_argument(std::string("fleet link: '") + ota_topic_leaf(leaf) + "' is not an uplink leaf");
-    client_->subscribe(fleet_topic_pattern(options_.fleet, leaf), 1);
+    const std::string pattern = fleet_topic_pattern(options_.fleet, leaf);
+    const bool shared = !options_.share_group.empty() && options_.shared_uplinks.count(leaf) > 0;
+    client_->subscribe(shared ? "$share/" + options_.share_group + "/" + pattern : pattern, 1);
   }
 }
 

@@ -56,6 +56,12 @@ struct FleetLinkOptions {
   BrokerSettings broker;
   bool clean_session = true;
   std::set<OtaTopic> uplinks;  // leaves to subscribe to (QoS 1)
+  // Several workers splitting the uplinks (serve --share-group, docs/scaling.md): the leaves in
+  // `shared_uplinks` are subscribed as `$share/<share_group>/tmf/<fleet>/+/<leaf>` over MQTT 5, so
+  // the broker hands each message to one member of the group; the other leaves reach every worker.
+  std::string share_group;
+  std::set<OtaTopic> shared_uplinks;
+  uint32_t session_expiry_s = 0;  // MQTT 5 session expiry of a persistent shared worker
   FleetEnrolment enrolment;
   size_t max_devices = 100000;  // records kept; beyond, new ids are dropped and counted
 };

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include <mosquitto.h>
+#include <mqtt_protocol.h>
 
 namespace tmf::fleet {
 namespace {
@@ -26,6 +27,12 @@ std::string connack_reason(int rc) {
     case 3: return "connection refused: broker unavailable";
     case 4: return "connection refused: bad user name or password";
     case 5: return "connection refused: not authorised (certificate or identity not accepted)";
+    // MQTT 5 reason codes (CONNACK).
+    case 0x84: return "connection refused: unsupported protocol version (MQTT 5)";
+    case 0x85: return "connection refused: client id rejected";
+    case 0x86: return "connection refused: bad user name or password";
+    case 0x87: return "connection refused: not authorised (certificate or identity not accepted)";
+    case 0x88: return "connection refused: broker unavailable";
     default: return "connection refused (CONNACK " + std::to_string(rc) + ")";
   }
 }
@@ -46,7 +53,7 @@ MqttClient::MqttClient(const std::string& client_id, const BrokerSettings& broke
     mosq_ = nullptr;
     throw MqttError(where + ": " + why);
   };
-  mosquitto_int_option(mosq_, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311);
+  mosquitto_int_option(mosq_, MOSQ_OPT_PROTOCOL_VERSION, options_.mqtt5 ? MQTT_PROTOCOL_V5 : MQTT_PROTOCOL_V311);
   mosquitto_int_option(mosq_, MOSQ_OPT_TCP_NODELAY, 1);
   mosquitto_max_inflight_messages_set(mosq_, 0);  // no cap on QoS 1 in flight: manifests to 200 devices
   mosquitto_reconnect_delay_set(mosq_, 1, 16, true);
@@ -74,7 +81,18 @@ MqttClient::MqttClient(const std::string& client_id, const BrokerSettings& broke
   mosquitto_disconnect_callback_set(mosq_, &MqttClient::on_disconnect);
   mosquitto_message_callback_set(mosq_, &MqttClient::on_message);
   mosquitto_log_callback_set(mosq_, &MqttClient::on_log);
-  const int rc = mosquitto_connect_async(mosq_, broker_.host.c_str(), broker_.port, 10);
+  int rc = MOSQ_ERR_SUCCESS;
+  if (options_.mqtt5 && !options_.clean_session) {
+    // The CONNECT properties are kept by libmosquitto and sent again on every reconnect; there is
+    // no asynchronous v5 connect, so the first attempt blocks (TCP and TLS handshake) here.
+    mosquitto_property* properties = nullptr;
+    rc = mosquitto_property_add_int32(&properties, MQTT_PROP_SESSION_EXPIRY_INTERVAL, options_.session_expiry_s);
+    if (rc != MOSQ_ERR_SUCCESS) give_up(std::string("session expiry: ") + mosquitto_strerror(rc));
+    rc = mosquitto_connect_bind_v5(mosq_, broker_.host.c_str(), broker_.port, 10, nullptr, properties);
+    mosquitto_property_free_all(&properties);
+  } else {
+    rc = mosquitto_connect_async(mosq_, broker_.host.c_str(), broker_.port, 10);
+  }
   if (rc != MOSQ_ERR_SUCCESS && rc != MOSQ_ERR_ERRNO) give_up(mosquitto_strerror(rc));
   if (rc == MOSQ_ERR_ERRNO) fail("cannot connect (broker not reachable yet); retrying");
   // A refused first connection (broker not up yet) is retried by the network thread.

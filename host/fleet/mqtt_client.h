@@ -40,6 +40,11 @@ struct MqttClientOptions {
   // subscriptions and the QoS 1 messages published while the client is away are kept and
   // delivered on the next connect (tinymlops serve, docs/serve.md).
   bool clean_session = true;
+  // MQTT 5 instead of 3.1.1 (serve --share-group: shared subscriptions `$share/GROUP/...`). With
+  // clean_session false the session outlives a connection by `session_expiry_s` seconds (MQTT 5
+  // sessions without the property end with the connection); 3.1.1 sessions never expire.
+  bool mqtt5 = false;
+  uint32_t session_expiry_s = 0;
   size_t queue_limit = 65536;  // received messages held for the caller before backpressure
   // The last will: published (QoS 1) by the broker when the connection is lost without a clean
   // DISCONNECT (empty topic: none).

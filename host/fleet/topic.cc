@@ -56,4 +56,11 @@ std::string fleet_topic_pattern(const std::string& fleet, OtaTopic leaf) {
   return "tmf/" + fleet + "/+/" + ota_topic_leaf(leaf);
 }
 
+void fleet_share_group_check(const std::string& group) {
+  if (group.empty() || group.size() > kOtaMaxNameBytes || !ota_name_valid(group.c_str())) {
+    throw std::invalid_argument("--share-group '" + group + "': 1-" + std::to_string(kOtaMaxNameBytes) +
+                                " characters of A-Z a-z 0-9 _ -");
+  }
+}
+
 }  // namespace tmf::fleet

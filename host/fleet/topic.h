@@ -37,4 +37,9 @@ std::string fleet_topic(const std::string& fleet, const std::string& device, Ota
 // "tmf/<fleet>/+/<leaf>": the subscription for one leaf of every device.
 std::string fleet_topic_pattern(const std::string& fleet, OtaTopic leaf);
 
+// A shared-subscription group name (`$share/<group>/...`): 1-32 of [A-Za-z0-9_-] (MQTT 5 forbids
+// '/', '+' and '#' in it; the rest is this project's name rule). Throws std::invalid_argument
+// naming --share-group and the text.
+void fleet_share_group_check(const std::string& group);
+
 }  // namespace tmf::fleet

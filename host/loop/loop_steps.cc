@@ -55,8 +55,36 @@ int64_t LoopSteps::start(const std::string& group, LoopStepKind kind, const std:
   registry::Statement s(db_,
                         "INSERT INTO loop_steps (device_group, kind, state, reason, parent, started_at, detail) "
                         "VALUES (?, ?, 'running', ?, ?, ?, ?)");
-  s.bind(1, group).bind(2, std::string(to_string(kind))).bind(3, reason).bind(4, parent).bind(5, now_ms).bind(6, detail_json).run();
+  std::string detail = detail_json;
+  if (!worker_.empty()) {
+    nlohmann::json d = nlohmann::json::parse(detail_json, nullptr, false);
+    if (d.is_object()) {
+      d["worker"] = worker_;
+      detail = d.dump();
+    }
+  }
+  s.bind(1, group).bind(2, std::string(to_string(kind))).bind(3, reason).bind(4, parent).bind(5, now_ms).bind(6, detail).run();
   return db_.last_insert_id();
+}
+
+bool LoopSteps::record_handover(int64_t id, const std::string& worker, int64_t now_ms) {
+  const std::optional<LoopStep> step = find(id);
+  if (!step || worker.empty()) return false;
+  nlohmann::json d = nlohmann::json::parse(step->detail_json, nullptr, false);
+  if (!d.is_object()) return false;
+  std::string last = d.value("worker", std::string());
+  if (d.contains("handovers") && d["handovers"].is_array() && !d["handovers"].empty()) {
+    last = d["handovers"].back().value("worker", last);
+  }
+  if (last == worker) return false;
+  if (last.empty()) {
+    d["worker"] = worker;  // a step from before workers had names: this one carries it on, no handover
+    update_detail(id, d.dump());
+    return false;
+  }
+  d["handovers"].push_back({{"worker", worker}, {"from", last}, {"at_ms", now_ms}});
+  update_detail(id, d.dump());
+  return true;
 }
 
 void LoopSteps::update_detail(int64_t id, const std::string& detail_json) {
@@ -64,9 +92,18 @@ void LoopSteps::update_detail(int64_t id, const std::string& detail_json) {
 }
 
 void LoopSteps::finish(int64_t id, LoopStepState state, const std::string& detail_json, int64_t now_ms) {
+  std::string detail = detail_json;
+  nlohmann::json d = nlohmann::json::parse(detail_json, nullptr, false);
+  if (const std::optional<LoopStep> before = find(id); before && d.is_object()) {
+    const nlohmann::json old = nlohmann::json::parse(before->detail_json, nullptr, false);
+    for (const char* key : {"worker", "handovers"}) {
+      if (old.is_object() && old.contains(key) && !d.contains(key)) d[key] = old[key];
+    }
+    detail = d.dump();
+  }
   registry::Statement(db_, "UPDATE loop_steps SET state = ?, detail = ?, ended_at = ? WHERE id = ?")
       .bind(1, std::string(to_string(state)))
-      .bind(2, detail_json)
+      .bind(2, detail)
       .bind(3, now_ms)
       .bind(4, id)
       .run();

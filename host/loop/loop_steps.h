@@ -49,6 +49,13 @@ struct LoopStep {
 class LoopSteps {
  public:
   explicit LoopSteps(registry::Database& db) : db_(db) {}
+  // The serve worker writing (serve --worker-id): start() records it as the step's "worker", and
+  // finish() keeps "worker" and "handovers" in the detail it replaces.
+  void set_worker(const std::string& worker) { worker_ = worker; }
+  // Another worker took over step `id` (its leader died): appends {"worker", "from", "at_ms"} to
+  // the detail's "handovers", `from` being the step's last worker. Nothing when `worker` is
+  // already the step's last worker (a restart of the same worker). True if recorded.
+  bool record_handover(int64_t id, const std::string& worker, int64_t now_ms);
 
   int64_t start(const std::string& group, LoopStepKind kind, const std::string& reason, std::optional<int64_t> parent,
                 const std::string& detail_json, int64_t now_ms);
@@ -62,6 +69,7 @@ class LoopSteps {
 
  private:
   registry::Database& db_;
+  std::string worker_;
 };
 
 }  // namespace tmf::loop

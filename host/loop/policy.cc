@@ -51,6 +51,7 @@ LoopPolicy::LoopPolicy(const std::string& registry_dir, const LoopOptions& optio
   const deploy::KeyId key_id = deploy::key_id_of(deploy::key_load_secret(options_.signing_key).public_key);
   canary_key_id_ = deploy::hex_encode(key_id.data(), key_id.size());
   options_.train.device_detection.enabled = true;
+  steps_.set_worker(options_.worker_id);
   // Triggers already acted on (a restart must not retrain twice for the same drift).
   for (const LoopStep& s : steps_.list(options_.group)) {
     const json d = parse_object(s.detail_json);
@@ -80,6 +81,9 @@ void LoopPolicy::tick(monitor::Ingest& ingest) {
     return;
   }
   const std::optional<LoopStep> running = steps_.running(options_.group);
+  if (running && !resumed_ && steps_.record_handover(running->id, options_.worker_id, monitor::unix_ms_now())) {
+    emit({{"event", "loop.handover"}, {"step", running->id}, {"kind", running->kind}, {"worker", options_.worker_id}});
+  }
   if (running) {
     if (running->kind == LoopStepKind::kCollect) {
       check_collect(ingest, *running);

@@ -70,6 +70,9 @@ struct LoopOptions {
   double discover_seconds = 2;
   double stage_timeout_seconds = 300;
   std::function<void(const nlohmann::json&)> log;  // one JSON object per loop event
+  // The serve worker running the loop (serve --worker-id): each step records who started it, and
+  // a step another worker started and this one took over records the handover (docs/scaling.md).
+  std::string worker_id;
 };
 
 class LoopPolicy {

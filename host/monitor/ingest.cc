@@ -24,7 +24,17 @@ using Clock = std::chrono::steady_clock;
 Ingest::Ingest(registry::Registry& registry, const IngestOptions& options)
     : registry_(registry), options_(options), store_(registry.db()), alerts_(registry.db()) {
   if (!ota_name_valid(options_.fleet.c_str())) throw std::invalid_argument("--fleet '" + options_.fleet + "': 1-32 of [A-Za-z0-9_-]");
-  if (options_.client_id.empty()) options_.client_id = "tinymlops-serve-" + options_.fleet;
+  if (!options_.share_group.empty()) {
+    fleet::fleet_share_group_check(options_.share_group);
+    if (!ota_name_valid(options_.worker_id.c_str())) {
+      throw std::invalid_argument("--worker-id '" + options_.worker_id +
+                                  "': each worker of a --share-group needs its own stable id, 1-32 of [A-Za-z0-9_-]");
+    }
+  }
+  if (options_.client_id.empty()) {
+    options_.client_id = "tinymlops-serve-" + options_.fleet;
+    if (!options_.share_group.empty()) options_.client_id += "-" + options_.worker_id;
+  }
   if (options_.synchronous_full) registry_.db().require_durable_commits();
   fleet::FleetLinkOptions link;
   link.fleet = options_.fleet;
@@ -32,6 +42,9 @@ Ingest::Ingest(registry::Registry& registry, const IngestOptions& options)
   link.broker = options_.broker;
   link.clean_session = false;
   link.enrolment = options_.enrolment;
+  link.share_group = options_.share_group;
+  link.shared_uplinks = {OtaTopic::kOtaTopicTelemetry, OtaTopic::kOtaTopicData};
+  link.session_expiry_s = options_.session_expiry_s;
   link.uplinks = {OtaTopic::kOtaTopicTelemetry, OtaTopic::kOtaTopicData, OtaTopic::kOtaTopicPresence,
                   OtaTopic::kOtaTopicInfo, OtaTopic::kOtaTopicStatus};
   link_ = std::make_unique<fleet::FleetLink>(std::move(link));
@@ -206,8 +219,11 @@ void Ingest::commit() {
   const size_t alerts_before = new_alerts_.size();
   const size_t completed_before = completed_captures_.size();
   try {
-    write_data_segments(touched);
+    // The capture rows are read and written inside the (serialised) write transaction: workers
+    // sharing a fleet each receive some of a capture's DATA, so a cached row would be stale.
     registry::Transaction tx(registry_.db());
+    if (!options_.share_group.empty()) captures_.clear();
+    write_data_segments(touched);
     std::set<BatchKey> seen;
     for (const TelemetryBatch& b : batches_) {
       BatchKey key{b.device, b.boot_count, b.seq, b.incarnation};

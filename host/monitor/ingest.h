@@ -30,6 +30,14 @@ struct IngestOptions {
   // Who may speak (host/fleet/link.h); empty: an open lab link (serve --allow-unenrolled).
   fleet::FleetEnrolment enrolment;
   std::string client_id;  // empty: "tinymlops-serve-<fleet>" (stable: the persistent session's name)
+  // Shared ingest (serve --worker-id/--share-group, docs/scaling.md): TELEMETRY and DATA are
+  // subscribed as `$share/<share_group>/...` over MQTT 5, so the broker spreads them over the
+  // group's live workers; INFO, STATUS and PRESENCE (few, some retained) reach every worker. Each
+  // worker keeps its own persistent session, "tinymlops-serve-<fleet>-<worker_id>" unless
+  // client_id says otherwise, kept by the broker `session_expiry_s` after a connection ends.
+  std::string worker_id;    // this worker's name (also the leader's name, leader_lease.h)
+  std::string share_group;  // empty: the whole fleet on one persistent session, MQTT 3.1.1
+  uint32_t session_expiry_s = 10;
   // A commit runs when the oldest buffered message is this old, or when this many are buffered.
   std::chrono::milliseconds commit_interval{100};
   size_t commit_messages = 256;

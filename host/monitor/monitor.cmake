@@ -10,7 +10,8 @@ set(TMF_SERVE_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/ingest.cc
   ${CMAKE_CURRENT_LIST_DIR}/fleet_drift.cc
   ${CMAKE_CURRENT_LIST_DIR}/serve_loop.cc
-  ${CMAKE_CURRENT_LIST_DIR}/retention.cc)
+  ${CMAKE_CURRENT_LIST_DIR}/retention.cc
+  ${CMAKE_CURRENT_LIST_DIR}/leader_lease.cc)
 list(REMOVE_ITEM TMF_MONITOR_SOURCES ${TMF_SERVE_SOURCES})
 add_library(tmf_monitor STATIC ${TMF_MONITOR_SOURCES})
 target_include_directories(tmf_monitor PUBLIC "${PROJECT_SOURCE_DIR}")

@@ -1,8 +1,12 @@
 // The serve loop: ingest, drift every S seconds, progress lines, hooks (see serve_loop.h).
 #include "host/monitor/serve_loop.h"
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <nlohmann/json.hpp>
+
+#include "host/monitor/leader_lease.h"
 
 namespace tmf::monitor {
 namespace {
@@ -40,8 +44,16 @@ nlohmann::json alert_json(const Alert& a) {
 
 }  // namespace
 
-ServeSummary serve_run(registry::Registry& registry, const ServeOptions& options, const ServeHooks& hooks,
-                       const std::atomic<bool>& stop) {
+std::string serve_default_worker_id() {
+  char name[256] = {};
+  if (::gethostname(name, sizeof name - 1) != 0 || name[0] == '\0') return "serve";
+  return name;
+}
+
+ServeSummary serve_run(registry::Registry& registry, const ServeOptions& options_in, const ServeHooks& hooks,
+                       const std::atomic<bool>& stop, const ServeHooks& leader_hooks) {
+  ServeOptions options = options_in;
+  if (options.ingest.worker_id.empty()) options.ingest.worker_id = serve_default_worker_id();
   auto print = options.print ? options.print : [](const std::string& line) {
     std::fprintf(stdout, "%s\n", line.c_str());
     std::fflush(stdout);
@@ -51,6 +63,7 @@ ServeSummary serve_run(registry::Registry& registry, const ServeOptions& options
 
   Ingest ingest(registry, options.ingest);
   FleetDrift drift(registry, ingest.store(), ingest.alerts(), options.drift);
+  LeaderLease lease(registry.dir(), options.ingest.fleet, options.ingest.worker_id);
   ServeSummary summary;
   const auto start = Clock::now();
   auto next_drift = start + options.drift_every;
@@ -71,14 +84,36 @@ ServeSummary serve_run(registry::Registry& registry, const ServeOptions& options
   };
 
   emit({{"event", "started"},
+        {"worker", options.ingest.worker_id},
+        {"share_group", options.ingest.share_group},
         {"fleet", options.ingest.fleet},
         {"broker", options.ingest.broker.url()},
         {"registry", registry.dir()},
         {"drift_every_seconds", options.drift_every.count() / 1000.0}},
        "fleet " + options.ingest.fleet + ", broker " + options.ingest.broker.url() + ", registry " + registry.dir());
   run_hook(hooks.on_start, "on_start", no_alerts, no_captures, nullptr);
+  auto next_leader = start;
+  auto leader_step = [&] {
+    if (Clock::now() < next_leader) return;
+    next_leader = Clock::now() + options.leader_every;
+    if (lease.held()) {
+      if (lease.check()) return;
+      summary.leader_lost = true;
+      emit({{"event", "leader_lost"}, {"worker", lease.worker()}, {"lease", lease.where()}},
+           "worker " + lease.worker() + " lost the leadership (" + lease.where() + "); stopping");
+      return;
+    }
+    if (!lease.try_acquire()) return;
+    emit({{"event", "leader"}, {"worker", lease.worker()}, {"lease", lease.where()}, {"t_ms", unix_ms_now()}},
+         "worker " + lease.worker() + " leads (" + lease.where() + "): drift, loop and notifications run here");
+    next_drift = Clock::now() + options.drift_every;
+    run_hook(leader_hooks.on_start, "on_start", no_alerts, no_captures, nullptr);
+  };
+  leader_step();
 
-  while (!stop.load()) {
+  while (!stop.load() && !summary.leader_lost) {
+    leader_step();
+    if (summary.leader_lost) break;
     ingest.poll(options.tick);
     std::vector<Alert> alerts = ingest.take_new_alerts();
     const std::vector<uint32_t> captures = ingest.take_completed_captures();
@@ -87,7 +122,7 @@ ServeSummary serve_run(registry::Registry& registry, const ServeOptions& options
     }
     std::optional<DriftEvaluation> evaluation;
     const auto now = Clock::now();
-    if (now >= next_drift) {
+    if (lease.held() && now >= next_drift) {
       next_drift = now + options.drift_every;
       ingest.flush();  // evaluate what has arrived
       evaluation = drift.evaluate(unix_ms_now());
@@ -116,6 +151,7 @@ ServeSummary serve_run(registry::Registry& registry, const ServeOptions& options
       emit(j, "alert " + std::to_string(a.id) + ": " + a.kind + "/" + a.source + " " + a.subject + " " + a.detail_json);
     }
     run_hook(hooks.on_tick, "on_tick", alerts, captures, evaluation ? &*evaluation : nullptr);
+    if (lease.held()) run_hook(leader_hooks.on_tick, "on_tick", alerts, captures, evaluation ? &*evaluation : nullptr);
     if (options.progress_every.count() > 0 && Clock::now() >= next_progress) {
       next_progress = Clock::now() + options.progress_every;
       const IngestCounters& c = ingest.counters();
@@ -134,6 +170,7 @@ ServeSummary serve_run(registry::Registry& registry, const ServeOptions& options
     }
   }
   ingest.flush();
+  if (lease.held() || summary.leader_lost) run_hook(leader_hooks.on_stop, "on_stop", no_alerts, no_captures, nullptr);
   run_hook(hooks.on_stop, "on_stop", no_alerts, no_captures, nullptr);
   summary.counters = ingest.counters();
   summary.seconds = std::chrono::duration<double>(Clock::now() - start).count();
@@ -142,6 +179,8 @@ ServeSummary serve_run(registry::Registry& registry, const ServeOptions& options
   j["seconds"] = summary.seconds;
   j["drift_evaluations"] = summary.drift_evaluations;
   j["drift_alerts"] = summary.drift_alerts;
+  j["leader"] = lease.held();
+  j["leader_lost"] = summary.leader_lost;
   char text[160];
   std::snprintf(text, sizeof text, "stopped after %.1f s: %llu batches stored, %llu acks, %llu commits", summary.seconds,
                 static_cast<unsigned long long>(summary.counters.batches_stored),

@@ -5,7 +5,7 @@ file(GLOB TMF_LOOP_TEST_SOURCES CONFIGURE_DEPENDS "${CMAKE_CURRENT_LIST_DIR}/*_t
 if(TARGET tinymlops-device)
   list(APPEND TMF_LOOP_TEST_SOURCES ${CMAKE_CURRENT_LIST_DIR}/../deploy/fleet_harness.cc)
 else()
-  list(FILTER TMF_LOOP_TEST_SOURCES EXCLUDE REGEX "release_test\\.cc$")
+  list(FILTER TMF_LOOP_TEST_SOURCES EXCLUDE REGEX "(release|leader_handover)_test\\.cc$")
 endif()
 add_executable(loop_tests ${TMF_LOOP_TEST_SOURCES} ${CMAKE_CURRENT_LIST_DIR}/../host/test_files.cc
                ${CMAKE_CURRENT_LIST_DIR}/../support/tmf_test_main_host.cc)

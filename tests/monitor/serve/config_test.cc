@@ -70,7 +70,9 @@ TMF_TEST(ServeConfig, FileGivesTheSameSettingsAsFlagsForEveryFlag) {
       {"http", "127.0.0.1:8080"},           {"http-cert", "/etc/t/http.pem"},
       {"http-key", "/etc/t/http.key"},      {"http-threads", "4"},
       {"db", "postgresql://serve@db.plant:5432/fleet"}, {"retain-telemetry", "30"},
-      {"retain-captures", "90.5"}};
+      {"retain-captures", "90.5"},
+      {"worker-id", "w7"},                  {"share-group", "ingest"},
+      {"session-expiry-seconds", "30"}};
   const std::set<std::string> flags = {"allow-unenrolled", "json", "auto-approve"};
 
   // Every option serve --help lists is covered above.
