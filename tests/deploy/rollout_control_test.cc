@@ -152,9 +152,10 @@ TMF_TEST(RolloutControl, PauseResumeAndCancelFromAnotherProcess) {
   const std::string rest = "line-3", last = "line-4";
 
   // 1. `tinymlops deploy` runs hello:1 one device per stage; a second process pauses it once the
-  // second stage has started.
+  // second stage has started. The health gate (1.5 s after each confirm) keeps the second device
+  // in flight until the pause has landed: hello_world installs in well under a second.
   std::vector<std::string> deploy_args = {"hello:1", "--group", "line", "--stages", "1,2,3,4", "--discover-seconds", "1.5",
-                                         "--gate-seconds", "0.3", "--resend-seconds", "3", "--signing-key", keys.secret,
+                                         "--gate-seconds", "1.5", "--resend-seconds", "3", "--signing-key", keys.secret,
                                          "--registry", reg.dir()};
   for (const auto& flag : broker.service_flags(fleet::FleetService::kFleetServiceDeploy)) deploy_args.push_back(flag);
   DeployProcess deploy(deploy_args, dir + "/deploy.log");
@@ -233,7 +234,7 @@ TMF_TEST(RolloutControl, PauseResumeAndCancelFromAnotherProcess) {
     o.group = "line";
     o.stages = {"1", "2", "3", "4"};
     o.discover_seconds = 1.5;
-    o.gate_seconds = 0.3;
+    o.gate_seconds = 1.5;
     o.resend_seconds = 3;
     o.stage_timeout_seconds = 60;
     try {
