@@ -302,8 +302,10 @@ TMF_TEST(Console, OperatorDrivesTheFleetInHeadlessChromium) {
   browser.click(browser.wait_for("#logout"));
   browser.send_keys(browser.wait_for("#token"), viewer);
   browser.click(browser.wait_for("#sign-in"));
-  wait_page(browser, "fleet");
+  wait_page(browser, "model");  // signing in draws the page of the current address
   TMF_EXPECT(browser.text(browser.wait_for("#whoami")).find("viewer (read)") != std::string::npos);
+  browser.navigate(origin + "/#/fleet");
+  wait_page(browser, "fleet");
   listed = texts(browser, "#devices tr[data-device]", "data-device");
   std::sort(listed.begin(), listed.end());
   TMF_EXPECT(listed == (std::vector<std::string>{"dev1", "dev2", "dev3"}));
