@@ -192,7 +192,9 @@ TMF_TEST(Registry, DeploymentStatesHaveOneTextAndJsonForm) {
   const std::pair<DeploymentState, const char*> deployments[] = {{DeploymentState::kRunning, "running"},
                                                                  {DeploymentState::kCompleted, "completed"},
                                                                  {DeploymentState::kHalted, "halted"},
-                                                                 {DeploymentState::kRolledBack, "rolled_back"}};
+                                                                 {DeploymentState::kRolledBack, "rolled_back"},
+                                                                 {DeploymentState::kPaused, "paused"},
+                                                                 {DeploymentState::kCancelled, "cancelled"}};
   for (const auto& [state, text] : deployments) {
     TMF_EXPECT(std::string(registry::to_string(state)) == text);
     TMF_EXPECT(registry::deployment_state_parse(text) == state);
@@ -205,16 +207,16 @@ TMF_TEST(Registry, DeploymentStatesHaveOneTextAndJsonForm) {
       {DeviceRolloutState::kTrial, "trial"},             {DeviceRolloutState::kConfirmed, "confirmed"},
       {DeviceRolloutState::kHealthy, "healthy"},         {DeviceRolloutState::kFailed, "failed"},
       {DeviceRolloutState::kRollingBack, "rolling_back"}, {DeviceRolloutState::kRolledBack, "rolled_back"},
-      {DeviceRolloutState::kRefused, "refused"}};
+      {DeviceRolloutState::kRefused, "refused"},         {DeviceRolloutState::kCancelled, "cancelled"}};
   int terminal = 0;
   for (const auto& [state, text] : devices) {
     TMF_EXPECT(std::string(registry::to_string(state)) == text);
     TMF_EXPECT(nlohmann::json(text).get<DeviceRolloutState>() == state);
     terminal += registry::terminal(state);
   }
-  TMF_EXPECT_EQ(terminal, 4);  // healthy, failed, rolled_back, refused
+  TMF_EXPECT_EQ(terminal, 5);  // healthy, failed, rolled_back, refused, cancelled
   TMF_EXPECT_THROWS(registry::deployment_state_parse("done"), std::invalid_argument,
-                    "deployment state 'done': not one of running, completed, halted or rolled_back");
+                    "deployment state 'done': not one of running, completed, halted, rolled_back, paused or cancelled");
   TMF_EXPECT_THROWS(nlohmann::json("installed").get<DeviceRolloutState>(), std::invalid_argument, "'installed'");
 }
 
