@@ -1,10 +1,12 @@
 // /api/v1/rollouts (deployments and their per-device state), /api/v1/approvals (the loop's release
-// decisions: approve, reject) and /api/v1/loop/history. Rollouts are started, resumed and rolled
-// back by `tinymlops deploy` and serve's loop; the engine has no pause or cancel (docs/api.md).
+// decisions: approve, reject) and /api/v1/loop/history. Rollouts are started by `tinymlops deploy`
+// and serve's loop; pause, resume and cancel here change the registry row the running engine reads
+// (host/deploy/rollout_control.h, docs/api.md).
 #include <map>
 
 #include "host/api/api_json.h"
 #include "host/api/api_routes.h"
+#include "host/deploy/rollout_control.h"
 #include "host/loop/loop_error.h"
 #include "host/monitor/telemetry_store.h"
 
@@ -12,7 +14,7 @@ namespace tmf::api {
 namespace {
 
 std::optional<nlohmann::json> list_rollouts(ApiCall& call) {
-  const std::string state = call.query_choice("state", "all", {"all", "running", "completed", "halted", "rolled_back"});
+  const std::string state = call.query_choice("state", "all", {"all", "running", "paused", "completed", "cancelled", "halted", "rolled_back"});
   nlohmann::json list = nlohmann::json::array();
   for (const registry::DeploymentInfo& d :
        call.registry().list_deployments(state == "all" ? std::nullopt
@@ -36,6 +38,23 @@ std::optional<nlohmann::json> one_rollout(ApiCall& call) {
   j["devices"] = devices;
   j["devices_by_state"] = by_state;
   return j;
+}
+
+// 404 for an unknown id, 409 naming the state when the state does not allow the action.
+std::optional<nlohmann::json> control_rollout(ApiCall& call, deploy::RolloutAction action) {
+  const int64_t id = call.path_int(1, "id");
+  const nlohmann::json body = call.body();
+  std::string reason;
+  if (body.contains("reason")) {
+    if (!body["reason"].is_string()) throw ApiError(400, "reason", "reason: must be a string");
+    reason = body["reason"].get<std::string>();
+  }
+  try {
+    return api_deployment_json(deploy::rollout_control(call.registry(), id, action, "api:" + call.token().name, reason));
+  } catch (const deploy::RolloutControlError& e) {
+    if (e.refusal() == deploy::RolloutControlRefusal::kRolloutControlNotFound) throw ApiError(404, "id", e.what());
+    throw ApiError(409, "state", e.what());
+  }
 }
 
 std::optional<nlohmann::json> list_approvals(ApiCall& call) {
@@ -95,6 +114,11 @@ std::optional<nlohmann::json> loop_history(ApiCall& call) {
 void api_routes_releases(std::vector<ApiRoute>& routes) {
   routes.push_back({"GET", R"(/api/v1/rollouts)", ApiRole::kApiRoleRead, list_rollouts});
   routes.push_back({"GET", R"(/api/v1/rollouts/([^/]+))", ApiRole::kApiRoleRead, one_rollout});
+  for (const auto action : {deploy::RolloutAction::kRolloutActionPause, deploy::RolloutAction::kRolloutActionResume,
+                            deploy::RolloutAction::kRolloutActionCancel}) {
+    routes.push_back({"POST", std::string(R"(/api/v1/rollouts/([^/]+)/)") + deploy::rollout_action_to_string(action),
+                      ApiRole::kApiRoleAdmin, [action](ApiCall& c) { return control_rollout(c, action); }});
+  }
   routes.push_back({"GET", R"(/api/v1/approvals)", ApiRole::kApiRoleRead, list_approvals});
   routes.push_back({"POST", R"(/api/v1/approvals/([^/]+)/approve)", ApiRole::kApiRoleAdmin,
                     [](ApiCall& c) { return decide(c, true); }});

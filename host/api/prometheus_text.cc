@@ -112,7 +112,7 @@ void alert_families(Writer& w, registry::Database& db) {
 }
 
 void rollout_families(Writer& w, registry::Database& db) {
-  std::map<std::string, int64_t> states = {{"running", 0}, {"completed", 0}, {"halted", 0}, {"rolled_back", 0}};
+  std::map<std::string, int64_t> states = {{"running", 0}, {"paused", 0}, {"completed", 0}, {"cancelled", 0}, {"halted", 0}, {"rolled_back", 0}};
   registry::Statement s(db, "SELECT state, COUNT(*) FROM deployments GROUP BY state");
   while (s.step()) states[s.column_text(0)] = s.column_int(1);
   w.family("tinymlops_rollouts", "gauge", "Deployments by state");

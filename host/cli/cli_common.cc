@@ -1,5 +1,8 @@
-// File and model-loading helpers of the CLI.
+// File and model-loading helpers of the CLI, and who runs it.
 #include "host/cli/cli_common.h"
+
+#include <pwd.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -69,6 +72,11 @@ const char* tensor_type_name(uint8_t type) {
     case kTensorTypeFloat32: return "float32";
   }
   return "unknown";
+}
+
+std::string os_user() {
+  if (const passwd* pw = ::getpwuid(::geteuid())) return pw->pw_name;
+  return "uid " + std::to_string(::geteuid());
 }
 
 }  // namespace tmf::cli

@@ -47,4 +47,7 @@ std::string describe_validation_error(const std::string& path, const uint8_t* da
 
 const char* tensor_type_name(uint8_t type);
 
+// The effective user's name (recorded as who decided: loop approve, rollout pause).
+std::string os_user();
+
 }  // namespace tmf::cli

@@ -1,5 +1,6 @@
 // `tinymlops deploy MODEL --group G` (staged OTA rollout over MQTT with health gates and
-// automatic rollback) and `tinymlops rollout status` (per-device progress); docs/deploy.md.
+// automatic rollback), `tinymlops rollout status` (per-device progress) and `tinymlops rollout
+// pause|resume|cancel ID` (the operator's control, read by the running engine); docs/deploy.md.
 #include <cstdio>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -8,6 +9,7 @@
 #include "host/cli/commands.h"
 #include "host/cli/registry_cli.h"
 #include "host/deploy/rollout.h"
+#include "host/deploy/rollout_control.h"
 #include "host/deploy/update_package.h"
 #include "host/fleet/mqtt_client.h"
 
@@ -180,6 +182,32 @@ void run_status(const StatusArgs& a) {
   }
 }
 
+struct ControlArgs {
+  std::string dir, by, reason;
+  int64_t id = 0;
+  bool json = false;
+};
+
+void run_control(const ControlArgs& a, deploy::RolloutAction action) {
+  registry::Registry reg(a.dir);
+  registry::DeploymentInfo d;
+  try {
+    d = deploy::rollout_control(reg, a.id, action, a.by.empty() ? os_user() : a.by, a.reason);
+  } catch (const deploy::RolloutControlError& e) {
+    // No such id: bad input (2); a state that does not allow it: the request failed (1).
+    throw CliError(e.what(), e.refusal() == deploy::RolloutControlRefusal::kRolloutControlNotFound ? 2 : 1);
+  }
+  if (a.json) {
+    nlohmann::json j = {{"deployment", d.id}, {"model", d.model_name + ":" + std::to_string(d.model_version)},
+                        {"group", d.group},   {"state", d.state},
+                        {"reason", d.reason}, {"current_stage", d.current_stage + 1}};
+    std::printf("%s\n", j.dump(2).c_str());
+    return;
+  }
+  std::printf("deployment %lld (%s:%u to %s): %s%s%s\n", static_cast<long long>(d.id), d.model_name.c_str(), d.model_version,
+              d.group.c_str(), registry::to_string(d.state), d.reason.empty() ? "" : ": ", d.reason.c_str());
+}
+
 }  // namespace
 
 void register_deploy(CLI::App& app) {
@@ -229,6 +257,29 @@ void register_deploy(CLI::App& app) {
   status->add_flag("--json", status_args->json, "Print JSON (keys: deployment, state, stages, devices[], counts)");
   add_registry_option(status, status_args->dir);
   status->callback([status_args] { run_registry_command([&] { run_status(*status_args); }); });
+
+  struct Control {
+    const char* name;
+    deploy::RolloutAction action;
+    const char* help;
+  };
+  for (const Control& c : {Control{"pause", deploy::RolloutAction::kRolloutActionPause,
+                                   "Pause a running deployment: devices in flight finish, no further device is offered"},
+                           Control{"resume", deploy::RolloutAction::kRolloutActionResume,
+                                   "Resume a paused deployment (the process running it, or the next `deploy` of it, goes on)"},
+                           Control{"cancel", deploy::RolloutAction::kRolloutActionCancel,
+                                   "Cancel a running or paused deployment: nothing more is offered, downloads in flight stop, "
+                                   "devices already updated keep the model (no rollback)"}}) {
+    auto control_args = std::make_shared<ControlArgs>();
+    CLI::App* sub = rollout->add_subcommand(c.name, c.help);
+    sub->add_option("id", control_args->id, "Deployment id (`rollout status`)")->required();
+    sub->add_option("--by", control_args->by, "Who asks, recorded in the deployment's reason (default: the OS user)");
+    sub->add_option("--reason", control_args->reason, "Why, recorded in the deployment's reason");
+    sub->add_flag("--json", control_args->json, "Print the deployment as it is now as JSON (keys: deployment, state, reason, ...)");
+    add_registry_option(sub, control_args->dir);
+    const deploy::RolloutAction action = c.action;
+    sub->callback([control_args, action] { run_registry_command([&] { run_control(*control_args, action); }); });
+  }
 }
 
 }  // namespace tmf::cli

@@ -2,9 +2,6 @@
 // rollout, approval), each with its reason, parent step, times and results: the lineage of every
 // model the loop put on the machines (docs/loop.md). `loop approve|reject N`: the release decision
 // on a candidate waiting at its canary stage (host/loop/release.h).
-#include <pwd.h>
-#include <unistd.h>
-
 #include <cstdio>
 #include <ctime>
 #include <map>
@@ -32,11 +29,6 @@ struct DecideArgs {
   int64_t step = 0;
   bool json = false;
 };
-
-std::string os_user() {
-  if (const passwd* pw = ::getpwuid(::geteuid())) return pw->pw_name;
-  return "uid " + std::to_string(::geteuid());
-}
 
 nlohmann::json approval_json(const loop::Approval& a) {
   return {{"step", a.step},

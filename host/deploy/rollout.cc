@@ -57,6 +57,7 @@ struct DeviceRun {
   int status_requests = 0;
   std::set<uint32_t> offsets_sent;
   HealthGateTally gate;  // the device's TELEMETRY with the new model since it confirmed
+  bool awaiting_offer = false;  // in the current stage, not offered yet (the rollout may be paused)
   bool dirty = false;
 };
 
@@ -99,6 +100,12 @@ class Rollout {
   bool choose_variant(DeviceRun& d);
   void run_stage(int stage, const std::vector<std::string>& devices);
   void roll_back_stage(int stage);
+  // The operator's word (rollout_control.h): deployments.state read from the registry, which
+  // another process may have changed; at most every 0.2 s unless `now`.
+  registry::DeploymentState poll_control(bool now = false);
+  bool wait_while_paused();  // pumps while paused; false if the rollout was cancelled
+  void offer_waiting(const std::vector<std::string>& devices);
+  void cancel_stage(const std::vector<std::string>& devices);
 
   registry::Registry& reg_;
   registry::VersionInfo version_;
@@ -112,8 +119,73 @@ class Rollout {
   Clock::time_point last_tick_{}, last_flush_{};
   Clock::time_point stage_started_{};
   std::optional<Clock::time_point> first_offer_, last_confirm_;
+  registry::DeploymentState control_ = registry::DeploymentState::kRunning;
+  std::string control_reason_;
+  Clock::time_point last_control_{};
   RolloutResult result_;
 };
+
+registry::DeploymentState Rollout::poll_control(bool now) {
+  if (!now && seconds_since(last_control_) < 0.2) return control_;
+  last_control_ = Clock::now();
+  const auto d = reg_.find_deployment(deployment_);
+  if (!d) return control_;
+  if (d->state != control_) {
+    if (d->state == registry::DeploymentState::kPaused) {
+      log("deployment " + std::to_string(deployment_) + " " + d->reason + ": devices in flight finish, no device is offered more until it is resumed");
+    } else if (d->state == registry::DeploymentState::kRunning && control_ == registry::DeploymentState::kPaused) {
+      log("deployment " + std::to_string(deployment_) + " resumed");
+      stage_started_ = Clock::now();  // a device offered now gets the whole stage timeout
+    } else if (d->state == registry::DeploymentState::kCancelled) {
+      log("deployment " + std::to_string(deployment_) + " " + d->reason + ": nothing more is offered; devices already updated keep the model");
+    }
+    control_ = d->state;
+    control_reason_ = d->reason;
+  }
+  return control_;
+}
+
+bool Rollout::wait_while_paused() {
+  while (poll_control() == registry::DeploymentState::kPaused) pump(0.1);
+  return control_ != registry::DeploymentState::kCancelled;
+}
+
+void Rollout::offer_waiting(const std::vector<std::string>& devices) {
+  for (const std::string& id : devices) {
+    DeviceRun& d = runs_[id];
+    if (!d.awaiting_offer) continue;
+    // Checked before every offer: a pause takes effect within one device step.
+    if (poll_control(true) != registry::DeploymentState::kRunning) return;
+    d.awaiting_offer = false;
+    offer(d);
+  }
+}
+
+// hawkBit's cancel: no further assignment. Downloads in flight are told to stop (the device keeps
+// its previous model); a device that already switched keeps the new model (cancel never rolls back).
+void Rollout::cancel_stage(const std::vector<std::string>& devices) {
+  for (const std::string& id : devices) {
+    DeviceRun& d = runs_[id];
+    if (registry::terminal(d.row.state) || d.row.state == kRollingBack) continue;
+    d.awaiting_offer = false;
+    switch (d.row.state) {
+      case kPending:
+        set_state(d, kCancelled, "not offered: rollout cancelled; keeps its previous model");
+        break;
+      case kOffered:
+      case kDownloading:
+      case kVerified:
+        send_command(id, OtaCommand{OtaCommandCode::kOtaCommandCancel, variants_.at(d.variant).update_id, 0});
+        set_state(d, kCancelled, "rollout cancelled: download stopped; keeps its previous model");
+        break;
+      default:
+        set_state(d, kCancelled, std::string("rollout cancelled in state ") + registry::to_string(d.row.state) +
+                                     ": keeps the new model unless its own self-test reverts it");
+        break;
+    }
+  }
+  flush();
+}
 
 const Variant& Rollout::variant_of(const std::string& id) const {
   const auto it = runs_.find(id);
@@ -308,7 +380,7 @@ void Rollout::tick() {
       send_command(id, OtaCommand{OtaCommandCode::kOtaCommandRevert, 0, 0});
       d.revert_sent_at = now;
     }
-    if (!registry::terminal(d.row.state) && seconds_since(stage_started_) > opt_.stage_timeout_seconds) {
+    if (!registry::terminal(d.row.state) && !d.awaiting_offer && seconds_since(stage_started_) > opt_.stage_timeout_seconds) {
       set_state(d, kFailed, std::string("timed out in state ") + registry::to_string(d.row.state));
     }
   }
@@ -367,10 +439,17 @@ void Rollout::run_stage(int stage, const std::vector<std::string>& devices) {
       continue;
     }
     if (d.row.state == kRollingBack) continue;
-    offer(d);
+    d.awaiting_offer = true;
   }
+  offer_waiting(devices);
   flush();
   for (;;) {
+    const registry::DeploymentState control = poll_control();
+    if (control == registry::DeploymentState::kCancelled) {
+      cancel_stage(devices);
+      break;
+    }
+    if (control == registry::DeploymentState::kRunning) offer_waiting(devices);
     bool done = true;
     for (const std::string& id : devices) done = done && registry::terminal(runs_[id].row.state);
     if (done) break;
@@ -425,11 +504,13 @@ RolloutResult Rollout::run() {
                                {"max_inference_cycles", opt_.max_inference_cycles},
                                {"min_telemetry_batches", opt_.min_telemetry_batches}};
   std::optional<registry::DeploymentInfo> deployment;
-  for (const auto& d : reg_.list_deployments(registry::DeploymentState::kRunning)) {
-    if (d.version_id == version_.id && d.group == opt_.group) deployment = d;
+  for (const auto& d : reg_.list_deployments()) {
+    // Running or paused (by an operator, maybe while no process ran it): this one goes on.
+    if (registry::deployment_open(d.state) && d.version_id == version_.id && d.group == opt_.group) deployment = d;
   }
   if (deployment) {
-    log("resuming deployment " + std::to_string(deployment->id) + " at stage " + std::to_string(deployment->current_stage + 1));
+    log("resuming deployment " + std::to_string(deployment->id) + " at stage " + std::to_string(deployment->current_stage + 1) +
+        (deployment->state == registry::DeploymentState::kPaused ? " (" + deployment->reason + "; waiting for resume or cancel)" : ""));
     opt_.stages = nlohmann::json::parse(deployment->stages_json).get<std::vector<std::string>>();
     for (const auto& row : reg_.deployment_devices(deployment->id)) runs_[row.device].row = row;
   } else {
@@ -498,13 +579,15 @@ RolloutResult Rollout::run() {
       for (const auto& id : devices) runs_[id].in_stage = true;
       continue;
     }
+    if (!wait_while_paused()) break;  // a paused rollout starts no stage
     {
       registry::Transaction tx(reg_.db());
-      reg_.update_deployment(deployment_, stage, registry::DeploymentState::kRunning, "");
+      reg_.set_deployment_stage(deployment_, stage);
       tx.commit();
     }
     if (devices.empty()) continue;
     run_stage(stage, devices);
+    if (control_ == registry::DeploymentState::kCancelled) break;
     uint32_t failed = 0;
     for (const auto& id : devices) failed += runs_[id].row.state == kFailed;
     if (failed > opt_.max_failures) {
@@ -514,15 +597,27 @@ RolloutResult Rollout::run() {
       roll_back_stage(stage);
       final_state = registry::DeploymentState::kRolledBack;
       registry::Transaction tx(reg_.db());
-      reg_.update_deployment(deployment_, stage, final_state, reason);
+      // Recorded even over an operator's cancel: the devices did go back.
+      reg_.transition_deployment(deployment_, {registry::DeploymentState::kRunning, registry::DeploymentState::kPaused,
+                                               registry::DeploymentState::kCancelled}, final_state, reason);
       tx.commit();
       break;
     }
   }
   if (final_state == registry::DeploymentState::kCompleted) {
     registry::Transaction tx(reg_.db());
-    reg_.update_deployment(deployment_, static_cast<int>(sizes.size()) - 1, final_state, "");
+    // Every device is done; a pause that came at the last moment has nothing left to hold. A
+    // cancelled rollout keeps the stage it stopped at.
+    const bool completed = control_ != registry::DeploymentState::kCancelled &&
+                           reg_.transition_deployment(deployment_, {registry::DeploymentState::kRunning, registry::DeploymentState::kPaused},
+                                                      final_state, "");
+    if (completed) reg_.set_deployment_stage(deployment_, static_cast<int>(sizes.size()) - 1);
     tx.commit();
+    if (!completed) {
+      poll_control(true);
+      final_state = registry::DeploymentState::kCancelled;
+      reason = control_reason_;
+    }
   }
   pump(0.2);  // let the last status messages land in the registry
   flush();
@@ -538,6 +633,7 @@ RolloutResult Rollout::run() {
     result_.failed += d.row.state == kFailed;
     result_.rolled_back += d.row.state == kRolledBack;
     result_.refused += d.row.state == kRefused;
+    result_.cancelled += d.row.state == kCancelled;
     result_.assigned[id] = d.row.state == kRefused ? "" : variants_.at(d.variant).label();
     if (d.row.state == kRefused) result_.refusals[id] = d.row.detail;
   }

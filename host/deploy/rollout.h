@@ -3,6 +3,8 @@
 // on the devices' own TELEMETRY after confirm, and automatic halt plus
 // rollback of a failing stage. Every per-device transition is written to the registry, so a
 // restarted `deploy` resumes the same deployment (same update_id: devices resume their download).
+// The deployment's state row is also the operator's control: paused or cancelled from any process
+// (rollout_control.h), read before every offer and every 0.2 s.
 #pragma once
 
 #include <cstdint>
@@ -52,11 +54,12 @@ struct RolloutOptions {
 struct RolloutResult {
   int64_t deployment = 0;
   uint32_t update_id = 0;
-  registry::DeploymentState state = registry::DeploymentState::kRunning;  // completed or rolled_back when run returns
+  registry::DeploymentState state = registry::DeploymentState::kRunning;  // completed, rolled_back or cancelled when run returns
   std::string reason;
   double seconds = 0;         // the whole command: discovery, stages, gates
   double update_seconds = 0;  // first manifest sent to the last device confirming (the transfer, end to end)
   uint32_t devices = 0, healthy = 0, failed = 0, rolled_back = 0;
+  uint32_t cancelled = 0;  // devices of a cancelled rollout's last stage that had not finished
   uint64_t chunks_sent = 0, bytes_sent = 0;
   uint64_t chunks_resent = 0;  // ranges served more than once (lost chunks or requests)
   uint64_t broker_reconnects = 0;
@@ -70,8 +73,9 @@ struct RolloutResult {
 // std::invalid_argument naming the bad stage.
 std::vector<uint32_t> rollout_stage_sizes(const std::vector<std::string>& stages, uint32_t devices);
 
-// Deploys `version` to `options.group`; resumes a running deployment of the same version and
-// group if there is one. Blocks until the rollout completes, halts or rolls back.
+// Deploys `version` to `options.group`; resumes a running or paused deployment of the same
+// version and group if there is one. Blocks until the rollout completes, rolls back or is
+// cancelled; while an operator has it paused (rollout_control.h) it offers no device and waits.
 RolloutResult rollout_run(registry::Registry& registry, const registry::VersionInfo& version,
                           const RolloutOptions& options);
 

@@ -13,6 +13,8 @@ constexpr EnumName<DeploymentState> kDeploymentStates[] = {
     {DeploymentState::kCompleted, "completed"},
     {DeploymentState::kHalted, "halted"},
     {DeploymentState::kRolledBack, "rolled_back"},
+    {DeploymentState::kPaused, "paused"},
+    {DeploymentState::kCancelled, "cancelled"},
 };
 
 constexpr EnumName<DeviceRolloutState> kDeviceStates[] = {
@@ -21,7 +23,7 @@ constexpr EnumName<DeviceRolloutState> kDeviceStates[] = {
     {DeviceRolloutState::kTrial, "trial"},             {DeviceRolloutState::kConfirmed, "confirmed"},
     {DeviceRolloutState::kHealthy, "healthy"},         {DeviceRolloutState::kFailed, "failed"},
     {DeviceRolloutState::kRollingBack, "rolling_back"}, {DeviceRolloutState::kRolledBack, "rolled_back"},
-    {DeviceRolloutState::kRefused, "refused"},
+    {DeviceRolloutState::kRefused, "refused"},          {DeviceRolloutState::kCancelled, "cancelled"},
 };
 
 }  // namespace
@@ -39,8 +41,10 @@ std::string deployment_state_choices() { return enum_choices(kDeploymentStates);
 
 bool terminal(DeviceRolloutState s) {
   return s == DeviceRolloutState::kHealthy || s == DeviceRolloutState::kFailed ||
-         s == DeviceRolloutState::kRolledBack || s == DeviceRolloutState::kRefused;
+         s == DeviceRolloutState::kRolledBack || s == DeviceRolloutState::kRefused || s == DeviceRolloutState::kCancelled;
 }
+
+bool deployment_open(DeploymentState s) { return s == DeploymentState::kRunning || s == DeploymentState::kPaused; }
 
 void to_json(nlohmann::json& j, DeploymentState state) { j = to_string(state); }
 void from_json(const nlohmann::json& j, DeploymentState& state) { state = deployment_state_parse(j.get<std::string>()); }

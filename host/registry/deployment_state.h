@@ -14,6 +14,8 @@ enum class DeploymentState {
   kCompleted,
   kHalted,      // stopped without rolling back (reserved: the schema allows it)
   kRolledBack,  // a stage failed its bound: halted and its devices sent back
+  kPaused,      // an operator paused it: devices in flight finish, no device is offered more (migration 12)
+  kCancelled,   // an operator cancelled it: nothing more is offered; devices already updated keep the model
 };
 
 enum class DeviceRolloutState {
@@ -28,6 +30,7 @@ enum class DeviceRolloutState {
   kRollingBack,  // its stage failed: told to go back to the previous model
   kRolledBack,   // back on the previous model (terminal)
   kRefused,      // fleet-aware deploy: no variant fits the device; nothing sent (terminal)
+  kCancelled,    // its rollout was cancelled before it finished; `detail` says which model it keeps (terminal)
 };
 
 const char* to_string(DeploymentState state);
@@ -35,9 +38,11 @@ const char* to_string(DeviceRolloutState state);
 // std::invalid_argument naming the text and the valid words.
 DeploymentState deployment_state_parse(std::string_view text);
 DeviceRolloutState device_rollout_state_parse(std::string_view text);
-// "running, completed, halted or rolled_back" (for --help and errors).
+// "running, completed, halted, rolled_back, paused or cancelled" (for --help and errors).
 std::string deployment_state_choices();
 bool terminal(DeviceRolloutState state);
+// Running or paused: the deployment's engine still owns it (a later `deploy` resumes it).
+bool deployment_open(DeploymentState state);
 
 void to_json(nlohmann::json& j, DeploymentState state);
 void from_json(const nlohmann::json& j, DeploymentState& state);

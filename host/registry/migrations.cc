@@ -348,6 +348,65 @@ CREATE INDEX telemetry_by_arrival ON telemetry_batches(device, rowid);
 CREATE INDEX telemetry_by_age ON telemetry_batches(received_at, rowid);
 CREATE INDEX captures_by_age ON captures(requested_at);
 )sql"},
+    // Rollout pause, resume and cancel (docs/deploy.md "Pause, resume, cancel"): deployments gain
+    // the states 'paused' and 'cancelled'. SQLite cannot alter a CHECK, so the table is rebuilt;
+    // its two child tables are rebuilt first against the new table (dropping a parent that rows
+    // still reference fails), and the renames carry their references along. Ids are kept.
+    {12, R"sql(
+CREATE TABLE deployments_v12 (
+  id INTEGER PRIMARY KEY,
+  version INTEGER NOT NULL REFERENCES versions(id),
+  device_group TEXT NOT NULL,
+  stages TEXT NOT NULL,                  -- JSON array of stage sizes, e.g. ["1","10%","100%"]
+  gates TEXT NOT NULL,                   -- JSON object of health-gate bounds
+  current_stage INTEGER NOT NULL DEFAULT 0,
+  state TEXT NOT NULL DEFAULT 'running'
+    CHECK (state IN ('running','completed','halted','rolled_back','paused','cancelled')),
+  reason TEXT NOT NULL DEFAULT '',
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')),
+  updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now'))
+);
+INSERT INTO deployments_v12(id, version, device_group, stages, gates, current_stage, state, reason, created_at, updated_at)
+  SELECT id, version, device_group, stages, gates, current_stage, state, reason, created_at, updated_at FROM deployments
+  ORDER BY id;
+CREATE TABLE deployment_devices_v12 (
+  deployment INTEGER NOT NULL REFERENCES deployments_v12(id),  -- renamed with the table
+  device TEXT NOT NULL REFERENCES devices(id),
+  stage INTEGER NOT NULL,
+  state TEXT NOT NULL DEFAULT 'pending',
+  result_code INTEGER,
+  detail TEXT NOT NULL DEFAULT '',
+  chunks_sent INTEGER NOT NULL DEFAULT 0,
+  bytes_sent INTEGER NOT NULL DEFAULT 0,
+  previous_model_id INTEGER,
+  previous_version INTEGER,
+  started_at TEXT,
+  updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')),
+  PRIMARY KEY (deployment, device)
+);
+INSERT INTO deployment_devices_v12(deployment, device, stage, state, result_code, detail, chunks_sent, bytes_sent,
+  previous_model_id, previous_version, started_at, updated_at)
+  SELECT deployment, device, stage, state, result_code, detail, chunks_sent, bytes_sent, previous_model_id,
+  previous_version, started_at, updated_at FROM deployment_devices;
+CREATE TABLE deployment_records_v12 (
+  deployment INTEGER NOT NULL REFERENCES deployments_v12(id),  -- renamed with the table
+  artifact TEXT NOT NULL REFERENCES artifacts(sha256),
+  sequence INTEGER NOT NULL UNIQUE,
+  record TEXT NOT NULL,                  -- hex of the 256-byte record (signature included)
+  signer_key_id TEXT NOT NULL,
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')),
+  PRIMARY KEY (deployment, artifact)
+);
+INSERT INTO deployment_records_v12(deployment, artifact, sequence, record, signer_key_id, created_at)
+  SELECT deployment, artifact, sequence, record, signer_key_id, created_at FROM deployment_records;
+DROP TABLE deployment_records;
+DROP TABLE deployment_devices;
+DROP TABLE deployments;
+ALTER TABLE deployments_v12 RENAME TO deployments;
+ALTER TABLE deployment_devices_v12 RENAME TO deployment_devices;
+ALTER TABLE deployment_records_v12 RENAME TO deployment_records;
+CREATE INDEX deployments_by_state ON deployments(state);
+)sql"},
 };
 
 // PostgreSQL: an identity column draws from a sequence that an explicit id (a table rebuild

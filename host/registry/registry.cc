@@ -456,6 +456,26 @@ void Registry::update_deployment(int64_t id, int current_stage, DeploymentState 
       .run();
 }
 
+bool Registry::transition_deployment(int64_t id, const std::vector<DeploymentState>& from, DeploymentState to,
+                                     const std::string& reason) {
+  std::string in;
+  for (size_t i = 0; i < from.size(); ++i) in += i ? ", ?" : "?";
+  Statement s(db_, ("UPDATE deployments SET state = ?, reason = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ','now') "
+                    "WHERE id = ? AND state IN (" + in + ")").c_str());
+  s.bind(1, std::string(to_string(to))).bind(2, reason).bind(3, id);
+  int n = 4;
+  for (DeploymentState state : from) s.bind(n++, std::string(to_string(state)));
+  s.run();
+  return db_.changes() == 1;
+}
+
+void Registry::set_deployment_stage(int64_t id, int current_stage) {
+  Statement(db_, "UPDATE deployments SET current_stage = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%SZ','now') WHERE id = ?")
+      .bind(1, int64_t{current_stage})
+      .bind(2, id)
+      .run();
+}
+
 void Registry::upsert_deployment_device(int64_t deployment, const DeploymentDevice& d) {
   Statement(db_,
             "INSERT INTO deployment_devices(deployment, device, stage, state, result_code, detail, chunks_sent, "

@@ -170,6 +170,11 @@ class Registry {
   std::optional<DeploymentInfo> find_deployment(int64_t id);
   std::vector<DeploymentInfo> list_deployments(const std::optional<DeploymentState>& state = std::nullopt);
   void update_deployment(int64_t id, int current_stage, DeploymentState state, const std::string& reason);
+  // Compare-and-set of a deployment's state, so an operator's pause or cancel (another process)
+  // and the engine never overwrite each other: true if the state was one of `from` and is now `to`.
+  bool transition_deployment(int64_t id, const std::vector<DeploymentState>& from, DeploymentState to,
+                             const std::string& reason);
+  void set_deployment_stage(int64_t id, int current_stage);  // the state is left as it is
   void upsert_deployment_device(int64_t deployment, const DeploymentDevice& device);
   std::vector<DeploymentDevice> deployment_devices(int64_t deployment);
 

@@ -201,6 +201,36 @@ TMF_TEST(Api, ServesTheFleetToTokensOfEachRoleOverHttps) {
   TMF_EXPECT(r.json["devices"][1]["chunks_sent"] == 3);
   TMF_EXPECT_EQ(f.get("/api/v1/rollouts/999", viewer).status, 404);
 
+  // Pause, resume and cancel (the registry row a running engine reads; docs/deploy.md): a read
+  // token is refused and nothing changes; each refusal of an admin names the state.
+  const std::string control = "/api/v1/rollouts/" + std::to_string(prep.deployment);
+  const std::string status_cli = "rollout status --json --id " + std::to_string(prep.deployment) + " --registry " + f.registry();
+  r = f.post(control + "/pause", viewer);
+  TMF_EXPECT(r.status == 403 && r.json["error"]["field"] == "Authorization");
+  TMF_EXPECT(cli_json(status_cli)["state"] == "running");
+  r = f.post(control + "/pause", admin, R"({"reason": "line check"})");
+  TMF_EXPECT(r.status == 200 && r.json["state"] == "paused" && r.json["reason"] == "paused by api:ops: line check");
+  TMF_EXPECT(cli_json(status_cli)["state"] == "paused");
+  r = f.post(control + "/pause", admin);
+  TMF_EXPECT(r.status == 409 && r.json["error"]["field"] == "state" &&
+             r.json["error"]["message"] == "rollout " + std::to_string(prep.deployment) + " is paused: only a running rollout can be paused");
+  r = f.post(control + "/resume", admin);
+  TMF_EXPECT(r.status == 200 && r.json["state"] == "running" && r.json["reason"] == "");
+  r = f.post(control + "/cancel", admin, R"({"reason": 5})");
+  TMF_EXPECT(r.status == 400 && r.json["error"]["field"] == "reason");
+  r = f.post(control + "/cancel", admin);
+  TMF_EXPECT(r.status == 200 && r.json["state"] == "cancelled" && r.json["reason"] == "cancelled by api:ops");
+  r = f.post(control + "/resume", admin);
+  TMF_EXPECT(r.status == 409 && r.json["error"]["message"].get<std::string>().find("is cancelled: only a paused rollout can be resumed") != std::string::npos);
+  TMF_EXPECT(cli_json(status_cli)["state"] == "cancelled");
+  r = f.post("/api/v1/rollouts/999/cancel", admin);
+  TMF_EXPECT(r.status == 404 && r.json["error"]["field"] == "id");
+  r = f.get("/api/v1/rollouts?state=cancelled", viewer);
+  TMF_EXPECT(r.json["rollouts"].size() == 1 && r.json["rollouts"][0]["id"] == prep.deployment);
+  const std::string metrics = f.get("/metrics", viewer).body;
+  TMF_EXPECT(metrics.find("tinymlops_rollouts{state=\"cancelled\"} 1\n") != std::string::npos);
+  TMF_EXPECT(metrics.find("tinymlops_rollouts{state=\"paused\"} 0\n") != std::string::npos);
+
   // Alerts: a read token may not label (403, nothing changes); an admin token labels and acks,
   // and `tinymlops alerts list` (the CLI, reading the registry itself) sees both.
   r = f.get("/api/v1/alerts?kind=alarm", viewer);

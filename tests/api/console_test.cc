@@ -5,7 +5,9 @@
 // `tinymlops` CLI and the registry: the fleet page lists the enrolled devices; the device page's
 // score chart holds every published batch, the largest published score, the alarm and the model
 // change; an alert labelled in the browser is labelled in `tinymlops alerts list`; a candidate
-// approved in the browser is promoted and serve starts its rollout. Screenshots go to
+// approved in the browser is promoted and serve starts its rollout, which is then paused in the
+// browser (the registry row says so). Signed in again with a read-only token, the console shows
+// the same devices, offers no admin action, and the registry does not change. Screenshots go to
 // build/console_screenshots; the browser's console must hold no SEVERE entry.
 #include <mosquitto.h>
 
@@ -276,6 +278,11 @@ TMF_TEST(Console, OperatorDrivesTheFleetInHeadlessChromium) {
     TMF_EXPECT(browser.text(browser.wait_for("main h1")).find("ad01:2") != std::string::npos);
     if (!offered.empty()) browser.wait_for("#rollout-devices tr[data-device='" + offered[0].device + "']");
     browser.screenshot(shots + "/rollout.png");
+    // Paused in the browser: the registry row that serve's rollout engine reads says so.
+    browser.click(browser.wait_for("button[data-control='pause'][data-rollout-id='" + std::to_string(rollout->id) + "']"));
+    browser.wait_for("button[data-control='resume'][data-rollout-id='" + std::to_string(rollout->id) + "']");
+    const auto paused = registry::Registry(f.registry()).find_deployment(rollout->id);
+    TMF_EXPECT(paused && paused->state == registry::DeploymentState::kPaused && paused->reason == "paused by api:ops");
   }
 
   // The candidate's lineage: itself, then its parent.
@@ -283,6 +290,38 @@ TMF_TEST(Console, OperatorDrivesTheFleetInHeadlessChromium) {
   wait_page(browser, "model");
   TMF_EXPECT(texts(browser, "#lineage tr[data-ref]", "data-ref") == (std::vector<std::string>{"ad01:2", "ad01:1"}));
   browser.screenshot(shots + "/model.png");
+
+  // Signed in again with a read-only token: the same data, no admin action offered, and the
+  // registry's alerts, approvals and deployments exactly as they were.
+  const std::string viewer = f.token("viewer", "read");
+  const auto registry_state = [&] {
+    return run_cli("alerts list --state all --json --registry " + f.registry()).out + run_cli("loop history --json --registry " + f.registry()).out +
+           (rollout ? run_cli("rollout status --json --id " + std::to_string(rollout->id) + " --registry " + f.registry()).out : "");
+  };
+  const std::string before = registry_state();
+  browser.click(browser.wait_for("#logout"));
+  browser.send_keys(browser.wait_for("#token"), viewer);
+  browser.click(browser.wait_for("#sign-in"));
+  wait_page(browser, "model");  // signing in draws the page of the current address
+  TMF_EXPECT(browser.text(browser.wait_for("#whoami")).find("viewer (read)") != std::string::npos);
+  browser.navigate(origin + "/#/fleet");
+  wait_page(browser, "fleet");
+  listed = texts(browser, "#devices tr[data-device]", "data-device");
+  std::sort(listed.begin(), listed.end());
+  TMF_EXPECT(listed == (std::vector<std::string>{"dev1", "dev2", "dev3"}));
+  browser.navigate(origin + "/#/rollouts");
+  wait_page(browser, "rollouts");
+  if (rollout) {
+    const std::string rollout_row = browser.wait_for("#rollouts tr[data-rollout='" + std::to_string(rollout->id) + "']");
+    TMF_EXPECT(browser.text(rollout_row).find("an admin token pauses or cancels") != std::string::npos);
+  }
+  TMF_EXPECT(browser.find_all("button[data-control]").empty() && browser.find_all("#approvals button").empty());
+  browser.screenshot(shots + "/rollouts_read_only.png");
+  browser.navigate(origin + "/#/alerts");
+  wait_page(browser, "alerts");
+  TMF_EXPECT(browser.text(browser.wait_for(row)).find("an admin token labels") != std::string::npos);
+  TMF_EXPECT(browser.find_all("#alerts button").empty() && browser.find_all("#alerts input.note").empty());
+  TMF_EXPECT(registry_state() == before);
 
   // Nothing went wrong in the page: no SEVERE entry (failed request, script error) in its console.
   for (const nlohmann::json& entry : browser.browser_log()) {

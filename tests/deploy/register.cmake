@@ -4,7 +4,7 @@
 set(TMF_DEPLOY_TEST_SOURCES ${CMAKE_CURRENT_LIST_DIR}/signing_test.cc ${CMAKE_CURRENT_LIST_DIR}/deploy_record_test.cc)
 if(TARGET tinymlops-device)
   list(APPEND TMF_DEPLOY_TEST_SOURCES ${CMAKE_CURRENT_LIST_DIR}/rollout_test.cc ${CMAKE_CURRENT_LIST_DIR}/fleet_harness.cc
-       ${CMAKE_CURRENT_LIST_DIR}/fleet_aware_test.cc)
+       ${CMAKE_CURRENT_LIST_DIR}/fleet_aware_test.cc ${CMAKE_CURRENT_LIST_DIR}/rollout_control_test.cc)
 endif()
 add_executable(deploy_tests ${TMF_DEPLOY_TEST_SOURCES}
                ${CMAKE_CURRENT_LIST_DIR}/../host/test_files.cc support/tmf_test_main_host.cc)

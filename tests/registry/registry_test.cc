@@ -95,6 +95,52 @@ REGISTRY_TEST(MigrationsAreRecordedAndNewerSchemasRefused) {
   TMF_EXPECT_THROWS(Registry(dir, url), registry::RegistryError, "newer than this tinymlops");
 }
 
+// Migration 12 rebuilds deployments (and its two child tables) to allow 'paused' and
+// 'cancelled': the rows of a version-10 database keep every column and their references, the new
+// states are accepted, and a deployment created afterwards takes the next id.
+REGISTRY_TEST(Migration12KeepsDeploymentsAndAllowsPauseAndCancel) {
+  const std::string dir = fresh_dir("reg_migration12");
+  const std::string url = database_for(engine, "reg_migration12");
+  std::filesystem::create_directories(dir);
+  {
+    registry::Database db(url.empty() ? dir + "/registry.db" : url);
+    registry::schema_migrate(db, 10);
+    for (const char* sql :
+         {"INSERT INTO models(id, name, model_id) VALUES (1, 'pump', 7)",
+          "INSERT INTO artifacts(sha256, bytes) VALUES ('ab', 10)",
+          "INSERT INTO versions(id, model, version, artifact, file_bytes, arena_bytes, macs) VALUES (1, 1, 3, 'ab', 10, 4, 5)",
+          "INSERT INTO devices(id, device_group) VALUES ('pump-1', 'line')",
+          "INSERT INTO deployments(id, version, device_group, stages, gates, current_stage, state, reason) "
+          "VALUES (4, 1, 'line', '[\"1\",\"100%\"]', '{}', 1, 'rolled_back', 'stage 2 failed')",
+          "INSERT INTO deployment_devices(deployment, device, stage, state, result_code, detail, chunks_sent, bytes_sent) "
+          "VALUES (4, 'pump-1', 1, 'rolled_back', 3, 'reverted', 9, 4096)",
+          "INSERT INTO deployment_records(deployment, artifact, sequence, record, signer_key_id) VALUES (4, 'ab', 12, 'cd', 'ef')"}) {
+      db.exec(sql);
+    }
+  }
+  Registry reg(dir, url);  // migrates to the latest version
+  const auto old = reg.find_deployment(4);
+  TMF_ASSERT(old.has_value());
+  TMF_EXPECT(old->state == registry::DeploymentState::kRolledBack && old->reason == "stage 2 failed" && old->current_stage == 1 &&
+             old->model_name == "pump" && old->model_version == 3u && old->stages_json == "[\"1\",\"100%\"]");
+  const auto rows = reg.deployment_devices(4);
+  TMF_ASSERT(rows.size() == 1);
+  TMF_EXPECT(rows[0].device == "pump-1" && rows[0].state == registry::DeviceRolloutState::kRolledBack &&
+             rows[0].result_code.value_or(0) == 3 && rows[0].bytes_sent == 4096u);
+  TMF_EXPECT(reg.find_deployment_record(4, "ab").has_value());
+  const int64_t next = reg.create_deployment(1, "line", "[\"100%\"]", "{}");
+  TMF_EXPECT_EQ(next, 5);
+  using registry::DeploymentState;
+  TMF_EXPECT(reg.transition_deployment(next, {DeploymentState::kRunning}, DeploymentState::kPaused, "paused by test"));
+  TMF_EXPECT(!reg.transition_deployment(next, {DeploymentState::kRunning}, DeploymentState::kCancelled, ""));
+  TMF_EXPECT(reg.transition_deployment(next, {DeploymentState::kPaused}, DeploymentState::kCancelled, "cancelled by test"));
+  TMF_EXPECT(reg.find_deployment(next)->state == DeploymentState::kCancelled);
+  // The child tables still refer to deployments: a row for a deployment that does not exist is refused.
+  registry::DeploymentDevice orphan;
+  orphan.device = "pump-1";
+  TMF_EXPECT_THROWS(reg.upsert_deployment_device(99, orphan), registry::RegistryError, "");
+}
+
 // Migration 8 rebuilds telemetry_batches with the journal incarnation in the key: rows of a
 // version-7 database keep every column, their arrival order (rowid) and incarnation 0.
 REGISTRY_TEST(Migration8KeepsTelemetryRowsWithIncarnationZero) {
@@ -146,7 +192,9 @@ TMF_TEST(Registry, DeploymentStatesHaveOneTextAndJsonForm) {
   const std::pair<DeploymentState, const char*> deployments[] = {{DeploymentState::kRunning, "running"},
                                                                  {DeploymentState::kCompleted, "completed"},
                                                                  {DeploymentState::kHalted, "halted"},
-                                                                 {DeploymentState::kRolledBack, "rolled_back"}};
+                                                                 {DeploymentState::kRolledBack, "rolled_back"},
+                                                                 {DeploymentState::kPaused, "paused"},
+                                                                 {DeploymentState::kCancelled, "cancelled"}};
   for (const auto& [state, text] : deployments) {
     TMF_EXPECT(std::string(registry::to_string(state)) == text);
     TMF_EXPECT(registry::deployment_state_parse(text) == state);
@@ -159,16 +207,16 @@ TMF_TEST(Registry, DeploymentStatesHaveOneTextAndJsonForm) {
       {DeviceRolloutState::kTrial, "trial"},             {DeviceRolloutState::kConfirmed, "confirmed"},
       {DeviceRolloutState::kHealthy, "healthy"},         {DeviceRolloutState::kFailed, "failed"},
       {DeviceRolloutState::kRollingBack, "rolling_back"}, {DeviceRolloutState::kRolledBack, "rolled_back"},
-      {DeviceRolloutState::kRefused, "refused"}};
+      {DeviceRolloutState::kRefused, "refused"},         {DeviceRolloutState::kCancelled, "cancelled"}};
   int terminal = 0;
   for (const auto& [state, text] : devices) {
     TMF_EXPECT(std::string(registry::to_string(state)) == text);
     TMF_EXPECT(nlohmann::json(text).get<DeviceRolloutState>() == state);
     terminal += registry::terminal(state);
   }
-  TMF_EXPECT_EQ(terminal, 4);  // healthy, failed, rolled_back, refused
+  TMF_EXPECT_EQ(terminal, 5);  // healthy, failed, rolled_back, refused, cancelled
   TMF_EXPECT_THROWS(registry::deployment_state_parse("done"), std::invalid_argument,
-                    "deployment state 'done': not one of running, completed, halted or rolled_back");
+                    "deployment state 'done': not one of running, completed, halted, rolled_back, paused or cancelled");
   TMF_EXPECT_THROWS(nlohmann::json("installed").get<DeviceRolloutState>(), std::invalid_argument, "'installed'");
 }
 

@@ -12,12 +12,13 @@ tmf.pages.fleet = {
   state: {group: '', state: 'all', offset: 0},
   async render() {
     const st = this.state;
-    const [groups, devices, models, alerts, rollouts, approvals] = await Promise.all([
+    const [groups, devices, models, alerts, rollouts, paused, approvals] = await Promise.all([
       tmf.get('/groups'),
       tmf.get(tmf.query('/devices', {group: st.group, state: st.state, limit: FLEET_PAGE, offset: st.offset})),
       tmf.get('/models'),
       tmf.get('/alerts?state=open&limit=1000'),
       tmf.get('/rollouts?state=running'),
+      tmf.get('/rollouts?state=paused'),
       tmf.get('/approvals?state=pending'),
     ]);
     const totalDevices = groups.groups.reduce((n, g) => n + g.devices, 0);
@@ -28,7 +29,8 @@ tmf.pages.fleet = {
     const summary = tmf.el('div', {class: 'tiles'},
       tile('devices', totalDevices), tile('online', online, online < totalDevices ? 'warn' : ''),
       tile('open alarms', openAlarms, openAlarms ? 'bad' : ''), tile('open drift alerts', openDrift, openDrift ? 'warn' : ''),
-      tile('rollouts running', rollouts.rollouts.length), tile('approvals waiting', approvals.approvals.length, approvals.approvals.length ? 'warn' : ''));
+      tile('rollouts running', rollouts.rollouts.length), tile('rollouts paused', paused.rollouts.length, paused.rollouts.length ? 'warn' : ''),
+      tile('approvals waiting', approvals.approvals.length, approvals.approvals.length ? 'warn' : ''));
 
     const groupRows = groups.groups.map((g) => [
       g.group, tmf.num(g.devices), tmf.num(g.online),

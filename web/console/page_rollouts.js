@@ -1,7 +1,7 @@
 // Rollouts (#/rollouts, #/rollout/ID): the loop's release approvals (approve, reject with a
-// reason: admin tokens), every deployment with its stage progress, and one deployment's
-// per-device state. Pause, resume and cancel are not offered: the rollout engine has none
-// (docs/api.md, "Rollout actions").
+// reason: admin tokens), every deployment with its stage progress and its pause, resume and
+// cancel buttons (admin tokens; the engine running it acts within one device step), and one
+// deployment's per-device state.
 'use strict';
 (() => {
 tmf.pages = tmf.pages || {};
@@ -13,6 +13,34 @@ function progress(r) {
   const bar = tmf.el('span', {class: 'progress', title: stages.join(', ')},
     stages.map((s, i) => tmf.el('span', {class: 'step ' + (i < done ? 'done' : (i === done && r.state === 'running' ? 'now' : (i === done ? r.state : '')))}, s)));
   return [bar, ' ', r.state === 'completed' ? 'all stages' : `stage ${Math.min(r.current_stage + 1, stages.length)} of ${stages.length}`];
+}
+
+// Pause, resume or cancel: the buttons a deployment's state allows (docs/deploy.md).
+const kControls = {running: ['pause', 'cancel'], paused: ['resume', 'cancel']};
+
+async function control(r, action, button) {
+  if (action === 'cancel' && !window.confirm(`Cancel rollout #${r.id}? Devices not yet updated are left as they are; updated ones keep ${r.model}.`)) return;
+  button.disabled = true;
+  try {
+    const now = await tmf.post(`/rollouts/${r.id}/${action}`, {});
+    tmf.notice(`rollout ${now.id}: ${now.state}${now.reason ? ' (' + now.reason + ')' : ''}`);
+    await tmf.render();
+  } catch (e) {
+    button.disabled = false;
+    tmf.notice(tmf.errorText(e), 'error');
+  }
+}
+
+function controls(r) {
+  const actions = kControls[r.state] || [];
+  if (!actions.length) return '—';
+  if (!tmf.isAdmin()) return tmf.el('span', {class: 'muted'}, 'an admin token pauses or cancels');
+  return tmf.el('span', {class: 'actions'}, actions.map((action) => {
+    const b = tmf.el('button', {type: 'button', class: action, 'data-control': action, 'data-rollout-id': r.id},
+      action[0].toUpperCase() + action.slice(1));
+    b.addEventListener('click', () => control(r, action, b));
+    return [b, ' '];
+  }).flat());
 }
 
 async function decide(a, approve, reasonInput, button) {
@@ -55,16 +83,17 @@ tmf.pages.rollouts = {
     const list = approvals.approvals.slice().sort((x, y) => (x.state === 'pending') === (y.state === 'pending') ? y.step - x.step : (x.state === 'pending' ? -1 : 1));
     const rows = rollouts.rollouts.slice().sort((x, y) => y.id - x.id).map((r) => tmf.el('tr', {'data-rollout': r.id},
       tmf.el('td', {}, tmf.link('#/rollout/' + r.id, '#' + r.id)), tmf.el('td', {}, tmf.modelLink(r.model)), tmf.el('td', {}, r.group),
-      tmf.el('td', {}, tmf.badge(r.state)), tmf.el('td', {}, progress(r)), tmf.el('td', {}, r.reason), tmf.el('td', {}, r.updated_at)));
+      tmf.el('td', {}, tmf.badge(r.state)), tmf.el('td', {}, progress(r)), tmf.el('td', {}, r.reason), tmf.el('td', {}, r.updated_at),
+      tmf.el('td', {class: 'actions'}, controls(r))));
     return tmf.el('div', {},
       tmf.el('h1', {}, 'Rollouts'),
       tmf.section('Release approvals (the loop waits here)',
         tmf.table(['step', 'group', 'candidate', 'requested', 'state', 'decided', 'reason', ''], list.map(approvalRow), 'no approvals', {id: 'approvals'}),
         tmf.prose('Approving here promotes the candidate and lets serve roll it out to the rest of the group, records signed with serve\'s key; ' +
           'an offline production key stays with `tinymlops loop approve N --signing-key` (docs/loop.md).')),
-      tmf.section('Deployments', tmf.table(['id', 'model', 'group', 'state', 'progress', 'reason', 'updated'], rows, 'no deployments', {id: 'rollouts'}),
-        tmf.prose('Deployments are started by `tinymlops deploy` or serve\'s loop. Pause, resume and cancel do not exist: ' +
-          'the process running a rollout takes no signal from outside (docs/api.md).')));
+      tmf.section('Deployments', tmf.table(['id', 'model', 'group', 'state', 'progress', 'reason', 'updated', ''], rows, 'no deployments', {id: 'rollouts'}),
+        tmf.prose('Deployments are started by `tinymlops deploy` or serve\'s loop. Pause lets the devices in flight finish and offers no more; ' +
+          'cancel offers nothing more and leaves updated devices on the new model, the others on theirs (docs/deploy.md).')));
   },
 };
 
@@ -86,7 +115,7 @@ tmf.pages.rollout = {
       tmf.el('td', {}, d.detail), tmf.el('td', {}, d.updated_at)));
     return tmf.el('div', {},
       tmf.el('h1', {}, `Rollout #${r.id}: `, tmf.modelLink(r.model), ` to ${r.group}`),
-      tmf.section('Progress', tmf.el('p', {}, tmf.badge(r.state), ' ', progress(r)), r.reason ? tmf.el('p', {}, r.reason) : null,
+      tmf.section('Progress', tmf.el('p', {}, tmf.badge(r.state), ' ', progress(r), ' ', controls(r)), r.reason ? tmf.el('p', {}, r.reason) : null,
         tmf.el('p', {class: 'muted'}, `created ${r.created_at}, updated ${r.updated_at}; health gates: `, tmf.json(r.gates)),
         tmf.table(['stage', 'size', 'devices', 'states'], byStage, 'no stages')),
       tmf.section('Devices', tmf.table(['device', 'stage', 'state', 'result', 'chunks', 'bytes', 'detail', 'updated'], devices, 'no devices yet', {id: 'rollout-devices'})));
