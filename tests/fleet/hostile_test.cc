@@ -119,7 +119,8 @@ TMF_TEST(FleetHostile, AttacksAreRefusedWhileTheRolloutAndTelemetryComplete) {
 
   const std::string serve_log = f.root + "/serve.log";
   Process serve(test_support::spawn_logged(
-      {"/bin/sh", "-c", std::string(TMF_CLI) + " serve --fleet plant7 --json --progress-seconds 1" + r + service("serve")},
+      // exec: SIGTERM at the end must reach serve itself, not a shell that would leave it orphaned.
+      {"/bin/sh", "-c", "exec " + std::string(TMF_CLI) + " serve --fleet plant7 --json --progress-seconds 1" + r + service("serve")},
       serve_log, false));
   std::vector<std::unique_ptr<Process>> devices;
   for (const char* id : {"pump-a", "pump-b", "pump-c"}) {
