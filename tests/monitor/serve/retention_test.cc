@@ -239,11 +239,17 @@ TMF_TEST_BOTH_ENGINES(Retention, IngestCommitsInterleaveWithALargePrune) {
   // another, committing 8 batches per transaction as serve does.
   std::atomic<int> pruner_commits{0};
   std::atomic<bool> pruning{true};
+  // The pruner starts once the ingest connection has committed: opening a registry takes longer
+  // than the whole prune on a quiet machine, and a prune that ends first shows no interleaving.
+  std::atomic<bool> ingest_running{false};
   monitor::RetentionCounts counts;
   std::string pruner_error;
+  registry::Registry ingest(dir);
+  monitor::TelemetryStore store(ingest.db());
   std::thread pruner([&] {
     try {
       registry::Registry own(dir);
+      while (!ingest_running.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
       monitor::RetentionPolicy policy;
       policy.telemetry_days = 30;  // rows_per_transaction: the default
       monitor::RetentionPass pass(own, policy, now);
@@ -258,8 +264,6 @@ TMF_TEST_BOTH_ENGINES(Retention, IngestCommitsInterleaveWithALargePrune) {
     }
     pruning = false;
   });
-  registry::Registry ingest(dir);
-  monitor::TelemetryStore store(ingest.db());
   int during = 0, most_waited = 0;
   uint32_t seq = 0;
   while (pruning.load()) {
@@ -268,12 +272,18 @@ TMF_TEST_BOTH_ENGINES(Retention, IngestCommitsInterleaveWithALargePrune) {
     const int waited = pruner_commits.load() - before;  // pruner transactions committed while we waited
     for (int i = 0; i < 8; ++i) store.insert_batch(batch("live", ++seq, 1, now));
     tx.commit();
+    ingest_running = true;
     if (pruning.load() && pruner_commits.load() > 0) {
       ++during;
       most_waited = std::max(most_waited, waited);
     }
-    // serve's ingest gathers messages between its commits (every 100 ms or 256 messages).
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    // serve's ingest gathers messages between its commits (every 100 ms or 256 messages). On
+    // PostgreSQL the pruner does not pause and its six transactions can take a few ms each, so a
+    // 10 ms gap could let it finish unseen; a busy ingest is always waiting for the lock there,
+    // and the lock queue's order decides who is next (the property under test).
+    std::this_thread::sleep_for(ingest.db().engine() == registry::DatabaseEngine::kSqlite
+                                    ? std::chrono::milliseconds(10)
+                                    : std::chrono::milliseconds(1));
   }
   pruner.join();
   TMF_ASSERT(pruner_error.empty());
