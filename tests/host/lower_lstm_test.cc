@@ -53,23 +53,6 @@ struct LstmCase {
         golden::p##Inputs, golden::p##Expected                                                 \
   }
 
-template <typename T>
-std::vector<uint8_t> raw(const T* values, size_t n) {
-  const auto* b = reinterpret_cast<const uint8_t*>(values);
-  return std::vector<uint8_t>(b, b + n * sizeof(T));
-}
-
-TinyTensor quantized(const std::string& name, fb::TensorType type, std::vector<int32_t> shape,
-                     float scale, int64_t zero_point) {
-  TinyTensor t;
-  t.name = name;
-  t.type = type;
-  t.shape = std::move(shape);
-  t.scales = {scale};
-  t.zero_points = {zero_point};
-  return t;
-}
-
 std::vector<int32_t> sequence_shape(const LstmCase& c, int32_t last) {
   return c.time_major ? std::vector<int32_t>{c.time, c.batch, last}
                       : std::vector<int32_t>{c.batch, c.time, last};

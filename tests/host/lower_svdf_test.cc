@@ -45,23 +45,6 @@ struct GoldenCase {
         golden::p##Inputs, golden::p##Expected                                                \
   }
 
-template <typename T>
-std::vector<uint8_t> raw(const T* values, size_t n) {
-  const auto* b = reinterpret_cast<const uint8_t*>(values);
-  return std::vector<uint8_t>(b, b + n * sizeof(T));
-}
-
-TinyTensor quantized(const std::string& name, fb::TensorType type, std::vector<int32_t> shape,
-                     float scale, int64_t zero_point) {
-  TinyTensor t;
-  t.name = name;
-  t.type = type;
-  t.shape = std::move(shape);
-  t.scales = {scale};
-  t.zero_points = {zero_point};
-  return t;
-}
-
 // Tensors: 0 x, 1 weights_feature, 2 weights_time, 3 bias, 4 state, 5 y (bias -1 if absent).
 TinyModel svdf_model(const GoldenCase& c, fb::TensorType act_type = fb::TensorType_INT8) {
   TinyModel m;

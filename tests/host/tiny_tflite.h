@@ -31,6 +31,25 @@ struct TinyTensor {
   bool is_variable = false;         // a variable (stateful) tensor, e.g. SVDF's state
 };
 
+// The bytes of n values, as a constant tensor's data.
+template <typename T>
+std::vector<uint8_t> raw(const T* values, size_t n) {
+  const auto* b = reinterpret_cast<const uint8_t*>(values);
+  return std::vector<uint8_t>(b, b + n * sizeof(T));
+}
+
+// A tensor with one per-tensor scale and zero point.
+inline TinyTensor quantized(const std::string& name, fb::TensorType type, std::vector<int32_t> shape,
+                            float scale, int64_t zero_point) {
+  TinyTensor t;
+  t.name = name;
+  t.type = type;
+  t.shape = std::move(shape);
+  t.scales = {scale};
+  t.zero_points = {zero_point};
+  return t;
+}
+
 using OptionsFn = std::function<std::pair<fb::BuiltinOptions, flatbuffers::Offset<void>>(
     flatbuffers::FlatBufferBuilder&)>;
 
