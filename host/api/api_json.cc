@@ -31,30 +31,53 @@ ModelNames::ModelNames(registry::Database& db) {
   }
 }
 
-nlohmann::json ModelNames::ref(const std::optional<uint32_t>& model_id, const std::optional<uint32_t>& version) const {
-  if (!model_id || !version) return nullptr;
-  const auto it = names_.find({*model_id, *version});
+std::string ModelNames::text(uint32_t model_id, uint32_t version) const {
+  const auto it = names_.find({model_id, version});
   if (it != names_.end()) return it->second;
   char text[32];
-  std::snprintf(text, sizeof text, "0x%08x:%u", *model_id, *version);
+  std::snprintf(text, sizeof text, "0x%08x:%u", model_id, version);
   return text;
 }
 
+nlohmann::json ModelNames::ref(const std::optional<uint32_t>& model_id, const std::optional<uint32_t>& version) const {
+  if (!model_id || !version) return nullptr;
+  return text(*model_id, *version);
+}
+
+void ModelNames::write_ref(JsonWriter& w, const std::optional<uint32_t>& model_id,
+                           const std::optional<uint32_t>& version) const {
+  if (!model_id || !version) {
+    w.null();
+    return;
+  }
+  const auto it = names_.find({*model_id, *version});
+  if (it != names_.end()) {
+    w.value(it->second);
+  } else {
+    w.value(text(*model_id, *version));
+  }
+}
+
+
+void write_device_json(JsonWriter& w, const registry::DeviceInfo& d, const ModelNames& names) {
+  w.begin_object().member("id", d.id).member("group", d.group);
+  w.key("hardware")
+      .begin_object()
+      .member("core", d.profile.core)
+      .member("ram_bytes", d.profile.ram_bytes)
+      .member("flash_bytes", d.profile.flash_bytes)
+      .member("clock_hz", d.profile.clock_hz)
+      .end_object();
+  names.write_ref(w.key("current_model"), d.current_model_id, d.current_version);
+  w.member("current_model_id", d.current_model_id).member("current_version", d.current_version);
+  names.write_ref(w.key("previous_model"), d.previous_model_id, d.previous_version);
+  w.member("online", d.online).member("last_seen", d.last_seen).end_object();
+}
 
 nlohmann::json api_device_json(const registry::DeviceInfo& d, const ModelNames& names) {
-  return {{"id", d.id},
-          {"group", d.group},
-          {"hardware",
-           {{"core", d.profile.core},
-            {"ram_bytes", d.profile.ram_bytes},
-            {"flash_bytes", d.profile.flash_bytes},
-            {"clock_hz", d.profile.clock_hz}}},
-          {"current_model", names.ref(d.current_model_id, d.current_version)},
-          {"current_model_id", or_null(d.current_model_id)},
-          {"current_version", or_null(d.current_version)},
-          {"previous_model", names.ref(d.previous_model_id, d.previous_version)},
-          {"online", d.online},
-          {"last_seen", or_null(d.last_seen)}};
+  JsonWriter w;
+  write_device_json(w, d, names);
+  return nlohmann::json::parse(w.text());
 }
 
 nlohmann::json api_version_json(const registry::VersionInfo& v) {
@@ -101,22 +124,30 @@ nlohmann::json api_deployment_device_json(const registry::DeploymentDevice& d) {
           {"updated_at", d.updated_at}};
 }
 
+void write_alert_json(JsonWriter& w, const monitor::Alert& a) {
+  w.begin_object()
+      .member("id", a.id)
+      .member("kind", a.kind)
+      .member("source", a.source)
+      .member("subject", a.subject)
+      .member("device", a.device)
+      .member("group", a.group)
+      .member("model_id", a.model_id)
+      .member("model_version", a.model_version)
+      .member("raised_at", monitor::utc_text(a.raised_at_ms))
+      .member("raised_at_ms", a.raised_at_ms)
+      .member("detail", stored_json(a.detail_json))
+      .member("state", a.state)
+      .member("label", a.label)
+      .member("label_note", a.label_note)
+      .member("labelled_at_ms", a.labelled_at_ms)
+      .end_object();
+}
+
 nlohmann::json api_alert_json(const monitor::Alert& a) {
-  return {{"id", a.id},
-          {"kind", a.kind},
-          {"source", a.source},
-          {"subject", a.subject},
-          {"device", or_null(a.device)},
-          {"group", or_null(a.group)},
-          {"model_id", or_null(a.model_id)},
-          {"model_version", or_null(a.model_version)},
-          {"raised_at", monitor::utc_text(a.raised_at_ms)},
-          {"raised_at_ms", a.raised_at_ms},
-          {"detail", stored_json(a.detail_json)},
-          {"state", a.state},
-          {"label", or_null(a.label)},
-          {"label_note", or_null(a.label_note)},
-          {"labelled_at_ms", or_null(a.labelled_at_ms)}};
+  JsonWriter w;
+  write_alert_json(w, a);
+  return nlohmann::json::parse(w.text());
 }
 
 nlohmann::json api_capture_json(const monitor::Capture& c) {

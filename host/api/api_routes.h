@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "host/api/api_call.h"
+#include "host/api/json_writer.h"
 
 namespace tmf::api {
 
@@ -21,6 +22,15 @@ struct ApiRoute {
   ApiRole needs;
   ApiHandler handler;
 };
+
+// A 200 answer whose body a JsonWriter wrote (large lists): the text moves into the response.
+inline std::optional<nlohmann::json> api_reply_written(ApiCall& call, JsonWriter& w) {
+  httplib::Response& res = call.response();
+  res.status = 200;
+  res.body = w.take();
+  res.set_header("Content-Type", "application/json");
+  return std::nullopt;
+}
 
 void api_routes_fleet(std::vector<ApiRoute>& routes);     // devices, one device, telemetry, groups
 void api_routes_models(std::vector<ApiRoute>& routes);    // models, versions, lineage, metrics

@@ -20,12 +20,15 @@ std::optional<nlohmann::json> list_alerts(ApiCall& call) {
   if (kind != "all") filter.kind = kind;
   filter.device = call.query("device");
   const int64_t limit = call.query_int("limit", 1000, 1, 100000);
-  nlohmann::json list = nlohmann::json::array();
+  JsonWriter w;
+  w.begin_object().key("alerts").begin_array();
+  int64_t written = 0;
   for (const monitor::Alert& a : monitor::AlertStore(call.registry().db()).list(filter)) {
-    if (static_cast<int64_t>(list.size()) >= limit) break;
-    list.push_back(api_alert_json(a));
+    if (written++ >= limit) break;
+    write_alert_json(w, a);
   }
-  return nlohmann::json{{"alerts", list}};
+  w.end_array().end_object();
+  return api_reply_written(call, w);
 }
 
 monitor::Alert alert_or_404(ApiCall& call, monitor::AlertStore& store) {

@@ -77,9 +77,13 @@ std::optional<nlohmann::json> list_devices(ApiCall& call) {
   bind(s);
   s.bind(5, limit).bind(6, offset);
   const ModelNames names(db);
-  nlohmann::json devices = nlohmann::json::array();
-  while (s.step()) devices.push_back(api_device_json(device_row(s), names));
-  return nlohmann::json{{"total", total}, {"offset", offset}, {"limit", limit}, {"devices", devices}};
+  // About 300 bytes a device: one allocation for a page of any size the limit allows.
+  JsonWriter w(static_cast<size_t>(std::min<int64_t>(limit, std::max<int64_t>(total - offset, 0))) * 320 + 256);
+  w.begin_object().member("total", total).member("offset", offset).member("limit", limit);
+  w.key("devices").begin_array();
+  while (s.step()) write_device_json(w, device_row(s), names);
+  w.end_array().end_object();
+  return api_reply_written(call, w);
 }
 
 registry::DeviceInfo device_or_404(ApiCall& call, const std::string& id) {
@@ -183,8 +187,7 @@ std::optional<nlohmann::json> telemetry(ApiCall& call) {
   while (s.step()) {
     const int64_t at = s.column_int(0);
     Bucket& b = buckets[from + (at - from) / step * step];
-    const std::string model =
-        names.ref(static_cast<uint32_t>(s.column_int(1)), static_cast<uint32_t>(s.column_int(2))).get<std::string>();
+    const std::string model = names.text(static_cast<uint32_t>(s.column_int(1)), static_cast<uint32_t>(s.column_int(2)));
     if (!previous_model.empty() && model != previous_model) {
       changes.push_back({{"at_ms", at}, {"from", previous_model}, {"to", model}});
     }
@@ -207,23 +210,29 @@ std::optional<nlohmann::json> telemetry(ApiCall& call) {
       b.score_min = std::min(b.score_min, static_cast<double>(v));
     }
   }
-  nlohmann::json points = nlohmann::json::array();
+  JsonWriter w(buckets.size() * 400 + changes.size() * 100 + 256);
+  w.begin_object().member("device", id).member("from_ms", from).member("to_ms", to).member("step_ms", step);
+  w.key("points").begin_array();
   for (const auto& [t, b] : buckets) {
     const bool scored = b.windows > 0 && std::isfinite(b.score_max);
-    points.push_back({{"t_ms", t},
-                      {"batches", b.batches},
-                      {"windows", b.windows},
-                      {"score_mean", scored ? nlohmann::json(b.score_sum / double(b.windows)) : nlohmann::json(nullptr)},
-                      {"score_min", scored ? nlohmann::json(b.score_min) : nlohmann::json(nullptr)},
-                      {"score_max", scored ? nlohmann::json(b.score_max) : nlohmann::json(nullptr)},
-                      {"alarm", b.alarm},
-                      {"alarms_raised", b.alarms_raised},
-                      {"dropped_batches", b.dropped_max},
-                      {"inference_cycles_mean", double(b.cycles_sum) / double(b.batches)},
-                      {"models", b.models}});
+    w.begin_object().member("t_ms", t).member("batches", b.batches).member("windows", b.windows);
+    w.key("score_mean");
+    scored ? w.value(b.score_sum / double(b.windows)) : w.null();
+    w.key("score_min");
+    scored ? w.value(b.score_min) : w.null();
+    w.key("score_max");
+    scored ? w.value(b.score_max) : w.null();
+    w.member("alarm", b.alarm)
+        .member("alarms_raised", b.alarms_raised)
+        .member("dropped_batches", b.dropped_max)
+        .member("inference_cycles_mean", double(b.cycles_sum) / double(b.batches));
+    w.key("models").begin_array();
+    for (const std::string& m : b.models) w.value(m);
+    w.end_array().end_object();
   }
-  return nlohmann::json{{"device", id},          {"from_ms", from}, {"to_ms", to}, {"step_ms", step},
-                        {"points", points},      {"model_changes", changes}};
+  w.end_array();
+  w.member("model_changes", changes).end_object();
+  return api_reply_written(call, w);
 }
 
 std::optional<nlohmann::json> groups(ApiCall& call) {

@@ -3,6 +3,7 @@
 # the web console driven in headless Chromium through chromedriver (screenshots: build/console_screenshots).
 add_executable(api_tests ${CMAKE_CURRENT_LIST_DIR}/api_test.cc ${CMAKE_CURRENT_LIST_DIR}/prometheus_test.cc
                ${CMAKE_CURRENT_LIST_DIR}/console_test.cc ${CMAKE_CURRENT_LIST_DIR}/webdriver.cc
+               ${CMAKE_CURRENT_LIST_DIR}/json_writer_test.cc
                ${CMAKE_CURRENT_LIST_DIR}/../host/test_files.cc ${CMAKE_CURRENT_LIST_DIR}/../support/tmf_test_main_host.cc)
 target_link_libraries(api_tests PRIVATE tmf_test_fleet tmf_api tmf_fleet_pki PkgConfig::TMF_HTTPLIB nlohmann_json::nlohmann_json
                       OpenSSL::Crypto)
