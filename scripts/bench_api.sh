@@ -8,6 +8,8 @@
 # Baseline in the same run: the SQL each endpoint runs, in the sqlite3 shell on the same database
 # (`.timer on`, output to /dev/null, median real time of 5 runs):
 #   api.{devices_list,telemetry_week}.sqlite3_ms and .ratio_p99_to_sqlite3
+# and api.{devices_list,telemetry_week}.cpu_ms_per_request: the process's CPU time (server and
+# clients) over the requests, which other builds on the machine inflate far less than the p99.
 # p99 includes queueing (50 clients on 16 threads) and JSON encoding; the sqlite3 figure is the
 # query alone, so the ratio is what the API costs on top of the data access it cannot avoid.
 # Usage: scripts/bench_api.sh BUILD_DIR WORK_DIR [REQUESTS_PER_CLIENT]
@@ -28,6 +30,7 @@ for name in devices_list telemetry_week; do
   base=$(sqlite_ms "$sql")
   echo "api.$name.p99_ms ${p99:-null}"
   echo "api.$name.sqlite3_ms ${base:-null}"
+  echo "api.$name.cpu_ms_per_request $(sed -n "s/^api\.$name\.cpu_ms_per_request //p" <<<"$out")"
   if [[ -n $p99 && -n $base ]] && awk "BEGIN{exit !($base > 0)}"; then
     echo "api.$name.ratio_p99_to_sqlite3 $(awk "BEGIN{printf \"%.1f\", $p99 / $base}")"
   fi
