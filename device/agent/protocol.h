@@ -269,7 +269,9 @@ enum class OtaTelemetryPhase : uint8_t {
 //   fixed part (48 bytes), then scores f32[n], votes u8[n] padded to a multiple of 4, then if
 //   F > 0: sketch_count u32, lo f32[F], hi f32[F], mean f32[F], m2 f32[F], histogram u16[F*B]
 //   padded to a multiple of 4; then the trailer: incarnation u32 (a batch of a device older than
-//   the trailer ends before it and decodes with incarnation 0).
+//   the trailer ends before it and decodes with incarnation 0); then, optionally, rms f32[n]: each
+//   window's signal RMS (found by length: a batch without it ends at the trailer; hosts older than
+//   it ignore the bytes).
 struct OtaTelemetry {
   uint32_t incarnation;      // the device journal's id (journal.h); 0 from devices without one
   uint32_t boot_count;
@@ -300,7 +302,9 @@ struct OtaTelemetry {
   const float* mean;
   const float* m2;           // sum of squared deviations from the mean over sketch_count windows
   const uint16_t* histogram;
+  const float* rms;          // encode: per-window signal RMS [n], or null to send none
   const uint8_t* body;
+  bool has_rms;              // decode: the batch carries the RMS part (ota_telemetry_rms)
 };
 
 // TELEMETRY_ACK (10): the host stored batch (incarnation, boot_count, seq).
@@ -368,8 +372,9 @@ OtaDecodeStatus ota_info_decode(const uint8_t* data, size_t size, OtaInfo* info)
 size_t ota_command_encode(const OtaCommand& command, uint8_t* out, size_t out_bytes);
 OtaDecodeStatus ota_command_decode(const uint8_t* data, size_t size, OtaCommand* command);
 
-// TELEMETRY: payload bytes for n windows, F features, B bins (the trailer included).
-size_t ota_telemetry_bytes(uint32_t window_count, uint32_t feature_count, uint32_t bins);
+// TELEMETRY: payload bytes for n windows, F features, B bins (the trailer included), with the
+// optional per-window RMS part when `rms`.
+size_t ota_telemetry_bytes(uint32_t window_count, uint32_t feature_count, uint32_t bins, bool rms = false);
 size_t ota_telemetry_encode(const OtaTelemetry& telemetry, uint8_t* out, size_t out_bytes);
 OtaDecodeStatus ota_telemetry_decode(const uint8_t* data, size_t size, OtaTelemetry* telemetry);
 // Accessors of a decoded batch (indices unchecked: the caller stays below n, F, B).
@@ -380,6 +385,8 @@ float ota_telemetry_hi(const OtaTelemetry& t, uint32_t feature);
 float ota_telemetry_mean(const OtaTelemetry& t, uint32_t feature);
 float ota_telemetry_m2(const OtaTelemetry& t, uint32_t feature);
 uint16_t ota_telemetry_bin(const OtaTelemetry& t, uint32_t feature, uint32_t bin);
+// Only when has_rms.
+float ota_telemetry_rms(const OtaTelemetry& t, uint32_t window);
 
 size_t ota_telemetry_ack_encode(const OtaTelemetryAck& ack, uint8_t* out, size_t out_bytes);
 OtaDecodeStatus ota_telemetry_ack_decode(const uint8_t* data, size_t size, OtaTelemetryAck* ack);

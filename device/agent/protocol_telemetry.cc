@@ -58,14 +58,14 @@ size_t telemetry_body_end(uint32_t n, uint32_t f, uint32_t b) {
 
 }  // namespace
 
-size_t ota_telemetry_bytes(uint32_t n, uint32_t f, uint32_t b) {
+size_t ota_telemetry_bytes(uint32_t n, uint32_t f, uint32_t b, bool rms) {
   if (!telemetry_shape_ok(n, f, b)) return 0;
-  return telemetry_body_end(n, f, b) + kOtaTelemetryTrailerBytes;
+  return telemetry_body_end(n, f, b) + kOtaTelemetryTrailerBytes + (rms ? 4u * n : 0u);
 }
 
 size_t ota_telemetry_encode(const OtaTelemetry& t, uint8_t* out, size_t out_bytes) {
   const uint32_t n = t.window_count, f = t.feature_count, b = t.bins;
-  const size_t total = ota_telemetry_bytes(n, f, b);
+  const size_t total = ota_telemetry_bytes(n, f, b, t.rms != nullptr);
   if (total == 0 || out_bytes < total || !telemetry_fields_ok(t)) return 0;
   if (n > 0 && (t.scores == nullptr || t.votes == nullptr)) return 0;
   if (f > 0 && (t.lo == nullptr || t.hi == nullptr || t.mean == nullptr || t.m2 == nullptr ||
@@ -107,7 +107,11 @@ size_t ota_telemetry_encode(const OtaTelemetry& t, uint8_t* out, size_t out_byte
     for (uint32_t i = 0; i < f * b; ++i) put_u16(hist + 2 * i, t.histogram[i]);
     if ((f * b) % 2 != 0) put_u16(hist + 2 * f * b, 0);
   }
-  put_u32(out + telemetry_body_end(n, f, b), t.incarnation);
+  const size_t trailer = telemetry_body_end(n, f, b);
+  put_u32(out + trailer, t.incarnation);
+  if (t.rms != nullptr) {
+    for (uint32_t i = 0; i < n; ++i) put_f32(out + trailer + kOtaTelemetryTrailerBytes + 4 * i, t.rms[i]);
+  }
   return total;
 }
 
@@ -137,13 +141,19 @@ OtaDecodeStatus ota_telemetry_decode(const uint8_t* data, size_t size, OtaTeleme
   t->votes = nullptr;
   t->lo = t->hi = t->mean = t->m2 = nullptr;
   t->histogram = nullptr;
+  t->rms = nullptr;
   t->body = nullptr;
+  t->has_rms = false;
   if (!telemetry_shape_ok(t->window_count, t->feature_count, t->bins) || !telemetry_fields_ok(*t)) {
     return OtaDecodeStatus::kOtaDecodeBadField;
   }
   const size_t body_end = telemetry_body_end(t->window_count, t->feature_count, t->bins);
   if (size < body_end) return OtaDecodeStatus::kOtaDecodeTruncated;
   t->incarnation = size >= body_end + kOtaTelemetryTrailerBytes ? get_u32(data + body_end) : 0;
+  // The RMS part is there when the bytes after the trailer hold all n values; fewer are ignored
+  // (as any bytes after the trailer were before it existed), and so is anything after them.
+  const size_t after = size > body_end + kOtaTelemetryTrailerBytes ? size - body_end - kOtaTelemetryTrailerBytes : 0;
+  t->has_rms = t->window_count > 0 && after >= 4u * static_cast<size_t>(t->window_count);
   t->body = data + kOtaTelemetryFixedBytes;
   if (t->feature_count > 0) t->sketch_count = get_u32(t->body + telemetry_sketch_at(t->window_count));
   return OtaDecodeStatus::kOtaDecodeOk;
@@ -165,6 +175,12 @@ float ota_telemetry_m2(const OtaTelemetry& t, uint32_t feature) { return telemet
 uint16_t ota_telemetry_bin(const OtaTelemetry& t, uint32_t feature, uint32_t bin) {
   const uint8_t* hist = t.body + telemetry_sketch_at(t.window_count) + 4 + 16u * t.feature_count;
   return get_u16(hist + 2 * (feature * t.bins + bin));
+}
+
+float ota_telemetry_rms(const OtaTelemetry& t, uint32_t window) {
+  const size_t at = telemetry_body_end(t.window_count, t.feature_count, t.bins) + kOtaTelemetryTrailerBytes -
+                    kOtaTelemetryFixedBytes + 4u * window;
+  return get_f32(t.body + at);
 }
 
 // ---- TELEMETRY_ACK ----

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "device/detect/model_config.h"
+#include "device/dsp/stats.h"
 #include "device/runtime/model.h"
 
 namespace tmf {
@@ -39,7 +40,7 @@ uint32_t stage_bytes(const AppConfig& c) {
 // A full batch of the largest model: the smallest ring pool.
 uint32_t max_batch_bytes(const AppConfig& c) {
   const uint32_t f = c.max_bins > 0 ? c.max_features : 0;
-  return align8(static_cast<uint32_t>(ota_telemetry_bytes(c.batch_windows, f, c.max_bins)));
+  return align8(static_cast<uint32_t>(ota_telemetry_bytes(c.batch_windows, f, c.max_bins, TMF_APP_SIGNAL_RMS != 0)));
 }
 uint32_t fixed_bytes(const AppConfig& c) { return loop_bytes(c) + data_buffer_bytes(c) + stage_bytes(c); }
 
@@ -140,6 +141,9 @@ void close_batch(App* app) {
   t.candidates = app->batch_candidates;
   t.scores = app->batch_scores;
   t.votes = app->batch_votes;
+#if TMF_APP_SIGNAL_RMS
+  t.rms = app->batch_rms;
+#endif
   detect::FeatureSketch* sketch = nullptr;
   if (app->loop_ready && app->loop.config.sketch_bins > 0) {
     sketch = &app->loop.sketch;
@@ -161,7 +165,8 @@ void close_batch(App* app) {
     t.lo = lo, t.hi = hi, t.mean = mean, t.m2 = m2;
     t.histogram = app->stage_histogram;
   }
-  const uint32_t bytes = static_cast<uint32_t>(ota_telemetry_bytes(t.window_count, t.feature_count, t.bins));
+  const uint32_t bytes =
+      static_cast<uint32_t>(ota_telemetry_bytes(t.window_count, t.feature_count, t.bins, t.rms != nullptr));
   AppRingEntry entry{app->next_seq, 0, 0, 0};
   uint8_t* slot = ring_reserve(app, bytes, &entry);
   t.dropped_batches = saturate16(app->counters.batches_dropped);  // including drops for this one
@@ -422,6 +427,12 @@ AppStatus app_on_window(App* app, const float* samples, uint32_t n, AppWindowRes
   float score = 0.0f;
   if (interpreter_output(app->interpreter, app->score_output, nullptr, &out) == Status::kOk) memcpy(&score, out, 4);
   ++app->agent->inference_count;  // STATUS reports the inferences since boot
+  // Outside the cycle count above: inference_cycles stays the detection loop's own cost.
+  float rms = 0.0f;
+#if TMF_APP_SIGNAL_RMS
+  dsp::SignalStats stats{};
+  if (dsp::stats_compute(samples, n, &stats) == dsp::DspStatus::kOk) rms = stats.rms;
+#endif
 
   if (app->batch_count == 0) {
     app->batch_first_window = app->counters.windows;
@@ -434,6 +445,9 @@ AppStatus app_on_window(App* app, const float* samples, uint32_t n, AppWindowRes
   }
   const uint32_t k = app->batch_count++;
   app->batch_scores[k] = score;
+#if TMF_APP_SIGNAL_RMS
+  app->batch_rms[k] = rms;
+#endif
   app->batch_votes[k] = r.votes > 0xFFu ? 0xFFu : static_cast<uint8_t>(r.votes);
   app->batch_cycles += cycles;
   if (r.candidate) ++app->batch_candidates;
@@ -449,6 +463,7 @@ AppStatus app_on_window(App* app, const float* samples, uint32_t n, AppWindowRes
 
   result->detect = r;
   result->score = score;
+  result->rms = rms;
   result->cycles = cycles;
   result->batch_published = app->batch_count >= app->config.batch_windows;
   if (result->batch_published) close_batch(app);

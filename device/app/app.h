@@ -21,6 +21,13 @@
 #include "device/detect/detect_loop.h"
 #include "device/runtime/interpreter.h"
 
+// Each TELEMETRY batch carries every window's signal RMS (docs/protocol.md, the part after the
+// incarnation trailer): 128 B more in App and 4 B per window per ring batch. A part with no RAM to
+// spare (the 16 KB build) sets 0 and sends batches without it, as devices before it did.
+#ifndef TMF_APP_SIGNAL_RMS
+#define TMF_APP_SIGNAL_RMS 1
+#endif
+
 namespace tmf {
 
 constexpr uint32_t kAppMaxRingBatches = 16;
@@ -69,6 +76,7 @@ struct AppCounters {
 struct AppWindowResult {
   detect::DetectWindowResult detect;  // phase, event, votes, candidate, alarm
   float score;                        // the model's score output
+  float rms;                          // the window's signal RMS, all axes (0 with TMF_APP_SIGNAL_RMS 0)
   uint32_t cycles;                    // port cycle_counter() difference around the step
   bool batch_published;               // this window closed a batch (published or queued)
 };
@@ -113,6 +121,9 @@ struct App {
   uint64_t batch_cycles;
   float batch_scores[kOtaMaxTelemetryWindows];
   uint8_t batch_votes[kOtaMaxTelemetryWindows];
+#if TMF_APP_SIGNAL_RMS
+  float batch_rms[kOtaMaxTelemetryWindows];
+#endif
   float* stage_f32;           // [4][max_features]: lo, hi, mean, m2 for the encoder
   uint16_t* stage_histogram;  // [max_features * max_bins]
 

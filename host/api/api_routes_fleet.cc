@@ -155,6 +155,9 @@ struct Bucket {
   int64_t batches = 0, windows = 0, alarms_raised = 0, cycles_sum = 0;
   int alarm = 0;
   double score_sum = 0, score_max = -INFINITY, score_min = INFINITY;
+  // Signal RMS over the windows that carried a finite one (device values are untrusted).
+  int64_t rms_windows = 0;
+  double rms_sum = 0, rms_max = -INFINITY, rms_min = INFINITY;
   int64_t dropped_max = 0;
   std::set<std::string> models;
 };
@@ -178,7 +181,7 @@ std::optional<nlohmann::json> telemetry(ApiCall& call) {
   const ModelNames names(db);
   registry::Statement s(db,
                         "SELECT received_at, model_id, model_version, alarm, window_count, alarms_raised, "
-                        "dropped_batches, inference_cycles, scores FROM telemetry_batches "
+                        "dropped_batches, inference_cycles, scores, rms FROM telemetry_batches "
                         "WHERE device = ? AND received_at >= ? AND received_at < ? ORDER BY received_at");
   s.bind(1, id).bind(2, from).bind(3, to);
   std::map<int64_t, Bucket> buckets;
@@ -209,6 +212,19 @@ std::optional<nlohmann::json> telemetry(ApiCall& call) {
       b.score_max = std::max(b.score_max, static_cast<double>(v));
       b.score_min = std::min(b.score_min, static_cast<double>(v));
     }
+    if (!s.column_is_null(9)) {
+      const std::string rms = s.column_text(9);
+      const size_t m = std::min<size_t>(static_cast<size_t>(windows), rms.size() / 4);
+      for (size_t i = 0; i < m; ++i) {
+        float v;
+        std::memcpy(&v, rms.data() + 4 * i, 4);
+        if (!std::isfinite(v)) continue;
+        ++b.rms_windows;
+        b.rms_sum += v;
+        b.rms_max = std::max(b.rms_max, static_cast<double>(v));
+        b.rms_min = std::min(b.rms_min, static_cast<double>(v));
+      }
+    }
   }
   JsonWriter w(buckets.size() * 400 + changes.size() * 100 + 256);
   w.begin_object().member("device", id).member("from_ms", from).member("to_ms", to).member("step_ms", step);
@@ -222,6 +238,14 @@ std::optional<nlohmann::json> telemetry(ApiCall& call) {
     scored ? w.value(b.score_min) : w.null();
     w.key("score_max");
     scored ? w.value(b.score_max) : w.null();
+    // null when no batch of the bucket carried RMS (older devices, the 16 KB build)
+    const bool rms = b.rms_windows > 0;
+    w.key("rms_mean");
+    rms ? w.value(b.rms_sum / double(b.rms_windows)) : w.null();
+    w.key("rms_min");
+    rms ? w.value(b.rms_min) : w.null();
+    w.key("rms_max");
+    rms ? w.value(b.rms_max) : w.null();
     w.member("alarm", b.alarm)
         .member("alarms_raised", b.alarms_raised)
         .member("dropped_batches", b.dropped_max)

@@ -36,7 +36,7 @@ std::string absolute(const std::string& path) { return std::filesystem::absolute
 uint32_t broker_max_packet_bytes() {
   const size_t largest = std::max({size_t{kOtaChunkHeaderBytes} + kOtaMaxChunkBytes, size_t{kOtaMaxManifestBytes},
                                    ota_telemetry_bytes(kOtaMaxTelemetryWindows, kOtaMaxTelemetryFeatures,
-                                                       kOtaMaxTelemetryBins),
+                                                       kOtaMaxTelemetryBins, true),
                                    size_t{kOtaDataFixedBytes} + 4 * kOtaMaxDataSamples});
   // Fixed header (<= 5), topic (2 + length), packet id (2), MQTT 5 properties: 256 bytes cover them.
   return static_cast<uint32_t>(largest + kOtaMaxTopicBytes + 256);

@@ -30,7 +30,7 @@ std::vector<T> vector_of(const std::string& bytes) {
 constexpr const char* kBatchColumns =
     "SELECT device, incarnation, boot_count, seq, received_at, model_id, model_version, active_slot, phase, alarm, "
     "window_count, first_window, uptime_s, free_ram_bytes, inference_cycles, alarms_raised, candidates, dropped_batches, scores, "
-    "votes, sketch, rowid FROM telemetry_batches ";
+    "votes, sketch, rowid, rms FROM telemetry_batches ";
 
 TelemetryBatch read_batch(Statement& s) {
   TelemetryBatch b;
@@ -56,6 +56,7 @@ TelemetryBatch read_batch(Statement& s) {
   b.votes = vector_of<uint8_t>(s.column_text(19));
   if (!s.column_is_null(20)) b.sketch = vector_of<uint8_t>(s.column_text(20));
   b.row = s.column_int(21);
+  if (!s.column_is_null(22)) b.rms = vector_of<float>(s.column_text(22));
   return b;
 }
 
@@ -168,6 +169,7 @@ TelemetryBatch batch_from_telemetry(const std::string& device, const OtaTelemetr
   for (uint32_t w = 0; w < t.window_count; ++w) {
     b.scores.push_back(ota_telemetry_score(t, w));
     b.votes.push_back(ota_telemetry_votes(t, w));
+    if (t.has_rms) b.rms.push_back(ota_telemetry_rms(t, w));
   }
   if (t.feature_count > 0) b.sketch = encode_sketch(sketch_from_telemetry(t).get());
   return b;
@@ -177,8 +179,8 @@ bool TelemetryStore::insert_batch(const TelemetryBatch& b) {
   Statement s(db_,
               "INSERT OR IGNORE INTO telemetry_batches(device, incarnation, boot_count, seq, received_at, model_id, model_version, "
               "active_slot, phase, alarm, window_count, first_window, uptime_s, free_ram_bytes, inference_cycles, "
-              "alarms_raised, candidates, dropped_batches, scores, votes, sketch) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-              "?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS BLOB), CAST(? AS BLOB), CAST(? AS BLOB))");
+              "alarms_raised, candidates, dropped_batches, scores, votes, sketch, rms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
+              "?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS BLOB), CAST(? AS BLOB), CAST(? AS BLOB), CAST(? AS BLOB))");
   s.bind(1, b.device)
       .bind(2, int64_t{b.incarnation})
       .bind(3, int64_t{b.boot_count})
@@ -203,6 +205,11 @@ bool TelemetryStore::insert_batch(const TelemetryBatch& b) {
     s.bind_null(21);
   } else {
     s.bind(21, bytes_of(b.sketch.data(), b.sketch.size()));
+  }
+  if (b.rms.empty()) {
+    s.bind_null(22);
+  } else {
+    s.bind(22, bytes_of(b.rms.data(), b.rms.size() * sizeof(float)));
   }
   s.run();
   return db_.changes() == 1;

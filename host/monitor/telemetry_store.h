@@ -42,6 +42,7 @@ struct TelemetryBatch {
   std::vector<float> scores;    // [window_count]
   std::vector<uint8_t> votes;   // [window_count]
   std::vector<uint8_t> sketch;  // encode_sketch() bytes; empty when the batch has no sketch
+  std::vector<float> rms;       // [window_count] signal RMS per window; empty when the device sent none
   int64_t row = 0;              // read back: the row's insertion order (rowid)
 };
 

@@ -407,6 +407,11 @@ ALTER TABLE deployment_devices_v12 RENAME TO deployment_devices;
 ALTER TABLE deployment_records_v12 RENAME TO deployment_records;
 CREATE INDEX deployments_by_state ON deployments(state);
 )sql"},
+    // Signal RMS per window (TELEMETRY's optional part after the incarnation trailer, docs/protocol.md):
+    // f32 little-endian [window_count]; NULL for batches of devices that send none and rows from before.
+    {14, R"sql(
+ALTER TABLE telemetry_batches ADD COLUMN rms BLOB;
+)sql"},
 };
 
 // PostgreSQL: an identity column draws from a sequence that an explicit id (a table rebuild

@@ -301,6 +301,57 @@ TMF_TEST(OtaProtocol, TelemetryHandBuiltWithSketch) {
   }
 }
 
+// The optional per-window RMS after the trailer: golden bytes, both directions of compatibility
+// (a batch with it is the batch without it plus 4n bytes, which older decoders never read; a
+// batch without it decodes with has_rms false), and only a whole RMS part counts.
+TMF_TEST(OtaProtocol, TelemetryRmsPartAfterTheTrailer) {
+  const float scores[3] = {0.25f, -1.5f, 3.0f}, rms[3] = {0.5f, 12.25f, -0.0f};
+  const uint8_t votes[3] = {0, 2, 3};
+  OtaTelemetry t{};
+  t.incarnation = 0xA1B2C3D4u, t.boot_count = 7, t.seq = 12, t.model_id = 501, t.model_version = 3;
+  t.active_slot = 1, t.phase = OtaTelemetryPhase::kOtaPhaseMonitoring, t.window_count = 3;
+  t.scores = scores, t.votes = votes;
+  uint8_t plain[128], with[128];
+  const size_t plain_bytes = ota_telemetry_encode(t, plain, sizeof plain);
+  TMF_ASSERT(plain_bytes == 48 + 12 + 4 + 4);
+  TMF_EXPECT_EQ(ota_telemetry_bytes(3, 0, 0, true), plain_bytes + 12);
+  t.rms = rms;
+  TMF_ASSERT(ota_telemetry_encode(t, with, sizeof with) == plain_bytes + 12);
+  TMF_EXPECT_EQ(ota_telemetry_encode(t, with, plain_bytes + 11), 0u);
+  TMF_EXPECT_BYTES_EQ(with, plain, static_cast<uint32_t>(plain_bytes));
+  // Golden: f32 little-endian after the trailer (0.5 = 0x3F000000, 12.25 = 0x41440000, -0 = 0x80000000).
+  const uint8_t tail[12] = {0, 0, 0, 0x3F, 0, 0, 0x44, 0x41, 0, 0, 0, 0x80};
+  TMF_EXPECT_BYTES_EQ(with + plain_bytes, tail, 12);
+
+  OtaTelemetry d{};
+  TMF_ASSERT(ota_telemetry_decode(with, plain_bytes + 12, &d) == OtaDecodeStatus::kOtaDecodeOk);
+  TMF_EXPECT(d.has_rms && d.incarnation == 0xA1B2C3D4u);
+  TMF_EXPECT(ota_telemetry_rms(d, 0) == 0.5f && ota_telemetry_rms(d, 1) == 12.25f);
+  TMF_EXPECT(ota_telemetry_score(d, 2) == 3.0f && ota_telemetry_votes(d, 1) == 2);
+  // A device without RMS (or before it): has_rms false, everything else the same.
+  TMF_ASSERT(ota_telemetry_decode(plain, plain_bytes, &d) == OtaDecodeStatus::kOtaDecodeOk);
+  TMF_EXPECT(!d.has_rms && d.incarnation == 0xA1B2C3D4u && d.seq == 12u);
+  // Cut inside the RMS part: the batch decodes, without RMS (never a read past the end).
+  for (size_t cut = plain_bytes; cut < plain_bytes + 12; ++cut) {
+    TMF_ASSERT(ota_telemetry_decode(with, cut, &d) == OtaDecodeStatus::kOtaDecodeOk);
+    TMF_EXPECT(!d.has_rms && d.incarnation == 0xA1B2C3D4u);
+  }
+  // Bytes after the RMS part are ignored, as the RMS part is by older decoders.
+  std::vector<uint8_t> longer(with, with + plain_bytes + 12);
+  longer.resize(longer.size() + 5, 0xEE);
+  TMF_ASSERT(ota_telemetry_decode(longer.data(), longer.size(), &d) == OtaDecodeStatus::kOtaDecodeOk);
+  TMF_EXPECT(d.has_rms && ota_telemetry_rms(d, 1) == 12.25f);
+  // An empty batch has no RMS part whatever follows the trailer.
+  OtaTelemetry empty{};
+  empty.boot_count = 1, empty.seq = 1, empty.phase = OtaTelemetryPhase::kOtaPhaseNoModel, empty.active_slot = kOtaNoSlot;
+  empty.rms = rms;
+  uint8_t e[64];
+  const size_t empty_bytes = ota_telemetry_encode(empty, e, sizeof e);
+  TMF_ASSERT(empty_bytes == 52);
+  TMF_ASSERT(ota_telemetry_decode(e, empty_bytes, &d) == OtaDecodeStatus::kOtaDecodeOk);
+  TMF_EXPECT(!d.has_rms);
+}
+
 // Regression (issue 12): one 48-byte batch claiming 65,535 alarms fanned out into 65,535 alert
 // rows on the host. A window raises at most one alarm and is at most one candidate.
 TMF_TEST(OtaProtocol, TelemetryAlarmsRaisedBeyondWindowsIsMalformed) {

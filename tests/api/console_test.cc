@@ -39,6 +39,10 @@ constexpr int kAlarmBatch = 16;     // raises one alarm (serve raises an alarm a
 constexpr uint32_t kWindows = 8;
 
 float score_base(int i) { return 0.2f + 0.1f * static_cast<float>(i); }  // batch i scores base + 0..7
+// Batch i's window w carries signal RMS rms_base(i) + 0.25 w (serve_fixture.h): multiples of 0.25,
+// so their sums and means are exact in float and double.
+constexpr int kFirstRmsBatch = 4;
+float rms_base(int i) { return 1.0f + 0.5f * static_cast<float>(i); }
 
 // Publishes `specs` as `device` (its own certificate), QoS 1, `gap` apart; true once the broker
 // has taken every one (PUBACK).
@@ -162,6 +166,8 @@ TMF_TEST(Console, OperatorDrivesTheFleetInHeadlessChromium) {
     s.windows = kWindows;
     s.score_base = score_base(i);
     s.alarms_raised = i == kAlarmBatch ? 1 : 0;
+    // Signal RMS from batch kFirstRmsBatch on (the batches before: firmware that sends none).
+    if (i >= kFirstRmsBatch) s.rms_base = rms_base(i);
     max_score = std::max(max_score, s.score_base + static_cast<float>(kWindows - 1));
     dev1.push_back(s);
   }
@@ -180,6 +186,34 @@ TMF_TEST(Console, OperatorDrivesTheFleetInHeadlessChromium) {
     if (r.json.is_object() && r.json["alerts"].size() == 1) alert_id = r.json["alerts"][0]["id"].get<int64_t>();
     return alert_id != 0;
   }, 10));
+
+  // The series in one bucket holds the RMS the device sent: min, max and mean over the windows of
+  // the batches that carried it, the others (no RMS part) left out rather than counted as 0.
+  {
+    double rms_min = INFINITY, rms_max = -INFINITY, rms_sum = 0;
+    for (int i = kFirstRmsBatch; i < kBatches; ++i) {
+      for (uint32_t w = 0; w < kWindows; ++w) {
+        const double v = rms_base(i) + 0.25 * w;
+        rms_min = std::min(rms_min, v), rms_max = std::max(rms_max, v), rms_sum += v;
+      }
+    }
+    const int64_t now = monitor::unix_ms_now();
+    const std::string one_bucket = "/api/v1/devices/dev1/telemetry?from=" + std::to_string(now - 3600 * 1000) +
+                                   "&to=" + std::to_string(now + 60 * 1000) + "&max_points=1";
+    nlohmann::json point;
+    TMF_EXPECT(eventually([&] {
+      const HttpReply r = f.get(one_bucket, admin);
+      if (!r.json.is_object() || r.json["points"].size() != 1) return false;
+      point = r.json["points"][0];
+      return point["batches"] == kBatches;
+    }, 10));
+    TMF_EXPECT(point["rms_min"].is_number_float() && point["rms_min"].get<double>() == rms_min);
+    TMF_EXPECT(point["rms_max"].is_number_float() && point["rms_max"].get<double>() == rms_max);
+    TMF_EXPECT(point["rms_mean"].is_number_float() &&
+               point["rms_mean"].get<double>() == rms_sum / ((kBatches - kFirstRmsBatch) * kWindows));
+    const HttpReply dev2 = f.get("/api/v1/devices/dev2/telemetry", admin);  // dev2 sends no RMS
+    TMF_EXPECT(dev2.json.is_object() && !dev2.json["points"].empty() && dev2.json["points"][0]["rms_mean"].is_null());
+  }
 
   // The console's files need no token (they hold no data); the API still does.
   HttpReply page = f.get("/", "");
@@ -218,6 +252,13 @@ TMF_TEST(Console, OperatorDrivesTheFleetInHeadlessChromium) {
     change_marked = change_marked || browser.text(e) == "ad01:1 → ad01:2";
   }
   TMF_EXPECT(change_marked);
+  // The RMS chart is drawn from the RMS the device sent: a line, its largest and smallest value.
+  const std::string rms_chart = browser.wait_for("#rms-chart svg");
+  TMF_EXPECT(!browser.find_all("#rms-chart g.series.rms path.line").empty());
+  TMF_EXPECT(!browser.find_all("#rms-chart path.band.rms").empty());
+  TMF_EXPECT(std::fabs(std::stod(browser.attribute(rms_chart, "data-rms-max")) -
+                       (rms_base(kBatches - 1) + 0.25 * (kWindows - 1))) < 1e-6);
+  TMF_EXPECT(std::fabs(std::stod(browser.attribute(rms_chart, "data-rms-min")) - rms_base(kFirstRmsBatch)) < 1e-6);
   browser.screenshot(shots + "/device.png");
 
   // The alarm labelled a real fault, with a note, in the browser; the CLI reads the registry.

@@ -114,9 +114,16 @@ TMF_TEST(App, BatchesEqualTheOracleLoop) {
     TMF_EXPECT_EQ(static_cast<uint8_t>(t.phase), phase);
     TMF_EXPECT_EQ(t.alarm, last.result.alarm ? 1 : 0);
     uint32_t candidates = 0, alarms = 0, monitoring = 0;
+    TMF_EXPECT(t.has_rms);
     for (uint32_t i = 0; i < kBatch; ++i) {
       const OracleLoop::Step& e = expected[b * kBatch + i];
       TMF_EXPECT(same_bits(tmf::ota_telemetry_score(t, i), e.score));
+      // Each window's signal RMS, against sqrt(mean x^2) of the same samples in double.
+      const std::vector<float> x = machine_window(b * kBatch + i, fault_at(b * kBatch + i));
+      double squares = 0;
+      for (const float v : x) squares += static_cast<double>(v) * v;
+      const double rms = sqrt(squares / static_cast<double>(x.size()));
+      if (t.has_rms) TMF_EXPECT(rms > 0 && fabs(tmf::ota_telemetry_rms(t, i) - rms) <= 1e-5 * rms);
       TMF_EXPECT_EQ(tmf::ota_telemetry_votes(t, i), e.result.votes);
       candidates += e.result.candidate ? 1 : 0;
       alarms += e.result.event == tmf::detect::DetectEvent::kAlarmRaised ? 1 : 0;
@@ -296,7 +303,7 @@ TMF_TEST(App, RingOverflowDropsOldestAndCountsIt) {
   TMF_EXPECT_EQ(all[5].t.first_window, 20u);
   // Too little memory for even one batch is refused.
   tmf::App refused{};
-  sc.memory_bytes = bytes - 2 * 8 - static_cast<uint32_t>(tmf::ota_telemetry_bytes(4, 8, 8));
+  sc.memory_bytes = bytes - 2 * 8 - static_cast<uint32_t>(tmf::ota_telemetry_bytes(4, 8, 8, TMF_APP_SIGNAL_RMS != 0));
   TMF_EXPECT(tmf::app_init(&refused, small.agent.get(), small.port.get(), sc) == tmf::AppStatus::kAppErrMemory);
 }
 

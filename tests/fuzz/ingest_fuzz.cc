@@ -1,6 +1,6 @@
 // libFuzzer target over what serve and deploy take from the network: an MQTT topic and payload
 // through the fleet link's decoder (host/fleet/event.cc), then what ingest does with each event
-// before anything is stored: TELEMETRY into a batch row (batch_from_telemetry, sketch included),
+// before anything is stored: TELEMETRY into a batch row (batch_from_telemetry, sketch and RMS included),
 // DATA through the capture rules (capture_segment_accepted, capture_add_range) and every sample
 // read, INFO's strings. Input:
 //   u8 selector | payload          selector bit 7 clear: topic tmf/plant/dev-1/<leaf selector % 11>
@@ -51,6 +51,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     try {
       const monitor::TelemetryBatch b = monitor::batch_from_telemetry(e->device, *t, 0);
       check(b.scores.size() == t->window_count && b.votes.size() == t->window_count);
+      check(b.rms.size() == (t->has_rms ? t->window_count : 0u));
     } catch (const std::invalid_argument&) {
       // a malformed sketch: ingest stores the batch without it
     }

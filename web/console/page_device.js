@@ -1,5 +1,5 @@
 // One device (#/device/ID): what it is and runs, its anomaly score over time (mean line, min-max
-// band, alarm marks, model changes) and inference cycles, model history, rollouts it took part
+// band, alarm marks, model changes), signal RMS and inference cycles, model history, rollouts it took part
 // in, its alerts and raw-data captures (downloads).
 'use strict';
 (() => {
@@ -35,10 +35,20 @@ function charts(series) {
   root.dataset.batches = String(series.points.reduce((n, p) => n + p.batches, 0));
   root.dataset.windows = String(series.points.reduce((n, p) => n + p.windows, 0));
   root.dataset.scoreMax = pts.length ? String(Math.max(...pts.map((p) => p.score_max))) : '';
+  // Signal RMS of each window's raw samples (TELEMETRY's optional part; null where no batch of the
+  // bucket carried it: older firmware, the 16 KB build).
+  const rmsPts = series.points.filter((p) => p.rms_mean !== null && p.rms_mean !== undefined);
+  const rms = tmf.timeChart(Object.assign({}, common, {height: 180, yLabel: 'signal RMS (mean per bucket; band: min–max)', yZero: true,
+    lines: [{name: 'RMS', cls: 'rms', points: rmsPts.map((p) => [p.t_ms, p.rms_mean])}],
+    band: {name: 'min–max', cls: 'rms', points: rmsPts.map((p) => [p.t_ms, p.rms_min, p.rms_max])}}));
+  rms.id = 'rms-chart';
+  const rmsRoot = rms.querySelector('svg');
+  rmsRoot.dataset.rmsMax = rmsPts.length ? String(Math.max(...rmsPts.map((p) => p.rms_max))) : '';
+  rmsRoot.dataset.rmsMin = rmsPts.length ? String(Math.min(...rmsPts.map((p) => p.rms_min))) : '';
   const cycles = tmf.timeChart(Object.assign({}, common, {height: 160, yLabel: 'inference cycles per window (mean)', yZero: true,
     lines: [{name: 'cycles', cls: 'cycles', points: series.points.map((p) => [p.t_ms, p.inference_cycles_mean])}]}));
   cycles.id = 'cycles-chart';
-  return [score, cycles];
+  return [score, rms, cycles];
 }
 
 async function download(capture, format) {
@@ -77,7 +87,8 @@ tmf.pages.device = {
         onclick: () => { state.range = ms; tmf.render(); }}, label)));
     const batches = series.points.reduce((n, p) => n + p.batches, 0);
     const chartNote = tmf.el('p', {class: 'muted'}, `${series.points.length} buckets of ${tmf.num(series.step_ms / 1000, 1)} s from ${batches} batches; ` +
-      'gaps are periods without telemetry. Signal RMS is not shown: TELEMETRY v1 does not carry it (docs/api.md).');
+      'gaps are periods without telemetry. Signal RMS is each window\'s raw samples, all axes; devices whose firmware ' +
+      'sends none (older ones, the 16 KB build) leave its chart empty.');
 
     const history = d.model_history.map((h) => [tmf.modelLink(h.model), tmf.time(h.first_batch_at_ms), tmf.time(h.last_batch_at_ms), tmf.num(h.batches)]);
     const rollouts = d.rollouts.map((r) => [tmf.link('#/rollout/' + r.rollout, '#' + r.rollout), tmf.modelLink(r.model), r.stage + 1, tmf.badge(r.state), r.detail, r.updated_at]);

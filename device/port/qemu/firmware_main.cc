@@ -351,7 +351,7 @@ __attribute__((noinline)) int firmware_boot(const Args& args) {
     return 1;
   }
   if (kLinkMaxSendBytes != 0 &&
-      (tmf::ota_telemetry_bytes(kBatchWindows, kMaxFeatures, kMaxBins) > kLinkMaxSendBytes ||
+      (tmf::ota_telemetry_bytes(kBatchWindows, kMaxFeatures, kMaxBins, TMF_APP_SIGNAL_RMS != 0) > kLinkMaxSendBytes ||
        tmf::kOtaDataFixedBytes + 4 * kDataSegmentSamples > kLinkMaxSendBytes)) {
     qemu_print("firmware: a TELEMETRY or DATA message exceeds the link's send limit of %lu bytes\n",
                static_cast<unsigned long>(kLinkMaxSendBytes));

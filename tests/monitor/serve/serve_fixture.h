@@ -78,6 +78,7 @@ struct TelemetrySpec {
   uint16_t per_bin = 1;
   uint16_t alarms_raised = 0;
   float score_base = 0.5f;
+  float rms_base = -1.0f;  // >= 0: window i carries signal RMS rms_base + 0.25 i; < 0: no RMS part
 };
 
 inline std::vector<uint8_t> telemetry_payload(const TelemetrySpec& s) {
@@ -117,7 +118,12 @@ inline std::vector<uint8_t> telemetry_payload(const TelemetrySpec& s) {
   t.mean = mean.data();
   t.m2 = m2.data();
   t.histogram = histogram.data();
-  std::vector<uint8_t> out(ota_telemetry_bytes(s.windows, s.features, s.features ? s.bins : 0));
+  std::vector<float> rms;
+  if (s.rms_base >= 0) {
+    for (uint32_t i = 0; i < s.windows; ++i) rms.push_back(s.rms_base + 0.25f * static_cast<float>(i));
+    t.rms = rms.data();
+  }
+  std::vector<uint8_t> out(ota_telemetry_bytes(s.windows, s.features, s.features ? s.bins : 0, t.rms != nullptr));
   out.resize(ota_telemetry_encode(t, out.data(), out.size()));
   return out;
 }
