@@ -2,6 +2,8 @@
 // against the host's own run of the same signed model; shares the host rig of qemu_device_rig.h.
 #include "tests/qemu_device/qemu_device_rig.h"
 
+#include "device/dsp/stats.h"
+
 namespace tmf_test {
 namespace {
 
@@ -13,12 +15,14 @@ namespace {
 // TLS broker; the firmware is then restarted so that its first window is the stream's first frames.
 // The oracle is the host: the same signed file run window by window by its own detection loop on
 // windows gathered here from the file by index (channel c of window w = value (w*256 + t)*3 + c);
-// every reported score and vote equals it bit for bit, and each batch's sketch holds all 27
+// every reported score, vote and signal RMS (dsp::stats_compute over the window on the host)
+// equals it bit for bit, and each batch's sketch holds all 27
 // features with the histogram counted from the host's raw features of the batch's monitoring windows.
 struct ThreeAxisOracle {
   std::vector<float> stream;  // the sensor file, interleaved frames
   OracleLoop loop;
   std::vector<OracleLoop::Step> steps;
+  std::vector<float> rms;  // per window, computed here
   ThreeAxisOracle(const std::vector<float>& s, const std::vector<uint8_t>& signed_file) : stream(s), loop(signed_file) {}
   const OracleLoop::Step& at(uint32_t w) {
     while (steps.size() <= w) {
@@ -28,6 +32,10 @@ struct ThreeAxisOracle {
         for (uint32_t t = 0; t < 256; ++t) x[c * 256 + t] = stream[((k * 256 + t) * 3 + c) % stream.size()];
       }
       steps.push_back(loop.step(x));
+      tmf::dsp::SignalStats st{};
+      rms.push_back(tmf::dsp::stats_compute(x.data(), static_cast<uint32_t>(x.size()), &st) == tmf::dsp::DspStatus::kOk
+                        ? st.rms
+                        : -1.0f);
     }
     return steps[w];
   }
@@ -48,6 +56,10 @@ uint32_t check_three_axis_batches(TmfTestState* tmf_test_state_, const Host& hos
       std::memcpy(&got, &b.scores[j], 4);
       std::memcpy(&want, &e.score, 4);
       mismatches += got != want || b.votes[j] != e.result.votes;
+      uint32_t got_rms = 0, want_rms = 0;
+      if (j < b.rms.size()) std::memcpy(&got_rms, &b.rms[j], 4);
+      std::memcpy(&want_rms, &oracle->rms[b.first_window + j], 4);
+      mismatches += j >= b.rms.size() || got_rms != want_rms;  // both device builds send RMS
       if (e.result.phase == tmf::detect::DetectPhase::kMonitoring) {
         for (uint32_t f = 0; f < b.feature_count && f < e.raw.size(); ++f) {
           ++hist[f * b.bins + tmf::detect::sketch_bin(e.raw[f], c.sketch_lo[f], c.sketch_hi[f], b.bins)];

@@ -50,6 +50,7 @@ struct Host {
     std::vector<float> scores;
     std::vector<uint8_t> votes;
     std::vector<uint16_t> histogram;  // [F * B], feature-major
+    std::vector<float> rms;           // [n] when the batch carries signal RMS, else empty
   };
   std::vector<Batch> batches;
   uint32_t data_samples = 0, data_total = 0, data_capture = 0;
@@ -94,10 +95,11 @@ inline void on_message(struct mosquitto*, void* user, const struct mosquitto_mes
     if (tmf::ota_telemetry_decode(p, n, &t) != tmf::OtaDecodeStatus::kOtaDecodeOk) return;
     ++h->telemetry_received;
     h->telemetry_models.insert(t.model_version);
-    Host::Batch b{t.boot_count, t.first_window, t.feature_count, t.bins, t.sketch_count, {}, {}, {}};
+    Host::Batch b{t.boot_count, t.first_window, t.feature_count, t.bins, t.sketch_count, {}, {}, {}, {}};
     for (uint32_t w = 0; w < t.window_count; ++w) {
       b.scores.push_back(tmf::ota_telemetry_score(t, w));
       b.votes.push_back(tmf::ota_telemetry_votes(t, w));
+      if (t.has_rms) b.rms.push_back(tmf::ota_telemetry_rms(t, w));
     }
     for (uint32_t f = 0; f < t.feature_count; ++f) {
       for (uint32_t k = 0; k < t.bins; ++k) b.histogram.push_back(tmf::ota_telemetry_bin(t, f, k));
