@@ -12,6 +12,7 @@
 #include "device/detect/detect_status.h"
 #include "device/detect/persistence.h"
 #include "device/detect/sketch.h"
+#include "device/detect/spectral_kurtosis.h"
 #include "device/detect/trend.h"
 #include "device/detect/vote.h"
 #include "device/runtime/interpreter.h"
@@ -23,6 +24,8 @@ constexpr int32_t kDetectNoInput = -1;
 // A decision_outputs entry naming the loop's own trend score (trend on, calibration on) instead
 // of a model output.
 constexpr uint32_t kDetectTrendScore = 0xFFFFFFFEu;
+// ... naming the loop's own spectral kurtosis score (spectral kurtosis on, calibration on).
+constexpr uint32_t kDetectSpectralKurtosisScore = 0xFFFFFFFDu;
 
 struct DetectLoopConfig {
   // The model interface: graph input / output indices of the model the interpreter runs.
@@ -67,6 +70,14 @@ struct DetectLoopConfig {
   // read, and a decision_outputs entry kDetectTrendScore votes with its score like a model score.
   TrendConfig trend;
   uint32_t trend_feature;  // < F when the trend is on
+  // Issue 16 item 2, spectral kurtosis of the raw samples (spectral_kurtosis.h; frame = 0: off;
+  // samples <= the model's sample count). Its indicator's own baseline (mean, std with
+  // baseline.variance_floor, in double as the feature baseline) is learned from the same
+  // baseline windows (a window with a non-finite indicator is skipped); every later window
+  // (calibration and monitoring) scores (max(0, x - mean) / std)^2, the z^2 of the model's
+  // detectors, and a decision_outputs entry kDetectSpectralKurtosisScore votes with it.
+  // detect_loop_set_baseline refuses a loop with it on (the installed baseline has no indicator).
+  SpectralKurtosisConfig spectral_kurtosis;
 };
 
 enum class DetectPhase : uint8_t { kCommissioning = 0, kMonitoring };
@@ -122,10 +133,16 @@ struct DetectLoop {
   float thresholds[kDetectMaxDetectors];  // calibrated (calibration on, once monitoring)
   Trend trend;                          // config.trend.rate > 0, once the baseline is ready
   float trend_score;                    // the latest window's trend score (0 before)
+  SpectralKurtosis sk;                  // config.spectral_kurtosis.frame > 0
+  double sk_mean, sk_m2;                // Welford over the baseline windows' indicators
+  uint32_t sk_count;
+  float sk_offset, sk_scale;            // its mean and 1 / std once the baseline is ready
+  float sk_score;                       // the latest window's score (0 before)
 };
 
 // Bytes of caller memory: baseline_bytes(F) + align8(8 F) (normalization) + sketch_bytes (if any)
-// + align8(4 n calibration.windows) (calibration on); 0 for a bad config. F = 32, 16 bins: 512 + 256 + 2,816 = 3,584.
+// + align8(4 n calibration.windows) (calibration on) + spectral_kurtosis_bytes (if on); 0 for a
+// bad config. F = 32, 16 bins: 512 + 256 + 2,816 = 3,584.
 uint32_t detect_loop_bytes(const DetectLoopConfig& config);
 
 // Checks the config and the model interface (indices, types, element counts) against the
@@ -145,7 +162,8 @@ DetectStatus detect_loop_step(DetectLoop* loop, const float* samples, DetectWind
 
 // Installs a baseline learned before (e.g. kept in flash across a reboot): norm is [2][F] as
 // baseline_normalization writes it (scales finite and > 0, offsets finite). Enters monitoring
-// with an empty persistence ring (calibration on: enters calibration, which then monitors). Errors: kErrNullArgument, kErrBadConfig.
+// with an empty persistence ring (calibration on: enters calibration, which then monitors). Errors:
+// kErrNullArgument, kErrBadConfig (also: spectral kurtosis on).
 DetectStatus detect_loop_set_baseline(DetectLoop* loop, const float* norm);
 
 // Forgets the baseline and the alarm state and commissions again (e.g. after a sensor remount).

@@ -20,6 +20,7 @@ struct BacktestArgs {
   std::string objective = "nested";
   float variance_floor = 1e-6f;
   bool trend = false;
+  bool spectral_kurtosis = false;
   std::string report;
   bool json = false;
   bool quiet = false;
@@ -92,6 +93,7 @@ void run_backtest_cv(BacktestArgs& args) {
                                                    : pipeline::CvObjective::kNested;
   o.variance_floor = args.variance_floor;
   o.trend = args.trend;
+  o.spectral_kurtosis = args.spectral_kurtosis;
   if (!args.quiet) o.progress = [](const std::string& step) { std::fprintf(stderr, "backtest: %s\n", step.c_str()); };
   const pipeline::BacktestCvResult r = pipeline::backtest_cv_run(o);
   if (!args.report.empty()) {
@@ -144,6 +146,11 @@ void run_backtest_cv(BacktestArgs& args) {
                            {"tracking_clamp_sigmas", r.grid.tracking_clamp},
                            {"chosen_on_no_run", {"thresholds: each device calibrates its own from its commissioning scores"}}};
     j["trend"] = o.trend;
+    j["spectral_kurtosis"] = o.spectral_kurtosis;
+    if (o.spectral_kurtosis) {
+      j["fixed_a_priori"]["spectral_kurtosis"] = {{"frame_samples", r.spectral_kurtosis_frame}, {"first_bin", 1},
+                                                  {"samples", r.window}};
+    }
     j["window"] = r.window;
     j["channel"] = o.channel;
     j["model_bytes"] = r.model_bytes;
@@ -269,6 +276,10 @@ void register_backtest(CLI::App& app) {
   cmd->add_flag("--trend", args->trend,
                 "--cv: add `trend` (the device loop's trend of ln RMS, 10 min time constant, 3-sigma cap) to the pool "
                 "as a ninth member; doubles the search (docs/backtest.md)");
+  cmd->add_flag("--spectral-kurtosis", args->spectral_kurtosis,
+                "--cv: add `spectral_kurtosis` (the device loop's largest spectral kurtosis over the bands of 4/3 ms "
+                "frames, z^2 over its commissioned baseline) to the pool as a further member; doubles the search "
+                "(docs/backtest.md)");
   cmd->add_option("--report", args->report, "Write an HTML report (score over time per run)");
   cmd->add_flag("--json", args->json, "Print JSON: {\"runs\": {\"<run>\": {first_alarm_s, run_end_s, alarms_in_first_half, ...}}, \"summary\": {...}}");
   cmd->add_flag("-q,--quiet", args->quiet, "No progress on stderr");

@@ -142,6 +142,9 @@ struct BacktestCvOptions {
   // A ninth member, `trend`: the device loop's trend of ln RMS (docs/backtest.md, "A trend
   // indicator"); off by default (it was not selected into the default, see there).
   bool trend = false;
+  // A further member, `spectral_kurtosis`: the device loop's spectral kurtosis of the samples
+  // (docs/backtest.md, "Spectral kurtosis"); off by default.
+  bool spectral_kurtosis = false;
   std::function<void(const std::string& step)> progress;
 };
 
@@ -162,6 +165,7 @@ struct BacktestCvResult {
   std::vector<CvSummary> member_summaries;
   std::vector<CvRunTrace> report_traces;            // the pool's chosen commissioning per run, for plots
   uint32_t window = 0;
+  uint32_t spectral_kurtosis_frame = 0;  // samples per frame when spectral_kurtosis is a member
   size_t model_bytes = 0, arena_bytes = 0;
   double seconds = 0;
 };
