@@ -11,6 +11,10 @@
 
 #include "tests/support/tmf_test.h"
 
+#ifndef TMF_TEST_HOST
+#include "device/port/qemu/bench_markers.h"  // the Cortex-M cost of one window (scripts/qemu-run.sh --count)
+#endif
+
 namespace tmf::detect {
 namespace {
 
@@ -146,7 +150,13 @@ TMF_TEST(DetectSpectralKurtosis, HostBitsPinned) {
     const int32_t burst = j < 48 ? (cycle[j % 5] * 4096) >> (j / 4) : 0;  // exact: j / 4 <= 11
     g_x[i] = static_cast<float>(noise * 32 + burst) * (1.0f / 1024.0f);
   }
+#ifndef TMF_TEST_HOST
+  tmf_bench_marker_begin();
+#endif
   const float v = spectral_kurtosis_max(&sk, g_x);
+#ifndef TMF_TEST_HOST
+  tmf_bench_marker_end();
+#endif
   TMF_EXPECT(v > 2.0f);
   TMF_EXPECT_EQ(bits(v), 1085610085u);
   TMF_EXPECT_EQ(bits(sk.window[1]), 1008560192u);
