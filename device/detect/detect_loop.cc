@@ -27,8 +27,9 @@ bool config_valid(const DetectLoopConfig& c) {
   const bool sk_on = c.spectral_kurtosis.frame != 0;
   for (uint32_t i = 0; i < c.detector_count; ++i) {
     if (c.decision_outputs[i] == kDetectTrendScore && !(trend_on && c.calibration.windows > 0)) return false;
-    if (c.decision_outputs[i] == kDetectSpectralKurtosisScore && !(sk_on && c.calibration.windows > 0)) return false;
+    if (c.decision_outputs[i] == kDetectSpectralKurtosisScore && !sk_on) return false;
   }
+  if (sk_on && c.calibration.windows == 0) return false;
   if (c.sketch_bins > kSketchMaxBins) return false;
   if (c.sketch_bins > 0 && c.sketch_ranges == nullptr &&
       !(finite(c.sketch_sigmas) && c.sketch_sigmas > 0.0f)) {
@@ -141,42 +142,53 @@ void start_trend(DetectLoop* loop) {
   }
 }
 
+// Where the spectral kurtosis state lies: after the calibration scores (calibration is on).
+DetectLoopSpectralKurtosis* sk_state(const DetectLoop& loop) {
+  if (loop.config.spectral_kurtosis.frame == 0) return nullptr;
+  const uint32_t scores = align8(4u * loop.config.detector_count * loop.config.calibration.windows);
+  return reinterpret_cast<DetectLoopSpectralKurtosis*>(reinterpret_cast<uint8_t*>(loop.calibration_scores) + scores);
+}
+
 void reset_spectral_kurtosis(DetectLoop* loop) {
-  loop->sk_mean = 0.0;
-  loop->sk_m2 = 0.0;
-  loop->sk_count = 0;
-  loop->sk_offset = 0.0f;
-  loop->sk_scale = 0.0f;  // 0 until the baseline is ready: scores 0
-  loop->sk_score = 0.0f;
+  DetectLoopSpectralKurtosis* k = sk_state(*loop);
+  if (k == nullptr) return;
+  k->mean = 0.0;
+  k->m2 = 0.0;
+  k->count = 0;
+  k->offset = 0.0f;
+  k->scale = 0.0f;  // 0 until the baseline is ready: scores 0
+  k->score = 0.0f;
 }
 
 // One baseline window's indicator (Welford in double, as running_stats).
-void learn_spectral_kurtosis(DetectLoop* loop, float x) {
+void learn_spectral_kurtosis(DetectLoopSpectralKurtosis* k, float x) {
   if (!finite(x)) return;
-  ++loop->sk_count;
+  ++k->count;
   const double v = static_cast<double>(x);
-  const double d = v - loop->sk_mean;
-  loop->sk_mean = loop->sk_mean + d / static_cast<double>(loop->sk_count);
-  loop->sk_m2 = loop->sk_m2 + d * (v - loop->sk_mean);
+  const double d = v - k->mean;
+  k->mean = k->mean + d / static_cast<double>(k->count);
+  k->m2 = k->m2 + d * (v - k->mean);
 }
 
 // The indicator's baseline as baseline_normalization computes a feature's; fewer than 2 finite
 // windows: a score that never moves (scale 0).
 void start_spectral_kurtosis(DetectLoop* loop) {
-  loop->sk_score = 0.0f;
-  if (loop->sk_count < 2) {
-    loop->sk_scale = 0.0f;
+  DetectLoopSpectralKurtosis* k = sk_state(*loop);
+  if (k == nullptr) return;
+  k->score = 0.0f;
+  if (k->count < 2) {
+    k->scale = 0.0f;
     return;
   }
   const double floor = static_cast<double>(loop->config.baseline.variance_floor);
-  const double variance = loop->sk_m2 / static_cast<double>(loop->sk_count);
-  loop->sk_offset = static_cast<float>(loop->sk_mean);
-  loop->sk_scale = static_cast<float>(1.0 / sqrt(variance > floor ? variance : floor));
+  const double variance = k->m2 / static_cast<double>(k->count);
+  k->offset = static_cast<float>(k->mean);
+  k->scale = static_cast<float>(1.0 / sqrt(variance > floor ? variance : floor));
 }
 
-float spectral_kurtosis_score(const DetectLoop& loop, float x) {
+float spectral_kurtosis_score(const DetectLoopSpectralKurtosis& k, float x) {
   if (!finite(x)) return 0.0f;
-  const float z = (x - loop.sk_offset) * loop.sk_scale;
+  const float z = (x - k.offset) * k.scale;
   return z > 0.0f ? z * z : 0.0f;
 }
 
@@ -187,7 +199,7 @@ DetectStatus read_score(const DetectLoop& loop, uint32_t i, float* score) {
     return DetectStatus::kOk;
   }
   if (loop.config.decision_outputs[i] == kDetectSpectralKurtosisScore) {
-    *score = loop.sk_score;
+    *score = sk_state(loop)->score;  // config_valid: on
     return DetectStatus::kOk;
   }
   const uint8_t* out = nullptr;
@@ -275,7 +287,9 @@ uint32_t detect_loop_bytes(const DetectLoopConfig& config) {
   uint32_t bytes = baseline_bytes(f) + align8(8u * f);
   if (config.sketch_bins > 0) bytes += sketch_bytes({f, config.sketch_bins});
   bytes += align8(4u * config.detector_count * config.calibration.windows);
-  bytes += spectral_kurtosis_bytes(config.spectral_kurtosis);
+  if (config.spectral_kurtosis.frame != 0) {
+    bytes += align8(static_cast<uint32_t>(sizeof(DetectLoopSpectralKurtosis))) + spectral_kurtosis_bytes(config.spectral_kurtosis);
+  }
   return bytes;
 }
 
@@ -313,8 +327,10 @@ DetectStatus detect_loop_init(DetectLoop* loop, const DetectLoopConfig& config,
                                  : nullptr;
   if (config.spectral_kurtosis.frame != 0) {
     if (config.spectral_kurtosis.samples > samples) return DetectStatus::kErrModelInterface;
+    // Right after the calibration scores: sk_state finds it there.
+    DetectLoopSpectralKurtosis* k = carve.take<DetectLoopSpectralKurtosis>(1);
     const uint32_t sk_bytes = spectral_kurtosis_bytes(config.spectral_kurtosis);
-    s = spectral_kurtosis_init(&loop->sk, config.spectral_kurtosis, carve.take<uint8_t>(sk_bytes), sk_bytes);
+    s = spectral_kurtosis_init(&k->sk, config.spectral_kurtosis, carve.take<uint8_t>(sk_bytes), sk_bytes);
     if (s != DetectStatus::kOk) return s;
   }
   for (uint32_t i = 0; i < kDetectMaxDetectors; ++i) loop->thresholds[i] = 0.0f;
@@ -401,11 +417,12 @@ DetectStatus detect_loop_step(DetectLoop* loop, const float* samples, DetectWind
   const bool scoring = loop->phase == DetectPhase::kMonitoring || loop->stage == DetectStage::kCalibrating;
   if (c.trend.rate != 0.0f && scoring) loop->trend_score = trend_push(&loop->trend, raw[c.trend_feature]);
   if (c.spectral_kurtosis.frame != 0 && (scoring || loop->stage == DetectStage::kLearningBaseline)) {
-    const float x = spectral_kurtosis_max(&loop->sk, samples);
+    DetectLoopSpectralKurtosis* k = sk_state(*loop);
+    const float x = spectral_kurtosis_max(&k->sk, samples);
     if (scoring) {
-      loop->sk_score = spectral_kurtosis_score(*loop, x);
+      k->score = spectral_kurtosis_score(*k, x);
     } else {
-      learn_spectral_kurtosis(loop, x);  // before commission_step, which may end the baseline here
+      learn_spectral_kurtosis(k, x);  // before commission_step, which may end the baseline here
     }
   }
   if (loop->phase == DetectPhase::kCommissioning) {
@@ -447,6 +464,8 @@ DetectStatus detect_loop_step(DetectLoop* loop, const float* samples, DetectWind
   ++n.windows;
   return DetectStatus::kOk;
 }
+
+const DetectLoopSpectralKurtosis* detect_loop_spectral_kurtosis(const DetectLoop& loop) { return sk_state(loop); }
 
 const char* detect_phase_to_string(DetectPhase phase) {
   switch (phase) {

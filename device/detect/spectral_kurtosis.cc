@@ -59,7 +59,7 @@ void spectral_kurtosis_unit_circle(uint32_t j, uint32_t n, float* c, float* s) {
 bool spectral_kurtosis_config_valid(const SpectralKurtosisConfig& c) {
   if (c.frame == 0) return true;
   return power_of_two(c.frame) && c.frame >= kSpectralKurtosisMinFrame && c.frame <= kSpectralKurtosisMaxFrame &&
-         c.samples / c.frame >= 4 && c.samples <= (1u << 24) && c.first_bin >= 1 && c.first_bin < c.frame / 2;
+         c.samples / c.frame >= 4 && c.first_bin >= 1 && c.first_bin < c.frame / 2;
 }
 
 uint32_t spectral_kurtosis_bytes(const SpectralKurtosisConfig& c) {

@@ -20,13 +20,14 @@
 namespace tmf::detect {
 
 constexpr uint32_t kSpectralKurtosisMinFrame = 16;
-constexpr uint32_t kSpectralKurtosisMaxFrame = 256;
+constexpr uint32_t kSpectralKurtosisMaxFrame = 128;
 
+// Four bytes: it is part of DetectLoopConfig, which the 16 KB build keeps in RAM.
 struct SpectralKurtosisConfig {
-  uint32_t frame;      // STFT frame length L: a power of two in [16, 256]; 0: off
-  uint32_t samples;    // samples of the window used (from its start): T = samples / L frames, >= 4
-  uint32_t first_bin;  // bands k in [first_bin, L/2): 1 <= first_bin < L/2 (DC and Nyquist are real,
-                       // with other statistics, and never count)
+  uint8_t frame;      // STFT frame length L: a power of two in [16, 128]; 0: off
+  uint8_t first_bin;  // bands k in [first_bin, L/2): 1 <= first_bin < L/2 (DC and Nyquist are real,
+                      // with other statistics, and never count)
+  uint16_t samples;   // samples of the window used (from its start): T = samples / L frames, >= 4
 };
 
 // frame == 0 (off) or every field in range.

@@ -257,7 +257,7 @@ LoopReplay loop_replay(const CvModel& m, const Run& run, SampleCache& cache, con
     c.trend_feature = m.trend_feature;
   }
   if (std::find(m.loop_scores.begin(), m.loop_scores.end(), detect::kDetectSpectralKurtosisScore) != m.loop_scores.end()) {
-    c.spectral_kurtosis = {spectral_kurtosis_frame(m.rate), m.window, 1};
+    c.spectral_kurtosis = {static_cast<uint8_t>(spectral_kurtosis_frame(m.rate)), 1, static_cast<uint16_t>(m.window)};
   }
   std::vector<uint64_t> memory((detect::detect_loop_bytes(c) + 7) / 8);
   detect::DetectLoop loop{};
@@ -294,7 +294,9 @@ LoopReplay loop_replay(const CvModel& m, const Run& run, SampleCache& cache, con
         interpreter_output(interpreter, 1 + d, nullptr, &out);
         std::memcpy(&score, out, 4);
       } else {
-        score = m.loop_scores[d - m.model_scores] == detect::kDetectTrendScore ? loop.trend_score : loop.sk_score;
+        score = m.loop_scores[d - m.model_scores] == detect::kDetectTrendScore
+                    ? loop.trend_score
+                    : detect::detect_loop_spectral_kurtosis(loop)->score;
       }
       if (stage == detect::DetectStage::kCalibrating) r.trace.calibration[d].push_back(score);
       if (monitoring) r.trace.scores[d].push_back(score);

@@ -545,12 +545,16 @@ TMF_TEST(DetectLoop, SpectralKurtosisVotesWithItsOwnScore) {
   c.decision_outputs[1] = kDetectSpectralKurtosisScore;
   c.baseline = {kF, 15, 15, 2, 1e-6f};
   c.calibration = {10, 0.3f, 0.25f, 0.0f};
-  c.spectral_kurtosis = {16, kN, 1};
-  TMF_ASSERT(detect_loop_bytes(c) == 16 * kF + 8 * kF + sketch_bytes({kF, 16}) + 8 * 10 + spectral_kurtosis_bytes({16, kN, 1}));
+  c.spectral_kurtosis = {16, 1, kN};
+  const uint32_t state_bytes = (sizeof(DetectLoopSpectralKurtosis) + 7) & ~7u;
+  TMF_ASSERT(detect_loop_bytes(c) ==
+             16 * kF + 8 * kF + sketch_bytes({kF, 16}) + 8 * 10 + state_bytes + spectral_kurtosis_bytes({16, 1, kN}));
   DetectLoop loop{};
   TMF_ASSERT(detect_loop_init(&loop, c, &g_interpreter, g_loop_memory, sizeof(g_loop_memory)) == DetectStatus::kOk);
+  const DetectLoopSpectralKurtosis* k = detect_loop_spectral_kurtosis(loop);
+  TMF_ASSERT(k != nullptr);
   SpectralKurtosis oracle{};
-  TMF_ASSERT(spectral_kurtosis_init(&oracle, {16, kN, 1}, g_spare_memory, sizeof(g_spare_memory)) == DetectStatus::kOk);
+  TMF_ASSERT(spectral_kurtosis_init(&oracle, {16, 1, kN}, g_spare_memory, sizeof(g_spare_memory)) == DetectStatus::kOk);
   float x[kWindows] = {}, sk[kWindows] = {}, model[kWindows] = {};
   for (uint32_t w = 0; w < kWindows; ++w) {
     TMF_ASSERT(detect_loop_step(&loop, g_samples[w], &g_first.results[w]) == DetectStatus::kOk);
@@ -559,7 +563,7 @@ TMF_TEST(DetectLoop, SpectralKurtosisVotesWithItsOwnScore) {
     memcpy(&model[w], s, 4);
     x[w] = spectral_kurtosis_max(&oracle, g_samples[w]);
     if (w < 15) {
-      TMF_EXPECT(loop.sk_score == 0.0f);
+      TMF_EXPECT(k->score == 0.0f);
       continue;
     }
     if (w == 15) {
@@ -568,12 +572,12 @@ TMF_TEST(DetectLoop, SpectralKurtosisVotesWithItsOwnScore) {
       mean /= 15.0;
       for (uint32_t j = 0; j < 15; ++j) var += (x[j] - mean) * (x[j] - mean);
       const double std = sqrt(var / 15.0);
-      TMF_EXPECT(fabs(loop.sk_offset - mean) <= 1e-6 * (fabs(mean) + std));
-      TMF_EXPECT(fabs(1.0 / loop.sk_scale - std) <= 1e-6 * std);
+      TMF_EXPECT(fabs(k->offset - mean) <= 1e-6 * (fabs(mean) + std));
+      TMF_EXPECT(fabs(1.0 / k->scale - std) <= 1e-6 * std);
     }
-    const float z = (x[w] - loop.sk_offset) * loop.sk_scale;
+    const float z = (x[w] - k->offset) * k->scale;
     sk[w] = z > 0.0f ? z * z : 0.0f;
-    TMF_EXPECT(loop.sk_score == sk[w]);
+    TMF_EXPECT(k->score == sk[w]);
   }
   const float t = loop.thresholds[1];
   uint32_t above = 0, at_or_above = 0;
@@ -587,12 +591,21 @@ TMF_TEST(DetectLoop, SpectralKurtosisVotesWithItsOwnScore) {
   float norm[2 * kF];
   memcpy(norm, detect_loop_normalization(loop), sizeof(norm));
   TMF_EXPECT(detect_loop_set_baseline(&loop, norm) == DetectStatus::kErrBadConfig);
-  // Named without being on, a frame longer than the samples, or samples beyond the model's: refused.
+  // Named without being on, on without calibration, a frame longer than the samples, or samples
+  // beyond the model's: refused. Off: no state.
   c.spectral_kurtosis = {0, 0, 0};
   TMF_EXPECT(detect_loop_bytes(c) == 0);
-  c.spectral_kurtosis = {16, 48, 1};
+  c.decision_outputs[1] = 2;  // the model's score twice
+  TMF_EXPECT(detect_loop_init(&loop, c, &g_interpreter, g_loop_memory, sizeof(g_loop_memory)) == DetectStatus::kOk);
+  TMF_EXPECT(detect_loop_spectral_kurtosis(loop) == nullptr);
+  c.decision_outputs[1] = kDetectSpectralKurtosisScore;
+  c.spectral_kurtosis = {16, 1, kN};
+  c.calibration = {0, 0.0f, 0.0f, 0.0f};
   TMF_EXPECT(detect_loop_bytes(c) == 0);
-  c.spectral_kurtosis = {16, 2 * kN, 1};
+  c.calibration = {10, 0.3f, 0.25f, 0.0f};
+  c.spectral_kurtosis = {16, 1, 48};
+  TMF_EXPECT(detect_loop_bytes(c) == 0);
+  c.spectral_kurtosis = {16, 1, 2 * kN};
   TMF_EXPECT(detect_loop_init(&loop, c, &g_interpreter, g_loop_memory, sizeof(g_loop_memory)) ==
              DetectStatus::kErrModelInterface);
 }

@@ -76,7 +76,8 @@ double oracle_max(const float* x, uint32_t frame, uint32_t samples, uint32_t fir
 }
 
 DetectStatus make(SpectralKurtosis* sk, uint32_t frame, uint32_t samples, uint32_t first_bin) {
-  return spectral_kurtosis_init(sk, {frame, samples, first_bin}, g_memory, sizeof(g_memory));
+  const SpectralKurtosisConfig c{static_cast<uint8_t>(frame), static_cast<uint8_t>(first_bin), static_cast<uint16_t>(samples)};
+  return spectral_kurtosis_init(sk, c, g_memory, sizeof(g_memory));
 }
 
 TMF_TEST(DetectSpectralKurtosis, UnitCircleMatchesDoubleLibm) {
@@ -167,18 +168,19 @@ TMF_TEST(DetectSpectralKurtosis, RejectsBadConfig) {
   SpectralKurtosis sk{};
   TMF_EXPECT(spectral_kurtosis_config_valid({0, 0, 0}));
   TMF_EXPECT(spectral_kurtosis_bytes({0, 0, 0}) == 0);
-  TMF_EXPECT(spectral_kurtosis_bytes({64, 2048, 1}) == 1032);
-  TMF_EXPECT(spectral_kurtosis_bytes({32, 2048, 1}) == 520);
-  TMF_EXPECT(spectral_kurtosis_init(nullptr, {64, 2048, 1}, g_memory, sizeof(g_memory)) == DetectStatus::kErrNullArgument);
-  TMF_EXPECT(spectral_kurtosis_init(&sk, {0, 2048, 1}, g_memory, sizeof(g_memory)) == DetectStatus::kErrBadConfig);
-  TMF_EXPECT(spectral_kurtosis_init(&sk, {48, 2048, 1}, g_memory, sizeof(g_memory)) == DetectStatus::kErrBadConfig);
-  TMF_EXPECT(spectral_kurtosis_init(&sk, {8, 2048, 1}, g_memory, sizeof(g_memory)) == DetectStatus::kErrBadConfig);
-  TMF_EXPECT(spectral_kurtosis_init(&sk, {512, 4096, 1}, g_memory, sizeof(g_memory)) == DetectStatus::kErrBadConfig);
-  TMF_EXPECT(spectral_kurtosis_init(&sk, {64, 192, 1}, g_memory, sizeof(g_memory)) == DetectStatus::kErrBadConfig);
-  TMF_EXPECT(spectral_kurtosis_init(&sk, {64, 2048, 0}, g_memory, sizeof(g_memory)) == DetectStatus::kErrBadConfig);
-  TMF_EXPECT(spectral_kurtosis_init(&sk, {64, 2048, 32}, g_memory, sizeof(g_memory)) == DetectStatus::kErrBadConfig);
-  TMF_EXPECT(spectral_kurtosis_init(&sk, {64, 2048, 1}, g_memory, 1031) == DetectStatus::kErrMemoryTooSmall);
-  TMF_EXPECT(spectral_kurtosis_init(&sk, {64, 2048, 1}, g_memory + 4, 1100) == DetectStatus::kErrMisaligned);
+  TMF_EXPECT(sizeof(SpectralKurtosisConfig) == 4);
+  TMF_EXPECT(spectral_kurtosis_bytes({64, 1, 2048}) == 1032);
+  TMF_EXPECT(spectral_kurtosis_bytes({32, 1, 2048}) == 520);
+  TMF_EXPECT(spectral_kurtosis_init(nullptr, {64, 1, 2048}, g_memory, sizeof(g_memory)) == DetectStatus::kErrNullArgument);
+  TMF_EXPECT(spectral_kurtosis_init(&sk, {0, 1, 2048}, g_memory, sizeof(g_memory)) == DetectStatus::kErrBadConfig);
+  TMF_EXPECT(spectral_kurtosis_init(&sk, {48, 1, 2048}, g_memory, sizeof(g_memory)) == DetectStatus::kErrBadConfig);
+  TMF_EXPECT(spectral_kurtosis_init(&sk, {8, 1, 2048}, g_memory, sizeof(g_memory)) == DetectStatus::kErrBadConfig);
+  TMF_EXPECT(spectral_kurtosis_init(&sk, {255, 1, 4096}, g_memory, sizeof(g_memory)) == DetectStatus::kErrBadConfig);
+  TMF_EXPECT(spectral_kurtosis_init(&sk, {64, 1, 192}, g_memory, sizeof(g_memory)) == DetectStatus::kErrBadConfig);
+  TMF_EXPECT(spectral_kurtosis_init(&sk, {64, 0, 2048}, g_memory, sizeof(g_memory)) == DetectStatus::kErrBadConfig);
+  TMF_EXPECT(spectral_kurtosis_init(&sk, {64, 32, 2048}, g_memory, sizeof(g_memory)) == DetectStatus::kErrBadConfig);
+  TMF_EXPECT(spectral_kurtosis_init(&sk, {64, 1, 2048}, g_memory, 1031) == DetectStatus::kErrMemoryTooSmall);
+  TMF_EXPECT(spectral_kurtosis_init(&sk, {64, 1, 2048}, g_memory + 4, 1100) == DetectStatus::kErrMisaligned);
 }
 
 }  // namespace
