@@ -18,6 +18,7 @@ struct BacktestArgs {
   pipeline::BacktestOptions options;
   std::string cv;
   std::string objective = "nested";
+  std::string select_rule = "standard";
   float variance_floor = 1e-6f;
   bool trend = false;
   bool spectral_kurtosis = false;
@@ -90,8 +91,10 @@ void run_backtest_cv(BacktestArgs& args) {
   o.objective = args.objective == "margin"         ? pipeline::CvObjective::kMargin
                 : args.objective == "conservative" ? pipeline::CvObjective::kConservative
                 : args.objective == "lead"         ? pipeline::CvObjective::kLead
+                : args.objective == "budget-lead"  ? pipeline::CvObjective::kBudgetLead
                                                    : pipeline::CvObjective::kNested;
   o.variance_floor = args.variance_floor;
+  o.budget_lead = args.select_rule == "budget-lead";
   o.trend = args.trend;
   o.spectral_kurtosis = args.spectral_kurtosis;
   if (!args.quiet) o.progress = [](const std::string& step) { std::fprintf(stderr, "backtest: %s\n", step.c_str()); };
@@ -144,7 +147,9 @@ void run_backtest_cv(BacktestArgs& args) {
                            {"min_threshold", r.grid.min_threshold},
                            {"variance_floor", r.grid.variance_floor},
                            {"tracking_clamp_sigmas", r.grid.tracking_clamp},
+                           {"false_alarms_per_day_budget", r.grid.false_alarms_per_day_budget},
                            {"chosen_on_no_run", {"thresholds: each device calibrates its own from its commissioning scores"}}};
+    j["select_rule"] = args.select_rule;
     j["trend"] = o.trend;
     j["spectral_kurtosis"] = o.spectral_kurtosis;
     if (o.spectral_kurtosis) {
@@ -268,8 +273,13 @@ void register_backtest(CLI::App& app) {
                   "ranking settings after errors, lead (largest median lead; the a-priori rule of the second session) or "
                   "margin (fewest first-half candidate windows, then lead; added after seeing the lead figures) or "
                   "conservative (the smallest budget, then the strictest persistence and vote that still catch every "
-                  "training run; added in the second session after seeing the lead figures)")
-      ->capture_default_str()->check(CLI::IsMember({"nested", "lead", "margin", "conservative"}));
+                  "training run; added in the second session after seeing the lead figures) or budget-lead (the "
+                  "nominal false-alarm rate within one per device-year first, then lead, then the conservative order)")
+      ->capture_default_str()->check(CLI::IsMember({"nested", "lead", "margin", "conservative", "budget-lead"}));
+  cmd->add_option("--select-rule", args->select_rule,
+                  "--cv-objective nested: the candidate rules; standard (lead, margin, conservative at each guard) or "
+                  "budget-lead (the same plus budget-lead at each guard; attempt 2, opt-in; docs/backtest.md)")
+      ->capture_default_str()->check(CLI::IsMember({"standard", "budget-lead"}));
   cmd->add_option("--variance-floor", args->variance_floor,
                   "--cv: the baseline's variance floor, every feature (a guard against a feature that never moved; docs/backtest.md)")
       ->capture_default_str()->check(CLI::PositiveNumber);
@@ -286,6 +296,9 @@ void register_backtest(CLI::App& app) {
   cmd->callback([args] {
     if (args->options.persist_m < 1 || args->options.persist_m > args->options.persist_w) {
       throw CliError("--persist-m must be in [1, --persist-w]", 2);
+    }
+    if (args->select_rule != "standard" && args->objective != "nested") {
+      throw CliError("--select-rule " + args->select_rule + " needs --cv-objective nested", 2);
     }
     try {
       run_backtest(*args);

@@ -330,6 +330,7 @@ BacktestCvResult backtest_cv_run(const BacktestCvOptions& o) {
   result.spectral_kurtosis_frame = o.spectral_kurtosis ? spectral_kurtosis_frame(rate) : 0;
   result.grid = cv_grid_default();
   result.grid.objective = o.objective;
+  if (o.budget_lead) cv_add_budget_lead(&result.grid);
   result.grid.variance_floor = o.variance_floor;
   result.window = window;
   result.model_bytes = m.file.size();
