@@ -79,6 +79,15 @@ nlohmann::json cv_folds_json(const std::vector<pipeline::CvFold>& folds, const p
           {"guard", p.guard},
           {"inner", {{"early", f.inner.early}, {"caught", f.inner.caught},
                      {"first_half_alarms", f.inner.first_half_alarms}, {"median_lead_s", f.inner.median_lead_s}}}};
+      // Every candidate's inner score, so a reader sees why the others lost.
+      nlohmann::json candidates = nlohmann::json::array();
+      for (size_t i = 0; i < f.candidates.size() && i < r.grid.procedures.size(); ++i) {
+        const pipeline::CvInnerScore& c = f.candidates[i];
+        candidates.push_back({{"rule", pipeline::cv_objective_to_string(r.grid.procedures[i].objective)},
+                              {"guard", r.grid.procedures[i].guard}, {"early", c.early}, {"caught", c.caught},
+                              {"first_half_alarms", c.first_half_alarms}, {"median_lead_s", c.median_lead_s}});
+      }
+      runs[f.held_out]["setting"]["procedure"]["candidates"] = candidates;
     }
   }
   return runs;

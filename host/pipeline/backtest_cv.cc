@@ -375,6 +375,7 @@ std::vector<CvFold> cv_leave_one_run_out(const std::vector<std::vector<CvRunTrac
           if (o.lead_s >= 0) ++score.caught, leads.push_back(o.lead_s);
         }
         score.median_lead_s = median(leads);
+        fold.candidates.push_back(score);
         if (fold.procedure < 0 || score.better_than(fold.inner)) fold.procedure = static_cast<int>(p), fold.inner = score;
       }
       objective = grid.procedures[fold.procedure].objective;

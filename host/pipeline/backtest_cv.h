@@ -133,6 +133,7 @@ struct CvFold {
   CvOutcome outcome;   // on the held-out run
   int procedure = -1;  // kNested: index into CvGrid::procedures; -1 otherwise
   CvInnerScore inner;  // kNested: that procedure's inner leave-one-out score
+  std::vector<CvInnerScore> candidates;  // kNested: every procedure's, in CvGrid::procedures order
 };
 
 // traces[c][r]: run r under commissioning c (the same runs in the same order for every c).

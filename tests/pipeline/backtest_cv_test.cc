@@ -301,6 +301,8 @@ TMF_TEST(BacktestCv, NestedSelectionPicksTheRuleByInnerLeaveOneOut) {
   const std::vector<CvFold> nested = tmf::pipeline::cv_leave_one_run_out({runs}, g, 3, false);
   TMF_EXPECT(nested.size() == 5 && nested[4].held_out == "e");
   TMF_EXPECT(nested[4].procedure == 6);  // lead, guard 0.7
+  TMF_EXPECT(nested[4].candidates.size() == 9 && nested[4].candidates[6].caught == nested[4].inner.caught &&
+             nested[4].candidates[6].median_lead_s == nested[4].inner.median_lead_s);
   TMF_EXPECT(nested[4].inner.early == 0 && nested[4].inner.caught == 4 && nested[4].inner.median_lead_s == 120.0);
   TMF_EXPECT(nested[4].setting.detectors == 2 && nested[4].setting.persistence == 0);
   TMF_EXPECT(nested[4].outcome.alarms_in_first_half == 0 && nested[4].outcome.lead_s == 120.0);
