@@ -1,5 +1,6 @@
-// The 3-axis pipeline through the device loops (POSIX tinymlops-device and the Cortex-M4 firmware)
-// against the host's own run of the same signed model; shares the host rig of qemu_device_rig.h.
+// The 3-axis pipeline through the device loops (POSIX tinymlops-device, the Cortex-M4 firmware and
+// the fleet simulator's virtual devices) against the host's own run of the same signed model;
+// shares the host rig of qemu_device_rig.h.
 #include "tests/qemu_device/qemu_device_rig.h"
 
 #include "host/deploy/deploy_record.h"
@@ -78,7 +79,7 @@ uint32_t check_three_axis_batches(TmfTestState* tmf_test_state_, const Host& hos
   return windows;
 }
 
-TMF_TEST(QemuDevice, ThreeAxisPipelineOnPosixAndFirmwareEqualsTheHost) {
+TMF_TEST(QemuDevice, ThreeAxisPipelineOnPosixFirmwareAndSimulatorEqualsTheHost) {
   const std::string work = std::string(TMF_QEMU_DEVICE_WORK) + "/three_axis";
   TMF_ASSERT(std::system(("rm -rf '" + work + "' && mkdir -p '" + work + "'").c_str()) == 0);
   const std::string cli = TMF_CLI;
