@@ -301,10 +301,10 @@ bool run_model(const Model& model, uint8_t* arena, uint32_t arena_bytes, const u
 
 }  // namespace
 
-bool agent_model_digest(const Model& model, uint8_t* arena, uint32_t arena_bytes,
-                        const uint8_t* input, uint32_t input_bytes, uint8_t digest[32]) {
-  Interpreter interpreter;
-  if (!run_model(model, arena, arena_bytes, input, input_bytes, &interpreter)) return false;
+namespace {
+
+// SHA-256 of the outputs' bytes, concatenated in output order.
+bool outputs_digest(const Model& model, const Interpreter& interpreter, uint8_t digest[32]) {
   Sha256 ctx;
   sha256_init(&ctx);
   for (uint32_t i = 0; i < model.header->output_count; ++i) {
@@ -315,6 +315,30 @@ bool agent_model_digest(const Model& model, uint8_t* arena, uint32_t arena_bytes
   }
   sha256_final(&ctx, digest);
   return true;
+}
+
+}  // namespace
+
+bool agent_model_digest(const Model& model, uint8_t* arena, uint32_t arena_bytes,
+                        const uint8_t* input, uint32_t input_bytes, uint8_t digest[32]) {
+  Interpreter interpreter;
+  return run_model(model, arena, arena_bytes, input, input_bytes, &interpreter) &&
+         outputs_digest(model, interpreter, digest);
+}
+
+bool agent_model_digest_derived(const Model& model, uint8_t* arena, uint32_t arena_bytes,
+                                const uint8_t content_sha256[32], uint8_t digest[32]) {
+  Interpreter interpreter;
+  if (interpreter_init(&interpreter, &model, arena, arena_bytes) != Status::kOk) return false;
+  OtaGoldenStream stream;
+  ota_golden_stream_init(&stream, content_sha256);
+  for (uint32_t i = 0; i < model.header->input_count; ++i) {
+    const TensorRecord* t = nullptr;
+    uint8_t* data = nullptr;
+    if (interpreter_input(interpreter, i, &t, &data) != Status::kOk) return false;
+    ota_golden_input_fill(&stream, t->type == kTensorTypeFloat32, data, t->bytes);
+  }
+  return interpreter_invoke(&interpreter) == Status::kOk && outputs_digest(model, interpreter, digest);
 }
 
 bool agent_infer(Agent* a, const uint8_t* input, uint32_t input_bytes, uint8_t* output,

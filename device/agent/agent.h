@@ -37,7 +37,9 @@ constexpr uint32_t kAgentMaxWindow = TMF_AGENT_MAX_WINDOW;
 constexpr uint32_t kAgentMaxKeys = TMF_AGENT_MAX_KEYS;
 static_assert(kAgentMaxKeys >= 1 && kAgentMaxKeys <= kOtaMaxKeys, "TMF_AGENT_MAX_KEYS: 1..kOtaMaxKeys");
 constexpr uint8_t kAgentMaxTrialBoots = 2;  // boots into an unconfirmed model before reverting
-constexpr uint32_t kAgentVersion = 2;  // 2: requires signed deployment records
+// 2: requires signed deployment records; 3: accepts package type 2 (the self-test input derived
+// from the content hash, for models whose inputs exceed a MANIFEST's golden input).
+constexpr uint32_t kAgentVersion = 3;
 // A confirmed model that resets the device (a fault handler's record or the watchdog, reported
 // by the port at boot) kAgentFaultLimit times within kAgentFaultWindowBoots boots is reverted to
 // the previous model, if that slot still holds one (result 23 or 24, docs/porting.md). 3: one
@@ -173,5 +175,9 @@ OtaStatusMessage agent_status_message(const Agent* agent);
 // computes the golden digest the same way). False if the input size or the run is wrong.
 bool agent_model_digest(const Model& model, uint8_t* arena, uint32_t arena_bytes,
                         const uint8_t* input, uint32_t input_bytes, uint8_t digest[32]);
+// The same on the derived golden input of package type 2 (ota_golden_input_fill from
+// `content_sha256`), written straight into the model's input tensors: no RAM beyond the arena.
+bool agent_model_digest_derived(const Model& model, uint8_t* arena, uint32_t arena_bytes,
+                                const uint8_t content_sha256[32], uint8_t digest[32]);
 
 }  // namespace tmf

@@ -20,9 +20,13 @@ AgentStatus run_trial(Agent* a) {
   const uint8_t target = a->state.target_slot;
   Model model;
   uint8_t digest[32];
+  // Package 2: the input is derived from the signed content hash (no bytes in the MANIFEST).
+  const bool derived = a->manifest.package_type == kOtaPackageTmf1DerivedGolden;
   bool passed = agent_slot_check(a, target, a->state.slots[target], &model) &&
-                agent_model_digest(model, a->config.arena, a->config.arena_bytes,
-                                   a->manifest.golden_input, a->manifest.golden_input_bytes, digest) &&
+                (derived ? agent_model_digest_derived(model, a->config.arena, a->config.arena_bytes,
+                                                      a->manifest.content_sha256, digest)
+                         : agent_model_digest(model, a->config.arena, a->config.arena_bytes,
+                                              a->manifest.golden_input, a->manifest.golden_input_bytes, digest)) &&
                 agent_digest_equal(digest, a->manifest.golden_output_sha256);
   if (passed && a->config.app_confirms) {
     // The model runs on probation; the application ends the trial (agent_trial_end). A reset

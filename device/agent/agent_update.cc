@@ -217,7 +217,10 @@ OtaResult check_record(Agent* a, const OtaManifest& m, uint32_t* detail) {
   const OtaDeployRecord& r = m.record;
   if (r.model_id != m.model_id || r.model_version != m.model_version ||
       !agent_digest_equal(r.content_sha256, m.content_sha256) ||
-      ((r.flags & kOtaDeployFlagGoldenDigest) != 0 && !agent_digest_equal(r.golden_output_sha256, m.golden_output_sha256))) {
+      ((r.flags & kOtaDeployFlagGoldenDigest) != 0 && !agent_digest_equal(r.golden_output_sha256, m.golden_output_sha256)) ||
+      // A derived self-test is covered by signatures only if the record signs its digest (the
+      // input is a function of the signed content hash).
+      (m.package_type == kOtaPackageTmf1DerivedGolden && (r.flags & kOtaDeployFlagGoldenDigest) == 0)) {
     return OtaResult::kOtaResultIntegrityFailure;
   }
   if (trusted_key_index(a, r.key_id) == kOtaMaxKeys) return OtaResult::kOtaResultUnknownKey;
@@ -242,7 +245,9 @@ OtaResult check_record(Agent* a, const OtaManifest& m, uint32_t* detail) {
 // Checks a manifest before anything is downloaded. Returns kOtaResultSuccess if acceptable.
 OtaResult check_manifest(Agent* a, const OtaManifest& m, uint32_t* detail, uint32_t* chunk_bytes) {
   *detail = 0;
-  if (m.package_type != kOtaPackageTmf1) return OtaResult::kOtaResultUnsupportedPackage;
+  if (m.package_type != kOtaPackageTmf1 && m.package_type != kOtaPackageTmf1DerivedGolden) {
+    return OtaResult::kOtaResultUnsupportedPackage;
+  }
   if (m.flash_bytes > a->layout.slot_bytes) {
     *detail = m.flash_bytes;
     return OtaResult::kOtaResultNotEnoughFlash;

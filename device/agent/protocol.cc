@@ -102,6 +102,10 @@ OtaDecodeStatus ota_manifest_decode(const uint8_t* data, size_t size, OtaManifes
   memcpy(m->key_id, data + 200, 32);
   memcpy(m->golden_output_sha256, data + 232, 32);
   if (m->golden_input_bytes > kOtaMaxGoldenInputBytes) return OtaDecodeStatus::kOtaDecodeBadField;
+  // Package 2 derives its golden input: bytes here would be a second, unsigned meaning.
+  if (m->package_type == kOtaPackageTmf1DerivedGolden && m->golden_input_bytes != 0) {
+    return OtaDecodeStatus::kOtaDecodeBadField;
+  }
   if (size < kOtaManifestFixedBytes + static_cast<size_t>(m->golden_input_bytes)) {
     return OtaDecodeStatus::kOtaDecodeTruncated;
   }

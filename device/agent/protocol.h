@@ -3,7 +3,7 @@
 // the host's OTA sender, so both sides use the same bytes.
 //
 //   every payload: u8 version (1) | u8 type | u16 flags (0) | type-specific body
-//   MANIFEST 264+n+256 (the signed deployment record follows the golden input), CHUNK_REQUEST 16+8k, CHUNK 20+len, EVENT 24, STATUS 48, PRESENCE 8,
+//   MANIFEST 264+n+256 (the signed deployment record follows the golden input; n = 0 for package 2), CHUNK_REQUEST 16+8k, CHUNK 20+len, EVENT 24, STATUS 48, PRESENCE 8,
 //   INFO 60+c+g+32k, COMMAND 12 (collect: 16), TELEMETRY 48+...+4, TELEMETRY_ACK 16, DATA 32+4n bytes.
 //
 // Decoders treat input as untrusted: every length and range is checked before use; bytes after
@@ -49,6 +49,10 @@ constexpr uint32_t kOtaMaxNameBytes = 32;   // fleet, device, group, core
 constexpr uint32_t kOtaMaxKeys = 8;
 constexpr uint32_t kOtaMaxTopicBytes = 4 + 3 * (kOtaMaxNameBytes + 1) + 16;
 constexpr uint8_t kOtaPackageTmf1 = 1;
+// A TMF 1 file whose self-test input the device derives from the signed content hash
+// (ota_golden_input_fill) instead of receiving it in the MANIFEST (golden_input_bytes must be 0):
+// a model whose inputs exceed kOtaMaxGoldenInputBytes. Agents before version 3 answer result 6.
+constexpr uint8_t kOtaPackageTmf1DerivedGolden = 2;
 constexpr uint8_t kOtaNoSlot = 0xFF;
 // Signed message = magic || SHA-256(file[0, trailer.offset)).
 constexpr uint8_t kOtaSignatureMagic[8] = {'T', 'M', 'F', '-', 'S', 'I', 'G', '1'};
@@ -340,6 +344,18 @@ size_t ota_manifest_encode(const OtaManifest& manifest, uint8_t* out, size_t out
 // agent rejects it: result 21); bytes there that start with the record magic but break its
 // layout are kOtaDecodeBadField.
 OtaDecodeStatus ota_manifest_decode(const uint8_t* data, size_t size, OtaManifest* manifest);
+// The derived golden input of package type 2 (docs/protocol.md, "Derived golden input"):
+// SplitMix64 seeded by the first 8 bytes (little-endian) of the signed content hash, one draw per
+// element of the graph inputs concatenated in input order. A float32 tensor takes one draw per
+// 4 bytes, the value ((int32_t)(draw >> 40) - 2^23) / 2^23 in [-1, 1) (exact in float32); any
+// other tensor one draw per byte, its top 8 bits. Fill the inputs in order through one stream.
+struct OtaGoldenStream {
+  uint64_t state;
+};
+void ota_golden_stream_init(OtaGoldenStream* stream, const uint8_t content_sha256[32]);
+// Writes `bytes` of one input tensor (float32: `float32` true, bytes a multiple of 4; otherwise
+// any bytes) and advances the stream.
+void ota_golden_input_fill(OtaGoldenStream* stream, bool float32, uint8_t* out, uint32_t bytes);
 // The 160 signed bytes of `record` (what the signer signs and the device verifies); 0 if a name
 // is invalid or flags has unknown bits.
 size_t ota_deploy_record_signed_bytes(const OtaDeployRecord& record, uint8_t out[kOtaDeployRecordSignedBytes]);

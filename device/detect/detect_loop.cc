@@ -1,6 +1,7 @@
 // The per-window detection loop (contract in detect_loop.h).
 #include "device/detect/detect_loop.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "device/detect/detect_memory.h"
@@ -22,9 +23,13 @@ bool config_valid(const DetectLoopConfig& c) {
                    c.trend_feature >= c.baseline.feature_count)) {
     return false;
   }
+  if (!spectral_kurtosis_config_valid(c.spectral_kurtosis)) return false;
+  const bool sk_on = c.spectral_kurtosis.frame != 0;
   for (uint32_t i = 0; i < c.detector_count; ++i) {
     if (c.decision_outputs[i] == kDetectTrendScore && !(trend_on && c.calibration.windows > 0)) return false;
+    if (c.decision_outputs[i] == kDetectSpectralKurtosisScore && !sk_on) return false;
   }
+  if (sk_on && c.calibration.windows == 0) return false;
   if (c.sketch_bins > kSketchMaxBins) return false;
   if (c.sketch_bins > 0 && c.sketch_ranges == nullptr &&
       !(finite(c.sketch_sigmas) && c.sketch_sigmas > 0.0f)) {
@@ -61,7 +66,9 @@ bool interface_valid(const DetectLoopConfig& c, const Interpreter& interpreter, 
     return false;
   }
   for (uint32_t i = 0; i < c.detector_count; ++i) {
-    if (c.decision_outputs[i] == kDetectTrendScore) continue;  // the loop's own (config_valid)
+    if (c.decision_outputs[i] == kDetectTrendScore || c.decision_outputs[i] == kDetectSpectralKurtosisScore) {
+      continue;  // the loop's own (config_valid)
+    }
     if (c.calibration.windows > 0) {
       if (interpreter_output(interpreter, c.decision_outputs[i], &t, nullptr) != Status::kOk ||
           !plain_float(*t) || tensor_element_count(*t) != 1) {
@@ -135,10 +142,64 @@ void start_trend(DetectLoop* loop) {
   }
 }
 
-// Detector i's score of the latest invoke: the model's output or the loop's trend.
+// Where the spectral kurtosis state lies: after the calibration scores (calibration is on).
+DetectLoopSpectralKurtosis* sk_state(const DetectLoop& loop) {
+  if (loop.config.spectral_kurtosis.frame == 0) return nullptr;
+  const uint32_t scores = align8(4u * loop.config.detector_count * loop.config.calibration.windows);
+  return reinterpret_cast<DetectLoopSpectralKurtosis*>(reinterpret_cast<uint8_t*>(loop.calibration_scores) + scores);
+}
+
+void reset_spectral_kurtosis(DetectLoop* loop) {
+  DetectLoopSpectralKurtosis* k = sk_state(*loop);
+  if (k == nullptr) return;
+  k->mean = 0.0;
+  k->m2 = 0.0;
+  k->count = 0;
+  k->offset = 0.0f;
+  k->scale = 0.0f;  // 0 until the baseline is ready: scores 0
+  k->score = 0.0f;
+}
+
+// One baseline window's indicator (Welford in double, as running_stats).
+void learn_spectral_kurtosis(DetectLoopSpectralKurtosis* k, float x) {
+  if (!finite(x)) return;
+  ++k->count;
+  const double v = static_cast<double>(x);
+  const double d = v - k->mean;
+  k->mean = k->mean + d / static_cast<double>(k->count);
+  k->m2 = k->m2 + d * (v - k->mean);
+}
+
+// The indicator's baseline as baseline_normalization computes a feature's; fewer than 2 finite
+// windows: a score that never moves (scale 0).
+void start_spectral_kurtosis(DetectLoop* loop) {
+  DetectLoopSpectralKurtosis* k = sk_state(*loop);
+  if (k == nullptr) return;
+  k->score = 0.0f;
+  if (k->count < 2) {
+    k->scale = 0.0f;
+    return;
+  }
+  const double floor = static_cast<double>(loop->config.baseline.variance_floor);
+  const double variance = k->m2 / static_cast<double>(k->count);
+  k->offset = static_cast<float>(k->mean);
+  k->scale = static_cast<float>(1.0 / sqrt(variance > floor ? variance : floor));
+}
+
+float spectral_kurtosis_score(const DetectLoopSpectralKurtosis& k, float x) {
+  if (!finite(x)) return 0.0f;
+  const float z = (x - k.offset) * k.scale;
+  return z > 0.0f ? z * z : 0.0f;
+}
+
+// Detector i's score of the latest invoke: the model's output or the loop's own.
 DetectStatus read_score(const DetectLoop& loop, uint32_t i, float* score) {
   if (loop.config.decision_outputs[i] == kDetectTrendScore) {
     *score = loop.trend_score;
+    return DetectStatus::kOk;
+  }
+  if (loop.config.decision_outputs[i] == kDetectSpectralKurtosisScore) {
+    *score = sk_state(loop)->score;  // config_valid: on
     return DetectStatus::kOk;
   }
   const uint8_t* out = nullptr;
@@ -176,6 +237,7 @@ DetectStatus commission_step(DetectLoop* loop, const float* raw, DetectWindowRes
       if (state == BaselineState::kReady) {
         baseline_normalization(loop->baseline, loop->normalization);
         start_trend(loop);
+        start_spectral_kurtosis(loop);
         n.baseline_ready_window = n.windows;
         result->event = DetectEvent::kBaselineReady;
         if (c.calibration.windows > 0) {
@@ -185,6 +247,7 @@ DetectStatus commission_step(DetectLoop* loop, const float* raw, DetectWindowRes
         }
       } else if (state == BaselineState::kFailed) {
         baseline_reset(&loop->baseline);
+        reset_spectral_kurtosis(loop);
         ++n.baseline_restarts;
         result->event = DetectEvent::kBaselineRestarted;
       }
@@ -224,6 +287,9 @@ uint32_t detect_loop_bytes(const DetectLoopConfig& config) {
   uint32_t bytes = baseline_bytes(f) + align8(8u * f);
   if (config.sketch_bins > 0) bytes += sketch_bytes({f, config.sketch_bins});
   bytes += align8(4u * config.detector_count * config.calibration.windows);
+  if (config.spectral_kurtosis.frame != 0) {
+    bytes += align8(static_cast<uint32_t>(sizeof(DetectLoopSpectralKurtosis))) + spectral_kurtosis_bytes(config.spectral_kurtosis);
+  }
   return bytes;
 }
 
@@ -259,6 +325,14 @@ DetectStatus detect_loop_init(DetectLoop* loop, const DetectLoopConfig& config,
   loop->calibration_scores = config.calibration.windows > 0
                                  ? carve.take<float>(config.detector_count * config.calibration.windows)
                                  : nullptr;
+  if (config.spectral_kurtosis.frame != 0) {
+    if (config.spectral_kurtosis.samples > samples) return DetectStatus::kErrModelInterface;
+    // Right after the calibration scores: sk_state finds it there.
+    DetectLoopSpectralKurtosis* k = carve.take<DetectLoopSpectralKurtosis>(1);
+    const uint32_t sk_bytes = spectral_kurtosis_bytes(config.spectral_kurtosis);
+    s = spectral_kurtosis_init(&k->sk, config.spectral_kurtosis, carve.take<uint8_t>(sk_bytes), sk_bytes);
+    if (s != DetectStatus::kOk) return s;
+  }
   for (uint32_t i = 0; i < kDetectMaxDetectors; ++i) loop->thresholds[i] = 0.0f;
   loop->config = config;
   loop->config.sketch_ranges = nullptr;  // copied into the sketch; the caller's array may go
@@ -280,11 +354,13 @@ void detect_loop_recommission(DetectLoop* loop) {
   loop->counters.baseline_ready_window = kDetectNoWindow;
   loop->counters.thresholds_ready_window = kDetectNoWindow;
   loop->trend_score = 0.0f;
+  reset_spectral_kurtosis(loop);
   enter_stage(loop, loop->config.settle_windows > 0 ? DetectStage::kSettling : DetectStage::kLearningBaseline);
 }
 
 DetectStatus detect_loop_set_baseline(DetectLoop* loop, const float* norm) {
   if (loop == nullptr || norm == nullptr) return DetectStatus::kErrNullArgument;
+  if (loop->config.spectral_kurtosis.frame != 0) return DetectStatus::kErrBadConfig;
   const uint32_t f = loop->config.baseline.feature_count;
   for (uint32_t i = 0; i < f; ++i) {
     if (!finite(norm[i]) || !finite(norm[f + i]) || !(norm[f + i] > 0.0f)) {
@@ -340,6 +416,15 @@ DetectStatus detect_loop_step(DetectLoop* loop, const float* samples, DetectWind
   // The trend runs from the window after the baseline was ready (calibration and monitoring).
   const bool scoring = loop->phase == DetectPhase::kMonitoring || loop->stage == DetectStage::kCalibrating;
   if (c.trend.rate != 0.0f && scoring) loop->trend_score = trend_push(&loop->trend, raw[c.trend_feature]);
+  if (c.spectral_kurtosis.frame != 0 && (scoring || loop->stage == DetectStage::kLearningBaseline)) {
+    DetectLoopSpectralKurtosis* k = sk_state(*loop);
+    const float x = spectral_kurtosis_max(&k->sk, samples);
+    if (scoring) {
+      k->score = spectral_kurtosis_score(*k, x);
+    } else {
+      learn_spectral_kurtosis(k, x);  // before commission_step, which may end the baseline here
+    }
+  }
   if (loop->phase == DetectPhase::kCommissioning) {
     const DetectStatus s = commission_step(loop, raw, result);
     ++n.windows;
@@ -379,6 +464,8 @@ DetectStatus detect_loop_step(DetectLoop* loop, const float* samples, DetectWind
   ++n.windows;
   return DetectStatus::kOk;
 }
+
+const DetectLoopSpectralKurtosis* detect_loop_spectral_kurtosis(const DetectLoop& loop) { return sk_state(loop); }
 
 const char* detect_phase_to_string(DetectPhase phase) {
   switch (phase) {

@@ -12,6 +12,7 @@
 #include "device/detect/detect_status.h"
 #include "device/detect/persistence.h"
 #include "device/detect/sketch.h"
+#include "device/detect/spectral_kurtosis.h"
 #include "device/detect/trend.h"
 #include "device/detect/vote.h"
 #include "device/runtime/interpreter.h"
@@ -23,6 +24,8 @@ constexpr int32_t kDetectNoInput = -1;
 // A decision_outputs entry naming the loop's own trend score (trend on, calibration on) instead
 // of a model output.
 constexpr uint32_t kDetectTrendScore = 0xFFFFFFFEu;
+// ... naming the loop's own spectral kurtosis score (spectral kurtosis on, calibration on).
+constexpr uint32_t kDetectSpectralKurtosisScore = 0xFFFFFFFDu;
 
 struct DetectLoopConfig {
   // The model interface: graph input / output indices of the model the interpreter runs.
@@ -67,6 +70,25 @@ struct DetectLoopConfig {
   // read, and a decision_outputs entry kDetectTrendScore votes with its score like a model score.
   TrendConfig trend;
   uint32_t trend_feature;  // < F when the trend is on
+  // Issue 16 item 2, spectral kurtosis of the raw samples (spectral_kurtosis.h; frame = 0: off;
+  // samples <= the model's sample count). Its indicator's own baseline (mean, std with
+  // baseline.variance_floor, in double as the feature baseline) is learned from the same
+  // baseline windows (a window with a non-finite indicator is skipped); every later window
+  // (calibration and monitoring) scores (max(0, x - mean) / std)^2, the z^2 of the model's
+  // detectors, and a decision_outputs entry kDetectSpectralKurtosisScore votes with it. Needs
+  // calibration on. detect_loop_set_baseline refuses a loop with it on (the installed baseline has
+  // no indicator). Its state lives in the caller's memory (DetectLoopSpectralKurtosis).
+  SpectralKurtosisConfig spectral_kurtosis;
+};
+
+// The loop's spectral kurtosis state, carved from the caller's memory right after the calibration
+// scores (DetectLoop keeps no pointer to it: the 16 KB build has no RAM for a larger DetectLoop).
+struct DetectLoopSpectralKurtosis {
+  double mean, m2;      // Welford over the baseline windows' indicators
+  uint32_t count;
+  float offset, scale;  // the mean and 1 / std once the baseline is ready (scale 0 before: scores 0)
+  float score;          // the latest window's score (0 before)
+  SpectralKurtosis sk;
 };
 
 enum class DetectPhase : uint8_t { kCommissioning = 0, kMonitoring };
@@ -109,14 +131,15 @@ struct DetectLoop {
   DetectLoopConfig config;
   Interpreter* interpreter;
   uint32_t sample_count;  // N
+  // The one-byte fields side by side: no padding between them (the 16 KB build counts these bytes).
   DetectPhase phase;
+  DetectStage stage;
+  bool sketch_ranges_fixed;  // config.sketch_ranges was given (copied into sketch.lo / hi)
   Baseline baseline;
   Persistence persistence;
   FeatureSketch sketch;   // valid when config.sketch_bins > 0; reset when monitoring starts
-  bool sketch_ranges_fixed;  // config.sketch_ranges was given (copied into sketch.lo / hi)
   float* normalization;   // [2F]: identity while commissioning, the baseline while monitoring
   DetectCounters counters;
-  DetectStage stage;
   uint32_t stage_windows;               // windows spent in the current stage
   float* calibration_scores;            // [n][calibration.windows] (calibration on)
   float thresholds[kDetectMaxDetectors];  // calibrated (calibration on, once monitoring)
@@ -125,7 +148,8 @@ struct DetectLoop {
 };
 
 // Bytes of caller memory: baseline_bytes(F) + align8(8 F) (normalization) + sketch_bytes (if any)
-// + align8(4 n calibration.windows) (calibration on); 0 for a bad config. F = 32, 16 bins: 512 + 256 + 2,816 = 3,584.
+// + align8(4 n calibration.windows) (calibration on) + align8(sizeof(DetectLoopSpectralKurtosis)) +
+// spectral_kurtosis_bytes (spectral kurtosis on); 0 for a bad config. F = 32, 16 bins: 512 + 256 + 2,816 = 3,584.
 uint32_t detect_loop_bytes(const DetectLoopConfig& config);
 
 // Checks the config and the model interface (indices, types, element counts) against the
@@ -145,7 +169,8 @@ DetectStatus detect_loop_step(DetectLoop* loop, const float* samples, DetectWind
 
 // Installs a baseline learned before (e.g. kept in flash across a reboot): norm is [2][F] as
 // baseline_normalization writes it (scales finite and > 0, offsets finite). Enters monitoring
-// with an empty persistence ring (calibration on: enters calibration, which then monitors). Errors: kErrNullArgument, kErrBadConfig.
+// with an empty persistence ring (calibration on: enters calibration, which then monitors). Errors:
+// kErrNullArgument, kErrBadConfig (also: spectral kurtosis on).
 DetectStatus detect_loop_set_baseline(DetectLoop* loop, const float* norm);
 
 // Forgets the baseline and the alarm state and commissions again (e.g. after a sensor remount).
@@ -154,6 +179,9 @@ void detect_loop_recommission(DetectLoop* loop);
 
 // The normalization written before each invoke ([2][F]); the learned baseline once monitoring.
 inline const float* detect_loop_normalization(const DetectLoop& loop) { return loop.normalization; }
+
+// The spectral kurtosis state (config.spectral_kurtosis.frame > 0), else nullptr.
+const DetectLoopSpectralKurtosis* detect_loop_spectral_kurtosis(const DetectLoop& loop);
 
 const char* detect_phase_to_string(DetectPhase phase);
 const char* detect_event_to_string(DetectEvent event);

@@ -18,8 +18,10 @@ struct BacktestArgs {
   pipeline::BacktestOptions options;
   std::string cv;
   std::string objective = "nested";
+  std::string select_rule = "standard";
   float variance_floor = 1e-6f;
   bool trend = false;
+  bool spectral_kurtosis = false;
   std::string report;
   bool json = false;
   bool quiet = false;
@@ -77,6 +79,15 @@ nlohmann::json cv_folds_json(const std::vector<pipeline::CvFold>& folds, const p
           {"guard", p.guard},
           {"inner", {{"early", f.inner.early}, {"caught", f.inner.caught},
                      {"first_half_alarms", f.inner.first_half_alarms}, {"median_lead_s", f.inner.median_lead_s}}}};
+      // Every candidate's inner score, so a reader sees why the others lost.
+      nlohmann::json candidates = nlohmann::json::array();
+      for (size_t i = 0; i < f.candidates.size() && i < r.grid.procedures.size(); ++i) {
+        const pipeline::CvInnerScore& c = f.candidates[i];
+        candidates.push_back({{"rule", pipeline::cv_objective_to_string(r.grid.procedures[i].objective)},
+                              {"guard", r.grid.procedures[i].guard}, {"early", c.early}, {"caught", c.caught},
+                              {"first_half_alarms", c.first_half_alarms}, {"median_lead_s", c.median_lead_s}});
+      }
+      runs[f.held_out]["setting"]["procedure"]["candidates"] = candidates;
     }
   }
   return runs;
@@ -89,9 +100,12 @@ void run_backtest_cv(BacktestArgs& args) {
   o.objective = args.objective == "margin"         ? pipeline::CvObjective::kMargin
                 : args.objective == "conservative" ? pipeline::CvObjective::kConservative
                 : args.objective == "lead"         ? pipeline::CvObjective::kLead
+                : args.objective == "budget-lead"  ? pipeline::CvObjective::kBudgetLead
                                                    : pipeline::CvObjective::kNested;
   o.variance_floor = args.variance_floor;
+  o.budget_lead = args.select_rule == "budget-lead";
   o.trend = args.trend;
+  o.spectral_kurtosis = args.spectral_kurtosis;
   if (!args.quiet) o.progress = [](const std::string& step) { std::fprintf(stderr, "backtest: %s\n", step.c_str()); };
   const pipeline::BacktestCvResult r = pipeline::backtest_cv_run(o);
   if (!args.report.empty()) {
@@ -142,8 +156,15 @@ void run_backtest_cv(BacktestArgs& args) {
                            {"min_threshold", r.grid.min_threshold},
                            {"variance_floor", r.grid.variance_floor},
                            {"tracking_clamp_sigmas", r.grid.tracking_clamp},
+                           {"false_alarms_per_day_budget", r.grid.false_alarms_per_day_budget},
                            {"chosen_on_no_run", {"thresholds: each device calibrates its own from its commissioning scores"}}};
+    j["select_rule"] = args.select_rule;
     j["trend"] = o.trend;
+    j["spectral_kurtosis"] = o.spectral_kurtosis;
+    if (o.spectral_kurtosis) {
+      j["fixed_a_priori"]["spectral_kurtosis"] = {{"frame_samples", r.spectral_kurtosis_frame}, {"first_bin", 1},
+                                                  {"samples", r.window}};
+    }
     j["window"] = r.window;
     j["channel"] = o.channel;
     j["model_bytes"] = r.model_bytes;
@@ -261,20 +282,32 @@ void register_backtest(CLI::App& app) {
                   "ranking settings after errors, lead (largest median lead; the a-priori rule of the second session) or "
                   "margin (fewest first-half candidate windows, then lead; added after seeing the lead figures) or "
                   "conservative (the smallest budget, then the strictest persistence and vote that still catch every "
-                  "training run; added in the second session after seeing the lead figures)")
-      ->capture_default_str()->check(CLI::IsMember({"nested", "lead", "margin", "conservative"}));
+                  "training run; added in the second session after seeing the lead figures) or budget-lead (the "
+                  "nominal false-alarm rate within one per device-year first, then lead, then the conservative order)")
+      ->capture_default_str()->check(CLI::IsMember({"nested", "lead", "margin", "conservative", "budget-lead"}));
+  cmd->add_option("--select-rule", args->select_rule,
+                  "--cv-objective nested: the candidate rules; standard (lead, margin, conservative at each guard) or "
+                  "budget-lead (the same plus budget-lead at each guard; attempt 2, opt-in; docs/backtest.md)")
+      ->capture_default_str()->check(CLI::IsMember({"standard", "budget-lead"}));
   cmd->add_option("--variance-floor", args->variance_floor,
                   "--cv: the baseline's variance floor, every feature (a guard against a feature that never moved; docs/backtest.md)")
       ->capture_default_str()->check(CLI::PositiveNumber);
   cmd->add_flag("--trend", args->trend,
                 "--cv: add `trend` (the device loop's trend of ln RMS, 10 min time constant, 3-sigma cap) to the pool "
                 "as a ninth member; doubles the search (docs/backtest.md)");
+  cmd->add_flag("--spectral-kurtosis", args->spectral_kurtosis,
+                "--cv: add `spectral_kurtosis` (the device loop's largest spectral kurtosis over the bands of 4/3 ms "
+                "frames, z^2 over its commissioned baseline) to the pool as a further member; doubles the search "
+                "(docs/backtest.md)");
   cmd->add_option("--report", args->report, "Write an HTML report (score over time per run)");
   cmd->add_flag("--json", args->json, "Print JSON: {\"runs\": {\"<run>\": {first_alarm_s, run_end_s, alarms_in_first_half, ...}}, \"summary\": {...}}");
   cmd->add_flag("-q,--quiet", args->quiet, "No progress on stderr");
   cmd->callback([args] {
     if (args->options.persist_m < 1 || args->options.persist_m > args->options.persist_w) {
       throw CliError("--persist-m must be in [1, --persist-w]", 2);
+    }
+    if (args->select_rule != "standard" && args->objective != "nested") {
+      throw CliError("--select-rule " + args->select_rule + " needs --cv-objective nested", 2);
     }
     try {
       run_backtest(*args);

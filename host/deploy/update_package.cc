@@ -40,14 +40,15 @@ std::vector<uint8_t> UpdatePackage::manifest_bytes(uint32_t update_id, const std
     throw PackageError("manifest: the deployment record is for another model");
   }
   m.has_record = true;
-  std::vector<uint8_t> out(kOtaManifestFixedBytes + golden_input.size() + kOtaDeployRecordBytes);
+  std::vector<uint8_t> out(kOtaManifestFixedBytes + m.golden_input_bytes + kOtaDeployRecordBytes);
   const size_t n = ota_manifest_encode(m, out.data(), out.size());
   if (n == 0) throw PackageError("manifest: a field is out of range (update_id 0?)");
   out.resize(n);
   return out;
 }
 
-UpdatePackage update_package_build(std::vector<uint8_t> file, uint32_t chunk_bytes, const std::string& path) {
+UpdatePackage update_package_build(std::vector<uint8_t> file, uint32_t chunk_bytes, const std::string& path,
+                                   GoldenMode mode) {
   if (chunk_bytes < kOtaMinChunkBytes || chunk_bytes > kOtaMaxChunkBytes || chunk_bytes % 16 != 0) {
     throw PackageError("--chunk-bytes " + std::to_string(chunk_bytes) + ": must be a multiple of 16 in 64..16384");
   }
@@ -77,28 +78,49 @@ UpdatePackage update_package_build(std::vector<uint8_t> file, uint32_t chunk_byt
   std::memcpy(m.signature, signature, 64);
   std::memcpy(m.key_id, signature + 64, 32);
 
-  // Golden input: deterministic values, seeded by the content hash, in each input's type.
-  uint32_t seed = 0;
-  std::memcpy(&seed, m.content_sha256, 4);
-  std::mt19937 rng(seed);
-  for (uint32_t i = 0; i < h.input_count; ++i) {
-    const TensorRecord& t = model.tensors[model.operands[i]];
-    if (t.type == kTensorTypeFloat32) {
-      std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
-      for (uint32_t k = 0; k < t.bytes / 4; ++k) {
-        const float v = dist(rng);
-        const auto* raw = reinterpret_cast<const uint8_t*>(&v);
-        p.golden_input.insert(p.golden_input.end(), raw, raw + 4);
-      }
-    } else {
-      for (uint32_t k = 0; k < t.bytes; ++k) p.golden_input.push_back(static_cast<uint8_t>(rng()));
-    }
-  }
-  if (p.golden_input.size() > kOtaMaxGoldenInputBytes) {
-    throw PackageError(path + ": graph inputs take " + std::to_string(p.golden_input.size()) +
+  // Golden input. Inputs that fit a MANIFEST (package 1, what every agent takes): deterministic
+  // values seeded by the content hash, carried in the MANIFEST (unchanged since agent version 1,
+  // so a deployment resumed from the registry sends the same digest). Larger inputs (a multi-axis
+  // window of 1,024 samples): package 2, the input the device derives from the signed content hash
+  // itself (ota_golden_input_fill); agents before version 3 refuse it with result 6.
+  uint32_t input_bytes = 0;
+  for (uint32_t i = 0; i < h.input_count; ++i) input_bytes += model.tensors[model.operands[i]].bytes;
+  const bool derived = mode == GoldenMode::kDerived || (mode == GoldenMode::kAuto && input_bytes > kOtaMaxGoldenInputBytes);
+  if (!derived && input_bytes > kOtaMaxGoldenInputBytes) {
+    throw PackageError(path + ": graph inputs take " + std::to_string(input_bytes) +
                        " bytes, more than a manifest's golden input (" + std::to_string(kOtaMaxGoldenInputBytes) + ")");
   }
-  m.golden_input_bytes = static_cast<uint16_t>(p.golden_input.size());
+  if (derived) {
+    m.package_type = kOtaPackageTmf1DerivedGolden;
+    p.golden_input.resize(input_bytes);
+    OtaGoldenStream stream;
+    ota_golden_stream_init(&stream, m.content_sha256);
+    uint32_t at = 0;
+    for (uint32_t i = 0; i < h.input_count; ++i) {
+      const TensorRecord& t = model.tensors[model.operands[i]];
+      ota_golden_input_fill(&stream, t.type == kTensorTypeFloat32, p.golden_input.data() + at, t.bytes);
+      at += t.bytes;
+    }
+    m.golden_input_bytes = 0;  // not sent: the device derives the same bytes
+  } else {
+    uint32_t seed = 0;
+    std::memcpy(&seed, m.content_sha256, 4);
+    std::mt19937 rng(seed);
+    for (uint32_t i = 0; i < h.input_count; ++i) {
+      const TensorRecord& t = model.tensors[model.operands[i]];
+      if (t.type == kTensorTypeFloat32) {
+        std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+        for (uint32_t k = 0; k < t.bytes / 4; ++k) {
+          const float v = dist(rng);
+          const auto* raw = reinterpret_cast<const uint8_t*>(&v);
+          p.golden_input.insert(p.golden_input.end(), raw, raw + 4);
+        }
+      } else {
+        for (uint32_t k = 0; k < t.bytes; ++k) p.golden_input.push_back(static_cast<uint8_t>(rng()));
+      }
+    }
+    m.golden_input_bytes = static_cast<uint16_t>(p.golden_input.size());
+  }
 
   // Golden output digest: one invoke with the same runtime the device runs.
   host::AlignedBuffer arena(h.arena_bytes);

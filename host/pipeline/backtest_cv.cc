@@ -43,12 +43,35 @@ CvGrid cv_grid_default() {
   return g;
 }
 
+void cv_add_budget_lead(CvGrid* grid) {
+  std::vector<CvProcedure> out;
+  for (size_t i = 0; i < grid->procedures.size(); ++i) {
+    out.push_back(grid->procedures[i]);
+    const bool last_of_guard = i + 1 == grid->procedures.size() || grid->procedures[i + 1].guard != grid->procedures[i].guard;
+    if (last_of_guard) out.push_back({CvObjective::kBudgetLead, grid->procedures[i].guard});
+  }
+  grid->procedures = std::move(out);
+}
+
+double cv_nominal_false_alarms_per_day(uint32_t n, double p, uint32_t k, uint32_t m, uint32_t w, double period_s) {
+  auto choose_nk = [](uint32_t a, uint32_t b) {
+    double c = 1;
+    for (uint32_t i = 1; i <= b; ++i) c = c * (a - b + i) / i;
+    return c;
+  };
+  double q = 0;
+  for (uint32_t j = k; j <= n; ++j) q += choose_nk(n, j) * std::pow(p, j) * std::pow(1 - p, n - j);
+  const double per_window = std::min(1.0, choose_nk(w, m) * std::pow(q, m));
+  return per_window * 86400.0 / period_s;
+}
+
 const char* cv_objective_to_string(CvObjective objective) {
   switch (objective) {
     case CvObjective::kLead: return "lead";
     case CvObjective::kMargin: return "margin";
     case CvObjective::kConservative: return "conservative";
     case CvObjective::kNested: return "nested";
+    case CvObjective::kBudgetLead: return "budget_lead";
   }
   return "unknown objective";
 }
@@ -57,6 +80,14 @@ bool CvTrainScore::better_than(const CvTrainScore& o, CvObjective objective) con
   if (errors != o.errors) return errors < o.errors;
   if (first_half_alarms != o.first_half_alarms) return first_half_alarms < o.first_half_alarms;
   if (objective == CvObjective::kConservative) {
+    if (probability != o.probability) return probability > o.probability;
+    if (persist_m != o.persist_m) return persist_m > o.persist_m;
+    if (persist_w != o.persist_w) return persist_w < o.persist_w;
+    if (vote_k != o.vote_k) return vote_k > o.vote_k;
+  }
+  if (objective == CvObjective::kBudgetLead) {
+    if (over_budget != o.over_budget) return !over_budget;
+    if (median_lead_s != o.median_lead_s) return median_lead_s > o.median_lead_s;
     if (probability != o.probability) return probability > o.probability;
     if (persist_m != o.persist_m) return persist_m > o.persist_m;
     if (persist_w != o.persist_w) return persist_w < o.persist_w;
@@ -194,6 +225,7 @@ struct SearchTable {
   std::vector<CvSetting> settings;
   std::vector<Brief> briefs;  // [setting][run][guard]
   size_t runs = 0, guards = 0;
+  std::vector<double> period_s;  // per run: the median spacing of its monitoring windows
   const Brief& at(size_t setting, size_t run, size_t guard) const { return briefs[(setting * runs + run) * guards + guard]; }
 };
 
@@ -202,6 +234,11 @@ SearchTable search_table(const std::vector<std::vector<CvRunTrace>>& traces, con
   SearchTable t;
   t.runs = traces.front().size();
   t.guards = guards.size();
+  for (const CvRunTrace& run : traces.front()) {
+    std::vector<double> gaps;
+    for (size_t i = 1; i < run.t_s.size(); ++i) gaps.push_back(run.t_s[i] - run.t_s[i - 1]);
+    t.period_s.push_back(gaps.empty() ? 1.0 : median(gaps));
+  }
   size_t per_commissioning = 0;
   for (uint32_t mask = 1; mask <= allowed; ++mask) {
     if ((mask & ~allowed) == 0 && (!single || std::popcount(mask) == 1)) per_commissioning += std::popcount(mask);
@@ -238,6 +275,9 @@ size_t choose(const SearchTable& t, const std::vector<size_t>& train, CvObjectiv
               const CvGrid& grid, CvTrainScore* best_score) {
   size_t best = t.settings.size();
   std::vector<double> leads;
+  // The recording's window period, from the training runs only (for the nominal rate).
+  for (const size_t r : train) leads.push_back(t.period_s[r]);
+  const double period_s = median(leads);
   for (size_t i = 0; i < t.settings.size(); ++i) {
     const CvSetting& setting = t.settings[i];
     CvTrainScore s;
@@ -264,6 +304,11 @@ size_t choose(const SearchTable& t, const std::vector<size_t>& train, CvObjectiv
     s.persist_m = grid.persistence[setting.persistence].first;
     s.persist_w = grid.persistence[setting.persistence].second;
     s.vote_k = setting.vote_k;
+    if (objective == CvObjective::kBudgetLead) {
+      s.over_budget = cv_nominal_false_alarms_per_day(s.detectors, grid.probabilities[setting.probability], s.vote_k,
+                                                      s.persist_m, s.persist_w, period_s) >
+                      grid.false_alarms_per_day_budget;
+    }
     if (best == t.settings.size() || s.better_than(*best_score, objective)) best = i, *best_score = s;
   }
   return best;
@@ -330,6 +375,7 @@ std::vector<CvFold> cv_leave_one_run_out(const std::vector<std::vector<CvRunTrac
           if (o.lead_s >= 0) ++score.caught, leads.push_back(o.lead_s);
         }
         score.median_lead_s = median(leads);
+        fold.candidates.push_back(score);
         if (fold.procedure < 0 || score.better_than(fold.inner)) fold.procedure = static_cast<int>(p), fold.inner = score;
       }
       objective = grid.procedures[fold.procedure].objective;

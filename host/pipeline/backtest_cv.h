@@ -28,7 +28,11 @@ struct CvCommissioning {
 // then the larger k, then the largest median lead. kNested: each fold picks one of
 // CvGrid::procedures (a rule and a guard) by an inner leave-one-out over its training runs, then
 // lets it choose the setting on all of them (docs/backtest.md, "Nested selection").
-enum class CvObjective : uint8_t { kLead = 0, kMargin, kConservative, kNested };
+// kBudgetLead (attempt 2, docs/backtest.md "Budget-lead"): after errors and first-half alarms,
+// settings whose nominal false-alarm rate (cv_nominal_false_alarms_per_day) is within
+// CvGrid::false_alarms_per_day_budget first, then the largest median lead, then the
+// conservative order (smaller p, larger m, smaller w, larger k), then fewer detectors.
+enum class CvObjective : uint8_t { kLead = 0, kMargin, kConservative, kNested, kBudgetLead };
 const char* cv_objective_to_string(CvObjective objective);
 
 // A way of choosing a setting on training runs: one of the plain rules (kLead, kMargin,
@@ -50,7 +54,19 @@ struct CvGrid {
   float tracking_clamp = 3.0f;     // the following baseline's step cap, in baseline std
   // kNested only: the candidates, in tie-break order; guards from 0.5 up (docs/backtest.md).
   std::vector<CvProcedure> procedures;
+  // kBudgetLead only: the stated budget, one false alarm per device-year of healthy operation.
+  double false_alarms_per_day_budget = 1.0 / 365.0;
 };
+
+// kNested's candidates with kBudgetLead added last within each guard (so a full inner tie keeps
+// the older rules): `--select-rule budget-lead`.
+void cv_add_budget_lead(CvGrid* grid);
+
+// The alarm rate per day a setting would have if every detector exceeded its calibrated threshold
+// independently with probability p in every window, independently across windows: a window is a
+// candidate with q = P(Binomial(n, p) >= k), and an alarm needs m candidates among w windows, at
+// most C(w, m) q^m per window; times the windows per day (86400 / period_s).
+double cv_nominal_false_alarms_per_day(uint32_t n, double p, uint32_t k, uint32_t m, uint32_t w, double period_s);
 
 // The grid fixed before any run was replayed (docs/backtest.md says why each value).
 CvGrid cv_grid_default();
@@ -96,7 +112,8 @@ struct CvTrainScore {
   double median_lead_s = 0;        // over the caught runs (larger is better)
   uint32_t detectors = 0;          // fewer detectors
   uint32_t probability = 0;        // smaller budget (a later index) preferred: ties go conservative
-  uint32_t persist_m = 0, persist_w = 0, vote_k = 0;  // compared only under kConservative
+  uint32_t persist_m = 0, persist_w = 0, vote_k = 0;  // compared only under kConservative, kBudgetLead
+  bool over_budget = false;        // compared only under kBudgetLead (set by the search)
   bool better_than(const CvTrainScore& o, CvObjective objective) const;
 };
 
@@ -116,6 +133,7 @@ struct CvFold {
   CvOutcome outcome;   // on the held-out run
   int procedure = -1;  // kNested: index into CvGrid::procedures; -1 otherwise
   CvInnerScore inner;  // kNested: that procedure's inner leave-one-out score
+  std::vector<CvInnerScore> candidates;  // kNested: every procedure's, in CvGrid::procedures order
 };
 
 // traces[c][r]: run r under commissioning c (the same runs in the same order for every c).
@@ -142,6 +160,12 @@ struct BacktestCvOptions {
   // A ninth member, `trend`: the device loop's trend of ln RMS (docs/backtest.md, "A trend
   // indicator"); off by default (it was not selected into the default, see there).
   bool trend = false;
+  // A further member, `spectral_kurtosis`: the device loop's spectral kurtosis of the samples
+  // (docs/backtest.md, "Spectral kurtosis"); off by default.
+  bool spectral_kurtosis = false;
+  // kNested: add kBudgetLead to the candidates (`--select-rule budget-lead`, attempt 2; off by
+  // default, docs/backtest.md "Budget-lead").
+  bool budget_lead = false;
   std::function<void(const std::string& step)> progress;
 };
 
@@ -162,6 +186,7 @@ struct BacktestCvResult {
   std::vector<CvSummary> member_summaries;
   std::vector<CvRunTrace> report_traces;            // the pool's chosen commissioning per run, for plots
   uint32_t window = 0;
+  uint32_t spectral_kurtosis_frame = 0;  // samples per frame when spectral_kurtosis is a member
   size_t model_bytes = 0, arena_bytes = 0;
   double seconds = 0;
 };

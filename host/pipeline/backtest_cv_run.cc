@@ -38,8 +38,9 @@ struct CvDetector {
   uint32_t first, last;  // one axis's features [first, last); every axis's when several
 };
 
-// The model's score outputs; then, with --trend, `trend` (kTrendName), the loop's own trend of ln RMS (not a
-// model output; docs/backtest.md, "A trend indicator").
+// The model's score outputs; then, with --trend, `trend` (kTrendName), the loop's own trend of ln RMS, and with
+// --spectral-kurtosis, `spectral_kurtosis`, the loop's own spectral kurtosis of the samples (not model outputs;
+// docs/backtest.md, "A trend indicator", "Spectral kurtosis").
 std::vector<CvDetector> cv_detectors(uint32_t bands) {
   return {{"all_bands", 0, bands},         {"low_bands", 0, bands / 2},
           {"high_bands", bands / 2, bands}, {"rms", bands, bands + 1},
@@ -52,6 +53,19 @@ constexpr const char* kTrendName = "trend";
 constexpr double kTrendMinutes = 10.0;
 constexpr float kTrendClamp = 3.0f;
 
+constexpr const char* kSpectralKurtosisName = "spectral_kurtosis";
+// Fixed before any FEMTO replay (docs/backtest.md, "Spectral kurtosis"): frames of the power of two
+// nearest 4/3 ms (16 samples at CWRU's 12 kHz, the frame that separated CWRU's faults from its
+// healthy recording best; 32 at FEMTO's 25.6 kHz), every band but DC, the first axis's window.
+constexpr double kSpectralKurtosisFrameS = 16.0 / 12000.0;
+
+uint32_t spectral_kurtosis_frame(double rate) {
+  const double target = rate * kSpectralKurtosisFrameS;
+  uint32_t frame = detect::kSpectralKurtosisMinFrame;
+  while (frame < detect::kSpectralKurtosisMaxFrame && std::abs(2.0 * frame - target) < std::abs(frame - target)) frame *= 2;
+  return frame;
+}
+
 // "both" (issue 16 item 5): the horizontal and vertical records of one snapshot as one window.
 constexpr const char* kBothChannels = "both";
 const char* const kBothChannelNames[2] = {"horiz", "vert"};
@@ -60,13 +74,17 @@ struct CvModel {
   host::AlignedBuffer file;
   Model model{};
   int normalization_input = -1;
-  uint32_t features = 0, detectors = 0;  // detectors: the model's scores, then the trend
+  uint32_t features = 0, detectors = 0;  // detectors: the model's scores, then the loop's own
+  uint32_t model_scores = 0;
+  std::vector<uint32_t> loop_scores;      // kDetectTrendScore, kDetectSpectralKurtosisScore, in pool order
   uint32_t channels = 1;
+  uint32_t window = 0;                    // per axis
+  double rate = 0;
   bool trend = false;
   uint32_t trend_feature = 0;             // ln RMS of the first (horizontal) axis
 };
 
-CvModel cv_model_build(uint32_t window, double rate, uint32_t bands, uint32_t channels, bool trend) {
+CvModel cv_model_build(uint32_t window, double rate, uint32_t bands, uint32_t channels, bool trend, bool spectral_kurtosis) {
   host::Graph g;
   g.source = "backtest cv pool";
   const int samples = host::add_samples_input(g, window, "samples", channels);
@@ -103,7 +121,12 @@ CvModel cv_model_build(uint32_t window, double rate, uint32_t bands, uint32_t ch
   m.normalization_input = t.normalization_input;
   m.features = f;
   m.channels = channels;
-  m.detectors = static_cast<uint32_t>(detectors.size()) + (trend ? 1 : 0);
+  m.model_scores = static_cast<uint32_t>(detectors.size());
+  if (trend) m.loop_scores.push_back(detect::kDetectTrendScore);
+  if (spectral_kurtosis) m.loop_scores.push_back(detect::kDetectSpectralKurtosisScore);
+  m.detectors = m.model_scores + static_cast<uint32_t>(m.loop_scores.size());
+  m.window = window;
+  m.rate = rate;
   m.trend = trend;
   m.trend_feature = bands;
   return m;
@@ -209,7 +232,7 @@ LoopReplay loop_replay(const CvModel& m, const Run& run, SampleCache& cache, con
   std::vector<uint32_t> voters;
   for (uint32_t d = 0; d < m.detectors; ++d) {
     if (!(voting & (1u << d))) continue;
-    c.decision_outputs[voters.size()] = m.trend && d + 1 == m.detectors ? detect::kDetectTrendScore : 1 + d;
+    c.decision_outputs[voters.size()] = d < m.model_scores ? 1 + d : m.loop_scores[d - m.model_scores];
     voters.push_back(d);
   }
   c.detector_count = static_cast<uint32_t>(voters.size());
@@ -232,6 +255,9 @@ LoopReplay loop_replay(const CvModel& m, const Run& run, SampleCache& cache, con
   if (m.trend) {
     c.trend = {static_cast<float>(-std::expm1(-run.spacing_s / (kTrendMinutes * 60))), kTrendClamp};
     c.trend_feature = m.trend_feature;
+  }
+  if (std::find(m.loop_scores.begin(), m.loop_scores.end(), detect::kDetectSpectralKurtosisScore) != m.loop_scores.end()) {
+    c.spectral_kurtosis = {static_cast<uint8_t>(spectral_kurtosis_frame(m.rate)), 1, static_cast<uint16_t>(m.window)};
   }
   std::vector<uint64_t> memory((detect::detect_loop_bytes(c) + 7) / 8);
   detect::DetectLoop loop{};
@@ -262,11 +288,15 @@ LoopReplay loop_replay(const CvModel& m, const Run& run, SampleCache& cache, con
     const bool monitoring = w.phase == detect::DetectPhase::kMonitoring;
     if (monitoring) r.trace.t_s.push_back(s.t_s);
     for (uint32_t d = 0; d < m.detectors; ++d) {
-      float score = loop.trend_score;
-      if (!m.trend || d + 1 < m.detectors) {
+      float score = 0;
+      if (d < m.model_scores) {
         const uint8_t* out = nullptr;
         interpreter_output(interpreter, 1 + d, nullptr, &out);
         std::memcpy(&score, out, 4);
+      } else {
+        score = m.loop_scores[d - m.model_scores] == detect::kDetectTrendScore
+                    ? loop.trend_score
+                    : detect::detect_loop_spectral_kurtosis(loop)->score;
       }
       if (stage == detect::DetectStage::kCalibrating) r.trace.calibration[d].push_back(score);
       if (monitoring) r.trace.scores[d].push_back(score);
@@ -291,12 +321,16 @@ BacktestCvResult backtest_cv_run(const BacktestCvOptions& o) {
   uint32_t window = 0;
   const std::vector<Run> runs = runs_read(ds, o.channel, &rate, &window);
   if (runs.size() < 3) throw PipelineError(ds.manifest_path + ": leave-one-run-out needs at least 3 runs");
-  const CvModel m = cv_model_build(window, rate, o.bands, o.channel == kBothChannels ? 2 : 1, o.trend);
+  const CvModel m =
+      cv_model_build(window, rate, o.bands, o.channel == kBothChannels ? 2 : 1, o.trend, o.spectral_kurtosis);
   BacktestCvResult result;
   for (const CvDetector& d : cv_detectors(o.bands)) result.detectors.push_back(d.name);
   if (o.trend) result.detectors.push_back(kTrendName);
+  if (o.spectral_kurtosis) result.detectors.push_back(kSpectralKurtosisName);
+  result.spectral_kurtosis_frame = o.spectral_kurtosis ? spectral_kurtosis_frame(rate) : 0;
   result.grid = cv_grid_default();
   result.grid.objective = o.objective;
+  if (o.budget_lead) cv_add_budget_lead(&result.grid);
   result.grid.variance_floor = o.variance_floor;
   result.window = window;
   result.model_bytes = m.file.size();

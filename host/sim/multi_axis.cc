@@ -27,7 +27,8 @@ MachineParams machine_axis_params(const MachineParams& base, uint32_t axis) {
   }
   p.resonance_hz = std::min(p.resonance_hz * (kind == 0 ? 1.2 : 0.8), 0.45 * p.sample_rate_hz);
   p.impact_g *= (kind == 0 ? 0.7 : 0.4) * fade;
-  p.seed = base.seed * 0x9E3779B97F4A7C15ull + axis;
+  p.seed = base.seed * 0x9E3779B97F4A7C15ull + axis;  // the axis's own noise
+  p.impact_seed = base.impact_seed != 0 ? base.impact_seed : base.seed;  // the bearing's impacts
   return p;
 }
 

@@ -1,7 +1,9 @@
 // A multi-axis accelerometer on one synthetic machine (issue 16 item 5): C SyntheticMachines that
 // share the shaft, the bearing and the timeline (load, speed, fault severities) and differ in what
 // the mounting passes to each axis: harmonic gains and phases, the structural resonance, impact
-// gain, and their own noise. Axis 0 is the single-axis machine itself. Figures: docs/sim.md.
+// gain, and their own noise; a defect's impacts are the same events on every axis (same instants
+// and amplitudes), each axis ringing its own resonance. Axis 0 is the single-axis machine itself.
+// Figures: docs/sim.md.
 #pragma once
 
 #include <cstdint>
@@ -17,19 +19,20 @@ constexpr uint32_t kMaxAxes = 8;
 // The parameters of axis `axis` (0: `base` unchanged). Axes 1 and 2 stand for the radial axis at
 // 90 degrees and the axial one: harmonics x0.8 / x0.35 with their phases turned by pi/2 / pi,
 // resonance x1.2 / x0.8 (kept below 0.45 fs), impacts x0.7 / x0.4; axes above 2 repeat that pattern
-// with the gains halved again. Each axis has its own seed (noise, impact jitter and amplitudes): a
-// simplification, the impacts of one defect are in truth simultaneous on every axis.
+// with the gains halved again. Each axis has its own noise seed; the impact draws (jitter,
+// amplitude) keep the base machine's, so one impact reaches every axis at the same instant.
 MachineParams machine_axis_params(const MachineParams& base, uint32_t axis);
 
-class MultiAxisMachine {
+class MultiAxisMachine : public VibrationSource {
  public:
   // Throws SimError for 0 or more than kMaxAxes axes, or a parameter SyntheticMachine rejects.
   MultiAxisMachine(const MachineParams& base, const MachineTimeline& timeline, uint32_t axes);
 
-  uint32_t axes() const { return static_cast<uint32_t>(axes_.size()); }
-  double sample_rate_hz() const { return axes_.front().sample_rate_hz(); }
+  uint32_t axes() const override { return static_cast<uint32_t>(axes_.size()); }
+  double sample_rate_hz() const override { return axes_.front().sample_rate_hz(); }
   // n frames from scenario time t, interleaved: out[k * axes() + a] (the dataset file layout).
   void generate_interleaved(double t_seconds, uint32_t n, float* out) const;
+  void generate(double t_seconds, uint32_t n, float* out) const override { generate_interleaved(t_seconds, n, out); }
 
  private:
   std::vector<SyntheticMachine> axes_;

@@ -167,6 +167,10 @@ GroupSpec parse_group(const json& j, const std::string& file, size_t index, cons
   g.link = parse_link(r, "link");
   g.load = r.number("load", 0.5, 0, 1.5);
   g.shaft_hz = r.number("shaft_hz", 29.95, 0, 200, true);
+  g.axes = static_cast<uint32_t>(r.integer("axes", 1, 1, 8));
+  if (g.axes > 1 && g.source == SourceKind::replay) {
+    r.fail("axes", "only synthetic groups have several axes (the replayed recordings have one)");
+  }
   r.reject_unknown();
   return g;
 }

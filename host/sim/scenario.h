@@ -36,6 +36,7 @@ struct GroupSpec {
   LinkShape link;
   double load = 0.5;       // load at t = 0, [0, 1.5]
   double shaft_hz = 29.95; // nominal shaft rate of the group's machines (synthetic), (0, 200]
+  uint32_t axes = 1;       // accelerometer axes of the group's devices (synthetic), 1 .. 8
 };
 
 enum class EventKind { load_change, speed_change, fault };

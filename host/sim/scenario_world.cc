@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "host/sim/counter_rng.h"
+#include "host/sim/multi_axis.h"
 #include "host/sim/recording_replay.h"
 #include "host/sim/sim_error.h"
 #include "host/sim/synthetic_machine.h"
@@ -83,8 +84,10 @@ std::unique_ptr<VibrationSource> build_device_source(const Scenario& s, const Gr
   MachineTimeline timeline = scenario_timeline(s, group, device_index);
   const uint64_t seed = device_seed(s, group, device_index);
   if (g.source == SourceKind::synthetic) {
-    return std::make_unique<SyntheticMachine>(machine_params_from_seed(seed, s.sample_rate_hz, g.shaft_hz),
-                                              std::move(timeline));
+    const MachineParams params = machine_params_from_seed(seed, s.sample_rate_hz, g.shaft_hz);
+    // Several axes: axis 0 is the single-axis machine, the others see the same shaft and impacts.
+    if (g.axes > 1) return std::make_unique<MultiAxisMachine>(params, timeline, g.axes);
+    return std::make_unique<SyntheticMachine>(params, std::move(timeline));
   }
   // Replay: the recording was made at the group's initial load; changes act relative to it,
   // with the same slip and amplitude laws as the synthetic machine.

@@ -105,6 +105,7 @@ void SyntheticMachine::add_impacts(FaultType fault, int64_t k0, uint32_t n, doub
   const double order = impact_order(fault, orders_);
   const PiecewiseLinear& severity = timeline_.severity[fault_index(fault)];
   const uint64_t stream = static_cast<uint64_t>(fault);
+  const uint64_t impact_seed = p.impact_seed != 0 ? p.impact_seed : p.seed;
   const double max_jitter = 5 * p.jitter;
   // One sample of margin each side: rounding in the phase inversion must not drop an impact.
   const double t_first = static_cast<double>(k0 - 1) / fs - impact_span_s_;
@@ -114,7 +115,7 @@ void SyntheticMachine::add_impacts(FaultType fault, int64_t k0, uint32_t n, doub
   for (int64_t m = m_lo; m <= m_hi; ++m) {
     const auto key = static_cast<uint64_t>(m);
     const double jitter =
-        std::clamp(p.jitter * gaussian(p.seed, kJitter + stream, key), -max_jitter, max_jitter);
+        std::clamp(p.jitter * gaussian(impact_seed, kJitter + stream, key), -max_jitter, max_jitter);
     const double tm = shaft_hz_.inverse_integral((static_cast<double>(m) + jitter) / order);
     const double sev = severity.at(tm);
     if (sev <= 0) continue;
@@ -126,7 +127,7 @@ void SyntheticMachine::add_impacts(FaultType fault, int64_t k0, uint32_t n, doub
       if (m % 2 != 0) modulation *= 0.6;
     }
     const double amp = p.impact_g * sev * (1 + p.impact_load_gain * timeline_.load.at(tm)) *
-                       modulation * (1 + 0.1 * gaussian(p.seed, kImpactAmp + stream, key));
+                       modulation * (1 + 0.1 * gaussian(impact_seed, kImpactAmp + stream, key));
     const int64_t i_lo = std::max<int64_t>(0, static_cast<int64_t>(std::floor(tm * fs)) - k0);
     const int64_t i_hi =
         std::min<int64_t>(n, static_cast<int64_t>(std::ceil((tm + impact_span_s_) * fs)) - k0 + 1);

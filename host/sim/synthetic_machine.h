@@ -14,7 +14,9 @@
 namespace tmf::sim {
 
 struct MachineParams {
-  uint64_t seed = 1;                  // noise, impact jitter and amplitude draws
+  uint64_t seed = 1;                  // noise draws, and impact draws unless impact_seed is set
+  uint64_t impact_seed = 0;           // impact jitter and amplitude draws; 0: seed (the axes of
+                                      // one bearing share it: one impact reaches every axis)
   double sample_rate_hz = 12000;
   double shaft_hz = 29.95;            // at speed factor 1 and load 0 (1797 rpm, as CWRU at 0 hp)
   double slip_per_load = 0.025;       // shaft rate x (1 - slip_per_load * load)

@@ -118,7 +118,8 @@ void BareMetalDevice::start() {
                                    "--fleet", options_.fleet, "--group", options_.group};
   if (!options_.firmware.empty()) qemu.insert(qemu.end(), {"--elf", options_.firmware});
   for (const std::string& key : options_.trusted_key_files) qemu.insert(qemu.end(), {"--trusted-key", key});
-  qemu.insert(qemu.end(), {"--", "window_ms=" + std::to_string(options_.window_ms)});
+  qemu.insert(qemu.end(), {"--", "window_ms=" + std::to_string(options_.window_ms),
+                           "sensor_channels=" + std::to_string(source_->axes())});
   qemu_pid_ = spawn(qemu, base + ".qemu.log");
 
   const fleet::BrokerSettings& b = options_.broker;
@@ -139,10 +140,13 @@ void BareMetalDevice::start() {
 bool BareMetalDevice::running() const { return alive(qemu_pid_) && alive(gateway_pid_); }
 
 void BareMetalDevice::queue(double t_s, uint32_t samples) {
-  scratch_.resize(samples);
-  source_->generate(t_s, samples, scratch_.data());
+  // Whole frames of the sensor's axes (the firmware reads sensor_channels values per frame).
+  const uint32_t c = source_->axes();
+  const uint32_t frames = std::max<uint32_t>(1, samples / c);
+  scratch_.resize(static_cast<size_t>(frames) * c);
+  source_->generate(t_s, frames, scratch_.data());
   const auto* bytes = reinterpret_cast<const uint8_t*>(scratch_.data());
-  pending_.insert(pending_.end(), bytes, bytes + samples * sizeof(float));
+  pending_.insert(pending_.end(), bytes, bytes + scratch_.size() * sizeof(float));
 }
 
 void BareMetalDevice::flush() {

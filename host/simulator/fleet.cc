@@ -1,6 +1,8 @@
 // The fleet simulator's run loop (see fleet.h).
 #include "host/simulator/fleet.h"
 
+#include "host/sim/sim_error.h"
+
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
@@ -70,6 +72,14 @@ FleetResult fleet_run(const FleetOptions& options) {
   FleetResult run;
   run.scenario = sim::scenario_load(options.scenario_path);
   sim::Scenario& s = run.scenario;
+  // The loop retrains from captures as single-axis datasets (host/loop/capture_dataset.h): a
+  // multi-axis group would be commissioned with a model its sensors cannot run.
+  for (const sim::GroupSpec& g : s.groups) {
+    if (g.axes > 1) {
+      throw sim::SimError(options.scenario_path + ": group '" + g.name + "' has " + std::to_string(g.axes) +
+                               " axes; tinymlops sim closes the loop for single-axis groups only (docs/sim.md)");
+    }
+  }
   if (options.devices > 0) {
     if (s.groups.size() != 1) {
       throw std::runtime_error(options.scenario_path + ": --devices needs a scenario with exactly one group");

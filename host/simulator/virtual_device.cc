@@ -1,8 +1,11 @@
 // A virtual device of the fleet simulator (see virtual_device.h).
 #include "host/simulator/virtual_device.h"
 
+#include <algorithm>
 #include <chrono>
 #include <stdexcept>
+
+#include "device/dsp/frame.h"
 
 namespace tmf::simulator {
 namespace {
@@ -129,18 +132,30 @@ bool VirtualDevice::step(double t_s, double window_period_s) {
     if (link_->connected()) tmf::app_on_connect(app_.get());
   }
   if (const uint32_t wanted = tmf::app_capture_pending(app_.get()); wanted > 0) {
-    source_->generate(t_s, wanted, capture_.data());
-    tmf::app_on_capture(app_.get(), capture_.data(), wanted);
+    // Whole interleaved frames (as the POSIX port reads them): a request shorter than one frame
+    // still gets one, a longer one ends at a frame's last axis.
+    const uint32_t c = source_->axes();
+    const uint32_t frames = std::max<uint32_t>(1, std::min<uint32_t>(wanted, options_.capture_capacity) / c);
+    if (capture_.size() < static_cast<size_t>(frames) * c) capture_.resize(static_cast<size_t>(frames) * c);
+    source_->generate(t_s, frames, capture_.data());
+    tmf::app_on_capture(app_.get(), capture_.data(), frames * c);
   }
   if (t_s < next_window_s_) return false;
   const double window_t = next_window_s_;
   next_window_s_ += window_period_s;
   const uint32_t n = tmf::app_window_samples(app_.get());
-  // The scenario's sources are single-axis sensors: a multi-axis model is not run (as on a device
-  // whose sensor has fewer axes than the model's window, device/port/port.h).
-  if (n == 0 || tmf::app_window_channels(app_.get()) != 1) return false;
+  // A model for another number of axes than the sensor's is not run (as on a device, port.h).
+  const uint32_t c = source_->axes();
+  if (n == 0 || tmf::app_window_channels(app_.get()) != c || n % c != 0) return false;
   window_.resize(n);
-  source_->generate(window_t, n, window_.data());
+  if (c == 1) {
+    source_->generate(window_t, n, window_.data());
+  } else {
+    // The sensor's interleaved frames become the model's channel-major window (dsp/frame.h).
+    frames_.resize(n);
+    source_->generate(window_t, n / c, frames_.data());
+    if (tmf::dsp::frame_deinterleave(frames_.data(), n / c, c, window_.data()) != tmf::dsp::DspStatus::kOk) return false;
+  }
   tmf::AppWindowResult r{};
   if (tmf::app_on_window(app_.get(), window_.data(), n, &r) != tmf::AppStatus::kAppOk) return false;
   windows_.push_back({window_t, model().second, r.score, r.detect.alarm,

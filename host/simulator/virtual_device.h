@@ -66,7 +66,8 @@ class VirtualDevice {
   // The active model (0, 0 without one).
   std::pair<uint32_t, uint32_t> model() const;
   bool runs_detection() const;  // a model with detection settings is active
-  uint32_t window_samples() const { return tmf::app_window_samples(app_.get()); }
+  uint32_t window_samples() const { return tmf::app_window_samples(app_.get()); }  // all axes
+  uint32_t axes() const { return source_->axes(); }
   const std::vector<WindowRecord>& windows() const { return windows_; }
   // (incarnation, boot_count, seq) of every batch the host acknowledged to this device.
   using AckedKey = std::tuple<uint32_t, uint32_t, uint32_t>;
@@ -87,7 +88,7 @@ class VirtualDevice {
   std::unique_ptr<tmf::Agent> agent_;
   std::unique_ptr<tmf::App> app_;
   std::vector<uint8_t> arena_storage_, app_memory_;
-  std::vector<float> capture_, window_;
+  std::vector<float> capture_, window_, frames_;  // frames_: a multi-axis window as sensed
   std::vector<std::array<uint8_t, 32>> keys_;
   tmf::AgentConfig agent_config_{};
   tmf::AppConfig app_config_{};

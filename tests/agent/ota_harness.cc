@@ -135,6 +135,14 @@ Artifact make_artifact(const std::vector<uint8_t>& unsigned_file, const Keypair&
   return a;
 }
 
+Artifact make_artifact_derived(const std::vector<uint8_t>& file, const Keypair& key, uint32_t update_id,
+                               const std::vector<uint8_t>& golden_output, uint32_t chunk_bytes) {
+  Artifact a = make_artifact(file, key, update_id, {}, golden_output, chunk_bytes);
+  a.manifest.package_type = tmf::kOtaPackageTmf1DerivedGolden;
+  a.encode();
+  return a;
+}
+
 void SimHost::receive(const SentMessage& message, std::vector<SentMessage>* to_device) {
   const uint8_t* data = message.bytes.data();
   const size_t size = message.bytes.size();

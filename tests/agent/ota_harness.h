@@ -50,6 +50,12 @@ Artifact make_artifact(const std::vector<uint8_t>& file, const Keypair& key, uin
                        const std::vector<uint8_t>& golden_input,
                        const std::vector<uint8_t>& golden_output, uint32_t chunk_bytes);
 
+// Package type 2 (the device derives its golden input from the content hash): as make_artifact
+// with no golden input in the MANIFEST; `golden_output` must be the outputs on the derived input
+// (tests/support/derived_golden.h).
+Artifact make_artifact_derived(const std::vector<uint8_t>& file, const Keypair& key, uint32_t update_id,
+                               const std::vector<uint8_t>& golden_output, uint32_t chunk_bytes);
+
 struct SimHost {
   const Artifact* artifact = nullptr;
   std::vector<tmf::OtaEventMessage> events;

@@ -1,7 +1,8 @@
 # Deployment tests (included from tests/CMakeLists.txt): signing (RFC 8032 vectors, tamper
 # checks) and rollouts against a real Mosquitto on a free loopback port with virtual devices
 # (tinymlops-device, device/port/posix).
-set(TMF_DEPLOY_TEST_SOURCES ${CMAKE_CURRENT_LIST_DIR}/signing_test.cc ${CMAKE_CURRENT_LIST_DIR}/deploy_record_test.cc)
+set(TMF_DEPLOY_TEST_SOURCES ${CMAKE_CURRENT_LIST_DIR}/signing_test.cc ${CMAKE_CURRENT_LIST_DIR}/deploy_record_test.cc
+    ${CMAKE_CURRENT_LIST_DIR}/update_package_test.cc)
 if(TARGET tinymlops-device)
   list(APPEND TMF_DEPLOY_TEST_SOURCES ${CMAKE_CURRENT_LIST_DIR}/rollout_test.cc ${CMAKE_CURRENT_LIST_DIR}/fleet_harness.cc
        ${CMAKE_CURRENT_LIST_DIR}/fleet_aware_test.cc ${CMAKE_CURRENT_LIST_DIR}/rollout_control_test.cc)

@@ -6,6 +6,9 @@
 #include <cstdint>
 #include <cstdio>
 #include <string>
+#include <tuple>
+#include <utility>
+#include <vector>
 
 #include "host/pipeline/backtest_cv.h"
 #include "tests/support/tmf_test.h"
@@ -152,6 +155,86 @@ TMF_TEST(BacktestCv, ConservativeObjectiveTakesTheLeastSensitiveSettingThatCatch
   TMF_EXPECT(std::string(tmf::pipeline::cv_objective_to_string(g.objective)) == "conservative");
 }
 
+TMF_TEST(BacktestCv, BudgetLeadNominalRateByHand) {
+  using tmf::pipeline::cv_nominal_false_alarms_per_day;
+  // 2 of 2 at p = 0.01, no persistence, 40 s windows: 1e-4 per window x 2160 windows a day.
+  TMF_EXPECT(std::fabs(cv_nominal_false_alarms_per_day(2, 0.01, 2, 1, 1, 40) - 0.216) < 1e-12);
+  // One detector at p = 0.01, 4 of 6: C(6,4) = 15 ways, 15 x 1e-8 x 2160.
+  TMF_EXPECT(std::fabs(cv_nominal_false_alarms_per_day(1, 0.01, 1, 4, 6, 40) - 3.24e-4) < 1e-15);
+  // 2 of 3 at p = 0.1: q = 3 x 0.01 x 0.9 + 0.001 = 0.028, 1440 windows a day at 60 s.
+  TMF_EXPECT(std::fabs(cv_nominal_false_alarms_per_day(3, 0.1, 2, 1, 1, 60) - 40.32) < 1e-9);
+}
+
+TMF_TEST(BacktestCv, BudgetLeadOrdersSyntheticFoldResults) {
+  // Oracle: the rule's order written as one lexicographic key, smaller first, compared with
+  // better_than on every pair of a grid of synthetic training scores.
+  using tmf::pipeline::CvTrainScore;
+  std::vector<CvTrainScore> all;
+  for (uint32_t errors : {0u, 1u}) {
+    for (uint32_t alarms : {0u, 2u}) {
+      for (bool over : {false, true}) {
+        for (double lead : {60.0, 300.0}) {
+          for (uint32_t prob : {0u, 4u}) {
+            for (auto [m, w] : {std::pair<uint32_t, uint32_t>{1, 1}, {3, 3}, {3, 5}}) {
+              for (uint32_t k : {1u, 3u}) {
+                for (uint32_t detectors : {3u, 5u}) {
+                  CvTrainScore s;
+                  s.errors = errors, s.first_half_alarms = alarms, s.over_budget = over, s.median_lead_s = lead;
+                  s.probability = prob, s.persist_m = m, s.persist_w = w, s.vote_k = k, s.detectors = detectors;
+                  s.first_half_candidates = (errors + prob + k) % 3;  // must play no part
+                  all.push_back(s);
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  auto key = [](const CvTrainScore& s) {
+    return std::make_tuple(s.errors, s.first_half_alarms, s.over_budget ? 1 : 0, -s.median_lead_s,
+                           -static_cast<int>(s.probability), -static_cast<int>(s.persist_m),
+                           static_cast<int>(s.persist_w), -static_cast<int>(s.vote_k), s.detectors);
+  };
+  size_t mismatches = 0;
+  for (const CvTrainScore& a : all) {
+    for (const CvTrainScore& b : all) {
+      if (a.better_than(b, tmf::pipeline::CvObjective::kBudgetLead) != (key(a) < key(b))) ++mismatches;
+    }
+  }
+  TMF_EXPECT_EQ(mismatches, size_t{0});
+}
+
+TMF_TEST(BacktestCv, BudgetLeadTakesTheEarliestSettingWithinTheBudget) {
+  // The conservative test's runs (60 s windows: 1440 a day), both detectors over in windows
+  // 15..19, p = 0.5 only. Nominal rates a day: detector 0 alone 1 of 1: 0.5 x 1440 = 720; the
+  // pair 1 of 2: q = 0.75, 1080; the pair 2 of 2, 1 of 1: 0.25 x 1440 = 360 (lead 240 s); the
+  // pair 2 of 2, 2 of 3: 3 x 0.0625 x 1440 = 270 (lead 180 s). With a budget of 400 a day the
+  // rule takes the pair, 2 of 2, no persistence: the earliest within the budget, where the lead
+  // rule takes detector 0 alone and the conservative rule the 2-of-3 persistence.
+  CvGrid g = grid_simple();
+  g.objective = tmf::pipeline::CvObjective::kBudgetLead;
+  g.false_alarms_per_day_budget = 400;
+  std::vector<CvRunTrace> runs;
+  for (const char* name : {"a", "b", "c"}) {
+    runs.push_back(make_run(name, 20, {{15, 16, 17, 18, 19}, {15, 16, 17, 18, 19}}));
+  }
+  const std::vector<CvFold> folds = tmf::pipeline::cv_leave_one_run_out({runs}, g, 3, false);
+  for (const CvFold& f : folds) {
+    TMF_EXPECT(f.setting.detectors == 3 && f.setting.vote_k == 2 && f.setting.persistence == 0);
+    TMF_EXPECT(!f.train.over_budget && f.train.errors == 0 && f.outcome.lead_s == 240.0);
+  }
+  // Under nested selection the rule joins each guard's candidates last.
+  CvGrid nested = tmf::pipeline::cv_grid_default();
+  tmf::pipeline::cv_add_budget_lead(&nested);
+  TMF_EXPECT_EQ(nested.procedures.size(), size_t{12});
+  for (size_t i = 0; i < nested.procedures.size(); ++i) {
+    TMF_EXPECT((nested.procedures[i].objective == tmf::pipeline::CvObjective::kBudgetLead) == (i % 4 == 3));
+    TMF_EXPECT(nested.procedures[i].guard == (i < 4 ? 0.5 : i < 8 ? 0.6 : 0.7));
+  }
+  TMF_EXPECT(std::string(tmf::pipeline::cv_objective_to_string(g.objective)) == "budget_lead");
+}
+
 TMF_TEST(BacktestCv, VoteOfMembersKeepsEachMembersSettingAndChoosesK) {
   // Detector 0 over at window 3 (a spike) and 15..19, detector 1 at 5 and 16..19. Alone, 1 of 1
   // alarms in the first half, so each member takes 2 of 3: detector 0 raised at window 16 (t 1020,
@@ -218,6 +301,8 @@ TMF_TEST(BacktestCv, NestedSelectionPicksTheRuleByInnerLeaveOneOut) {
   const std::vector<CvFold> nested = tmf::pipeline::cv_leave_one_run_out({runs}, g, 3, false);
   TMF_EXPECT(nested.size() == 5 && nested[4].held_out == "e");
   TMF_EXPECT(nested[4].procedure == 6);  // lead, guard 0.7
+  TMF_EXPECT(nested[4].candidates.size() == 9 && nested[4].candidates[6].caught == nested[4].inner.caught &&
+             nested[4].candidates[6].median_lead_s == nested[4].inner.median_lead_s);
   TMF_EXPECT(nested[4].inner.early == 0 && nested[4].inner.caught == 4 && nested[4].inner.median_lead_s == 120.0);
   TMF_EXPECT(nested[4].setting.detectors == 2 && nested[4].setting.persistence == 0);
   TMF_EXPECT(nested[4].outcome.alarms_in_first_half == 0 && nested[4].outcome.lead_s == 120.0);

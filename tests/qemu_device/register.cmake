@@ -7,7 +7,7 @@ pkg_check_modules(QEMU_DEVICE_MOSQUITTO REQUIRED IMPORTED_TARGET libmosquitto)
 add_executable(qemu_device_tests ${CMAKE_CURRENT_LIST_DIR}/qemu_device_test.cc ${CMAKE_CURRENT_LIST_DIR}/qemu_device_3axis_test.cc
   ${CMAKE_CURRENT_LIST_DIR}/../app/app_rig.cc ${CMAKE_CURRENT_LIST_DIR}/../agent/sim_port.cc
   ${CMAKE_CURRENT_LIST_DIR}/../agent/ota_harness.cc ${CMAKE_CURRENT_LIST_DIR}/qemu_device_main.cc)
-target_link_libraries(qemu_device_tests PRIVATE tmf_app tmf_test_fleet tmf_convert PkgConfig::QEMU_DEVICE_SODIUM
+target_link_libraries(qemu_device_tests PRIVATE tmf_app tmf_test_fleet tmf_convert tmf_deploy tmf_simulator PkgConfig::QEMU_DEVICE_SODIUM
   PkgConfig::QEMU_DEVICE_MOSQUITTO)
 target_compile_features(qemu_device_tests PRIVATE cxx_std_20)
 target_compile_options(qemu_device_tests PRIVATE -ffp-contract=off)
@@ -27,8 +27,9 @@ set_tests_properties(qemu_device_16k_tests PROPERTIES TIMEOUT 300)
 # The same firmware on the Cortex-M33 board (mps2-an505, its own board map): deploy and telemetry.
 add_test(NAME qemu_device_m33_tests COMMAND qemu_device_tests DeployOnCore --core cortex-m33)
 set_tests_properties(qemu_device_m33_tests PROPERTIES TIMEOUT 300)
-# Issue 16 item 5: a 3-axis pipeline trained on a 3-channel dataset, on tinymlops-device and on the
-# Cortex-M4 firmware, every score and sketch equal to the host's.
+# Issue 16 item 5: a 3-axis pipeline (window 1,024: package type 2) trained on a 3-channel dataset, on
+# tinymlops-device, the Cortex-M4 firmware and the simulator's virtual devices, every score and
+# sketch equal to the host's.
 add_test(NAME qemu_device_3axis_tests COMMAND qemu_device_tests ThreeAxis)
 set_tests_properties(qemu_device_3axis_tests PROPERTIES TIMEOUT 300)
 add_test(NAME qemu_device_power_cut_tests COMMAND qemu_device_tests PowerCuts)
