@@ -1,6 +1,8 @@
 // JSON forms of the API's resources (see api_json.h).
 #include "host/api/api_json.h"
 
+#include "host/fleet/device_fault.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -54,7 +56,8 @@ nlohmann::json api_device_json(const registry::DeviceInfo& d, const ModelNames& 
           {"current_version", or_null(d.current_version)},
           {"previous_model", names.ref(d.previous_model_id, d.previous_version)},
           {"online", d.online},
-          {"last_seen", or_null(d.last_seen)}};
+          {"last_seen", or_null(d.last_seen)},
+          {"last_fault", fleet::device_fault_json(d.last_fault)}};
 }
 
 nlohmann::json api_version_json(const registry::VersionInfo& v) {
