@@ -11,6 +11,9 @@
 # The firmware confirms after one healthy window (trial_windows=1, window_ms=1): the figure is the
 # transfer, verification and install, not the length of the confirm policy's probation.
 # TMF_BENCH_CORE=cortex-m3|cortex-m7|cortex-m33 runs the same on that core's firmware (keys deploy.qemu_m3_...).
+# For scripts/bench_firmware.sh (its fits_16k_ram proof): TMF_BENCH_ELF another firmware image of the
+# core (device_firmware_16k), TMF_BENCH_TRAIN_ARGS extra `train` options (the pipeline to deploy),
+# TMF_BENCH_TRIAL_WINDOWS the trial's healthy windows before the firmware confirms (default 1).
 # Usage: scripts/bench_deploy_qemu.sh [BUILD_DIR [WORK_DIR]]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -20,7 +23,7 @@ shared=${TMF_SHARED_DIR:-$root/../shared}
 cli=$build/bin/tinymlops
 core=${TMF_BENCH_CORE:-cortex-m4}
 key=deploy.qemu_${core#cortex-}_250kbps
-elf=$root/build/$core/bin/device_firmware.elf
+elf=${TMF_BENCH_ELF:-$root/build/$core/bin/device_firmware.elf}
 kbps=${TMF_BENCH_LINK_KBPS:-250}  # the key names 250; another rate only to diagnose
 [[ -f $elf ]] || { echo "bench_deploy_qemu: no $elf (cmake --build --preset $core --target device_firmware)" >&2; exit 1; }
 rm -rf "$work" && mkdir -p "$work"
@@ -40,7 +43,7 @@ pids+=($!)
 
 "$cli" keys generate --out "$work/keys" >/dev/null
 "$cli" train --data "$shared/data/bearing" -o "$work/bearing.tmf" --name bearing-detector --model-version 1 \
-  --device-detection -q >/dev/null
+  --device-detection -q ${TMF_BENCH_TRAIN_ARGS:-} >/dev/null
 "$cli" registry add "$work/bearing.tmf" --sign "$work/keys/tinymlops.key" --registry "$reg" >/dev/null
 bytes=$(stat -c %s "$reg/artifacts/$("$cli" registry show bearing-detector:1 --json --registry "$reg" | jq -r .artifact_sha256)")
 window=$("$cli" inspect "$work/bearing.tmf" --json | jq .pipeline.window)
@@ -52,7 +55,7 @@ manifest=$((264 + 4 * window + 256))
 
 "$root/scripts/qemu-device.sh" --core "$core" --id mcu-250 --flash "$work/mcu-250.flash" \
   --link "tcp:127.0.0.1:$link_port" --trusted-key "$work/keys/tinymlops.pub" --sensor "$work/pump.f32" \
-  --fleet bench --group gqemu --trial-windows 1 -- window_ms=1 > "$work/qemu.log" 2>&1 &
+  --elf "$elf" --fleet bench --group gqemu --trial-windows "${TMF_BENCH_TRIAL_WINDOWS:-1}" -- window_ms=1 > "$work/qemu.log" 2>&1 &
 pids+=($!)
 "$cli" gateway --link "tcp:127.0.0.1:$link_port" --device mcu-250 --fleet bench --link-kbps "$kbps" \
   --broker "mqtts://127.0.0.1:$port" --ca "$fleet/ca.pem" --cert "$ids/mcu-250.pem" --key "$ids/mcu-250.key" \

@@ -15,8 +15,11 @@
 #                                (buffers for windows up to 256 samples; built for the M4 board, the
 #                                same 32-bit layout as on M0), its arena included
 #   firmware.16k_build.arena_bytes  that build's model arena
-#   firmware.cortex-m0.fits_16k_ram  1 when that build fits 16,384 B and takes the picked model (its
-#                                arena and window), else 0
+#   firmware.16k_build.picked_arena_bytes  the arena of the pipeline select picks for cortex-m0plus-16k,
+#                                trained as a fleet model (--device-detection: what a deploy sends the app)
+#   firmware.cortex-m0.fits_16k_ram  1 only when that build fits 16,384 B and, under QEMU, installs and
+#                                confirms that fleet model (8 healthy trial windows run by its app) through
+#                                gateway and `tinymlops deploy` (scripts/bench_deploy_qemu.sh), else 0
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 for core in ${TMF_FIRMWARE_CORES:-cortex-m4}; do
@@ -52,9 +55,25 @@ small_ram=$(( $(small_size .data) + $(small_size .bss) + $(small_size .stack) ))
 small_arena=$(( 16#$(arm-none-eabi-nm -S "$small" | awk '$4 ~ /g_arenaE$/ { print $2 }') ))
 echo "firmware.16k_build.ram_bytes $small_ram"
 echo "firmware.16k_build.arena_bytes $small_arena"
-# The build keeps a MANIFEST of at most 1,672 B: a golden input of at most 256 samples (and 32 normalization floats).
-if (( small_ram <= 16384 && arena <= small_arena && window <= 256 )); then
-  echo "firmware.cortex-m0.fits_16k_ram 1"
+# The proof is the build itself: the picked pipeline as the fleet model a deploy sends (the app runs
+# only models with detection settings), installed over the air and confirmed after 8 healthy windows.
+detector=$(jq -r .selected.detector "$m0_work/m0_select.json")
+features=$(jq -r .selected.features "$m0_work/m0_select.json")
+"$cli" train -q --data "$shared/data/bearing" -o "$m0_work/m0_fleet.tmf" --detector "$detector" --features "$features" \
+  --device-detection >/dev/null
+picked=$("$cli" inspect "$m0_work/m0_fleet.tmf" --json)
+picked_arena=$(jq .arena_bytes <<<"$picked")
+picked_input=$(jq '[.inputs[] as $i | .tensors[$i].bytes] | add' <<<"$picked")
+small_window=$(( 16#$(arm-none-eabi-nm -S "$small" | awk '$4 ~ /g_windowE$/ { print $2 }') ))
+confirmed=0
+# A model beyond the build's buffers is refused before QEMU runs (its MANIFEST would not even pass
+# the small link MTU: deploy would wait for an answer that never comes); the deploy is bounded too.
+if (( small_ram <= 16384 && picked_arena <= small_arena && picked_input <= small_window )) && TMF_BENCH_ELF=$small TMF_BENCH_TRIAL_WINDOWS=8 \
+     TMF_BENCH_TRAIN_ARGS="--detector $detector --features $features" \
+     timeout 300 "$root/scripts/bench_deploy_qemu.sh" "$root/build" "$m0_work/deploy_16k" > "$m0_work/deploy_16k.txt" 2> "$m0_work/deploy_16k.err"; then
+  confirmed=1
 else
-  echo "firmware.cortex-m0.fits_16k_ram 0"
+  echo "bench_firmware: the 16 KB build did not confirm $detector $features: $(tail -c 600 "$m0_work/deploy_16k.err")" >&2
 fi
+echo "firmware.16k_build.picked_arena_bytes $picked_arena"
+echo "firmware.cortex-m0.fits_16k_ram $confirmed"

@@ -65,7 +65,8 @@ struct AgentConfig {
   uint32_t give_up_ms;          // report "connection lost" after this long without a chunk
   // false: a trial is confirmed as soon as the self-test passes. true: the model then runs on
   // probation until the application calls agent_trial_end() (e.g. after N healthy windows under a
-  // watchdog); a reset during probation retries the trial once, then reverts (docs/porting.md).
+  // watchdog); a fault or watchdog reset during probation reverts at once, a reset of no recorded
+  // cause (power) retries the trial once, then reverts (docs/agent.md "Resets on trial").
   bool app_confirms;
   // The port's account of why the device last reset: true when a fault handler (HardFault: bad
   // memory access, undefined instruction...) reset it and left a record that survived the reset;
@@ -74,8 +75,9 @@ struct AgentConfig {
   bool reset_by_fault;
   uint32_t fault_pc;
   // true when the watchdog reset the device (its handler left a record; fault_pc is then the
-  // interrupted PC). On trial a watchdog reset retries the trial like a power cut (a long stall
-  // can be a slow host or flash); on a confirmed model both kinds count towards kAgentFaultLimit.
+  // interrupted PC). On trial a watchdog reset reverts at once like a fault (kOtaResultTrialWatchdog,
+  // detail = fault_pc: the turn budget the watchdog enforces is the confirmed firmware's, only the
+  // model is new); on a confirmed model both kinds count towards kAgentFaultLimit.
   bool reset_by_watchdog;
   uint8_t fault_limit;          // 0: kAgentFaultLimit
   uint32_t fault_window_boots;  // 0: kAgentFaultWindowBoots

@@ -30,7 +30,8 @@ AgentStatus run_trial(Agent* a) {
                 agent_digest_equal(digest, a->manifest.golden_output_sha256);
   if (passed && a->config.app_confirms) {
     // The model runs on probation; the application ends the trial (agent_trial_end). A reset
-    // before that (watchdog, crash, power) boots into TRIAL again: retried, then reverted.
+    // before that boots into TRIAL again: a fault or the watchdog reverts at once, a reset of no
+    // recorded cause (power) retries the trial, then reverts.
     return agent_select_model(a);
   }
   return agent_trial_finish(a, passed);
@@ -246,9 +247,12 @@ AgentStatus agent_update_resume_at_boot(Agent* a) {
   const bool manifest_ok = agent_update_load_manifest(a);
   if (state == OtaState::kOtaStateTrial) {
     // A boot in trial means the last trial did not finish (power cut, crash, watchdog). A reset
-    // by a fault handler is the model's doing (no power cut raises one): reverted without a retry.
+    // by a fault handler or the watchdog is the model's doing (the firmware and its turn budget
+    // are the confirmed model's; no power cut raises either; docs/agent.md "Resets on trial"):
+    // reverted without a retry. Only a reset of no recorded cause is retried.
     const bool faulted = a->config.reset_by_fault;
-    if (manifest_ok && !faulted && next.trial_boots < kAgentMaxTrialBoots) {
+    const bool stalled = a->config.reset_by_watchdog && !faulted;
+    if (manifest_ok && !faulted && !stalled && next.trial_boots < kAgentMaxTrialBoots) {
       ++next.trial_boots;
       const AgentStatus s = agent_persist(a, next);
       if (s != AgentStatus::kAgentOk) return s;
@@ -258,14 +262,16 @@ AgentStatus agent_update_resume_at_boot(Agent* a) {
     next.slots[target].state = SlotState::kSlotStateEmpty;
     next.active_slot = next.slots[previous].state == SlotState::kSlotStateValid ? previous : kOtaNoSlot;
     next.state = OtaState::kOtaStateIdle;
-    next.last_result = faulted ? OtaResult::kOtaResultTrialFault : OtaResult::kOtaResultSelfTestFailed;
+    next.last_result = faulted   ? OtaResult::kOtaResultTrialFault
+                       : stalled ? OtaResult::kOtaResultTrialWatchdog
+                                 : OtaResult::kOtaResultSelfTestFailed;
     next.last_update_id = next.update_id;
     next.trial_boots = 0;
     const AgentStatus s = agent_persist(a, next);
     if (s != AgentStatus::kAgentOk) return s;
     agent_publish_event(a, OtaEvent::kOtaEventReverted, next.last_result, next.update_id,
                         next.slots[target].model_id, next.slots[target].model_version,
-                        faulted ? a->config.fault_pc : 0);
+                        faulted || stalled ? a->config.fault_pc : 0);
     return AgentStatus::kAgentOk;
   }
   AgentStatus s = agent_persist(a, next);  // counts the boot

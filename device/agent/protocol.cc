@@ -465,6 +465,7 @@ const char* ota_result_to_string(OtaResult result) {
     case OtaResult::kOtaResultTrialFault: return "the model faulted the device on trial";
     case OtaResult::kOtaResultConfirmedFaults: return "the confirmed model faulted the device repeatedly";
     case OtaResult::kOtaResultConfirmedWatchdog: return "the confirmed model stalled the device repeatedly (watchdog)";
+    case OtaResult::kOtaResultTrialWatchdog: return "the model stalled the device on trial (watchdog)";
   }
   return "unknown result";
 }

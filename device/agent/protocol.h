@@ -101,6 +101,7 @@ enum class OtaResult : uint8_t {
   // (REVERTED detail: its PC): a fault handler's record, or the watchdog's.
   kOtaResultConfirmedFaults = 23,
   kOtaResultConfirmedWatchdog = 24,
+  kOtaResultTrialWatchdog = 25,    // the model on trial stalled the device: a watchdog reset (detail: the interrupted PC)
 };
 
 enum class OtaState : uint8_t {

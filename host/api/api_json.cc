@@ -1,6 +1,8 @@
 // JSON forms of the API's resources (see api_json.h).
 #include "host/api/api_json.h"
 
+#include "host/fleet/device_fault.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -71,7 +73,9 @@ void write_device_json(JsonWriter& w, const registry::DeviceInfo& d, const Model
   names.write_ref(w.key("current_model"), d.current_model_id, d.current_version);
   w.member("current_model_id", d.current_model_id).member("current_version", d.current_version);
   names.write_ref(w.key("previous_model"), d.previous_model_id, d.previous_version);
-  w.member("online", d.online).member("last_seen", d.last_seen).end_object();
+  w.member("online", d.online).member("last_seen", d.last_seen);
+  // null without a fault: a document only for the few devices that reported one
+  w.member("last_fault", fleet::device_fault_json(d.last_fault)).end_object();
 }
 
 nlohmann::json api_device_json(const registry::DeviceInfo& d, const ModelNames& names) {

@@ -13,7 +13,8 @@ namespace {
 
 constexpr const char* kDeviceColumns =
     "SELECT id, device_group, core, ram_bytes, flash_bytes, clock_hz, current_model_id, current_version, "
-    "previous_model_id, previous_version, online, last_seen FROM devices ";
+    "previous_model_id, previous_version, online, last_seen, last_fault_code, last_fault_name, last_fault_detail, "
+    "last_fault_at FROM devices ";
 
 registry::DeviceInfo device_row(registry::Statement& s) {
   registry::DeviceInfo d;
@@ -31,6 +32,7 @@ registry::DeviceInfo device_row(registry::Statement& s) {
   d.previous_version = u32(9);
   d.online = s.column_int(10) != 0;
   d.last_seen = s.column_optional_text(11);
+  d.last_fault = registry::read_device_fault(s, 12);
   return d;
 }
 

@@ -5,6 +5,7 @@
 
 #include "host/cli/commands.h"
 #include "host/cli/registry_cli.h"
+#include "host/fleet/device_fault.h"
 
 namespace tmf::cli {
 namespace {
@@ -36,6 +37,7 @@ nlohmann::json device_json(registry::Registry& reg, const registry::DeviceInfo& 
   j["previous_model"] = model_ref(reg, d.previous_model_id, d.previous_version);
   j["online"] = d.online;
   j["last_seen"] = d.last_seen ? nlohmann::json(*d.last_seen) : nlohmann::json(nullptr);
+  j["last_fault"] = fleet::device_fault_json(d.last_fault);
   return j;
 }
 
@@ -50,13 +52,15 @@ void run_list(const DevicesArgs& a) {
     std::printf("%s\n", all.dump(2).c_str());
     return;
   }
-  std::printf("%-20s %-12s %-12s %8s %9s %-7s %s\n", "device", "group", "core", "ram", "flash", "online", "model");
-  for (const auto& j : all) {
-    std::printf("%-20s %-12s %-12s %8llu %9llu %-7s %s\n", j["id"].get<std::string>().c_str(),
+  std::printf("%-20s %-12s %-12s %8s %9s %-7s %-24s %s\n", "device", "group", "core", "ram", "flash", "online", "model",
+              "last fault");
+  for (size_t i = 0; i < all.size(); ++i) {
+    const nlohmann::json& j = all[i];
+    std::printf("%-20s %-12s %-12s %8llu %9llu %-7s %-24s %s\n", j["id"].get<std::string>().c_str(),
                 j["group"].get<std::string>().c_str(), j["core"].get<std::string>().c_str(),
                 static_cast<unsigned long long>(j["ram_bytes"].get<uint64_t>()),
                 static_cast<unsigned long long>(j["flash_bytes"].get<uint64_t>()), j["online"].get<bool>() ? "yes" : "no",
-                text_of(j["current_model"]).c_str());
+                text_of(j["current_model"]).c_str(), fleet::device_fault_cell(devices[i].last_fault).c_str());
   }
 }
 
@@ -75,6 +79,13 @@ void run_show(const DevicesArgs& a) {
               static_cast<unsigned long long>(d->profile.clock_hz));
   std::printf("  current model: %s\n  previous model: %s\n  last seen: %s\n", text_of(j["current_model"]).c_str(),
               text_of(j["previous_model"]).c_str(), text_of(j["last_seen"]).c_str());
+  if (d->last_fault) {
+    const nlohmann::json& f = j["last_fault"];
+    std::printf("  last fault: %s (%s), pc %s, at %s\n", d->last_fault->name.c_str(),
+                f["description"].get<std::string>().c_str(), f["pc"].get<std::string>().c_str(), d->last_fault->at.c_str());
+  } else {
+    std::printf("  last fault: -\n");
+  }
 }
 
 }  // namespace
@@ -93,7 +104,7 @@ void register_devices(CLI::App& app) {
   auto show_args = std::make_shared<DevicesArgs>();
   CLI::App* show = devices->add_subcommand("show", "Show one device");
   show->add_option("id", show_args->id, "Device id")->required();
-  show->add_flag("--json", show_args->json, "Print JSON (keys: id, group, core, ram_bytes, current_model, ...)");
+  show->add_flag("--json", show_args->json, "Print JSON (keys: id, group, core, ram_bytes, current_model, last_fault, ...)");
   add_registry_option(show, show_args->dir);
   show->callback([show_args] { run_registry_command([&] { run_show(*show_args); }); });
 

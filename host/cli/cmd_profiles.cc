@@ -64,6 +64,9 @@ void run_show(const ProfilesArgs& args) {
   if (p.reserved_ram_bytes > 0 || p.reserved_flash_bytes > 0) {
     std::printf(" (reserved for the application: %.0f RAM, %.0f flash)", p.reserved_ram_bytes, p.reserved_flash_bytes);
   }
+  if (p.max_arena_bytes > 0 || p.max_input_bytes > 0) {
+    std::printf("\n  the firmware's model buffers: arena %.0f bytes, input %.0f bytes", p.max_arena_bytes, p.max_input_bytes);
+  }
   std::printf("\n  flash wait states %s\n", p.flash_wait_states ? std::to_string(static_cast<int>(*p.flash_wait_states)).c_str() : "unknown");
   std::printf("  power at %.2f V: active %.3g mA (%.3g mW), sleep %.3g uA (%.3g uW)\n", p.supply_voltage_v,
               p.active_current_ma, p.active_power_mw(), p.sleep_current_ua, p.sleep_power_uw());

@@ -1,6 +1,8 @@
 // Typed device events, enrolment filter and device records (see link.h).
 #include "host/fleet/link.h"
 
+#include "host/fleet/device_fault.h"
+
 #include <mutex>
 #include <stdexcept>
 
@@ -98,6 +100,12 @@ void FleetLink::remember(FleetEvent& e) {
   } else if (const auto* presence = std::get_if<PresenceMessage>(&e.message)) {
     r.online = presence->online;
     dirty_.insert(e.device);
+  } else if (const auto* event = std::get_if<OtaEventMessage>(&e.message)) {
+    if (event->event == OtaEvent::kOtaEventReverted && device_fault_name(event->result)) {
+      r.fault = *event;
+      r.fault_unwritten = true;
+      dirty_.insert(e.device);
+    }
   } else if (const auto* t = std::get_if<OtaTelemetry>(&e.message)) {
     TelemetrySummary s;
     s.incarnation = t->incarnation;
@@ -152,6 +160,11 @@ void FleetLink::write_devices(registry::Registry& registry) {
       registry.record_device_model(*it, r.status->active_model_id, r.status->active_model_version);
     }
     if (r.online) registry.record_device_presence(*it, *r.online);
+    if (r.fault && r.fault_unwritten) {
+      registry.record_device_fault(*it, static_cast<int64_t>(r.fault->result), *device_fault_name(r.fault->result),
+                                   r.fault->detail);
+      records_.at(*it).fault_unwritten = false;
+    }
     ++counters_.registry_writes;
     it = dirty_.erase(it);
   }

@@ -39,6 +39,10 @@ struct DeviceRecord {
   std::optional<bool> online;
   std::optional<TelemetrySummary> telemetry;
   std::string group;  // the enrolled group (or INFO's, for an open lab link)
+  // The last EVENT reverted with a fault result (22-25, device_fault.h); written to the registry
+  // once (fault_unwritten) by write_devices.
+  std::optional<OtaEventMessage> fault;
+  bool fault_unwritten = false;
 };
 
 // Who may speak on the link: the enrolled group of a device id, nullopt if it is not enrolled
@@ -93,8 +97,8 @@ class FleetLink {
   std::optional<std::string> enrolled_group(const std::string& id) const;
   bool enrolment_enforced() const { return static_cast<bool>(options_.enrolment); }
 
-  // Writes the devices whose INFO, STATUS or PRESENCE changed since the last call: rows, active
-  // model, presence. Call inside the caller's transaction. A device without a registry row and
+  // Writes the devices whose INFO, STATUS, PRESENCE or last fault (an EVENT reverted with result
+  // 22-25) changed since the last call: rows, active model, presence, last fault. Call inside the caller's transaction. A device without a registry row and
   // without INFO is kept dirty until its INFO arrives.
   void write_devices(registry::Registry& registry);
 

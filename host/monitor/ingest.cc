@@ -45,8 +45,9 @@ Ingest::Ingest(registry::Registry& registry, const IngestOptions& options)
   link.share_group = options_.share_group;
   link.shared_uplinks = {OtaTopic::kOtaTopicTelemetry, OtaTopic::kOtaTopicData};
   link.session_expiry_s = options_.session_expiry_s;
+  // EVENT: a device's revert after a fault or watchdog reset becomes its last fault in the registry.
   link.uplinks = {OtaTopic::kOtaTopicTelemetry, OtaTopic::kOtaTopicData, OtaTopic::kOtaTopicPresence,
-                  OtaTopic::kOtaTopicInfo, OtaTopic::kOtaTopicStatus};
+                  OtaTopic::kOtaTopicInfo, OtaTopic::kOtaTopicStatus, OtaTopic::kOtaTopicEvent};
   link_ = std::make_unique<fleet::FleetLink>(std::move(link));
 }
 
@@ -115,7 +116,7 @@ void Ingest::handle(fleet::FleetEvent& e) {
     data_.push_back(std::move(pd));
     ++counters_.data_segments;
   } else {
-    // INFO, STATUS, PRESENCE: the link keeps the device's record; the commit writes it.
+    // INFO, STATUS, PRESENCE, EVENT: the link keeps the device's record; the commit writes it.
     ++device_messages_;
   }
   if (!oldest_) oldest_ = Clock::now();

@@ -83,7 +83,17 @@ SelectResult select_search(const SelectOptions& options) {
     limits.max_flash_bytes = std::min(limits.max_flash_bytes.value_or(1e300), result.candidates.empty() ? 0.0 :
                                       result.candidates[0].costs[t].flash_available_bytes);
     choice.pareto = select::pareto_front(candidates);
-    choice.selected = select::best_fitting(candidates, limits);
+    // Among the candidates the profile takes: its memory above, and its firmware's fixed buffers
+    // (arena, window) that only the cost estimate knows.
+    std::vector<select::Candidate> fitting;
+    std::vector<size_t> fitting_index;
+    for (size_t i = 0; i < candidates.size(); ++i) {
+      if (result.candidates[i].costs[t].fits()) {
+        fitting.push_back(candidates[i]);
+        fitting_index.push_back(i);
+      }
+    }
+    if (const auto best = select::best_fitting(fitting, limits)) choice.selected = fitting_index[*best];
     if (!choice.selected) {
       for (size_t i : choice.pareto) {
         std::string why;

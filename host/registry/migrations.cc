@@ -407,6 +407,14 @@ ALTER TABLE deployment_devices_v12 RENAME TO deployment_devices;
 ALTER TABLE deployment_records_v12 RENAME TO deployment_records;
 CREATE INDEX deployments_by_state ON deployments(state);
 )sql"},
+    // A device's last fault (docs/registry.md): the EVENT reverted with result 22-25 its link saw
+    // last, its PC and when the host recorded it. NULL until the device reports one.
+    {13, R"sql(
+ALTER TABLE devices ADD COLUMN last_fault_code INTEGER;
+ALTER TABLE devices ADD COLUMN last_fault_name TEXT;
+ALTER TABLE devices ADD COLUMN last_fault_detail INTEGER;
+ALTER TABLE devices ADD COLUMN last_fault_at TEXT;
+)sql"},
     // Signal RMS per window (TELEMETRY's optional part after the incarnation trailer, docs/protocol.md):
     // f32 little-endian [window_count]; NULL for batches of devices that send none and rows from before.
     {14, R"sql(

@@ -358,10 +358,33 @@ void Registry::record_device_presence(const std::string& id, bool online) {
       .run();
 }
 
+void Registry::record_device_fault(const std::string& id, int64_t code, const std::string& name, uint32_t detail) {
+  Statement(db_,
+            "UPDATE devices SET last_fault_code = ?, last_fault_name = ?, last_fault_detail = ?, "
+            "last_fault_at = strftime('%Y-%m-%dT%H:%M:%SZ','now') WHERE id = ?")
+      .bind(1, code)
+      .bind(2, name)
+      .bind(3, int64_t{detail})
+      .bind(4, id)
+      .run();
+}
+
+std::optional<DeviceFault> read_device_fault(Statement& s, int first) {
+  const std::optional<int64_t> code = s.column_optional_int(first);
+  if (!code) return std::nullopt;
+  DeviceFault f;
+  f.code = *code;
+  f.name = s.column_text(first + 1);
+  f.detail = static_cast<uint32_t>(s.column_optional_int(first + 2).value_or(0));
+  f.at = s.column_optional_text(first + 3).value_or("");
+  return f;
+}
+
 namespace {
 constexpr const char* kDeviceColumns =
     "SELECT id, device_group, core, ram_bytes, flash_bytes, clock_hz, current_model_id, current_version, "
-    "previous_model_id, previous_version, online, last_seen FROM devices ";
+    "previous_model_id, previous_version, online, last_seen, last_fault_code, last_fault_name, last_fault_detail, "
+    "last_fault_at FROM devices ";
 
 DeviceInfo read_device_row(Statement& s) {
   DeviceInfo d;
@@ -377,6 +400,7 @@ DeviceInfo read_device_row(Statement& s) {
   d.previous_version = optional_u32(s.column_optional_int(9));
   d.online = s.column_int(10) != 0;
   d.last_seen = s.column_optional_text(11);
+  d.last_fault = read_device_fault(s, 12);
   return d;
 }
 }  // namespace

@@ -59,6 +59,15 @@ struct DeviceProfile {
   uint64_t clock_hz = 0;
 };
 
+// Why the device last reverted a model on its own (docs/registry.md): an EVENT reverted with a
+// fault result (22 TRIAL_FAULT, 23 CONFIRMED_FAULTS, 24 CONFIRMED_WATCHDOG, 25 TRIAL_WATCHDOG).
+struct DeviceFault {
+  int64_t code = 0;
+  std::string name;     // "CONFIRMED_WATCHDOG"
+  uint32_t detail = 0;  // the PC the device reported
+  std::string at;       // UTC, when the host recorded it
+};
+
 struct DeviceInfo {
   std::string id;
   std::string group;
@@ -67,7 +76,12 @@ struct DeviceInfo {
   std::optional<uint32_t> previous_model_id, previous_version;
   bool online = false;
   std::optional<std::string> last_seen;
+  std::optional<DeviceFault> last_fault;
 };
+
+// Reads the fault columns of `devices` (migration 13: last_fault_code, last_fault_name,
+// last_fault_detail, last_fault_at, in this order from column `first`); nullopt when none.
+std::optional<DeviceFault> read_device_fault(Statement& s, int first);
 
 // A certificate the fleet CA issued (host/fleet/pki.h), as the registry records it (enrolment.cc).
 struct Enrolment {
@@ -147,6 +161,8 @@ class Registry {
   void upsert_device(const std::string& id, const std::string& group, const DeviceProfile& profile);
   void record_device_model(const std::string& id, uint32_t model_id, uint32_t version);
   void record_device_presence(const std::string& id, bool online);
+  // Stores the device's last fault (code, name, detail) with the current UTC time.
+  void record_device_fault(const std::string& id, int64_t code, const std::string& name, uint32_t detail);
   std::vector<DeviceInfo> list_devices(const std::optional<std::string>& group = std::nullopt);
   std::optional<DeviceInfo> find_device(const std::string& id);
 

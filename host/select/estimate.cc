@@ -24,6 +24,7 @@ CostEstimate estimate_cost(const Model& model, const Profile& profile, const Cos
   e.runtime_static_ram_bytes = costs.runtime_static_ram_bytes;
   e.ram_bytes = e.arena_bytes + e.stack_bytes + e.runtime_static_ram_bytes;
   e.ram_available_bytes = profile.ram_bytes - profile.reserved_ram_bytes;
+  for (uint16_t i = 0; i < model.header->input_count; ++i) e.input_bytes += model.tensors[model.operands[i]].bytes;
   e.flash_available_bytes = profile.flash_bytes - profile.reserved_flash_bytes;
   e.instructions = e.detail.instructions;
   e.cycles_per_instruction = profile.cycles_per_instruction;
@@ -33,6 +34,16 @@ CostEstimate estimate_cost(const Model& model, const Profile& profile, const Cos
     e.exceeded.push_back("RAM: needs " + bytes_text(e.ram_bytes) + " bytes (arena " + bytes_text(e.arena_bytes) +
                          " + stack " + bytes_text(e.stack_bytes) + " + runtime " + bytes_text(e.runtime_static_ram_bytes) +
                          "), profile " + profile.name + " offers " + bytes_text(e.ram_available_bytes));
+  }
+  // A firmware with fixed buffers (profile max_arena_bytes, max_input_bytes) refuses a larger arena
+  // (MANIFEST result 3) and cannot gather a larger window, whatever RAM is left.
+  if (profile.max_arena_bytes > 0 && e.arena_bytes > profile.max_arena_bytes) {
+    e.exceeded.push_back("arena: needs " + bytes_text(e.arena_bytes) + " bytes, the firmware of profile " + profile.name +
+                         " provides " + bytes_text(profile.max_arena_bytes));
+  }
+  if (profile.max_input_bytes > 0 && e.input_bytes > profile.max_input_bytes) {
+    e.exceeded.push_back("input: needs " + bytes_text(e.input_bytes) + " bytes, the window buffer of profile " +
+                         profile.name + "'s firmware holds " + bytes_text(profile.max_input_bytes));
   }
   if (e.flash_bytes > e.flash_available_bytes) {
     e.exceeded.push_back("flash: needs " + bytes_text(e.flash_bytes) + " bytes (model " + bytes_text(e.file_bytes) +

@@ -22,6 +22,7 @@ struct CostEstimate {
   double runtime_static_ram_bytes = 0;
   double ram_bytes = 0;            // arena + stack + runtime static RAM
   double ram_available_bytes = 0;  // profile RAM minus its reserve
+  double input_bytes = 0;          // the model's graph inputs (a pipeline: its raw window)
   double flash_available_bytes = 0;
   double instructions = 0;
   double cycles_per_instruction = 0;

@@ -129,6 +129,11 @@ Profile profile_from_json(const nlohmann::json& j, const std::string& source) {
   p.reserved_flash_bytes = r.number("reserved_flash_bytes", false, false);
   if (p.reserved_ram_bytes >= p.ram_bytes) fail(source, "reserved_ram_bytes", "leaves no RAM for the model");
   if (p.reserved_flash_bytes >= p.flash_bytes) fail(source, "reserved_flash_bytes", "leaves no flash for the model");
+  p.max_arena_bytes = r.number("max_arena_bytes", false, true);
+  p.max_input_bytes = r.number("max_input_bytes", false, true);
+  if (p.max_arena_bytes > p.ram_bytes - p.reserved_ram_bytes) {
+    fail(source, "max_arena_bytes", "exceeds the RAM left after reserved_ram_bytes");
+  }
   p.dsp_extension = r.boolean("dsp_extension");
   p.fpu = r.string("fpu", true);
   if (p.fpu != "none" && p.fpu != "single" && p.fpu != "double") fail(source, "fpu", "must be none, single or double");
@@ -173,6 +178,8 @@ nlohmann::json profile_to_json(const Profile& p) {
                       {"flash_bytes", p.flash_bytes},
                       {"reserved_ram_bytes", p.reserved_ram_bytes},
                       {"reserved_flash_bytes", p.reserved_flash_bytes},
+                      {"max_arena_bytes", p.max_arena_bytes},
+                      {"max_input_bytes", p.max_input_bytes},
                       {"dsp_extension", p.dsp_extension},
                       {"fpu", p.fpu},
                       {"flash_wait_states", p.flash_wait_states ? nlohmann::json(*p.flash_wait_states) : nlohmann::json()},

@@ -21,6 +21,10 @@ struct Profile {
   double flash_bytes = 0;
   double reserved_ram_bytes = 0;    // kept for the rest of the firmware
   double reserved_flash_bytes = 0;
+  // Limits of the firmware's fixed model buffers (0: none): the arena it provides and the bytes of
+  // model input its window buffer holds (docs/select.md).
+  double max_arena_bytes = 0;
+  double max_input_bytes = 0;
   bool dsp_extension = false;
   std::string fpu;  // "none", "single", "double"
   std::optional<double> flash_wait_states;

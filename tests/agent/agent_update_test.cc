@@ -87,7 +87,7 @@ TMF_TEST(AgentUpdate, AFaultOnProbationRevertsAtOnceAndSaysWhere) {
   TMF_EXPECT_EQ(static_cast<int>(tmf::agent_trial_end(rig.agent.get(), true)), 0);
   rig.offer(v2);
   TMF_ASSERT(tmf::agent_in_trial(rig.agent.get()));
-  // A plain reset (power, watchdog): the trial runs again.
+  // A plain reset (power): the trial runs again.
   rig.boot();
   TMF_EXPECT(tmf::agent_in_trial(rig.agent.get()));
   TMF_EXPECT(active_model_is(*rig.agent, v2.file));
@@ -222,9 +222,10 @@ TMF_TEST(AgentUpdate, WatchdogResetsCountWithFaultsInAWindowOfBoots) {
                 static_cast<int>(tmf::OtaResult::kOtaResultConfirmedWatchdog));
 }
 
-// A watchdog reset on trial is not counted against a confirmed model: the trial is retried once
-// (a stall is not proof, docs/porting.md), then reverted as before.
-TMF_TEST(AgentUpdate, AWatchdogResetOnProbationRetriesTheTrial) {
+// Policy (docs/agent.md "Resets on trial"): the watchdog's reset on probation is the model's, as a
+// fault is: reverted on that boot without the retry a power cut gets, result 25 with the PC the
+// watchdog interrupted, and the confirmed model's fault counters stay untouched.
+TMF_TEST(AgentUpdate, AWatchdogResetOnProbationRevertsAtOnce) {
   Rig rig;
   rig.device->config.app_confirms = true;
   rig.boot();
@@ -235,13 +236,20 @@ TMF_TEST(AgentUpdate, AWatchdogResetOnProbationRetriesTheTrial) {
   rig.offer(v2);
   TMF_ASSERT(tmf::agent_in_trial(rig.agent.get()));
   boot_after(&rig, false, true, 0x4000u);
-  TMF_EXPECT(tmf::agent_in_trial(rig.agent.get()));
-  TMF_EXPECT_EQ(static_cast<int>(rig.agent->state.watchdog_resets), 0);
-  boot_after(&rig, false, true, 0x4000u);
+  TMF_EXPECT(!tmf::agent_in_trial(rig.agent.get()));
   TMF_EXPECT(active_model_is(*rig.agent, v1.file));
+  TMF_EXPECT_EQ(static_cast<int>(rig.agent->state.watchdog_resets), 0);
   const tmf::OtaEventMessage* e = rig.host.last_event();
   TMF_ASSERT(e != nullptr);
-  TMF_EXPECT_EQ(static_cast<int>(e->result), static_cast<int>(tmf::OtaResult::kOtaResultSelfTestFailed));
+  TMF_EXPECT_EQ(static_cast<int>(e->event), static_cast<int>(tmf::OtaEvent::kOtaEventReverted));
+  TMF_EXPECT_EQ(static_cast<int>(e->result), static_cast<int>(tmf::OtaResult::kOtaResultTrialWatchdog));
+  TMF_EXPECT_EQ(e->detail, 0x4000u);
+  TMF_EXPECT_EQ(e->model_version, 2u);
+  TMF_EXPECT_EQ(static_cast<int>(tmf::agent_status_message(rig.agent.get()).last_result),
+                static_cast<int>(tmf::OtaResult::kOtaResultTrialWatchdog));
+  // The slot is given up: a later plain boot stays on v1.
+  boot_after(&rig, false, false, 0);
+  TMF_EXPECT(active_model_is(*rig.agent, v1.file));
 }
 
 TMF_TEST(AgentUpdate, UpdateKeepsPreviousForRevert) {

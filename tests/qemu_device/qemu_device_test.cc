@@ -7,12 +7,17 @@
 //   2. TELEMETRY arrives, is acknowledged, and an acknowledged batch is not sent again;
 //   3. COMMAND collect is answered with the requested number of DATA samples;
 //   4. a model the app cannot run (no detection settings) is reverted (result 13);
-//   5. a model on which the app hangs (fault injection hang_version) is reset by the watchdog,
-//      retried once, and reverted; the first model keeps running.
+//   5. a model on which the app hangs on trial (fault injection hang_version) is reset by the
+//      watchdog and reverted at once (result 25, the PC of the hang); the first model keeps running.
 #include "tests/qemu_device/qemu_device_rig.h"
+
+#include "host/fleet/link.h"
+#include "host/registry/registry.h"
 
 namespace tmf_test {
 namespace {
+
+std::pair<uint64_t, uint64_t> symbol_range(const std::string& elf, const std::string& name, bool exact = false);
 
 TMF_TEST(QemuDevice, InstallTelemetryCollectAppCheckAndWatchdogRevert) {
   const std::string work = std::string(TMF_QEMU_DEVICE_WORK) + "/e2e";
@@ -129,14 +134,26 @@ TMF_TEST(QemuDevice, InstallTelemetryCollectAppCheckAndWatchdogRevert) {
   TMF_EXPECT(wait_for(&host, [&] { return host.has_status && host.status.active_model_version == 1 &&
                                           host.status.state == tmf::OtaState::kOtaStateIdle; }, 10));
 
-  // 5. A model on which the app hangs: watchdog reset, trial retried once, then reverted.
+  // 5. A model on which the app hangs on trial: one watchdog reset, reverted at once (no retry,
+  // docs/agent.md "Resets on trial"), result 25 with the PC the watchdog interrupted: the hang's
+  // loop in the firmware's main.
   host.artifact = &a3;
   publish(&host, "manifest", a3.manifest_bytes, 1);
   TMF_EXPECT(wait_for(&host, [&] { return find_event(host, 603, tmf::OtaEvent::kOtaEventReverted) != nullptr; }, 180));
   TMF_EXPECT(find_event(host, 603, tmf::OtaEvent::kOtaEventConfirmed) == nullptr);
-  TMF_EXPECT_EQ(count_in_file(work + "/device.log", "watchdog expired"), static_cast<size_t>(2));
+  if (const tmf::OtaEventMessage* e = find_event(host, 603, tmf::OtaEvent::kOtaEventReverted)) {
+    const auto hang = symbol_range(elf, "main", true);
+    TMF_EXPECT(e->result == tmf::OtaResult::kOtaResultTrialWatchdog);
+    TMF_EXPECT(hang.second > hang.first && e->detail >= hang.first && e->detail < hang.second);
+    std::printf("e2e: v3 hung on trial, reverted after one watchdog reset at pc 0x%08x (main 0x%08llx..0x%08llx)\n",
+                e->detail, static_cast<unsigned long long>(hang.first), static_cast<unsigned long long>(hang.second));
+  }
   TMF_EXPECT(wait_for(&host, [&] { return host.has_status && host.status.active_model_version == 1 &&
-                                          host.status.state == tmf::OtaState::kOtaStateIdle; }, 30));
+                                          host.status.state == tmf::OtaState::kOtaStateIdle &&
+                                          host.status.last_update_id == 603; }, 30));
+  TMF_EXPECT(host.status.last_result == tmf::OtaResult::kOtaResultTrialWatchdog);
+  TMF_EXPECT_EQ(count_in_file(work + "/device.log", "watchdog expired"), static_cast<size_t>(1));
+  TMF_EXPECT_EQ(count_in_file(work + "/device.log", "fault injection: the app hangs on this model"), static_cast<size_t>(1));
   // The first model runs again after the resets: its telemetry flows in the new boot.
   const uint32_t before = host.telemetry_received;
   TMF_EXPECT(wait_for(&host, [&] { return host.telemetry_received > before + 2; }, 60));
@@ -173,8 +190,9 @@ struct DeployRun {
   uint32_t collect_samples = 0;  // then COMMAND collect of this many samples is answered with DATA
 };
 
-// [start, end) of the firmware function whose name contains `name`, from the image's symbols.
-std::pair<uint64_t, uint64_t> symbol_range(const std::string& elf, const std::string& name) {
+// [start, end) of the firmware function whose name contains `name` (exact: is `name`), from the
+// image's symbols.
+std::pair<uint64_t, uint64_t> symbol_range(const std::string& elf, const std::string& name, bool exact) {
   const std::string out = std::string(TMF_QEMU_DEVICE_WORK) + "/nm.txt";
   if (std::system(("arm-none-eabi-nm -S --defined-only '" + elf + "' > '" + out + "'").c_str()) != 0) return {0, 0};
   std::ifstream in(out);
@@ -182,7 +200,7 @@ std::pair<uint64_t, uint64_t> symbol_range(const std::string& elf, const std::st
   while (std::getline(in, line)) {
     std::istringstream words(line);
     std::string address, size, type, symbol;
-    if (words >> address >> size >> type >> symbol && symbol.find(name) != std::string::npos) {
+    if (words >> address >> size >> type >> symbol && (exact ? symbol == name : symbol.find(name) != std::string::npos)) {
       const uint64_t start = std::stoull(address, nullptr, 16) & ~1ull;  // Thumb bit
       return {start, start + std::stoull(size, nullptr, 16)};
     }
@@ -236,6 +254,49 @@ std::string deploy_and_telemetry(TmfTestState* tmf_test_state_, const DeployRun&
     argv.insert(argv.end(), {"--watchdog-ms", "1000", "--", "fault_version=2", "udf_version=3",
                              "fault_confirmed_version=4", "hang_confirmed_version=5"});
   }
+  // The faults run keeps a registry as serve does: the fleet link on serve's identity, the device
+  // enrolled, every device message written by FleetLink::write_devices (the one writer of devices).
+  std::unique_ptr<tmf::registry::Registry> registry;
+  std::unique_ptr<tmf::fleet::FleetLink> fleet_link;
+  if (run.faults) {
+    registry = std::make_unique<tmf::registry::Registry>(work + "/registry");
+    broker.enrol(work + "/registry", run.device, "test");
+    tmf::fleet::FleetLinkOptions o;
+    o.fleet = "plant";
+    o.client_id = "test-serve-" + run.device;
+    o.broker = broker.service(tmf::fleet::FleetService::kFleetServiceServe);
+    o.enrolment = tmf::fleet::fleet_enrolment_from_registry(work + "/registry");
+    o.uplinks = {tmf::OtaTopic::kOtaTopicInfo, tmf::OtaTopic::kOtaTopicStatus, tmf::OtaTopic::kOtaTopicPresence,
+                 tmf::OtaTopic::kOtaTopicEvent};
+    fleet_link = std::make_unique<tmf::fleet::FleetLink>(std::move(o));
+    fleet_link->client().require_connected(std::chrono::seconds(10));
+  }
+  // The device's last fault in the registry once the link has written this one (up to 20 s; two
+  // reverts in a row can share a code, so the PC tells them apart).
+  const auto registry_fault = [&](int64_t code, uint32_t pc) -> std::optional<tmf::registry::DeviceFault> {
+    for (int i = 0; i < 200; ++i) {
+      while (fleet_link->next(std::chrono::milliseconds(0))) {
+      }
+      {
+        tmf::registry::Transaction tx(registry->db());
+        fleet_link->write_devices(*registry);
+        tx.commit();
+      }
+      const auto d = registry->find_device(run.device);
+      if (d && d->last_fault && d->last_fault->code == code && d->last_fault->detail == pc) return d->last_fault;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return std::nullopt;
+  };
+  const auto expect_registry_fault = [&](const tmf::OtaEventMessage& e, const char* name) {
+    const auto f = registry_fault(static_cast<int64_t>(e.result), e.detail);
+    TMF_EXPECT(f.has_value());
+    if (!f) return;
+    TMF_EXPECT(f->name == name);
+    TMF_EXPECT(f->at.size() == 20 && f->at[10] == 'T');
+    std::printf("%s: registry: %s last fault %lld %s pc 0x%08x at %s\n", run.name.c_str(), run.device.c_str(),
+                static_cast<long long>(f->code), f->name.c_str(), f->detail, f->at.c_str());
+  };
   const pid_t device = tmf::test_support::spawn_logged(argv, log, false);
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   const pid_t gateway = tmf::test_support::spawn_logged(gateway_argv(broker, link, run.device), work + "/gateway.log", false);
@@ -279,6 +340,7 @@ std::string deploy_and_telemetry(TmfTestState* tmf_test_state_, const DeployRun&
       if (const tmf::OtaEventMessage* e = find_event(host, update_id, tmf::OtaEvent::kOtaEventReverted)) {
         TMF_EXPECT(e->result == tmf::OtaResult::kOtaResultTrialFault);
         TMF_EXPECT(e->detail >= injector.first && e->detail < injector.second);
+        expect_registry_fault(*e, "TRIAL_FAULT");
         std::printf("%s: v%u reverted after a %s at pc 0x%08x (inject_fault 0x%08llx..0x%08llx)\n", run.name.c_str(),
                     version, kind, e->detail, static_cast<unsigned long long>(injector.first),
                     static_cast<unsigned long long>(injector.second));
@@ -315,6 +377,7 @@ std::string deploy_and_telemetry(TmfTestState* tmf_test_state_, const DeployRun&
         TMF_EXPECT_EQ(e->model_version, v);
         if (!hang) TMF_EXPECT(e->detail >= injector.first && e->detail < injector.second);
         TMF_EXPECT(e->detail != 0);
+        expect_registry_fault(*e, hang ? "CONFIRMED_WATCHDOG" : "CONFIRMED_FAULTS");
         std::printf("%s: confirmed v%u reverted after %u %s, last at pc 0x%08x: %s\n", run.name.c_str(), v,
                     static_cast<unsigned>(tmf::kAgentFaultLimit), hang ? "watchdog resets" : "bus errors", e->detail,
                     tmf::ota_result_to_string(e->result));

@@ -7,7 +7,7 @@ pkg_check_modules(QEMU_DEVICE_MOSQUITTO REQUIRED IMPORTED_TARGET libmosquitto)
 add_executable(qemu_device_tests ${CMAKE_CURRENT_LIST_DIR}/qemu_device_test.cc ${CMAKE_CURRENT_LIST_DIR}/qemu_device_3axis_test.cc
   ${CMAKE_CURRENT_LIST_DIR}/../app/app_rig.cc ${CMAKE_CURRENT_LIST_DIR}/../agent/sim_port.cc
   ${CMAKE_CURRENT_LIST_DIR}/../agent/ota_harness.cc ${CMAKE_CURRENT_LIST_DIR}/qemu_device_main.cc)
-target_link_libraries(qemu_device_tests PRIVATE tmf_app tmf_test_fleet tmf_convert tmf_deploy tmf_simulator PkgConfig::QEMU_DEVICE_SODIUM
+target_link_libraries(qemu_device_tests PRIVATE tmf_app tmf_test_fleet tmf_fleet tmf_convert tmf_deploy tmf_simulator PkgConfig::QEMU_DEVICE_SODIUM
   PkgConfig::QEMU_DEVICE_MOSQUITTO)
 target_compile_features(qemu_device_tests PRIVATE cxx_std_20)
 target_compile_options(qemu_device_tests PRIVATE -ffp-contract=off)

@@ -141,6 +141,35 @@ REGISTRY_TEST(Migration12KeepsDeploymentsAndAllowsPauseAndCancel) {
   TMF_EXPECT_THROWS(reg.upsert_deployment_device(99, orphan), registry::RegistryError, "");
 }
 
+// Migration 13 adds each device's last fault: a version-12 row keeps its columns and has none; a
+// recorded fault comes back field for field, its PC above 2^31 included (a u32 on the wire).
+REGISTRY_TEST(Migration13AddsTheLastFaultOfADevice) {
+  const std::string dir = fresh_dir("reg_migration13");
+  const std::string url = database_for(engine, "reg_migration13");
+  std::filesystem::create_directories(dir);
+  {
+    registry::Database db(url.empty() ? dir + "/registry.db" : url);
+    registry::schema_migrate(db, 12);
+    db.exec("INSERT INTO devices(id, device_group, core, online) VALUES ('pump-1', 'line', 'cortex-m33', 1)");
+  }
+  Registry reg(dir, url);
+  auto before = reg.find_device("pump-1");
+  TMF_ASSERT(before.has_value());
+  TMF_EXPECT(before->profile.core == "cortex-m33" && before->online && !before->last_fault.has_value());
+  reg.record_device_fault("pump-1", 24, "CONFIRMED_WATCHDOG", 0x10000F2Au);
+  reg.record_device_fault("pump-1", 23, "CONFIRMED_FAULTS", 0xFFFFFFF0u);  // the last one counts
+  reg.record_device_fault("nosuch", 22, "TRIAL_FAULT", 1);                  // no row: nothing written
+  const auto after = reg.find_device("pump-1");
+  TMF_ASSERT(after.has_value() && after->last_fault.has_value());
+  TMF_EXPECT_EQ(after->last_fault->code, 23);
+  TMF_EXPECT(after->last_fault->name == "CONFIRMED_FAULTS");
+  TMF_EXPECT_EQ(after->last_fault->detail, 0xFFFFFFF0u);
+  const std::string& at = after->last_fault->at;  // UTC text as last_seen: YYYY-MM-DDTHH:MM:SSZ
+  TMF_EXPECT(at.size() == 20 && at[4] == '-' && at[10] == 'T' && at[19] == 'Z');
+  TMF_EXPECT(reg.list_devices()[0].last_fault.has_value());
+  TMF_EXPECT(!reg.find_device("nosuch").has_value());
+}
+
 // Migration 8 rebuilds telemetry_batches with the journal incarnation in the key: rows of a
 // version-7 database keep every column, their arrival order (rowid) and incarnation 0.
 REGISTRY_TEST(Migration8KeepsTelemetryRowsWithIncarnationZero) {
@@ -381,7 +410,19 @@ TMF_TEST(Registry, CliAddListShowPromoteDevices) {
     reg.record_device_model("sensor-1", v.model_id, 1);
     reg.record_device_model("sensor-1", v.model_id, 2);
   }
-  const auto dev = nlohmann::json::parse(test::run_cli("devices show sensor-1 --json" + r).out);
+  auto dev = nlohmann::json::parse(test::run_cli("devices show sensor-1 --json" + r).out);
+  TMF_EXPECT(dev["last_fault"].is_null());
+  {
+    Registry reg(dir);
+    reg.record_device_fault("sensor-1", 25, "TRIAL_WATCHDOG", 0x498u);
+  }
+  dev = nlohmann::json::parse(test::run_cli("devices show sensor-1 --json" + r).out);
+  TMF_EXPECT(dev["last_fault"]["code"] == 25 && dev["last_fault"]["name"] == "TRIAL_WATCHDOG" &&
+             dev["last_fault"]["detail"] == 0x498 && dev["last_fault"]["pc"] == "0x00000498");
+  TMF_EXPECT(dev["last_fault"]["description"] == "the model stalled the device on trial (watchdog)");
+  TMF_EXPECT(test::run_cli("devices show sensor-1" + r).out.find("last fault: TRIAL_WATCHDOG (the model stalled the device on trial (watchdog)), pc 0x00000498, at ") !=
+             std::string::npos);
+  TMF_EXPECT(test::run_cli("devices list" + r).out.find("TRIAL_WATCHDOG pc=0x00000498") != std::string::npos);
   TMF_EXPECT(dev["current_model"] == "ad01:2");
   TMF_EXPECT(dev["previous_model"] == "ad01:1");
   TMF_EXPECT(dev["group"] == "pumps");

@@ -252,6 +252,22 @@ TMF_TEST(CostModel, EstimateOnAProfile) {
   TMF_EXPECT_EQ(small.exceeded.size(), 2u);
   TMF_EXPECT(small.exceeded[0].find("RAM: needs") == 0 && small.exceeded[0].find("offers 200") != std::string::npos);
   TMF_EXPECT(small.exceeded[1].find("flash: needs") == 0 && small.exceeded[1].find("offers 4000") != std::string::npos);
+
+  // A firmware's fixed model buffers: exactly the model's arena and its int8 [1, 20] input fit,
+  // one byte less of either is refused (with RAM to spare).
+  pj["ram_bytes"] = 65536;
+  pj["flash_bytes"] = 65536;
+  pj["max_arena_bytes"] = m.model.header->arena_bytes;
+  pj["max_input_bytes"] = 20;
+  const select::CostEstimate exact = select::estimate_cost(m.model, select::profile_from_json(pj, "fw.json"), table);
+  TMF_EXPECT_EQ(exact.input_bytes, 20.0);
+  TMF_EXPECT(exact.fits());
+  pj["max_arena_bytes"] = m.model.header->arena_bytes - 1;
+  pj["max_input_bytes"] = 19;
+  const select::CostEstimate tight = select::estimate_cost(m.model, select::profile_from_json(pj, "fw.json"), table);
+  TMF_EXPECT_EQ(tight.exceeded.size(), 2u);
+  TMF_EXPECT(tight.exceeded[0].find("arena: needs " + std::to_string(m.model.header->arena_bytes)) == 0);
+  TMF_EXPECT(tight.exceeded[1].find("input: needs 20 bytes") == 0 && tight.exceeded[1].find("holds 19") != std::string::npos);
 }
 
 TMF_TEST(Fit, RecoversKnownCoefficients) {

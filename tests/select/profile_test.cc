@@ -99,6 +99,9 @@ TMF_TEST(Profile, BadFieldsAreNamed) {
       {"clock_mhz", 80, "my.json: clock_mhz: unknown field"},
       {"cost_core", "cortex-m55", "my.json: cost_core: 'cortex-m55' is not a QEMU core"},
       {"reserved_ram_bytes", 65536, "my.json: reserved_ram_bytes: leaves no RAM"},
+      {"max_arena_bytes", 0, "my.json: max_arena_bytes: must be positive"},
+      {"max_arena_bytes", 65537, "my.json: max_arena_bytes: exceeds the RAM left"},
+      {"max_input_bytes", -1, "my.json: max_input_bytes: must be positive"},
       {"source", "datasheet", "my.json: source: must be an object"},
   };
   for (const Case& c : cases) {

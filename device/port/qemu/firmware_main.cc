@@ -3,7 +3,7 @@
 // interrupted), the app; then one polled loop: watchdog, serial link (UART0) to the gateway, the
 // agent and app, sensor windows from UART1. A model on trial must run `trial_windows` windows
 // healthy before the app confirms it; a hang or crash on trial resets (watchdog / fault handler)
-// and the agent retries the trial once, then reverts.
+// and the agent reverts at once (docs/agent.md "Resets on trial").
 //
 // Arguments (QEMU -append, scripts/qemu-device.sh): flash=PATH key=HEX64 (repeatable) [group=G] [fleet=F]
 // [trial_windows=N] [watchdog_ms=MS] [window_ms=MS: at most one window per period, default 100;
