@@ -147,8 +147,7 @@ TMF_TEST(Rollout, CanaryFailingItsHealthGateIsRolledBack) {
 
 // A device whose telemetry never comes (hello_world has no detection settings: the device app
 // does not run it) fails a gate that needs telemetry: no silent pass.
-TMF_TEST_BOTH_ENGINES(Rollout, GateWithoutTelemetryFails) {
-  test_support::ScopedTestDatabase db(engine, "rollout_no_telemetry");
+TMF_TEST(Rollout, GateWithoutTelemetryFails) {
   Fixture f = make_fixture("rollout_no_telemetry");
   test::FleetBroker broker(f.dir + "/broker", "fleet");
   test::VirtualDevice device(f.dir + "/devices", "mute-1", "mute", broker, f.reg->dir(), f.keys.public_key, {"--quiet"});
@@ -230,8 +229,7 @@ TMF_TEST_BOTH_ENGINES(Rollout, DeviceRejectionFailsTheStageWithItsResultCode) {
 // A device whose 'confirmed' EVENT is lost stays in 'trial' for the engine; the engine offers
 // the manifest again and the device answers 'confirmed' again (protocol.md), so the rollout
 // completes instead of waiting for the stage timeout.
-TMF_TEST_BOTH_ENGINES(Rollout, LostConfirmedEventIsRecovered) {
-  test_support::ScopedTestDatabase db(engine, "rollout_lost_confirm");
+TMF_TEST(Rollout, LostConfirmedEventIsRecovered) {
   Fixture f = make_fixture("rollout_lost_confirm");
   test::FleetBroker broker(f.dir + "/broker", "fleet");
   test::VirtualDevice device(f.dir + "/devices", "quiet-1", "q", broker, f.reg->dir(), f.keys.public_key,

@@ -252,6 +252,16 @@ TMF_TEST(ServeShared, EachWorkerHasItsOwnCertificateRevokedAlone) {
   TMF_EXPECT_EQ(connects(dir + "/w2.log"), 2);
   TMF_EXPECT_EQ(connects(dir + "/w1.log"), 1);
   TMF_EXPECT(kill(pids[0], 0) == 0);
+  // ... refused in the TLS handshake for its revoked certificate, as its own log says.
+  const auto said_until = Clock::now() + std::chrono::seconds(10);
+  const auto said_revoked = [&] {
+    for (const auto& e : events(dir + "/w1.log", "broker")) {
+      if (e.value("error", "").find("certificate revoked") != std::string::npos) return true;
+    }
+    return false;
+  };
+  while (!said_revoked() && Clock::now() < said_until) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  TMF_EXPECT(said_revoked());
 
   std::vector<uint64_t> stored(names.size(), 0);
   for (size_t i = 0; i < names.size(); ++i) {
