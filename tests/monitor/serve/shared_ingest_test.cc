@@ -233,7 +233,7 @@ TMF_TEST(ServeShared, EachWorkerHasItsOwnCertificateRevokedAlone) {
   while ((connects(dir + "/w1.log") == 0 || connects(dir + "/w2.log") == 0) && Clock::now() < up_until) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  TMF_ASSERT(connects(dir + "/w1.log") == 1 && connects(dir + "/w2.log") == 1);
+  TMF_ASSERT(connects(dir + "/w1.log") >= 1 && connects(dir + "/w2.log") >= 1);
   std::this_thread::sleep_for(std::chrono::milliseconds(300));  // SUBACKs
 
   DevicePublishers publisher(broker, devices, "ids");
@@ -243,14 +243,17 @@ TMF_TEST(ServeShared, EachWorkerHasItsOwnCertificateRevokedAlone) {
   const auto [revoke_code, revoke_out] = run_tinymlops("fleet revoke serve --worker w1" + where + " --json");
   TMF_ASSERT(revoke_code == 0);
   TMF_EXPECT(nlohmann::json::parse(revoke_out)["id"] == "svc-serve-w1");
+  const size_t w1_connects = connects(dir + "/w1.log"), w2_connects = connects(dir + "/w2.log");
   broker.stop();
   broker.start();
   TMF_ASSERT(publish_all_acked(publisher, devices, kHalf + 1, kHalf));
   // w2 came back after the restart; w1 is still running, retrying, and was never let in.
   const auto back_until = Clock::now() + std::chrono::seconds(10);
-  while (connects(dir + "/w2.log") < 2 && Clock::now() < back_until) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  TMF_EXPECT_EQ(connects(dir + "/w2.log"), 2);
-  TMF_EXPECT_EQ(connects(dir + "/w1.log"), 1);
+  while (connects(dir + "/w2.log") <= w2_connects && Clock::now() < back_until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  TMF_EXPECT(connects(dir + "/w2.log") > w2_connects);
+  TMF_EXPECT_EQ(connects(dir + "/w1.log"), w1_connects);
   TMF_EXPECT(kill(pids[0], 0) == 0);
   // ... refused in the TLS handshake for its revoked certificate, as its own log says.
   const auto said_until = Clock::now() + std::chrono::seconds(10);
