@@ -48,6 +48,8 @@ void run_config(BrokerArgs a) {
     j["user"] = c.user;
     j["max_packet_bytes"] = c.max_packet_bytes;
     j["issued_certificate"] = c.issued_certificate;
+    j["worker_identities"] = nlohmann::json::array();
+    for (const fleet::ServiceWorker& w : c.workers) j["worker_identities"].push_back(fleet::fleet_worker_identity(w.service, w.worker));
     j["broker_serial"] = c.issued_certificate ? nlohmann::json(c.broker_serial) : nlohmann::json(nullptr);
     std::printf("%s\n", j.dump(2).c_str());
     return;
@@ -55,6 +57,10 @@ void run_config(BrokerArgs a) {
   std::printf("fleet %s: TLS listener %s:%d, client certificates required, ACL %s\n  run: mosquitto -c %s\n",
               c.fleet.c_str(), c.bind.c_str(), c.port, c.acl_path.c_str(), c.config_path.c_str());
   std::printf("  broker certificate %s (%s)\n", c.cert_path.c_str(), c.issued_certificate ? "issued now" : "reused");
+  for (const fleet::ServiceWorker& w : c.workers) {
+    std::printf("  worker identity %s (rights of svc-%s)\n", fleet::fleet_worker_identity(w.service, w.worker).c_str(),
+                fleet::fleet_service_to_string(w.service));
+  }
 }
 
 }  // namespace
@@ -71,7 +77,7 @@ void register_broker(CLI::App& app) {
   config->add_option("--user", args->request.user, "Account Mosquitto drops to when started as root (default mosquitto)");
   config->add_option("--fleet", args->fleet, "Check that the CA serves this fleet");
   config->add_option("--host", args->hosts, "Further DNS name or IP address for the broker certificate (repeatable)");
-  config->add_flag("--json", args->json, "Print JSON (keys: fleet, config_path, acl_path, cert_path, port, bind, ...)");
+  config->add_flag("--json", args->json, "Print JSON (keys: fleet, config_path, acl_path, cert_path, port, bind, worker_identities, ...)");
   config->callback([args] { run_fleet_command([&] { run_config(*args); }); });
 }
 

@@ -5,6 +5,7 @@
 #include "host/cli/commands.h"
 #include "host/cli/fleet_cli.h"
 #include "host/cli/registry_cli.h"
+#include "host/fleet/service_workers.h"
 
 namespace tmf::cli {
 
@@ -45,7 +46,7 @@ void fleet_report_revocation(registry::Registry& reg, const std::string& fleet_d
 namespace {
 
 struct FleetArgs {
-  std::string registry_dir, dir, fleet = "fleet", name, out;
+  std::string registry_dir, dir, fleet = "fleet", name, out, worker;
   int days = 0;
   bool json = false;
 };
@@ -89,10 +90,17 @@ void run_init(const FleetArgs& a) {
               paths.crl.c_str());
 }
 
-void run_service(const FleetArgs& a) {
+// svc-NAME, or svc-NAME-WORKER with --worker.
+std::string service_identity_of(const FleetArgs& a, fleet::FleetService* service_out) {
   const auto service = fleet::fleet_service_parse(a.name);
   if (!service) throw CliError("service '" + a.name + "': not one of serve, deploy, collect, gateway", 2);
-  const std::string identity = fleet::fleet_service_identity(*service);
+  *service_out = *service;
+  return a.worker.empty() ? fleet::fleet_service_identity(*service) : fleet::fleet_worker_identity(*service, a.worker);
+}
+
+void run_service(const FleetArgs& a) {
+  fleet::FleetService service{};
+  const std::string identity = service_identity_of(a, &service);
   const std::string dir = fleet_dir_or_default(a.dir, a.registry_dir);
   registry::Registry reg(a.registry_dir);
   fleet::IssueRequest request;
@@ -100,14 +108,20 @@ void run_service(const FleetArgs& a) {
   request.days = a.days;
   const fleet::Issued issued = fleet::pki_issue(dir, request, a.out, identity);
   reg.service_enroll(identity, issued.serial);
+  // Listed after the registry took the certificate: the broker grants only identities it records.
+  const bool new_worker = !a.worker.empty() && fleet::fleet_worker_add(dir, service, a.worker);
   print_issued(issued, a.json);
+  if (new_worker && !a.json) {
+    std::printf("  new worker identity: regenerate the broker configuration (tinymlops broker config) and reload "
+                "the broker (SIGHUP) to grant it\n");
+  }
 }
 
 void run_revoke_service(const FleetArgs& a) {
-  const auto service = fleet::fleet_service_parse(a.name);
-  if (!service) throw CliError("service '" + a.name + "': not one of serve, deploy, collect, gateway", 2);
+  fleet::FleetService service{};
+  const std::string identity = service_identity_of(a, &service);
   registry::Registry reg(a.registry_dir);
-  const registry::Enrolment e = reg.service_revoke(fleet::fleet_service_identity(*service));
+  const registry::Enrolment e = reg.service_revoke(identity);
   fleet_report_revocation(reg, fleet_dir_or_default(a.dir, a.registry_dir), e, a.json);
 }
 
@@ -149,9 +163,13 @@ void register_fleet(CLI::App& app) {
 
   auto service_args = std::make_shared<FleetArgs>();
   service_args->days = 3650;
-  CLI::App* service = fleet->add_subcommand("service", "Issue a service identity (CN svc-NAME) and record it in the registry");
+  CLI::App* service = fleet->add_subcommand(
+      "service", "Issue a service identity (CN svc-NAME, or svc-NAME-WORKER with --worker) and record it in the registry");
   service->add_option("name", service_args->name, "serve, deploy, collect or gateway")->required();
   service->add_option("--out", service_args->out, "Directory for svc-NAME.key (0600), svc-NAME.pem, ca.pem")->required();
+  service->add_option("--worker", service_args->worker,
+                      "One worker's own identity svc-NAME-WORKER (e.g. serve --worker-id), with NAME's broker rights, "
+                      "listed in FLEETDIR/services.json for `broker config`; revocable alone");
   add_dir_option(service, *service_args);
   service->add_option("--days", service_args->days, "Certificate validity in days (default 3650)")->check(CLI::Range(1, 36500));
   service->add_flag("--json", service_args->json, "Print JSON (keys: identity, serial, key_path, cert_path, ca_path, not_after)");
@@ -161,6 +179,7 @@ void register_fleet(CLI::App& app) {
   CLI::App* revoke = fleet->add_subcommand(
       "revoke", "Revoke a service identity's certificate (a compromised serve/deploy/collect/gateway host) and re-sign the CRL");
   revoke->add_option("name", revoke_args->name, "serve, deploy, collect or gateway")->required();
+  revoke->add_option("--worker", revoke_args->worker, "Revoke only this worker's identity svc-NAME-WORKER");
   add_dir_option(revoke, *revoke_args);
   revoke->add_flag("--json", revoke_args->json, "Print JSON (keys: id, serial, revoked_at, crl_path, crl_entries)");
   revoke->callback([revoke_args] { run_fleet_command([&] { run_revoke_service(*revoke_args); }); });

@@ -16,7 +16,7 @@ bool fleet_service_is_operator(FleetService service) {
   return false;
 }
 
-std::string fleet_acl_text(const std::string& fleet) {
+std::string fleet_acl_text(const std::string& fleet, const std::vector<ServiceWorker>& workers) {
   fleet_name_check(fleet);
   const std::string prefix = "tmf/" + fleet + "/";
   // Lines for one subject ("%u" for a device's own topics, "+" for every device), one per leaf.
@@ -44,6 +44,12 @@ std::string fleet_acl_text(const std::string& fleet) {
                 : ": speaks for the devices behind it: publishes their uplinks, receives their downlinks.\n");
     text += "user " + fleet_service_identity(service) + "\n";
     text += lines("topic", "+", !op);
+    for (const ServiceWorker& w : workers) {
+      if (w.service != service) continue;
+      text += "\n# worker " + w.worker + " of " + fleet_service_to_string(service) + ": the same rights under its own certificate.\n";
+      text += "user " + fleet_worker_identity(service, w.worker) + "\n";
+      text += lines("topic", "+", !op);
+    }
   }
   return text;
 }

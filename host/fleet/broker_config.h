@@ -3,7 +3,7 @@
 // generated ACL (acl.h); no anonymous access, no plain-text listener.
 //
 //   <out>/mosquitto.conf  the configuration (absolute paths; run `mosquitto -c <out>/mosquitto.conf`)
-//   <out>/acl             the acl_file
+//   <out>/acl             the acl_file (with a section per worker identity the fleet directory lists)
 //   <out>/broker.key/.pem the broker's server certificate (CN svc-broker, SANs as requested),
 //                         issued once and reused when the configuration is regenerated
 // The CRL is read from the fleet directory itself: Mosquitto 2 re-reads it on SIGHUP, so a
@@ -13,6 +13,8 @@
 
 #include <string>
 #include <vector>
+
+#include "host/fleet/service_workers.h"
 
 namespace tmf::fleet {
 
@@ -37,6 +39,7 @@ struct BrokerConfig {
   int port = 0;
   std::string bind, user;
   uint32_t max_packet_bytes = 0;
+  std::vector<ServiceWorker> workers;  // per-worker identities granted (FLEETDIR/services.json)
 };
 
 BrokerConfig broker_config_write(const BrokerConfigRequest& request);

@@ -420,6 +420,14 @@ ALTER TABLE devices ADD COLUMN last_fault_at TEXT;
     {14, R"sql(
 ALTER TABLE telemetry_batches ADD COLUMN rms BLOB;
 )sql"},
+    // Artifacts in the database (docs/scaling.md "Shared artifacts"): a worker on another machine
+    // serves a rollout from the store alone, without the registering machine's artifacts/ folder.
+    // Registration writes the bytes in the transaction that adds the version, so a version is
+    // never visible without them. NULL: registered before this step, the file holds the bytes
+    // (copied in by the first Registry opened where the file is, registry.cc).
+    {15, R"sql(
+ALTER TABLE artifacts ADD COLUMN content BLOB;
+)sql"},
 };
 
 // PostgreSQL: an identity column draws from a sequence that an explicit id (a table rebuild

@@ -131,6 +131,45 @@ Registry::Registry(const std::string& dir, const std::string& database)
       db_(!database.empty() ? database : !default_database().empty() ? default_database() : database_path(dir)),
       artifacts_(dir + "/artifacts") {
   schema_migrate(db_);
+  copy_file_artifacts_into_store();
+}
+
+// Artifacts registered before migration 15 have their bytes in a file only: the first registry
+// opened on the machine that has the file copies them in, so workers elsewhere can serve them.
+// A file that is absent here or does not match its name is left for another machine (or for
+// `registry add` of the same file, which fills the row too).
+void Registry::copy_file_artifacts_into_store() {
+  std::vector<std::string> missing;
+  {
+    Statement s(db_, "SELECT sha256 FROM artifacts WHERE content IS NULL");
+    while (s.step()) missing.push_back(s.column_text(0));
+  }
+  for (const std::string& hash : missing) {
+    if (!std::filesystem::exists(artifacts_.path_of(hash))) continue;
+    std::vector<uint8_t> bytes;
+    try {
+      bytes = artifacts_.get(hash);
+    } catch (const RegistryError&) {
+      continue;
+    }
+    Transaction tx(db_);
+    Statement(db_, "UPDATE artifacts SET content = CAST(? AS BLOB) WHERE sha256 = ? AND content IS NULL")
+        .bind(1, std::string(bytes.begin(), bytes.end()))
+        .bind(2, hash)
+        .run();
+    tx.commit();
+  }
+}
+
+void Registry::store_artifact_row(const std::string& hash, const std::vector<uint8_t>& bytes) {
+  Statement(db_,
+            "INSERT INTO artifacts(sha256, bytes, content) VALUES (?, ?, CAST(? AS BLOB)) "
+            "ON CONFLICT(sha256) DO UPDATE SET content = excluded.content "
+            "WHERE artifacts.content IS NULL OR artifacts.content <> excluded.content")
+      .bind(1, hash)
+      .bind(2, static_cast<int64_t>(bytes.size()))
+      .bind(3, std::string(bytes.begin(), bytes.end()))
+      .run();
 }
 
 VersionInfo Registry::read_version_row(Statement& s) {
@@ -178,8 +217,9 @@ AddResult Registry::add_version(const AddRequest& request) {
     }
   }
 
-  // The artifact file goes first: if we crash before the commit, an unreferenced but complete
-  // file remains (harmless, reused by a retry); the database never references a missing file.
+  // The local file copy goes first: if we crash before the commit, an unreferenced but complete
+  // file remains (harmless, reused by a retry). The bytes every worker reads are the artifact
+  // row's, written in the version's own transaction: no version is visible without them.
   const std::string hash = artifacts_.put(request.bytes);
 
   Transaction tx(db_);
@@ -211,6 +251,9 @@ AddResult Registry::add_version(const AddRequest& request) {
                             " is already registered with different content (sha256 " +
                             existing.column_text(0).substr(0, 12) + "...); convert with a higher --model-version");
       }
+      existing.reset();
+      store_artifact_row(hash, request.bytes);  // fills a row without bytes (before step 15) or repairs one
+      tx.commit();
       return AddResult{get_version({name, facts.version}), true};
     }
   }
@@ -223,10 +266,7 @@ AddResult Registry::add_version(const AddRequest& request) {
     if (!find.step()) throw RegistryError("lineage parent '" + *request.lineage.parent + "': no such version in the registry");
     parent_row = find.column_int(0);
   }
-  Statement(db_, "INSERT OR IGNORE INTO artifacts(sha256, bytes) VALUES (?, ?)")
-      .bind(1, hash)
-      .bind(2, static_cast<int64_t>(request.bytes.size()))
-      .run();
+  store_artifact_row(hash, request.bytes);
   Statement insert(db_,
                    "INSERT INTO versions(model, version, artifact, file_bytes, arena_bytes, macs, source, "
                    "signature_key_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
@@ -318,7 +358,19 @@ VersionInfo Registry::promote(const VersionRef& ref, const std::string& stage) {
   return get_version(ref);
 }
 
-std::vector<uint8_t> Registry::artifact_bytes(const VersionInfo& version) { return artifacts_.get(version.artifact); }
+std::vector<uint8_t> Registry::artifact_bytes(const VersionInfo& version) {
+  Statement s(db_, "SELECT content FROM artifacts WHERE sha256 = ?");
+  s.bind(1, version.artifact);
+  if (!s.step()) throw RegistryError("artifact " + version.artifact + ": not in the registry " + db_.path());
+  if (s.column_is_null(0)) return artifacts_.get(version.artifact);  // registered before migration 15
+  const std::string content = s.column_text(0);
+  std::vector<uint8_t> bytes(content.begin(), content.end());
+  if (sha256_hex(bytes.data(), bytes.size()) != version.artifact) {
+    throw RegistryError("artifact " + version.artifact + " in " + db_.path() +
+                        ": damaged (content does not match its SHA-256)");
+  }
+  return bytes;
+}
 
 void Registry::upsert_device(const std::string& id, const std::string& group, const DeviceProfile& profile) {
   Statement(db_,

@@ -1,7 +1,8 @@
 // The model registry: models and their versions (each a content-addressed TMF artifact with
 // lineage and metrics), the device fleet, and deployments with their per-device state. One
-// database (SQLite <dir>/registry.db, or PostgreSQL) plus <dir>/artifacts/<sha256>; every change is one
-// transaction, so a crash or a rejected input leaves the registry as it was.
+// database (SQLite <dir>/registry.db, or PostgreSQL) that holds the artifacts' bytes too, so any
+// worker serves any version; <dir>/artifacts/<sha256> is the registering machine's local copy.
+// Every change is one transaction, so a crash or a rejected input leaves the registry as it was.
 #pragma once
 
 #include <cstdint>
@@ -154,6 +155,8 @@ class Registry {
   std::optional<VersionInfo> find_version_by_model(uint32_t model_id, uint32_t version);
   // Sets the stage; promoting to production archives the model's previous production version.
   VersionInfo promote(const VersionRef& ref, const std::string& stage);
+  // The version's bytes from the store (checked against their SHA-256); an artifact registered
+  // before migration 15 and not yet copied in is read from its file.
   std::vector<uint8_t> artifact_bytes(const VersionInfo& version);
 
   // Devices: upsert_device records identity, group and profile (a device announces itself);
@@ -204,6 +207,9 @@ class Registry {
 
  private:
   VersionInfo read_version_row(Statement& s);
+  // The artifact's row with its bytes (migration 15), inside the caller's transaction.
+  void store_artifact_row(const std::string& hash, const std::vector<uint8_t>& bytes);
+  void copy_file_artifacts_into_store();
   void load_details(VersionInfo& v);
 
   std::string dir_;

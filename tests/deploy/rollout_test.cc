@@ -17,6 +17,7 @@
 #include "host/registry/registry.h"
 #include "tests/deploy/fleet_harness.h"
 #include "tests/host/test_files.h"
+#include "tests/support/postgres_server.h"
 #include "tests/support/tmf_test.h"
 
 namespace tmf {
@@ -202,7 +203,8 @@ TMF_TEST(Rollout, BrokerRestartMidRolloutCompletes) {
   for (const auto& [id, version] : reported_versions(broker, ids)) TMF_EXPECT_EQ(version, 1);
 }
 
-TMF_TEST(Rollout, DeviceRejectionFailsTheStageWithItsResultCode) {
+TMF_TEST_BOTH_ENGINES(Rollout, DeviceRejectionFailsTheStageWithItsResultCode) {
+  test_support::ScopedTestDatabase db(engine, "rollout_reject");
   Fixture f = make_fixture("rollout_reject");
   test::FleetBroker broker(f.dir + "/broker", "fleet");
   // 16 bytes of arena: hello_world does not fit, the device rejects the manifest (out of RAM).
@@ -217,7 +219,7 @@ TMF_TEST(Rollout, DeviceRejectionFailsTheStageWithItsResultCode) {
   TMF_EXPECT(rows[0].state == registry::DeviceRolloutState::kFailed);
   TMF_EXPECT_EQ(rows[0].result_code.value_or(-1), static_cast<int>(OtaResult::kOtaResultOutOfRam));
   // `rollout status --json` shows the same.
-  const test::CommandResult status = test::run_cli("rollout status --json --registry " + f.dir + "/registry");
+  const test::CommandResult status = test::run_cli("rollout status --json --registry " + f.dir + "/registry" + db.cli_line());
   TMF_ASSERT(status.exit_code == 0);
   const auto j = nlohmann::json::parse(status.out);
   TMF_EXPECT(j["devices"][0]["state"] == "failed");
@@ -237,6 +239,33 @@ TMF_TEST(Rollout, LostConfirmedEventIsRecovered) {
   TMF_EXPECT(r.state == registry::DeploymentState::kCompleted);
   TMF_EXPECT_EQ(r.healthy, 1);
   TMF_EXPECT_EQ(reported_versions(broker, {"quiet-1"})["quiet-1"], 1);
+}
+
+// Shared artifacts (docs/scaling.md): a version registered on one machine is rolled out by a
+// worker on another, whose --registry folder is empty; the registering folder is gone, so the
+// bytes can only come from the PostgreSQL store. The device installs only bytes whose signature
+// and content hash verify (docs/protocol.md), so its STATUS naming the version is the oracle.
+TMF_TEST(RolloutPostgres, WorkerWithAnEmptyRegistryFolderRollsOutFromTheStore) {
+  test_support::ScopedTestDatabase db(test_support::TestEngine::kPostgres, "rollout_shared_artifact");
+  Fixture f = make_fixture("rollout_shared_artifact");
+  const registry::VersionInfo v1 = f.reg->get_version(registry::parse_version_ref("hello:1"));
+  f.reg.reset();
+  std::filesystem::remove_all(f.dir + "/registry");
+  const std::string worker_dir = f.dir + "/worker-registry";
+  registry::Registry worker(worker_dir);
+  TMF_EXPECT(worker.db().engine() == registry::DatabaseEngine::kPostgres);
+  test::FleetBroker broker(f.dir + "/broker", "fleet");
+  test::VirtualDevice device(f.dir + "/devices", "far-1", "far", broker, worker_dir, f.keys.public_key, {"--quiet"});
+  const deploy::RolloutResult r =
+      deploy::rollout_run(worker, worker.get_version(registry::parse_version_ref("hello:1")),
+                          options_for(broker, worker_dir, "far", {"100%"}, f.keys.secret));
+  TMF_EXPECT(r.state == registry::DeploymentState::kCompleted);
+  TMF_EXPECT_EQ(r.healthy, 1);
+  TMF_EXPECT_EQ(reported_versions(broker, {"far-1"})["far-1"], 1);
+  const auto status = test::reported_status(broker, {"far-1"});
+  TMF_ASSERT(status.count("far-1") == 1);
+  TMF_EXPECT_EQ(status.at("far-1").active_model_id, v1.model_id);
+  TMF_EXPECT(!std::filesystem::exists(worker_dir + "/artifacts/" + v1.artifact));
 }
 
 }  // namespace

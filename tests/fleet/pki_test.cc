@@ -20,6 +20,7 @@
 
 #include "device/agent/protocol.h"
 #include "host/fleet/acl.h"
+#include "host/fleet/service_workers.h"
 #include "host/fleet/broker_config.h"
 #include "host/fleet/pki.h"
 #include "host/registry/registry.h"
@@ -302,6 +303,48 @@ TMF_TEST(FleetAcl, EveryLeafOnceInTheDirectionTheSpecStates) {
     TMF_EXPECT(line.find('#') == std::string::npos);
   }
   TMF_EXPECT(acl.find("readwrite") == std::string::npos);
+}
+
+// A worker identity's section is the service's section under another username: the same lines,
+// parsed out of the generated text; the list of workers refuses names that would inject ACL lines.
+TMF_TEST(FleetAcl, WorkerIdentitiesGetTheirServiceLinesOnly) {
+  const std::string dir = fresh_dir("acl_workers");
+  std::filesystem::create_directories(dir);
+  TMF_EXPECT(fleet::fleet_workers_load(dir).empty());
+  TMF_EXPECT(fleet::fleet_worker_add(dir, fleet::FleetService::kFleetServiceServe, "w2"));
+  TMF_EXPECT(fleet::fleet_worker_add(dir, fleet::FleetService::kFleetServiceServe, "w1"));
+  TMF_EXPECT(!fleet::fleet_worker_add(dir, fleet::FleetService::kFleetServiceServe, "w1"));
+  const auto workers = fleet::fleet_workers_load(dir);
+  TMF_ASSERT(workers.size() == 2);
+  TMF_EXPECT(workers[0].worker == "w1" && workers[1].worker == "w2");
+  // Grants per username, read back from the text as Mosquitto reads it (a `user` line starts a section).
+  const auto sections = [](const std::string& acl) {
+    std::map<std::string, std::vector<std::string>> out;
+    std::string user = "(pattern)", line;
+    std::stringstream lines(acl);
+    while (std::getline(lines, line)) {
+      if (line.empty() || line[0] == '#') continue;
+      if (line.rfind("user ", 0) == 0) {
+        user = line.substr(5);
+        continue;
+      }
+      out[user].push_back(line);
+    }
+    return out;
+  };
+  const auto with = sections(fleet::fleet_acl_text("plant7", workers));
+  const auto without = sections(fleet::fleet_acl_text("plant7"));
+  TMF_EXPECT_EQ(with.size(), without.size() + 2);
+  for (const auto& [user, grants] : without) TMF_EXPECT(with.at(user) == grants);
+  TMF_EXPECT(with.at("svc-serve-w1") == without.at("svc-serve"));
+  TMF_EXPECT(with.at("svc-serve-w2") == without.at("svc-serve"));
+  TMF_EXPECT_THROWS(fleet::fleet_worker_identity(fleet::FleetService::kFleetServiceServe, "w1\ntopic readwrite #"),
+                    fleet::FleetError, "worker 'w1");
+  {
+    std::ofstream edited(dir + "/services.json");
+    edited << R"({"workers": {"serve": ["w1\ntopic readwrite #"]}})";
+  }
+  TMF_EXPECT_THROWS(fleet::fleet_workers_load(dir), fleet::FleetError, "worker 'w1");
 }
 
 TMF_TEST(FleetRegistry, EnrolRevokeReenrol) {

@@ -282,6 +282,66 @@ REGISTRY_TEST(AddStoresArtifactLineageAndMetrics) {
   TMF_EXPECT_EQ(count_rows(reg, "versions"), 2);
 }
 
+// Migration 15 (docs/scaling.md "Shared artifacts"): a version's bytes live in the store, written
+// with the version, so a registry opened on another folder (another worker host) reads them
+// without the registering folder's file; damaged stored bytes are refused; an artifact row left
+// without bytes (as registered before step 15) is filled by the first registry that has the file.
+REGISTRY_TEST(ArtifactBytesLiveInTheStore) {
+  const std::string home = fresh_dir("reg_artifact_home"), elsewhere = fresh_dir("reg_artifact_elsewhere");
+  const std::string url = database_for(engine, "reg_artifact");
+  const std::string shared = url.empty() ? home + "/registry.db" : url;  // SQLite: both open the one file
+  std::filesystem::create_directories(home);
+  const registry::AddRequest one = request_for(model_file(1)), two = request_for(model_file(2));
+  std::string hash_one, hash_two;
+  {
+    Registry reg(home, shared);
+    hash_one = reg.add_version(one).version.artifact;
+    hash_two = reg.add_version(two).version.artifact;
+    registry::Statement row(reg.db(), "SELECT content, bytes FROM artifacts WHERE sha256 = ?");
+    row.bind(1, hash_one);
+    TMF_ASSERT(row.step());
+    const std::string stored = row.column_text(0);
+    TMF_EXPECT(std::vector<uint8_t>(stored.begin(), stored.end()) == one.bytes);
+    TMF_EXPECT_EQ(row.column_int(1), static_cast<int64_t>(one.bytes.size()));
+  }
+  {
+    Registry worker(elsewhere, shared);  // an empty folder: no artifact file to fall back on
+    const registry::VersionInfo v = worker.get_version(registry::parse_version_ref("ad01:1"));
+    TMF_EXPECT(worker.artifact_bytes(v) == one.bytes);
+    TMF_EXPECT(independent_sha256_hex(worker.artifact_bytes(v)) == hash_one);
+    TMF_EXPECT(!std::filesystem::exists(elsewhere + "/artifacts/" + hash_one));
+
+    std::vector<uint8_t> damaged = one.bytes;
+    damaged[damaged.size() / 2] ^= 0x10;
+    registry::Statement(worker.db(), "UPDATE artifacts SET content = CAST(? AS BLOB) WHERE sha256 = ?")
+        .bind(1, std::string(damaged.begin(), damaged.end()))
+        .bind(2, hash_one)
+        .run();
+    TMF_EXPECT_THROWS(worker.artifact_bytes(v), registry::RegistryError, "damaged");
+    // Version 2's row as a registry before step 15 left it: the file at home only.
+    registry::Statement(worker.db(), "UPDATE artifacts SET content = NULL WHERE sha256 = ?").bind(1, hash_two).run();
+    const registry::VersionInfo v2 = worker.get_version(registry::parse_version_ref("ad01:2"));
+    TMF_EXPECT_THROWS(worker.artifact_bytes(v2), registry::RegistryError, "artifact missing");
+  }
+  { Registry home_again(home, shared); }  // has the file: copies it into the store
+  {
+    Registry worker(elsewhere, shared);
+    TMF_EXPECT(worker.artifact_bytes(worker.get_version(registry::parse_version_ref("ad01:2"))) == two.bytes);
+    TMF_EXPECT(!std::filesystem::exists(elsewhere + "/artifacts/" + hash_two));
+  }
+  {
+    // Registering the same file again fills a row without bytes and repairs damaged ones.
+    Registry reg(home, shared);
+    registry::Statement(reg.db(), "UPDATE artifacts SET content = NULL WHERE sha256 = ?").bind(1, hash_two).run();
+    std::filesystem::remove(home + "/artifacts/" + hash_two);
+    TMF_EXPECT(reg.add_version(two).already_present);
+    TMF_EXPECT(reg.add_version(one).already_present);
+    Registry worker(elsewhere, shared);
+    TMF_EXPECT(worker.artifact_bytes(worker.get_version(registry::parse_version_ref("ad01:2"))) == two.bytes);
+    TMF_EXPECT(worker.artifact_bytes(worker.get_version(registry::parse_version_ref("ad01:1"))) == one.bytes);
+  }
+}
+
 REGISTRY_TEST(BadInputChangesNothing) {
   Registry reg = open_fresh(engine, "reg_bad");
   reg.add_version(request_for(model_file(1)));

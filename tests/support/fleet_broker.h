@@ -38,6 +38,9 @@ class FleetBroker {
   const std::string& fleet() const { return fleet_; }
   const std::string& fleet_dir() const { return fleet_dir_; }
   const std::string& log_path() const { return log_; }
+  // The folder of mosquitto.conf and acl: `tinymlops broker config --out` regenerates them there
+  // (e.g. with per-worker identities); start() after stop() runs the new configuration.
+  std::string config_dir() const { return work_ + "/broker"; }
   void start();  // again on the same port after stop()
   void stop();
   bool running() const { return pid_ > 0; }
