@@ -158,18 +158,8 @@ inline std::vector<std::string> gateway_argv(tmf::test::FleetBroker& broker, con
           "--key", me.key, "--json"};
 }
 
-inline void stop(pid_t pid) {
-  if (pid <= 0) return;
-  kill(pid, SIGTERM);
-  int status = 0;
-  for (int i = 0; i < 50; ++i) {
-    if (waitpid(pid, &status, WNOHANG) == pid) return;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  kill(pid, SIGKILL);
-  waitpid(pid, &status, 0);
-}
-
+// SIGTERM, then SIGKILL after 3 s: the callers' pids are copies, so the reset to -1 stays here.
+inline void stop(pid_t pid) { tmf::test_support::stop_child(pid); }
 
 }  // namespace
 }  // namespace tmf_test
