@@ -213,6 +213,14 @@ TMF_TEST(Console, OperatorDrivesTheFleetInHeadlessChromium) {
                point["rms_mean"].get<double>() == rms_sum / ((kBatches - kFirstRmsBatch) * kWindows));
     const HttpReply dev2 = f.get("/api/v1/devices/dev2/telemetry", admin);  // dev2 sends no RMS
     TMF_EXPECT(dev2.json.is_object() && !dev2.json["points"].empty() && dev2.json["points"][0]["rms_mean"].is_null());
+    // One device's last batch carries its own RMS: the newest of dev1 is batch kBatches - 1.
+    const nlohmann::json last = f.get("/api/v1/devices/dev1", admin).json["last_telemetry"];
+    double last_sum = 0;
+    for (uint32_t w = 0; w < kWindows; ++w) last_sum += rms_base(kBatches - 1) + 0.25 * w;
+    TMF_EXPECT(last.is_object() && last["rms_max"].is_number_float() &&
+               last["rms_max"].get<double>() == rms_base(kBatches - 1) + 0.25 * (kWindows - 1));
+    TMF_EXPECT(last.is_object() && last["rms_mean"].is_number_float() && last["rms_mean"].get<double>() == last_sum / kWindows);
+    TMF_EXPECT(f.get("/api/v1/devices/dev2", admin).json["last_telemetry"]["rms_mean"].is_null());
   }
 
   // The console's files need no token (they hold no data); the API still does.
