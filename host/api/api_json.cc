@@ -204,16 +204,8 @@ nlohmann::json api_batch_json(const monitor::TelemetryBatch& b, const ModelNames
     sum += s;
     max = std::max(max, static_cast<double>(s));
   }
-  // Signal RMS as the series aggregates it: non-finite values skipped, null when the batch has none.
-  double rms_sum = 0, rms_max = -INFINITY;
-  uint32_t rms_windows = 0;
-  for (const float v : b.rms) {
-    if (!std::isfinite(v)) continue;
-    rms_sum += v;
-    rms_max = std::max(rms_max, static_cast<double>(v));
-    ++rms_windows;
-  }
-  const bool rms = rms_windows > 0;
+  RmsStats rms;
+  for (const float v : b.rms) rms.add(v);
   return {{"received_at_ms", b.received_at_ms},
           {"incarnation", b.incarnation},
           {"boot_count", b.boot_count},
@@ -224,8 +216,8 @@ nlohmann::json api_batch_json(const monitor::TelemetryBatch& b, const ModelNames
           {"windows", b.window_count},
           {"score_mean", b.scores.empty() ? nlohmann::json(nullptr) : nlohmann::json(sum / double(b.scores.size()))},
           {"score_max", b.scores.empty() ? nlohmann::json(nullptr) : nlohmann::json(max)},
-          {"rms_mean", rms ? nlohmann::json(rms_sum / double(rms_windows)) : nlohmann::json(nullptr)},
-          {"rms_max", rms ? nlohmann::json(rms_max) : nlohmann::json(nullptr)},
+          {"rms_mean", rms.windows ? nlohmann::json(rms.sum / double(rms.windows)) : nlohmann::json(nullptr)},
+          {"rms_max", rms.windows ? nlohmann::json(rms.max) : nlohmann::json(nullptr)},
           {"alarms_raised", b.alarms_raised},
           {"dropped_batches", b.dropped_batches},
           {"inference_cycles", b.inference_cycles},

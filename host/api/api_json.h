@@ -2,6 +2,8 @@
 // the list and the single-object endpoints always agree.
 #pragma once
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -17,6 +19,20 @@
 #include "host/registry/registry.h"
 
 namespace tmf::api {
+
+// Signal RMS over windows as the API reports it (a device's last batch, a series bucket): a
+// non-finite value from a device is skipped; no window left means the value is null.
+struct RmsStats {
+  int64_t windows = 0;
+  double sum = 0, min = INFINITY, max = -INFINITY;
+  void add(float v) {
+    if (!std::isfinite(v)) return;
+    ++windows;
+    sum += v;
+    min = std::min(min, static_cast<double>(v));
+    max = std::max(max, static_cast<double>(v));
+  }
+};
 
 // (model_id, version) -> "name:version", built once per request from the versions table so a
 // list of 10,000 devices costs one query, not one per device.

@@ -158,8 +158,7 @@ struct Bucket {
   int alarm = 0;
   double score_sum = 0, score_max = -INFINITY, score_min = INFINITY;
   // Signal RMS over the windows that carried a finite one (device values are untrusted).
-  int64_t rms_windows = 0;
-  double rms_sum = 0, rms_max = -INFINITY, rms_min = INFINITY;
+  RmsStats rms;
   int64_t dropped_max = 0;
   std::set<std::string> models;
 };
@@ -220,11 +219,7 @@ std::optional<nlohmann::json> telemetry(ApiCall& call) {
       for (size_t i = 0; i < m; ++i) {
         float v;
         std::memcpy(&v, rms.data() + 4 * i, 4);
-        if (!std::isfinite(v)) continue;
-        ++b.rms_windows;
-        b.rms_sum += v;
-        b.rms_max = std::max(b.rms_max, static_cast<double>(v));
-        b.rms_min = std::min(b.rms_min, static_cast<double>(v));
+        b.rms.add(v);
       }
     }
   }
@@ -241,13 +236,13 @@ std::optional<nlohmann::json> telemetry(ApiCall& call) {
     w.key("score_max");
     scored ? w.value(b.score_max) : w.null();
     // null when no batch of the bucket carried RMS (older devices, the 16 KB build)
-    const bool rms = b.rms_windows > 0;
+    const bool rms = b.rms.windows > 0;
     w.key("rms_mean");
-    rms ? w.value(b.rms_sum / double(b.rms_windows)) : w.null();
+    rms ? w.value(b.rms.sum / double(b.rms.windows)) : w.null();
     w.key("rms_min");
-    rms ? w.value(b.rms_min) : w.null();
+    rms ? w.value(b.rms.min) : w.null();
     w.key("rms_max");
-    rms ? w.value(b.rms_max) : w.null();
+    rms ? w.value(b.rms.max) : w.null();
     w.member("alarm", b.alarm)
         .member("alarms_raised", b.alarms_raised)
         .member("dropped_batches", b.dropped_max)
