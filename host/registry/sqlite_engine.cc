@@ -1,12 +1,17 @@
 // The SQLite engine of database.h: one connection to a file, WAL journal.
 #include <sqlite3.h>
 
+#include <chrono>
+#include <thread>
+
 #include "host/registry/engine.h"
 
 namespace tmf::registry::detail {
 namespace {
 
 class SqliteConnection;
+
+constexpr int kBusyTimeoutMs = 10000;
 
 class SqliteStatement final : public EngineStatement {
  public:
@@ -48,8 +53,8 @@ class SqliteConnection final : public EngineConnection {
       db_ = nullptr;
       throw RegistryError(path_ + ": cannot open database: " + message);
     }
-    sqlite3_busy_timeout(db_, 10000);
-    exec("PRAGMA journal_mode=WAL");
+    sqlite3_busy_timeout(db_, kBusyTimeoutMs);
+    set_wal_journal();
     exec("PRAGMA synchronous=NORMAL");
     exec("PRAGMA foreign_keys=ON");
   }
@@ -68,7 +73,23 @@ class SqliteConnection final : public EngineConnection {
     if (sqlite3_exec(db_, sql, nullptr, nullptr, &message) != SQLITE_OK) {
       const std::string text = message ? message : "unknown error";
       sqlite3_free(message);
-      throw RegistryError(path_ + ": " + text);
+      throw RegistryError(path_ + ": " + text + " (in '" + std::string(sql).substr(0, 60) + "')");
+    }
+  }
+  // Switching to WAL (even on a file already in WAL) can fail with SQLITE_BUSY at once, without the
+  // busy handler, while another process opens or closes the same file: measured on 1 of about 300
+  // rounds of four commands starting together. Retry it for as long as the busy timeout.
+  void set_wal_journal() {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kBusyTimeoutMs);
+    for (;;) {
+      const int rc = sqlite3_exec(db_, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr);
+      if (rc == SQLITE_OK) return;
+      const bool busy = (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED;
+      if (!busy || std::chrono::steady_clock::now() >= deadline) {
+        exec("PRAGMA journal_mode=WAL");  // throws with SQLite's message, unless this last try succeeds
+        return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
   }
   int64_t last_insert_id() override { return sqlite3_last_insert_rowid(db_); }
