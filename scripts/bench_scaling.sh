@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Shared ingest (issue 18, docs/scaling.md): prints "key value" lines for scripts/bench.sh, all
 # from one run of serve_tests ServeShared.ScalingFigure with the same simulated fleet of 10,000
-# devices (2 batches each, plain-text lab broker):
+# devices (2 batches each, plain-text lab broker with the queue limit `broker config` writes;
+# PostgreSQL with fsync on, as SQLite's serve commits are synchronous=FULL):
 #   serve.ingest.sqlite.batches_per_second       one serve on SQLite
 #   serve.ingest.postgresql.workers_N            N serve workers of one share group, one PostgreSQL
 #   serve.ingest.postgresql.scaling_4_over_1     workers_4 / workers_1
@@ -9,7 +10,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$root/build}
-out=$(TMF_BENCH_SCALING=1 "$build/bin/serve_tests" ScalingFigure)
+out=$(TMF_BENCH_SCALING=1 TMF_POSTGRES_FSYNC=1 "$build/bin/serve_tests" ScalingFigure)
 rate() { sed -n "s/.*scaling $1: .* = \([0-9]*\) batches\/s.*/\1/p" <<<"$out"; }
 sqlite=$(rate sqlite)
 declare -A pg

@@ -47,6 +47,7 @@ void run_config(BrokerArgs a) {
     j["bind"] = c.bind;
     j["user"] = c.user;
     j["max_packet_bytes"] = c.max_packet_bytes;
+    j["max_queued_messages"] = c.max_queued_messages;
     j["issued_certificate"] = c.issued_certificate;
     j["worker_identities"] = nlohmann::json::array();
     for (const fleet::ServiceWorker& w : c.workers) j["worker_identities"].push_back(fleet::fleet_worker_identity(w.service, w.worker));
@@ -76,6 +77,10 @@ void register_broker(CLI::App& app) {
   config->add_option("--bind", args->request.bind, "Listener address (default 127.0.0.1)");
   config->add_option("--user", args->request.user, "Account Mosquitto drops to when started as root (default mosquitto)");
   config->add_option("--fleet", args->fleet, "Check that the CA serves this fleet");
+  config->add_option("--max-queued-messages", args->request.max_queued_messages,
+                     "Messages the broker queues per client session, e.g. for a restarting serve worker; past it QoS 1 "
+                     "messages are dropped and devices resend later (0 = no limit)")
+      ->capture_default_str();
   config->add_option("--host", args->hosts, "Further DNS name or IP address for the broker certificate (repeatable)");
   config->add_flag("--json", args->json, "Print JSON (keys: fleet, config_path, acl_path, cert_path, port, bind, worker_identities, ...)");
   config->callback([args] { run_fleet_command([&] { run_config(*args); }); });

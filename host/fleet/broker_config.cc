@@ -65,6 +65,7 @@ BrokerConfig broker_config_write(const BrokerConfigRequest& r) {
   c.ca_path = absolute(paths.ca_cert);
   c.crl_path = absolute(paths.crl);
   c.max_packet_bytes = broker_max_packet_bytes();
+  c.max_queued_messages = r.max_queued_messages;
 
   const bool have_key = std::filesystem::exists(c.key_path), have_cert = std::filesystem::exists(c.cert_path);
   if (have_key != have_cert) {
@@ -104,6 +105,9 @@ BrokerConfig broker_config_write(const BrokerConfigRequest& r) {
   conf += "# Devices republish their retained info/status/presence after every reconnect (docs/protocol.md).\n";
   conf += "persistence false\n";
   conf += "max_packet_size " + std::to_string(c.max_packet_bytes) + "\n";
+  conf += "# Room for the fleet's uplinks in a serve worker's session while it restarts (past it QoS 1\n";
+  conf += "# messages are dropped and devices resend after their ack timeout).\n";
+  conf += "max_queued_messages " + std::to_string(c.max_queued_messages) + "\n";
   conf += "\nlistener " + std::to_string(r.port) + " " + r.bind + "\n";
   conf += "protocol mqtt\n";
   conf += "cafile " + c.ca_path + "\n";

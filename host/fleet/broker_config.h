@@ -29,6 +29,12 @@ struct BrokerConfigRequest {
   // Run as root, broker_config_write makes broker.key (0600) that account's; the account must be
   // able to read every file the configuration names.
   std::string user = "mosquitto";
+  // Messages Mosquitto queues per client beyond those in flight (its `max_queued_messages`, 1,000 by
+  // default; 0 = no limit). A serve worker's persistent session receives the whole fleet's uplinks:
+  // past the limit the broker drops QoS 1 messages, and the devices resend only after their ack
+  // timeout. 100,000 holds 10 s of uplinks at 10,000 messages/s (the top of one serve worker's measured
+  // ingest rate), a worker restart within the default session expiry (docs/fleet.md, docs/scaling.md).
+  uint32_t max_queued_messages = 100000;
 };
 
 struct BrokerConfig {
@@ -39,6 +45,7 @@ struct BrokerConfig {
   int port = 0;
   std::string bind, user;
   uint32_t max_packet_bytes = 0;
+  uint32_t max_queued_messages = 0;
   std::vector<ServiceWorker> workers;  // per-worker identities granted (FLEETDIR/services.json)
 };
 

@@ -182,5 +182,30 @@ TMF_TEST(FleetBroker, DownlinksOnlyFromServicesAndOnlyToTheirDevice) {
   TMF_EXPECT_EQ(b.received().size(), downlinks.size());
 }
 
+// A serve worker's persistent session while the worker is away (a restart): the broker queues the
+// fleet's uplinks for it beyond Mosquitto's default of 1,000 messages, and hands over every one
+// when the worker reconnects; with the default, QoS 1 messages past 1,000 are dropped and the
+// devices would resend only after their ack timeout.
+TMF_TEST(FleetBroker, ServiceSessionQueuesABurstBeyondMosquittosDefault) {
+  Fleet f;
+  TMF_ASSERT(make_fleet(&f, "broker_queue"));
+  TMF_EXPECT(slurp(f.config).find("max_queued_messages 100000\n") != std::string::npos);
+  Mosquitto broker(f.config, f.port, f.log);
+  const std::string uplinks = "tmf/plant7/+/telemetry";
+  {
+    Client service("svc-serve", f.identity("svc-serve"), false);
+    TMF_ASSERT(service.connect(f.port) == ConnectOutcome::kAccepted);
+    TMF_ASSERT(service.subscribe(uplinks));
+  }  // disconnects; the session stays
+  constexpr size_t kBurst = 3000;
+  Client a("pump-a", f.identity("pump-a"));
+  TMF_ASSERT(a.connect(f.port) == ConnectOutcome::kAccepted);
+  for (size_t i = 0; i < kBurst; ++i) TMF_ASSERT(a.publish(topic("pump-a", OtaTopic::kOtaTopicTelemetry), "batch " + std::to_string(i)));
+  Client service("svc-serve", f.identity("svc-serve"), false);
+  TMF_ASSERT(service.connect(f.port) == ConnectOutcome::kAccepted);
+  TMF_EXPECT(service.await_count(kBurst, 30s));
+  TMF_EXPECT_EQ(service.received_count(), kBurst);
+}
+
 }  // namespace
 }  // namespace tmf

@@ -53,10 +53,11 @@ struct Identity {
 // One MQTT client on its own network thread; callbacks record what the broker did.
 class Client {
  public:
-  Client(const std::string& client_id, const Identity& id) {
+  // clean_session false: a persistent session, which the broker keeps (and queues for) across connections.
+  Client(const std::string& client_id, const Identity& id, bool clean_session = true) {
     static const int initialised = mosquitto_lib_init();
     (void)initialised;
-    m_ = mosquitto_new(client_id.c_str(), true, this);
+    m_ = mosquitto_new(client_id.c_str(), clean_session, this);
     if (m_ == nullptr) throw std::runtime_error("mosquitto_new failed");
     mosquitto_int_option(m_, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311);
     // A refused client must not retry within the test: one attempt, one outcome.
@@ -114,6 +115,16 @@ class Client {
   bool await_message(const std::string& topic, const std::string& payload) {
     std::unique_lock lock(mu_);
     return cv_.wait_for(lock, kWait, [&] { return received_.count({topic, payload}) > 0; });
+  }
+
+  // Waits until `n` distinct messages have come; true if they did.
+  bool await_count(size_t n, std::chrono::seconds wait) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, wait, [&] { return received_.size() >= n; });
+  }
+  size_t received_count() {
+    std::lock_guard lock(mu_);
+    return received_.size();
   }
 
   std::set<std::pair<std::string, std::string>> received() {

@@ -4,7 +4,8 @@
 // destructor. PostgreSQL refuses to run as root: as root the server runs as the `postgres`
 // account Debian's package creates (runuser), otherwise as the test's own user. Trust
 // authentication for the test role on loopback only; fsync off, because these tests never cut
-// power (a commit is still acknowledged only after it, synchronous_commit stays on).
+// power (a commit is still acknowledged only after it, synchronous_commit stays on), unless
+// TMF_POSTGRES_FSYNC=1 (scripts/bench_scaling.sh: figures with the durability production has).
 #pragma once
 
 #include <glob.h>
@@ -31,6 +32,11 @@ namespace tmf::test_support {
 
 class PostgresServer {
  public:
+  static std::string fsync_setting() {
+    const char* v = std::getenv("TMF_POSTGRES_FSYNC");
+    return v != nullptr && std::string(v) == "1" ? "on" : "off";
+  }
+
   PostgresServer() {
     bin_ = find_bindir();
     char pattern[] = "/tmp/tmf-pg-XXXXXX";
@@ -47,7 +53,7 @@ class PostgresServer {
     run({bin_ + "/initdb", "-D", root_ + "/data", "-U", "tmf", "--auth=trust", "-E", "UTF8", "--locale=C", "-N"},
         "initdb");
     run({bin_ + "/pg_ctl", "-D", root_ + "/data", "-l", root_ + "/server.log", "-w", "-t", "60", "-o",
-         "-p " + std::to_string(port_) + " -k " + root_ + " -c listen_addresses=127.0.0.1 -c fsync=off", "start"},
+         "-p " + std::to_string(port_) + " -k " + root_ + " -c listen_addresses=127.0.0.1 -c fsync=" + fsync_setting(), "start"},
         "pg_ctl start");
     started_ = true;
   }

@@ -19,6 +19,7 @@
 
 #include "device/agent/protocol.h"
 #include "device/detect/sketch.h"
+#include "host/fleet/broker_config.h"
 #include "host/monitor/alerts.h"
 #include "tests/support/child_process.h"
 
@@ -46,8 +47,10 @@ inline monitor::AlertFilter alert_filter(std::optional<std::string> state, std::
   return f;
 }
 
-// A plain-text, anonymous Mosquitto on 127.0.0.1:port with default limits (1,000 queued messages
-// per session), no persistence file (sessions live as long as the broker). Only for what is about
+// A plain-text, anonymous Mosquitto on 127.0.0.1:port with the queue limit per session that
+// `tinymlops broker config` writes (host/fleet/broker_config.h; Mosquitto's own default of 1,000
+// drops a figure's burst and turns it into a measure of resend timeouts), no persistence file
+// (sessions live as long as the broker). Only for what is about
 // MQTT itself or is the plain-text baseline of a figure; everything about the fleet runs on
 // tests/support/fleet_broker.h.
 struct PlainBroker {
@@ -56,7 +59,8 @@ struct PlainBroker {
   explicit PlainBroker(const std::string& dir) : port(free_port()) {
     {
       std::ofstream conf(dir + "/mosquitto.conf");
-      conf << "listener " << port << " 127.0.0.1\nallow_anonymous true\npersistence false\n";
+      conf << "listener " << port << " 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages "
+           << fleet::BrokerConfigRequest{}.max_queued_messages << "\n";
     }
     pid = spawn({"mosquitto", "-c", dir + "/mosquitto.conf"}, dir + "/mosquitto.log");
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
