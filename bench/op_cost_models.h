@@ -1,4 +1,4 @@
-// The models op_cost measures and validates on (op_cost_models.cc).
+// The models op_cost measures (op_cost_models.cc) and validates on (op_cost_benchmark_models.cc).
 #pragma once
 
 #include <random>

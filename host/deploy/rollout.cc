@@ -1,5 +1,6 @@
-// The rollout engine (see rollout.h). One thread runs the protocol: typed device events arrive
-// from the fleet link, a periodic tick drives resends, gates, timeouts and registry writes.
+// The rollout engine (see rollout.h): stages over the group, the operator's pause and cancel,
+// rollback of a failed stage and the result. One thread runs the protocol; what each device says
+// and the periodic tick are handled in rollout_devices.cc.
 #include "host/deploy/rollout.h"
 
 #include <algorithm>
@@ -12,20 +13,12 @@
 
 #include "device/agent/protocol.h"
 #include "host/deploy/deploy_record.h"
-#include "host/deploy/health_gate.h"
+#include "host/deploy/rollout_engine.h"
 #include "host/fleet/link.h"
 #include "host/deploy/update_package.h"
 
 namespace tmf::deploy {
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
-
-// Per-device states of a deployment (deployment_devices.state; registry/deployment_state.h).
-using State = registry::DeviceRolloutState;
-using enum registry::DeviceRolloutState;
 
 // Whether a device's INFO lists `key_id_hex` among its trusted keys (untrusted: a device claiming
 // a key it lacks only fails its own update).
@@ -37,93 +30,9 @@ bool info_trusts(const fleet::DeviceRecord* r, const std::string& key_id_hex) {
   return false;
 }
 
-// One model the rollout can send: its package, manifest and update_id.
-struct Variant {
-  registry::VersionInfo version;
-  UpdatePackage package;
-  std::vector<uint8_t> manifest;
-  uint32_t update_id = 0;
-  std::string label() const { return version.name + ":" + std::to_string(version.version); }
-};
+}  // namespace
 
-struct DeviceRun {
-  registry::DeploymentDevice row;
-  size_t variant = 0;  // index into Rollout::variants_
-  bool in_stage = false;
-  Clock::time_point last_activity{};
-  Clock::time_point confirmed_at{};
-  Clock::time_point revert_sent_at{};
-  Clock::time_point status_requested_at{};
-  int status_requests = 0;
-  std::set<uint32_t> offsets_sent;
-  HealthGateTally gate;  // the device's TELEMETRY with the new model since it confirmed
-  bool awaiting_offer = false;  // in the current stage, not offered yet (the rollout may be paused)
-  bool dirty = false;
-};
-
-class Rollout {
- public:
-  Rollout(registry::Registry& reg, const std::vector<registry::VersionInfo>& versions, const RolloutOptions& options,
-          bool fit_check)
-      : reg_(reg), version_(versions.at(0)), opt_(options), fit_check_(fit_check) {
-    for (const auto& v : versions) variants_.push_back(Variant{v, {}, {}, 0});
-  }
-
-  RolloutResult run();
-
- private:
-  void log(const std::string& line) const {
-    if (opt_.log) opt_.log(line);
-  }
-  void send_command(const std::string& device, const OtaCommand& command) {
-    uint8_t bytes[kOtaCommandCollectBytes];
-    const size_t n = ota_command_encode(command, bytes, sizeof bytes);
-    link_->publish(device, OtaTopic::kOtaTopicCommand, bytes, n, 1);
-  }
-  const fleet::DeviceRecord* record(const std::string& id) const { return link_->device(id); }
-  bool online(const std::string& id) const {
-    const fleet::DeviceRecord* r = record(id);
-    return r && r->online.value_or(false);
-  }
-  void pump(double seconds);
-  void handle(fleet::FleetEvent& e);
-  void gate_telemetry(DeviceRun& d, const OtaTelemetry& t);
-  void handle_event(const std::string& id, const OtaEventMessage& e);
-  void handle_request(const std::string& id, const OtaChunkRequest& r);
-  void tick();
-  void flush();
-  void set_state(DeviceRun& d, State state, const std::string& detail = "",
-                 std::optional<int64_t> result = std::nullopt);
-  void offer(DeviceRun& d);
-  bool runs_target(const std::string& id) const;
-  const Variant& variant_of(const std::string& id) const;
-  bool choose_variant(DeviceRun& d);
-  void run_stage(int stage, const std::vector<std::string>& devices);
-  void roll_back_stage(int stage);
-  // The operator's word (rollout_control.h): deployments.state read from the registry, which
-  // another process may have changed; at most every 0.2 s unless `now`.
-  registry::DeploymentState poll_control(bool now = false);
-  bool wait_while_paused();  // pumps while paused; false if the rollout was cancelled
-  void offer_waiting(const std::vector<std::string>& devices);
-  void cancel_stage(const std::vector<std::string>& devices);
-
-  registry::Registry& reg_;
-  registry::VersionInfo version_;
-  RolloutOptions opt_;
-  bool fit_check_ = false;
-  std::vector<Variant> variants_;
-  std::unique_ptr<fleet::FleetLink> link_;
-  int64_t deployment_ = 0;
-  std::map<std::string, bool> was_online_;  // presence before the latest PRESENCE event
-  std::map<std::string, DeviceRun> runs_;
-  Clock::time_point last_tick_{}, last_flush_{};
-  Clock::time_point stage_started_{};
-  std::optional<Clock::time_point> first_offer_, last_confirm_;
-  registry::DeploymentState control_ = registry::DeploymentState::kRunning;
-  std::string control_reason_;
-  Clock::time_point last_control_{};
-  RolloutResult result_;
-};
+namespace rollout_internal {
 
 registry::DeploymentState Rollout::poll_control(bool now) {
   if (!now && seconds_since(last_control_) < 0.2) return control_;
@@ -185,229 +94,6 @@ void Rollout::cancel_stage(const std::vector<std::string>& devices) {
     }
   }
   flush();
-}
-
-const Variant& Rollout::variant_of(const std::string& id) const {
-  const auto it = runs_.find(id);
-  return variants_.at(it == runs_.end() ? 0 : it->second.variant);
-}
-
-bool Rollout::runs_target(const std::string& id) const {
-  const fleet::DeviceRecord* r = record(id);
-  const registry::VersionInfo& v = variant_of(id).version;
-  return r && r->status && r->status->active_model_id == v.model_id && r->status->active_model_version == v.version;
-}
-
-// Picks the first variant the device's reported hardware takes; false (row refused) if none.
-bool Rollout::choose_variant(DeviceRun& d) {
-  if (!fit_check_) return true;
-  const fleet::DeviceRecord* live = record(d.row.device);
-  if (!live || !live->info) {
-    set_state(d, kRefused, "no variant sent: the device has not reported its hardware (INFO)");
-    return false;
-  }
-  std::string why;
-  for (size_t i = 0; i < variants_.size(); ++i) {
-    const std::string misfit = variant_misfit(variants_[i].package.manifest, *live->info);
-    if (misfit.empty()) {
-      d.variant = i;
-      return true;
-    }
-    why += (why.empty() ? "" : "; ") + variants_[i].label() + " " + misfit;
-  }
-  set_state(d, kRefused, "no variant fits: " + why);
-  return false;
-}
-
-void Rollout::set_state(DeviceRun& d, State state, const std::string& detail, std::optional<int64_t> result) {
-  if (d.row.state != state) {
-    log(d.row.device + ": " + registry::to_string(d.row.state) + " -> " + registry::to_string(state) +
-        (detail.empty() ? "" : " (" + detail + ")"));
-  }
-  d.row.state = state;
-  if (!detail.empty()) d.row.detail = detail;
-  if (result) d.row.result_code = result;
-  d.last_activity = Clock::now();
-  d.dirty = true;
-}
-
-void Rollout::offer(DeviceRun& d) {
-  const std::vector<uint8_t>& manifest = variants_.at(d.variant).manifest;
-  link_->publish(d.row.device, OtaTopic::kOtaTopicManifest, manifest.data(), manifest.size(), 1);
-  if (!first_offer_) first_offer_ = Clock::now();
-  d.last_activity = Clock::now();
-  if (d.row.state == kPending) set_state(d, kOffered);
-}
-
-void Rollout::handle(fleet::FleetEvent& e) {
-  const std::string& id = e.device;
-  if (const auto* presence = std::get_if<fleet::PresenceMessage>(&e.message)) {
-    const bool came_back = presence->online && !was_online_[id];
-    was_online_[id] = presence->online;
-    auto it = runs_.find(id);
-    // A device that reconnects mid-download resumes by itself; the manifest is repeated in case
-    // the first one was lost with a broker restart (same update_id: the device resumes).
-    if (came_back && it != runs_.end() && it->second.in_stage &&
-        (it->second.row.state == kOffered || it->second.row.state == kDownloading)) {
-      offer(it->second);
-    }
-  } else if (std::get_if<OtaStatusMessage>(&e.message)) {
-    auto it = runs_.find(id);
-    if (it != runs_.end() && it->second.row.state == kRollingBack && !runs_target(id)) {
-      set_state(it->second, kRolledBack, "reverted to previous model");
-    }
-  } else if (const auto* event = std::get_if<OtaEventMessage>(&e.message)) {
-    handle_event(id, *event);
-  } else if (const auto* request = std::get_if<OtaChunkRequest>(&e.message)) {
-    handle_request(id, *request);
-  } else if (const auto* t = std::get_if<OtaTelemetry>(&e.message)) {
-    auto it = runs_.find(id);
-    if (it != runs_.end() && it->second.in_stage && it->second.row.state == kConfirmed) gate_telemetry(it->second, *t);
-  }
-}
-
-void Rollout::gate_telemetry(DeviceRun& d, const OtaTelemetry& t) {
-  // Only batches of the new model judge it (a batch sent before the switch reports the old one).
-  const registry::VersionInfo& v = variants_.at(d.variant).version;
-  if (t.model_id == v.model_id && t.model_version == v.version) d.gate.add(t);
-}
-
-
-void Rollout::handle_event(const std::string& id, const OtaEventMessage& e) {
-  auto it = runs_.find(id);
-  if (it == runs_.end() || !it->second.in_stage) return;
-  DeviceRun& d = it->second;
-  const auto result = static_cast<int64_t>(e.result);
-  if (d.row.state == kRollingBack) {
-    if (e.event == OtaEvent::kOtaEventReverted) set_state(d, kRolledBack, "reverted to previous model", result);
-    if (e.event == OtaEvent::kOtaEventRejected) set_state(d, kFailed, std::string("revert refused: ") + ota_result_to_string(e.result), result);
-    return;
-  }
-  if (e.update_id != variants_.at(d.variant).update_id || registry::terminal(d.row.state)) return;
-  switch (e.event) {
-    case OtaEvent::kOtaEventAccepted:
-    case OtaEvent::kOtaEventResumed:
-      set_state(d, kDownloading);
-      break;
-    case OtaEvent::kOtaEventVerified:
-      set_state(d, kVerified);
-      break;
-    case OtaEvent::kOtaEventTrial:
-      set_state(d, kTrial);
-      break;
-    case OtaEvent::kOtaEventConfirmed:
-      d.confirmed_at = Clock::now();
-      last_confirm_ = d.confirmed_at;
-      set_state(d, kConfirmed, "self-test passed", result);
-      break;
-    case OtaEvent::kOtaEventReverted:
-    case OtaEvent::kOtaEventCancelled:
-      set_state(d, kFailed, std::string(ota_event_to_string(e.event)) + ": " + ota_result_to_string(e.result), result);
-      break;
-    case OtaEvent::kOtaEventRejected:
-      // "Busy in trial" (result 8 while a trial runs) is answered by re-sending later.
-      if (e.result == OtaResult::kOtaResultUpdateFailed && e.state == OtaState::kOtaStateTrial) break;
-      set_state(d, kFailed, std::string("rejected: ") + ota_result_to_string(e.result) +
-                                (e.detail ? " (detail " + std::to_string(e.detail) + ")" : ""), result);
-      break;
-  }
-}
-
-void Rollout::handle_request(const std::string& id, const OtaChunkRequest& r) {
-  auto it = runs_.find(id);
-  if (it == runs_.end() || !it->second.in_stage) return;
-  DeviceRun& d = it->second;
-  const Variant& v = variants_.at(d.variant);
-  if (r.update_id != v.update_id) return;
-  if (registry::terminal(d.row.state) || d.row.state == kRollingBack) return;
-  for (uint32_t i = 0; i < r.range_count; ++i) {
-    const std::vector<uint8_t> chunk = update_package_chunk(v.package, v.update_id, r.ranges[i].offset, r.ranges[i].length);
-    if (chunk.empty()) continue;
-    link_->publish(id, OtaTopic::kOtaTopicChunk, chunk.data(), chunk.size(), 0);
-    d.row.chunks_sent += 1;
-    d.row.bytes_sent += chunk.size() - kOtaChunkHeaderBytes;
-    result_.chunks_sent += 1;
-    result_.bytes_sent += chunk.size() - kOtaChunkHeaderBytes;
-    if (!d.offsets_sent.insert(r.ranges[i].offset).second) result_.chunks_resent += 1;
-  }
-  if (d.row.state == kOffered || d.row.state == kPending) set_state(d, kDownloading);
-  d.row.detail = std::to_string(r.confirmed_bytes) + "/" + std::to_string(v.package.file.size()) + " bytes";
-  d.last_activity = Clock::now();
-  d.dirty = true;
-}
-
-void Rollout::tick() {
-  const auto now = Clock::now();
-  for (auto& [id, d] : runs_) {
-    if (!d.in_stage) continue;
-    const double idle = std::chrono::duration<double>(now - d.last_activity).count();
-    const bool live_online = online(id);
-    // Silent in any unfinished state, trial included (its 'confirmed' EVENT may have been lost:
-    // the device answers the repeated manifest with 'confirmed' again): offer again.
-    if ((d.row.state == kOffered || d.row.state == kDownloading || d.row.state == kVerified ||
-         d.row.state == kTrial) &&
-        idle > opt_.resend_seconds && live_online) {
-      offer(d);
-    } else if (d.row.state == kConfirmed) {
-      // Health gate: the device's own telemetry within bounds at any time in the window; at its
-      // end the device must be online and report the new model as active.
-      const std::string broken = health_gate_verdict(d.gate, opt_);
-      if (!broken.empty()) {
-        set_state(d, kFailed, broken);
-      } else if (std::chrono::duration<double>(now - d.confirmed_at).count() >= opt_.gate_seconds) {
-        const bool reporting = live_online && runs_target(id);
-        if (!reporting && d.status_requests < 3) {
-          // A lossy link may have eaten the retained status: ask again before judging.
-          if (d.status_requests == 0 || std::chrono::duration<double>(now - d.status_requested_at).count() > opt_.resend_seconds) {
-            send_command(id, OtaCommand{OtaCommandCode::kOtaCommandPublishStatus, 0, 0});
-            d.status_requested_at = now;
-            d.status_requests += 1;
-          }
-        } else if (!reporting && std::chrono::duration<double>(now - d.status_requested_at).count() <= opt_.resend_seconds) {
-          // the last status request is still in flight
-        } else if (!live_online) {
-          set_state(d, kFailed, "health gate: device not online after confirm");
-        } else if (!runs_target(id)) {
-          set_state(d, kFailed, "health gate: device does not report the new model as active");
-        } else if (d.gate.batches < opt_.min_telemetry_batches) {
-          set_state(d, kFailed, "health gate: " + std::to_string(d.gate.batches) + " telemetry batch(es) with the new model in the gate window (min " +
-                                    std::to_string(opt_.min_telemetry_batches) + ")");
-        } else {
-          set_state(d, kHealthy, "health gate passed");
-        }
-      }
-    } else if (d.row.state == kRollingBack && std::chrono::duration<double>(now - d.revert_sent_at).count() > opt_.resend_seconds) {
-      send_command(id, OtaCommand{OtaCommandCode::kOtaCommandRevert, 0, 0});
-      d.revert_sent_at = now;
-    }
-    if (!registry::terminal(d.row.state) && !d.awaiting_offer && seconds_since(stage_started_) > opt_.stage_timeout_seconds) {
-      set_state(d, kFailed, std::string("timed out in state ") + registry::to_string(d.row.state));
-    }
-  }
-  if (std::chrono::duration<double>(now - last_flush_).count() > 0.5) flush();
-}
-
-void Rollout::flush() {
-  last_flush_ = Clock::now();
-  registry::Transaction tx(reg_.db());
-  link_->write_devices(reg_);
-  for (auto& [id, d] : runs_) {
-    if (!d.dirty) continue;
-    reg_.upsert_deployment_device(deployment_, d.row);
-    d.dirty = false;
-  }
-  tx.commit();
-}
-
-void Rollout::pump(double seconds) {
-  const auto until = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
-  while (Clock::now() < until) {
-    if (auto e = link_->next(std::chrono::milliseconds(20))) handle(*e);
-    if (seconds_since(last_tick_) > 0.05) {
-      last_tick_ = Clock::now();
-      tick();
-    }
-  }
 }
 
 void Rollout::run_stage(int stage, const std::vector<std::string>& devices) {
@@ -642,18 +328,18 @@ RolloutResult Rollout::run() {
   return result_;
 }
 
-}  // namespace
+}  // namespace rollout_internal
 
 RolloutResult rollout_run(registry::Registry& registry, const registry::VersionInfo& version,
                           const RolloutOptions& options) {
-  Rollout rollout(registry, {version}, options, false);
+  rollout_internal::Rollout rollout(registry, {version}, options, false);
   return rollout.run();
 }
 
 RolloutResult rollout_run_variants(registry::Registry& registry, const std::vector<registry::VersionInfo>& variants,
                                    const RolloutOptions& options) {
   if (variants.empty()) throw std::invalid_argument("--variant: no variant given");
-  Rollout rollout(registry, variants, options, true);
+  rollout_internal::Rollout rollout(registry, variants, options, true);
   return rollout.run();
 }
 

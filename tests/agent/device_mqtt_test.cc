@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "models.h"
+#include "tests/agent/mqtt_host.h"
 #include "tests/support/child_process.h"
 #include "tests/support/fleet_broker.h"
 #include "tests/support/tmf_test.h"
@@ -32,16 +33,9 @@ pid_t spawn(const std::vector<std::string>& argv, const std::string& log) {
   return tmf::test_support::spawn_logged(argv, log, false);
 }
 
-struct Host {
-  const Artifact* artifact = nullptr;
-  std::string prefix;
+struct Host : MqttHost {
   std::map<uint32_t, uint32_t> sends;
   std::vector<tmf::OtaRange> requests;
-  std::vector<tmf::OtaEventMessage> events;
-  tmf::OtaStatusMessage status{};
-  bool has_status = false;
-  int presence = -1;
-  struct mosquitto* mosq = nullptr;
 };
 
 void on_message(struct mosquitto* mosq, void* user, const struct mosquitto_message* m) {
@@ -49,27 +43,18 @@ void on_message(struct mosquitto* mosq, void* user, const struct mosquitto_messa
   const std::string topic = m->topic;
   const uint8_t* p = static_cast<const uint8_t*>(m->payload);
   const size_t n = static_cast<size_t>(m->payloadlen);
-  if (topic == h->prefix + "presence") {
-    bool online = false;
-    if (tmf::ota_presence_decode(p, n, &online) == tmf::OtaDecodeStatus::kOtaDecodeOk) h->presence = online;
-  } else if (topic == h->prefix + "status") {
-    h->has_status = tmf::ota_status_decode(p, n, &h->status) == tmf::OtaDecodeStatus::kOtaDecodeOk;
-  } else if (topic == h->prefix + "event") {
-    tmf::OtaEventMessage e{};
-    if (tmf::ota_event_decode(p, n, &e) == tmf::OtaDecodeStatus::kOtaDecodeOk) h->events.push_back(e);
-  } else if (topic == h->prefix + "request" && h->artifact != nullptr) {
+  if (mqtt_host_record(h, topic, p, n)) return;
+  if (topic == h->prefix + "request" && h->artifact != nullptr) {
     tmf::OtaChunkRequest r{};
     if (tmf::ota_chunk_request_decode(p, n, &r) != tmf::OtaDecodeStatus::kOtaDecodeOk) return;
     for (uint32_t i = 0; i < r.range_count; ++i) {
       const tmf::OtaRange range = r.ranges[i];
       h->requests.push_back(range);
-      if (range.offset + range.length > h->artifact->file.size()) continue;
-      tmf::OtaChunk c{r.update_id, range.offset, range.length, 0, h->artifact->file.data() + range.offset};
-      std::vector<uint8_t> bytes(tmf::kOtaChunkHeaderBytes + range.length);
-      bytes.resize(tmf::ota_chunk_encode(c, bytes.data(), bytes.size()));
+      const std::optional<std::vector<uint8_t>> bytes = mqtt_host_chunk(*h, r.update_id, range);
+      if (!bytes) continue;
       ++h->sends[range.offset];
       const std::string t = h->prefix + "chunk";
-      mosquitto_publish(mosq, nullptr, t.c_str(), static_cast<int>(bytes.size()), bytes.data(), 0, false);
+      mosquitto_publish(mosq, nullptr, t.c_str(), static_cast<int>(bytes->size()), bytes->data(), 0, false);
     }
   }
 }

@@ -1,9 +1,10 @@
 // Float32 .tflite models for the float-import tests, written with the project's own flatbuffer
-// writer (tests/host/tiny_tflite.h), and the pieces the tests share: deterministic values, the
-// run of a converted model on the device runtime.
+// writer (tests/host/tiny_tflite.h), and the pieces the tests share: deterministic values and
+// seeds, the run of a converted model on the device runtime, its error against a float oracle.
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <stdexcept>
@@ -133,6 +134,32 @@ class RuntimeRunner {
   Model model_{};
   AlignedBuffer arena_;
   Interpreter it_{};
+};
+
+// A sample's seed, scrambled: the LCG's first outputs for consecutive seeds lie close together,
+// which would make every sample's first draw (an anomaly's size) nearly the same.
+inline uint32_t sample_seed(uint32_t i) {
+  uint32_t h = i * 0x9E3779B9u + 0x7F4A7C15u;
+  h ^= h >> 16;
+  h *= 0x85EBCA6Bu;
+  h ^= h >> 13;
+  h *= 0xC2B2AE35u;
+  return h ^ (h >> 16);
+}
+
+// Error of a model's outputs against the float oracle's, over every output element added.
+struct ErrorStats {
+  double max_abs = 0, squares = 0;
+  size_t count = 0;
+  void add(const std::vector<float>& expected, const std::vector<float>& got) {
+    for (size_t i = 0; i < expected.size(); ++i) {
+      const double d = static_cast<double>(got[i]) - expected[i];
+      max_abs = std::max(max_abs, std::fabs(d));
+      squares += d * d;
+      ++count;
+    }
+  }
+  double rms() const { return std::sqrt(squares / static_cast<double>(count)); }
 };
 
 }  // namespace tmf::host::float_tflite

@@ -13,6 +13,7 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <optional>
 #include <random>
 #include <set>
 #include <sstream>
@@ -20,6 +21,7 @@
 #include <thread>
 #include <vector>
 #include "device/detect/sketch.h"
+#include "tests/agent/mqtt_host.h"
 #include "tests/agent/ota_harness.h"
 #include "tests/app/app_rig.h"
 #include "tests/support/child_process.h"
@@ -32,13 +34,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-struct Host {
-  std::string prefix;
-  const Artifact* artifact = nullptr;
-  std::vector<tmf::OtaEventMessage> events;
-  tmf::OtaStatusMessage status{};
-  bool has_status = false;
-  int presence = -1;
+struct Host : MqttHost {
   std::string info_core;  // the core the device's INFO names
   // TELEMETRY: (boot_count, seq) -> when it was acknowledged; receptions after the ack.
   std::map<std::pair<uint32_t, uint32_t>, Clock::time_point> acked;
@@ -54,7 +50,6 @@ struct Host {
   };
   std::vector<Batch> batches;
   uint32_t data_samples = 0, data_total = 0, data_capture = 0;
-  struct mosquitto* mosq = nullptr;
 };
 
 inline void publish(Host* h, const std::string& leaf, const std::vector<uint8_t>& bytes, int qos) {
@@ -67,28 +62,17 @@ inline void on_message(struct mosquitto*, void* user, const struct mosquitto_mes
   const std::string topic = m->topic;
   const uint8_t* p = static_cast<const uint8_t*>(m->payload);
   const size_t n = static_cast<size_t>(m->payloadlen);
-  if (topic == h->prefix + "presence") {
-    bool online = false;
-    if (tmf::ota_presence_decode(p, n, &online) == tmf::OtaDecodeStatus::kOtaDecodeOk) h->presence = online;
-  } else if (topic == h->prefix + "info") {
+  if (mqtt_host_record(h, topic, p, n)) return;
+  if (topic == h->prefix + "info") {
     tmf::OtaInfo info{};
     if (tmf::ota_info_decode(p, n, &info) == tmf::OtaDecodeStatus::kOtaDecodeOk) h->info_core = info.core;
-  } else if (topic == h->prefix + "status") {
-    h->has_status = tmf::ota_status_decode(p, n, &h->status) == tmf::OtaDecodeStatus::kOtaDecodeOk;
-  } else if (topic == h->prefix + "event") {
-    tmf::OtaEventMessage e{};
-    if (tmf::ota_event_decode(p, n, &e) == tmf::OtaDecodeStatus::kOtaDecodeOk) h->events.push_back(e);
   } else if (topic == h->prefix + "request" && h->artifact != nullptr) {
     tmf::OtaChunkRequest r{};
     if (tmf::ota_chunk_request_decode(p, n, &r) != tmf::OtaDecodeStatus::kOtaDecodeOk) return;
     if (r.update_id != h->artifact->manifest.update_id) return;
     for (uint32_t i = 0; i < r.range_count; ++i) {
-      const tmf::OtaRange range = r.ranges[i];
-      if (range.offset + range.length > h->artifact->file.size()) continue;
-      tmf::OtaChunk c{r.update_id, range.offset, range.length, 0, h->artifact->file.data() + range.offset};
-      std::vector<uint8_t> bytes(tmf::kOtaChunkHeaderBytes + range.length);
-      bytes.resize(tmf::ota_chunk_encode(c, bytes.data(), bytes.size()));
-      publish(h, "chunk", bytes, 0);
+      const std::optional<std::vector<uint8_t>> bytes = mqtt_host_chunk(*h, r.update_id, r.ranges[i]);
+      if (bytes) publish(h, "chunk", *bytes, 0);
     }
   } else if (topic == h->prefix + "telemetry") {
     tmf::OtaTelemetry t{};
