@@ -127,7 +127,10 @@ TMF_TEST_BOTH_ENGINES(ServeStore, ReferenceSketchAndCaptureRoundTrip) {
   auto c = store.find_capture(id);
   TMF_ASSERT(c.has_value());
   TMF_EXPECT(c->state == "requested" && c->samples == 4000 && c->device == "dev-9");
-  TMF_EXPECT(c->path == "captures/dev-9-" + std::to_string(id) + ".f32");
+  TMF_EXPECT(c->path.empty() && !c->samples_missing);  // no file: the samples live in the row
+  TMF_EXPECT(store.capture_data(id).empty());
+  TMF_EXPECT_THROWS(store.create_capture("dev-9", monitor::kCaptureMaxSamples + 1, 56), std::invalid_argument,
+                    "at most 1048576 samples");
   c->received_ranges = {{0, 1024}, {2048, 100}};
   c->received_samples = 1124;
   c->total_samples = 4000;
@@ -137,6 +140,12 @@ TMF_TEST_BOTH_ENGINES(ServeStore, ReferenceSketchAndCaptureRoundTrip) {
   TMF_EXPECT(back->received_ranges == c->received_ranges);
   TMF_EXPECT_EQ(*back->sample_rate_hz, 25600);
   TMF_EXPECT_EQ(store.list_captures(std::string("dev-9")).size(), 1);
+  // Bytes of every value 0-255 round-trip through the blob unchanged (a NUL, a quote, high bits).
+  std::string bytes(4 * 1124, '\0');
+  for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<char>((i * 37 + i / 256) & 0xFF);
+  store.put_capture_data(id, bytes);
+  TMF_EXPECT(store.capture_data(id) == bytes);
+  TMF_EXPECT_THROWS(store.capture_data(id + 1), registry::RegistryError, "no such capture");
 }
 
 TMF_TEST_BOTH_ENGINES(ServeStore, AlertsAckAndLabel) {
