@@ -129,7 +129,7 @@ void run_collect(const CollectArgs& a) {
 
 void register_collect(CLI::App& app) {
   auto args = std::make_shared<CollectArgs>();
-  CLI::App* cmd = app.add_subcommand("collect", "Request a raw data capture from a device (stored by a running serve)");
+  CLI::App* cmd = app.add_subcommand("collect", "Request a raw data capture from a device (stored by a running serve), or export a stored one");
   cmd->add_option("--device", args->device, "Device id (with --samples: request a new capture)");
   cmd->add_option("--samples", args->samples,
                   "Samples to capture, at most " + std::to_string(monitor::kCaptureMaxSamples));
