@@ -33,7 +33,7 @@ fs::path fresh_dir(const std::string& name) {
   return dir;
 }
 
-// A dataset folder `name` from captures of `machines` synthetic pumps stored in `registry`.
+// A dataset folder `dir` from captures of `machines` synthetic pumps stored in `registry`.
 void dataset(registry::Registry& registry, double load, uint32_t machines, uint32_t samples, const fs::path& dir) {
   loop::write_capture_dataset(test::synthetic_captures(registry.db(), load, machines, samples), dir.string(),
                               loop::capture_samples_from_store(registry.db()));
