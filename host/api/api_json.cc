@@ -168,7 +168,8 @@ nlohmann::json api_capture_json(const monitor::Capture& c) {
           {"received_samples", c.received_samples},
           {"received_ranges", ranges},
           {"state", c.state},
-          {"completed_at_ms", or_null(c.completed_at_ms)}};
+          {"completed_at_ms", or_null(c.completed_at_ms)},
+          {"samples_missing", c.samples_missing}};
 }
 
 nlohmann::json api_loop_step_json(const loop::LoopStep& s) {

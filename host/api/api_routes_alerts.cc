@@ -3,8 +3,6 @@
 #include <cctype>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 
 #include "host/api/api_json.h"
 #include "host/api/api_routes.h"
@@ -77,14 +75,19 @@ monitor::Capture capture_or_404(ApiCall& call) {
 
 std::optional<nlohmann::json> one_capture(ApiCall& call) { return api_capture_json(capture_or_404(call)); }
 
-// The samples as received so far: float32 little-endian (the file itself) or CSV "index,value"
-// (the index is the sample's position; samples not yet received read 0 in both forms).
+// The samples as received so far, from the store: float32 little-endian or CSV "index,value"
+// (the index is the sample's position; samples not yet received read 0 in both forms). 410 for a
+// capture whose samples are missing (received before schema 16, its file never copied in).
 std::optional<nlohmann::json> capture_data(ApiCall& call) {
   const monitor::Capture c = capture_or_404(call);
   const std::string format = call.query_choice("format", "f32", {"f32", "csv"});
-  std::ifstream in(call.registry().dir() + "/" + c.path, std::ios::binary);
-  if (!in) throw ApiError(404, "id", "capture " + std::to_string(c.id) + ": no samples received yet");
-  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string bytes;
+  try {
+    bytes = monitor::TelemetryStore(call.registry().db()).capture_data(c.id);
+  } catch (const monitor::CaptureSamplesMissing& e) {
+    throw ApiError(410, "id", e.what());
+  }
+  if (bytes.empty()) throw ApiError(404, "id", "capture " + std::to_string(c.id) + ": no samples received yet");
   httplib::Response& res = call.response();
   // The file name carries the device id: anything beyond [A-Za-z0-9._-] becomes '_' so an id can
   // never break out of the header's quotes.

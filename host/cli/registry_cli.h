@@ -18,7 +18,8 @@ inline void add_database_option(CLI::App* cmd) {
   cmd->add_option_function<std::string>(
          "--db", [](const std::string& url) { registry::Registry::set_default_database(url); },
          "Registry database: sqlite:PATH or postgresql://[USER@]HOST[:PORT]/DB (default: $TINYMLOPS_DB, else the "
-         "SQLite file REGISTRY/registry.db; docs/scaling.md). Artifacts stay in the --registry folder")
+         "SQLite file REGISTRY/registry.db; docs/scaling.md). Model artifacts and captures live in the database; keys and "
+         "dataset folders stay in the --registry folder")
       ->envname("TINYMLOPS_DB");
 }
 

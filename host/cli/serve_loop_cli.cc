@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "host/cli/cli_common.h"
+#include "host/monitor/telemetry_store.h"
 
 namespace tmf::cli {
 
@@ -24,6 +25,7 @@ void add_loop_options(CLI::App* serve, LoopCliArgs& a) {
   serve->add_option("--min-devices", o.min_devices, "Bootstrap waits until this many group devices are online")
       ->capture_default_str();
   serve->add_option("--capture-samples", o.capture_samples, "Raw samples collected per device for retraining")
+      ->check(CLI::Range(uint32_t{1}, monitor::kCaptureMaxSamples))
       ->capture_default_str();
   serve->add_option("--capture-timeout", o.capture_timeout_s, "Seconds to wait for captures")->capture_default_str();
   serve->add_option("--labels-to-retrain", o.labels_to_retrain,

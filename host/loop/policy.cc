@@ -205,7 +205,7 @@ void LoopPolicy::check_collect(monitor::Ingest& ingest, const LoopStep& step) {
   const double waited_s = (now - step.started_at_ms) / 1000.0;
   const bool idle = received > 0 && (now - collect_progress_ms_) / 1000.0 >= options_.capture_idle_s;
   if (complete < ids.size() && waited_s < options_.capture_timeout_s && !idle) return;
-  const std::vector<CaptureFile> parts = usable_parts(ids);
+  const std::vector<CapturePart> parts = usable_parts(ids);
   detail["complete"] = complete;
   detail["parts"] = parts.size();
   if (parts.empty()) {
@@ -219,19 +219,18 @@ void LoopPolicy::check_collect(monitor::Ingest& ingest, const LoopStep& step) {
   start_train(*steps_.find(step.id));
 }
 
-std::vector<CaptureFile> LoopPolicy::usable_parts(const json& capture_ids) {
-  std::vector<CaptureFile> files;
+std::vector<CapturePart> LoopPolicy::usable_parts(const json& capture_ids) {
+  std::vector<CapturePart> files;
   monitor::TelemetryStore store(registry_.db());
   for (const auto& cid : capture_ids) {
     const std::optional<monitor::Capture> c = store.find_capture(cid.get<uint32_t>());
-    if (!c || !c->total_samples) continue;
+    if (!c || !c->total_samples || c->samples_missing) continue;
     // Every contiguous part long enough to train on (all of it when nothing was lost).
     for (const auto& [offset, count] : c->received_ranges) {
       if (count < options_.min_part_samples) continue;
-      CaptureFile f;
+      CapturePart f;
       f.device = c->device;
       f.capture_id = c->id;
-      f.path = (std::filesystem::path(registry_dir_) / c->path).string();
       f.offset = offset;
       f.samples = count;
       f.sample_rate_hz = c->sample_rate_hz.value_or(0);
@@ -247,7 +246,7 @@ void LoopPolicy::start_train(const LoopStep& collect) {
   json detail = {{"captures", capture_ids}, {"trigger", trigger.value("kind", "")}};
   const int64_t id = steps_.start(options_.group, LoopStepKind::kTrain, collect.reason, collect.id, detail.dump(), monitor::unix_ms_now());
   last_train_ms_ = monitor::unix_ms_now();
-  const std::vector<CaptureFile> files = usable_parts(capture_ids);
+  const std::vector<CapturePart> files = usable_parts(capture_ids);
   emit({{"event", "loop.train"}, {"step", id}, {"reason", collect.reason}, {"parts", files.size()}});
   RetrainOptions r;
   r.dataset_dir = (std::filesystem::path(registry_dir_) / "datasets" /
@@ -262,10 +261,12 @@ void LoopPolicy::start_train(const LoopStep& collect) {
   start_worker(id, LoopStepKind::kTrain, [r, files](registry::Registry& registry) {
     // Whole uploads are held out for the challenge (docs/loop.md "Challenge").
     const CaptureSplit split = capture_split_by_upload(files);
-    if (!std::filesystem::exists(r.dataset_dir)) write_capture_dataset(split.train, r.dataset_dir);
-    if (!std::filesystem::exists(r.holdout_dir)) write_capture_dataset(split.holdout, r.holdout_dir);
+    // The samples come from the database: whichever worker received the DATA stored them there.
+    const CaptureSamples stored = capture_samples_from_store(registry.db());
+    if (!std::filesystem::exists(r.dataset_dir)) write_capture_dataset(split.train, r.dataset_dir, stored);
+    if (!std::filesystem::exists(r.holdout_dir)) write_capture_dataset(split.holdout, r.holdout_dir, stored);
     json held = json::array();
-    for (const CaptureFile& c : split.holdout) held.push_back(c.capture_id);
+    for (const CapturePart& c : split.holdout) held.push_back(c.capture_id);
     const RetrainResult out = retrain(registry, r);
     const uint32_t bins = r.train.device_detection.sketch_bins;
     monitor::TelemetryStore(registry.db())

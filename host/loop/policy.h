@@ -92,7 +92,7 @@ class LoopPolicy {
   void start_collect(monitor::Ingest& ingest, const std::string& reason, const nlohmann::json& trigger);
   void check_collect(monitor::Ingest& ingest, const LoopStep& step);
   void start_train(const LoopStep& collect);
-  std::vector<CaptureFile> usable_parts(const nlohmann::json& capture_ids);
+  std::vector<CapturePart> usable_parts(const nlohmann::json& capture_ids);
   // phase: "canary" (the first stage, canary-key devices only), "production" (the other stages,
   // with the approval of step `approval`), "all" (every stage: --auto-approve) or "restore" (the
   // production version back to the canary-key devices after a rejection).

@@ -1,13 +1,8 @@
 // MQTT ingest with batched commits and acknowledgements after the commit (see ingest.h).
 #include "host/monitor/ingest.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <cstring>
-#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <utility>
@@ -131,52 +126,31 @@ Capture* Ingest::capture(uint32_t id) {
 }
 
 void Ingest::write_data_segments(std::set<uint32_t>& touched) {
-  std::map<uint32_t, int> files;  // capture id -> fd
-  try {
-    for (const PendingData& d : data_) {
-      Capture* c = capture(d.capture_id);
-      if (c == nullptr ||
-          !capture_segment_accepted(*c, d.device, d.offset, static_cast<uint32_t>(d.samples.size()), d.total_samples)) {
-        ++counters_.data_dropped;
-        continue;
-      }
-      int& fd = files[d.capture_id];
-      if (fd == 0) {
-        const std::filesystem::path path = std::filesystem::path(registry_.dir()) / c->path;
-        std::filesystem::create_directories(path.parent_path());
-        fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-        if (fd < 0) {
-          fd = 0;
-          throw registry::RegistryError(path.string() + ": cannot open capture file: " + std::strerror(errno));
-        }
-      }
-      const size_t bytes = d.samples.size() * sizeof(float);
-      const off_t at = static_cast<off_t>(d.offset) * static_cast<off_t>(sizeof(float));
-      if (::pwrite(fd, d.samples.data(), bytes, at) != static_cast<ssize_t>(bytes)) {
-        throw registry::RegistryError(c->path + ": cannot write capture samples: " + std::strerror(errno));
-      }
-      c->sample_rate_hz = d.sample_rate_hz;
-      c->model_id = d.model_id;
-      c->model_version = d.model_version;
-      c->total_samples = d.total_samples;
-      c->received_samples = capture_add_range(c->received_ranges, d.offset, static_cast<uint32_t>(d.samples.size()));
-      touched.insert(d.capture_id);
+  // Each touched capture's samples are read once, every segment of this commit written into them
+  // (a later segment over an earlier one wins, as the device sent them), and written back: all in
+  // the commit's transaction, with the ranges that say they arrived.
+  std::map<uint32_t, std::string> samples;
+  for (const PendingData& d : data_) {
+    Capture* c = capture(d.capture_id);
+    if (c == nullptr ||
+        !capture_segment_accepted(*c, d.device, d.offset, static_cast<uint32_t>(d.samples.size()), d.total_samples)) {
+      ++counters_.data_dropped;
+      continue;
     }
-    // The bytes are on disk before any row says they arrived.
-    for (auto& [id, fd] : files) {
-      if (fd > 0 && ::fdatasync(fd) != 0) {
-        throw registry::RegistryError(captures_.at(id).path + ": fdatasync: " + std::strerror(errno));
-      }
-    }
-  } catch (...) {
-    for (auto& [id, fd] : files) {
-      if (fd > 0) ::close(fd);
-    }
-    throw;
+    auto it = samples.find(d.capture_id);
+    if (it == samples.end()) it = samples.emplace(d.capture_id, store_.capture_data(d.capture_id)).first;
+    std::string& bytes = it->second;
+    const size_t at = size_t{d.offset} * sizeof(float), size = d.samples.size() * sizeof(float);
+    if (bytes.size() < at + size) bytes.resize(at + size, '\0');  // bounded: offset + count <= total <= 1 Mi
+    std::memcpy(bytes.data() + at, d.samples.data(), size);
+    c->sample_rate_hz = d.sample_rate_hz;
+    c->model_id = d.model_id;
+    c->model_version = d.model_version;
+    c->total_samples = d.total_samples;
+    c->received_samples = capture_add_range(c->received_ranges, d.offset, static_cast<uint32_t>(d.samples.size()));
+    touched.insert(d.capture_id);
   }
-  for (auto& [id, fd] : files) {
-    if (fd > 0) ::close(fd);
-  }
+  for (const auto& [id, bytes] : samples) store_.put_capture_data(id, bytes);
 }
 
 void Ingest::raise_alarm_alerts(const TelemetryBatch& b) {
@@ -287,6 +261,10 @@ uint32_t request_capture(TelemetryStore& store, registry::Database& db, fleet::M
                          std::chrono::milliseconds connect_timeout) {
   if (!ota_name_valid(device.c_str())) throw std::invalid_argument("device '" + device + "': 1-32 of [A-Za-z0-9_-]");
   if (samples == 0) throw std::invalid_argument("--samples: a capture needs at least 1 sample");
+  if (samples > kCaptureMaxSamples) {
+    throw std::invalid_argument("--samples " + std::to_string(samples) + ": a capture holds at most " +
+                                std::to_string(kCaptureMaxSamples) + " samples");
+  }
   if (!client.wait_connected(connect_timeout)) throw fleet::MqttError("broker not connected: capture not requested");
   uint32_t id = 0;
   {

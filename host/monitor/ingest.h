@@ -2,7 +2,8 @@
 // enrolled devices only) on tmf/<fleet>/+/{telemetry,data,presence,info,status}; decoded events are buffered and
 // committed in batched transactions, and only after a commit is each stored TELEMETRY batch
 // acknowledged (TELEMETRY_ACK), so an acknowledged batch is always in the database. DATA segments
-// go to capture files (written and synced before their row), device presence/info/status to the
+// go to their capture's samples in the database, in the commit that records their ranges (so
+// every worker sharing the database has them), device presence/info/status to the
 // registry's devices table, device alarms to alerts. Single-threaded: call poll() in a loop.
 // docs/serve.md.
 #pragma once

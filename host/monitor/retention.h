@@ -1,5 +1,6 @@
 // Retention of serve's data (docs/serve.md "Retention"): telemetry batches and raw-data captures
-// (their rows and their files under the registry) older than a configured age are deleted, a
+// (their rows, which hold their samples, and the file under the registry of a capture received
+// before schema 16) older than a configured age are deleted, a
 // bounded number of rows per write transaction, so the ingest's commits interleave with a prune of
 // any size on both engines. What is never pruned, and why, is RetentionKeep below.
 #pragma once
@@ -38,7 +39,7 @@ struct RetentionCounts {
   uint64_t telemetry_kept = 0;  // older than the cutoff but kept (see above)
   uint64_t captures_deleted = 0;
   uint64_t captures_kept = 0;
-  uint64_t capture_files_deleted = 0;
+  uint64_t capture_files_deleted = 0;  // legacy files (captures received before schema 16)
   uint64_t transactions = 0;  // write transactions (0 in a dry run)
   uint32_t max_rows_per_transaction = 0;
   double max_transaction_ms = 0;  // the longest write transaction, lock wait excluded

@@ -68,7 +68,8 @@ std::vector<TelemetryBatch> read_batches(Statement& s) {
 
 constexpr const char* kCaptureColumns =
     "SELECT id, device, requested_at, samples, sample_rate_hz, model_id, model_version, total_samples, "
-    "received_samples, received_ranges, state, path, completed_at FROM captures ";
+    "received_samples, received_ranges, state, path, completed_at, CASE WHEN content IS NULL THEN 1 ELSE 0 END "
+    "FROM captures ";
 
 std::optional<uint32_t> optional_u32(const std::optional<int64_t>& v) {
   if (!v) return std::nullopt;
@@ -96,6 +97,7 @@ Capture read_capture(Statement& s) {
   c.state = s.column_text(10);
   c.path = s.column_text(11);
   c.completed_at_ms = s.column_optional_int(12);
+  c.samples_missing = s.column_int(13) == 1;
   return c;
 }
 
@@ -117,7 +119,8 @@ std::string utc_text(int64_t unix_ms) {
 
 bool capture_segment_accepted(const Capture& c, const std::string& device, uint32_t offset, uint32_t count,
                               uint32_t total) {
-  return c.device == device && count > 0 && c.state != "complete" && total > 0 && total <= c.samples &&
+  return c.device == device && count > 0 && c.state != "complete" && !c.samples_missing && total > 0 &&
+         total <= c.samples && total <= kCaptureMaxSamples &&
          (!c.total_samples || *c.total_samples == total) && uint64_t{offset} + count <= total &&
          c.received_ranges.size() < kCaptureMaxRanges;
 }
@@ -321,17 +324,17 @@ std::optional<Reference> TelemetryStore::get_reference(uint32_t model_id, uint32
 }
 
 uint32_t TelemetryStore::create_capture(const std::string& device, uint32_t samples, int64_t requested_at_ms) {
-  Statement(db_, "INSERT INTO captures(device, requested_at, samples, path) VALUES (?, ?, ?, '')")
+  if (samples > kCaptureMaxSamples) {
+    throw std::invalid_argument("--samples " + std::to_string(samples) + ": a capture holds at most " +
+                                std::to_string(kCaptureMaxSamples) + " samples");
+  }
+  Statement(db_, "INSERT INTO captures(device, requested_at, samples, path, content) VALUES (?, ?, ?, '', x'')")
       .bind(1, device)
       .bind(2, requested_at_ms)
       .bind(3, int64_t{samples})
       .run();
   const int64_t id = db_.last_insert_id();
   if (id <= 0 || id > 0xFFFFFFFFll) throw registry::RegistryError(db_.path() + ": capture ids exhausted");
-  Statement(db_, "UPDATE captures SET path = ? WHERE id = ?")
-      .bind(1, "captures/" + device + "-" + std::to_string(id) + ".f32")
-      .bind(2, id)
-      .run();
   return static_cast<uint32_t>(id);
 }
 
@@ -366,6 +369,23 @@ void TelemetryStore::update_capture(const Capture& c) {
       .bind(8, c.completed_at_ms)
       .bind(9, int64_t{c.id})
       .run();
+}
+
+std::string TelemetryStore::capture_data(uint32_t id) {
+  Statement s(db_, "SELECT content, device, path FROM captures WHERE id = ?");
+  s.bind(1, int64_t{id});
+  if (!s.step()) throw registry::RegistryError("capture " + std::to_string(id) + ": no such capture in " + db_.path());
+  if (s.column_is_null(0)) {
+    throw CaptureSamplesMissing("capture " + std::to_string(id) + " of " + s.column_text(1) +
+                                ": samples missing (received before schema 16 into " + s.column_text(2) +
+                                " under the registry folder of the serve that stored them; no registry opened since "
+                                "found that file to copy into the database)");
+  }
+  return s.column_text(0);
+}
+
+void TelemetryStore::put_capture_data(uint32_t id, const std::string& bytes) {
+  Statement(db_, "UPDATE captures SET content = CAST(? AS BLOB) WHERE id = ?").bind(1, bytes).bind(2, int64_t{id}).run();
 }
 
 }  // namespace tmf::monitor

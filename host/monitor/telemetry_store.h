@@ -66,16 +66,34 @@ struct Capture {
   uint32_t received_samples = 0;
   std::vector<std::pair<uint32_t, uint32_t>> received_ranges;  // merged [offset, count)
   std::string state;  // requested | complete
-  std::string path;   // relative to the registry directory: captures/<device>-<id>.f32
+  // Captures requested before migration 16: the file their samples were received into, relative
+  // to the registry directory (captures/<device>-<id>.f32); empty for later ones. Only the
+  // legacy copy (host/registry/legacy_captures.h) and retention touch that file.
+  std::string path;
   std::optional<int64_t> completed_at_ms;
+  // Received before migration 16 and never copied into the store (its file was not found by any
+  // registry opened since): the row stays, its samples cannot be read and it takes no more DATA.
+  bool samples_missing = false;
+};
+
+// The largest capture the store takes, in samples: 1 Mi float32 (4 MiB). A device holds a whole
+// capture in its RAM before uploading it, and the largest profile (profiles/stm32h743.json) has
+// 1 MB of RAM in all, 262,144 samples: the bound is four times that. It keeps each commit's
+// read-modify-write of a capture's samples (ingest.cc) to at most 4 MiB.
+constexpr uint32_t kCaptureMaxSamples = 1u << 20;
+
+// Asked for the samples of a capture whose samples are missing (Capture::samples_missing).
+class CaptureSamplesMissing : public registry::RegistryError {
+ public:
+  using registry::RegistryError::RegistryError;
 };
 
 // Whether a DATA segment [offset, offset + count) of a capture of `total` samples may be written
 // into capture `c` for `device`: its own open capture, inside what was asked for (a device may send
 // fewer samples, never more), the same total as its earlier segments. Anything else is dropped, so
-// a device can neither grow a capture file beyond the request nor change it once complete. A
+// a device can neither grow a capture beyond the request nor change it once complete. A
 // capture holding kCaptureMaxRanges separate pieces takes no more (merging stays cheap; a lossy
-// link leaves a few holes, not a thousand).
+// link leaves a few holes, not a thousand). A capture whose samples are missing takes none.
 constexpr size_t kCaptureMaxRanges = 1024;
 bool capture_segment_accepted(const Capture& c, const std::string& device, uint32_t offset, uint32_t count,
                               uint32_t total);
@@ -133,6 +151,13 @@ class TelemetryStore {
   std::vector<Capture> list_captures(const std::optional<std::string>& device = std::nullopt);
   // Writes the progress fields (rate, model, total, received ranges/samples, state, completed_at).
   void update_capture(const Capture& capture);
+  // The samples received so far: float32 little-endian from sample 0 up to the furthest received
+  // (samples not received read 0; empty before any). Throws registry::RegistryError for an unknown
+  // id and CaptureSamplesMissing, naming the capture and its old file, for missing samples.
+  std::string capture_data(uint32_t id);
+  // Replaces the stored samples (ingest writes its segments into capture_data()'s bytes in the
+  // commit that records their ranges).
+  void put_capture_data(uint32_t id, const std::string& bytes);
 
  private:
   registry::Database& db_;

@@ -428,6 +428,17 @@ ALTER TABLE telemetry_batches ADD COLUMN rms BLOB;
     {15, R"sql(
 ALTER TABLE artifacts ADD COLUMN content BLOB;
 )sql"},
+    // Capture samples in the database (docs/scaling.md "Shared captures"): the serve worker that
+    // receives a DATA segment writes its samples into `content` in the commit that records its
+    // range, so any worker or reader on any machine has them and samples and ranges never disagree.
+    // f32 little-endian from sample 0 up to the furthest sample received (holes read 0). A capture
+    // that had received nothing needs no file: its samples start empty. NULL: received before this
+    // step into captures/<device>-<id>.f32, copied in by the first Registry opened where that
+    // file is (registry.cc); still NULL, its samples are missing.
+    {16, R"sql(
+ALTER TABLE captures ADD COLUMN content BLOB;
+UPDATE captures SET content = x'' WHERE received_samples = 0;
+)sql"},
 };
 
 // PostgreSQL: an identity column draws from a sequence that an explicit id (a table rebuild

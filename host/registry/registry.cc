@@ -10,6 +10,7 @@
 #include "device/runtime/integrity.h"
 #include "device/runtime/model.h"
 #include "host/convert/model_info.h"
+#include "host/registry/legacy_captures.h"
 #include "host/registry/migrations.h"
 
 namespace tmf::registry {
@@ -132,6 +133,7 @@ Registry::Registry(const std::string& dir, const std::string& database)
       artifacts_(dir + "/artifacts") {
   schema_migrate(db_);
   copy_file_artifacts_into_store();
+  copy_file_captures_into_store(db_, dir_);
 }
 
 // Artifacts registered before migration 15 have their bytes in a file only: the first registry

@@ -67,9 +67,7 @@ Prepared prepare_registry(ApiFleet& f) {
   p.capture_id = store.create_capture("dev1", 100, monitor::unix_ms_now());
   monitor::Capture c = *store.find_capture(p.capture_id);
   for (int i = 0; i < 100; ++i) p.samples.push_back(std::sin(0.1f * static_cast<float>(i)) * 2.5f);
-  std::filesystem::create_directories(f.registry() + "/captures");
-  std::ofstream(f.registry() + "/" + c.path, std::ios::binary)
-      .write(reinterpret_cast<const char*>(p.samples.data()), static_cast<std::streamsize>(4 * p.samples.size()));
+  store.put_capture_data(p.capture_id, std::string(reinterpret_cast<const char*>(p.samples.data()), 4 * p.samples.size()));
   c.total_samples = 100;
   c.sample_rate_hz = 8000;
   c.received_samples = 100;
@@ -275,6 +273,15 @@ TMF_TEST(Api, ServesTheFleetToTokensOfEachRoleOverHttps) {
   TMF_EXPECT(rows == 100 && same);
   r = f.get("/api/v1/captures/" + std::to_string(prep.capture_id) + "/data?format=wav", viewer);
   TMF_EXPECT(r.status == 400 && r.json["error"]["field"] == "format");
+  // Samples missing (received before schema 16, the file never copied in): listed, data refused.
+  {
+    registry::Registry reg(f.registry());
+    registry::Statement(reg.db(), "UPDATE captures SET content = NULL WHERE id = ?").bind(1, int64_t{prep.capture_id}).run();
+  }
+  r = f.get("/api/v1/captures/" + std::to_string(prep.capture_id), viewer);
+  TMF_EXPECT(r.status == 200 && r.json["samples_missing"] == true && r.json["received_samples"] == 100);
+  r = f.get("/api/v1/captures/" + std::to_string(prep.capture_id) + "/data", viewer);
+  TMF_EXPECT(r.status == 410 && r.json["error"]["message"].get<std::string>().find("samples missing") != std::string::npos);
 
   // The loop's candidate approved through the API: `loop history` and the registry agree.
   const std::string approve = "/api/v1/approvals/" + std::to_string(prep.approval_step) + "/approve";

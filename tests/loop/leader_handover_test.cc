@@ -57,7 +57,8 @@ TMF_TEST(LoopLeader, KilledLeaderMidRolloutAnotherWorkerCompletesIt) {
                                                             std::vector<std::string>{"--seed", std::to_string(i + 1)}));
   }
   // A production model, and the loop's decision to roll it out, as a previous leader recorded it.
-  loop::write_capture_dataset(test::synthetic_captures(dir, 0.5, 4, 16384), dir + "/data");
+  loop::write_capture_dataset(test::synthetic_captures(reg.db(), 0.5, 4, 16384), dir + "/data",
+                              loop::capture_samples_from_store(reg.db()));
   loop::RetrainOptions train;
   train.dataset_dir = dir + "/data";
   train.model_name = "pump-detector";

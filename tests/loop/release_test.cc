@@ -196,7 +196,8 @@ TMF_TEST(LoopRelease, CandidateStaysAtTheCanaryUntilApprovedWithAnOfflineKey) {
 // canary. Rejected: production stays as it was and the canary goes back to the production model.
 TMF_TEST(LoopRelease, RejectionLeavesProductionUntouched) {
   ReleaseFleet f("loop_release_reject", {"--load", "0.95"});
-  loop::write_capture_dataset(test::synthetic_captures(f.dir, 0.5, 6, 16384), f.dir + "/champion-data");
+  loop::write_capture_dataset(test::synthetic_captures(f.registry->db(), 0.5, 6, 16384), f.dir + "/champion-data",
+                              loop::capture_samples_from_store(f.registry->db()));
   loop::RetrainOptions champion;
   champion.dataset_dir = f.dir + "/champion-data";
   champion.model_name = kModel;

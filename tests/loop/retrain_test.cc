@@ -33,45 +33,52 @@ fs::path fresh_dir(const std::string& name) {
   return dir;
 }
 
-std::vector<loop::CaptureFile> captures(const fs::path& dir, double load, uint32_t machines, uint32_t samples) {
-  return test::synthetic_captures(dir, load, machines, samples);
+// A dataset folder `dir` from captures of `machines` synthetic pumps stored in `registry`.
+void dataset(registry::Registry& registry, double load, uint32_t machines, uint32_t samples, const fs::path& dir) {
+  loop::write_capture_dataset(test::synthetic_captures(registry.db(), load, machines, samples), dir.string(),
+                              loop::capture_samples_from_store(registry.db()));
 }
 
 TMF_TEST(LoopCaptureDataset, WritesADatasetTrainingReads) {
   const fs::path dir = fresh_dir("dataset");
-  const std::vector<loop::CaptureFile> c = captures(dir, 0.5, 3, 4096);
-  loop::write_capture_dataset(c, (dir / "ds").string());
+  registry::Registry registry((dir / "registry").string());
+  const std::vector<loop::CapturePart> c = test::synthetic_captures(registry.db(), 0.5, 3, 4096);
+  const loop::CaptureSamples stored = loop::capture_samples_from_store(registry.db());
+  loop::write_capture_dataset(c, (dir / "ds").string(), stored);
   const data::Dataset ds = data::dataset_read((dir / "ds").string());
   TMF_ASSERT(ds.recordings.size() == 3);
-  std::vector<float> original(4096);
-  std::ifstream(c[1].path, std::ios::binary).read(reinterpret_cast<char*>(original.data()), 4096 * 4);
   const std::vector<float> copy = ds.recordings[1].load();
-  TMF_EXPECT(copy == original);
+  TMF_EXPECT(copy == test::synthetic_signal(0.5, 1, 4096));  // regenerated: the same machine, not the store
   TMF_EXPECT(ds.recordings[1].condition == std::string("normal"));
   TMF_EXPECT(!fs::exists(dir / "ds.tmp"));
   // A second write must not overwrite what a model was trained on.
-  TMF_EXPECT_THROWS(loop::write_capture_dataset(c, (dir / "ds").string()), loop::LoopError, "exists already");
+  TMF_EXPECT_THROWS(loop::write_capture_dataset(c, (dir / "ds").string(), stored), loop::LoopError, "exists already");
   fs::remove_all(dir);
 }
 
 TMF_TEST(LoopCaptureDataset, NamesTheBadCapture) {
   const fs::path dir = fresh_dir("bad");
-  std::vector<loop::CaptureFile> c = captures(dir, 0.5, 2, 2048);
-  c[1].samples = 4096;  // the file holds 2048
-  TMF_EXPECT_THROWS(loop::write_capture_dataset(c, (dir / "ds").string()), loop::LoopError,
-                    "capture 11 of pump-1 has 8192 bytes, expected at least 16384");
+  registry::Registry registry((dir / "registry").string());
+  std::vector<loop::CapturePart> c = test::synthetic_captures(registry.db(), 0.5, 2, 2048);
+  const loop::CaptureSamples stored = loop::capture_samples_from_store(registry.db());
+  c[1].samples = 4096;  // the store holds 2048
+  TMF_EXPECT_THROWS(loop::write_capture_dataset(c, (dir / "ds").string(), stored), loop::LoopError,
+                    "capture " + std::to_string(c[1].capture_id) + " of pump-1 has 8192 bytes, expected at least 16384");
   c[1].samples = 2048;
-  c[1].path = (dir / "gone.f32").string();
-  TMF_EXPECT_THROWS(loop::write_capture_dataset(c, (dir / "ds2").string()), loop::LoopError, "is missing");
-  TMF_EXPECT(!fs::exists(dir / "ds") && !fs::exists(dir / "ds2"));
+  // Samples missing: received before schema 16, the file never copied in.
+  registry::Statement(registry.db(), "UPDATE captures SET content = NULL WHERE id = ?").bind(1, int64_t{c[1].capture_id}).run();
+  TMF_EXPECT_THROWS(loop::write_capture_dataset(c, (dir / "ds2").string(), stored), loop::LoopError,
+                    "of pump-1: cannot read its samples: capture " + std::to_string(c[1].capture_id) +
+                        " of pump-1: samples missing");
+  TMF_EXPECT(!fs::exists(dir / "ds") && !fs::exists(dir / "ds2") && !fs::exists(dir / "ds2.tmp"));
   fs::remove_all(dir);
 }
 
 // The challenge's held-out data is whole uploads: every part of a capture on one side.
 TMF_TEST(LoopCaptureSplit, HoldsOutWholeUploads) {
-  std::vector<loop::CaptureFile> parts;
+  std::vector<loop::CapturePart> parts;
   for (uint32_t id : {14u, 10u, 11u, 12u, 11u, 13u}) {
-    loop::CaptureFile c;
+    loop::CapturePart c;
     c.capture_id = id;
     parts.push_back(c);
   }
@@ -91,7 +98,7 @@ TMF_TEST(LoopRetrain, BootstrapThenChallengerAfterALoadChange) {
   const deploy::KeyPaths keys = deploy::keys_generate((dir / "keys").string(), false);
   registry::Registry registry((dir / "registry").string());
 
-  loop::write_capture_dataset(captures(dir, 0.5, 12, 16384), (dir / "ds-low").string());
+  dataset(registry, 0.5, 12, 16384, dir / "ds-low");
   loop::RetrainOptions o;
   o.dataset_dir = (dir / "ds-low").string();
   o.model_name = "pump-detector";
@@ -125,7 +132,7 @@ TMF_TEST(LoopRetrain, BootstrapThenChallengerAfterALoadChange) {
   }
 
   // The machines now run at load 0.95: the champion alarms on their healthy windows.
-  loop::write_capture_dataset(captures(dir, 0.95, 12, 16384), (dir / "ds-high").string());
+  dataset(registry, 0.95, 12, 16384, dir / "ds-high");
   o.dataset_dir = (dir / "ds-high").string();
   o.reason = "drift: test";
   const loop::RetrainResult second = loop::retrain(registry, o);
@@ -160,7 +167,7 @@ TMF_TEST(LoopRetrain, KeepsTheChampionWhenTheChallengerIsWorse) {
   const fs::path dir = fresh_dir("keep");
   const deploy::KeyPaths keys = deploy::keys_generate((dir / "keys").string(), false);
   registry::Registry registry((dir / "registry").string());
-  loop::write_capture_dataset(captures(dir, 0.5, 12, 16384), (dir / "ds").string());
+  dataset(registry, 0.5, 12, 16384, dir / "ds");
   loop::RetrainOptions o;
   o.dataset_dir = (dir / "ds").string();
   o.model_name = "pump-detector";
@@ -169,7 +176,7 @@ TMF_TEST(LoopRetrain, KeepsTheChampionWhenTheChallengerIsWorse) {
   o.train.device_detection.enabled = true;
   loop::retrain(registry, o);
   // A challenger held to an impossible false-alarm limit is registered but not promoted.
-  loop::write_capture_dataset(captures(dir, 0.5, 12, 16384), (dir / "ds2").string());
+  dataset(registry, 0.5, 12, 16384, dir / "ds2");
   o.dataset_dir = (dir / "ds2").string();
   o.max_false_alarm_rate = -1;
   const loop::RetrainResult r = loop::retrain(registry, o);

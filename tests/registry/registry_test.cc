@@ -9,6 +9,7 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <thread>
 #include <nlohmann/json.hpp>
@@ -340,6 +341,68 @@ REGISTRY_TEST(ArtifactBytesLiveInTheStore) {
     TMF_EXPECT(worker.artifact_bytes(worker.get_version(registry::parse_version_ref("ad01:2"))) == two.bytes);
     TMF_EXPECT(worker.artifact_bytes(worker.get_version(registry::parse_version_ref("ad01:1"))) == one.bytes);
   }
+}
+
+// Migration 16 (docs/scaling.md "Shared captures"): a registry from before step 16 whose serve
+// received captures into files under its folder. Opening it there migrates and copies each file's
+// samples into captures.content (at most 4 x the samples requested); a capture that had received
+// nothing gets empty samples; one whose file is gone stays, content NULL (samples missing); a path
+// outside captures/ is never read; a registry opened elsewhere (no files) copies nothing.
+REGISTRY_TEST(PreSixteenCaptureFilesAreCopiedIntoTheStore) {
+  const std::string home = fresh_dir("reg_captures_home"), elsewhere = fresh_dir("reg_captures_elsewhere");
+  const std::string url = database_for(engine, "reg_captures");
+  const std::string shared = url.empty() ? home + "/registry.db" : url;
+  std::filesystem::create_directories(home + "/captures");
+  std::vector<float> samples(300);
+  for (size_t i = 0; i < samples.size(); ++i) samples[i] = 0.5f * static_cast<float>(i) - 7.25f;
+  const std::string bytes(reinterpret_cast<const char*>(samples.data()), 4 * samples.size());
+  {
+    registry::Database db(shared);
+    registry::schema_migrate(db, 15);
+    const char* insert =
+        "INSERT INTO captures(id, device, requested_at, samples, received_samples, received_ranges, state, path) "
+        "VALUES (?, ?, 1, ?, ?, ?, ?, ?)";
+    auto row = [&](int64_t id, int64_t requested, int64_t received, const char* ranges, const char* state,
+                   const std::string& path) {
+      registry::Statement(db, insert).bind(1, id).bind(2, "dev" + std::to_string(id)).bind(3, requested)
+          .bind(4, received).bind(5, ranges).bind(6, state).bind(7, path).run();
+    };
+    row(1, 300, 300, "[[0,300]]", "complete", "captures/dev1-1.f32");
+    row(2, 300, 300, "[[0,300]]", "complete", "captures/dev2-2.f32");  // its file is gone
+    row(3, 300, 0, "[]", "requested", "captures/dev3-3.f32");          // nothing received yet
+    row(4, 200, 200, "[[0,200]]", "complete", "captures/dev4-4.f32");  // a file longer than the request
+    row(5, 300, 300, "[[0,300]]", "complete", "../outside.f32");       // never read
+  }
+  std::ofstream(home + "/captures/dev1-1.f32", std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  std::ofstream(home + "/captures/dev4-4.f32", std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  std::ofstream(home + "/outside.f32", std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  auto content = [](Registry& reg, int64_t id) -> std::optional<std::string> {
+    registry::Statement s(reg.db(), "SELECT content FROM captures WHERE id = ?");
+    s.bind(1, id);
+    if (!s.step() || s.column_is_null(0)) return std::nullopt;
+    return s.column_text(0);
+  };
+  {
+    Registry worker(elsewhere, shared);  // migrates; no files in its folder
+    TMF_EXPECT_EQ(registry::schema_current_version(worker.db()), 16);
+    TMF_EXPECT(!content(worker, 1) && !content(worker, 2) && !content(worker, 4) && !content(worker, 5));
+    TMF_EXPECT(content(worker, 3) == std::optional<std::string>(""));
+  }
+  {
+    Registry reg(home, shared);  // the machine with the files
+    TMF_EXPECT(content(reg, 1) == std::optional<std::string>(bytes));
+    TMF_EXPECT(content(reg, 4) == std::optional<std::string>(bytes.substr(0, 4 * 200)));
+    TMF_EXPECT(!content(reg, 2) && !content(reg, 5));
+    TMF_EXPECT_EQ(count_rows(reg, "captures"), 5);
+  }
+  // What every reader sees through the store: the copied samples, and a clear error for the gone file.
+  Registry worker(elsewhere, shared);
+  monitor::TelemetryStore store(worker.db());
+  TMF_EXPECT(store.capture_data(1) == bytes);
+  TMF_EXPECT(!store.find_capture(1)->samples_missing && store.find_capture(2)->samples_missing);
+  TMF_EXPECT_EQ(store.find_capture(2)->received_samples, 300u);  // still readable as metadata
+  TMF_EXPECT_THROWS(store.capture_data(2), monitor::CaptureSamplesMissing,
+                    "capture 2 of dev2: samples missing (received before schema 16 into captures/dev2-2.f32");
 }
 
 REGISTRY_TEST(BadInputChangesNothing) {

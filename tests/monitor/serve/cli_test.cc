@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstring>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <nlohmann/json.hpp>
@@ -89,24 +90,40 @@ TMF_TEST_BOTH_ENGINES(ServeCli, CollectWaitsForTheCaptureAndAlertsAreAckedAndLab
 
   const std::string common = " --registry '" + registry + "'" + database.cli_line();
   CommandResult collect = run(std::string(TMF_CLI) + " collect --device dev1 --samples 2500 --wait-seconds 20 --json" +
-                              " " + broker.service_flags_line(fleet::FleetService::kFleetServiceCollect) +
-                              " --fleet plant" + common);
+                              " --out '" + dir + "/dev1.f32' " +
+                              broker.service_flags_line(fleet::FleetService::kFleetServiceCollect) + " --fleet plant" +
+                              common);
   TMF_EXPECT_EQ(collect.exit_code, 0);
   const auto capture = nlohmann::json::parse(collect.out, nullptr, false);
   TMF_ASSERT(!capture.is_discarded());
   TMF_EXPECT(capture["state"] == "complete");
   TMF_EXPECT_EQ(capture["received_samples"].get<int>(), 2500);
   TMF_EXPECT_EQ(capture["sample_rate_hz"].get<int>(), 8000);
-  std::ifstream file(capture["path"].get<std::string>(), std::ios::binary);
-  const std::vector<char> bytes((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-  TMF_ASSERT(bytes.size() == 2500 * sizeof(float));
-  size_t wrong = 0;
-  for (uint32_t i = 0; i < 2500; ++i) {
-    float v;
-    std::memcpy(&v, bytes.data() + 4 * i, 4);
-    wrong += v != sample_value(i);
-  }
-  TMF_EXPECT_EQ(wrong, 0);
+  TMF_EXPECT(capture["samples_missing"] == false && capture["out_bytes"] == 2500 * sizeof(float));
+  // The samples the device sent, exported from the store (serve writes no capture files).
+  auto wrong_samples = [](const std::string& path) {
+    std::ifstream file(path, std::ios::binary);
+    const std::vector<char> bytes((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+    if (bytes.size() != 2500 * sizeof(float)) return size_t{2500};
+    size_t wrong = 0;
+    for (uint32_t i = 0; i < 2500; ++i) {
+      float v;
+      std::memcpy(&v, bytes.data() + 4 * i, 4);
+      wrong += v != sample_value(i);
+    }
+    return wrong;
+  };
+  TMF_EXPECT_EQ(wrong_samples(dir + "/dev1.f32"), 0);
+  TMF_EXPECT(!std::filesystem::exists(registry + "/captures"));
+  // ... and again later by id, without asking the device.
+  const std::string capture_id = std::to_string(capture["capture_id"].get<int>());
+  CommandResult exported = run(std::string(TMF_CLI) + " collect --capture " + capture_id + " --out '" + dir +
+                               "/again.f32'" + common);
+  TMF_EXPECT_EQ(exported.exit_code, 0);
+  TMF_EXPECT(exported.out.find("10000 bytes of float32 written to") != std::string::npos);
+  TMF_EXPECT_EQ(wrong_samples(dir + "/again.f32"), 0);
+  CommandResult unknown = run(std::string(TMF_CLI) + " collect --capture 999 --out '" + dir + "/x.f32'" + common);
+  TMF_EXPECT(unknown.exit_code == 2 && unknown.out.find("--capture 999: no such capture") != std::string::npos);
 
   // The alarm batch raised exactly one alert (resends of the same batch raise none).
   CommandResult list = run(std::string(TMF_CLI) + " alerts list --json" + common);

@@ -190,19 +190,30 @@ TMF_TEST_BOTH_ENGINES(Ingest, DevicesAlarmsAndACaptureStoredByteForByte) {
     device.publish("tmf/plant/dev1/data", out);
   };
   segment(1024, 1024);
+  TMF_EXPECT(poll_until(ingest, [&] { return ingest.counters().data_segments == 1; }, 10));
+  ingest.flush();
+  // Only the second segment so far: the samples reach its end, the first 1024 read 0.
+  std::string stored = ingest.store().capture_data(id);
+  TMF_ASSERT(stored.size() == 2048 * sizeof(float));
+  TMF_EXPECT(stored.substr(0, 4096) == std::string(4096, '\0'));
+  TMF_EXPECT_BYTES_EQ(stored.data() + 4096, signal.data() + 1024, 4096);
   segment(0, 1024);
   TMF_EXPECT(poll_until(ingest, [&] { return ingest.counters().data_segments == 2; }, 10));
+  ingest.flush();
   TMF_EXPECT(ingest.store().find_capture(id)->state == "requested");
-  segment(0, 1024);  // a duplicate
-  segment(2048, samples - 2048);
+  segment(0, 1024);         // a duplicate
+  segment(1900, 300);       // overlaps [1024, 2048) and goes on
+  segment(2100, samples - 2100);  // overlaps that and completes the capture
   TMF_EXPECT(poll_until(ingest, [&] { return ingest.store().find_capture(id)->state == "complete"; }, 10));
   const auto capture = ingest.store().find_capture(id);
   TMF_EXPECT_EQ(capture->received_samples, samples);
+  TMF_EXPECT((capture->received_ranges == std::vector<std::pair<uint32_t, uint32_t>>{{0, samples}}));
   TMF_EXPECT_EQ(*capture->sample_rate_hz, 25600);
-  std::ifstream file(reg.dir() + "/" + capture->path, std::ios::binary);
-  const std::vector<char> stored((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  // The floats published, byte for byte, from the database; serve wrote no capture file.
+  stored = ingest.store().capture_data(id);
   TMF_ASSERT(stored.size() == samples * sizeof(float));
   TMF_EXPECT_BYTES_EQ(stored.data(), signal.data(), static_cast<uint32_t>(stored.size()));
+  TMF_EXPECT(!std::filesystem::exists(reg.dir() + "/captures"));
   const auto completed = ingest.take_completed_captures();
   TMF_EXPECT(completed.size() == 1 && completed[0] == id);
 }
@@ -258,8 +269,8 @@ TMF_TEST_BOTH_ENGINES(Ingest, CaptureSegmentsOutsideTheRequestAreDropped) {
   const uint32_t samples = 2048;
   const uint32_t id = ingest.request_capture("dev9", samples);
   std::vector<float> signal(samples, 0.5f);
-  auto segment = [&](uint32_t offset, uint32_t count, uint32_t total) {
-    std::vector<float> values(count, 0.25f);
+  auto segment = [&](uint32_t offset, uint32_t count, uint32_t total, float value = 0.25f) {
+    std::vector<float> values(count, value);
     OtaData data{id, offset, total, 12000, 0, 0, static_cast<uint16_t>(count), values.data(), nullptr};
     std::vector<uint8_t> out(kOtaDataFixedBytes + 4 * count);
     out.resize(ota_data_encode(data, out.data(), out.size()));
@@ -272,11 +283,14 @@ TMF_TEST_BOTH_ENGINES(Ingest, CaptureSegmentsOutsideTheRequestAreDropped) {
   segment(0, 1024, samples);
   segment(1024, 1024, samples);
   TMF_EXPECT(poll_until(ingest, [&] { return ingest.store().find_capture(id)->state == "complete"; }, 10));
-  segment(0, 16, samples);  // after completion
+  segment(0, 16, samples, 9.0f);  // after completion
   TMF_EXPECT(poll_until(ingest, [&] { return ingest.counters().data_dropped == 3; }, 10));
   const auto capture = ingest.store().find_capture(id);
   TMF_EXPECT_EQ(capture->received_samples, samples);
-  TMF_EXPECT_EQ(std::filesystem::file_size(reg.dir() + "/" + capture->path), uintmax_t{samples} * sizeof(float));
+  const std::string stored = ingest.store().capture_data(id);
+  TMF_EXPECT_EQ(stored.size(), size_t{samples} * sizeof(float));
+  const std::vector<float> quarter(16, 0.25f);  // the 9.0 segment after completion wrote nothing
+  TMF_EXPECT(stored.substr(0, 64) == std::string(reinterpret_cast<const char*>(quarter.data()), 64));
 }
 
 TMF_TEST_BOTH_ENGINES(Ingest, StatusAndPresenceBeforeInfoAreHeldUntilTheInfo) {

@@ -68,6 +68,11 @@ class TelemetryPublisher {
     mosquitto_publish(mosq_, nullptr, topic.c_str(), static_cast<int>(payload.size()), payload.data(), 1, false);
   }
 
+  // Publishes other payloads (QoS 1): DATA segments, say.
+  void publish_raw(const std::string& topic, const std::vector<uint8_t>& payload) {
+    mosquitto_publish(mosq_, nullptr, topic.c_str(), static_cast<int>(payload.size()), payload.data(), 1, false);
+  }
+
   // Resends every unacked batch last sent more than `timeout` ago; returns how many.
   size_t resend_unacked(std::chrono::milliseconds timeout) {
     std::vector<monitor::BatchKey> due;
@@ -149,7 +154,8 @@ class TelemetryPublisher {
 // lets a client publish only as itself), behind the single-publisher interface.
 class DevicePublishers {
  public:
-  DevicePublishers(FleetBroker& broker, const std::vector<std::string>& devices, const std::string& client_prefix) {
+  DevicePublishers(FleetBroker& broker, const std::vector<std::string>& devices, const std::string& client_prefix)
+      : fleet_(broker.fleet()) {
     for (const auto& id : devices) {
       const TlsIdentity me = broker.device(id);
       const PublisherTls tls{me.ca, me.cert, me.key};
@@ -160,6 +166,11 @@ class DevicePublishers {
   void publish(const monitor::BatchKey& key, uint32_t windows = 8, uint16_t alarms_raised = 0) {
     by_device_.at(key.device)->publish(key, windows, alarms_raised);
   }
+  // `payload` on tmf/<fleet>/<device>/<kind>, as that device.
+  void publish_as(const std::string& device, const std::string& kind, const std::vector<uint8_t>& payload) {
+    by_device_.at(device)->publish_raw("tmf/" + fleet_ + "/" + device + "/" + kind, payload);
+  }
+  bool connected() { return sum([](auto& p) { return p.connected() ? 1 : 0; }) == by_device_.size(); }
   size_t resend_unacked(std::chrono::milliseconds timeout) { return sum([&](auto& p) { return p.resend_unacked(timeout); }); }
   size_t acked_count() { return sum([](auto& p) { return p.acked_count(); }); }
   size_t unacked_count() { return sum([](auto& p) { return p.unacked_count(); }); }
@@ -179,6 +190,7 @@ class DevicePublishers {
     for (auto& [id, p] : by_device_) n += f(*p);
     return n;
   }
+  std::string fleet_;
   std::map<std::string, std::unique_ptr<TelemetryPublisher>> by_device_;
 };
 

@@ -123,8 +123,9 @@ TMF_TEST_BOTH_ENGINES(Retention, DeletesOlderRowsKeepsNewerAndWhatMustStay) {
   alerts.raise(alert_on(std::nullopt, "press", 1));
   alerts.ack(alerts.raise(alert_on("d6", "pumps", 1)));
 
-  // Captures: c1 and c5 prunable with files, c8 prunable with a path outside captures/ (its file
-  // there must survive), the others kept.
+  // Captures, every one with samples in its row: c1 and c5 prunable, also with legacy files (the
+  // captures/ file of a capture received before schema 16), c8 prunable with a path outside
+  // captures/ (its file there must survive), the others kept.
   const int64_t old_capture = now - 40 * kDayMs;
   const uint32_t c1 = store.create_capture("d1", 100, old_capture);
   const uint32_t c2 = store.create_capture("d1", 100, old_capture + 1);  // a running collect step's
@@ -134,7 +135,12 @@ TMF_TEST_BOTH_ENGINES(Retention, DeletesOlderRowsKeepsNewerAndWhatMustStay) {
   const uint32_t c6 = store.create_capture("d3", 100, old_capture + 5);  // a lineage's data file
   const uint32_t c7 = store.create_capture("d4", 100, now - kDayMs);     // new
   const uint32_t c8 = store.create_capture("d4", 100, old_capture + 6);
-  for (const uint32_t c : {c1, c5, c6}) write_file(dir + "/" + store.find_capture(c)->path);
+  for (const uint32_t c : {c1, c2, c3, c4, c5, c6, c7, c8}) store.put_capture_data(c, std::string(400, char(c)));
+  for (const uint32_t c : {c1, c5, c6}) {
+    const std::string legacy = "captures/" + store.find_capture(c)->device + "-" + std::to_string(c) + ".f32";
+    Statement(reg.db(), "UPDATE captures SET path = ? WHERE id = ?").bind(1, legacy).bind(2, int64_t{c}).run();
+    write_file(dir + "/" + legacy);
+  }
   Statement(reg.db(), "UPDATE captures SET path = '../outside.f32' WHERE id = ?").bind(1, int64_t{c8}).run();
   write_file(dir + "/../outside.f32");
   registry::Database& db = reg.db();
@@ -182,6 +188,9 @@ TMF_TEST_BOTH_ENGINES(Retention, DeletesOlderRowsKeepsNewerAndWhatMustStay) {
   TMF_EXPECT(!std::filesystem::exists(dir + "/captures/d3-" + std::to_string(c5) + ".f32"));
   TMF_EXPECT(std::filesystem::exists(dir + "/captures/d3-" + std::to_string(c6) + ".f32"));
   TMF_EXPECT(std::filesystem::exists(dir + "/../outside.f32"));
+  // The deleted rows took their samples with them; the kept ones still have theirs.
+  TMF_EXPECT_THROWS(store.capture_data(c1), registry::RegistryError, "no such capture");
+  TMF_EXPECT(store.capture_data(c7) == std::string(400, char(c7)));
 
   // Nothing more on a second pass; once the alarm is acked its evidence goes too.
   const monitor::RetentionCounts again = monitor::RetentionPass(reg, policy, now).run(std::chrono::milliseconds(0));

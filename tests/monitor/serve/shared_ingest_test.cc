@@ -8,7 +8,11 @@
 #include <unistd.h>
 #include <sys/wait.h>
 
+#include <cmath>
+#include <filesystem>
 #include <fstream>
+#include <map>
+#include <optional>
 #include <iterator>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -17,6 +21,7 @@
 #include <thread>
 #include <vector>
 
+#include "device/agent/protocol.h"
 #include "host/registry/registry.h"
 #include "publisher.h"
 #include "serve_fixture.h"
@@ -287,6 +292,133 @@ TMF_TEST(ServeShared, EachWorkerHasItsOwnCertificateRevokedAlone) {
   std::printf("  %llu batches: w1 stored %llu (first half only), w2 %llu; w1 revoked, refused after the restart\n",
               static_cast<unsigned long long>(total), static_cast<unsigned long long>(stored[0]),
               static_cast<unsigned long long>(stored[1]));
+}
+
+// Captures in the store (docs/scaling.md "Shared captures"): worker w2, on a --registry folder of
+// its own that starts empty, receives three devices' DATA uploads (segments out of order, one
+// resent) into the PostgreSQL store and stops. w1, on another folder, leads, finds the loop's
+// collect step complete and trains from those captures: every dataset file it writes holds, byte
+// for byte, the floats the devices published, and neither folder ever has a captures/ directory.
+TMF_TEST(ServeShared, LeaderTrainsFromCapturesAnotherWorkerStored) {
+  const std::string dir = scratch_dir("serve_shared_captures");
+  FleetBroker broker(dir + "/broker", "plant");
+  const std::string leader_dir = dir + "/leader", ingest_dir = dir + "/ingest";
+  const std::string db = test_support::postgres_server().fresh_database("serve_shared_captures");
+  const std::vector<std::string> devices = {"pump1", "pump2", "pump3"};
+  registry::Registry::set_default_database(db);
+  for (const auto& d : devices) broker.enrol(leader_dir, d, "pumps");
+  registry::Registry::set_default_database("");
+  const auto [key_code, key_out] = run_tinymlops("keys generate --out " + dir + "/keys --json --registry " + leader_dir +
+                                                 " --db " + db);
+  TMF_ASSERT(key_code == 0);
+
+  // Three capture requests and the loop's running collect step, as a leader records them.
+  constexpr uint32_t kSamples = 16384, kSegment = 1024;
+  std::map<uint32_t, std::string> capture_device;
+  std::map<uint32_t, std::vector<float>> sent;
+  registry::Database store_db(db);
+  monitor::TelemetryStore store(store_db);
+  nlohmann::json ids = nlohmann::json::array();
+  uint64_t noise = 12345;
+  for (size_t k = 0; k < devices.size(); ++k) {
+    const uint32_t id = store.create_capture(devices[k], kSamples, monitor::unix_ms_now());
+    capture_device[id] = devices[k];
+    ids.push_back(id);
+    std::vector<float>& x = sent[id];
+    for (uint32_t i = 0; i < kSamples; ++i) {
+      noise = noise * 6364136223846793005ull + 1442695040888963407ull;
+      const double t = i / 12000.0;
+      x.push_back(static_cast<float>(std::sin(2 * M_PI * (50 + 7 * k) * t) + 0.3 * std::sin(2 * M_PI * 1234 * t) +
+                                     0.05 * (static_cast<double>(noise >> 11) / 9007199254740992.0 - 0.5)));
+    }
+  }
+  registry::Statement(store_db, "INSERT INTO loop_steps(device_group, kind, state, reason, started_at, detail) "
+                                "VALUES ('pumps', 'collect', 'running', 'test: captures stored by another worker', ?, ?)")
+      .bind(1, monitor::unix_ms_now())
+      .bind(2, nlohmann::json({{"captures", ids}, {"devices", devices}, {"samples", kSamples}}).dump())
+      .run();
+
+  auto serve = [&](const std::string& registry, const std::string& worker, std::vector<std::string> extra) {
+    std::vector<std::string> argv = {TMF_CLI, "serve", "--registry", registry, "--db", db, "--fleet", "plant",
+                                     "--worker-id", worker, "--share-group", "ingest", "--json", "--progress-seconds",
+                                     "0", "--session-expiry-seconds", "2"};
+    for (const std::string& flag : broker.service_flags(fleet::FleetService::kFleetServiceServe)) argv.push_back(flag);
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return spawn(argv, dir + "/" + worker + ".log");
+  };
+  pid_t w2 = serve(ingest_dir, "w2", {});
+  const auto up_until = Clock::now() + std::chrono::seconds(20);
+  while (connects(dir + "/w2.log") == 0 && Clock::now() < up_until) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  TMF_ASSERT(connects(dir + "/w2.log") >= 1);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // SUBACKs
+  DevicePublishers publisher(broker, devices, "captures");
+  while (!publisher.connected() && Clock::now() < up_until) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  auto segment = [&](uint32_t id, uint32_t offset) {
+    OtaData data{id, offset, kSamples, 12000, 0, 0, static_cast<uint16_t>(kSegment), sent[id].data() + offset, nullptr};
+    std::vector<uint8_t> out(kOtaDataFixedBytes + 4 * kSegment);
+    out.resize(ota_data_encode(data, out.data(), out.size()));
+    publisher.publish_as(capture_device[id], "data", out);
+  };
+  for (uint32_t n = 0; n < kSamples / kSegment; ++n) {
+    for (const auto& [id, device] : capture_device) segment(id, (n * 5 % (kSamples / kSegment)) * kSegment);
+  }
+  segment(ids[0].get<uint32_t>(), 0);  // a resend
+  auto all_complete = [&] {
+    for (const auto& [id, device] : capture_device) {
+      if (store.find_capture(id)->state != "complete") return false;
+    }
+    return true;
+  };
+  const auto stored_until = Clock::now() + std::chrono::seconds(20);
+  while (!all_complete() && Clock::now() < stored_until) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  TMF_ASSERT(all_complete());
+  kill(w2, SIGTERM);
+  waitpid(w2, nullptr, 0);
+  const auto w2_stopped = events(dir + "/w2.log", "stopped");
+  TMF_ASSERT(w2_stopped.size() == 1);
+  TMF_EXPECT_EQ(w2_stopped[0]["data_segments"].get<uint64_t>(), uint64_t{3 * kSamples / kSegment + 1});
+
+  // The leader, on its own folder, trains from what w2 stored.
+  const auto train_started = Clock::now();
+  pid_t w1 = serve(leader_dir, "w1", {"--loop-group", "pumps", "--model-name", "pump-detector", "--signing-key",
+                                      dir + "/keys/tinymlops.key", "--max-false-alarm-rate", "1"});
+  std::optional<std::pair<std::string, nlohmann::json>> train;
+  const auto train_until = Clock::now() + std::chrono::seconds(60);
+  while (!train && Clock::now() < train_until) {
+    registry::Statement s(store_db, "SELECT state, detail FROM loop_steps WHERE kind = 'train' AND state <> 'running'");
+    if (s.step()) train.emplace(s.column_text(0), nlohmann::json::parse(s.column_text(1)));
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  const double train_seconds = std::chrono::duration<double>(Clock::now() - train_started).count();
+  kill(w1, SIGTERM);
+  waitpid(w1, nullptr, 0);
+  TMF_ASSERT(train.has_value());
+  TMF_EXPECT(train->first == "done");
+  const nlohmann::json& detail = train->second;
+  TMF_EXPECT(detail.contains("version") && detail.value("recordings", 0) == 3);
+  size_t files = 0, exact = 0;
+  for (const char* side : {"dataset", "holdout"}) {
+    const std::string folder = detail.value(side, "");
+    std::ifstream manifest(folder + "/manifest.csv");
+    std::string line;
+    std::getline(manifest, line);  // header
+    while (std::getline(manifest, line)) {
+      const std::string file = line.substr(0, line.find(','));
+      const uint32_t id = static_cast<uint32_t>(std::stoul(line.substr(line.rfind(',') + 1)));
+      std::ifstream in(folder + "/" + file, std::ios::binary);
+      const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      ++files;
+      exact += sent.count(id) && bytes == std::string(reinterpret_cast<const char*>(sent[id].data()), 4 * kSamples);
+    }
+  }
+  TMF_EXPECT_EQ(files, 3);
+  TMF_EXPECT_EQ(exact, 3);
+  TMF_EXPECT(detail.value("dataset", "").rfind(leader_dir, 0) == 0);
+  TMF_EXPECT(!std::filesystem::exists(ingest_dir + "/captures") && !std::filesystem::exists(leader_dir + "/captures"));
+  std::printf("  w2 (own empty folder) stored 3 captures of %u samples (%llu DATA segments) on PostgreSQL; w1 led and "
+              "trained %s from them in %.1f s; %zu of %zu dataset files byte-exact\n",
+              kSamples, static_cast<unsigned long long>(w2_stopped[0]["data_segments"].get<uint64_t>()),
+              detail.value("version", "?").c_str(), train_seconds, exact, files);
 }
 
 TMF_TEST(ServeShared, ShareGroupNeedsAWorkerIdAndAValidName) {
