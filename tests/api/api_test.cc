@@ -34,7 +34,7 @@ struct Prepared {
 };
 
 Prepared prepare_registry(ApiFleet& f) {
-  for (const std::string& id : {"dev1", "dev2"}) f.broker().enrol(f.registry(), id, "pumps");
+  for (const char* id : {"dev1", "dev2"}) f.broker().enrol(f.registry(), id, "pumps");
   f.broker().enrol(f.registry(), "dev3", "fans");
   registry::Registry reg(f.registry());
   reg.add_version(ad01_model_request(1, "run1", 0.9));

@@ -66,7 +66,7 @@ struct PrometheusServer {
 
 TMF_TEST(Metrics, PrometheusScrapesServeAndReadsTheRegistrysFigures) {
   ApiFleet f("metrics");
-  for (const std::string& id : {"dev1", "dev2"}) f.broker().enrol(f.registry(), id, "pumps");
+  for (const char* id : {"dev1", "dev2"}) f.broker().enrol(f.registry(), id, "pumps");
   {
     registry::Registry reg(f.registry());
     reg.upsert_device("dev1", "pumps", {"cortex-m4", 131072, 524288, 0});

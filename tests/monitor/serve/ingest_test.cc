@@ -263,7 +263,6 @@ TMF_TEST_BOTH_ENGINES(Ingest, ErasedJournalBatchesAreNewNotDuplicates) {
 // make a sparse capture file of up to 16 GiB and keep writing after completion.
 TMF_TEST_BOTH_ENGINES(Ingest, CaptureSegmentsOutsideTheRequestAreDropped) {
   IngestRig rig("ingest_capture_bounds", "dev9", engine);
-  registry::Registry& reg = rig.reg;
   monitor::Ingest& ingest = rig.ingest;
   FakeDevice& device = rig.device;
   const uint32_t samples = 2048;
