@@ -487,17 +487,21 @@ double scaling_run(const std::string& dir, const std::string& db, int workers, c
   }
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   const size_t acked = publisher.acked_count();
-  uint64_t stored = 0;
+  uint64_t stored = 0, commits = 0;
   for (size_t w = 0; w < pids.size(); ++w) {
     kill(pids[w], SIGTERM);
     waitpid(pids[w], nullptr, 0);
     const auto stopped = events(logs[w], "stopped");
-    if (!stopped.empty()) stored += stopped[0]["batches_stored"].get<uint64_t>();
+    if (!stopped.empty()) {
+      stored += stopped[0]["batches_stored"].get<uint64_t>();
+      commits += stopped[0].value("commits", uint64_t{0});
+    }
   }
   if (acked != total || stored != total) return -1;  // every batch acked, and stored once over all workers
   const double rate = double(total) / seconds;
-  std::printf("  scaling %s: %zu batches from %d devices in %.2f s = %.0f batches/s (%llu resends)\n", label.c_str(),
-              total, kDevices, seconds, rate, static_cast<unsigned long long>(publisher.resends()));
+  std::printf("  scaling %s: %zu batches from %d devices in %.2f s = %.0f batches/s (%llu resends, %llu commits)\n",
+              label.c_str(), total, kDevices, seconds, rate, static_cast<unsigned long long>(publisher.resends()),
+              static_cast<unsigned long long>(commits));
   return rate;
 }
 
