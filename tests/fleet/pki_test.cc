@@ -25,6 +25,7 @@
 #include "host/fleet/pki.h"
 #include "host/registry/registry.h"
 #include "tests/host/test_files.h"
+#include "tests/support/postgres_server.h"
 #include "tests/support/tmf_test.h"
 
 namespace tmf {
@@ -347,7 +348,9 @@ TMF_TEST(FleetAcl, WorkerIdentitiesGetTheirServiceLinesOnly) {
   TMF_EXPECT_THROWS(fleet::fleet_workers_load(dir), fleet::FleetError, "worker 'w1");
 }
 
-TMF_TEST(FleetRegistry, EnrolRevokeReenrol) {
+// On SQLite (FleetRegistry) and PostgreSQL (FleetRegistryPostgres), as the next test.
+TMF_TEST_BOTH_ENGINES(FleetRegistry, EnrolRevokeReenrol) {
+  const test_support::ScopedTestDatabase database(engine, "fleet_registry");
   registry::Registry reg(fresh_dir("pki_registry"));
   TMF_EXPECT(!reg.device_enrolled("pump-a").has_value());
   reg.device_enroll("pump-a", "pumps", "0a");
@@ -374,9 +377,10 @@ TMF_TEST(FleetRegistry, EnrolRevokeReenrol) {
   TMF_EXPECT(all_revoked[0].serial == "0a");
 }
 
-TMF_TEST(FleetCli, InitEnrollRevokeThroughTheCommand) {
+TMF_TEST_BOTH_ENGINES(FleetCli, InitEnrollRevokeThroughTheCommand) {
+  const test_support::ScopedTestDatabase database(engine, "fleet_cli");
   const std::string root = fresh_dir("pki_cli");
-  const std::string r = " --registry " + root + "/registry";
+  const std::string r = " --registry " + root + "/registry" + database.cli_line();
   const std::string ca = root + "/fleet";
   const test::CommandResult init = test::run_cli("fleet init --dir " + ca + " --fleet plant7 --json" + r);
   TMF_EXPECT_EQ(init.exit_code, 0);
