@@ -59,6 +59,7 @@ void Ingest::poll(std::chrono::milliseconds budget) {
   const auto deadline = Clock::now() + budget;
   for (;;) {
     auto now = Clock::now();
+    if (!oldest_ && devices_backlog_) oldest_ = now;
     if (oldest_ && (pending() >= options_.commit_messages || now >= *oldest_ + options_.commit_interval)) {
       commit();
       now = Clock::now();
@@ -73,6 +74,11 @@ void Ingest::poll(std::chrono::milliseconds budget) {
     counters_.decode_errors = link.decode_errors + link.topic_errors;
     counters_.not_enrolled = link.not_enrolled;
   }
+}
+
+void Ingest::set_device_writer(bool writer) {
+  if (writer && !device_writer_) devices_backlog_ = link_->devices_unwritten() > 0;
+  device_writer_ = writer;
 }
 
 void Ingest::flush() {
@@ -116,7 +122,9 @@ void Ingest::handle(fleet::FleetEvent& e) {
     data_.push_back(std::move(pd));
     ++counters_.data_segments;
   } else {
-    // INFO, STATUS, PRESENCE, EVENT: the link keeps the device's record; the commit writes it.
+    // INFO, STATUS, PRESENCE, EVENT: the link keeps the device's record; the commit writes it
+    // (a follower of a share group keeps it only: nothing to commit).
+    if (!device_writer_) return;
     ++device_messages_;
   }
   if (!oldest_) oldest_ = Clock::now();
@@ -250,9 +258,11 @@ void Ingest::commit() {
       }
       store_.update_capture(c);
     }
-    link_->write_devices(registry_);
+    const bool backlog = device_writer_ && link_->write_devices(registry_, options_.commit_messages);
     tx.commit();
+    devices_backlog_ = backlog;
   } catch (...) {
+    link_->rewrite_last_devices();  // their rows were rolled back with the rest
     captures_.clear();  // reload from the rows next time
     counters_ = counters_before;
     new_alerts_.resize(alerts_before);
@@ -264,6 +274,7 @@ void Ingest::commit() {
   }
   ++counters_.commits;
   counters_.committed_messages += messages;
+  counters_.device_updates = link_->counters().registry_writes;
   if (options_.on_commit) options_.on_commit(std::chrono::steady_clock::now() - commit_started, messages);
   batches_.clear();
   data_.clear();

@@ -8,9 +8,12 @@
 #include <unistd.h>
 #include <sys/wait.h>
 
+#include <algorithm>
+#include <atomic>
 #include <fstream>
 #include <functional>
 #include <iterator>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -314,6 +317,175 @@ TMF_TEST(ServeShared, EachWorkerHasItsOwnCertificateRevokedAlone) {
               "w2 %llu; no restart of the broker, three reloads\n",
               static_cast<unsigned long long>(total), static_cast<unsigned long long>(stored[0]),
               static_cast<unsigned long long>(stored[2]));
+}
+
+// One device's uplinks as its agent sends them, over its own certificate: INFO, STATUS and
+// PRESENCE retained, EVENT not (docs/protocol.md).
+class DeviceUplink {
+ public:
+  DeviceUplink(FleetBroker& broker, const std::string& id) : id_(id) {
+    mosquitto_lib_init();
+    mosq_ = mosquitto_new(id.c_str(), true, this);
+    tls_set(mosq_, broker.device(id));
+    mosquitto_connect_callback_set(mosq_, [](struct mosquitto*, void* self, int rc) {
+      if (rc == 0) static_cast<DeviceUplink*>(self)->connected_ = true;
+    });
+    mosquitto_connect(mosq_, "127.0.0.1", broker.port(), 10);
+    mosquitto_loop_start(mosq_);
+  }
+  ~DeviceUplink() {
+    mosquitto_disconnect(mosq_);
+    mosquitto_loop_stop(mosq_, false);
+    mosquitto_destroy(mosq_);
+  }
+  bool connected() const { return connected_; }
+  void info() {
+    OtaInfo info{};
+    info.ram_bytes = 131072;
+    std::snprintf(info.core, sizeof info.core, "cortex-m4");
+    std::snprintf(info.group, sizeof info.group, "pumps");
+    std::vector<uint8_t> bytes(512);
+    bytes.resize(ota_info_encode(info, bytes.data(), bytes.size()));
+    send("info", bytes, true);
+  }
+  void status(uint32_t model_id, uint32_t version) {
+    OtaStatusMessage status{};
+    status.active_slot = 1;
+    status.active_model_id = model_id;
+    status.active_model_version = version;
+    std::vector<uint8_t> bytes(kOtaStatusBytes);
+    bytes.resize(ota_status_encode(status, bytes.data(), bytes.size()));
+    send("status", bytes, true);
+  }
+  void presence(bool online) {
+    std::vector<uint8_t> bytes(kOtaPresenceBytes);
+    bytes.resize(ota_presence_encode(online, bytes.data(), bytes.size()));
+    send("presence", bytes, true);
+  }
+  void fault(OtaResult result, uint32_t detail) {  // a model reverted after a fault (device_fault.h)
+    OtaEventMessage event{};
+    event.event = OtaEvent::kOtaEventReverted;
+    event.result = result;
+    event.detail = detail;
+    std::vector<uint8_t> bytes(256);
+    bytes.resize(ota_event_encode(event, bytes.data(), bytes.size()));
+    send("event", bytes, false);
+  }
+
+ private:
+  void send(const char* leaf, const std::vector<uint8_t>& bytes, bool retain) {
+    mosquitto_publish(mosq_, nullptr, ("tmf/plant/" + id_ + "/" + leaf).c_str(), static_cast<int>(bytes.size()),
+                      bytes.data(), 1, retain);
+  }
+  std::string id_;
+  struct mosquitto* mosq_ = nullptr;
+  std::atomic<bool> connected_{false};
+};
+
+// Device rows with shared workers (docs/scaling.md "Device rows"): every worker receives INFO,
+// STATUS, PRESENCE and EVENT, and only the leader writes them. The oracle is PostgreSQL itself:
+// triggers on `devices` log every row write by kind, whoever makes it. With the leader w1 stopped
+// (SIGSTOP: it keeps the lease) the follower w2 receives a new STATUS, PRESENCE and fault and
+// writes nothing; once w1 is SIGKILLed and w2 leads, w2 writes what it received.
+TMF_TEST(ServeShared, DeviceRowsAreWrittenByTheLeaderAlone) {
+  const std::string dir = scratch_dir("serve_device_rows");
+  FleetBroker broker(dir + "/broker", "plant");
+  const std::string registry = dir + "/registry";
+  const std::string db = test_support::postgres_server().fresh_database("serve_device_rows");
+  const std::vector<std::string> ids = {"dev1", "dev2", "dev3"};
+  registry::Registry::set_default_database(db);
+  for (const auto& d : ids) broker.enrol(registry, d, "pumps");
+  registry::Registry::set_default_database("");
+  registry::Registry reg(registry, db);
+  reg.db().exec("CREATE TABLE device_row_writes (device TEXT NOT NULL, what TEXT NOT NULL)");
+  reg.db().exec(
+      "CREATE FUNCTION device_row_write() RETURNS trigger LANGUAGE plpgsql AS "
+      "$$ BEGIN INSERT INTO device_row_writes VALUES (NEW.id, TG_ARGV[0]); RETURN NULL; END $$");
+  for (const auto& [what, when] : std::vector<std::pair<std::string, std::string>>{
+           {"info", "INSERT OR UPDATE OF core"}, {"model", "UPDATE OF current_model_id"},
+           {"presence", "UPDATE OF online"}, {"fault", "UPDATE OF last_fault_code"}}) {
+    reg.db().exec(("CREATE TRIGGER device_row_" + what + " AFTER " + when +
+                   " ON devices FOR EACH ROW EXECUTE FUNCTION device_row_write('" + what + "')")
+                      .c_str());
+  }
+  const auto writes = [&](const std::string& what, const std::string& device) {
+    registry::Statement s(reg.db(), "SELECT COUNT(*) FROM device_row_writes WHERE what = ? AND (? = '' OR device = ?)");
+    s.bind(1, what).bind(2, device).bind(3, device);
+    s.step();
+    return s.column_int(0);
+  };
+  const auto device_updates = [&](const std::string& log) {
+    const auto p = events(log, "progress");
+    return p.empty() ? int64_t{-1} : p.back().value("device_updates", int64_t{-1});
+  };
+
+  // w1 first, so it leads; then w2.
+  const std::string w1_log = dir + "/w1.log", w2_log = dir + "/w2.log";
+  const pid_t w1 = start_worker(registry, db, broker, "w1", w1_log);
+  TMF_ASSERT(wait_until([&] { return !events(w1_log, "leader").empty() && connects(w1_log) >= 1; }, 20));
+  const pid_t w2 = start_worker(registry, db, broker, "w2", w2_log);
+  TMF_ASSERT(wait_until([&] { return connects(w2_log) >= 1; }, 20));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // SUBACKs
+
+  std::vector<std::unique_ptr<DeviceUplink>> devices;
+  for (const auto& id : ids) devices.push_back(std::make_unique<DeviceUplink>(broker, id));
+  TMF_ASSERT(wait_until([&] { return std::all_of(devices.begin(), devices.end(), [](const auto& d) { return d->connected(); }); }, 10));
+  for (auto& d : devices) {
+    d->info();
+    d->status(0x42, 1);
+    d->presence(true);
+  }
+  devices[1]->fault(OtaResult::kOtaResultConfirmedWatchdog, 0x1000);
+  const auto row = [&](const std::string& id) { return reg.find_device(id); };
+  TMF_ASSERT(wait_until([&] {
+    for (const auto& id : ids) {
+      const auto d = row(id);
+      if (!d || d->current_version != std::optional<uint32_t>(1) || !d->online) return false;
+    }
+    const auto d2 = row("dev2");
+    return d2->last_fault && d2->last_fault->code == 24;
+  }, 10));
+  // Progress lines come every second: two more, so both workers' commits of these messages are in.
+  std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+  TMF_EXPECT_EQ(writes("fault", "dev2"), 1);
+  TMF_EXPECT_EQ(device_updates(w2_log), 0);
+  TMF_EXPECT(device_updates(w1_log) >= 3);
+  const int64_t info_a = writes("info", ""), presence_a = writes("presence", ""), model_a = writes("model", ""),
+                fault_a = writes("fault", "");
+  TMF_EXPECT(info_a >= 3 && presence_a >= 3 && model_a >= 3);
+
+  // The leader stopped, still holding the lease: w2 receives and keeps, and writes nothing.
+  kill(w1, SIGSTOP);
+  devices[0]->status(0x42, 2);
+  devices[0]->presence(false);
+  devices[1]->fault(OtaResult::kOtaResultTrialFault, 0x2000);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  TMF_EXPECT(row("dev1")->current_version == std::optional<uint32_t>(1) && row("dev1")->online);
+  TMF_EXPECT(row("dev2")->last_fault->code == 24);
+  TMF_EXPECT_EQ(writes("fault", "dev2"), 1);
+
+  // w1 gone: w2 takes the lease and writes what it received meanwhile.
+  kill(w1, SIGKILL);
+  waitpid(w1, nullptr, 0);
+  TMF_EXPECT(wait_until([&] { return !events(w2_log, "leader").empty(); }, 10));
+  TMF_EXPECT(wait_until([&] {
+    const auto d1 = row("dev1"), d2 = row("dev2");
+    return d1->current_version == std::optional<uint32_t>(2) && !d1->online && d2->last_fault->code == 22;
+  }, 10));
+  const auto d1 = row("dev1"), d2 = row("dev2");
+  TMF_EXPECT(d1->previous_model_id == std::optional<uint32_t>(0x42) && d1->previous_version == std::optional<uint32_t>(1));
+  TMF_EXPECT_EQ(d2->last_fault->detail, 0x2000);
+  TMF_EXPECT_EQ(writes("fault", "dev2"), 2);
+  kill(w2, SIGTERM);
+  int status = 0;
+  waitpid(w2, &status, 0);
+  TMF_EXPECT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  std::printf("  devices table row writes (PostgreSQL triggers), 3 devices, 2 workers: %lld info, %lld model, %lld "
+              "presence, %lld fault before the handover; %lld, %lld, %lld, %lld in all\n",
+              static_cast<long long>(info_a), static_cast<long long>(model_a), static_cast<long long>(presence_a),
+              static_cast<long long>(fault_a), static_cast<long long>(writes("info", "")),
+              static_cast<long long>(writes("model", "")), static_cast<long long>(writes("presence", "")),
+              static_cast<long long>(writes("fault", "")));
 }
 
 TMF_TEST(ServeShared, ShareGroupNeedsAWorkerIdAndAValidName) {
