@@ -541,6 +541,48 @@ TMF_TEST(Registry, PostgresDialectTranslatesEachRule) {
              "SELECT 'INTEGER ?', \"REAL\" -- BLOB ?\n;INSERT INTO t VALUES (1) ON CONFLICT DO NOTHING; SELECT $1");
 }
 
+// Enrolment records (host/registry/enrolment.cc; moved here from fleet_tests to run on both
+// engines beside the other registry tests): one valid certificate per identity, a serial once,
+// revocation, re-enrolment on new hardware, the newest certificate of an identity read in
+// arrival order, and the revoked list the CRL is signed from.
+REGISTRY_TEST(EnrolRevokeReenrol) {
+  Registry reg = open_fresh(engine, "registry_enrol");
+  TMF_EXPECT(!reg.device_enrolled("pump-a").has_value());
+  reg.device_enroll("pump-a", "pumps", "0a");
+  reg.device_enroll("pump-b", "pumps", "0b");
+  reg.device_enroll("fan-1", "fans", "0c");
+  TMF_EXPECT_THROWS(reg.device_enroll("pump-a", "pumps", "0d"), registry::RegistryError, "enrolled already with certificate 0a");
+  TMF_EXPECT_THROWS(reg.device_enroll("pump-z", "pumps", "0a"), registry::RegistryError, "serial 0a");
+  const auto a = reg.device_enrolled("pump-a");
+  TMF_ASSERT(a.has_value());
+  TMF_EXPECT(a->group == "pumps" && a->serial == "0a" && !a->revoked && a->kind == "device");
+  TMF_EXPECT_EQ(reg.devices_enrolled(std::string("pumps")).size(), 2u);
+  TMF_EXPECT_EQ(reg.devices_enrolled().size(), 3u);
+
+  const registry::Enrolment revoked = reg.device_revoke("pump-a");
+  TMF_EXPECT(revoked.serial == "0a" && revoked.revoked && revoked.revoked_at.has_value());
+  TMF_EXPECT_THROWS(reg.device_revoke("pump-a"), registry::RegistryError, "holds no valid certificate");
+  TMF_EXPECT(reg.device_enrolled("pump-a")->revoked);
+  TMF_EXPECT_EQ(reg.devices_enrolled(std::string("pumps")).size(), 1u);
+  // New hardware under the old id: a new serial; the old one stays on the revocation list.
+  reg.device_enroll("pump-a", "pumps", "1a");
+  TMF_EXPECT(reg.device_enrolled("pump-a")->serial == "1a" && !reg.device_enrolled("pump-a")->revoked);
+  // Revoked again and re-enrolled again within the same second: the newest certificate still wins.
+  reg.device_revoke("pump-a");
+  reg.device_enroll("pump-a", "pumps", "2a");
+  reg.device_revoke("pump-a");
+  TMF_EXPECT(reg.device_enrolled("pump-a")->serial == "2a");
+  // A service identity: its own kind, revoked alone, never listed as a device.
+  reg.service_enroll("svc-serve-w1", "5e");
+  TMF_EXPECT_THROWS(reg.service_enroll("svc-serve-w1", "5f"), registry::RegistryError, "enrolled already with certificate 5e");
+  TMF_EXPECT(reg.service_revoke("svc-serve-w1").serial == "5e");
+  TMF_EXPECT(!reg.device_enrolled("svc-serve-w1").has_value());
+  std::vector<std::string> serials;
+  for (const auto& e : reg.certificates_revoked()) serials.push_back(e.serial);
+  std::sort(serials.begin(), serials.end());
+  TMF_EXPECT(serials == std::vector<std::string>({"0a", "1a", "2a", "5e"}));
+}
+
 // Text orders byte by byte on both engines, as std::string compares (the oracle), whatever the
 // PostgreSQL database's collation: here ICU's en-US, which sorts "dev_1" before "dev1", "pump-b"
 // before "Pump-c" and "dev_1" before "dev2" (checked with psql before the rule existed).

@@ -445,8 +445,12 @@ TMF_TEST(ServeShared, DeviceRowsAreWrittenByTheLeaderAlone) {
     const auto d2 = row("dev2");
     return d2->last_fault && d2->last_fault->code == 24;
   }, 10));
-  // Progress lines come every second: two more, so both workers' commits of these messages are in.
-  std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+  // A progress line of each worker from after the rows were seen (one a second): a commit of these
+  // messages by either (100 ms after they arrive) is in by then.
+  const size_t w1_lines = events(w1_log, "progress").size(), w2_lines = events(w2_log, "progress").size();
+  TMF_EXPECT(wait_until([&] {
+    return events(w1_log, "progress").size() > w1_lines + 1 && events(w2_log, "progress").size() > w2_lines + 1;
+  }, 5));
   TMF_EXPECT_EQ(writes("fault", "dev2"), 1);
   TMF_EXPECT_EQ(device_updates(w2_log), 0);
   TMF_EXPECT(device_updates(w1_log) >= 3);
@@ -459,7 +463,7 @@ TMF_TEST(ServeShared, DeviceRowsAreWrittenByTheLeaderAlone) {
   devices[0]->status(0x42, 2);
   devices[0]->presence(false);
   devices[1]->fault(OtaResult::kOtaResultTrialFault, 0x2000);
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1000));  // ten of w2's commit intervals
   TMF_EXPECT(row("dev1")->current_version == std::optional<uint32_t>(1) && row("dev1")->online);
   TMF_EXPECT(row("dev2")->last_fault->code == 24);
   TMF_EXPECT_EQ(writes("fault", "dev2"), 1);
