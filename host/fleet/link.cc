@@ -180,6 +180,7 @@ bool FleetLink::write_devices(registry::Registry& registry, size_t max_devices) 
 
 void FleetLink::rewrite_last_devices() {
   dirty_.insert(last_written_.begin(), last_written_.end());
+  counters_.registry_writes -= last_written_.size();
   for (const std::string& id : last_faults_written_) records_.at(id).fault_unwritten = true;
   last_written_.clear();
   last_faults_written_.clear();

@@ -227,6 +227,7 @@ void Ingest::commit() {
   const IngestCounters counters_before = counters_;
   const size_t alerts_before = new_alerts_.size();
   const size_t completed_before = completed_captures_.size();
+  bool devices_attempted = false;
   try {
     // The capture rows are read and written inside the (serialised) write transaction: workers
     // sharing a fleet each receive some of a capture's DATA, so a cached row would be stale.
@@ -258,11 +259,12 @@ void Ingest::commit() {
       }
       store_.update_capture(c);
     }
-    const bool backlog = device_writer_ && link_->write_devices(registry_, options_.commit_messages);
+    devices_attempted = device_writer_;
+    const bool backlog = devices_attempted && link_->write_devices(registry_, options_.commit_messages);
     tx.commit();
     devices_backlog_ = backlog;
   } catch (...) {
-    link_->rewrite_last_devices();  // their rows were rolled back with the rest
+    if (devices_attempted) link_->rewrite_last_devices();  // their rows were rolled back with the rest
     captures_.clear();  // reload from the rows next time
     counters_ = counters_before;
     new_alerts_.resize(alerts_before);
