@@ -145,8 +145,12 @@ const DeviceRecord* FleetLink::device(const std::string& id) const {
   return it == records_.end() ? nullptr : &it->second;
 }
 
-void FleetLink::write_devices(registry::Registry& registry) {
-  for (auto it = dirty_.begin(); it != dirty_.end();) {
+bool FleetLink::write_devices(registry::Registry& registry, size_t max_devices) {
+  size_t written = 0;
+  last_written_.clear();
+  last_faults_written_.clear();
+  auto it = dirty_.begin();
+  for (; it != dirty_.end() && written < max_devices;) {
     const DeviceRecord& r = records_.at(*it);
     if (r.info) {
       registry.upsert_device(*it, r.group, {r.info->core, r.info->ram_bytes, r.info->flash_bytes, 0});
@@ -164,10 +168,22 @@ void FleetLink::write_devices(registry::Registry& registry) {
       registry.record_device_fault(*it, static_cast<int64_t>(r.fault->result), *device_fault_name(r.fault->result),
                                    r.fault->detail);
       records_.at(*it).fault_unwritten = false;
+      last_faults_written_.insert(*it);
     }
     ++counters_.registry_writes;
+    ++written;
+    last_written_.insert(*it);
     it = dirty_.erase(it);
   }
+  return it != dirty_.end();
+}
+
+void FleetLink::rewrite_last_devices() {
+  dirty_.insert(last_written_.begin(), last_written_.end());
+  counters_.registry_writes -= last_written_.size();
+  for (const std::string& id : last_faults_written_) records_.at(id).fault_unwritten = true;
+  last_written_.clear();
+  last_faults_written_.clear();
 }
 
 }  // namespace tmf::fleet

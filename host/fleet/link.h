@@ -99,8 +99,16 @@ class FleetLink {
 
   // Writes the devices whose INFO, STATUS, PRESENCE or last fault (an EVENT reverted with result
   // 22-25) changed since the last call: rows, active model, presence, last fault. Call inside the caller's transaction. A device without a registry row and
-  // without INFO is kept dirty until its INFO arrives.
-  void write_devices(registry::Registry& registry);
+  // without INFO is kept dirty until its INFO arrives. At most `max_devices` are written; the
+  // others stay dirty for the next call (a new leader's first write, or a fleet reconnecting,
+  // is spread over several transactions instead of holding the write lock for all of them).
+  // Returns true when it stopped at `max_devices` with devices still to write.
+  bool write_devices(registry::Registry& registry, size_t max_devices = SIZE_MAX);
+  // Marks the devices of the last write_devices dirty again (their faults unwritten): the
+  // caller's transaction that held those writes was rolled back.
+  void rewrite_last_devices();
+  // Devices whose record changed and is not written yet (a shared worker's follower keeps them).
+  size_t devices_unwritten() const { return dirty_.size(); }
 
   const FleetLinkCounters& counters() const { return counters_; }
   const std::string& fleet() const { return options_.fleet; }
@@ -116,6 +124,7 @@ class FleetLink {
   std::unique_ptr<MqttClient> client_;
   std::map<std::string, DeviceRecord> records_;
   std::set<std::string> dirty_;
+  std::set<std::string> last_written_, last_faults_written_;  // by the last write_devices
   FleetLinkCounters counters_;
 };
 

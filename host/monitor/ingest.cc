@@ -54,6 +54,7 @@ void Ingest::poll(std::chrono::milliseconds budget) {
   const auto deadline = Clock::now() + budget;
   for (;;) {
     auto now = Clock::now();
+    if (!oldest_ && devices_backlog_) oldest_ = now;
     if (oldest_ && (pending() >= options_.commit_messages || now >= *oldest_ + options_.commit_interval)) {
       commit();
       now = Clock::now();
@@ -68,6 +69,11 @@ void Ingest::poll(std::chrono::milliseconds budget) {
     counters_.decode_errors = link.decode_errors + link.topic_errors;
     counters_.not_enrolled = link.not_enrolled;
   }
+}
+
+void Ingest::set_device_writer(bool writer) {
+  if (writer && !device_writer_) devices_backlog_ = link_->devices_unwritten() > 0;
+  device_writer_ = writer;
 }
 
 void Ingest::flush() {
@@ -111,7 +117,9 @@ void Ingest::handle(fleet::FleetEvent& e) {
     data_.push_back(std::move(pd));
     ++counters_.data_segments;
   } else {
-    // INFO, STATUS, PRESENCE, EVENT: the link keeps the device's record; the commit writes it.
+    // INFO, STATUS, PRESENCE, EVENT: the link keeps the device's record; the commit writes it
+    // (a follower of a share group keeps it only: nothing to commit).
+    if (!device_writer_) return;
     ++device_messages_;
   }
   if (!oldest_) oldest_ = Clock::now();
@@ -193,6 +201,7 @@ void Ingest::commit() {
   const IngestCounters counters_before = counters_;
   const size_t alerts_before = new_alerts_.size();
   const size_t completed_before = completed_captures_.size();
+  bool devices_attempted = false;
   try {
     // The capture rows are read and written inside the (serialised) write transaction: workers
     // sharing a fleet each receive some of a capture's DATA, so a cached row would be stale.
@@ -224,9 +233,12 @@ void Ingest::commit() {
       }
       store_.update_capture(c);
     }
-    link_->write_devices(registry_);
+    devices_attempted = device_writer_;
+    const bool backlog = devices_attempted && link_->write_devices(registry_, options_.commit_messages);
     tx.commit();
+    devices_backlog_ = backlog;
   } catch (...) {
+    if (devices_attempted) link_->rewrite_last_devices();  // their rows were rolled back with the rest
     captures_.clear();  // reload from the rows next time
     counters_ = counters_before;
     new_alerts_.resize(alerts_before);
@@ -238,6 +250,7 @@ void Ingest::commit() {
   }
   ++counters_.commits;
   counters_.committed_messages += messages;
+  counters_.device_updates = link_->counters().registry_writes;
   if (options_.on_commit) options_.on_commit(std::chrono::steady_clock::now() - commit_started, messages);
   batches_.clear();
   data_.clear();

@@ -114,6 +114,11 @@ class Ingest {
   bool connected() const { return link_->connected(); }
   bool wait_connected(std::chrono::milliseconds timeout) { return link_->client().wait_connected(timeout); }
   const fleet::FleetLink& link() const { return *link_; }
+  // Whether commits write the devices table (INFO, STATUS, PRESENCE, last fault). Workers of a
+  // share group receive every device message, and only the leader writes them (serve_loop.cc,
+  // docs/scaling.md "Device rows"): a follower keeps its records unwritten and, once it leads,
+  // writes them all, at most commit_messages devices per commit. Default: true.
+  void set_device_writer(bool writer);
   uint64_t broker_connects() const { return link_->client().connect_count(); }
   // Alerts raised by commits since the last call (for progress lines and hooks).
   std::vector<Alert> take_new_alerts();
@@ -144,6 +149,8 @@ class Ingest {
   std::vector<TelemetryBatch> batches_;
   std::vector<PendingData> data_;
   size_t device_messages_ = 0;
+  bool device_writer_ = true;
+  bool devices_backlog_ = false;  // device records left for the next commit (write bound reached)
   std::optional<std::chrono::steady_clock::time_point> oldest_;
   std::map<uint32_t, Capture> captures_;  // rows being filled (cached)
   std::vector<Alert> new_alerts_;

@@ -109,11 +109,16 @@ ServeSummary serve_run(registry::Registry& registry, const ServeOptions& options
     next_drift = Clock::now() + options.drift_every;
     run_hook(leader_hooks.on_start, "on_start", no_alerts, no_captures, nullptr);
   };
+  // Device rows: every worker of a share group receives INFO, STATUS, PRESENCE and EVENT, and the
+  // leader alone writes them (docs/scaling.md "Device rows"); a lone serve writes its own.
+  const auto device_writer = [&] { ingest.set_device_writer(options.ingest.share_group.empty() || lease.held()); };
   leader_step();
+  device_writer();
 
   while (!stop.load() && !summary.leader_lost) {
     leader_step();
     if (summary.leader_lost) break;
+    device_writer();
     ingest.poll(options.tick);
     std::vector<Alert> alerts = ingest.take_new_alerts();
     const std::vector<uint32_t> captures = ingest.take_completed_captures();
@@ -169,6 +174,7 @@ ServeSummary serve_run(registry::Registry& registry, const ServeOptions& options
       emit(j, text);
     }
   }
+  if (summary.leader_lost) ingest.set_device_writer(false);  // the new leader writes them
   ingest.flush();
   if (lease.held() || summary.leader_lost) run_hook(leader_hooks.on_stop, "on_stop", no_alerts, no_captures, nullptr);
   run_hook(hooks.on_stop, "on_stop", no_alerts, no_captures, nullptr);

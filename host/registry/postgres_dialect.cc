@@ -80,6 +80,7 @@ class Translator {
     if (on_conflict_nothing_) emit(" ON CONFLICT DO NOTHING");
     on_conflict_nothing_ = false;
     arrival_table_ = false;
+    ddl_ = false;
     previous_word_.clear();
   }
 
@@ -116,6 +117,10 @@ class Translator {
       } else {
         emit("BIGINT");
       }
+    } else if (w == "TEXT" && ddl_ && previous_word_ != "AS" && !type_name(word_at(e, nullptr))) {
+      // SQLite compares text byte by byte (BINARY); a PostgreSQL database's default collation
+      // may be a language's (en_US.UTF-8, ICU): "C" keeps ORDER BY and < on text the same.
+      emit(original + " COLLATE \"C\"");
     } else if (w == "REAL") {
       emit("DOUBLE PRECISION");
     } else if (w == "BLOB") {
@@ -135,9 +140,11 @@ class Translator {
                                      [&](const char* t) { return name == t; });
       }
     }
+    if (w == "TABLE" && (previous_word_ == "CREATE" || previous_word_ == "ALTER")) ddl_ = true;
     previous_before_ = previous_word_;
     previous_word_ = w;
   }
+  static bool type_name(const std::string& w) { return w == "TEXT" || w == "INTEGER" || w == "REAL" || w == "BLOB"; }
 
   void step() {
     const char c = s_[i_];
@@ -173,6 +180,7 @@ class Translator {
   std::vector<int> bytea_;
   bool on_conflict_nothing_ = false;
   bool arrival_table_ = false;
+  bool ddl_ = false;  // in CREATE TABLE or ALTER TABLE: a TEXT column gets COLLATE "C"
   std::string previous_word_, previous_before_;
 };
 

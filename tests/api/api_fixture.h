@@ -19,6 +19,7 @@
 #include "tests/monitor/serve/publisher.h"
 #include "tests/monitor/serve/serve_fixture.h"
 #include "tests/support/fleet_broker.h"
+#include "tests/support/postgres_server.h"
 
 namespace tmf::test {
 
@@ -44,9 +45,12 @@ struct HttpReply {
 
 class ApiFleet {
  public:
-  explicit ApiFleet(const std::string& name)
+  // `database`: the test's (test_support::ScopedTestDatabase); serve and the commands the fixture
+  // runs get its --db, the test's own Registry objects use it as the process default.
+  explicit ApiFleet(const std::string& name, const test_support::ScopedTestDatabase* database = nullptr)
       : dir_(scratch_dir(name)), registry_(dir_ + "/registry"), broker_(dir_ + "/broker", "plant"),
-        http_port_(free_port()) {
+        http_port_(free_port()), db_flags_(database ? database->cli_flags() : std::vector<std::string>{}),
+        db_line_(database ? database->cli_line() : "") {
     // The API's HTTPS identity: a server certificate of the fleet CA for 127.0.0.1.
     fleet::IssueRequest request;
     request.common_name = "tinymlops-api";
@@ -65,6 +69,8 @@ class ApiFleet {
   FleetBroker& broker() { return broker_; }
   int http_port() const { return http_port_; }
   std::string serve_log() const { return dir_ + "/serve.log"; }
+  // " --registry DIR [--db URL]" for the tinymlops commands a test runs on this fleet's registry.
+  std::string registry_flags() const { return " --registry " + registry_ + db_line_; }
 
   // `tinymlops serve --http 127.0.0.1:PORT` over HTTPS, on the fleet's broker as the serve service.
   std::vector<std::string> serve_argv() const {
@@ -72,6 +78,7 @@ class ApiFleet {
                                      "--progress-seconds", "0", "--http", "127.0.0.1:" + std::to_string(http_port_),
                                      "--http-cert", cert_, "--http-key", key_};
     for (const auto& flag : broker_.service_flags(fleet::FleetService::kFleetServiceServe)) argv.push_back(flag);
+    argv.insert(argv.end(), db_flags_.begin(), db_flags_.end());
     return argv;
   }
   // Starts serve and waits (up to 10 s) until its HTTP port accepts connections.
@@ -87,7 +94,7 @@ class ApiFleet {
 
   // A token made by `tinymlops tokens create NAME --role ROLE --json`.
   std::string token(const std::string& name, const std::string& role) {
-    const CommandResult r = run_cli("tokens create " + name + " --role " + role + " --json --registry " + registry_);
+    const CommandResult r = run_cli("tokens create " + name + " --role " + role + " --json" + registry_flags());
     const nlohmann::json j = nlohmann::json::parse(r.out, nullptr, false);
     return j.is_object() && j.contains("token") ? j["token"].get<std::string>() : "";
   }
@@ -119,6 +126,8 @@ class ApiFleet {
   std::string dir_, registry_;
   FleetBroker broker_;
   int http_port_;
+  std::vector<std::string> db_flags_;
+  std::string db_line_;
   std::string cert_, key_, ca_;
   pid_t serve_ = -1;
 };

@@ -91,8 +91,11 @@ nlohmann::json cli_json(const std::string& args) {
   return nlohmann::json::parse(run_cli(args).out, nullptr, false);
 }
 
-TMF_TEST(Api, ServesTheFleetToTokensOfEachRoleOverHttps) {
-  ApiFleet f("api");
+// On SQLite (Api) and PostgreSQL (ApiPostgres): every route below reads the registry through SQL
+// of its own (filters, time buckets, groups, lineage, rollouts, alerts, approvals, tokens).
+TMF_TEST_BOTH_ENGINES(Api, ServesTheFleetToTokensOfEachRoleOverHttps) {
+  const test_support::ScopedTestDatabase database(engine, "api_fleet");
+  ApiFleet f("api", &database);
   const Prepared prep = prepare_registry(f);
   // The admin token from the CLI (`tokens create`), the read token from the library.
   const std::string admin = f.token("ops", "admin");
@@ -202,7 +205,7 @@ TMF_TEST(Api, ServesTheFleetToTokensOfEachRoleOverHttps) {
   // Pause, resume and cancel (the registry row a running engine reads; docs/deploy.md): a read
   // token is refused and nothing changes; each refusal of an admin names the state.
   const std::string control = "/api/v1/rollouts/" + std::to_string(prep.deployment);
-  const std::string status_cli = "rollout status --json --id " + std::to_string(prep.deployment) + " --registry " + f.registry();
+  const std::string status_cli = "rollout status --json --id " + std::to_string(prep.deployment) + f.registry_flags();
   r = f.post(control + "/pause", viewer);
   TMF_EXPECT(r.status == 403 && r.json["error"]["field"] == "Authorization");
   TMF_EXPECT(cli_json(status_cli)["state"] == "running");
@@ -249,7 +252,7 @@ TMF_TEST(Api, ServesTheFleetToTokensOfEachRoleOverHttps) {
   TMF_EXPECT_EQ(r.status, 200);
   r = f.post("/api/v1/alerts/" + alert + "/ack", admin);
   TMF_EXPECT_EQ(r.status, 200);
-  const nlohmann::json listed = cli_json("alerts list --state all --json --registry " + f.registry());
+  const nlohmann::json listed = cli_json("alerts list --state all --json" + f.registry_flags());
   TMF_EXPECT(listed[0]["label"] == true && listed[0]["label_note"] == "outer race" && listed[0]["state"] == "acked");
   r = f.post("/api/v1/alerts/424242/ack", admin);
   TMF_EXPECT(r.status == 404 && r.json["error"]["field"] == "id");
@@ -288,7 +291,7 @@ TMF_TEST(Api, ServesTheFleetToTokensOfEachRoleOverHttps) {
   TMF_EXPECT_EQ(f.post(approve, viewer).status, 403);
   r = f.post(approve, admin);
   TMF_EXPECT(r.status == 200 && r.json["state"] == "approved");
-  const nlohmann::json history = cli_json("loop history --json --registry " + f.registry());
+  const nlohmann::json history = cli_json("loop history --json" + f.registry_flags());
   TMF_EXPECT(history.dump().find("\"decided_by\":\"api:ops\"") != std::string::npos);
   {
     registry::Registry reg(f.registry());
@@ -303,10 +306,10 @@ TMF_TEST(Api, ServesTheFleetToTokensOfEachRoleOverHttps) {
 
   // A revoked token is refused at its next request.
   // (tokens list shows names and hashes, never a token)
-  const nlohmann::json tokens = cli_json("tokens list --json --registry " + f.registry());
+  const nlohmann::json tokens = cli_json("tokens list --json" + f.registry_flags());
   TMF_EXPECT(tokens.size() == 2 && tokens[1]["name"] == "viewer" && tokens.dump().find(viewer) == std::string::npos &&
              tokens[1]["sha256"] == api::api_token_hash(viewer));
-  TMF_EXPECT_EQ(run_cli("tokens revoke " + std::to_string(tokens[1]["id"].get<int>()) + " --registry " + f.registry()).exit_code, 0);
+  TMF_EXPECT_EQ(run_cli("tokens revoke " + std::to_string(tokens[1]["id"].get<int>()) + f.registry_flags()).exit_code, 0);
   TMF_EXPECT_EQ(f.get("/api/v1/devices", viewer).status, 401);
   TMF_EXPECT_EQ(f.get("/api/v1/devices", admin).status, 200);
 

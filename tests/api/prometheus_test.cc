@@ -130,8 +130,10 @@ TMF_TEST(Metrics, PrometheusScrapesServeAndReadsTheRegistrysFigures) {
 }
 
 // Webhook delivery state in /metrics, per target and by its display form (never the URL's path):
-// counted by hand from what the test records, not from the notifier's own queries.
-TMF_TEST(Metrics, WebhookTargetsPendingAndDelivered) {
+// counted by hand from what the test records, not from the notifier's own queries. On SQLite
+// (Metrics) and PostgreSQL (MetricsPostgres): the whole /metrics text is rendered from SQL.
+TMF_TEST_BOTH_ENGINES(Metrics, WebhookTargetsPendingAndDelivered) {
+  const test_support::ScopedTestDatabase database(engine, "metrics_notify");
   registry::Registry reg(scratch_dir("metrics_notify") + "/registry");
   monitor::AlertStore alerts(reg.db());
   int64_t now = 1'000;

@@ -7,6 +7,7 @@
 #include "device/agent/protocol.h"
 #include "host/deploy/deploy_record.h"
 #include "tests/host/test_files.h"
+#include "tests/support/postgres_server.h"
 #include "tests/support/tmf_test.h"
 
 namespace tmf {
@@ -54,7 +55,9 @@ TMF_TEST(DeployRecord, BadNamesAndSequenceZeroAreRefused) {
   TMF_EXPECT_THROWS(deploy::deploy_record_sign(m, {"plant", "pumps", 0, 0}, key), deploy::SigningError, "sequence 0");
 }
 
-TMF_TEST(DeployRecord, RegistrySequencesGrowAndRecordsAreKept) {
+// On SQLite (DeployRecord) and PostgreSQL (DeployRecordPostgres).
+TMF_TEST_BOTH_ENGINES(DeployRecord, RegistrySequencesGrowAndRecordsAreKept) {
+  const test_support::ScopedTestDatabase database(engine, "deploy_record_registry");
   registry::Registry reg(test::temp_path("deploy_record_registry"));
   const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
                           std::chrono::system_clock::now().time_since_epoch()).count();

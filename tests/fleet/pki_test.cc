@@ -347,33 +347,7 @@ TMF_TEST(FleetAcl, WorkerIdentitiesGetTheirServiceLinesOnly) {
   TMF_EXPECT_THROWS(fleet::fleet_workers_load(dir), fleet::FleetError, "worker 'w1");
 }
 
-TMF_TEST(FleetRegistry, EnrolRevokeReenrol) {
-  registry::Registry reg(fresh_dir("pki_registry"));
-  TMF_EXPECT(!reg.device_enrolled("pump-a").has_value());
-  reg.device_enroll("pump-a", "pumps", "0a");
-  reg.device_enroll("pump-b", "pumps", "0b");
-  reg.device_enroll("fan-1", "fans", "0c");
-  TMF_EXPECT_THROWS(reg.device_enroll("pump-a", "pumps", "0d"), registry::RegistryError, "enrolled already with certificate 0a");
-  TMF_EXPECT_THROWS(reg.device_enroll("pump-z", "pumps", "0a"), registry::RegistryError, "serial 0a");
-  const auto a = reg.device_enrolled("pump-a");
-  TMF_ASSERT(a.has_value());
-  TMF_EXPECT(a->group == "pumps" && a->serial == "0a" && !a->revoked && a->kind == "device");
-  TMF_EXPECT_EQ(reg.devices_enrolled(std::string("pumps")).size(), 2u);
-  TMF_EXPECT_EQ(reg.devices_enrolled().size(), 3u);
-
-  const registry::Enrolment revoked = reg.device_revoke("pump-a");
-  TMF_EXPECT(revoked.serial == "0a" && revoked.revoked && revoked.revoked_at.has_value());
-  TMF_EXPECT_THROWS(reg.device_revoke("pump-a"), registry::RegistryError, "holds no valid certificate");
-  TMF_EXPECT(reg.device_enrolled("pump-a")->revoked);
-  TMF_EXPECT_EQ(reg.devices_enrolled(std::string("pumps")).size(), 1u);
-  // New hardware under the old id: a new serial; the old one stays on the revocation list.
-  reg.device_enroll("pump-a", "pumps", "1a");
-  TMF_EXPECT(reg.device_enrolled("pump-a")->serial == "1a" && !reg.device_enrolled("pump-a")->revoked);
-  const auto all_revoked = reg.certificates_revoked();
-  TMF_ASSERT(all_revoked.size() == 1u);
-  TMF_EXPECT(all_revoked[0].serial == "0a");
-}
-
+// The enrolment records themselves are registry_tests Registry(Postgres).EnrolRevokeReenrol.
 TMF_TEST(FleetCli, InitEnrollRevokeThroughTheCommand) {
   const std::string root = fresh_dir("pki_cli");
   const std::string r = " --registry " + root + "/registry";

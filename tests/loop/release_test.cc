@@ -23,6 +23,7 @@
 #include "host/monitor/ingest.h"
 #include "tests/deploy/fleet_harness.h"
 #include "tests/host/test_files.h"
+#include "tests/support/postgres_server.h"
 #include "tests/support/tmf_test.h"
 
 namespace tmf {
@@ -254,8 +255,10 @@ TMF_TEST(LoopRelease, RejectionLeavesProductionUntouched) {
   fs::remove_all(f.dir);
 }
 
-// `loop approve|reject N` errors name the bad input, and leave the candidate as it was.
-TMF_TEST(LoopApproveCli, ErrorsNameTheBadInput) {
+// `loop approve|reject N` errors name the bad input, and leave the candidate as it was. On SQLite
+// (LoopApproveCli) and PostgreSQL (LoopApproveCliPostgres).
+TMF_TEST_BOTH_ENGINES(LoopApproveCli, ErrorsNameTheBadInput) {
+  const test_support::ScopedTestDatabase database(engine, "loop_approve_cli");
   const std::string dir = test::temp_path("loop_approve_cli");
   fs::remove_all(dir);
   fs::create_directories(dir);
@@ -279,7 +282,7 @@ TMF_TEST(LoopApproveCli, ErrorsNameTheBadInput) {
     a.requested_at_ms = 1;
     loop::Approvals(reg.db()).request(a);
   }
-  const std::string r = " --registry " + reg_dir;
+  const std::string r = " --registry " + reg_dir + database.cli_line();
   const std::string unknown = std::to_string(n + 41);
   test::CommandResult c = test::run_cli("loop approve " + unknown + r);
   TMF_EXPECT_EQ(c.exit_code, 2);

@@ -2,6 +2,7 @@
 #include "tests/support/fleet_broker.h"
 
 #include <pwd.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -70,6 +71,22 @@ void FleetBroker::start() {
 }
 
 void FleetBroker::stop() { test_support::stop_child(pid_); }
+
+bool FleetBroker::reload() {
+  const auto reloads = [&] {
+    const std::string text = slurp(log_);
+    size_t n = 0;
+    for (size_t at = text.find("Reloading config"); at != std::string::npos; at = text.find("Reloading config", at + 1)) ++n;
+    return n;
+  };
+  const size_t before = reloads();
+  if (pid_ <= 0 || ::kill(pid_, SIGHUP) != 0) return false;
+  for (int i = 0; i < 1000; ++i) {
+    if (reloads() > before) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
 
 fleet::BrokerSettings FleetBroker::service(fleet::FleetService role) const {
   const std::string name = fleet::fleet_service_identity(role);

@@ -43,6 +43,10 @@ class FleetBroker {
   std::string config_dir() const { return work_ + "/broker"; }
   void start();  // again on the same port after stop()
   void stop();
+  // SIGHUP, as `systemctl reload mosquitto` sends, then waits (10 s at most) until the broker logs
+  // "Reloading config"; false if it never did. Mosquitto 2 re-reads the ACL file, the CRL and
+  // its certificate and key then (docs/fleet.md "Reloading the broker").
+  bool reload();
   bool running() const { return pid_ > 0; }
 
   // Connection settings of a service identity (mqtts://127.0.0.1:PORT, fleet CA, its key pair).

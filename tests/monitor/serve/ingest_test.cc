@@ -328,6 +328,64 @@ TMF_TEST_BOTH_ENGINES(Ingest, StatusAndPresenceBeforeInfoAreHeldUntilTheInfo) {
   TMF_EXPECT(d->current_model_id == std::optional<uint32_t>(0x42) && d->current_version == std::optional<uint32_t>(7));
 }
 
+// A commit that fails rolls back the device writes it held, those of devices written before the
+// failing statement too: here dev4 is written whole, then a trigger refuses dev5's presence. The
+// next commit writes both again, dev4's fault included, instead of losing dev4's until its next
+// message (what happened before: its record was marked written before the commit).
+TMF_TEST(Ingest, RolledBackCommitWritesItsDevicesAgain) {
+  const std::string dir = scratch_dir("ingest_rollback");
+  FleetBroker broker(dir + "/broker", "plant");
+  registry::Registry reg(dir + "/registry");
+  broker.enrol(reg.dir(), "dev4", "press");
+  broker.enrol(reg.dir(), "dev5", "press");
+  // Commits 1 s after the first buffered message: the three messages below land in one commit.
+  monitor::IngestOptions options = serve_options(broker, reg.dir());
+  options.commit_interval = std::chrono::milliseconds(1000);
+  monitor::Ingest ingest(reg, options);
+  TMF_ASSERT(ingest.wait_connected(std::chrono::seconds(5)));
+  FakeDevice dev4(broker, "dev4"), dev5(broker, "dev5");
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  std::vector<uint8_t> bytes;
+  for (const std::string id : {"dev4", "dev5"}) {
+    OtaInfo info{};
+    std::snprintf(info.core, sizeof info.core, "cortex-m4");
+    std::snprintf(info.group, sizeof info.group, "press");
+    bytes.assign(256, 0);
+    bytes.resize(ota_info_encode(info, bytes.data(), bytes.size()));
+    (id == "dev4" ? dev4 : dev5).publish("tmf/plant/" + id + "/info", bytes);
+  }
+  TMF_ASSERT(poll_until(ingest, [&] { return reg.find_device("dev4") && reg.find_device("dev5"); }, 10));
+  reg.db().exec(
+      "CREATE TRIGGER refuse_presence BEFORE UPDATE OF online ON devices WHEN NEW.id = 'dev5' "
+      "BEGIN SELECT RAISE(ABORT, 'presence refused by the test'); END");
+  OtaEventMessage fault{};
+  fault.event = OtaEvent::kOtaEventReverted;
+  fault.result = OtaResult::kOtaResultConfirmedWatchdog;
+  fault.detail = 0x4242;
+  bytes.assign(256, 0);
+  bytes.resize(ota_event_encode(fault, bytes.data(), bytes.size()));
+  dev4.publish("tmf/plant/dev4/event", bytes);
+  bytes.assign(kOtaPresenceBytes, 0);
+  bytes.resize(ota_presence_encode(true, bytes.data(), bytes.size()));
+  dev4.publish("tmf/plant/dev4/presence", bytes);
+  dev5.publish("tmf/plant/dev5/presence", bytes);
+  bool refused = false;
+  for (const auto until = Clock::now() + std::chrono::seconds(10); !refused && Clock::now() < until;) {
+    try {
+      ingest.poll(std::chrono::milliseconds(50));
+    } catch (const std::exception& e) {
+      refused = std::string(e.what()).find("presence refused by the test") != std::string::npos;
+    }
+  }
+  TMF_ASSERT(refused);
+  TMF_EXPECT(!reg.find_device("dev4")->online && !reg.find_device("dev4")->last_fault.has_value());
+  reg.db().exec("DROP TRIGGER refuse_presence");
+  TMF_EXPECT(poll_until(ingest, [&] {
+    const auto d4 = reg.find_device("dev4"), d5 = reg.find_device("dev5");
+    return d4->online && d4->last_fault && d4->last_fault->code == 24 && d4->last_fault->detail == 0x4242 && d5->online;
+  }, 10));
+}
+
 // Reads the whole file.
 std::string slurp(const std::string& path) {
   std::ifstream in(path);

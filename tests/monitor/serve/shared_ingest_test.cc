@@ -8,12 +8,16 @@
 #include <unistd.h>
 #include <sys/wait.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <optional>
 #include <iterator>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -193,11 +197,25 @@ bool publish_all_acked(DevicePublishers& publisher, const std::vector<std::strin
   return publisher.acked_count() == want;
 }
 
-// Per-worker identities (docs/fleet.md): `fleet service serve --worker W` issues svc-serve-W,
-// `broker config` grants it svc-serve's rights, two workers ingest with their own certificates,
-// and `fleet revoke serve --worker w1` plus a broker restart (the CRL reloaded, live sessions
-// ended) keeps w1 out while w2 goes on alone: every batch of the second half reaches the store
-// through w2, and w1 never connects again.
+// The batches a worker's newest "progress" event says it stored (0 before the first).
+uint64_t progress_stored(const std::string& log) {
+  const auto p = events(log, "progress");
+  return p.empty() ? 0 : p.back().value("batches_stored", uint64_t{0});
+}
+
+// Waits (up to `seconds`) until `done`; returns done().
+bool wait_until(const std::function<bool()>& done, int seconds) {
+  const auto until = Clock::now() + std::chrono::seconds(seconds);
+  while (!done() && Clock::now() < until) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  return done();
+}
+
+// Per-worker identities (docs/fleet.md) added and revoked with a broker reload, never a restart
+// (docs/fleet.md "Reloading the broker"). w1 ingests alone; `fleet service serve --worker w2`,
+// `broker config` and a SIGHUP let w2 in while w1 keeps its connection, and both ingest.
+// `fleet revoke serve --worker w1` and a SIGHUP: w1's live session is not ended (Mosquitto checks
+// the CRL in the TLS handshake only) and it goes on ingesting; w1 started again is refused
+// ("certificate revoked") and the rest reaches the store through w2 alone. Every batch once.
 TMF_TEST(ServeShared, EachWorkerHasItsOwnCertificateRevokedAlone) {
   const std::string dir = scratch_dir("serve_worker_ids");
   FleetBroker broker(dir + "/broker", "plant");
@@ -208,90 +226,278 @@ TMF_TEST(ServeShared, EachWorkerHasItsOwnCertificateRevokedAlone) {
   for (const auto& d : devices) broker.enrol(registry, d, "pumps");
   registry::Registry::set_default_database("");
   const std::string where = " --dir " + broker.fleet_dir() + " --registry " + registry + " --db " + db;
-  for (const char* w : {"w1", "w2"}) {
-    const auto [code, out] = run_tinymlops(std::string("fleet service serve --worker ") + w + " --out " + ids + where + " --json");
-    TMF_ASSERT(code == 0);
-    TMF_EXPECT(nlohmann::json::parse(out)["identity"] == std::string("svc-serve-") + w);
-  }
   const passwd* me = getpwuid(geteuid());
-  const auto [config_code, config_out] =
-      run_tinymlops("broker config --dir " + broker.fleet_dir() + " --out " + broker.config_dir() + " --port " +
-                    std::to_string(broker.port()) + " --user " + (me != nullptr ? me->pw_name : "root") + " --json");
-  TMF_ASSERT(config_code == 0);
-  TMF_EXPECT(nlohmann::json::parse(config_out)["worker_identities"] ==
-             nlohmann::json::array({"svc-serve-w1", "svc-serve-w2"}));
-  broker.stop();
-  broker.start();  // the regenerated ACL
+  // `fleet service serve --worker W`, then `broker config` granting every worker so far.
+  const auto add_worker = [&](const std::string& w, const nlohmann::json& identities) {
+    const auto [code, out] = run_tinymlops("fleet service serve --worker " + w + " --out " + ids + where + " --json");
+    if (code != 0 || nlohmann::json::parse(out)["identity"] != "svc-serve-" + w) return false;
+    const auto [config_code, config_out] =
+        run_tinymlops("broker config --dir " + broker.fleet_dir() + " --out " + broker.config_dir() + " --port " +
+                      std::to_string(broker.port()) + " --user " + (me != nullptr ? me->pw_name : "root") + " --json");
+    return config_code == 0 && nlohmann::json::parse(config_out)["worker_identities"] == identities;
+  };
+  const auto start = [&](const std::string& w, const std::string& log) {
+    return spawn({TMF_CLI, "serve", "--registry", registry, "--db", db, "--fleet", "plant", "--worker-id", w,
+                  "--share-group", "ingest", "--json", "--progress-seconds", "1", "--max-device-batches-per-second", "0",
+                  "--session-expiry-seconds", "2", "--broker", "mqtts://127.0.0.1:" + std::to_string(broker.port()),
+                  "--ca", broker.fleet_dir() + "/ca.pem", "--cert", ids + "/svc-serve-" + w + ".pem", "--key",
+                  ids + "/svc-serve-" + w + ".key"},
+                 log);
+  };
+  const std::string w1_log = dir + "/w1.log", w2_log = dir + "/w2.log", w1_again_log = dir + "/w1-again.log";
+  const auto lost = [&](const std::string& log) {
+    size_t n = 0;
+    for (const auto& e : events(log, "broker")) n += e.value("state", "") == "lost";
+    return n;
+  };
 
-  const std::vector<std::string> names = {"w1", "w2"};
-  std::vector<pid_t> pids;
-  for (const auto& w : names) {
-    std::vector<std::string> argv = {TMF_CLI, "serve", "--registry", registry, "--db", db, "--fleet", "plant",
-                                     "--worker-id", w, "--share-group", "ingest", "--json", "--progress-seconds", "0",
-                                     "--max-device-batches-per-second", "0", "--session-expiry-seconds", "2",
-                                     "--broker", "mqtts://127.0.0.1:" + std::to_string(broker.port()),
-                                     "--ca", broker.fleet_dir() + "/ca.pem", "--cert", ids + "/svc-serve-" + w + ".pem",
-                                     "--key", ids + "/svc-serve-" + w + ".key"};
-    pids.push_back(spawn(argv, dir + "/" + w + ".log"));
-  }
-  const auto up_until = Clock::now() + std::chrono::seconds(20);
-  while ((connects(dir + "/w1.log") == 0 || connects(dir + "/w2.log") == 0) && Clock::now() < up_until) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  TMF_ASSERT(connects(dir + "/w1.log") >= 1 && connects(dir + "/w2.log") >= 1);
+  TMF_ASSERT(add_worker("w1", {"svc-serve-w1"}));
+  TMF_ASSERT(broker.reload());
+  pid_t w1 = start("w1", w1_log);
+  TMF_ASSERT(wait_until([&] { return connects(w1_log) >= 1; }, 20));
   std::this_thread::sleep_for(std::chrono::milliseconds(300));  // SUBACKs
-
   DevicePublishers publisher(broker, devices, "ids");
-  constexpr uint32_t kHalf = 40;
-  TMF_ASSERT(publish_all_acked(publisher, devices, 1, kHalf));
+  constexpr uint32_t kQuarter = 20;
+  TMF_ASSERT(publish_all_acked(publisher, devices, 1, kQuarter));
 
+  // A new worker: identity, ACL, SIGHUP. w1 keeps its one connection throughout.
+  TMF_ASSERT(add_worker("w2", {"svc-serve-w1", "svc-serve-w2"}));
+  TMF_ASSERT(broker.reload());
+  const pid_t w2 = start("w2", w2_log);
+  TMF_ASSERT(wait_until([&] { return connects(w2_log) >= 1; }, 20));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  TMF_ASSERT(publish_all_acked(publisher, devices, kQuarter + 1, kQuarter));
+  TMF_EXPECT(wait_until([&] { return progress_stored(w2_log) > 0; }, 5));  // w2 took part of them
+  TMF_EXPECT_EQ(connects(w1_log), 1);
+  TMF_EXPECT_EQ(lost(w1_log), 0);
+
+  // w1 revoked, the broker reloaded: the CRL is read for new handshakes only.
+  const size_t w1_lines = events(w1_log, "progress").size();
   const auto [revoke_code, revoke_out] = run_tinymlops("fleet revoke serve --worker w1" + where + " --json");
   TMF_ASSERT(revoke_code == 0);
   TMF_EXPECT(nlohmann::json::parse(revoke_out)["id"] == "svc-serve-w1");
-  const size_t w1_connects = connects(dir + "/w1.log"), w2_connects = connects(dir + "/w2.log");
-  broker.stop();
-  broker.start();
-  TMF_ASSERT(publish_all_acked(publisher, devices, kHalf + 1, kHalf));
-  // w2 came back after the restart; w1 is still running, retrying, and was never let in.
-  const auto back_until = Clock::now() + std::chrono::seconds(10);
-  while (connects(dir + "/w2.log") <= w2_connects && Clock::now() < back_until) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  TMF_EXPECT(connects(dir + "/w2.log") > w2_connects);
-  TMF_EXPECT_EQ(connects(dir + "/w1.log"), w1_connects);
-  TMF_EXPECT(kill(pids[0], 0) == 0);
-  // ... refused in the TLS handshake for its revoked certificate, as its own log says.
-  const auto said_until = Clock::now() + std::chrono::seconds(10);
+  TMF_ASSERT(broker.reload());
+  // A progress line written a second or more after the last batch so far: it counts them all.
+  TMF_EXPECT(wait_until([&] { return events(w1_log, "progress").size() > w1_lines + 1; }, 5));
+  const uint64_t w1_before = progress_stored(w1_log);
+  TMF_ASSERT(publish_all_acked(publisher, devices, 2 * kQuarter + 1, kQuarter));
+  TMF_EXPECT(wait_until([&] { return progress_stored(w1_log) > w1_before; }, 5));  // still ingesting
+  TMF_EXPECT_EQ(connects(w1_log), 1);
+  TMF_EXPECT_EQ(lost(w1_log), 0);
+
+  // ... until it reconnects: w1 stopped and started again is refused in the TLS handshake.
+  kill(w1, SIGTERM);
+  waitpid(w1, nullptr, 0);
+  w1 = start("w1", w1_again_log);
   const auto said_revoked = [&] {
-    for (const auto& e : events(dir + "/w1.log", "broker")) {
+    for (const auto& e : events(w1_again_log, "broker")) {
       if (e.value("error", "").find("certificate revoked") != std::string::npos) return true;
     }
     return false;
   };
-  while (!said_revoked() && Clock::now() < said_until) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  TMF_EXPECT(said_revoked());
+  TMF_EXPECT(wait_until(said_revoked, 10));
+  TMF_ASSERT(publish_all_acked(publisher, devices, 3 * kQuarter + 1, kQuarter));
+  TMF_EXPECT_EQ(connects(w1_again_log), 0);
+  TMF_EXPECT(kill(w1, 0) == 0);  // running, retrying, never let in
 
-  std::vector<uint64_t> stored(names.size(), 0);
-  for (size_t i = 0; i < names.size(); ++i) {
-    kill(pids[i], SIGTERM);
-    int status = 0;
-    waitpid(pids[i], &status, 0);
-    const auto stopped = events(dir + "/" + names[i] + ".log", "stopped");
-    TMF_ASSERT(stopped.size() == 1);
-    stored[i] = stopped[0]["batches_stored"].get<uint64_t>();
+  uint64_t stored_total = 0;
+  std::vector<uint64_t> stored;
+  for (const pid_t pid : {w1, w2}) {
+    kill(pid, SIGTERM);
+    waitpid(pid, nullptr, 0);
   }
-  const uint64_t total = devices.size() * 2 * kHalf, half = devices.size() * kHalf;
-  // Both ingested the first half (the broker shared it); the second half went to w2 only.
-  TMF_EXPECT(stored[0] > 0 && stored[0] < half);
-  TMF_EXPECT_EQ(stored[0] + stored[1], total);
+  for (const std::string& log : {w1_log, w1_again_log, w2_log}) {
+    const auto stopped = events(log, "stopped");
+    TMF_ASSERT(stopped.size() == 1);
+    stored.push_back(stopped[0]["batches_stored"].get<uint64_t>());
+    stored_total += stored.back();
+  }
+  const uint64_t total = devices.size() * 4 * kQuarter;
+  TMF_EXPECT_EQ(stored[1], 0);
+  TMF_EXPECT(stored[0] > devices.size() * kQuarter && stored[0] < devices.size() * 3 * kQuarter);
+  TMF_EXPECT_EQ(stored_total, total);
   registry::Registry reg(registry, db);
   registry::Statement rows(reg.db(), "SELECT COUNT(*), COUNT(DISTINCT device || '/' || seq) FROM telemetry_batches");
   TMF_ASSERT(rows.step());
   TMF_EXPECT_EQ(rows.column_int(0), static_cast<int64_t>(total));
   TMF_EXPECT_EQ(rows.column_int(1), static_cast<int64_t>(total));
-  std::printf("  %llu batches: w1 stored %llu (first half only), w2 %llu; w1 revoked, refused after the restart\n",
+  std::printf("  %llu batches: w1 stored %llu (alone, then shared, also after its revocation until it restarted), "
+              "w2 %llu; no restart of the broker, three reloads\n",
               static_cast<unsigned long long>(total), static_cast<unsigned long long>(stored[0]),
-              static_cast<unsigned long long>(stored[1]));
+              static_cast<unsigned long long>(stored[2]));
+}
+
+// One device's uplinks as its agent sends them, over its own certificate: INFO, STATUS and
+// PRESENCE retained, EVENT not (docs/protocol.md).
+class DeviceUplink {
+ public:
+  DeviceUplink(FleetBroker& broker, const std::string& id) : id_(id) {
+    mosquitto_lib_init();
+    mosq_ = mosquitto_new(id.c_str(), true, this);
+    tls_set(mosq_, broker.device(id));
+    mosquitto_connect_callback_set(mosq_, [](struct mosquitto*, void* self, int rc) {
+      if (rc == 0) static_cast<DeviceUplink*>(self)->connected_ = true;
+    });
+    mosquitto_connect(mosq_, "127.0.0.1", broker.port(), 10);
+    mosquitto_loop_start(mosq_);
+  }
+  ~DeviceUplink() {
+    mosquitto_disconnect(mosq_);
+    mosquitto_loop_stop(mosq_, false);
+    mosquitto_destroy(mosq_);
+  }
+  bool connected() const { return connected_; }
+  void info() {
+    OtaInfo info{};
+    info.ram_bytes = 131072;
+    std::snprintf(info.core, sizeof info.core, "cortex-m4");
+    std::snprintf(info.group, sizeof info.group, "pumps");
+    std::vector<uint8_t> bytes(512);
+    bytes.resize(ota_info_encode(info, bytes.data(), bytes.size()));
+    send("info", bytes, true);
+  }
+  void status(uint32_t model_id, uint32_t version) {
+    OtaStatusMessage status{};
+    status.active_slot = 1;
+    status.active_model_id = model_id;
+    status.active_model_version = version;
+    std::vector<uint8_t> bytes(kOtaStatusBytes);
+    bytes.resize(ota_status_encode(status, bytes.data(), bytes.size()));
+    send("status", bytes, true);
+  }
+  void presence(bool online) {
+    std::vector<uint8_t> bytes(kOtaPresenceBytes);
+    bytes.resize(ota_presence_encode(online, bytes.data(), bytes.size()));
+    send("presence", bytes, true);
+  }
+  void fault(OtaResult result, uint32_t detail) {  // a model reverted after a fault (device_fault.h)
+    OtaEventMessage event{};
+    event.event = OtaEvent::kOtaEventReverted;
+    event.result = result;
+    event.detail = detail;
+    std::vector<uint8_t> bytes(256);
+    bytes.resize(ota_event_encode(event, bytes.data(), bytes.size()));
+    send("event", bytes, false);
+  }
+
+ private:
+  void send(const char* leaf, const std::vector<uint8_t>& bytes, bool retain) {
+    mosquitto_publish(mosq_, nullptr, ("tmf/plant/" + id_ + "/" + leaf).c_str(), static_cast<int>(bytes.size()),
+                      bytes.data(), 1, retain);
+  }
+  std::string id_;
+  struct mosquitto* mosq_ = nullptr;
+  std::atomic<bool> connected_{false};
+};
+
+// Device rows with shared workers (docs/scaling.md "Device rows"): every worker receives INFO,
+// STATUS, PRESENCE and EVENT, and only the leader writes them. The oracle is PostgreSQL itself:
+// triggers on `devices` log every row write by kind, whoever makes it. With the leader w1 stopped
+// (SIGSTOP: it keeps the lease) the follower w2 receives a new STATUS, PRESENCE and fault and
+// writes nothing; once w1 is SIGKILLed and w2 leads, w2 writes what it received.
+TMF_TEST(ServeShared, DeviceRowsAreWrittenByTheLeaderAlone) {
+  const std::string dir = scratch_dir("serve_device_rows");
+  FleetBroker broker(dir + "/broker", "plant");
+  const std::string registry = dir + "/registry";
+  const std::string db = test_support::postgres_server().fresh_database("serve_device_rows");
+  const std::vector<std::string> ids = {"dev1", "dev2", "dev3"};
+  registry::Registry::set_default_database(db);
+  for (const auto& d : ids) broker.enrol(registry, d, "pumps");
+  registry::Registry::set_default_database("");
+  registry::Registry reg(registry, db);
+  reg.db().exec("CREATE TABLE device_row_writes (device TEXT NOT NULL, what TEXT NOT NULL)");
+  reg.db().exec(
+      "CREATE FUNCTION device_row_write() RETURNS trigger LANGUAGE plpgsql AS "
+      "$$ BEGIN INSERT INTO device_row_writes VALUES (NEW.id, TG_ARGV[0]); RETURN NULL; END $$");
+  for (const auto& [what, when] : std::vector<std::pair<std::string, std::string>>{
+           {"info", "INSERT OR UPDATE OF core"}, {"model", "UPDATE OF current_model_id"},
+           {"presence", "UPDATE OF online"}, {"fault", "UPDATE OF last_fault_code"}}) {
+    reg.db().exec(("CREATE TRIGGER device_row_" + what + " AFTER " + when +
+                   " ON devices FOR EACH ROW EXECUTE FUNCTION device_row_write('" + what + "')")
+                      .c_str());
+  }
+  const auto writes = [&](const std::string& what, const std::string& device) {
+    registry::Statement s(reg.db(), "SELECT COUNT(*) FROM device_row_writes WHERE what = ? AND (? = '' OR device = ?)");
+    s.bind(1, what).bind(2, device).bind(3, device);
+    s.step();
+    return s.column_int(0);
+  };
+  const auto device_updates = [&](const std::string& log) {
+    const auto p = events(log, "progress");
+    return p.empty() ? int64_t{-1} : p.back().value("device_updates", int64_t{-1});
+  };
+
+  // w1 first, so it leads; then w2.
+  const std::string w1_log = dir + "/w1.log", w2_log = dir + "/w2.log";
+  const pid_t w1 = start_worker(registry, db, broker, "w1", w1_log);
+  TMF_ASSERT(wait_until([&] { return !events(w1_log, "leader").empty() && connects(w1_log) >= 1; }, 20));
+  const pid_t w2 = start_worker(registry, db, broker, "w2", w2_log);
+  TMF_ASSERT(wait_until([&] { return connects(w2_log) >= 1; }, 20));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // SUBACKs
+
+  std::vector<std::unique_ptr<DeviceUplink>> devices;
+  for (const auto& id : ids) devices.push_back(std::make_unique<DeviceUplink>(broker, id));
+  TMF_ASSERT(wait_until([&] { return std::all_of(devices.begin(), devices.end(), [](const auto& d) { return d->connected(); }); }, 10));
+  for (auto& d : devices) {
+    d->info();
+    d->status(0x42, 1);
+    d->presence(true);
+  }
+  devices[1]->fault(OtaResult::kOtaResultConfirmedWatchdog, 0x1000);
+  const auto row = [&](const std::string& id) { return reg.find_device(id); };
+  TMF_ASSERT(wait_until([&] {
+    for (const auto& id : ids) {
+      const auto d = row(id);
+      if (!d || d->current_version != std::optional<uint32_t>(1) || !d->online) return false;
+    }
+    const auto d2 = row("dev2");
+    return d2->last_fault && d2->last_fault->code == 24;
+  }, 10));
+  // A progress line of each worker from after the rows were seen (one a second): a commit of these
+  // messages by either (100 ms after they arrive) is in by then.
+  const size_t w1_lines = events(w1_log, "progress").size(), w2_lines = events(w2_log, "progress").size();
+  TMF_EXPECT(wait_until([&] {
+    return events(w1_log, "progress").size() > w1_lines + 1 && events(w2_log, "progress").size() > w2_lines + 1;
+  }, 5));
+  TMF_EXPECT_EQ(writes("fault", "dev2"), 1);
+  TMF_EXPECT_EQ(device_updates(w2_log), 0);
+  TMF_EXPECT(device_updates(w1_log) >= 3);
+  const int64_t info_a = writes("info", ""), presence_a = writes("presence", ""), model_a = writes("model", ""),
+                fault_a = writes("fault", "");
+  TMF_EXPECT(info_a >= 3 && presence_a >= 3 && model_a >= 3);
+
+  // The leader stopped, still holding the lease: w2 receives and keeps, and writes nothing.
+  kill(w1, SIGSTOP);
+  devices[0]->status(0x42, 2);
+  devices[0]->presence(false);
+  devices[1]->fault(OtaResult::kOtaResultTrialFault, 0x2000);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1000));  // ten of w2's commit intervals
+  TMF_EXPECT(row("dev1")->current_version == std::optional<uint32_t>(1) && row("dev1")->online);
+  TMF_EXPECT(row("dev2")->last_fault->code == 24);
+  TMF_EXPECT_EQ(writes("fault", "dev2"), 1);
+
+  // w1 gone: w2 takes the lease and writes what it received meanwhile.
+  kill(w1, SIGKILL);
+  waitpid(w1, nullptr, 0);
+  TMF_EXPECT(wait_until([&] { return !events(w2_log, "leader").empty(); }, 10));
+  TMF_EXPECT(wait_until([&] {
+    const auto d1 = row("dev1"), d2 = row("dev2");
+    return d1->current_version == std::optional<uint32_t>(2) && !d1->online && d2->last_fault->code == 22;
+  }, 10));
+  const auto d1 = row("dev1"), d2 = row("dev2");
+  TMF_EXPECT(d1->previous_model_id == std::optional<uint32_t>(0x42) && d1->previous_version == std::optional<uint32_t>(1));
+  TMF_EXPECT_EQ(d2->last_fault->detail, 0x2000);
+  TMF_EXPECT_EQ(writes("fault", "dev2"), 2);
+  kill(w2, SIGTERM);
+  int status = 0;
+  waitpid(w2, &status, 0);
+  TMF_EXPECT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  std::printf("  devices table row writes (PostgreSQL triggers), 3 devices, 2 workers: %lld info, %lld model, %lld "
+              "presence, %lld fault before the handover; %lld, %lld, %lld, %lld in all\n",
+              static_cast<long long>(info_a), static_cast<long long>(model_a), static_cast<long long>(presence_a),
+              static_cast<long long>(fault_a), static_cast<long long>(writes("info", "")),
+              static_cast<long long>(writes("model", "")), static_cast<long long>(writes("presence", "")),
+              static_cast<long long>(writes("fault", "")));
 }
 
 // Captures in the store (docs/scaling.md "Shared captures"): worker w2, on a --registry folder of
