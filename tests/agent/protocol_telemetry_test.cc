@@ -7,24 +7,15 @@
 #include <vector>
 
 #include "device/agent/protocol.h"
+#include "tests/support/le_bytes.h"
 #include "tests/support/tmf_test.h"
 
 namespace tmf {
 namespace {
 
-// Little-endian builders for hand-written oracle payloads (independent of the codec).
-void le16(std::vector<uint8_t>* b, uint32_t v) {
-  b->push_back(static_cast<uint8_t>(v));
-  b->push_back(static_cast<uint8_t>(v >> 8));
-}
-void le32(std::vector<uint8_t>* b, uint32_t v) {
-  for (int i = 0; i < 4; ++i) b->push_back(static_cast<uint8_t>(v >> (8 * i)));
-}
-void lef(std::vector<uint8_t>* b, float f) {
-  uint32_t v;
-  memcpy(&v, &f, 4);
-  le32(b, v);
-}
+using test_bytes::le16;
+using test_bytes::le32;
+using test_bytes::lef;
 
 TMF_TEST(OtaProtocol, TelemetryHandBuiltWithSketch) {
   // n = 3 windows, F = 2 features, B = 3 bins: 48 + 12 + 4 (votes 3 + pad 1) + 4 + 32 + 12 (6 u16).

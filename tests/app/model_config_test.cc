@@ -7,19 +7,14 @@
 
 #include <vector>
 
+#include "tests/support/le_bytes.h"
 #include "tests/support/tmf_test.h"
 
 namespace tmf::detect {
 namespace {
 
-void le32(std::vector<uint8_t>* b, uint32_t v) {
-  for (int i = 0; i < 4; ++i) b->push_back(static_cast<uint8_t>(v >> (8 * i)));
-}
-void lef(std::vector<uint8_t>* b, float f) {
-  uint32_t v;
-  memcpy(&v, &f, 4);
-  le32(b, v);
-}
+using test_bytes::le32;
+using test_bytes::lef;
 
 // F = 3, two detectors, normalization input 1, 16 bins.
 std::vector<uint8_t> hand_built() {
