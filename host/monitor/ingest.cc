@@ -5,6 +5,7 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
+#include <tuple>
 #include <utility>
 
 #include "device/agent/protocol.h"
@@ -128,7 +129,7 @@ void Ingest::handle(fleet::FleetEvent& e) {
 Capture* Ingest::capture(uint32_t id) {
   auto it = captures_.find(id);
   if (it != captures_.end()) return &it->second;
-  std::optional<Capture> row = store_.find_capture(id);
+  std::optional<Capture> row = store_.find_capture_for_update(id);
   if (!row) return nullptr;
   return &captures_.emplace(id, std::move(*row)).first->second;
 }
@@ -203,11 +204,21 @@ void Ingest::commit() {
   const size_t completed_before = completed_captures_.size();
   bool devices_attempted = false;
   try {
-    // The capture rows are read and written inside the (serialised) write transaction: workers
-    // sharing a fleet each receive some of a capture's DATA, so a cached row would be stale.
-    registry::Transaction tx(registry_.db());
-    if (!options_.share_group.empty()) captures_.clear();
+    // Workers of a share group commit side by side (a shared write lock; docs/scaling.md "Ingest
+    // commits side by side"). The capture rows are read, locked and written inside the
+    // transaction: workers each receive some of a capture's DATA, so a cached row would be stale.
+    // Rows are taken in one global order, captures by id and then batches by key, so that two
+    // commits never wait for each other in a cycle.
+    const bool shared = !options_.share_group.empty();
+    registry::Transaction tx(registry_.db(), shared ? registry::WriteLock::kShared : registry::WriteLock::kExclusive);
+    if (shared) captures_.clear();
+    std::set<uint32_t> capture_ids;
+    for (const PendingData& d : data_) capture_ids.insert(d.capture_id);
+    for (const uint32_t id : capture_ids) capture(id);
     write_data_segments(touched);
+    std::sort(batches_.begin(), batches_.end(), [](const TelemetryBatch& a, const TelemetryBatch& b) {
+      return std::tie(a.device, a.boot_count, a.seq, a.incarnation) < std::tie(b.device, b.boot_count, b.seq, b.incarnation);
+    });
     std::set<BatchKey> seen;
     for (const TelemetryBatch& b : batches_) {
       BatchKey key{b.device, b.boot_count, b.seq, b.incarnation};

@@ -338,8 +338,13 @@ uint32_t TelemetryStore::create_capture(const std::string& device, uint32_t samp
   return static_cast<uint32_t>(id);
 }
 
-std::optional<Capture> TelemetryStore::find_capture(uint32_t id) {
-  Statement s(db_, (std::string(kCaptureColumns) + "WHERE id = ?").c_str());
+std::optional<Capture> TelemetryStore::find_capture(uint32_t id) { return find_capture_row(id, false); }
+
+std::optional<Capture> TelemetryStore::find_capture_for_update(uint32_t id) { return find_capture_row(id, true); }
+
+std::optional<Capture> TelemetryStore::find_capture_row(uint32_t id, bool lock) {
+  const bool row_lock = lock && db_.engine() == registry::DatabaseEngine::kPostgres;
+  Statement s(db_, (std::string(kCaptureColumns) + "WHERE id = ?" + (row_lock ? " FOR UPDATE" : "")).c_str());
   s.bind(1, int64_t{id});
   if (!s.step()) return std::nullopt;
   return read_capture(s);

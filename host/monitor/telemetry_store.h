@@ -148,6 +148,9 @@ class TelemetryStore {
   // Captures. create_capture records a request and returns its id (> 0).
   uint32_t create_capture(const std::string& device, uint32_t samples, int64_t requested_at_ms);
   std::optional<Capture> find_capture(uint32_t id);
+  // The same, locking the row until the transaction ends (PostgreSQL's FOR UPDATE; SQLite's one
+  // writer needs none): ingest's commits on shared workers rewrite a capture's ranges and samples.
+  std::optional<Capture> find_capture_for_update(uint32_t id);
   std::vector<Capture> list_captures(const std::optional<std::string>& device = std::nullopt);
   // Writes the progress fields (rate, model, total, received ranges/samples, state, completed_at).
   void update_capture(const Capture& capture);
@@ -160,6 +163,7 @@ class TelemetryStore {
   void put_capture_data(uint32_t id, const std::string& bytes);
 
  private:
+  std::optional<Capture> find_capture_row(uint32_t id, bool lock);
   registry::Database& db_;
 };
 

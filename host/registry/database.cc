@@ -104,7 +104,7 @@ std::optional<std::string> Statement::column_optional_text(int index) const {
   return column_text(index);
 }
 
-Transaction::Transaction(Database& db) : db_(db) { db_.connection().begin_write(); }
+Transaction::Transaction(Database& db, WriteLock lock) : db_(db) { db_.connection().begin_write(lock); }
 
 Transaction::~Transaction() {
   if (!done_) db_.connection().rollback();

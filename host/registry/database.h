@@ -19,6 +19,7 @@ class RegistryError : public std::runtime_error {
 };
 
 enum class DatabaseEngine { kSqlite, kPostgres };
+enum class WriteLock { kExclusive, kShared };
 
 struct DatabaseUrl {
   DatabaseEngine engine = DatabaseEngine::kSqlite;
@@ -102,9 +103,13 @@ class Database {
 // Starts a write transaction; ROLLBACK on destruction unless commit() ran. Write transactions
 // are serialised as SQLite's are (BEGIN IMMEDIATE; on PostgreSQL a transaction-scoped advisory
 // lock), so read-then-write steps such as the next deployment sequence never race.
+// WriteLock::kShared is for serve's ingest commits on PostgreSQL: they run side by side with
+// each other (each writes only rows keyed by what it received, and locks a capture row it
+// rewrites, docs/scaling.md) and never beside an exclusive writer. On SQLite both are BEGIN
+// IMMEDIATE: one writer at a time.
 class Transaction {
  public:
-  explicit Transaction(Database& db);
+  explicit Transaction(Database& db, WriteLock lock = WriteLock::kExclusive);
   ~Transaction();
   void commit();
 

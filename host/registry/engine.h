@@ -31,7 +31,7 @@ class EngineConnection {
   virtual void exec(const char* sql) = 0;
   virtual int64_t last_insert_id() = 0;
   virtual int changes() const = 0;
-  virtual void begin_write() = 0;
+  virtual void begin_write(WriteLock lock) = 0;
   virtual void commit() = 0;
   virtual void rollback() noexcept = 0;
   virtual void require_durable_commits() = 0;

@@ -124,12 +124,13 @@ class PgConnection final : public EngineConnection {
   }
   int changes() const override { return changes_; }
 
-  void begin_write() override {
+  void begin_write(WriteLock lock) override {
     ensure_connected();
     exec_raw("BEGIN", "BEGIN");
     in_transaction_ = true;
     try {
-      exec_raw("SELECT pg_advisory_xact_lock(" + std::to_string(kWriteLockKey) + ")", "write lock");
+      const char* function = lock == WriteLock::kShared ? "pg_advisory_xact_lock_shared" : "pg_advisory_xact_lock";
+      exec_raw(std::string("SELECT ") + function + "(" + std::to_string(kWriteLockKey) + ")", "write lock");
     } catch (...) {
       rollback();
       throw;

@@ -95,7 +95,7 @@ class SqliteConnection final : public EngineConnection {
   int64_t last_insert_id() override { return sqlite3_last_insert_rowid(db_); }
   int changes() const override { return sqlite3_changes(db_); }
   // Immediate transactions take the write lock at once, so two writers never deadlock on an upgrade.
-  void begin_write() override { exec("BEGIN IMMEDIATE"); }
+  void begin_write(WriteLock) override { exec("BEGIN IMMEDIATE"); }
   void commit() override { exec("COMMIT"); }
   void rollback() noexcept override {
     char* message = nullptr;

@@ -718,6 +718,56 @@ TMF_TEST(RegistryPostgres, WriteTransactionsAreSerialised) {
   TMF_EXPECT_EQ(seen, 1);
 }
 
+// Shared write transactions (serve's ingest commits on a share group) run side by side; an
+// exclusive one waits until every shared one has ended, and a shared one waits for an exclusive.
+TMF_TEST(RegistryPostgres, SharedWritesRunTogetherAndExcludeAnExclusiveWriter) {
+  const std::string url = test_support::postgres_server().fresh_database("reg_shared_lock");
+  Registry first(fresh_dir("reg_shared_lock"), url);
+  registry::Database second(url), third(url);
+  auto shared = std::make_unique<registry::Transaction>(first.db(), registry::WriteLock::kShared);
+  registry::Statement(first.db(), "INSERT INTO models(name, model_id) VALUES ('a', 1)").run();
+  // A second shared writer is not held up by the first.
+  std::atomic<bool> second_committed{false};
+  std::thread other_shared([&] {
+    registry::Transaction t(second, registry::WriteLock::kShared);
+    registry::Statement(second, "INSERT INTO models(name, model_id) VALUES ('b', 2)").run();
+    t.commit();
+    second_committed = true;
+  });
+  other_shared.join();
+  TMF_EXPECT(second_committed.load());
+  // An exclusive writer waits for the shared one still open.
+  std::atomic<bool> exclusive_began{false};
+  int64_t seen = -1;
+  std::thread exclusive([&] {
+    registry::Transaction t(third);
+    exclusive_began = true;
+    registry::Statement s(third, "SELECT COUNT(*) FROM models");
+    s.step();
+    seen = s.column_int(0);
+    t.commit();
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  TMF_EXPECT(!exclusive_began.load());
+  shared->commit();
+  exclusive.join();
+  TMF_EXPECT(exclusive_began.load());
+  TMF_EXPECT_EQ(seen, 2);
+  // And a shared writer waits for an exclusive one.
+  auto held = std::make_unique<registry::Transaction>(third);
+  std::atomic<bool> shared_began{false};
+  std::thread late([&] {
+    registry::Transaction t(second, registry::WriteLock::kShared);
+    shared_began = true;
+    t.commit();
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  TMF_EXPECT(!shared_began.load());
+  held->commit();
+  late.join();
+  TMF_EXPECT(shared_began.load());
+}
+
 // --db: the commands that open the registry put its rows in that database; the registry folder
 // keeps the artifacts and gets no registry.db.
 TMF_TEST(RegistryPostgres, CommandsUseTheDatabaseOfDb) {
