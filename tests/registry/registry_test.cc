@@ -2,77 +2,28 @@
 // artifacts, promotion, devices, and that bad input or a crash mid-transaction changes nothing.
 // The tests declared with REGISTRY_TEST run twice: on SQLite (suite Registry) and on a real
 // PostgreSQL server the binary starts (suite RegistryPostgres, tests/support/postgres_server.h).
+// What differs between the engines (URLs, dialect, locks, errors): registry_engines_test.cc.
 #include <sodium.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <memory>
-#include <thread>
 #include <nlohmann/json.hpp>
 
 #include "host/deploy/signing.h"
 #include "host/monitor/telemetry_store.h"
 #include "host/registry/migrations.h"
-#include "host/registry/postgres_dialect.h"
 #include "host/registry/registry.h"
-#include "tests/host/test_files.h"
-#include "tests/support/postgres_server.h"
-#include "tests/support/tmf_test.h"
+#include "tests/registry/registry_test_support.h"
 
 namespace tmf {
 namespace {
 
-using registry::Registry;
-
-std::string fresh_dir(const std::string& name) {
-  const std::string dir = test::temp_path(name);
-  std::filesystem::remove_all(dir);
-  return dir;
-}
-
-using Engine = test_support::TestEngine;
-
-std::string database_for(Engine engine, const std::string& name) { return test_support::test_database(engine, name); }
-
-// A fresh registry folder and database of that name.
-Registry open_fresh(Engine engine, const std::string& name) { return Registry(fresh_dir(name), database_for(engine, name)); }
-
-#define REGISTRY_TEST(name) TMF_TEST_BOTH_ENGINES(Registry, name)
-
-// A real model converted with a given version (the file bytes differ per version).
-std::string model_file(int version) {
-  const std::string path = test::temp_path("ad01_v" + std::to_string(version) + ".tmf");
-  if (!std::filesystem::exists(path)) {
-    test::run_cli("convert " + test::real_models()[0].tflite + " -o " + path + " --name ad01 --model-version " +
-                  std::to_string(version));
-  }
-  return path;
-}
-
-registry::AddRequest request_for(const std::string& path) {
-  registry::AddRequest r;
-  r.path = path;
-  r.bytes = test::read_bytes(path);
-  return r;
-}
-
-int64_t count_rows_of(registry::Database& db, const char* table) {
-  registry::Statement s(db, (std::string("SELECT COUNT(*) FROM ") + table).c_str());
-  s.step();
-  return s.column_int(0);
-}
-int64_t count_rows(Registry& reg, const char* table) { return count_rows_of(reg.db(), table); }
-
-std::string independent_sha256_hex(const std::vector<uint8_t>& bytes) {
-  uint8_t digest[32];
-  crypto_hash_sha256(digest, bytes.data(), bytes.size());
-  return deploy::hex_encode(digest, 32);
-}
+using namespace registry_test;
 
 REGISTRY_TEST(MigrationsAreRecordedAndNewerSchemasRefused) {
   const std::string dir = fresh_dir("reg_migrations");
@@ -558,52 +509,6 @@ TMF_TEST(Registry, CliAddListShowPromoteDevices) {
   TMF_EXPECT_EQ(test::run_cli("devices list --help").exit_code, 0);
 }
 
-// The --db forms: a plain path and sqlite:PATH are SQLite files; postgresql:// and postgres://
-// go to libpq, and messages show the URI without its password.
-TMF_TEST(Registry, DatabaseUrlsChooseTheEngine) {
-  using registry::DatabaseEngine;
-  const registry::DatabaseUrl plain = registry::parse_database_url("reg/registry.db");
-  TMF_EXPECT(plain.engine == DatabaseEngine::kSqlite && plain.target == "reg/registry.db");
-  const registry::DatabaseUrl prefixed = registry::parse_database_url("sqlite:/var/lib/tmf/registry.db");
-  TMF_EXPECT(prefixed.engine == DatabaseEngine::kSqlite && prefixed.target == "/var/lib/tmf/registry.db");
-  const registry::DatabaseUrl pg = registry::parse_database_url("postgresql://ops:s3cret@127.0.0.1:5433/fleet?sslmode=disable");
-  TMF_EXPECT(pg.engine == DatabaseEngine::kPostgres);
-  TMF_EXPECT(pg.target == "postgresql://ops:s3cret@127.0.0.1:5433/fleet?sslmode=disable");
-  TMF_EXPECT(pg.display == "postgresql://ops@127.0.0.1:5433/fleet?sslmode=disable");
-  TMF_EXPECT(registry::parse_database_url("postgres://db.local/x").engine == DatabaseEngine::kPostgres);
-  TMF_EXPECT_THROWS(registry::parse_database_url("mysql://127.0.0.1/x"), registry::RegistryError,
-                    "database 'mysql://127.0.0.1/x': unknown scheme");
-  TMF_EXPECT_THROWS(registry::parse_database_url("sqlite:"), registry::RegistryError, "database 'sqlite:': no path");
-}
-
-// Each rule of postgres_dialect.h on a statement the registry runs, against the PostgreSQL text
-// written out by hand.
-TMF_TEST(Registry, PostgresDialectTranslatesEachRule) {
-  const registry::PostgresSql insert = registry::postgres_sql(
-      "INSERT OR IGNORE INTO t(a, b, c) VALUES (?, ?, CAST(? AS BLOB))");
-  TMF_EXPECT(insert.text == "INSERT INTO t(a, b, c) VALUES ($1, $2, CAST($3 AS BYTEA)) ON CONFLICT DO NOTHING");
-  TMF_EXPECT_EQ(insert.params, 3);
-  TMF_EXPECT(insert.bytea_params == std::vector<bool>({false, false, true}));
-  const registry::PostgresSql numbered = registry::postgres_sql("SELECT 1 WHERE (?2 IS NULL OR d.x = ?2) AND y = ?1 LIMIT ?");
-  TMF_EXPECT(numbered.text == "SELECT 1 WHERE ((d.x = $2 OR $2 IS NULL)) AND y = $1 LIMIT $3");
-  TMF_EXPECT_EQ(numbered.params, 3);
-  TMF_EXPECT(registry::postgres_sql("CREATE TABLE a (id INTEGER PRIMARY KEY, v REAL, b BLOB NOT NULL, "
-                                    "p INTEGER PRIMARY KEY REFERENCES a(id), n INTEGER)").text ==
-             "CREATE TABLE a (id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, v DOUBLE PRECISION, b BYTEA NOT NULL, "
-             "p BIGINT PRIMARY KEY REFERENCES a(id), n BIGINT)");
-  TMF_EXPECT(registry::postgres_sql("CREATE TABLE certificates (serial TEXT PRIMARY KEY)").text ==
-             "CREATE TABLE certificates (rowid BIGINT GENERATED BY DEFAULT AS IDENTITY UNIQUE, serial TEXT COLLATE \"C\" PRIMARY KEY)");
-  // Text columns compare byte by byte, as SQLite's; only in a table's definition, never a column named text.
-  TMF_EXPECT(registry::postgres_sql("ALTER TABLE d ADD COLUMN name TEXT; CREATE TABLE t (text TEXT NOT NULL, n INTEGER)").text ==
-             "ALTER TABLE d ADD COLUMN name TEXT COLLATE \"C\"; CREATE TABLE t (text TEXT COLLATE \"C\" NOT NULL, n BIGINT)");
-  TMF_EXPECT(registry::postgres_sql("SELECT CAST(x AS TEXT) FROM t").text == "SELECT CAST(x AS TEXT) FROM t");
-  TMF_EXPECT(registry::postgres_sql("UPDATE d SET at = strftime('%Y-%m-%dT%H:%M:%SZ','now') WHERE x = x'0aFF'").text ==
-             "UPDATE d SET at = to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') WHERE x = '\\x0aFF'::bytea");
-  // Literals, quoted names and comments are not rewritten; each statement of a script ends on its own.
-  TMF_EXPECT(registry::postgres_sql("SELECT 'INTEGER ?', \"REAL\" -- BLOB ?\n;INSERT OR IGNORE INTO t VALUES (1); SELECT ?").text ==
-             "SELECT 'INTEGER ?', \"REAL\" -- BLOB ?\n;INSERT INTO t VALUES (1) ON CONFLICT DO NOTHING; SELECT $1");
-}
-
 // Enrolment records (host/registry/enrolment.cc; moved here from fleet_tests to run on both
 // engines beside the other registry tests): one valid certificate per identity, a serial once,
 // revocation, re-enrolment on new hardware, the newest certificate of an identity read in
@@ -644,152 +549,6 @@ REGISTRY_TEST(EnrolRevokeReenrol) {
   for (const auto& e : reg.certificates_revoked()) serials.push_back(e.serial);
   std::sort(serials.begin(), serials.end());
   TMF_EXPECT(serials == std::vector<std::string>({"0a", "1a", "2a", "5e"}));
-}
-
-// Text orders byte by byte on both engines, as std::string compares (the oracle), whatever the
-// PostgreSQL database's collation: here ICU's en-US, which sorts "dev_1" before "dev1", "pump-b"
-// before "Pump-c" and "dev_1" before "dev2" (checked with psql before the rule existed).
-REGISTRY_TEST(TextOrdersByteWiseWhateverTheDatabaseCollation) {
-  std::string url;
-  if (engine == Engine::kPostgres) {
-    registry::Database admin(test_support::postgres_server().url("postgres"));
-    admin.exec("DROP DATABASE IF EXISTS registry_icu");
-    admin.exec("CREATE DATABASE registry_icu TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C'");
-    url = test_support::postgres_server().url("registry_icu");
-  }
-  Registry reg(fresh_dir("registry_icu"), url);
-  std::vector<std::string> ids = {"pump-b", "pumpa", "Pump-c", "dev_1", "dev1", "dev10", "dev2"};
-  for (size_t i = 0; i < ids.size(); ++i) {
-    reg.device_enroll(ids[i], "g", "0" + std::to_string(i));
-    reg.upsert_device(ids[i], "g", {"cortex-m4", 1, 1, 0});
-  }
-  std::sort(ids.begin(), ids.end());
-  std::vector<std::string> enrolled, listed;
-  for (const auto& e : reg.devices_enrolled()) enrolled.push_back(e.id);
-  for (const auto& d : reg.list_devices()) listed.push_back(d.id);
-  TMF_EXPECT(enrolled == ids);
-  TMF_EXPECT(listed == ids);
-  registry::Statement below(reg.db(), "SELECT COUNT(*) FROM devices WHERE id < 'pump'");
-  TMF_ASSERT(below.step());
-  TMF_EXPECT_EQ(below.column_int(0), std::count_if(ids.begin(), ids.end(), [](const std::string& id) { return id < "pump"; }));
-}
-
-// Errors name the database (never its password) and carry the server's own message.
-TMF_TEST(RegistryPostgres, ErrorsNameTheDatabaseAndTheServerMessage) {
-  const std::string url = test_support::postgres_server().fresh_database("reg_errors");
-  registry::Database db(url);
-  TMF_EXPECT_THROWS(registry::Statement(db, "SELECT * FROM nosuch").step(), registry::RegistryError,
-                    (url + ": ERROR: relation \"nosuch\" does not exist (in 'SELECT * FROM nosuch')").c_str());
-  const int closed = test_support::free_loopback_port();
-  const std::string unreachable = "postgresql://tmf:hunter2@127.0.0.1:" + std::to_string(closed) + "/x";
-  try {
-    registry::Database never(unreachable);
-    TMF_EXPECT(false);
-  } catch (const registry::RegistryError& e) {
-    const std::string what = e.what();
-    TMF_EXPECT(what.rfind("postgresql://tmf@127.0.0.1:" + std::to_string(closed) + "/x: cannot connect: ", 0) == 0);
-    TMF_EXPECT(what.find("hunter2") == std::string::npos);
-  }
-}
-
-// Write transactions take one lock, as SQLite's BEGIN IMMEDIATE does: a second writer waits
-// until the first commits, then sees its row.
-TMF_TEST(RegistryPostgres, WriteTransactionsAreSerialised) {
-  const std::string url = test_support::postgres_server().fresh_database("reg_serial");
-  Registry first(fresh_dir("reg_serial"), url);
-  registry::Database second(url);
-  std::atomic<bool> second_began{false};
-  int64_t seen = -1;
-  auto tx = std::make_unique<registry::Transaction>(first.db());
-  registry::Statement(first.db(), "INSERT INTO models(name, model_id) VALUES ('m', 1)").run();
-  std::thread other([&] {
-    registry::Transaction t(second);
-    second_began = true;
-    registry::Statement s(second, "SELECT COUNT(*) FROM models");
-    s.step();
-    seen = s.column_int(0);
-    t.commit();
-  });
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  TMF_EXPECT(!second_began.load());
-  tx->commit();
-  other.join();
-  TMF_EXPECT(second_began.load());
-  TMF_EXPECT_EQ(seen, 1);
-}
-
-// Shared write transactions (serve's ingest commits on a share group) run side by side; an
-// exclusive one waits until every shared one has ended, and a shared one waits for an exclusive.
-TMF_TEST(RegistryPostgres, SharedWritesRunTogetherAndExcludeAnExclusiveWriter) {
-  const std::string url = test_support::postgres_server().fresh_database("reg_shared_lock");
-  Registry first(fresh_dir("reg_shared_lock"), url);
-  registry::Database second(url), third(url);
-  auto shared = std::make_unique<registry::Transaction>(first.db(), registry::WriteLock::kShared);
-  registry::Statement(first.db(), "INSERT INTO models(name, model_id) VALUES ('a', 1)").run();
-  // A second shared writer is not held up by the first.
-  std::atomic<bool> second_committed{false};
-  std::thread other_shared([&] {
-    registry::Transaction t(second, registry::WriteLock::kShared);
-    registry::Statement(second, "INSERT INTO models(name, model_id) VALUES ('b', 2)").run();
-    t.commit();
-    second_committed = true;
-  });
-  other_shared.join();
-  TMF_EXPECT(second_committed.load());
-  // An exclusive writer waits for the shared one still open.
-  std::atomic<bool> exclusive_began{false};
-  int64_t seen = -1;
-  std::thread exclusive([&] {
-    registry::Transaction t(third);
-    exclusive_began = true;
-    registry::Statement s(third, "SELECT COUNT(*) FROM models");
-    s.step();
-    seen = s.column_int(0);
-    t.commit();
-  });
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  TMF_EXPECT(!exclusive_began.load());
-  shared->commit();
-  exclusive.join();
-  TMF_EXPECT(exclusive_began.load());
-  TMF_EXPECT_EQ(seen, 2);
-  // And a shared writer waits for an exclusive one.
-  auto held = std::make_unique<registry::Transaction>(third);
-  std::atomic<bool> shared_began{false};
-  std::thread late([&] {
-    registry::Transaction t(second, registry::WriteLock::kShared);
-    shared_began = true;
-    t.commit();
-  });
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  TMF_EXPECT(!shared_began.load());
-  held->commit();
-  late.join();
-  TMF_EXPECT(shared_began.load());
-}
-
-// --db: the commands that open the registry put its rows in that database; the registry folder
-// keeps the artifacts and gets no registry.db.
-TMF_TEST(RegistryPostgres, CommandsUseTheDatabaseOfDb) {
-  const std::string dir = fresh_dir("reg_cli_db");
-  const std::string url = test_support::postgres_server().fresh_database("reg_cli_db");
-  const std::string r = " --registry " + dir + " --db " + url;
-  TMF_ASSERT(test::run_cli("registry add " + model_file(1) + r + " --json").exit_code == 0);
-  TMF_EXPECT_EQ(test::run_cli("registry promote ad01:1 --stage staging" + r).exit_code, 0);
-  TMF_EXPECT(!std::filesystem::exists(dir + "/registry.db"));
-  {
-    Registry reg(dir, url);
-    const registry::VersionInfo v = reg.get_version(registry::parse_version_ref("ad01:1"));
-    TMF_EXPECT(v.stage == "staging");
-    TMF_EXPECT(test::read_bytes(dir + "/artifacts/" + v.artifact) == test::read_bytes(model_file(1)));
-  }
-  const auto list = nlohmann::json::parse(test::run_cli("registry list --json" + r).out);
-  TMF_EXPECT_EQ(list.size(), 1);
-  // Without --db the same folder is an empty SQLite registry.
-  TMF_EXPECT_EQ(nlohmann::json::parse(test::run_cli("registry list --json --registry " + dir).out).size(), 0);
-  const test::CommandResult bad = test::run_cli("registry list --registry " + dir + " --db mysql://127.0.0.1/x");
-  TMF_EXPECT_EQ(bad.exit_code, 2);
-  TMF_EXPECT(bad.err.find("mysql://127.0.0.1/x") != std::string::npos);
 }
 
 }  // namespace
