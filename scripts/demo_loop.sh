@@ -108,6 +108,17 @@ code=$?
 set -e
 sed 's/^/   /' "$work/sim.out"
 [ $killed -eq 1 ] || { echo "   demo: the redeployment never started, serve was not killed"; code=1; }
+if [ $code -ne 0 ]; then
+  # What a failed run leaves for its diagnosis, in the output itself (CI keeps only that): the
+  # rollout's last steps and each bare-metal device's gateway and firmware lines.
+  echo "   demo: the last rollout steps, and the bare-metal devices' own logs:"
+  grep '"event":"loop.rollout.log"' "$work/serve.log" | tail -n 12 | jq -r '"      serve: \(.message)"' || true
+  for f in "$reg"/sim-devices/*.gateway.log "$reg"/sim-devices/*.qemu.log; do
+    [ -f "$f" ] || continue
+    echo "      -- ${f##*/}"
+    tail -n 4 "$f" | cut -c1-300 | sed 's/^/      /'
+  done
+fi
 echo "   report: $work/report.html; serve log: $work/serve.log; loop history: $cli loop history --registry $reg"
 if [ ${#http[@]} -gt 0 ]; then
   echo "   console: http://127.0.0.1:$http_port/  (token $console_token); serve stays up, Ctrl-C stops it"
