@@ -68,7 +68,7 @@ struct Capture {
   std::string state;  // requested | complete
   // Captures requested before migration 16: the file their samples were received into, relative
   // to the registry directory (captures/<device>-<id>.f32); empty for later ones. Only the
-  // legacy copy (host/registry/legacy_captures.h) and retention touch that file.
+  // legacy copy (host/registry/legacy_files.h) and retention touch that file.
   std::string path;
   std::optional<int64_t> completed_at_ms;
   // Received before migration 16 and never copied into the store (its file was not found by any

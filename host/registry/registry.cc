@@ -10,7 +10,7 @@
 #include "device/runtime/integrity.h"
 #include "device/runtime/model.h"
 #include "host/convert/model_info.h"
-#include "host/registry/legacy_captures.h"
+#include "host/registry/legacy_files.h"
 #include "host/registry/migrations.h"
 
 namespace tmf::registry {
@@ -132,35 +132,8 @@ Registry::Registry(const std::string& dir, const std::string& database)
       db_(!database.empty() ? database : !default_database().empty() ? default_database() : database_path(dir)),
       artifacts_(dir + "/artifacts") {
   schema_migrate(db_);
-  copy_file_artifacts_into_store();
+  copy_file_artifacts_into_store(db_, artifacts_);
   copy_file_captures_into_store(db_, dir_);
-}
-
-// Artifacts registered before migration 15 have their bytes in a file only: the first registry
-// opened on the machine that has the file copies them in, so workers elsewhere can serve them.
-// A file that is absent here or does not match its name is left for another machine (or for
-// `registry add` of the same file, which fills the row too).
-void Registry::copy_file_artifacts_into_store() {
-  std::vector<std::string> missing;
-  {
-    Statement s(db_, "SELECT sha256 FROM artifacts WHERE content IS NULL");
-    while (s.step()) missing.push_back(s.column_text(0));
-  }
-  for (const std::string& hash : missing) {
-    if (!std::filesystem::exists(artifacts_.path_of(hash))) continue;
-    std::vector<uint8_t> bytes;
-    try {
-      bytes = artifacts_.get(hash);
-    } catch (const RegistryError&) {
-      continue;
-    }
-    Transaction tx(db_);
-    Statement(db_, "UPDATE artifacts SET content = CAST(? AS BLOB) WHERE sha256 = ? AND content IS NULL")
-        .bind(1, std::string(bytes.begin(), bytes.end()))
-        .bind(2, hash)
-        .run();
-    tx.commit();
-  }
 }
 
 void Registry::store_artifact_row(const std::string& hash, const std::vector<uint8_t>& bytes) {

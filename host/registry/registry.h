@@ -209,7 +209,6 @@ class Registry {
   VersionInfo read_version_row(Statement& s);
   // The artifact's row with its bytes (migration 15), inside the caller's transaction.
   void store_artifact_row(const std::string& hash, const std::vector<uint8_t>& bytes);
-  void copy_file_artifacts_into_store();
   void load_details(VersionInfo& v);
 
   std::string dir_;

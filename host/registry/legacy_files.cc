@@ -1,5 +1,5 @@
-// The one reader of legacy capture files (see legacy_captures.h).
-#include "host/registry/legacy_captures.h"
+// The one reader of legacy artifact and capture files (see legacy_files.h).
+#include "host/registry/legacy_files.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -24,6 +24,32 @@ std::optional<std::filesystem::path> legacy_file(const std::string& dir, const s
 }
 
 }  // namespace
+
+size_t copy_file_artifacts_into_store(Database& db, const ArtifactStore& artifacts) {
+  std::vector<std::string> missing;
+  {
+    Statement s(db, "SELECT sha256 FROM artifacts WHERE content IS NULL");
+    while (s.step()) missing.push_back(s.column_text(0));
+  }
+  size_t copied = 0;
+  for (const std::string& hash : missing) {
+    if (!std::filesystem::exists(artifacts.path_of(hash))) continue;
+    std::vector<uint8_t> bytes;
+    try {
+      bytes = artifacts.get(hash);  // checks the bytes against their name
+    } catch (const RegistryError&) {
+      continue;
+    }
+    Transaction tx(db);
+    Statement(db, "UPDATE artifacts SET content = CAST(? AS BLOB) WHERE sha256 = ? AND content IS NULL")
+        .bind(1, std::string(bytes.begin(), bytes.end()))
+        .bind(2, hash)
+        .run();
+    copied += db.changes() == 1;
+    tx.commit();
+  }
+  return copied;
+}
 
 size_t copy_file_captures_into_store(Database& db, const std::string& dir) {
   struct Pending {
