@@ -285,10 +285,7 @@ uint32_t request_capture(TelemetryStore& store, registry::Database& db, fleet::M
                          std::chrono::milliseconds connect_timeout) {
   if (!ota_name_valid(device.c_str())) throw std::invalid_argument("device '" + device + "': 1-32 of [A-Za-z0-9_-]");
   if (samples == 0) throw std::invalid_argument("--samples: a capture needs at least 1 sample");
-  if (samples > kCaptureMaxSamples) {
-    throw std::invalid_argument("--samples " + std::to_string(samples) + ": a capture holds at most " +
-                                std::to_string(kCaptureMaxSamples) + " samples");
-  }
+  capture_samples_check(samples);  // before waiting for the broker
   if (!client.wait_connected(connect_timeout)) throw fleet::MqttError("broker not connected: capture not requested");
   uint32_t id = 0;
   {

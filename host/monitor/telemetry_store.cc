@@ -323,11 +323,15 @@ std::optional<Reference> TelemetryStore::get_reference(uint32_t model_id, uint32
   return r;
 }
 
-uint32_t TelemetryStore::create_capture(const std::string& device, uint32_t samples, int64_t requested_at_ms) {
+void capture_samples_check(uint32_t samples) {
   if (samples > kCaptureMaxSamples) {
     throw std::invalid_argument("--samples " + std::to_string(samples) + ": a capture holds at most " +
                                 std::to_string(kCaptureMaxSamples) + " samples");
   }
+}
+
+uint32_t TelemetryStore::create_capture(const std::string& device, uint32_t samples, int64_t requested_at_ms) {
+  capture_samples_check(samples);
   Statement(db_, "INSERT INTO captures(device, requested_at, samples, path, content) VALUES (?, ?, ?, '', x'')")
       .bind(1, device)
       .bind(2, requested_at_ms)

@@ -81,6 +81,8 @@ struct Capture {
 // 1 MB of RAM in all, 262,144 samples: the bound is four times that. It keeps each commit's
 // read-modify-write of a capture's samples (ingest.cc) to at most 4 MiB.
 constexpr uint32_t kCaptureMaxSamples = 1u << 20;
+// Throws std::invalid_argument naming --samples for a request over kCaptureMaxSamples.
+void capture_samples_check(uint32_t samples);
 
 // Asked for the samples of a capture whose samples are missing (Capture::samples_missing).
 class CaptureSamplesMissing : public registry::RegistryError {
