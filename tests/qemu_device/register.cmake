@@ -5,6 +5,7 @@ find_package(PkgConfig REQUIRED)
 pkg_check_modules(QEMU_DEVICE_SODIUM REQUIRED IMPORTED_TARGET libsodium)
 pkg_check_modules(QEMU_DEVICE_MOSQUITTO REQUIRED IMPORTED_TARGET libmosquitto)
 add_executable(qemu_device_tests ${CMAKE_CURRENT_LIST_DIR}/qemu_device_test.cc ${CMAKE_CURRENT_LIST_DIR}/qemu_device_3axis_test.cc
+  ${CMAKE_CURRENT_LIST_DIR}/qemu_device_power_cut_test.cc
   ${CMAKE_CURRENT_LIST_DIR}/../app/app_rig.cc ${CMAKE_CURRENT_LIST_DIR}/../agent/sim_port.cc
   ${CMAKE_CURRENT_LIST_DIR}/../agent/ota_harness.cc ${CMAKE_CURRENT_LIST_DIR}/qemu_device_main.cc)
 target_link_libraries(qemu_device_tests PRIVATE tmf_app tmf_test_fleet tmf_fleet tmf_convert tmf_deploy tmf_simulator PkgConfig::QEMU_DEVICE_SODIUM
